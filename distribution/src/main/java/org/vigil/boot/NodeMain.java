@@ -1,0 +1,335 @@
+package org.vigil.boot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.jar.JarFile;
+import org.apache.felix.framework.FrameworkFactory;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.vigil.kernel.config.ConfigException;
+import org.vigil.kernel.config.ConfigProblem;
+import org.vigil.kernel.config.VigilConfig;
+
+/**
+ * Starts one Vigil node: {@code vigil node -c FILE [--state-dir DIR] [--node-id N | --name NAME]}.
+ *
+ * <p>Before any framework starts it validates the configuration (errors as {@code FILE:LINE: ...}, exit 1),
+ * identifies the local node, and takes an exclusive lock on the state directory, so a second node on the same
+ * state directory is refused without touching the first one's files. Then it boots Felix from the exported
+ * distribution jar ({@code vigil.jar}, made by bnd from {@code vigil.bndrun}): the bundles embedded there are
+ * installed with the start levels of the bndrun's start-level plan. It writes a pid file and stops the
+ * framework cleanly on SIGTERM/SIGINT.
+ *
+ * <p>Exit status: 0 after a clean stop, 1 for bad arguments, configuration or a busy state directory, 3 if
+ * the framework fails to start.
+ */
+public final class NodeMain {
+
+    private static final String USAGE = "usage: vigil node -c FILE [--state-dir DIR] [--node-id N | --name NAME]";
+
+    private NodeMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) throws Exception {
+        long started = System.currentTimeMillis();
+        String config = null;
+        String stateDir = null;
+        String nodeId = null;
+        String name = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String next = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "-c", "--config" -> { config = need(a, next); i++; }
+                case "--state-dir" -> { stateDir = need(a, next); i++; }
+                case "--node-id" -> { nodeId = need(a, next); i++; }
+                case "--name" -> { name = need(a, next); i++; }
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return 0;
+                }
+                default -> {
+                    System.err.println("vigil node: unknown argument '" + a + "'\n" + USAGE);
+                    return 1;
+                }
+            }
+        }
+        if (config == null) {
+            config = "/etc/vigil/vigil.conf";
+        }
+        if (stateDir == null) {
+            stateDir = Optional.ofNullable(System.getenv("VIGIL_STATE_DIR")).filter(s -> !s.isEmpty())
+                .orElse("/var/lib/vigil");
+        }
+        VigilConfig cfg;
+        try {
+            cfg = VigilConfig.load(Path.of(config));
+        } catch (ConfigException e) {
+            for (ConfigProblem p : e.problems()) {
+                System.err.println("parser error: " + p);
+            }
+            return 1;
+        }
+        int id = 0;
+        if (nodeId != null) {
+            try {
+                id = Integer.parseUnsignedInt(nodeId);
+            } catch (NumberFormatException e) {
+                System.err.println("vigil node: --node-id '" + nodeId + "' is not a node id");
+                return 1;
+            }
+        }
+        Optional<VigilConfig.Node> local = cfg.findLocalNode(hostName(), localAddresses(), id, name);
+        if (local.isEmpty()) {
+            System.err.println("vigil node: No valid name found for local host: "
+                + (id != 0 ? "node id " + nodeId + " is not in " + config
+                : name != null ? "no node named '" + name + "' in " + config
+                : "no node of " + config + " has this host's name (" + hostName() + ") or one of its addresses; "
+                    + "use --node-id N or --name NAME"));
+            return 1;
+        }
+        Path state = Path.of(stateDir).toAbsolutePath();
+        try {
+            if (!Files.isDirectory(state)) {
+                Files.createDirectories(state, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (IOException e) {
+            System.err.println("vigil node: cannot create state dir " + state + ": " + e);
+            return 1;
+        }
+        FileChannel lockChannel = FileChannel.open(state.resolve("vigil.lock"), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        Path pidFile = state.resolve("vigil.pid");
+        if (lock == null) {
+            String pid = Files.exists(pidFile) ? Files.readString(pidFile).strip() : "?";
+            System.err.println("vigil node: another node is already running with state dir " + state + " (pid " + pid
+                + "); refusing to start a second one");
+            return 1;
+        }
+        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+        Path home = distributionHome();
+        System.setProperty("vigil.log.dir", state.toString());
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", home.resolve("etc/logback.xml").toString());
+        }
+
+        Map<String, String> props = new HashMap<>();
+        Launch launch = Launch.read(home.resolve("vigil.jar"));
+        props.putAll(launch.runProperties());
+        props.put(Constants.FRAMEWORK_STORAGE, state.resolve("felix-cache").toString());
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(launch.maxStartLevel()));
+        props.put("vigil.config", Path.of(config).toAbsolutePath().toString());
+        props.put("vigil.state.dir", state.toString());
+        props.put("vigil.node.id", Integer.toUnsignedString(local.get().nodeId()));
+        props.put("vigil.started", Long.toString(started));
+        props.put("vigil.home", home.toString());
+        props.put("gosh.args", "--nointeractive");
+
+        Framework fw = new FrameworkFactory().newFramework(props);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(fw), "vigil-shutdown"));
+        try {
+            fw.init();
+            launch.install(fw.getBundleContext());
+            fw.start();
+        } catch (BundleException | IOException e) {
+            System.err.println("vigil node: the framework failed to start: " + e);
+            stop(fw);
+            return 3;
+        }
+        FrameworkEvent ev = fw.waitForStop(0);
+        Files.deleteIfExists(pidFile);
+        lock.release();
+        lockChannel.close();
+        return ev.getType() == FrameworkEvent.ERROR ? 3 : 0;
+    }
+
+    private static String need(String option, String value) {
+        if (value == null) {
+            System.err.println("vigil node: " + option + " needs a value\n" + USAGE);
+            System.exit(1);
+        }
+        return value;
+    }
+
+    private static void stop(Framework fw) {
+        try {
+            if ((fw.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                fw.stop();
+                fw.waitForStop(20_000);
+            }
+        } catch (BundleException | InterruptedException e) {
+            System.err.println("vigil node: clean stop failed: " + e);
+        }
+    }
+
+    /** The directory holding vigil.jar, etc/ and lib/: the one this launcher's jar sits in. */
+    static Path distributionHome() throws Exception {
+        String override = System.getProperty("vigil.home");
+        if (override != null) {
+            return Path.of(override);
+        }
+        Path jar = Path.of(NodeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        return Files.isDirectory(jar) ? jar.getParent() : jar.getParent();
+    }
+
+    private static String hostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Set<InetAddress> localAddresses() {
+        Set<InetAddress> out = new HashSet<>();
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (ni.isUp()) {
+                    out.addAll(Collections.list(ni.getInetAddresses()));
+                }
+            }
+        } catch (SocketException e) {
+            // identification falls back to names
+        }
+        return out;
+    }
+
+    /**
+     * The launch plan of the exported distribution jar: bnd's {@code launcher.properties} names the embedded
+     * bundles ({@code launch.bundles}), their start levels ({@code launch.runbundles.attrs}) and the run
+     * properties.
+     */
+    record Launch(Path jar, List<String> bundles, Map<String, Integer> startLevels, Map<String, String> runProperties) {
+
+        static Launch read(Path jar) throws IOException {
+            java.util.Properties p = new java.util.Properties();
+            try (JarFile jf = new JarFile(jar.toFile()); InputStream in = jf.getInputStream(
+                jf.getEntry("launcher.properties"))) {
+                p.load(in);
+            }
+            List<String> bundles = new java.util.ArrayList<>();
+            for (String b : p.getProperty("launch.bundles", "").split(",")) {
+                if (!b.isBlank()) {
+                    bundles.add(b.strip());
+                }
+            }
+            // launch.runbundles.attrs: "bsn;version=\"v\";startlevel=N,..." (commas inside quotes are not separators)
+            Map<String, Integer> levelByBsn = new HashMap<>();
+            for (String entry : splitOutsideQuotes(p.getProperty("launch.runbundles.attrs", ""))) {
+                String[] parts = entry.split(";");
+                for (int j = 1; j < parts.length; j++) {
+                    if (parts[j].strip().startsWith("startlevel=")) {
+                        levelByBsn.put(parts[0].strip(), Integer.parseInt(parts[j].strip().substring(11)));
+                    }
+                }
+            }
+            Map<String, Integer> levels = new HashMap<>();
+            try (JarFile jf = new JarFile(jar.toFile())) {
+                for (String b : bundles) {
+                    var entry = jf.getEntry(b);
+                    if (entry == null) {
+                        throw new IOException(jar + " has no entry " + b);
+                    }
+                    try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(jf.getInputStream(entry))) {
+                        String bsn = in.getManifest() == null ? null
+                            : in.getManifest().getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
+                        Integer level = bsn == null ? null : levelByBsn.get(bsn.split(";")[0].strip());
+                        if (level != null) {
+                            levels.put(b, level);
+                        }
+                    }
+                }
+            }
+            Map<String, String> run = new HashMap<>();
+            for (String k : p.stringPropertyNames()) {
+                if (!k.startsWith("launch.") && !k.startsWith("launcher.")) {
+                    run.put(k, p.getProperty(k));
+                }
+            }
+            return new Launch(jar, bundles, levels, run);
+        }
+
+        private static List<String> splitOutsideQuotes(String s) {
+            List<String> out = new java.util.ArrayList<>();
+            StringBuilder cur = new StringBuilder();
+            boolean quoted = false;
+            for (char c : s.toCharArray()) {
+                if (c == '"') {
+                    quoted = !quoted;
+                } else if (c == ',' && !quoted) {
+                    out.add(cur.toString());
+                    cur.setLength(0);
+                    continue;
+                }
+                cur.append(c);
+            }
+            if (cur.length() > 0) {
+                out.add(cur.toString());
+            }
+            return out;
+        }
+
+        int maxStartLevel() {
+            return startLevels.values().stream().mapToInt(Integer::intValue).max().orElse(1) + 1;
+        }
+
+        /** Installs every embedded bundle with its start level and marks it to start. */
+        void install(org.osgi.framework.BundleContext ctx) throws IOException, BundleException {
+            ctx.getBundle(0).adapt(FrameworkStartLevel.class).setInitialBundleStartLevel(maxStartLevel());
+            try (JarFile jf = new JarFile(jar.toFile())) {
+                for (String b : bundles) {
+                    var entry = jf.getEntry(b);
+                    if (entry == null) {
+                        throw new IOException(jar + " has no entry " + b);
+                    }
+                    Bundle bundle;
+                    try (InputStream in = jf.getInputStream(entry)) {
+                        bundle = ctx.installBundle("vigil:" + b, in);
+                    }
+                    Integer level = startLevels.get(b);
+                    if (level != null) {
+                        bundle.adapt(BundleStartLevel.class).setStartLevel(level);
+                    }
+                    if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                        bundle.start(Bundle.START_ACTIVATION_POLICY);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package org.vigil.kernel.api;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Closed process groups on top of Totem, as corosync's CPG: named groups, agreed-order multicast to joined
+ * members, membership callbacks with reasons. Thread-safe.
+ */
+@ProviderType
+public interface Cpg {
+
+    /**
+     * Joins {@code group}; the listener first sees a configuration change that includes this member.
+     *
+     * @throws IllegalArgumentException for an empty name or one over 128 bytes
+     */
+    CpgGroup join(String group, CpgListener listener);
+}

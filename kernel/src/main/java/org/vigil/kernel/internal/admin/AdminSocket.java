@@ -1,0 +1,451 @@
+package org.vigil.kernel.internal.admin;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.kernel.api.Cmap;
+import org.vigil.kernel.api.VigilNode;
+import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.api.command.UsageException;
+
+/**
+ * The node's local admin socket: a Unix domain socket {@code <state dir>/vigil.sock}, mode 0600, one command
+ * per connection.
+ *
+ * <p>Two request forms are accepted (see {@code docs/design/admin-socket.md}):
+ * <ul>
+ * <li><b>framed</b>, used by the {@code vigil} client: the line {@value #MAGIC}, a line with the argument count,
+ * then each argument as a line with its byte length followed by its UTF-8 bytes. Arguments arrive verbatim;
+ * no shell or Gogo parsing. The answer is a sequence of frames: {@code O<len>\n<bytes>} (standard output),
+ * {@code E<len>\n<bytes>} (standard error), and finally {@code X<status>\n};</li>
+ * <li><b>plain</b>: one Gogo command line terminated by a newline; the output is streamed back raw and the
+ * connection closed (handy with {@code socat - UNIX-CONNECT:vigil.sock}).</li>
+ * </ul>
+ * Commands are {@link AdminCommand} services, looked up by name (an optional {@code scope:} prefix is
+ * ignored); other names go to the Gogo shell when one is running.
+ */
+@Component(immediate = true, service = AdminSocket.class)
+public final class AdminSocket {
+
+    /** First line of a framed request. */
+    public static final String MAGIC = "\u0001VIGIL/1";
+    /** Exit status for an unknown command, as a shell uses. */
+    public static final int UNKNOWN_COMMAND = 127;
+
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.MAIN");
+    private static final int MAX_ARGS = 4096;
+    private static final int MAX_REQUEST_BYTES = 64 << 20;
+    private static final long REQUEST_TIMEOUT_MS = 10_000;
+
+    private final Map<String, List<CommandRef>> commands = new ConcurrentHashMap<>();
+    private volatile CommandProcessor gogo;
+    private final VigilNode node;
+    private final Cmap cmap;
+    private final Path socketPath;
+    private final ServerSocketChannel server;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+    private final Thread acceptor;
+    private final AtomicInteger active = new AtomicInteger();
+
+    private record CommandRef(AdminCommand command, ServiceReference<AdminCommand> ref) {
+    }
+
+    @Activate
+    public AdminSocket(@Reference VigilNode node, @Reference Cmap cmap) throws IOException {
+        this.node = node;
+        this.cmap = cmap;
+        this.socketPath = node.stateDir().resolve("vigil.sock");
+        Files.deleteIfExists(socketPath);
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socketPath));
+        Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+        AtomicInteger n = new AtomicInteger();
+        workers = new ThreadPoolExecutor(0, 32, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "vigil-admin-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vigil-admin-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        acceptor = new Thread(this::acceptLoop, "vigil-admin-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        LOG.info("admin socket {} ready to provide service", socketPath);
+    }
+
+    @Deactivate
+    void deactivate() throws IOException {
+        server.close();
+        acceptor.interrupt();
+        workers.shutdownNow();
+        timer.shutdownNow();
+        Files.deleteIfExists(socketPath);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindCommand(AdminCommand command, ServiceReference<AdminCommand> ref) {
+        for (String name : names(ref)) {
+            commands.compute(name, (k, list) -> {
+                List<CommandRef> l = list == null ? new ArrayList<>() : new ArrayList<>(list);
+                l.add(new CommandRef(command, ref));
+                l.sort((a, b) -> b.ref().compareTo(a.ref()));
+                return l;
+            });
+        }
+    }
+
+    void unbindCommand(AdminCommand command, ServiceReference<AdminCommand> ref) {
+        for (String name : names(ref)) {
+            commands.computeIfPresent(name, (k, list) -> {
+                List<CommandRef> l = new ArrayList<>(list);
+                l.removeIf(c -> c.ref().equals(ref));
+                return l.isEmpty() ? null : l;
+            });
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindGogo(CommandProcessor processor) {
+        gogo = processor;
+    }
+
+    void unbindGogo(CommandProcessor processor) {
+        if (gogo == processor) {
+            gogo = null;
+        }
+    }
+
+    private static List<String> names(ServiceReference<?> ref) {
+        Object v = ref.getProperty(AdminCommand.NAME);
+        if (v instanceof String s) {
+            return List.of(s);
+        }
+        if (v instanceof String[] a) {
+            return List.of(a);
+        }
+        return List.of();
+    }
+
+    /** The socket's path. */
+    public Path path() {
+        return socketPath;
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                LOG.warn("admin socket accept failed: {}", e.toString());
+                continue;
+            }
+            try {
+                workers.execute(() -> serve(ch));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                reject(ch);
+            }
+        }
+    }
+
+    private static void reject(SocketChannel ch) {
+        try (ch) {
+            OutputStream out = Channels.newOutputStream(ch);
+            byte[] msg = "vigil: too many concurrent admin connections; try again\n".getBytes(StandardCharsets.UTF_8);
+            out.write(("E" + msg.length + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(msg);
+            out.write("X75\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            // client gone
+        }
+    }
+
+    private void serve(SocketChannel ch) {
+        active.incrementAndGet();
+        cmap.add("stats.ipcs.global.active", 1);
+        ScheduledFuture<?> watchdog = timer.schedule(() -> closeQuietly(ch), REQUEST_TIMEOUT_MS,
+            TimeUnit.MILLISECONDS);
+        try (ch) {
+            InputStream in = Channels.newInputStream(ch);
+            OutputStream rawOut = Channels.newOutputStream(ch);
+            String first = readLine(in, 64 * 1024);
+            if (first == null) {
+                return;
+            }
+            if (first.equals(MAGIC)) {
+                List<String> argv;
+                try {
+                    argv = readArgs(in);
+                } catch (IOException e) {
+                    FrameOutput frames = new FrameOutput(rawOut);
+                    frames.stream('E').write(("vigil: bad request: " + e.getMessage() + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                    frames.exit(2);
+                    return;
+                }
+                watchdog.cancel(false);
+                FrameOutput frames = new FrameOutput(rawOut);
+                int status;
+                try (PrintStream out = new PrintStream(frames.stream('O'), false, StandardCharsets.UTF_8);
+                     PrintStream err = new PrintStream(frames.stream('E'), false, StandardCharsets.UTF_8)) {
+                    status = execute(argv, out, err);
+                    out.flush();
+                    err.flush();
+                }
+                frames.exit(status);
+            } else {
+                watchdog.cancel(false);
+                try (PrintStream out = new PrintStream(rawOut, true, StandardCharsets.UTF_8)) {
+                    executeLine(first, out);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("admin connection ended: {}", e.toString());
+        } finally {
+            watchdog.cancel(false);
+            active.decrementAndGet();
+            cmap.add("stats.ipcs.global.active", -1);
+            cmap.add("stats.ipcs.global.closed", 1);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    private static List<String> readArgs(InputStream in) throws IOException {
+        String countLine = readLine(in, 32);
+        int argc;
+        try {
+            argc = Integer.parseInt(countLine == null ? "" : countLine);
+        } catch (NumberFormatException e) {
+            throw new IOException("argument count '" + countLine + "' is not a number");
+        }
+        if (argc < 0 || argc > MAX_ARGS) {
+            throw new IOException("argument count " + argc + " out of range 0.." + MAX_ARGS);
+        }
+        List<String> argv = new ArrayList<>(argc);
+        long total = 0;
+        for (int i = 0; i < argc; i++) {
+            String lenLine = readLine(in, 32);
+            int len;
+            try {
+                len = Integer.parseInt(lenLine == null ? "" : lenLine);
+            } catch (NumberFormatException e) {
+                throw new IOException("argument " + i + ": length '" + lenLine + "' is not a number");
+            }
+            total += len;
+            if (len < 0 || total > MAX_REQUEST_BYTES) {
+                throw new IOException("request larger than " + MAX_REQUEST_BYTES + " bytes");
+            }
+            byte[] b = in.readNBytes(len);
+            if (b.length != len) {
+                throw new IOException("argument " + i + " truncated");
+            }
+            argv.add(new String(b, StandardCharsets.UTF_8));
+        }
+        return argv;
+    }
+
+    /** Reads one {@code \n}-terminated line of at most {@code max} bytes; null at end of stream. */
+    private static String readLine(InputStream in, int max) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') {
+                return b.toString(StandardCharsets.UTF_8);
+            }
+            if (b.size() >= max) {
+                throw new IOException("line longer than " + max + " bytes");
+            }
+            b.write(c);
+        }
+        return b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Runs one command with verbatim arguments.
+     *
+     * @return the exit status
+     */
+    public int execute(List<String> argv, PrintStream out, PrintStream err) {
+        if (argv.isEmpty()) {
+            err.println("vigil: no command given (try 'vigil help')");
+            return 2;
+        }
+        String name = argv.get(0);
+        CommandRef cmd = lookup(name);
+        if (cmd != null) {
+            return run(cmd.command(), name, argv.subList(1, argv.size()), out, err);
+        }
+        CommandProcessor processor = gogo;
+        if (processor != null && name.matches("[A-Za-z0-9_.:-]+")) {
+            return runGogo(processor, argv, out, err);
+        }
+        err.println("vigil: unknown command '" + name + "' (try 'vigil help')");
+        return UNKNOWN_COMMAND;
+    }
+
+    private CommandRef lookup(String name) {
+        List<CommandRef> l = commands.get(name);
+        if (l == null && name.indexOf(':') > 0) {
+            l = commands.get(name.substring(name.indexOf(':') + 1));
+        }
+        return l == null ? null : l.get(0);
+    }
+
+    private static int run(AdminCommand command, String name, List<String> args, PrintStream out, PrintStream err) {
+        try {
+            return command.execute(List.copyOf(args), out, err);
+        } catch (UsageException e) {
+            err.println(name + ": " + e.getMessage());
+            return e.status();
+        } catch (Exception | LinkageError e) {
+            LOG.warn("command {} failed", name, e);
+            err.println(name + ": failed: " + e);
+            return 1;
+        }
+    }
+
+    private static int runGogo(CommandProcessor processor, List<String> argv, PrintStream out, PrintStream err) {
+        CommandSession session = processor.createSession(InputStream.nullInputStream(), out, err);
+        try {
+            StringBuilder line = new StringBuilder(argv.get(0));
+            for (int i = 1; i < argv.size(); i++) {
+                session.put("vigil_arg" + i, argv.get(i));
+                line.append(" $vigil_arg").append(i);
+            }
+            Object result = session.execute(line);
+            if (result != null) {
+                out.println(session.format(result, Converter.INSPECT));
+            }
+            return 0;
+        } catch (Exception e) {
+            if (e.getClass().getSimpleName().equals("CommandNotFoundException")) {
+                err.println("vigil: unknown command '" + argv.get(0) + "' (try 'vigil help')");
+                return UNKNOWN_COMMAND;
+            }
+            err.println(argv.get(0) + ": " + e.getMessage());
+            return 1;
+        } finally {
+            session.close();
+        }
+    }
+
+    /** Plain mode: one Gogo command line, output raw. */
+    private void executeLine(String line, PrintStream out) {
+        String trimmed = line.strip();
+        String first = trimmed.split("\\s+", 2)[0];
+        CommandRef cmd = lookup(first);
+        if (cmd != null) {
+            List<String> args = new ArrayList<>(List.of(trimmed.split("\\s+")));
+            args.remove(0);
+            int status = run(cmd.command(), first, args, out, out);
+            if (status != 0) {
+                out.println("(exit status " + status + ")");
+            }
+            return;
+        }
+        CommandProcessor processor = gogo;
+        if (processor == null) {
+            out.println("vigil: unknown command '" + first + "' and no Gogo shell is running");
+            return;
+        }
+        CommandSession session = processor.createSession(InputStream.nullInputStream(), out, out);
+        try {
+            Object result = session.execute(trimmed);
+            if (result != null) {
+                out.println(session.format(result, Converter.INSPECT));
+            }
+        } catch (Exception e) {
+            out.println("ERROR: " + e);
+        } finally {
+            session.close();
+        }
+    }
+
+    /** Writes length-prefixed frames; each stream buffers up to 8 KiB before sending a frame. */
+    private static final class FrameOutput {
+        private final OutputStream raw;
+
+        FrameOutput(OutputStream raw) {
+            this.raw = raw;
+        }
+
+        synchronized void frame(char kind, byte[] b, int off, int len) throws IOException {
+            raw.write((kind + Integer.toString(len) + "\n").getBytes(StandardCharsets.US_ASCII));
+            raw.write(b, off, len);
+            raw.flush();
+        }
+
+        synchronized void exit(int status) throws IOException {
+            raw.write(("X" + status + "\n").getBytes(StandardCharsets.US_ASCII));
+            raw.flush();
+        }
+
+        OutputStream stream(char kind) {
+            return new java.io.BufferedOutputStream(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    if (len > 0) {
+                        frame(kind, b, off, len);
+                    }
+                }
+            }, 8192);
+        }
+    }
+}

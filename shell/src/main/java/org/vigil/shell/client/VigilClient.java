@@ -1,0 +1,207 @@
+package org.vigil.shell.client;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The {@code vigil} command-line client: sends one command to the local node's admin socket and copies the
+ * node's standard output and error to its own, exiting with the command's status. It never starts a
+ * framework.
+ *
+ * <pre>vigil [--state-dir DIR] COMMAND [ARG...]</pre>
+ * The state directory is {@code --state-dir}, else {@code $VIGIL_STATE_DIR}, else {@code /var/lib/vigil}; the
+ * socket is {@code DIR/vigil.sock}. Exit status 1 with a message when no node answers there.
+ *
+ * <p>Written for start-up speed: no lambdas, no string concatenation through {@code invokedynamic}, no
+ * formatting classes, so the JVM loads as few classes as possible.
+ */
+public final class VigilClient {
+
+    /** First line of a framed request (must match the kernel's admin socket). */
+    static final String MAGIC = "\u0001VIGIL/1";
+
+    private VigilClient() {
+    }
+
+    public static void main(String[] args) {
+        int status;
+        try {
+            status = run(args, System.out, System.err);
+        } catch (IOException e) {
+            System.err.println(new StringBuilder("vigil: ").append(e.getMessage()));
+            status = 1;
+        }
+        System.out.flush();
+        System.exit(status);
+    }
+
+    /** Runs one command; returns its exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+        String stateDir = null;
+        int first = 0;
+        while (first < args.length && args[first].startsWith("--state-dir")) {
+            if (args[first].equals("--state-dir") && first + 1 < args.length) {
+                stateDir = args[first + 1];
+                first += 2;
+            } else if (args[first].startsWith("--state-dir=")) {
+                stateDir = args[first].substring("--state-dir=".length());
+                first++;
+            } else {
+                err.println("vigil: --state-dir needs a directory");
+                return 2;
+            }
+        }
+        if (first >= args.length) {
+            err.println("usage: vigil [--state-dir DIR] COMMAND [ARG...]   (vigil help lists the commands)");
+            return 2;
+        }
+        if (stateDir == null) {
+            stateDir = System.getenv("VIGIL_STATE_DIR");
+        }
+        if (stateDir == null || stateDir.isEmpty()) {
+            stateDir = "/var/lib/vigil";
+        }
+        Path socket = Path.of(stateDir, "vigil.sock");
+        if (!Files.exists(socket)) {
+            err.println(new StringBuilder("vigil: no node is running with state dir ").append(stateDir)
+                .append(" (no admin socket ").append(socket).append("); start one with: vigil node -c FILE")
+                .append(" --state-dir ").append(stateDir));
+            return 1;
+        }
+        SocketChannel ch;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (AccessDeniedException e) {
+            err.println(new StringBuilder("vigil: permission denied on ").append(socket)
+                .append(" (run as the user the node runs as)"));
+            return 1;
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            err.println(new StringBuilder("vigil: the node at ").append(stateDir).append(" is not answering (")
+                .append(why).append(" on ").append(socket).append("); is it running?"));
+            return 1;
+        }
+        try {
+            send(ch, args, first);
+            return receive(ch, out, err);
+        } finally {
+            ch.close();
+        }
+    }
+
+    private static void send(SocketChannel ch, String[] args, int first) throws IOException {
+        int argc = args.length - first;
+        byte[][] encoded = new byte[argc][];
+        int size = MAGIC.length() + 16;
+        for (int i = 0; i < argc; i++) {
+            encoded[i] = args[first + i].getBytes(StandardCharsets.UTF_8);
+            size += encoded[i].length + 12;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        putAscii(buf, MAGIC);
+        buf.put((byte) '\n');
+        putAscii(buf, Integer.toString(argc));
+        buf.put((byte) '\n');
+        for (byte[] a : encoded) {
+            putAscii(buf, Integer.toString(a.length));
+            buf.put((byte) '\n');
+            buf.put(a);
+        }
+        buf.flip();
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+    }
+
+    private static void putAscii(ByteBuffer buf, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            buf.put((byte) s.charAt(i));
+        }
+    }
+
+    /** Copies O/E frames to stdout/stderr until the X frame; returns its status. */
+    private static int receive(SocketChannel ch, PrintStream out, PrintStream err) throws IOException {
+        FrameReader in = new FrameReader(ch);
+        while (true) {
+            int kind = in.read();
+            if (kind == -1) {
+                out.flush();
+                err.println("vigil: the node closed the connection before the command finished");
+                return 1;
+            }
+            long n = in.readNumber();
+            if (kind == 'X') {
+                out.flush();
+                err.flush();
+                return (int) n;
+            }
+            OutputStream target = kind == 'E' ? err : out;
+            if (kind == 'E') {
+                out.flush();
+            }
+            in.copy(n, target);
+            if (kind == 'E') {
+                err.flush();
+            }
+        }
+    }
+
+    /** Buffered reading of the frame stream. */
+    private static final class FrameReader {
+        private final SocketChannel ch;
+        private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+
+        FrameReader(SocketChannel ch) {
+            this.ch = ch;
+            buf.flip();
+        }
+
+        int read() throws IOException {
+            if (!buf.hasRemaining() && !fill()) {
+                return -1;
+            }
+            return buf.get() & 0xFF;
+        }
+
+        private boolean fill() throws IOException {
+            buf.clear();
+            int n = ch.read(buf);
+            buf.flip();
+            return n > 0;
+        }
+
+        long readNumber() throws IOException {
+            long v = 0;
+            int c;
+            while ((c = read()) != '\n') {
+                if (c < '0' || c > '9') {
+                    throw new IOException("malformed answer from the node");
+                }
+                v = v * 10 + (c - '0');
+            }
+            return v;
+        }
+
+        void copy(long n, OutputStream target) throws IOException {
+            while (n > 0) {
+                if (!buf.hasRemaining() && !fill()) {
+                    throw new IOException("the node closed the connection in the middle of its output");
+                }
+                int k = (int) Math.min(n, buf.remaining());
+                target.write(buf.array(), buf.position(), k);
+                buf.position(buf.position() + k);
+                n -= k;
+            }
+        }
+    }
+}
