@@ -161,7 +161,25 @@ public final class NodeMain {
         props.put("gosh.args", "--nointeractive");
 
         Framework fw = new FrameworkFactory().newFramework(props);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(fw), "vigil-shutdown"));
+        FileLock heldLock = lock;
+        Runnable cleanup = () -> {
+            try {
+                Files.deleteIfExists(pidFile);
+                if (heldLock.isValid()) {
+                    heldLock.release();
+                }
+            } catch (IOException e) {
+                System.err.println("vigil node: cleanup failed: " + e);
+            }
+        };
+        // SIGTERM/SIGINT: stop the framework cleanly, remove the pid file and exit 0, as corosync does.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop(fw);
+            cleanup.run();
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
+        }, "vigil-shutdown"));
         try {
             fw.init();
             launch.install(fw.getBundleContext());
@@ -172,9 +190,7 @@ public final class NodeMain {
             return 3;
         }
         FrameworkEvent ev = fw.waitForStop(0);
-        Files.deleteIfExists(pidFile);
-        lock.release();
-        lockChannel.close();
+        cleanup.run();
         return ev.getType() == FrameworkEvent.ERROR ? 3 : 0;
     }
 
@@ -234,9 +250,9 @@ public final class NodeMain {
      * bundles ({@code launch.bundles}), their start levels ({@code launch.runbundles.attrs}) and the run
      * properties.
      */
-    record Launch(Path jar, List<String> bundles, Map<String, Integer> startLevels, Map<String, String> runProperties) {
+    public record Launch(Path jar, List<String> bundles, Map<String, Integer> startLevels, Map<String, String> runProperties) {
 
-        static Launch read(Path jar) throws IOException {
+        public static Launch read(Path jar) throws IOException {
             java.util.Properties p = new java.util.Properties();
             try (JarFile jf = new JarFile(jar.toFile()); InputStream in = jf.getInputStream(
                 jf.getEntry("launcher.properties"))) {
@@ -304,7 +320,7 @@ public final class NodeMain {
             return out;
         }
 
-        int maxStartLevel() {
+        public int maxStartLevel() {
             return startLevels.values().stream().mapToInt(Integer::intValue).max().orElse(1) + 1;
         }
 

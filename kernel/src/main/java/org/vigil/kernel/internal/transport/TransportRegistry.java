@@ -61,6 +61,8 @@ public final class TransportRegistry {
     @Activate
     synchronized void activate() {
         activated = true;
+        // Counts activations of this component: an in-place plug-in upgrade must never raise it.
+        cmap.add("runtime.transport.registry_activations", 1);
         reselect();
     }
 

@@ -1,0 +1,72 @@
+#!/usr/bin/perl
+# The vigil admin client, as used by the launcher when perl is present (it starts in a few milliseconds, where
+# a JVM needs tens). Same protocol, messages and exit codes as org.vigil.shell.client.VigilClient:
+#   vigil-client.pl [--state-dir DIR] COMMAND [ARG...]
+# Sends the arguments verbatim (framed: "\x01VIGIL/1\n", argc, then "<len>\n<bytes>" each) to DIR/vigil.sock
+# and copies the answer frames O<len>/E<len> to stdout/stderr until X<status>, which becomes the exit status.
+use strict;
+use warnings;
+use Socket;
+
+my $dir;
+while (@ARGV && $ARGV[0] =~ /^--state-dir(=(.*))?$/) {
+    if (defined $1) { $dir = $2; shift @ARGV; }
+    elsif (@ARGV >= 2) { $dir = $ARGV[1]; splice(@ARGV, 0, 2); }
+    else { print STDERR "vigil: --state-dir needs a directory\n"; exit 2; }
+}
+if (!@ARGV) {
+    print STDERR "usage: vigil [--state-dir DIR] COMMAND [ARG...]   (vigil help lists the commands)\n";
+    exit 2;
+}
+$dir = $ENV{VIGIL_STATE_DIR} if !defined $dir || $dir eq '';
+$dir = '/var/lib/vigil' if !defined $dir || $dir eq '';
+my $sock = "$dir/vigil.sock";
+if (!-e $sock) {
+    print STDERR "vigil: no node is running with state dir $dir (no admin socket $sock); start one with:"
+        . " vigil node -c FILE --state-dir $dir\n";
+    exit 1;
+}
+socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "vigil: socket: $!\n";
+if (!connect($s, pack_sockaddr_un($sock))) {
+    if ($!{EACCES}) {
+        print STDERR "vigil: permission denied on $sock (run as the user the node runs as)\n";
+    } else {
+        print STDERR "vigil: the node at $dir is not answering ($! on $sock); is it running?\n";
+    }
+    exit 1;
+}
+my $req = "\x01VIGIL/1\n" . scalar(@ARGV) . "\n";
+for my $a (@ARGV) {
+    utf8::encode($a) if utf8::is_utf8($a);
+    $req .= length($a) . "\n" . $a;
+}
+my $off = 0;
+while ($off < length $req) {
+    my $n = syswrite($s, $req, length($req) - $off, $off);
+    die "vigil: write to the node failed: $!\n" unless defined $n;
+    $off += $n;
+}
+binmode STDOUT;
+binmode STDERR;
+$| = 1;
+my $buf = '';
+sub fill { my $n = sysread($s, my $chunk, 65536); return 0 unless $n; $buf .= $chunk; return 1; }
+while (1) {
+    while ($buf !~ /\n/) {
+        if (!fill()) {
+            print STDERR "vigil: the node closed the connection before the command finished\n";
+            exit 1;
+        }
+    }
+    $buf =~ s/^([OEX])(\d+)\n// or do { print STDERR "vigil: malformed answer from the node\n"; exit 1; };
+    my ($kind, $n) = ($1, $2);
+    exit($n > 255 ? 255 : $n) if $kind eq 'X';
+    while (length($buf) < $n) {
+        if (!fill()) {
+            print STDERR "vigil: the node closed the connection in the middle of its output\n";
+            exit 1;
+        }
+    }
+    my $data = substr($buf, 0, $n, '');
+    if ($kind eq 'E') { print STDERR $data; } else { print STDOUT $data; }
+}

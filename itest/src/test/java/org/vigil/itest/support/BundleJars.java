@@ -1,0 +1,79 @@
+package org.vigil.itest.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/** Builds bundle jars for upgrade tests: a plug-in from test classes, or a copy of a bundle with a new version. */
+public final class BundleJars {
+
+    private BundleJars() {
+    }
+
+    /**
+     * A copy of {@code jar} whose {@code Bundle-Version} is {@code version}: the same code as a new release, as an
+     * administrator would receive it.
+     */
+    public static Path withVersion(Path jar, String version, Path out) throws IOException {
+        try (JarFile in = new JarFile(jar.toFile())) {
+            Manifest mf = new Manifest(in.getManifest());
+            mf.getMainAttributes().putValue("Bundle-Version", version);
+            try (JarOutputStream jos = new JarOutputStream(Files.newOutputStream(out), mf)) {
+                for (Enumeration<JarEntry> e = in.entries(); e.hasMoreElements(); ) {
+                    JarEntry entry = e.nextElement();
+                    if (entry.getName().equals("META-INF/MANIFEST.MF")) {
+                        continue;
+                    }
+                    jos.putNextEntry(new JarEntry(entry.getName()));
+                    try (InputStream is = in.getInputStream(entry)) {
+                        is.transferTo(jos);
+                    }
+                    jos.closeEntry();
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A bundle made of compiled test classes, with the given manifest headers and extra text files
+     * (e.g. a DS component XML).
+     *
+     * @param classes   class names to copy from {@code vigil.testClasses}
+     * @param headers   manifest headers as name, value pairs
+     * @param resources extra entries as path, content pairs
+     */
+    public static Path bundle(Path out, String[] classes, String[] headers, String... resources) throws IOException {
+        Manifest mf = new Manifest();
+        Attributes a = mf.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        for (int i = 0; i < headers.length; i += 2) {
+            a.putValue(headers[i], headers[i + 1]);
+        }
+        Path classesDir = Path.of(System.getProperty("vigil.testClasses", "target/test-classes"));
+        try (OutputStream os = Files.newOutputStream(out); JarOutputStream jos = new JarOutputStream(os, mf)) {
+            for (String c : classes) {
+                String path = c.replace('.', '/') + ".class";
+                jos.putNextEntry(new JarEntry(path));
+                Files.copy(classesDir.resolve(path), jos);
+                jos.closeEntry();
+            }
+            for (int i = 0; i < resources.length; i += 2) {
+                jos.putNextEntry(new JarEntry(resources[i]));
+                jos.write(resources[i + 1].getBytes(StandardCharsets.UTF_8));
+                jos.closeEntry();
+            }
+        }
+        return out;
+    }
+}

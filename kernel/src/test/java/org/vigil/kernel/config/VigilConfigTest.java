@@ -1,0 +1,267 @@
+package org.vigil.kernel.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Typed keys, derived timer defaults, the node list and the consistency checks. */
+class VigilConfigTest {
+
+    private static final String NODES3 = "nodelist {\n node {\n ring0_addr: 10.0.0.1\n nodeid: 1\n }\n node {\n"
+        + " ring0_addr: 10.0.0.2\n nodeid: 2\n }\n node {\n ring0_addr: 10.0.0.3\n nodeid: 3\n }\n}\n";
+    private static final String NODES2 = "nodelist {\n node {\n ring0_addr: 10.0.0.1\n nodeid: 1\n }\n node {\n"
+        + " ring0_addr: 10.0.0.2\n nodeid: 2\n }\n}\n";
+
+    private static VigilConfig load(String text) throws ConfigException {
+        return VigilConfig.fromText("t.conf", text);
+    }
+
+    private static List<ConfigProblem> errors(String text) {
+        return assertThrows(ConfigException.class, () -> load(text)).errors();
+    }
+
+    private static boolean warned(VigilConfig c, String fragment) {
+        return c.warnings().stream().anyMatch(w -> w.message().contains(fragment));
+    }
+
+    /** The seed's corosync.conf, verbatim from the shared folder (mixed indentation, memberaddr list). */
+    @Test
+    void seedConfigLoadsAsWrittenWithCorosyncsEffectiveValues() throws Exception {
+        Path seed = Path.of(System.getProperty("vigil.shared", "../../shared"), "seeds", "corosync.conf");
+        String text = Files.exists(seed) ? Files.readString(seed) : SEED_COPY;
+        VigilConfig c = load(text);
+        VigilConfig.Totem t = c.totem();
+        assertEquals(3, c.nodes().size());
+        assertEquals(3650, t.token(), "3000 + 650 token_coefficient for the third node");
+        assertEquals(357, t.tokenRetransmit(), "3650 / (10 + 0.2)");
+        assertEquals(275, t.hold(), "357 * 0.8 - 10");
+        assertEquals(3600, t.consensus());
+        assertEquals(60, t.join());
+        assertEquals(20, t.maxMessages());
+        assertEquals("udpu", t.transport());
+        assertTrue(warned(c, "consensus (3600 ms) is lower than the effective token timeout (3650 ms"));
+        assertTrue(warned(c, "member section is deprecated"));
+        assertTrue(warned(c, "totem.vsftype is obsolete"));
+        // clear_node_high_bit: 172.16.101.3 = 0xAC106503 -> 0x2C106503
+        assertEquals(0x2C106503, c.nodes().get(0).nodeId());
+        assertEquals("172.16.101.5", c.nodes().get(2).addresses().get(0));
+        assertTrue(c.cmapValues().stream().anyMatch(v -> v.key().equals("totem.vsftype")
+            && v.value().equals("none")), "obsolete keys stay visible in cmap as strings");
+    }
+
+    private static final String SEED_COPY = """
+        totem {
+            version:                             2
+            token:                               3000
+             token_retransmits_before_loss_const: 10
+             join:                                60
+             consensus:                           3600
+             vsftype:                             none
+             max_messages:                        20
+             clear_node_high_bit:                 yes
+             rrp_mode:                            none
+             secauth:                             off
+             threads:                             12
+             transport:                           udpu
+             interface {
+                 member {
+                    memberaddr: 172.16.101.3
+                 }
+                 member {
+                    memberaddr: 172.16.101.4
+                 }
+                 member {
+                    memberaddr: 172.16.101.5
+                 }
+                ringnumber:  0
+                bindnetaddr: 172.16.101.3
+                mcastport:   5405
+             }
+        }
+        """;
+
+    @Test
+    void defaultsFor2And3NodesMatchCorosync3() throws Exception {
+        VigilConfig.Totem two = load("totem {\n version: 2\n}\n" + NODES2).totem();
+        assertEquals(3000, two.token());
+        assertEquals(714, two.tokenRetransmit());
+        assertEquals(561, two.hold());
+        assertEquals(3600, two.consensus());
+        VigilConfig.Totem three = load("totem {\n version: 2\n}\n" + NODES3).totem();
+        assertEquals(3650, three.token());
+        assertEquals(869, three.tokenRetransmit());
+        assertEquals(685, three.hold());
+        assertEquals(4380, three.consensus());
+        assertEquals(50, three.join());
+        assertEquals(17, three.maxMessages());
+        assertEquals(50, three.windowSize());
+    }
+
+    @Test
+    void tokenThatIsNotANumber() {
+        ConfigProblem p = errors("totem {\n token: abc\n}\n" + NODES2).get(0);
+        assertEquals("t.conf:2: totem.token: 'abc' is not a number (expected an integer 0..4294967295 (ms))",
+            p.toString());
+    }
+
+    @Test
+    void negativeToken() {
+        ConfigProblem p = errors("totem {\n token: -5\n}\n" + NODES2).get(0);
+        assertEquals(2, p.line());
+        assertTrue(p.message().contains("'-5' is negative"), p.message());
+    }
+
+    @Test
+    void tokenWithUnitSuffixIsRejectedAsCorosyncDoes() {
+        assertTrue(errors("totem {\n token: 3000ms\n}\n" + NODES2).get(0).message().contains("not a number"));
+    }
+
+    @Test
+    void valueOutOfRange() {
+        ConfigProblem p = errors("totem {\n token: 99999999999\n}\n" + NODES2).get(0);
+        assertTrue(p.message().contains("out of range"), p.message());
+        assertTrue(errors("totem {\n netmtu: 100\n}\n" + NODES2).get(0).message().contains("out of range"));
+    }
+
+    @Test
+    void tokenBelowTheTimerFloor() {
+        List<ConfigProblem> e = errors("totem {\n token: 10\n}\n" + NODES2);
+        assertTrue(e.stream().anyMatch(p -> p.line() == 2 && p.message().contains("below the minimum of 30 ms")),
+            e.toString());
+    }
+
+    @Test
+    void consensusBelowJoinIsAnError() {
+        ConfigProblem p = errors("totem {\n join: 100\n consensus: 60\n}\n" + NODES2).get(0);
+        assertEquals(3, p.line());
+        assertTrue(p.message().contains("must be at least totem.join"));
+    }
+
+    @Test
+    void badEnumValueListsTheChoices() {
+        assertTrue(errors("totem {\n transport: tcp\n}\n" + NODES2).get(0).message()
+            .contains("expected one of udpu, udp, knet"));
+    }
+
+    @Test
+    void everyErrorIsReportedNotOnlyTheFirst() {
+        List<ConfigProblem> e = errors("totem {\n token: abc\n join: x\n}\n" + NODES2);
+        assertEquals(2, e.size());
+        assertEquals(2, e.get(0).line());
+        assertEquals(3, e.get(1).line());
+    }
+
+    @Test
+    void emptyConfigSaysTheNodesAreUnknown() {
+        assertTrue(errors("").get(0).message().contains("no nodelist and no interface member list"));
+    }
+
+    @Test
+    void unknownKeysWarnAndStayAsStrings() throws Exception {
+        VigilConfig c = load("totem {\n version: 2\n frobnicate: 7\n}\nfoo {\n bar: baz\n}\n" + NODES2);
+        assertTrue(warned(c, "unknown key 'totem.frobnicate'"));
+        assertTrue(warned(c, "unknown key 'foo.bar'"));
+        assertTrue(c.cmapValues().stream().anyMatch(v -> v.key().equals("foo.bar") && v.value().equals("baz")));
+    }
+
+    @Test
+    void twoInterfacesNeedAnRrpMode() {
+        String two = "totem {\n interface {\n ringnumber: 0\n }\n interface {\n ringnumber: 1\n }\n}\n";
+        assertTrue(errors(two + NODES2).get(0).message().contains("2 is too many configured interfaces"));
+    }
+
+    @Test
+    void cipherWithoutHash() {
+        assertTrue(errors("totem {\n crypto_cipher: aes256\n}\n" + NODES2).get(0).message()
+            .contains("crypto_cipher requires crypto_hash"));
+    }
+
+    @Test
+    void secauthOnMeansAes256Sha256() throws Exception {
+        VigilConfig.Totem t = load("totem {\n secauth: on\n}\n" + NODES2).totem();
+        assertEquals("aes256", t.cryptoCipher());
+        assertEquals("sha256", t.cryptoHash());
+        assertTrue(t.secure());
+    }
+
+    @Test
+    void duplicateNodeIds() {
+        String dup = "nodelist {\n node {\n ring0_addr: 10.0.0.1\n nodeid: 1\n }\n node {\n ring0_addr: 10.0.0.2\n"
+            + " nodeid: 1\n }\n}\n";
+        ConfigProblem p = errors(dup).get(0);
+        assertEquals(7, p.line());
+        assertTrue(p.message().contains("node id 1 is used twice"));
+    }
+
+    @Test
+    void twoNodeWithThreeNodesIsAnError() {
+        assertTrue(errors("quorum {\n two_node: 1\n}\n" + NODES3).get(0).message()
+            .contains("two_node: 1 needs exactly 2 nodes"));
+    }
+
+    @Test
+    void twoNodeMustBeNumericAsInCorosync() {
+        assertEquals(2, errors("quorum {\n two_node: yes\n}\n" + NODES2).get(0).line());
+    }
+
+    @Test
+    void expectedVotesZeroIsAnError() {
+        assertTrue(errors("quorum {\n expected_votes: 0\n}\n" + NODES2).get(0).message().contains("out of range"));
+    }
+
+    @Test
+    void twoNodeImpliesWaitForAll() throws Exception {
+        assertTrue(load("quorum {\n two_node: 1\n}\n" + NODES2).quorum().waitForAll());
+        assertFalse(load("quorum {\n two_node: 1\n wait_for_all: 0\n}\n" + NODES2).quorum().waitForAll());
+    }
+
+    @Test
+    void nodelistWithMembersWarnsMembersIgnored() throws Exception {
+        VigilConfig c = load("totem {\n interface {\n member {\n memberaddr: 10.9.9.9\n }\n }\n}\n" + NODES2);
+        assertTrue(warned(c, "Members ignored"));
+        assertEquals(2, c.nodes().size());
+    }
+
+    @Test
+    void knetFallsBackToUdpuWithAWarning() throws Exception {
+        VigilConfig c = load("totem {\n transport: knet\n}\n" + NODES2);
+        assertEquals("udpu", c.totem().transport());
+        assertTrue(warned(c, "knet is not available"));
+    }
+
+    @Test
+    void badAddresses() {
+        assertTrue(errors("nodelist {\n node {\n ring0_addr: 10.0.0.300\n nodeid: 1\n }\n}\n").get(0).message()
+            .contains("not a valid IP address"));
+        assertTrue(errors("nodelist {\n node {\n ring0_addr: fe80::1\n }\n}\n").get(0).message()
+            .contains("a nodeid is required"));
+    }
+
+    @Test
+    void localNodeIsFoundByIdNameHostnameOrAddress() throws Exception {
+        VigilConfig c = load("nodelist {\n node {\n ring0_addr: 10.0.0.1\n nodeid: 1\n name: alpha\n }\n node {\n"
+            + " ring0_addr: 127.0.0.1\n nodeid: 2\n name: beta\n }\n}\n");
+        assertEquals(1, c.findLocalNode("x", Set.of(), 1, null).orElseThrow().nodeId());
+        assertEquals(2, c.findLocalNode("x", Set.of(), 0, "beta").orElseThrow().nodeId());
+        assertEquals(1, c.findLocalNode("alpha.example.com", Set.of(), 0, null).orElseThrow().nodeId());
+        assertEquals(2, c.findLocalNode("x", Set.of(InetAddress.getByName("127.0.0.1")), 0, null).orElseThrow()
+            .nodeId());
+        assertTrue(c.findLocalNode("x", Set.of(), 0, null).isEmpty());
+    }
+
+    @Test
+    void runtimeConfigCarriesTheEffectiveTimers() throws Exception {
+        VigilConfig c = load("totem {\n token: 1000\n}\n" + NODES3);
+        assertTrue(c.cmapValues().stream().anyMatch(v -> v.key().equals("runtime.config.totem.token")
+            && v.value().equals(1650L)));
+        assertTrue(c.cmapValues().stream().anyMatch(v -> v.key().equals("totem.token") && v.value().equals(1000L)));
+    }
+}
