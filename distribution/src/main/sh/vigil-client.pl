@@ -4,9 +4,9 @@
 #   vigil-client.pl [--state-dir DIR] COMMAND [ARG...]
 # Sends the arguments verbatim (framed: "\x01VIGIL/1\n", argc, then "<len>\n<bytes>" each) to DIR/vigil.sock
 # and copies the answer frames O<len>/E<len> to stdout/stderr until X<status>, which becomes the exit status.
-use strict;
-use warnings;
-use Socket;
+#
+# It loads no module at all (each costs milliseconds): AF_UNIX and SOCK_STREAM are Linux's values, and a
+# sockaddr_un is a native 16-bit family followed by the NUL-padded path.
 
 my $dir;
 while (@ARGV && $ARGV[0] =~ /^--state-dir(=(.*))?$/) {
@@ -26,9 +26,10 @@ if (!-e $sock) {
         . " vigil node -c FILE --state-dir $dir\n";
     exit 1;
 }
-socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "vigil: socket: $!\n";
-if (!connect($s, pack_sockaddr_un($sock))) {
-    if ($!{EACCES}) {
+my ($AF_UNIX, $SOCK_STREAM, $EACCES) = (1, 1, 13);
+socket(my $s, $AF_UNIX, $SOCK_STREAM, 0) or die "vigil: socket: $!\n";
+if (!connect($s, pack('S Z108', $AF_UNIX, $sock))) {
+    if ($! + 0 == $EACCES) {
         print STDERR "vigil: permission denied on $sock (run as the user the node runs as)\n";
     } else {
         print STDERR "vigil: the node at $dir is not answering ($! on $sock); is it running?\n";

@@ -143,6 +143,10 @@ public final class NodeMain {
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         Path home = distributionHome();
         System.setProperty("vigil.log.dir", state.toString());
+        System.setProperty("vigil.pid", Long.toString(ProcessHandle.current().pid()));
+        // The few bundles that log through java.util.logging (SPI Fly) get the same line shape as Logback's.
+        System.setProperty("java.util.logging.SimpleFormatter.format",
+            "%1$tb %1$td %1$tT.%1$tL [" + ProcessHandle.current().pid() + "] %4$-5.5s [JUL   ] %5$s%6$s%n");
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", home.resolve("etc/logback.xml").toString());
         }

@@ -111,7 +111,8 @@ public final class AdminSocket {
         acceptor = new Thread(this::acceptLoop, "vigil-admin-accept");
         acceptor.setDaemon(true);
         acceptor.start();
-        LOG.info("admin socket {} ready to provide service", socketPath);
+        LOG.info("admin socket {} listening", socketPath);
+        LOG.info("Vigil Cluster Engine ('{}'): started and ready to provide service.", node.version());
     }
 
     @Deactivate

@@ -73,7 +73,7 @@ public final class NodeRuntime implements VigilNode {
         startedAt = started != null ? Long.parseLong(started) : ManagementFactory.getRuntimeMXBean().getStartTime();
         version = context.getBundle().getVersion().toString();
         load();
-        LOG.info("Vigil Cluster Engine ('{}'): started and ready to provide service.", version);
+        LOG.info("Vigil Cluster Engine ('{}') starting", version);
         LOG.info("Local node ID {} ({}), {} nodes, transport {}, state dir {}", Integer.toUnsignedString(nodeId()),
             name(), config.nodes().size(), config.totem().transport(), stateDir);
         VigilConfig.Totem t = config.totem();
