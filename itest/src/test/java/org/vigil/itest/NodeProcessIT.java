@@ -195,6 +195,21 @@ class NodeProcessIT {
         assertTrue(r.out().contains("org.vigil.kernel") || r.out().contains("Vigil kernel"), r.out());
     }
 
+    /** One plain command line per connection (as with socat): the output comes back raw. */
+    @Test
+    void plainCommandLineOnTheSocketStreamsTheOutputBack() throws Exception {
+        for (String line : List.of("status", "lb")) {
+            try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+                ch.connect(java.net.UnixDomainSocketAddress.of(state.resolve("vigil.sock")));
+                ch.write(java.nio.ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+                String out = new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(),
+                    StandardCharsets.UTF_8);
+                assertTrue(out.contains("org.vigil.kernel") || out.contains("Vigil kernel"), line + ": " + out);
+            }
+        }
+    }
+
     @Test
     void helpListsTheCommands() throws Exception {
         Result r = vigil(at("help"));
