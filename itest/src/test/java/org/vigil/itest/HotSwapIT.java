@@ -40,23 +40,15 @@ import org.vigil.kernel.api.command.AdminCommand;
 
 /**
  * Boots the real exported distribution in Felix and upgrades a plug-in bundle that provides a service to the
- * kernel through a dynamic greedy reference ({@code Transport}, bound by the kernel's TransportRegistry), using
- * the {@code upgrade} admin command an administrator would use.
+ * kernel through a dynamic greedy reference: the udpu {@code Transport}, bound by the kernel's TransportRegistry,
+ * using the {@code upgrade} admin command an administrator would use.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class HotSwapIT {
 
-    private static final String PLUGIN = "org.vigil.itest.transport";
+    private static final String UDPU = "org.vigil.transport.udpu";
     private static final String REGISTRY = "org.vigil.kernel.internal.transport.TransportRegistry";
-    private static final String DS_XML = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="org.vigil.itest.plugin.DatagramTransport" immediate="true">
-          <implementation class="org.vigil.itest.plugin.DatagramTransport"/>
-          <service><provide interface="org.vigil.kernel.spi.Transport"/></service>
-          <property name="vigil.transport" value="udpu"/>
-        </scr:component>
-        """;
 
     @Inject
     private BundleContext context;
@@ -88,14 +80,12 @@ public class HotSwapIT {
         return text;
     }
 
-    private Path plugin(Path dir, String version, String extraImport) throws Exception {
-        return BundleJars.bundle(dir.resolve(PLUGIN + "-" + version + ".jar"),
-            new String[] {"org.vigil.itest.plugin.DatagramTransport",
-                "org.vigil.itest.plugin.DatagramTransport$1"},
-            new String[] {"Bundle-SymbolicName", PLUGIN, "Bundle-Version", version,
-                "Import-Package", "org.vigil.kernel.spi;version=\"[1.0,2)\"" + extraImport,
-                "Service-Component", "OSGI-INF/transport.xml"},
-            "OSGI-INF/transport.xml", DS_XML);
+    /** The udpu transport bundle as exported in the distribution. */
+    private static Path udpuJar() throws Exception {
+        try (var files = Files.list(Distribution.home().resolve("export/vigil"))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("transport-udpu-")).findFirst()
+                .orElseThrow();
+        }
     }
 
     private Bundle bundle(String bsn) {
@@ -130,16 +120,18 @@ public class HotSwapIT {
     }
 
     @Test
-    public void pluginUpgradeRebindsWithoutRestartingTheKernel() throws Exception {
+    public void transportUpgradeRebindsWithoutRestartingTheKernel() throws Exception {
         Path dir = Files.createTempDirectory("vigil-hotswap");
-        upgrade(plugin(dir, "1.0.0", "").toString(), 0);
-        assertEquals("1.0.0", ring0("bundle_version"));
-        assertEquals(PLUGIN, ring0("bundle"));
+        Bundle udpu = bundle(UDPU);
+        String v1 = udpu.getVersion().toString();
+        assertEquals("the kernel uses the distribution's udpu transport", v1, ring0("bundle_version"));
+        assertEquals(UDPU, ring0("bundle"));
+        assertEquals("open", ring0("status"));
         String serviceV1 = ring0("service_id");
+        String v2 = v1 + "v2";
 
         Bundle kernel = bundle("org.vigil.kernel");
         long kernelModified = kernel.getLastModified();
-        ComponentConfigurationDTO before = registryConfiguration();
         String activations = cmap.get("runtime.transport.registry_activations").orElseThrow().valueString();
         List<String> events = new CopyOnWriteArrayList<>();
         SynchronousBundleListener listener = e -> {
@@ -149,35 +141,36 @@ public class HotSwapIT {
             }
         };
         context.addBundleListener(listener);
-        String report = upgrade(plugin(dir, "2.0.0", "").toString(), 0);
+        String report = upgrade(BundleJars.withVersion(udpuJar(), v2, dir.resolve("udpu-v2.jar")).toString(), 0);
         context.removeBundleListener(listener);
 
-        assertTrue(report, report.contains("upgraded " + PLUGIN + " 1.0.0 -> 2.0.0"));
+        assertTrue(report, report.contains("upgraded " + UDPU + " " + v1 + " -> " + v2));
         assertTrue(report, report.contains("other bundles restarted: none"));
         assertEquals("the kernel bundle was never stopped", List.of(), events);
         assertEquals(Bundle.ACTIVE, kernel.getState());
         assertEquals(kernelModified, kernel.getLastModified());
-        ComponentConfigurationDTO after = registryConfiguration();
         assertEquals("the kernel's consumer component was not deactivated", activations,
             cmap.get("runtime.transport.registry_activations").orElseThrow().valueString());
-        assertEquals(ComponentConfigurationDTO.ACTIVE, after.state);
-        assertEquals("the kernel now uses the new service", "2.0.0", ring0("bundle_version"));
+        assertEquals(ComponentConfigurationDTO.ACTIVE, registryConfiguration().state);
+        assertEquals("the kernel now uses the new service", v2, ring0("bundle_version"));
         assertNotEquals(serviceV1, ring0("service_id"));
         assertEquals("open", ring0("status"));
 
-        // Bad upgrades are refused and leave 2.0.0 running.
+        // Bad upgrades are refused and leave v2 running.
         Path notABundle = dir.resolve("plain.jar");
         BundleJars.bundle(notABundle, new String[0], new String[0]);
         assertTrue(upgrade(notABundle.toString(), 1).contains("is not an OSGi bundle"));
-        Path unresolvable = plugin(dir, "3.0.0", ",org.example.missing;version=\"[1,2)\"");
+        Path unresolvable = BundleJars.withHeaders(udpuJar(), dir.resolve("udpu-v3.jar"), "Bundle-Version",
+            v1 + "v3", "Import-Package", bundle(UDPU).getHeaders().get("Import-Package")
+                + ",org.example.missing;version=\"[1,2)\"");
         String refusal = upgrade(unresolvable.toString(), 1);
         assertTrue(refusal, refusal.contains("does not resolve") && refusal.contains("org.example.missing"));
-        assertEquals("2.0.0", bundle(PLUGIN).getVersion().toString());
-        assertEquals(Bundle.ACTIVE, bundle(PLUGIN).getState());
-        assertEquals("2.0.0", ring0("bundle_version"));
+        assertEquals(v2, bundle(UDPU).getVersion().toString());
+        assertEquals(Bundle.ACTIVE, bundle(UDPU).getState());
+        assertEquals(v2, ring0("bundle_version"));
         assertEquals("open", ring0("status"));
         assertEquals(activations, cmap.get("runtime.transport.registry_activations").orElseThrow().valueString());
         assertEquals("no probe bundle left behind", 1,
-            java.util.Arrays.stream(context.getBundles()).filter(b -> PLUGIN.equals(b.getSymbolicName())).count());
+            java.util.Arrays.stream(context.getBundles()).filter(b -> UDPU.equals(b.getSymbolicName())).count());
     }
 }

@@ -24,9 +24,16 @@ public final class BundleJars {
      * administrator would receive it.
      */
     public static Path withVersion(Path jar, String version, Path out) throws IOException {
+        return withHeaders(jar, out, "Bundle-Version", version);
+    }
+
+    /** A copy of {@code jar} with manifest headers set or replaced (name, value pairs). */
+    public static Path withHeaders(Path jar, Path out, String... headers) throws IOException {
         try (JarFile in = new JarFile(jar.toFile())) {
             Manifest mf = new Manifest(in.getManifest());
-            mf.getMainAttributes().putValue("Bundle-Version", version);
+            for (int i = 0; i < headers.length; i += 2) {
+                mf.getMainAttributes().putValue(headers[i], headers[i + 1]);
+            }
             try (JarOutputStream jos = new JarOutputStream(Files.newOutputStream(out), mf)) {
                 for (Enumeration<JarEntry> e = in.entries(); e.hasMoreElements(); ) {
                     JarEntry entry = e.nextElement();
