@@ -15,4 +15,13 @@ public interface Cpg {
      * @throws IllegalArgumentException for an empty name or one over 128 bytes
      */
     CpgGroup join(String group, CpgListener listener);
+
+    /**
+     * Joins {@code group} as the member {@code (this node, pid)}: for a client process outside the JVM (its
+     * own pid), as corosync's libcpg members are.
+     *
+     * @throws IllegalArgumentException for a bad group name
+     * @throws IllegalStateException    if {@code pid} is already a member of {@code group} on this node
+     */
+    CpgGroup join(String group, CpgListener listener, long pid);
 }

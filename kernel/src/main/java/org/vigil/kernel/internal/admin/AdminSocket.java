@@ -41,6 +41,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.kernel.api.Cmap;
+import org.vigil.kernel.api.Cpg;
 import org.vigil.kernel.api.VigilNode;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.UsageException;
@@ -56,7 +57,9 @@ import org.vigil.kernel.api.command.UsageException;
  * no shell or Gogo parsing. The answer is a sequence of frames: {@code O<len>\n<bytes>} (standard output),
  * {@code E<len>\n<bytes>} (standard error), and finally {@code X<status>\n};</li>
  * <li><b>plain</b>: one Gogo command line terminated by a newline; the output is streamed back raw and the
- * connection closed (handy with {@code socat - UNIX-CONNECT:vigil.sock}).</li>
+ * connection closed (handy with {@code socat - UNIX-CONNECT:vigil.sock});</li>
+ * <li><b>CPG client</b>: the line {@value CpgClientSession#MAGIC} makes the connection one external process's
+ * membership of one CPG group ({@link CpgClientSession}).</li>
  * </ul>
  * Commands are {@link AdminCommand} services, looked up by name (an optional {@code scope:} prefix is
  * ignored); other names go to the Gogo shell when one is running.
@@ -76,6 +79,7 @@ public final class AdminSocket {
 
     private final Map<String, List<CommandRef>> commands = new ConcurrentHashMap<>();
     private volatile CommandProcessor gogo;
+    private volatile Cpg cpg;
     private final VigilNode node;
     private final Cmap cmap;
     private final Path socketPath;
@@ -98,7 +102,7 @@ public final class AdminSocket {
         server.bind(UnixDomainSocketAddress.of(socketPath));
         Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
         AtomicInteger n = new AtomicInteger();
-        workers = new ThreadPoolExecutor(0, 32, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+        workers = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "vigil-admin-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -159,6 +163,18 @@ public final class AdminSocket {
         }
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindCpg(Cpg service) {
+        cpg = service;
+    }
+
+    void unbindCpg(Cpg service) {
+        if (cpg == service) {
+            cpg = null;
+        }
+    }
+
     private static List<String> names(ServiceReference<?> ref) {
         Object v = ref.getProperty(AdminCommand.NAME);
         if (v instanceof String s) {
@@ -216,6 +232,18 @@ public final class AdminSocket {
             OutputStream rawOut = Channels.newOutputStream(ch);
             String first = readLine(in, 64 * 1024);
             if (first == null) {
+                return;
+            }
+            if (first.equals(CpgClientSession.MAGIC)) {
+                watchdog.cancel(false);
+                Cpg service = cpg;
+                if (service == null) {
+                    byte[] msg = "CPG is not running on this node".getBytes(StandardCharsets.UTF_8);
+                    rawOut.write(java.nio.ByteBuffer.allocate(5 + msg.length).put((byte) 3).putInt(msg.length)
+                        .put(msg).array());
+                    return;
+                }
+                new CpgClientSession(service, in, rawOut).run();
                 return;
             }
             if (first.equals(MAGIC)) {

@@ -227,6 +227,7 @@ public final class CpgEngine implements Cpg {
     }
 
     /** Joins with an explicit pid (an external client process's own). */
+    @Override
     public synchronized CpgGroup join(String group, CpgListener listener, long pid) {
         CpgMessages.name(group);
         Key key = new Key(group, pid);
