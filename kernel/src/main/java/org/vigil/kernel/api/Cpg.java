@@ -24,4 +24,7 @@ public interface Cpg {
      * @throws IllegalStateException    if {@code pid} is already a member of {@code group} on this node
      */
     CpgGroup join(String group, CpgListener listener, long pid);
+
+    /** Every group with members anywhere in the cluster, as this node knows them (for {@code corosync-cpgtool}). */
+    java.util.Map<String, java.util.List<CpgMember>> groups();
 }

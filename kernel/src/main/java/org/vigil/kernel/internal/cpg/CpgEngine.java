@@ -262,7 +262,7 @@ public final class CpgEngine implements Cpg {
         return new long[] {droppedUnknownSender, droppedMalformed};
     }
 
-    /** Every group with its members, for corosync-cpgtool. */
+    @Override
     public synchronized Map<String, List<CpgMember>> groups() {
         Map<String, List<CpgMember>> out = new TreeMap<>();
         groups.forEach((g, m) -> {

@@ -1,0 +1,105 @@
+package org.vigil.shell.internal.ring;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.vigil.kernel.api.Cmap;
+import org.vigil.kernel.api.CmapEntry;
+import org.vigil.kernel.api.VigilNode;
+import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.api.command.UsageException;
+import org.vigil.kernel.config.VigilConfig;
+
+/**
+ * {@code corosync-cfgtool}: {@code -s} ring (link) status per node in corosync 3's layout, plus corosync 2's
+ * redundant-ring fault line; {@code -r} re-enables rings marked faulty; {@code -b} brief status digits.
+ */
+@Component(property = {AdminCommand.NAME + "=corosync-cfgtool",
+    AdminCommand.DESCRIPTION + "=ring status (-s), re-enable faulty rings (-r) (corosync-cfgtool)"})
+public final class CfgtoolCommand implements AdminCommand {
+
+    private static final String USAGE = """
+        usage: corosync-cfgtool [-s] [-r] [-b]
+            -s  Displays the status of the current links on this node
+            -r  Reset redundant ring state (re-enable rings marked faulty)
+            -b  Brief: with -s, one digit per node and link (1 connected, 0 not, n this node)""";
+
+    private final Cmap cmap;
+    private final VigilNode node;
+
+    @Activate
+    public CfgtoolCommand(@Reference Cmap cmap, @Reference VigilNode node) {
+        this.cmap = cmap;
+        this.node = node;
+    }
+
+    @Override
+    public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        boolean status = false;
+        boolean reset = false;
+        boolean brief = false;
+        for (String a : args) {
+            switch (a) {
+                case "-s" -> status = true;
+                case "-r" -> reset = true;
+                case "-b" -> brief = true;
+                case "-h" -> {
+                    out.println(USAGE);
+                    return 0;
+                }
+                default -> throw new UsageException("invalid option '" + a + "'\n" + USAGE);
+            }
+        }
+        if (reset) {
+            cmap.add(RingKeys.REENABLE, 1);
+            out.println("Re-enabling all failed rings.");
+            if (!status) {
+                return 0;
+            }
+        }
+        if (!status) {
+            throw new UsageException(USAGE);
+        }
+        VigilConfig cfg = node.config();
+        int self = node.nodeId();
+        out.println("Local node ID " + Integer.toUnsignedString(self) + ", transport " + cfg.totem().transport());
+        int rings = cfg.totem().rrpMode().equals("none") ? 1 : Math.max(1, cfg.interfaces().size());
+        for (int r = 0; r < rings; r++) {
+            out.println("LINK ID " + r + " " + (cfg.totem().transport().equals("udp") ? "udp" : "udpu"));
+            String addr = cfg.node(self).map(n -> n.addresses().get(0)).orElse("?");
+            int ring = r;
+            addr = cfg.node(self).map(n -> n.addresses().getOrDefault(ring, "?")).orElse(addr);
+            out.println("\taddr\t= " + addr);
+            boolean faulty = cmap.get(RingKeys.faulty(r)).map(e -> e.longValue() != 0).orElse(false);
+            if (faulty) {
+                out.println("\tstatus\t= FAULTY: " + cmap.get(RingKeys.faultReason(r)).map(CmapEntry::valueString)
+                    .orElse("no datagram received on this ring") + " (re-enable with: corosync-cfgtool -r)");
+            } else if (rings > 1) {
+                out.println("\tstatus\t= ring " + r + " active with no faults");
+            }
+            if (brief) {
+                StringBuilder digits = new StringBuilder();
+                for (VigilConfig.Node n : cfg.nodes()) {
+                    digits.append(n.nodeId() == self ? 'n' : connected(n.nodeId(), r) ? '1' : '0');
+                }
+                out.println("\tstatus:\t" + digits);
+                continue;
+            }
+            out.println("\tstatus:");
+            for (VigilConfig.Node n : cfg.nodes()) {
+                String state = n.nodeId() == self ? "localhost" : connected(n.nodeId(), r) ? "connected"
+                    : "disconnected";
+                out.printf("\t\tnodeid: %10s:\t%s%n", Integer.toUnsignedString(n.nodeId()), state);
+            }
+        }
+        return 0;
+    }
+
+    private boolean connected(int nodeId, int ring) {
+        Optional<CmapEntry> e = cmap.get(RingKeys.connected(nodeId, ring));
+        return e.isPresent() && e.get().longValue() != 0;
+    }
+}
