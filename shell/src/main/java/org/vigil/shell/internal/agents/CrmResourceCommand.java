@@ -242,7 +242,10 @@ public final class CrmResourceCommand implements AdminCommand {
                 + r.status().description() + (reason == null || r.ok() ? "" : ": " + reason) + ")");
             case TIMED_OUT -> out.println("Operation " + opName + " (" + spec + ") timed out after "
                 + timeout.toMillis() + " ms");
-            default -> out.println("Operation " + opName + " (" + spec + ") could not be run: " + reason);
+            case ERROR, NOT_INSTALLED -> out.println("Operation " + opName + " (" + spec + ") returned "
+                + (r.status() == OcfStatus.UNKNOWN ? 1 : r.status().code()) + " (" + r.status().description()
+                + (reason == null ? "" : ": " + reason) + ")");
+            case CANCELLED -> out.println("Operation " + opName + " (" + spec + ") was cancelled");
         }
         if (r.exec() == ExecStatus.DONE || r.exec() == ExecStatus.TIMED_OUT) {
             if (!r.output().isEmpty()) {
