@@ -86,28 +86,8 @@ class LiveUpgradeIT {
         Path log = tmp.resolve("calls.log");
         writeSlowAgent(tmp.resolve("ocf/resource.d/vigiltest/Slow"));
 
-        Map<String, String> cfg = new HashMap<>();
-        cfg.put(Constants.FRAMEWORK_STORAGE, tmp.resolve("felix-cache").toString());
-        cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.vigil.kernel.spi;version=1.1.0,org.slf4j;version=2.0.17");
-        cfg.put("vigil.agents.ocf.root", tmp.resolve("ocf").toString());
-        cfg.put("vigil.agents.lsb.dir", tmp.resolve("init.d").toString());
-        cfg.put("vigil.agents.fence.dir", tmp.resolve("sbin").toString());
-        cfg.put("vigil.agents.state.dir", tmp.resolve("state").toString());
-        cfg.put("vigil.agents.rsctmp", tmp.resolve("rsctmp").toString());
-        framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(cfg);
-        framework.start();
+        Bundle agents = boot(jar);
         BundleContext ctx = framework.getBundleContext();
-        List<Bundle> infra = new ArrayList<>();
-        for (String cls : List.of("org.osgi.util.function.Function", "org.osgi.util.promise.Promise",
-            "org.osgi.service.component.ComponentContext", "org.apache.felix.scr.info.ScrInfo")) {
-            infra.add(ctx.installBundle(jarOf(cls).toUri().toString()));
-        }
-        Bundle agents = ctx.installBundle(jar.toUri().toString());
-        for (Bundle b : infra) {
-            b.start();
-        }
-        agents.start();
 
         ServiceTracker<ResourceAgent, ResourceAgent> slow = tracker(ctx, "ocf:vigiltest:Slow");
         ServiceTracker<ResourceAgent, ResourceAgent> dummy = tracker(ctx, "vigil:Dummy");
@@ -243,6 +223,74 @@ class LiveUpgradeIT {
             afterSwap.get(), ocfAfterSwap.get(), staleCalls.get(), lr.elapsed().toMillis(), ld.elapsed().toMillis());
         slow.close();
         dummy.close();
+    }
+
+    /** Starts Felix with SCR and the agents bundle, agents directories under the temp dir. */
+    private Bundle boot(Path jar) throws Exception {
+        Map<String, String> cfg = new HashMap<>();
+        cfg.put(Constants.FRAMEWORK_STORAGE, tmp.resolve("felix-cache").toString());
+        cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.vigil.kernel.spi;version=1.1.0,org.slf4j;version=2.0.17");
+        cfg.put("vigil.agents.ocf.root", tmp.resolve("ocf").toString());
+        cfg.put("vigil.agents.lsb.dir", tmp.resolve("init.d").toString());
+        cfg.put("vigil.agents.fence.dir", tmp.resolve("sbin").toString());
+        cfg.put("vigil.agents.state.dir", tmp.resolve("state").toString());
+        cfg.put("vigil.agents.rsctmp", tmp.resolve("rsctmp").toString());
+        framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(cfg);
+        framework.start();
+        BundleContext ctx = framework.getBundleContext();
+        List<Bundle> infra = new ArrayList<>();
+        for (String cls : List.of("org.osgi.util.function.Function", "org.osgi.util.promise.Promise",
+            "org.osgi.service.component.ComponentContext", "org.apache.felix.scr.info.ScrInfo")) {
+            infra.add(ctx.installBundle(jarOf(cls).toUri().toString()));
+        }
+        Bundle agents = ctx.installBundle(jar.toUri().toString());
+        for (Bundle b : infra) {
+            b.start();
+        }
+        agents.start();
+
+        return agents;
+    }
+
+    @Test
+    void agentsAppearAndDisappearWithTheirFiles() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")) || Files.isExecutable(Path.of("/bin/python3")),
+            "python3 is needed to run external agents");
+        Path jar = Path.of(System.getProperty("vigil.agents.jar", "target/agents-bundle-0.1.0-SNAPSHOT.jar"));
+        Path providerDir = tmp.resolve("ocf/resource.d/mirantis");
+        writeSlowAgent(providerDir.resolve("ns_haproxy"));
+        boot(jar);
+        BundleContext ctx = framework.getBundleContext();
+        ServiceTracker<ResourceAgent, ResourceAgent> haproxy = tracker(ctx, "ocf:mirantis:ns_haproxy");
+        assertNotNull(haproxy.waitForService(20_000), "an agent present at start was not registered");
+        assertNotNull(tracker(ctx, "vigil:Dummy").waitForService(20_000));
+
+        // A new provider directory and agent appear while the node runs (a package being installed).
+        writeSlowAgent(tmp.resolve("ocf/resource.d/eayun/Fresh"));
+        ServiceTracker<ResourceAgent, ResourceAgent> fresh = tracker(ctx, "ocf:eayun:Fresh");
+        ResourceAgent f = fresh.waitForService(20_000);
+        assertNotNull(f, "a new agent was not discovered");
+        AgentResult r = f.execute(AgentRequest.of("fresh", "start", Map.of("log", tmp.resolve("f.log").toString()),
+            Duration.ofSeconds(20))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertTrue(r.ok(), r.toString());
+
+        // A file that is not executable is not an agent.
+        Path notExec = providerDir.resolve("half_written");
+        Files.writeString(notExec, "#!/bin/sh\nexit 0\n");
+        ServiceTracker<ResourceAgent, ResourceAgent> half = tracker(ctx, "ocf:mirantis:half_written");
+
+        // And an agent removed goes away.
+        Files.delete(providerDir.resolve("ns_haproxy"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (haproxy.getService() != null && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(null, haproxy.getService(), "a deleted agent is still registered");
+        assertEquals(null, half.getService(), "a non-executable file was registered as an agent");
+        String[] specs = ctx.getServiceReferences(ResourceAgent.class, null).stream()
+            .map(ref -> (String) ref.getProperty(ResourceAgent.AGENT)).sorted().toArray(String[]::new);
+        assertEquals(List.of("ocf:eayun:Fresh", "vigil:Dummy"), List.of(specs));
     }
 
     /** An OCF agent whose start takes {@code delay} seconds and logs its beginning and end. */
