@@ -303,6 +303,37 @@ class OcfFaultTest {
     }
 
     @Test
+    void actionsStartedFromCompletionsWithLargeOutputsDoNotDeadlock() throws Exception {
+        OcfAgent a = agent("Big", "", "monitor) head -c 200000 /dev/zero | tr '\\0' y; exit 0 ;;");
+        List<CompletableFuture<Integer>> chains = new ArrayList<>();
+        for (int c = 0; c < 30; c++) {
+            chains.add(chain(a, "c" + c, 5));
+        }
+        for (CompletableFuture<Integer> f : chains) {
+            assertEquals(5, f.get(50, TimeUnit.SECONDS));
+        }
+    }
+
+    /** Runs n monitors one after another, each started from the previous one's completion. */
+    private static CompletableFuture<Integer> chain(OcfAgent a, String rsc, int n) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        step(a, rsc, n, 0, done);
+        return done;
+    }
+
+    private static void step(OcfAgent a, String rsc, int n, int i, CompletableFuture<Integer> done) {
+        a.execute(AgentRequest.of(rsc, "monitor", Map.of(), Duration.ofSeconds(40))).thenAccept(r -> {
+            if (!r.ok() || r.output().length() < 64 * 1024) {
+                done.completeExceptionally(new AssertionError(r.toString()));
+            } else if (i + 1 == n) {
+                done.complete(n);
+            } else {
+                step(a, rsc, n, i + 1, done);
+            }
+        });
+    }
+
+    @Test
     void metaDataIsParsedAndCachedUntilTheFileChanges() throws Exception {
         OcfAgent a = agent("Meta", TestAgents.param("ip", "string", true), "start) exit 0 ;;");
         assertEquals("Meta", a.parsedMetaData().name());

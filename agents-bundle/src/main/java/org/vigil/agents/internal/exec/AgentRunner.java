@@ -7,11 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +20,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Closing and live upgrade.</b> {@link #close()} never kills anything: it closes the helper's input, so the
  * helper reports what is in flight and then exits by itself. The futures handed out before are completed all
- * the same, by threads of this runner that outlive the component that created it. A {@link #run} after close
+ * the same, by the reader threads of this runner, which outlive the component that created it. A {@link #run} after close
  * (a caller still holding the old service object) is served by a helper of its own that exits after it.
  *
  * <p>Thread-safe.
@@ -37,7 +32,6 @@ public final class AgentRunner implements AutoCloseable {
 
     private final String python;
     private final String source;
-    private final Executor completions;
     private RunnerProcess current;   // guarded by this
     private boolean closed;          // guarded by this
 
@@ -47,14 +41,6 @@ public final class AgentRunner implements AutoCloseable {
     public AgentRunner(String python) {
         this.python = python != null ? python : findPython();
         this.source = loadSource();
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "vigil-agent-result-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        this.completions = pool;
     }
 
     /** The interpreter used, or null if none was found (every run then fails to start, with a clear message). */
@@ -75,10 +61,10 @@ public final class AgentRunner implements AutoCloseable {
             oneShot = closed;
             try {
                 if (oneShot) {
-                    rp = RunnerProcess.start(python, source, completions);
+                    rp = RunnerProcess.start(python, source);
                 } else {
                     if (current == null || !current.accepting()) {
-                        current = RunnerProcess.start(python, source, completions);
+                        current = RunnerProcess.start(python, source);
                     }
                     rp = current;
                 }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One {@code vigil-runner.py} helper process and the two threads that read its replies and its diagnostics.
  * Requests are written under this object's lock; replies are matched to requests by id and their futures are
- * completed on the {@code completions} executor, never on the reader thread, so a slow caller cannot stall the
- * other actions.
+ * completed directly on the reader thread (one thread hop less per action; the SPI tells callers not to block
+ * in dependent stages).
  *
  * <p>Once {@link #closeInput()} has been called no new request is accepted; the helper finishes what is in
  * flight, reports it, and exits by itself. Nothing here ever kills the helper or an agent.
@@ -45,22 +44,20 @@ final class RunnerProcess {
 
     private final Process process;
     private final DataOutputStream toHelper;
-    private final Executor completions;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private boolean inputClosed;          // guarded by this
     private volatile boolean dead;
 
-    private RunnerProcess(Process process, Executor completions) {
+    private RunnerProcess(Process process) {
         this.process = process;
-        this.completions = completions;
         this.toHelper = new DataOutputStream(process.getOutputStream());
     }
 
     /** Starts a helper: {@code python -I -S -c <source>}. */
-    static RunnerProcess start(String python, String source, Executor completions) throws IOException {
+    static RunnerProcess start(String python, String source) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(python, "-I", "-S", "-c", source);
         Process p = pb.start();
-        RunnerProcess rp = new RunnerProcess(p, completions);
+        RunnerProcess rp = new RunnerProcess(p);
         Thread reader = new Thread(rp::readReplies, "vigil-runner-" + p.pid());
         reader.setDaemon(true);
         reader.start();
@@ -223,11 +220,11 @@ final class RunnerProcess {
         complete(p, o);
     }
 
-    private void complete(Pending p, ProcessOutcome o) {
+    private static void complete(Pending p, ProcessOutcome o) {
         try {
-            completions.execute(() -> p.result.complete(o));
-        } catch (RuntimeException e) {
             p.result.complete(o);
+        } catch (RuntimeException e) {
+            LOG.error("a caller's completion stage failed: {}", e.toString());
         }
     }
 

@@ -30,7 +30,7 @@ import sys
 import time
 
 CTL_IN = sys.stdin.buffer.raw if hasattr(sys.stdin.buffer, "raw") else sys.stdin.buffer
-CTL_OUT = sys.stdout.buffer
+CTL_OUT = sys.stdout
 GROUP_POLL = 0.01     # seconds between checks that a killed process group has gone
 GROUP_WAIT = 2.0      # seconds to wait for a KILLed group to disappear before reporting anyway
 
@@ -110,7 +110,10 @@ class Runner:
         self.inbuf = bytearray()
         self.stdin_open = True
         self.java_gone = False
+        self.outbuf = bytearray()
+        self.out_registered = False
         os.set_blocking(CTL_IN.fileno(), False)
+        os.set_blocking(CTL_OUT.fileno(), False)
         self.sel.register(CTL_IN.fileno(), selectors.EVENT_READ, ("ctl", None))
 
     # ---- replies -----------------------------------------------------------------------------------------
@@ -125,12 +128,31 @@ class Runner:
                 f = f.encode("utf-8", "surrogateescape")
             body += struct.pack(">I", len(f))
             body += f
+        self.outbuf += struct.pack(">I", len(body))
+        self.outbuf += body
+        self.flush()
+
+    def flush(self):
+        # Never block on the JVM: a reply it is not reading yet waits here while requests keep being read, so
+        # neither side can wait for the other with both pipes full.
+        fd = CTL_OUT.fileno()
         try:
-            CTL_OUT.write(struct.pack(">I", len(body)) + bytes(body))
-            CTL_OUT.flush()
-        except (BrokenPipeError, OSError):
+            while self.outbuf:
+                n = os.write(fd, self.outbuf)
+                del self.outbuf[:n]
+        except BlockingIOError:
+            pass
+        except OSError:
             # The JVM is gone: keep running what is in flight (never kill an agent for that), report nothing.
             self.java_gone = True
+            self.outbuf.clear()
+        want = bool(self.outbuf)
+        if want != self.out_registered:
+            if want:
+                self.sel.register(fd, selectors.EVENT_WRITE, ("out", None))
+            else:
+                self.sel.unregister(fd)
+            self.out_registered = want
 
     # ---- requests ----------------------------------------------------------------------------------------
     def read_control(self):
@@ -319,7 +341,7 @@ class Runner:
     def loop(self):
         while True:
             nearest = self.timers()
-            if not self.stdin_open and not self.actions:
+            if not self.stdin_open and not self.actions and not self.outbuf:
                 return
             timeout = None if nearest is None else max(0.0, nearest - now())
             for key, _ in self.sel.select(timeout):
@@ -330,6 +352,8 @@ class Runner:
                     self.read_pipe(key.fd, a)
                 elif kind == "exit":
                     self.reap(a)
+                elif kind == "out":
+                    self.flush()
 
 
 def main():

@@ -1,0 +1,65 @@
+package org.vigil.bench.agents;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.vigil.agents.internal.AgentSettings;
+import org.vigil.agents.internal.exec.AgentRunner;
+import org.vigil.agents.internal.ocf.OcfAgent;
+import org.vigil.kernel.spi.AgentRequest;
+import org.vigil.kernel.spi.AgentResult;
+import org.vigil.kernel.spi.OcfStatus;
+
+/**
+ * The Vigil side of {@code bench/agents/monitor-overhead.sh}: times recurring {@code monitor} actions of an OCF
+ * agent through Vigil's {@code ResourceAgent} implementation (the same {@code OcfAgent} and runner the agents
+ * bundle registers; parameters checked against the meta-data, OCF environment built, agent run in its own
+ * process group, output captured, result mapped), one after another as an executor would, after a warm-up.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar org.vigil.bench.agents.MonitorOverhead PROVIDER TYPE CALLS [name=value...]</pre>
+ * Prints one line: {@code vigil mean_ms=... median_ms=... min_ms=... calls=... status=...}.
+ */
+public final class MonitorOverhead {
+
+    private MonitorOverhead() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3) {
+            System.err.println("usage: MonitorOverhead PROVIDER TYPE CALLS [name=value...]");
+            System.exit(2);
+        }
+        String provider = args[0];
+        String type = args[1];
+        int calls = Integer.parseInt(args[2]);
+        Map<String, String> params = new HashMap<>();
+        for (int i = 3; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            params.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        AgentSettings settings = AgentSettings.from(System::getProperty);
+        try (AgentRunner runner = new AgentRunner(settings.python())) {
+            OcfAgent agent = new OcfAgent(provider, type, settings, runner);
+            AgentRequest req = new AgentRequest("bench", "monitor", params, Map.of(), Duration.ofSeconds(20),
+                Duration.ofSeconds(10));
+            OcfStatus status = null;
+            for (int i = 0; i < Math.max(50, calls / 5); i++) {
+                status = agent.execute(req).toCompletableFuture().get(30, TimeUnit.SECONDS).status();
+            }
+            long[] nanos = new long[calls];
+            for (int i = 0; i < calls; i++) {
+                long t0 = System.nanoTime();
+                AgentResult r = agent.execute(req).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                nanos[i] = System.nanoTime() - t0;
+                status = r.status();
+            }
+            Arrays.sort(nanos);
+            double mean = Arrays.stream(nanos).average().orElse(0) / 1e6;
+            System.out.printf(Locale.ROOT, "vigil mean_ms=%.4f median_ms=%.4f min_ms=%.4f calls=%d status=%s%n", mean,
+                nanos[calls / 2] / 1e6, nanos[0] / 1e6, calls, status);
+        }
+    }
+}
