@@ -271,7 +271,11 @@ class RealAgentsSystemTest {
     @Test
     void crmResourceAndStonithAdminAnswerLikePacemakersOwn() throws Exception {
         AgentDirectory dir = new AgentDirectory();
-        for (String prov : List.of("heartbeat", "pacemaker")) {
+        List<String> provs;
+        try (Stream<Path> ps = Files.list(OCF.resolve("resource.d"))) {
+            provs = ps.filter(Files::isDirectory).map(f -> f.getFileName().toString()).toList();
+        }
+        for (String prov : provs) {
             try (Stream<Path> s = Files.list(OCF.resolve("resource.d/" + prov))) {
                 s.filter(f -> !f.getFileName().toString().startsWith(".") && Files.isExecutable(f))
                     .forEach(f -> dir.add(new OcfAgent(prov, f.getFileName().toString(), settings, runner)));

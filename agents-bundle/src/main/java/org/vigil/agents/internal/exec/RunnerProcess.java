@@ -214,7 +214,9 @@ final class RunnerProcess {
             case "cancelled" -> Ending.CANCELLED;
             default -> Ending.NOT_STARTED;
         };
-        ProcessOutcome o = new ProcessOutcome(ending, Integer.parseInt(str(f.get(3))), p.pid,
+        long pid = f.size() > 10 ? Long.parseLong(str(f.get(10))) : p.pid;
+        p.pid = pid;
+        ProcessOutcome o = new ProcessOutcome(ending, Integer.parseInt(str(f.get(3))), pid,
             Duration.ofNanos(Long.parseLong(str(f.get(4))) * 1000), f.get(7), f.get(8), Long.parseLong(str(f.get(5))),
             Long.parseLong(str(f.get(6))), str(f.get(9)));
         complete(p, o);

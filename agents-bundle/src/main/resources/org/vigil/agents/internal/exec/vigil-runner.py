@@ -15,8 +15,8 @@
 #   RUN  id timeout_ms grace_ms max_output cwd stdin argc argv... env...   (env entries are NAME=VALUE)
 #   KILL id                                                                (cancel: TERM the group, then KILL)
 # Replies:
-#   STARTED id pid
-#   DONE id how code elapsed_us stdout_total stderr_total stdout stderr message
+#   STARTED id pid                     (only for an action still running ANNOUNCE seconds after its start)
+#   DONE id how code elapsed_us stdout_total stderr_total stdout stderr message pid
 # where how is exit (code = exit status), signal (code = signal number), timeout, cancelled (code = exit
 # status or -signal of the leader) or failed (code = errno: the agent could not be started).
 # Nothing here interprets agent parameters: argv and the environment go to execve() as given.
@@ -33,6 +33,7 @@ CTL_IN = sys.stdin.buffer.raw if hasattr(sys.stdin.buffer, "raw") else sys.stdin
 CTL_OUT = sys.stdout
 GROUP_POLL = 0.01     # seconds between checks that a killed process group has gone
 GROUP_WAIT = 2.0      # seconds to wait for a KILLed group to disappear before reporting anyway
+ANNOUNCE = 0.02       # a short action is reported once (DONE carries its pid); a longer one is announced first
 
 
 def now():
@@ -40,13 +41,14 @@ def now():
 
 
 class Action:
-    __slots__ = ("id", "pid", "pidfd", "streams", "out", "err", "out_total", "err_total", "max_out",
+    __slots__ = ("id", "pid", "pidfd", "announced", "streams", "out", "err", "out_total", "err_total", "max_out",
                  "started", "deadline", "grace", "kill_reason", "kill_at", "killed_hard", "status", "reaped_at")
 
     def __init__(self, aid, pid, max_out, timeout, grace):
         self.id = aid
         self.pid = pid
         self.pidfd = None
+        self.announced = False
         self.streams = {}
         self.out = bytearray()
         self.err = bytearray()
@@ -207,7 +209,7 @@ class Runner:
         except (OSError, ValueError, TypeError) as e:
             code = getattr(e, "errno", None) or 0
             self.send("DONE", aid, "failed", code, int((now() - started) * 1e6), 0, 0, b"", b"",
-                      "%s: %s" % (argv[0].decode("utf-8", "replace"), getattr(e, "strerror", None) or str(e)))
+                      "%s: %s" % (argv[0].decode("utf-8", "replace"), getattr(e, "strerror", None) or str(e)), 0)
             return
         a = Action(aid, pid, max_out, timeout, grace)
         a.started = started
@@ -218,7 +220,6 @@ class Runner:
             self.sel.register(fd, selectors.EVENT_READ, ("pipe", a))
         a.pidfd = os.pidfd_open(pid)
         self.sel.register(a.pidfd, selectors.EVENT_READ, ("exit", a))
-        self.send("STARTED", aid, pid)
 
     # ---- agent output and exit ---------------------------------------------------------------------------
     def read_pipe(self, fd, a):
@@ -303,7 +304,7 @@ class Runner:
                 msg += " after SIGKILL"
         elapsed = int(((a.reaped_at or now()) - a.started) * 1e6)
         del self.actions[a.id]
-        self.send("DONE", a.id, how, code, elapsed, a.out_total, a.err_total, bytes(a.out), bytes(a.err), msg)
+        self.send("DONE", a.id, how, code, elapsed, a.out_total, a.err_total, bytes(a.out), bytes(a.err), msg, a.pid)
         # Left-over streams (a daemon holding the agent's stdout) stay registered and are drained and discarded.
 
     def timers(self):
@@ -311,6 +312,12 @@ class Runner:
         nearest = None
         for a in list(self.actions.values()):
             if a.status is None:
+                if not a.announced:
+                    if t >= a.started + ANNOUNCE:
+                        a.announced = True
+                        self.send("STARTED", a.id, a.pid)
+                    else:
+                        nearest = a.started + ANNOUNCE if nearest is None else min(nearest, a.started + ANNOUNCE)
                 if a.kill_reason is None and a.deadline is not None:
                     if t >= a.deadline:
                         self.start_kill(a, "timeout")
