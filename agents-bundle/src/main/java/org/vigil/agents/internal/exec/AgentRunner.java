@@ -73,6 +73,17 @@ public final class AgentRunner implements AutoCloseable {
                     + e.getMessage()));
             }
             p = rp.submit(spec);
+            if (p == null && !oneShot) {
+                // The helper died since the last action: one new helper, one more try.
+                try {
+                    current = RunnerProcess.start(python, source);
+                    rp = current;
+                    p = rp.submit(spec);
+                } catch (IOException e) {
+                    return done(notStarted("the agent runner helper could not be restarted (" + python + "): "
+                        + e.getMessage()));
+                }
+            }
             if (oneShot) {
                 rp.closeInput();
             }
@@ -105,6 +116,11 @@ public final class AgentRunner implements AutoCloseable {
                 return pending.pid;
             }
         };
+    }
+
+    /** The current helper's process id, 0 if none runs (for diagnostics and tests). */
+    synchronized long helperPid() {
+        return current == null ? 0 : current.pid();
     }
 
     /** Stops taking new work on the current helper; everything in flight still completes. Idempotent. */

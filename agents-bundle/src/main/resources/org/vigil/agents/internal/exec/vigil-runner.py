@@ -238,7 +238,7 @@ class Runner:
                 os.close(fd)
                 del a.streams[fd]
                 return
-            if a.status is not None and a.id not in self.actions:
+            if a.out is None:
                 continue  # result already sent: a left-over daemon still writes; drain and discard
             buf = a.out if name == "out" else a.err
             if name == "out":
@@ -305,6 +305,7 @@ class Runner:
         elapsed = int(((a.reaped_at or now()) - a.started) * 1e6)
         del self.actions[a.id]
         self.send("DONE", a.id, how, code, elapsed, a.out_total, a.err_total, bytes(a.out), bytes(a.err), msg, a.pid)
+        a.out = a.err = None
         # Left-over streams (a daemon holding the agent's stdout) stay registered and are drained and discarded.
 
     def timers(self):
