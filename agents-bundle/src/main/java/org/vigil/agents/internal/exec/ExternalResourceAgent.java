@@ -121,7 +121,7 @@ public abstract class ExternalResourceAgent implements ResourceAgent {
     }
 
     /** A spec for this agent's program with the runner's bounds. */
-    protected static ProcessSpec spec(List<String> argv, Map<String, String> env, byte[] stdin, Duration timeout,
+    protected static ProcessSpec program(List<String> argv, Map<String, String> env, byte[] stdin, Duration timeout,
                                       org.vigil.agents.internal.AgentSettings s) {
         return new ProcessSpec(argv, env, null, stdin, timeout, s.killGrace(), s.maxOutput());
     }

@@ -157,7 +157,7 @@ public final class LsbAgent extends ExternalResourceAgent {
         }
         boolean status = req.action().equals("monitor") || req.action().equals("status");
         Map<String, String> env = new java.util.HashMap<>(baseEnv);
-        return CompletableFuture.completedFuture(Prepared.run(spec(List.of(path.toString(),
+        return CompletableFuture.completedFuture(Prepared.run(program(List.of(path.toString(),
             status ? "status" : req.action()), env, null, req.timeout(), settings),
             status ? LsbAgent::statusToOcf : LsbAgent::actionToOcf));
     }

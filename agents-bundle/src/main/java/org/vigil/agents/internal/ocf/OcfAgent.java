@@ -170,7 +170,7 @@ public final class OcfAgent extends ExternalResourceAgent {
         req.meta().forEach((k, v) -> env.put("OCF_RESKEY_CRM_meta_" + k.replace('-', '_'), v));
         env.put("OCF_RESKEY_CRM_meta_timeout", Long.toString(req.timeout().toMillis()));
         env.put("OCF_RESKEY_CRM_meta_interval", Long.toString(req.interval().toMillis()));
-        return spec(List.of(path.toString(), req.action()), env, null, req.timeout(), settings);
+        return program(List.of(path.toString(), req.action()), env, null, req.timeout(), settings);
     }
 
     /** The meta-data state, refreshed when the agent file changed; failures are not cached. */

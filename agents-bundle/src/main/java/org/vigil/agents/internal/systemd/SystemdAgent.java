@@ -113,7 +113,7 @@ public final class SystemdAgent extends ExternalResourceAgent {
 
     private CompletableFuture<Prepared> run(List<String> argv, Map<String, String> env, AgentRequest req,
                                             java.util.function.IntFunction<OcfStatus> mapping) {
-        return CompletableFuture.completedFuture(Prepared.run(spec(argv, env, null, req.timeout(), settings),
+        return CompletableFuture.completedFuture(Prepared.run(program(argv, env, null, req.timeout(), settings),
             mapping));
     }
 
