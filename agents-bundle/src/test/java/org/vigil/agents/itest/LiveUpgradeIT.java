@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,12 +49,14 @@ import org.vigil.kernel.spi.AgentRequest;
 import org.vigil.kernel.spi.AgentResult;
 import org.vigil.kernel.spi.OcfStatus;
 import org.vigil.kernel.spi.ResourceAgent;
+import org.vigil.shell.internal.UpgradeCommand;
 
 /**
  * Live upgrade of the agents bundle in a real Felix with SCR: while a long {@code start} of an OCF agent (and a
  * delayed {@code start} of {@code vigil:Dummy}) is in flight and two loops call actions through the service
- * registry, the bundle is updated to a "v2" jar (what {@code vigil upgrade} does: {@code Bundle.update}) and then
- * refreshed. Checked: the in-flight actions complete and their results are delivered; every call got exactly one
+ * registry, the bundle is updated to a "v2" jar and then
+ * refreshed, by the shell's {@code UpgradeCommand} (the {@code vigil upgrade} admin command) running on this
+ * framework. Checked: the in-flight actions complete and their results are delivered; every call got exactly one
  * result; every agent invocation happened exactly once (each appends one line to a log); no agent process was
  * killed (the long start's script ran to its last line); the services afterwards come from the new revision.
  *
@@ -166,12 +168,15 @@ class LiveUpgradeIT {
         assertTrue(!longStart.isDone() && !longDummy.isDone(), "the long starts should still be in flight");
         long t0 = System.nanoTime();
         swapping.set(true);
-        try (InputStream in = Files.newInputStream(v2)) {
-            agents.update(in);             // what 'vigil upgrade' does; stops the old revision, starts the new one
-        }
-        if (agents.getState() != Bundle.ACTIVE) {
-            agents.start();
-        }
+        // The shell's own 'vigil upgrade' command, on this framework: checks the jar resolves, then updates.
+        ByteArrayOutputStream upOut = new ByteArrayOutputStream();
+        ByteArrayOutputStream upErr = new ByteArrayOutputStream();
+        int upStatus = new UpgradeCommand(ctx).execute(List.of(v2.toString()),
+            new PrintStream(upOut, true, StandardCharsets.UTF_8), new PrintStream(upErr, true, StandardCharsets.UTF_8));
+        assertEquals(0, upStatus, "vigil upgrade failed: " + upErr.toString(StandardCharsets.UTF_8));
+        String report = upOut.toString(StandardCharsets.UTF_8).strip();
+        assertTrue(report.startsWith("upgraded org.vigil.agents " + v1 + " -> 0.1.0.v2-upgrade-test")
+            && report.endsWith("other bundles restarted: none"), report);
         refresh(ctx, agents);              // and release the old revision's class loader and jar
         long swapMs = (System.nanoTime() - t0) / 1_000_000;
         swapped.set(true);
@@ -217,6 +222,7 @@ class LiveUpgradeIT {
 
         ServiceReference<ResourceAgent> now = slow.getServiceReference();
         assertEquals(agents.getVersion(), now.getBundle().getVersion(), "the service is not from the new revision");
+        System.out.println(report);
         System.out.printf("live upgrade %s -> %s in %d ms; %d calls (%d after the swap, %d of them OCF; %d made on "
             + "the old revision's service object during the swap), in-flight OCF start %d ms and vigil:Dummy start "
             + "%d ms delivered; every call delivered once and run once%n", v1, agents.getVersion(), swapMs, calls,
