@@ -48,7 +48,8 @@ echo "monitor of ocf:heartbeat:Dummy, $ROUNDS rounds x $RUNS runs each (medians 
 printf '%-6s %10s %10s %10s\n' round direct vigil crm_resource
 for r in $(seq 1 "$ROUNDS"); do
     d=$(hf "$AGENT monitor")
-    v=$(java -cp "$JAR" -Dvigil.agents.rsctmp="$HA_RSCTMP" org.vigil.bench.agents.MonitorOverhead heartbeat Dummy "$RUNS" \
+    # The JVM flags of a node (./vigil node).
+    v=$(java -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -cp "$JAR" -Dvigil.agents.rsctmp="$HA_RSCTMP" org.vigil.bench.agents.MonitorOverhead heartbeat Dummy "$RUNS" \
         state="$STATE" 2>/dev/null | sed -n 's/.*median_ms=\([0-9.]*\).*status=\(.*\)/\1 \2/p')
     [[ "${v#* }" == "OK" ]] || { echo "monitor-overhead: Vigil's monitor did not return OK: $v" >&2; exit 1; }
     v="${v% *}"

@@ -68,16 +68,20 @@ public final class MonitorOverhead {
             }
             // As the executor runs them: each monitor is started from the previous one's completion (no thread
             // waits in between); the time of each is taken from its start to its completion.
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long[] nanos = new long[calls];
             OcfStatus[] last = new OcfStatus[1];
             CompletableFuture<Void> all = new CompletableFuture<>();
             chain(agent, req, nanos, 0, last, all);
             all.get(calls * 30L, TimeUnit.SECONDS);
             status = last[0];
+            double cpuPerCall = (os.getProcessCpuTime() - cpu0) / 1e6 / calls;
             Arrays.sort(nanos);
             double mean = Arrays.stream(nanos).average().orElse(0) / 1e6;
-            System.out.printf(Locale.ROOT, "vigil mean_ms=%.4f median_ms=%.4f min_ms=%.4f calls=%d status=%s%n", mean,
-                nanos[calls / 2] / 1e6, nanos[0] / 1e6, calls, status);
+            System.out.printf(Locale.ROOT, "vigil mean_ms=%.4f median_ms=%.4f min_ms=%.4f jvm_cpu_ms_per_call=%.4f "
+                + "calls=%d status=%s%n", mean, nanos[calls / 2] / 1e6, nanos[0] / 1e6, cpuPerCall, calls, status);
         }
     }
 }
