@@ -21,7 +21,9 @@ import org.vigil.kernel.spi.OcfStatus;
  * the previous one's completion), after a warm-up.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.vigil.bench.agents.MonitorOverhead PROVIDER TYPE CALLS [name=value...]</pre>
- * Prints one line: {@code vigil mean_ms=... median_ms=... min_ms=... calls=... status=...}.
+ * Prints one line: {@code vigil mean_ms=... median_ms=... min_ms=... jvm_cpu_ms_per_call=... calls=... status=...}.
+ * With CALLS 0 it warms up, prints {@code ready}, then runs one batch per line read from stdin (the batch size),
+ * so that a script can interleave it closely with other measurements.
  */
 public final class MonitorOverhead {
 
@@ -44,6 +46,23 @@ public final class MonitorOverhead {
         });
     }
 
+    /** Runs n chained monitors and prints one result line. */
+    private static void batch(OcfAgent agent, AgentRequest req, int calls) throws Exception {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long[] nanos = new long[calls];
+        OcfStatus[] last = new OcfStatus[1];
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        chain(agent, req, nanos, 0, last, all);
+        all.get(calls * 30L, TimeUnit.SECONDS);
+        double cpuPerCall = (os.getProcessCpuTime() - cpu0) / 1e6 / calls;
+        Arrays.sort(nanos);
+        double mean = Arrays.stream(nanos).average().orElse(0) / 1e6;
+        System.out.printf(Locale.ROOT, "vigil mean_ms=%.4f median_ms=%.4f min_ms=%.4f jvm_cpu_ms_per_call=%.4f "
+            + "calls=%d status=%s%n", mean, nanos[calls / 2] / 1e6, nanos[0] / 1e6, cpuPerCall, calls, last[0]);
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
             System.err.println("usage: MonitorOverhead PROVIDER TYPE CALLS [name=value...]");
@@ -62,26 +81,24 @@ public final class MonitorOverhead {
             OcfAgent agent = new OcfAgent(provider, type, settings, runner);
             AgentRequest req = new AgentRequest("bench", "monitor", params, Map.of(), Duration.ofSeconds(20),
                 Duration.ofSeconds(10));
-            OcfStatus status = null;
             for (int i = 0; i < 500; i++) {
-                status = agent.execute(req).toCompletableFuture().get(30, TimeUnit.SECONDS).status();
+                agent.execute(req).toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
             // As the executor runs them: each monitor is started from the previous one's completion (no thread
             // waits in between); the time of each is taken from its start to its completion.
-            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-            long cpu0 = os.getProcessCpuTime();
-            long[] nanos = new long[calls];
-            OcfStatus[] last = new OcfStatus[1];
-            CompletableFuture<Void> all = new CompletableFuture<>();
-            chain(agent, req, nanos, 0, last, all);
-            all.get(calls * 30L, TimeUnit.SECONDS);
-            status = last[0];
-            double cpuPerCall = (os.getProcessCpuTime() - cpu0) / 1e6 / calls;
-            Arrays.sort(nanos);
-            double mean = Arrays.stream(nanos).average().orElse(0) / 1e6;
-            System.out.printf(Locale.ROOT, "vigil mean_ms=%.4f median_ms=%.4f min_ms=%.4f jvm_cpu_ms_per_call=%.4f "
-                + "calls=%d status=%s%n", mean, nanos[calls / 2] / 1e6, nanos[0] / 1e6, cpuPerCall, calls, status);
+            if (calls == 0) {
+                // Serve mode for the benchmark script: each line on stdin is a batch size; one result line each.
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+                System.out.println("ready");
+                System.out.flush();
+                String line;
+                while ((line = in.readLine()) != null && !line.isBlank()) {
+                    batch(agent, req, Integer.parseInt(line.strip()));
+                    System.out.flush();
+                }
+            } else {
+                batch(agent, req, calls);
+            }
         }
     }
 }
