@@ -20,7 +20,6 @@
 # where how is exit (code = exit status), signal (code = signal number), timeout, cancelled (code = exit
 # status or -signal of the leader) or failed (code = errno: the agent could not be started).
 # Nothing here interprets agent parameters: argv and the environment go to execve() as given.
-import errno
 import os
 import selectors
 import signal
