@@ -1,0 +1,277 @@
+package org.vigil.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+import org.vigil.itest.support.BundleJars;
+import org.vigil.itest.support.Distribution;
+import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.spi.AgentRequest;
+import org.vigil.kernel.spi.AgentResult;
+import org.vigil.kernel.spi.ResourceAgent;
+
+/**
+ * The exported distribution in Felix: {@code upgrade} of the agents bundle (the admin command, as an operator
+ * would run it) while a 4 s OCF {@code start} and a 3 s {@code vigil:Dummy} start are in flight and two loops call
+ * actions through the service registry. Checked: the in-flight actions complete and are delivered; every call
+ * gets exactly one result; every agent invocation happens exactly once (each appends a line to a log); no agent
+ * process is killed (the long start's script runs to its last line); the services then come from the new
+ * revision; no other bundle is restarted.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class AgentsLiveUpgradeIT {
+
+    private static final String AGENTS = "org.vigil.agents";
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        List<Option> opts = new ArrayList<>(Distribution.bundles());
+        Path dir = Distribution.nodeProperties(opts, "agents-upgrade");
+        writeSlowAgent(dir.resolve("ocf/resource.d/vigiltest/Slow"));
+        opts.add(frameworkProperty("vigil.itest.dir").value(dir.toString()));
+        opts.add(frameworkProperty("vigil.agents.ocf.root").value(dir.resolve("ocf").toString()));
+        opts.add(frameworkProperty("vigil.agents.lsb.dir").value(dir.resolve("init.d").toString()));
+        opts.add(frameworkProperty("vigil.agents.fence.dir").value(dir.resolve("sbin").toString()));
+        opts.add(frameworkProperty("vigil.agents.state.dir").value(dir.resolve("agents-state").toString()));
+        opts.add(frameworkProperty("vigil.agents.rsctmp").value(dir.resolve("rsctmp").toString()));
+        opts.add(junitBundles());
+        return options(opts.toArray(new Option[0]));
+    }
+
+    private static void writeSlowAgent(Path file) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, """
+            #!/bin/sh
+            case "$1" in
+            meta-data) cat <<'END'
+            <?xml version="1.0"?>
+            <resource-agent name="Slow" version="1.0">
+            <version>1.1</version>
+            <longdesc lang="en">slow test agent</longdesc>
+            <shortdesc lang="en">slow</shortdesc>
+            <parameters>
+            <parameter name="log" required="1"><longdesc lang="en">log</longdesc><shortdesc lang="en">log</shortdesc><content type="string"/></parameter>
+            <parameter name="delay"><longdesc lang="en">delay</longdesc><shortdesc lang="en">delay</shortdesc><content type="string" default="0"/></parameter>
+            </parameters>
+            <actions><action name="start" timeout="20s"/><action name="meta-data" timeout="5s"/></actions>
+            </resource-agent>
+            END
+            exit 0 ;;
+            start)
+              echo "$OCF_RESOURCE_INSTANCE start $$" >> "$OCF_RESKEY_log"
+              [ "$OCF_RESKEY_delay" != 0 ] && sleep "$OCF_RESKEY_delay"
+              [ "$OCF_RESKEY_delay" != 0 ] && echo "$OCF_RESOURCE_INSTANCE start-end $$" >> "$OCF_RESKEY_log"
+              exit 0 ;;
+            *) exit 3 ;;
+            esac
+            """, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private ServiceTracker<ResourceAgent, ResourceAgent> tracker(String spec) throws Exception {
+        ServiceTracker<ResourceAgent, ResourceAgent> t = new ServiceTracker<>(context, context.createFilter("(&("
+            + Constants.OBJECTCLASS + "=" + ResourceAgent.class.getName() + ")(" + ResourceAgent.AGENT + "=" + spec
+            + "))"), null);
+        t.open();
+        return t;
+    }
+
+    private Bundle bundle(String bsn) {
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private static Path agentsJar() throws Exception {
+        try (var files = Files.list(Distribution.home().resolve("export/vigil"))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("agents-bundle-")).findFirst()
+                .orElseThrow();
+        }
+    }
+
+    @Test
+    public void upgradingTheAgentsBundleLosesNoActionRunsNoneTwiceAndKillsNoAgent() throws Exception {
+        Path dir = Path.of(context.getProperty("vigil.itest.dir"));
+        Path log = dir.resolve("calls.log");
+        Bundle agents = bundle(AGENTS);
+        String v1 = agents.getVersion().toString();
+        String v2 = v1 + "v2";
+        Path v2Jar = BundleJars.withVersion(agentsJar(), v2, dir.resolve("agents-v2.jar"));
+
+        ServiceTracker<ResourceAgent, ResourceAgent> slow = tracker("ocf:vigiltest:Slow");
+        ServiceTracker<ResourceAgent, ResourceAgent> dummy = tracker("vigil:Dummy");
+        ResourceAgent slowV1 = slow.waitForService(20_000);
+        assertNotNull("ocf:vigiltest:Slow was not registered", slowV1);
+        assertNotNull("vigil:Dummy was not registered", dummy.waitForService(20_000));
+
+        CompletableFuture<AgentResult> longStart = slowV1.execute(AgentRequest.of("long", "start",
+            Map.of("log", log.toString(), "delay", "4"), Duration.ofSeconds(60))).toCompletableFuture();
+        CompletableFuture<AgentResult> longDummy = dummy.getService().execute(AgentRequest.of("long-dummy", "start",
+            Map.of("log", log.toString(), "start_delay", "3", "state", dir.resolve("long-dummy.state").toString()),
+            Duration.ofSeconds(60))).toCompletableFuture();
+
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicBoolean swapped = new AtomicBoolean();
+        Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+        List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger ocfAfterSwap = new AtomicInteger();
+        CountDownLatch loopsDone = new CountDownLatch(2);
+        for (String which : List.of("ocf", "dummy")) {
+            Thread t = new Thread(() -> {
+                try {
+                    int n = 0;
+                    while (running.get()) {
+                        String id = which + "-" + (n++);
+                        ResourceAgent a = (which.equals("ocf") ? slow : dummy).waitForService(20_000);
+                        if (a == null) {
+                            problems.add(id + ": no " + which + " service for 20 s");
+                            return;
+                        }
+                        Map<String, String> params = which.equals("ocf") ? Map.of("log", log.toString(), "delay", "0")
+                            : Map.of("log", log.toString(), "state", dir.resolve(id + ".state").toString());
+                        CompletableFuture<AgentResult> f = a.execute(AgentRequest.of(id, "start", params,
+                            Duration.ofSeconds(30))).toCompletableFuture();
+                        f.whenComplete((r, e) -> deliveries.computeIfAbsent(id, k -> new AtomicInteger())
+                            .incrementAndGet());
+                        AgentResult r = f.get(30, TimeUnit.SECONDS);
+                        if (!r.ok()) {
+                            problems.add(id + ": " + r);
+                        }
+                        if (swapped.get() && which.equals("ocf")) {
+                            ocfAfterSwap.incrementAndGet();
+                        }
+                        if (which.equals("dummy")) {
+                            Thread.sleep(2);
+                        }
+                    }
+                } catch (Exception e) {
+                    problems.add(which + " loop: " + e);
+                } finally {
+                    loopsDone.countDown();
+                }
+            }, "upgrade-test-" + which);
+            t.start();
+        }
+
+        Thread.sleep(1000);
+        assertTrue("the long starts should still be in flight", !longStart.isDone() && !longDummy.isDone());
+        Collection<ServiceReference<AdminCommand>> refs =
+            context.getServiceReferences(AdminCommand.class, "(" + AdminCommand.NAME + "=upgrade)");
+        AdminCommand upgrade = context.getService(refs.iterator().next());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = upgrade.execute(List.of(v2Jar.toString()), new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        String report = out.toString(StandardCharsets.UTF_8).strip();
+        assertEquals("upgrade: " + err.toString(StandardCharsets.UTF_8), 0, status);
+        assertTrue(report, report.startsWith("upgraded " + AGENTS + " " + v1 + " -> " + v2)
+            && report.endsWith("other bundles restarted: none"));
+        swapped.set(true);
+        assertTrue("the long OCF start finished before the swap; the test proves nothing", !longStart.isDone());
+
+        AgentResult lr = longStart.get(30, TimeUnit.SECONDS);
+        AgentResult ld = longDummy.get(30, TimeUnit.SECONDS);
+        Thread.sleep(1500);
+        running.set(false);
+        assertTrue("the call loops did not finish", loopsDone.await(60, TimeUnit.SECONDS));
+        assertTrue("in-flight OCF start: " + lr, lr.ok());
+        assertTrue("in-flight vigil:Dummy start: " + ld, ld.ok());
+        assertTrue(problems.toString(), problems.isEmpty());
+        assertTrue("no OCF call ran after the swap", ocfAfterSwap.get() > 0);
+
+        Map<String, Integer> invocations = new TreeMap<>();
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            String[] w = line.split(" ");
+            if (w[1].equals("start") || w[1].equals("start-end")) {
+                invocations.merge(w[0] + (w[1].equals("start-end") ? "#end" : ""), 1, Integer::sum);
+            }
+        }
+        for (Map.Entry<String, AtomicInteger> e : deliveries.entrySet()) {
+            assertEquals(e.getKey() + " delivered", 1, e.getValue().get());
+            assertEquals(e.getKey() + " ran", 1, (int) invocations.getOrDefault(e.getKey(), 0));
+        }
+        assertEquals(1, (int) invocations.getOrDefault("long", 0));
+        assertEquals("the long start's script ran to its end (not killed)", 1,
+            (int) invocations.getOrDefault("long#end", 0));
+        assertEquals(1, (int) invocations.getOrDefault("long-dummy", 0));
+        int logged = invocations.entrySet().stream().filter(e -> !e.getKey().endsWith("#end"))
+            .mapToInt(Map.Entry::getValue).sum();
+        assertEquals("invocations logged vs calls made", deliveries.size() + 2, logged);
+        assertEquals("the service comes from the new revision", v2,
+            slow.getServiceReference().getBundle().getVersion().toString());
+        System.out.println(report + "; " + deliveries.size() + " calls around the swap (" + ocfAfterSwap.get()
+            + " OCF after it), in-flight starts " + lr.elapsed().toMillis() + " ms and " + ld.elapsed().toMillis()
+            + " ms delivered, every call delivered once and run once");
+        slow.close();
+        dummy.close();
+    }
+
+    /** Agents are discovered while the node runs: a provider directory appears, an agent is removed. */
+    @Test
+    public void agentsAppearAndDisappearWithTheirFiles() throws Exception {
+        Path dir = Path.of(context.getProperty("vigil.itest.dir"));
+        Path fresh = dir.resolve("ocf/resource.d/eayun/Fresh");
+        writeSlowAgent(fresh);
+        ServiceTracker<ResourceAgent, ResourceAgent> tracker = tracker("ocf:eayun:Fresh");
+        ResourceAgent f = tracker.waitForService(40_000);
+        assertNotNull("a new agent was not discovered", f);
+        AgentResult r = f.execute(AgentRequest.of("fresh", "start", Map.of("log", dir.resolve("f.log").toString()),
+            Duration.ofSeconds(20))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertTrue(r.toString(), r.ok());
+        Path half = dir.resolve("ocf/resource.d/eayun/half_written");
+        Files.writeString(half, "#!/bin/sh\nexit 0\n");
+        ServiceTracker<ResourceAgent, ResourceAgent> halfTracker = tracker("ocf:eayun:half_written");
+        Files.delete(fresh);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        while (tracker.getService() != null && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals("a deleted agent is still registered", null, tracker.getService());
+        assertEquals("a non-executable file was registered as an agent", null, halfTracker.getService());
+        tracker.close();
+        halfTracker.close();
+    }
+}
