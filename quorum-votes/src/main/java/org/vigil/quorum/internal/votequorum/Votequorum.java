@@ -302,6 +302,17 @@ public final class Votequorum {
     }
 
     /**
+     * Multicasts this node's NODEINFO and its device's again, as sync messages of the current ring: used when
+     * another node's votequorum restarts without a membership change (a provider swap), so that it can complete
+     * the sync it starts. corosync has no such case (votequorum only restarts with corosync).
+     */
+    public List<VqAction> announce() {
+        sendNodeInfo(us.id, true);
+        sendNodeInfo(VqMessage.QDEVICE_NODEID, true);
+        return takeActions();
+    }
+
+    /**
      * True while the sync of the current ring must wait for a poll of the quorum device carrying the new ring id
      * (corosync's {@code sync_process} returning -1); the wait ends with such a poll or the device timer.
      */
