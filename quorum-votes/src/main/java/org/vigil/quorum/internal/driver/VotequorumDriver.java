@@ -435,7 +435,9 @@ public final class VotequorumDriver {
             } else if (a instanceof VqAction.CancelTimer t) {
                 cancel(timers.remove(t.timer()));
             } else if (a instanceof VqAction.Decide d) {
-                publish(d);
+                if (ring != null && (published != null || !vq.syncInProgress())) {
+                    publish(d);
+                }
             } else if (a instanceof VqAction.SaveEvTracking e) {
                 try {
                     store.save(e.value());

@@ -24,13 +24,23 @@ public final class QuorumNode {
     private VoteProvider device;
     private Map<String, Object> deviceProps;
     /** Every quorum event the node's listener received, in order. */
-    public final List<QuorumState> events = new ArrayList<>();
+    public final List<QuorumState> events = java.util.Collections.synchronizedList(new ArrayList<>());
     private final long syncTimeoutMs;
 
+    private final java.util.function.Supplier<org.vigil.quorum.internal.driver.Scheduler> schedulers;
+
+    /** A node whose providers run on the cluster's deterministic scheduler. */
     public QuorumNode(SimCluster cluster, int id, long syncTimeoutMs) {
+        this(cluster, id, syncTimeoutMs, cluster.scheduler()::view);
+    }
+
+    /** A node whose providers run on the given schedulers (e.g. real threads). */
+    public QuorumNode(SimCluster cluster, int id, long syncTimeoutMs,
+                      java.util.function.Supplier<org.vigil.quorum.internal.driver.Scheduler> schedulers) {
         this.cluster = cluster;
         this.sim = cluster.node(id);
         this.syncTimeoutMs = syncTimeoutMs;
+        this.schedulers = schedulers;
     }
 
     /** Boots the node: ring services, kernel quorum service, votequorum provider. */
@@ -47,7 +57,7 @@ public final class QuorumNode {
 
     /** Binds a fresh votequorum provider instance (as an upgraded bundle's service would arrive). */
     public VotequorumProvider bindNewProvider() {
-        VotequorumProvider p = new VotequorumProvider(syncTimeoutMs, cluster.scheduler()::view);
+        VotequorumProvider p = new VotequorumProvider(syncTimeoutMs, schedulers);
         provider = p;
         providerProps = Map.of(VoteProvider.ROLE, VoteProvider.ROLE_QUORUM, "service.id", serviceIds++);
         keeper.bindProvider(p, providerProps);
@@ -76,6 +86,10 @@ public final class QuorumNode {
         cluster.crash(sim.id());
         VoteProvider p = provider;
         keeper.unbindProvider(p, providerProps);
+        if (device != null) {
+            keeper.unbindProvider(device, deviceProps);
+            device = null;
+        }
     }
 
     /** Clean shutdown: the kernel stops (votequorum may tell the others it leaves), then the ring services. */

@@ -28,7 +28,8 @@ import org.vigil.kernel.internal.cmap.CmapStore;
  * (extended virtual synchrony is trivially kept: membership changes and messages go through the same
  * {@link ManualScheduler} queue). Nodes can be started, crashed and partitioned; a membership change gives
  * each partition a new ring (representative: lowest node id; sequence: one counter for the cluster, as Totem's
- * ring sequence only grows).
+ * ring sequence only grows). Thread-safe: every operation runs under the cluster's lock, so a multicast is
+ * delivered to all receivers (their listeners only enqueue work) before another one starts.
  */
 public final class SimCluster {
 
@@ -60,7 +61,7 @@ public final class SimCluster {
      * Sets the connectivity: the given groups of running nodes form partitions (nodes not listed and not down
      * form a partition of their own each). Every partition whose member set changed gets a new ring.
      */
-    public void partition(List<Set<Integer>> groups) {
+    public synchronized void partition(List<Set<Integer>> groups) {
         Map<Integer, Integer> part = new HashMap<>();
         int p = 0;
         for (Set<Integer> g : groups) {
@@ -89,7 +90,7 @@ public final class SimCluster {
     }
 
     /** All running nodes in one partition. */
-    public void heal() {
+    public synchronized void heal() {
         TreeSet<Integer> all = new TreeSet<>();
         for (SimNode n : nodes.values()) {
             if (n.up) {
@@ -100,7 +101,7 @@ public final class SimCluster {
     }
 
     /** Starts (or restarts) a node's ring services; it forms a ring alone until {@link #partition} joins it. */
-    public void start(int id) {
+    public synchronized void start(int id) {
         SimNode n = nodes.get(id);
         n.up = true;
         n.members = new TreeSet<>();
@@ -108,7 +109,7 @@ public final class SimCluster {
     }
 
     /** Crashes a node: its ring services stop dead, the others form new rings without it. */
-    public void crash(int id) {
+    public synchronized void crash(int id) {
         SimNode n = nodes.get(id);
         n.up = false;
         n.members = new TreeSet<>();
@@ -235,9 +236,11 @@ public final class SimCluster {
 
                 @Override
                 public AutoCloseable addListener(MembershipListener listener) {
-                    membershipListeners.add(listener);
-                    if (up && current != null) {
-                        listener.membershipChanged(current);
+                    synchronized (SimCluster.this) {
+                        membershipListeners.add(listener);
+                        if (up && current != null) {
+                            listener.membershipChanged(current);
+                        }
                     }
                     return () -> membershipListeners.remove(listener);
                 }
@@ -246,15 +249,23 @@ public final class SimCluster {
 
         public Cpg cpg() {
             return (name, listener) -> {
-                SimGroup g = new SimGroup(this, name, listener, pids++);
-                groups.add(g);
-                g.joinAnnounce();
-                return g;
+                synchronized (SimCluster.this) {
+                    SimGroup g = new SimGroup(this, name, listener, pids++);
+                    groups.add(g);
+                    g.joinAnnounce();
+                    return g;
+                }
             };
         }
 
         /** Delivers raw bytes into a group on this node as if {@code fromNode} had multicast them (bad input). */
         public void inject(String group, int fromNode, byte[] data) {
+            synchronized (SimCluster.this) {
+                injectLocked(group, fromNode, data);
+            }
+        }
+
+        private void injectLocked(String group, int fromNode, byte[] data) {
             for (SimGroup g : groups) {
                 if (g.name.equals(group)) {
                     g.listener.deliver(group, new CpgMember(fromNode, 1, CpgReason.JOIN), data);
@@ -331,6 +342,12 @@ public final class SimCluster {
 
         @Override
         public boolean mcast(byte[] message) {
+            synchronized (SimCluster.this) {
+                return mcastLocked(message);
+            }
+        }
+
+        private boolean mcastLocked(byte[] message) {
             if (closed) {
                 throw new IllegalStateException("closed");
             }
@@ -353,6 +370,12 @@ public final class SimCluster {
 
         @Override
         public void close() {
+            synchronized (SimCluster.this) {
+                closeLocked();
+            }
+        }
+
+        private void closeLocked() {
             if (closed) {
                 return;
             }
