@@ -52,7 +52,7 @@ public final class ManualScheduler {
     }
 
     /** Moves the clock forward by {@code ms}, running every task due on the way, in order. */
-    public void advance(long ms) {
+    public synchronized void advance(long ms) {
         long target = now + ms;
         running = true;
         try {
@@ -79,16 +79,18 @@ public final class ManualScheduler {
 
         @Override
         public Timer schedule(Runnable task, long delayMs) {
-            Task t = new Task(now + Math.max(0, delayMs), seq++, task, this);
-            if (!dead) {
-                queue.add(t);
+            synchronized (ManualScheduler.this) {
+                Task t = new Task(now + Math.max(0, delayMs), seq++, task, this);
+                if (!dead) {
+                    queue.add(t);
+                }
+                return () -> t.cancelled = true;
             }
-            return () -> t.cancelled = true;
         }
 
         @Override
         public boolean inThread() {
-            return running;
+            return running && Thread.holdsLock(ManualScheduler.this);
         }
 
         @Override
