@@ -653,6 +653,11 @@ public final class VigilConfig {
             String atbNode = s("quorum.auto_tie_breaker_node", "lowest");
             if (atb) {
                 autoTieBreakerNode(atbNode, nodes);
+                if (nodes.stream().anyMatch(n -> n.votes() != 1)) {
+                    warn("quorum.auto_tie_breaker", "auto_tie_breaker with nodes of unequal votes can leave both "
+                        + "halves of a split quorate (its rule compares the nodes that left with the votes needed); "
+                        + "give every node 1 vote or use a quorum device");
+                }
                 if (twoNode) {
                     warn("quorum.auto_tie_breaker", "two_node and auto_tie_breaker are both specified but are not "
                         + "compatible: two_node is disabled (corosync does the same); remove one of them");
@@ -761,7 +766,8 @@ public final class VigilConfig {
                 error("quorum.device.net.algorithm", "quorum.device.net.algorithm: '" + algorithm + "' is a "
                     + "developer-only algorithm; use ffsplit or lms");
             } else if (algorithm.equals("ffsplit") && votes != 1) {
-                error(votesSet ? "quorum.device.votes" : "quorum.device.net.algorithm", "algorithm ffsplit needs "
+                error(votesSet ? "quorum.device.votes" : values.containsKey("quorum.device.net.algorithm")
+                    ? "quorum.device.net.algorithm" : m, "algorithm ffsplit needs "
                     + "quorum.device.votes: 1 (found " + votes + (votesSet ? "" : ", the default of node count − 1")
                     + ")");
             }
