@@ -301,6 +301,11 @@ public final class VotequorumDriver {
         VqCodec.Frame f;
         try {
             f = VqCodec.decode(data);
+            if (f.message() instanceof VqMessage.NodeInfo n && n.nodeId() != sender.nodeId()
+                && n.nodeId() != VqMessage.QDEVICE_NODEID) {
+                throw new VqCodec.MalformedException("NODEINFO about node " + Integer.toUnsignedString(n.nodeId())
+                    + " sent by another node");
+            }
         } catch (VqCodec.MalformedException e) {
             malformed++;
             context.cmap().add("stats.votequorum.malformed_messages", 1);

@@ -279,11 +279,14 @@ class VotequorumClusterTest {
             new org.vigil.quorum.internal.votequorum.VqMessage.NodeInfo(2, 1, 3, 0)));
         bad[3] = 99;
         c.n(1).sim().inject(VotequorumDriver.GROUP, 2, bad);
+        byte[] impostor = VqCodec.encode(new VqCodec.Frame(false, before.ringId(),
+            new org.vigil.quorum.internal.votequorum.VqMessage.NodeInfo(3, 50, 50, 1)));
+        c.n(1).sim().inject(VotequorumDriver.GROUP, 2, impostor);
         c.settle();
         assertEquals(events, c.n(1).events.size(), "no new decision");
         assertEquals(before, c.n(1).last());
-        assertEquals(3L, c.n(1).provider().driver().orElseThrow().snapshot().orElseThrow().malformed());
-        assertEquals(3L, c.n(1).sim().cmap.get("stats.votequorum.malformed_messages").orElseThrow().value());
+        assertEquals(4L, c.n(1).provider().driver().orElseThrow().snapshot().orElseThrow().malformed());
+        assertEquals(4L, c.n(1).sim().cmap.get("stats.votequorum.malformed_messages").orElseThrow().value());
     }
 
     @Test
