@@ -90,6 +90,7 @@ public final class QdeviceClient {
         this.pollInterval = Math.max(50, device.timeoutMs() / 2);
         this.heartbeat = Math.max(50, Math.min(8000, device.timeoutMs() / 3));
         this.holdOff = Math.max(pollInterval, device.syncTimeoutMs() - pollInterval);
+        publishStatus();
     }
 
     void start() {
@@ -129,6 +130,7 @@ public final class QdeviceClient {
         scheduler.shutdown();
     }
 
+    /** The latest status (never null). */
     QdeviceStatus status() {
         return status;
     }
@@ -414,8 +416,9 @@ public final class QdeviceClient {
             return;
         }
         if (socket != null) {
-            if (System.nanoTime() - lastHeard > 3 * heartbeat * 1_000_000L) {
-                onDisconnected(generation, "nothing heard for " + 3 * heartbeat + " ms");
+            long silence = Math.max(3000, 3 * heartbeat);
+            if (System.nanoTime() - lastHeard > silence * 1_000_000L) {
+                onDisconnected(generation, "nothing heard from the arbiter for " + silence + " ms");
             } else {
                 sendQuietly(QnetdProtocol.format("PING", ++seq));
                 Boolean q = context.lastDecision().map(QuorumState::quorate).orElse(null);

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The arbiter's network side: a TCP listener and one selector thread that reads lines, feeds them to a
  * {@link QnetdCore} and writes its answers. Lines longer than {@link QnetdProtocol#MAX_LINE} are discarded up to
  * their newline and counted as malformed; a client that sends nothing (not even its heartbeat) for three of
- * the heartbeat periods it announced in HELLO (default {@value #DEFAULT_HB_MS} ms) is disconnected; at most
+ * the heartbeat periods it announced in HELLO (default {@value #DEFAULT_HB_MS} ms, at least
+ * {@value #MIN_SILENCE_MS} ms of silence) is disconnected; at most
  * {@code maxClients} connections are accepted. Start with
  * {@link #start}, stop with {@link #close}.
  */
@@ -35,6 +36,8 @@ public final class QnetdServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 5403;
     /** Heartbeat assumed when a client does not give one, in ms. */
     static final long DEFAULT_HB_MS = 8000;
+    /** A client is never dropped for less silence than this, in ms (a loaded JVM can stall for a second). */
+    static final long MIN_SILENCE_MS = 3000;
 
     private final InetSocketAddress bind;
     private final int maxClients;
@@ -279,7 +282,7 @@ public final class QnetdServer implements AutoCloseable {
     private void checkIdle() {
         long now = System.nanoTime();
         for (Conn c : conns.values().toArray(new Conn[0])) {
-            long limit = 3 * core.heartbeat(c.id);
+            long limit = Math.max(MIN_SILENCE_MS, 3 * core.heartbeat(c.id));
             if (now - c.lastHeard > limit * 1_000_000L) {
                 drop(c, "nothing received for " + limit + " ms (3 heartbeats)");
             }

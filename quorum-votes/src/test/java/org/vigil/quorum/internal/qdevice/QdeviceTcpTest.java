@@ -49,7 +49,7 @@ class QdeviceTcpTest {
     static String config(int port, String algorithm) {
         return "totem {\n  version: 2\n  cluster_name: qtest\n}\n"
             + "quorum {\n  provider: corosync_votequorum\n  device {\n    model: net\n    votes: 1\n"
-            + "    timeout: 1200\n    net {\n      host: 127.0.0.1\n      port: " + port + "\n      algorithm: "
+            + "    timeout: 1200\n    sync_timeout: 6000\n    net {\n      host: 127.0.0.1\n      port: " + port + "\n      algorithm: "
             + algorithm + "\n    }\n  }\n}\n"
             + "nodelist {\n  node {\n    ring0_addr: 10.62.0.1\n    nodeid: 1\n  }\n"
             + "  node {\n    ring0_addr: 10.62.0.2\n    nodeid: 2\n  }\n}\n";
@@ -194,14 +194,14 @@ class QdeviceTcpTest {
     private void splitGivesTheVoteToExactlyOneHalf(Node a, Node b) throws Exception {
         a.ring(JOINED, 1, 2);
         b.ring(JOINED, 1, 2);
-        await("both halves voting in the joined ring", 5000, () ->
+        await("both halves voting in the joined ring", 15000, () ->
             a.lastPoll(JOINED).map(DevicePoll::castVote).orElse(false)
                 && b.lastPoll(JOINED).map(DevicePoll::castVote).orElse(false));
         a.ring(LEFT_HALF, 1);
         b.ring(RIGHT_HALF, 2);
-        await("both halves polled for their new ring", 5000, () ->
+        await("both halves polled for their new ring", 15000, () ->
             a.lastPoll(LEFT_HALF).isPresent() && b.lastPoll(RIGHT_HALF).isPresent());
-        await("the winner got its vote", 5000, () -> a.lastPoll(LEFT_HALF).get().castVote()
+        await("the winner got its vote", 15000, () -> a.lastPoll(LEFT_HALF).get().castVote()
             || b.lastPoll(RIGHT_HALF).get().castVote());
         Thread.sleep(1500);
         boolean va = a.lastPoll(LEFT_HALF).get().castVote();
