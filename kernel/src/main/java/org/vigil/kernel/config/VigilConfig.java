@@ -73,11 +73,39 @@ public final class VigilConfig {
         }
     }
 
-    /** Effective {@code quorum} settings; numbers are 0 when not set unless stated. */
+    /**
+     * Effective {@code quorum} settings; numbers are 0 when not set unless stated.
+     *
+     * @param waitForAllConfigured true when {@code wait_for_all} is written in the file (otherwise it follows
+     *                             {@code two_node}, as in corosync)
+     * @param device               the quorum device ({@code quorum.device}), or null when none is configured
+     */
     public record Quorum(String provider, long expectedVotes, boolean expectedVotesConfigured, boolean twoNode,
                          boolean waitForAll, boolean lastManStanding, long lastManStandingWindow,
                          boolean autoTieBreaker, String autoTieBreakerNode, boolean allowDownscale,
-                         boolean expectedVotesTracking, String deviceModel) {
+                         boolean expectedVotesTracking, String deviceModel, boolean waitForAllConfigured,
+                         Device device) {
+    }
+
+    /**
+     * Effective {@code quorum.device} settings (model {@code net}: a {@code vigil qnetd} arbiter).
+     *
+     * @param model          the device model ({@code net})
+     * @param votes          the device's votes: {@code quorum.device.votes}, else corosync's default of the node
+     *                       count minus one
+     * @param votesConfigured true when {@code quorum.device.votes} is written in the file
+     * @param timeoutMs      poll timeout: without a poll for this long the device's vote is dropped
+     * @param syncTimeoutMs  how long a membership change waits for the device's poll of the new ring
+     * @param masterWins     {@code quorum.device.master_wins}
+     * @param host           the arbiter's host ({@code quorum.device.net.host})
+     * @param port           the arbiter's TCP port (default 5403)
+     * @param algorithm      {@code ffsplit} or {@code lms}
+     * @param tieBreaker     {@code lowest}, {@code highest} or a node id
+     * @param tls            {@code off}, {@code on} or {@code required}
+     */
+    public record Device(String model, long votes, boolean votesConfigured, long timeoutMs, long syncTimeoutMs,
+                         boolean masterWins, String host, int port, String algorithm, String tieBreaker,
+                         String tls) {
     }
 
     /** Effective {@code logging} settings. */
@@ -617,12 +645,156 @@ public final class VigilConfig {
             long sumVotes = nodes.stream().mapToLong(Node::votes).sum();
             boolean evSet = values.containsKey("quorum.expected_votes");
             long expected = evSet ? u("quorum.expected_votes", 0) : sumVotes;
-            boolean wfa = values.containsKey("quorum.wait_for_all") ? yes("quorum.wait_for_all", false) : twoNode;
-            return new Quorum(s("quorum.provider", null), expected, evSet, twoNode, wfa,
-                yes("quorum.last_man_standing", false), u("quorum.last_man_standing_window", 10000),
-                yes("quorum.auto_tie_breaker", false), s("quorum.auto_tie_breaker_node", "lowest"),
-                yes("quorum.allow_downscale", false), yes("quorum.expected_votes_tracking", false),
-                s("quorum.device.model", null));
+            boolean wfaSet = values.containsKey("quorum.wait_for_all");
+            boolean wfa = wfaSet ? yes("quorum.wait_for_all", false) : twoNode;
+            boolean lms = yes("quorum.last_man_standing", false);
+            boolean atb = yes("quorum.auto_tie_breaker", false);
+            boolean downscale = yes("quorum.allow_downscale", false);
+            String atbNode = s("quorum.auto_tie_breaker_node", "lowest");
+            if (atb) {
+                autoTieBreakerNode(atbNode, nodes);
+                if (nodes.stream().anyMatch(n -> n.votes() != 1)) {
+                    warn("quorum.auto_tie_breaker", "auto_tie_breaker with nodes of unequal votes can leave both "
+                        + "halves of a split quorate (its rule compares the nodes that left with the votes needed); "
+                        + "give every node 1 vote or use a quorum device");
+                }
+                if (twoNode) {
+                    warn("quorum.auto_tie_breaker", "two_node and auto_tie_breaker are both specified but are not "
+                        + "compatible: two_node is disabled (corosync does the same); remove one of them");
+                } else if (sumVotes % 2 != 0 && !wfa) {
+                    if (lms) {
+                        error("quorum.auto_tie_breaker", "auto_tie_breaker and last_man_standing are not available "
+                            + "in a cluster with an odd number of votes (" + sumVotes + ") without wait_for_all: "
+                            + "disable last_man_standing and set wait_for_all: 1");
+                    } else {
+                        warn("quorum.auto_tie_breaker", "auto_tie_breaker needs wait_for_all: 1 in a cluster with "
+                            + "an odd number of votes (" + sumVotes + "): auto_tie_breaker is disabled");
+                    }
+                }
+            } else if (values.containsKey("quorum.auto_tie_breaker_node")) {
+                warn("quorum.auto_tie_breaker_node", "auto_tie_breaker_node is meaningless without "
+                    + "auto_tie_breaker: 1");
+            }
+            if (lms && nodes.stream().anyMatch(n -> n.votes() > 1)) {
+                warn("quorum.last_man_standing", "last_man_standing works only when every node has 1 vote; it is "
+                    + "disabled as soon as a node with more votes is seen");
+            }
+            if (downscale) {
+                warn("quorum.allow_downscale", "allow_downscale is marked unsupported by corosync; it implies "
+                    + "expected_votes_tracking");
+            }
+            Device device = device(nodes, twoNode, lms, atb, downscale, evSet, expected);
+            return new Quorum(s("quorum.provider", null), expected, evSet, twoNode, wfa, lms,
+                u("quorum.last_man_standing_window", 10000), atb, atbNode, downscale,
+                yes("quorum.expected_votes_tracking", false), s("quorum.device.model", null), wfaSet, device);
+        }
+
+        /** {@code lowest}, {@code highest} or a space-separated list of node ids (corosync's parse rules). */
+        private void autoTieBreakerNode(String text, List<Node> nodes) {
+            String key = "quorum.auto_tie_breaker_node";
+            if (text.equals("lowest") || text.equals("highest")) {
+                return;
+            }
+            String[] ids = text.trim().split("\\s+");
+            for (String id : ids) {
+                long v;
+                try {
+                    v = Long.parseLong(id);
+                } catch (NumberFormatException e) {
+                    v = 0;
+                }
+                if (v <= 0 || v > 0xFFFF_FFFFL) {
+                    error(key, key + ": '" + text + "' is not valid (expected lowest, highest or a space-separated "
+                        + "list of node ids)");
+                    return;
+                }
+                if (nodes.stream().noneMatch(n -> Integer.toUnsignedLong(n.nodeId()) == Long.parseLong(id))) {
+                    warn(key, key + ": node id " + id + " is not in the node list");
+                }
+            }
+        }
+
+        /** {@code quorum.device}: the checks corosync's votequorum makes at startup, plus the net model's own. */
+        private Device device(List<Node> nodes, boolean twoNode, boolean lms, boolean atb, boolean downscale,
+                              boolean evSet, long expected) {
+            String model = s("quorum.device.model", null);
+            if (model == null) {
+                if (values.keySet().stream().anyMatch(k -> k.startsWith("quorum.device."))) {
+                    warn(values.keySet().stream().filter(k -> k.startsWith("quorum.device.")).findFirst()
+                        .orElseThrow(), "quorum.device has no model: the quorum device is not used");
+                }
+                return null;
+            }
+            String m = "quorum.device.model";
+            if (!model.equals("net")) {
+                error(m, m + ": '" + model + "' is not supported (the only model is net: a vigil qnetd arbiter)");
+            }
+            if (twoNode) {
+                error("quorum.two_node", "two_node and quorum device cannot be configured at the same time");
+            }
+            if (lms) {
+                error("quorum.last_man_standing", "quorum.device is not compatible with last_man_standing");
+            }
+            if (atb) {
+                error("quorum.auto_tie_breaker", "quorum.device is not compatible with auto_tie_breaker");
+            }
+            if (downscale) {
+                error("quorum.allow_downscale", "quorum.device is not compatible with allow_downscale");
+            }
+            boolean votesSet = values.containsKey("quorum.device.votes");
+            long votes = u("quorum.device.votes", 0);
+            if (!votesSet) {
+                if (evSet) {
+                    error("quorum.expected_votes", "quorum.device.votes must be specified when "
+                        + "quorum.expected_votes is set");
+                } else if (nodes.stream().anyMatch(n -> n.votes() != 1)) {
+                    error(m, "quorum.device.votes must be specified when not all nodes have 1 vote");
+                }
+                votes = Math.max(0, nodes.size() - 1);
+            } else if (evSet && expected - votes < 2) {
+                error("quorum.device.votes", "quorum.device.votes is too high or expected_votes is too low "
+                    + "(expected_votes " + expected + " − device votes " + votes + " must be at least 2)");
+            } else if (votes == 0) {
+                warn("quorum.device.votes", "quorum.device.votes: 0 gives the quorum device no vote");
+            }
+            String host = s("quorum.device.net.host", null);
+            if (model.equals("net") && (host == null || host.isBlank())) {
+                error(m, "quorum.device.net.host is required for model net (the vigil qnetd arbiter's address)");
+            }
+            String algorithm = s("quorum.device.net.algorithm", "ffsplit");
+            if (algorithm.equals("2nodelms") || algorithm.equals("test")) {
+                error("quorum.device.net.algorithm", "quorum.device.net.algorithm: '" + algorithm + "' is a "
+                    + "developer-only algorithm; use ffsplit or lms");
+            } else if (algorithm.equals("ffsplit") && votes != 1) {
+                error(votesSet ? "quorum.device.votes" : values.containsKey("quorum.device.net.algorithm")
+                    ? "quorum.device.net.algorithm" : m, "algorithm ffsplit needs "
+                    + "quorum.device.votes: 1 (found " + votes + (votesSet ? "" : ", the default of node count − 1")
+                    + ")");
+            }
+            String tb = s("quorum.device.net.tie_breaker", "lowest");
+            if (!tb.equals("lowest") && !tb.equals("highest")) {
+                long id;
+                try {
+                    id = Long.parseLong(tb);
+                } catch (NumberFormatException e) {
+                    id = -1;
+                }
+                long tbId = id;
+                if (id <= 0 || nodes.stream().noneMatch(n -> Integer.toUnsignedLong(n.nodeId()) == tbId)) {
+                    error("quorum.device.net.tie_breaker", "quorum.device.net.tie_breaker: '" + tb + "' is not "
+                        + "valid (expected lowest, highest or the node id of a node in the node list)");
+                }
+            }
+            String tls = s("quorum.device.net.tls", "off");
+            if (tls.equals("required")) {
+                error("quorum.device.net.tls", "quorum.device.net.tls: required is not available yet (the arbiter "
+                    + "protocol runs over plain TCP); use off");
+            } else if (tls.equals("on")) {
+                warn("quorum.device.net.tls", "quorum.device.net.tls: on is not available yet; plain TCP is used");
+            }
+            return new Device(model, votes, votesSet, u("quorum.device.timeout", 10000),
+                u("quorum.device.sync_timeout", 30000), yes("quorum.device.master_wins", false), host,
+                (int) u("quorum.device.net.port", 5403), algorithm, tb, tls);
         }
 
         private Logging logging() {

@@ -83,6 +83,9 @@ public final class CommandCatalog {
     private void publish(ServiceReference<AdminCommand> ref, AdminCommand command) {
         List<ServiceRegistration<Function>> regs = new ArrayList<>();
         for (String name : names(ref)) {
+            if (name.contains(" ")) {
+                continue; // a two-word command ("pcs quorum") runs through the admin socket only
+            }
             Hashtable<String, Object> props = new Hashtable<>();
             props.put(CommandProcessor.COMMAND_SCOPE, scope(ref));
             props.put(CommandProcessor.COMMAND_FUNCTION, name);

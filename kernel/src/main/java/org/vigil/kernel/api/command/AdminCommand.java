@@ -7,7 +7,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * One administrative command, such as {@code corosync-cmapctl} or {@code crm_mon}, registered as an OSGi
  * service with the property {@value #NAME} (the command name; several values register aliases) and optionally
- * {@value #SCOPE} (Gogo scope, default {@code vigil}) and {@value #DESCRIPTION}.
+ * {@value #SCOPE} (Gogo scope, default {@code vigil}) and {@value #DESCRIPTION}. A name may be two words, such
+ * as {@code pcs quorum}, so that several bundles can contribute subcommands of one tool: the admin socket tries
+ * the first two words of a command line before the first one (two-word commands are not published in Gogo).
  *
  * <p>{@link #execute} runs on the thread of the admin connection or Gogo session that called it; several calls
  * may run at once. It writes normal output to {@code out} and diagnostics to {@code err}, and returns the

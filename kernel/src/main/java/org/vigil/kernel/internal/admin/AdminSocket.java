@@ -352,6 +352,13 @@ public final class AdminSocket {
             return 2;
         }
         String name = argv.get(0);
+        if (argv.size() >= 2) {
+            // two-word commands such as "pcs quorum" (several bundles contribute pcs subcommands)
+            CommandRef two = lookup(name + " " + argv.get(1));
+            if (two != null) {
+                return run(two.command(), name + " " + argv.get(1), argv.subList(2, argv.size()), out, err);
+            }
+        }
         CommandRef cmd = lookup(name);
         if (cmd != null) {
             return run(cmd.command(), name, argv.subList(1, argv.size()), out, err);
@@ -413,11 +420,19 @@ public final class AdminSocket {
     /** Plain mode: one Gogo command line, output raw. */
     private void executeLine(String line, PrintStream out) {
         String trimmed = line.strip();
-        String first = trimmed.split("\\s+", 2)[0];
-        CommandRef cmd = lookup(first);
+        String[] words = trimmed.split("\\s+");
+        String first = words[0];
+        CommandRef cmd = words.length >= 2 ? lookup(first + " " + words[1]) : null;
+        int skip = 2;
         if (cmd != null) {
-            List<String> args = new ArrayList<>(List.of(trimmed.split("\\s+")));
-            args.remove(0);
+            first = first + " " + words[1];
+        } else {
+            cmd = lookup(first);
+            skip = 1;
+        }
+        if (cmd != null) {
+            List<String> args = new ArrayList<>(List.of(words));
+            args.subList(0, skip).clear();
             int status = run(cmd.command(), first, args, out, out);
             if (status != 0) {
                 out.println("(exit status " + status + ")");

@@ -1,0 +1,453 @@
+package org.vigil.quorum.internal.qdevice;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.kernel.api.MembershipEvent;
+import org.vigil.kernel.api.QuorumState;
+import org.vigil.kernel.api.RingId;
+import org.vigil.kernel.config.VigilConfig;
+import org.vigil.kernel.spi.DevicePoll;
+import org.vigil.kernel.spi.VoteContext;
+import org.vigil.quorum.internal.driver.Scheduler;
+import org.vigil.quorum.internal.qnetd.QnetdProtocol;
+
+/**
+ * The quorum device of one node (corosync-qdevice's model {@code net}): keeps a TCP connection to the
+ * {@code vigil qnetd} arbiter, reports the node's configuration and ring to it, receives its ACK/NACK for each
+ * ring and polls votequorum accordingly through the kernel ({@link VoteContext#devicePoll}).
+ *
+ * <ul>
+ * <li>After a membership change the device does not poll until the arbiter has answered for the new ring (at
+ * most {@code quorum.device.sync_timeout}, which votequorum waits for it), so a vote is never given or taken
+ * away by a transient state.</li>
+ * <li>It polls every half {@code quorum.device.timeout}, so votequorum keeps the vote while all is well.</li>
+ * <li>Arbiter down or unreachable: the device keeps retrying (1 s, doubling to 8 s) and polls with no vote
+ * (ffsplit; lms keeps its vote if the partition was quorate with wait_for_all), so the node decides with its
+ * own votes; the state is shown by {@code corosync-quorumtool -s}. Nothing throws.</li>
+ * <li>Lines from the arbiter that do not parse, or name another ring, are ignored and counted.</li>
+ * </ul>
+ *
+ * <p>State lives on one {@link Scheduler} thread; a connector thread and a reader thread per connection only
+ * hand results to it. Thread-safe entry points: {@link #start}, {@link #stop}, {@link #status}.
+ */
+public final class QdeviceClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.QDEVICE");
+    static final String NAME = "Qdevice";
+
+    private final VoteContext context;
+    private final VigilConfig.Device device;
+    private final Scheduler scheduler;
+    private final String cluster;
+    private final List<Integer> configNodes;
+    private final boolean waitForAll;
+    private final long pollInterval;
+    private final long heartbeat;
+    private final long holdOff;
+
+    // scheduler thread
+    private Socket socket;
+    private OutputStream out;
+    private long seq;
+    private long generation;
+    private String state = "Disconnected";
+    private String lastError = "not connected yet";
+    private long stateSince = System.currentTimeMillis();
+    private boolean welcomed;
+    private String vote = "No vote yet";
+    private RingId voteRing;
+    private RingId ring;
+    private List<Integer> members = List.of();
+    private long ringChangedAt;
+    private boolean lastCast;
+    private long malformed;
+    private long reconnects;
+    private long backoff = 1000;
+    private long lastHeard;
+    private Boolean lastQuorate;
+    private AutoCloseable membershipHandle;
+    private Scheduler.Timer tick;
+    private volatile QdeviceStatus status;
+    private volatile boolean running;
+
+    QdeviceClient(VoteContext context, VigilConfig.Device device, Scheduler scheduler) {
+        this.context = context;
+        this.device = device;
+        this.scheduler = scheduler;
+        VigilConfig cfg = context.node().config();
+        String name = cfg.totem().clusterName();
+        this.cluster = name != null && QnetdProtocol.validName(name) ? name : "vigil";
+        this.configNodes = cfg.nodes().stream().map(VigilConfig.Node::nodeId).sorted(Integer::compareUnsigned).toList();
+        this.waitForAll = cfg.quorum().waitForAll();
+        this.pollInterval = Math.max(50, device.timeoutMs() / 2);
+        this.heartbeat = Math.max(50, Math.min(8000, device.timeoutMs() / 3));
+        this.holdOff = Math.max(pollInterval, device.syncTimeoutMs() - pollInterval);
+        publishStatus();
+    }
+
+    void start() {
+        running = true;
+        scheduler.execute(() -> {
+            membershipHandle = context.membership().addListener(e -> scheduler.execute(() -> onMembership(e)));
+            publishStatus();
+            connect();
+            tick = scheduler.schedule(this::onTick, Math.min(pollInterval, heartbeat));
+        });
+    }
+
+    void stop() {
+        running = false;
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        scheduler.execute(() -> {
+            if (tick != null) {
+                tick.cancel();
+            }
+            if (membershipHandle != null) {
+                try {
+                    membershipHandle.close();
+                } catch (Exception e) {
+                    LOG.debug("membership listener close: {}", e.toString());
+                }
+            }
+            closeSocket("device stopped");
+            done.countDown();
+        });
+        if (!scheduler.inThread() && scheduler.concurrent()) {
+            try {
+                done.await(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        scheduler.shutdown();
+    }
+
+    /** The latest status (never null). */
+    QdeviceStatus status() {
+        return status;
+    }
+
+    // ------------------------------------------------------------------ connection
+
+    private void connect() {
+        if (!running || socket != null) {
+            return;
+        }
+        long gen = ++generation;
+        setState("Connecting", lastError);
+        Thread t = new Thread(() -> {
+            Socket s = new Socket();
+            try {
+                s.setTcpNoDelay(true);
+                s.connect(new InetSocketAddress(device.host(), device.port()),
+                    (int) Math.max(200, Math.min(2000, device.timeoutMs() / 2)));
+                scheduler.execute(() -> onConnected(gen, s));
+            } catch (IOException | RuntimeException e) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // failed anyway
+                }
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                scheduler.execute(() -> onConnectFailed(gen, why));
+            }
+        }, "vigil-qdevice-connect");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void onConnected(long gen, Socket s) {
+        if (!running || gen != generation) {
+            close(s);
+            return;
+        }
+        try {
+            socket = s;
+            out = s.getOutputStream();
+            welcomed = false;
+            lastHeard = System.nanoTime();
+            backoff = 1000;
+            send(QnetdProtocol.format("HELLO", QnetdProtocol.VERSION, "cluster", cluster, "node",
+                Integer.toUnsignedString(context.node().nodeId()), "algorithm", device.algorithm(), "tie_breaker",
+                device.tieBreaker(), "kap", "on", "hb", heartbeat));
+            send(QnetdProtocol.format("CONFIG", ++seq, "nodes", QnetdProtocol.nodes(configNodes)));
+            if (ring != null) {
+                send(QnetdProtocol.format("MEMBERSHIP", ++seq, "ring", ring, "nodes", QnetdProtocol.nodes(members)));
+            }
+            InputStream in = s.getInputStream();
+            Thread reader = new Thread(() -> read(gen, in), "vigil-qdevice-read");
+            reader.setDaemon(true);
+            reader.start();
+            setState("Connected", "");
+            LOG.info("connected to the quorum arbiter {}:{} (algorithm {})", device.host(), device.port(),
+                device.algorithm());
+        } catch (IOException e) {
+            onDisconnected(gen, e.getMessage());
+        }
+    }
+
+    private void onConnectFailed(long gen, String why) {
+        if (gen != generation) {
+            return;
+        }
+        if (!why.equals(lastError) || reconnects % 30 == 0) {
+            LOG.warn("cannot connect to the quorum arbiter {}:{}: {} (retrying)", device.host(), device.port(), why);
+        }
+        reconnects++;
+        setState("Disconnected", why);
+        noArbiter();
+        retryLater();
+    }
+
+    private void onDisconnected(long gen, String why) {
+        if (gen != generation || socket == null) {
+            return;
+        }
+        LOG.warn("lost the connection to the quorum arbiter {}:{}: {}", device.host(), device.port(), why);
+        closeSocket(why);
+        reconnects++;
+        noArbiter();
+        retryLater();
+    }
+
+    private void retryLater() {
+        if (!running) {
+            return;
+        }
+        long delay = backoff;
+        backoff = Math.min(8000, backoff * 2);
+        scheduler.schedule(this::connect, delay);
+    }
+
+    private void closeSocket(String why) {
+        generation++;
+        close(socket);
+        socket = null;
+        out = null;
+        welcomed = false;
+        setState("Disconnected", why);
+    }
+
+    private static void close(Socket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** Reader thread: bounded lines to the scheduler; over-long lines count as malformed. */
+    private void read(long gen, InputStream in) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        boolean discarding = false;
+        byte[] buf = new byte[4096];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buf[i];
+                    if (b == '\n') {
+                        if (discarding) {
+                            discarding = false;
+                            scheduler.execute(() -> malformedLine(gen, "line longer than " + QnetdProtocol.MAX_LINE
+                                + " bytes"));
+                        } else {
+                            String text = line.toString(StandardCharsets.UTF_8);
+                            scheduler.execute(() -> onLine(gen, text));
+                        }
+                        line.reset();
+                    } else if (!discarding) {
+                        if (line.size() >= QnetdProtocol.MAX_LINE) {
+                            discarding = true;
+                            line.reset();
+                        } else {
+                            line.write(b);
+                        }
+                    }
+                }
+            }
+            scheduler.execute(() -> onDisconnected(gen, "closed by the arbiter"));
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            scheduler.execute(() -> onDisconnected(gen, why));
+        }
+    }
+
+    private void send(String line) throws IOException {
+        if (out == null) {
+            return;
+        }
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private void sendQuietly(String line) {
+        try {
+            send(line);
+        } catch (IOException e) {
+            onDisconnected(generation, e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ protocol
+
+    private void onLine(long gen, String text) {
+        if (gen != generation || socket == null) {
+            return;
+        }
+        lastHeard = System.nanoTime();
+        QnetdProtocol.Line l;
+        try {
+            l = QnetdProtocol.parse(text);
+        } catch (QnetdProtocol.BadLine e) {
+            malformedLine(gen, e.getMessage());
+            return;
+        }
+        try {
+            switch (l.verb()) {
+                case "WELCOME" -> welcomed = true;
+                case "PONG" -> { }
+                case "ERROR" -> {
+                    LOG.error("the quorum arbiter refused this node: {}", l.text());
+                    closeSocket("refused by the arbiter: " + l.text());
+                    noArbiter();
+                    retryLater();
+                }
+                case "REPLY" -> vote(l, false);
+                case "VOTE" -> vote(l, true);
+                default -> malformedLine(gen, "unknown verb " + l.verb());
+            }
+        } catch (QnetdProtocol.BadLine e) {
+            malformedLine(gen, e.getMessage());
+        }
+    }
+
+    private void vote(QnetdProtocol.Line l, boolean push) throws QnetdProtocol.BadLine {
+        String v = l.param("vote");
+        RingId r = l.ring("ring");
+        if (!List.of("ack", "nack", "wait", "ask_later", "no_change").contains(v)) {
+            throw new QnetdProtocol.BadLine("unknown vote " + v);
+        }
+        if (push) {
+            if (!v.equals("ack") && !v.equals("nack")) {
+                throw new QnetdProtocol.BadLine("VOTE with vote=" + v);
+            }
+            sendQuietly(QnetdProtocol.format("VOTE_REPLY", l.seq()));
+        }
+        if (!v.equals("ack") && !v.equals("nack")) {
+            return;
+        }
+        if (ring == null || !ring.equals(r)) {
+            LOG.debug("arbiter vote {} for ring {} ignored (this node is in ring {})", v, r, ring);
+            return;
+        }
+        vote = v.toUpperCase();
+        voteRing = r;
+        poll();
+    }
+
+    private void malformedLine(long gen, String why) {
+        if (gen != generation) {
+            return;
+        }
+        malformed++;
+        context.cmap().add("stats.qdevice.malformed_replies", 1);
+        if (malformed <= 10 || malformed % 1000 == 0) {
+            LOG.warn("ignored a malformed reply from the quorum arbiter ({} so far): {}", malformed, why);
+        }
+        publishStatus();
+    }
+
+    private void onMembership(MembershipEvent e) {
+        if (e.type() != MembershipEvent.Type.REGULAR || e.ringId().equals(ring)) {
+            return;
+        }
+        ring = e.ringId();
+        members = List.copyOf(e.members());
+        ringChangedAt = System.nanoTime();
+        if (socket != null) {
+            sendQuietly(QnetdProtocol.format("MEMBERSHIP", ++seq, "ring", ring, "nodes", QnetdProtocol.nodes(members)));
+        } else {
+            noArbiter();
+        }
+        publishStatus();
+    }
+
+    /** Without an arbiter: no vote (ffsplit), or keep it when quorate with wait_for_all (lms). */
+    private void noArbiter() {
+        boolean keep = device.algorithm().equals("lms") && waitForAll && lastCast
+            && context.lastDecision().map(QuorumState::quorate).orElse(false);
+        vote = keep ? "ACK (kept: arbiter unreachable)" : "NACK (arbiter unreachable)";
+        voteRing = keep ? ring : null;
+        if (ring != null) {
+            context.devicePoll(new DevicePoll(NAME, ring, keep, device.masterWins()));
+            lastCast = keep;
+        }
+        publishStatus();
+    }
+
+    /** Polls votequorum for the current ring, unless still waiting for the arbiter's answer for it. */
+    private void poll() {
+        if (ring == null) {
+            return;
+        }
+        boolean forRing = ring.equals(voteRing);
+        if (!forRing && socket != null && System.nanoTime() - ringChangedAt < holdOff * 1_000_000L) {
+            return; // the arbiter has not answered for this ring yet; votequorum waits for us during the sync
+        }
+        boolean cast = forRing && vote.startsWith("ACK");
+        lastCast = cast;
+        context.devicePoll(new DevicePoll(NAME, ring, cast, device.masterWins()));
+        publishStatus();
+    }
+
+    private void onTick() {
+        if (!running) {
+            return;
+        }
+        if (socket != null) {
+            long silence = Math.max(3000, 3 * heartbeat);
+            if (System.nanoTime() - lastHeard > silence * 1_000_000L) {
+                onDisconnected(generation, "nothing heard from the arbiter for " + silence + " ms");
+            } else {
+                sendQuietly(QnetdProtocol.format("PING", ++seq));
+                Boolean q = context.lastDecision().map(QuorumState::quorate).orElse(null);
+                if (q != null && !q.equals(lastQuorate) && ring != null) {
+                    lastQuorate = q;
+                    sendQuietly(QnetdProtocol.format("QUORUM", ++seq, "quorate", q ? 1 : 0, "nodes",
+                        QnetdProtocol.nodes(members)));
+                }
+            }
+        }
+        if (socket != null) {
+            poll();
+        } else if (ring != null) {
+            noArbiter();
+        }
+        tick = scheduler.schedule(this::onTick, Math.min(pollInterval, heartbeat));
+    }
+
+    private void setState(String s, String error) {
+        if (!s.equals(state)) {
+            stateSince = System.currentTimeMillis();
+        }
+        state = s;
+        lastError = error;
+        publishStatus();
+    }
+
+    private void publishStatus() {
+        status = new QdeviceStatus(device.host(), device.port(), device.algorithm(), device.tieBreaker(), state,
+            lastError, stateSince, vote, voteRing, ring, lastCast, malformed, reconnects, device.votes());
+    }
+}

@@ -1,0 +1,285 @@
+package org.vigil.quorum.internal.votequorum;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vigil.kernel.config.VigilConfig;
+
+/**
+ * Differential test against the real oracle: corosync's own votequorum simulator ({@code corosync-vqsim},
+ * Debian package {@code corosync-vqsim}, listed in {@code .ci/packages}). Generated scenarios (fixed seeds;
+ * 2–9 nodes, votes per node, two_node, wait_for_all, last_man_standing, auto_tie_breaker with each node rule,
+ * expected_votes, allow_downscale, expected_votes_tracking, then partitions, heals, stops and starts) run in
+ * vqsim and in {@link VqsimModel}; after every step, every node must report the same ring, the same
+ * membership and the same quorate state, and the same total votes and expected votes as corosync's own
+ * calculation logged, and every NODEINFO a Vigil node sends must equal the one corosync's node sent. A test-only
+ * LD_PRELOAD shim (built with gcc from {@code vqsim-log-shim.c}) captures the simulated nodes' debug logs, which
+ * give each node's exact input order ({@link VqsimReplay}). The first difference is printed with its scenario
+ * (seed, configuration and steps) and vqsim's transcript.
+ *
+ * <p>vqsim does not print the quorum figure; it is checked by {@link QuorumArithmeticTest} and the protocol
+ * tests. Runs when {@code vigil.systemTests} is true (CI, where it must run) or {@code corosync-vqsim} is on
+ * the PATH. {@code -Dvigil.vqsim.scenarios=N} changes the count (default 500),
+ * {@code -Dvigil.vqsim.seed=S} runs one seed.
+ */
+class VqsimDifferentialTest {
+
+    private static final long BASE_SEED = 0x5651_0000L;
+    private static final long SETTLE_TIMEOUT_MS = 4000;
+
+    @Test
+    void vigilVotequorumAgreesWithCorosyncVqsimOnGeneratedScenarios(@TempDir Path tmp) throws Exception {
+        boolean system = Boolean.getBoolean("vigil.systemTests");
+        boolean present = onPath("corosync-vqsim");
+        Assumptions.assumeTrue(system || present, "corosync-vqsim is not installed (apt-get install corosync-vqsim)");
+        assertTrue(present, "vigil.systemTests is set but corosync-vqsim is not on the PATH (.ci/packages lists it)");
+        Path shim = buildShim(tmp);
+        Assumptions.assumeTrue(shim != null || system, "gcc is not installed: the vqsim log shim cannot be built");
+        assertTrue(shim != null, "vigil.systemTests is set but the vqsim log shim did not build (gcc and libqb "
+            + "from .ci/packages)");
+        int count = Integer.getInteger("vigil.vqsim.scenarios", 500);
+        List<Long> seeds = new ArrayList<>();
+        if (System.getProperty("vigil.vqsim.seed") != null) {
+            seeds.add(Long.getLong("vigil.vqsim.seed"));
+        } else {
+            for (int i = 0; i < count; i++) {
+                seeds.add(BASE_SEED + i);
+            }
+        }
+        int workers = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors() + 1));
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        AtomicInteger scenarios = new AtomicInteger();
+        AtomicLong steps = new AtomicLong();
+        AtomicLong nodeStates = new AtomicLong();
+        AtomicLong loggedStates = new AtomicLong();
+        AtomicLong messages = new AtomicLong();
+        List<Future<String>> results = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (long seed : seeds) {
+            results.add(pool.submit(() -> {
+                VqScenario s = VqScenario.generate(seed);
+                Path dir = Files.createDirectories(tmp.resolve("s" + seed));
+                Outcome o = run(s, dir, shim, 15);
+                if (o.difference != null) {
+                    // confirm at a slow pace, so a slow machine cannot fake a difference
+                    Path dir2 = Files.createDirectories(tmp.resolve("s" + seed + "-slow"));
+                    Outcome slow = run(s, dir2, shim, 200);
+                    if (slow.difference == null) {
+                        o = slow;
+                    } else {
+                        return s + "\n" + slow.difference + "\n--- corosync-vqsim transcript ---\n" + slow.transcript;
+                    }
+                }
+                scenarios.incrementAndGet();
+                steps.addAndGet(o.steps);
+                nodeStates.addAndGet(o.nodeStates);
+                loggedStates.addAndGet(o.loggedStates);
+                messages.addAndGet(o.messages);
+                return null;
+            }));
+        }
+        pool.shutdown();
+        String first = null;
+        for (Future<String> f : results) {
+            String d = f.get(30, TimeUnit.MINUTES);
+            if (d != null && first == null) {
+                first = d;
+            }
+        }
+        pool.awaitTermination(1, TimeUnit.MINUTES);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        System.out.printf("vqsim differential: %d scenarios, %d steps, %d node states compared (quorate, ring, "
+                + "members, total votes, expected votes), %d NODEINFO messages identical, %s, %d ms%n",
+            scenarios.get(), steps.get(), nodeStates.get(), messages.get(),
+            first == null ? "0 differences" : "FIRST DIFFERENCE BELOW", ms);
+        if (VqsimProcess.DUMP != null) {
+            Files.write(Path.of("target", "vqsim-dump.log"), VqsimProcess.DUMP);
+        }
+        if (first != null) {
+            fail("Vigil's votequorum differs from corosync-vqsim:\n" + first);
+        }
+        assertTrue(scenarios.get() == seeds.size(), "every scenario ran");
+        assertTrue(loggedStates.get() > 0 && messages.get() > 0, "corosync's calculations and messages were read");
+    }
+
+    private record Outcome(String difference, String transcript, long steps, long nodeStates, long loggedStates,
+                           long messages) {
+    }
+
+    /** A settled vqsim: what {@code show} printed and each node process's log position at that moment. */
+    private record Snapshot(Map<Integer, VqsimProcess.Shown> shown, Map<Integer, Integer> cut) {
+    }
+
+    private static Outcome run(VqScenario s, Path dir, Path shim, long gapMs) throws Exception {
+        VigilConfig cfg = s.config();
+        VqsimReplay model = new VqsimReplay(cfg);
+        long nodeStates = 0;
+        long logged = 0;
+        try (VqsimProcess vq = new VqsimProcess(dir, s.configText(dir.toString()), shim)) {
+            Map<Integer, Integer> previous = new HashMap<>();
+            String step = "start";
+            for (int i = -1; i < s.steps().size(); i++) {
+                if (i < 0) {
+                    model.start();
+                } else {
+                    step = s.steps().get(i);
+                    model.command(step);
+                    vq.send(step);
+                }
+                Map<Integer, VqsimReplay.Shape> want = model.shapes();
+                Snapshot snap = settle(vq, want, model.forkOrder(), gapMs);
+                String diff = shape(want, snap.shown());
+                if (diff == null) {
+                    Map<Integer, List<VqsimReplay.Event>> events = new HashMap<>();
+                    for (int node : want.keySet()) {
+                        int pid = vq.pid(model.forkOrder().lastIndexOf(node));
+                        events.put(node, vq.events(pid, previous.getOrDefault(pid, 0), snap.cut().get(pid)));
+                    }
+                    diff = model.replay(events);
+                }
+                previous = snap.cut();
+                Map<Integer, VqsimReplay.NodeView> views = model.views();
+                if (diff == null) {
+                    diff = compare(views, snap.shown());
+                }
+                if (diff == null) {
+                    for (VqsimReplay.NodeView v : views.values()) {
+                        int pid = vq.pid(model.forkOrder().lastIndexOf(v.nodeId()));
+                        VqsimProcess.Logged l = vq.logged(pid, snap.cut().get(pid), v.nodeId());
+                        if (l == null) {
+                            continue;
+                        }
+                        logged++;
+                        if (l.totalVotes() != v.totalVotes() || l.ourExpected() != v.ourExpected()) {
+                            diff = "node " + v.nodeId() + ": corosync calculated total votes " + l.totalVotes()
+                                + ", expected votes " + l.ourExpected() + "; Vigil total votes " + v.totalVotes()
+                                + ", expected votes " + v.ourExpected() + " (quorum " + v.quorum() + ")";
+                            break;
+                        }
+                    }
+                }
+                if (diff != null) {
+                    return new Outcome("after step " + (i + 1) + " '" + step + "': " + diff, vq.transcript(), 0, 0,
+                        0, 0);
+                }
+                nodeStates += views.size();
+            }
+            return new Outcome(null, null, s.steps().size() + 1, nodeStates, logged, model.messagesMatched());
+        }
+    }
+
+    /**
+     * Polls vqsim until every node shows the ring and membership the partitions imply and the node processes'
+     * logs have been quiet for {@code gapMs}; then takes the log positions and checks with one more
+     * {@code show} that nothing moved in between.
+     */
+    private static Snapshot settle(VqsimProcess vq, Map<Integer, VqsimReplay.Shape> want, List<Integer> forkOrder,
+                                   long gapMs) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_TIMEOUT_MS);
+        Thread.sleep(12);
+        while (true) {
+            Map<Integer, VqsimProcess.Shown> shown = vq.show(5000);
+            boolean forked = vq.pid(forkOrder.size() - 1) > 0;
+            boolean quiet = System.nanoTime() - vq.lastLogNanos() >= TimeUnit.MILLISECONDS.toNanos(gapMs);
+            if (forked && quiet && shape(want, shown) == null) {
+                Map<Integer, Integer> cut = vq.logPositions();
+                Map<Integer, VqsimProcess.Shown> again = vq.show(5000);
+                if (cut.equals(vq.logPositions()) && again.equals(shown)) {
+                    return new Snapshot(again, cut);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                return new Snapshot(shown, vq.logPositions());
+            }
+            Thread.sleep(Math.max(3, gapMs / 3));
+        }
+    }
+
+    /** Null when every node shows the expected partition, ring and members. */
+    private static String shape(Map<Integer, VqsimReplay.Shape> want, Map<Integer, VqsimProcess.Shown> got) {
+        if (!want.keySet().equals(got.keySet())) {
+            return "nodes shown " + got.keySet() + ", expected " + want.keySet();
+        }
+        for (var e : want.entrySet()) {
+            VqsimReplay.Shape w = e.getValue();
+            VqsimProcess.Shown g = got.get(e.getKey());
+            if (g.quorate() == null) {
+                return "node " + e.getKey() + " is uninitialized";
+            }
+            if (g.partition() != w.partition() || !g.ring().equals(w.ring()) || !g.view().equals(w.view())) {
+                return "node " + e.getKey() + ": corosync shows partition " + g.partition() + " ring " + g.ring()
+                    + " members " + g.view() + "; the partitions imply partition " + w.partition() + " ring "
+                    + w.ring() + " members " + w.view();
+            }
+        }
+        return null;
+    }
+
+    private static String compare(Map<Integer, VqsimReplay.NodeView> want, Map<Integer, VqsimProcess.Shown> got) {
+        for (VqsimReplay.NodeView w : want.values()) {
+            VqsimProcess.Shown g = got.get(w.nodeId());
+            if (!w.ring().equals(g.ring()) || !w.view().equals(g.view())) {
+                return "node " + w.nodeId() + ": corosync is in ring " + g.ring() + " with " + g.view()
+                    + ", Vigil in ring " + w.ring() + " with " + w.view();
+            }
+            if (!Objects.equals(g.quorate(), w.quorate())) {
+                return "node " + w.nodeId() + " (members " + w.view() + "): corosync quorate=" + g.quorate()
+                    + ", Vigil quorate=" + w.quorate() + " (Vigil: total votes " + w.totalVotes() + ", expected "
+                    + w.ourExpected() + ", quorum " + w.quorum() + ")";
+            }
+        }
+        return null;
+    }
+
+    /** Compiles the test's LD_PRELOAD log shim; null when gcc or libqb is missing. */
+    private static Path buildShim(Path tmp) throws IOException, InterruptedException {
+        if (!onPath("gcc")) {
+            return null;
+        }
+        Path src = tmp.resolve("vqsim-log-shim.c");
+        try (InputStream in = VqsimDifferentialTest.class.getResourceAsStream("/vqsim/vqsim-log-shim.c")) {
+            Files.copy(Objects.requireNonNull(in), src);
+        }
+        Path so = tmp.resolve("vqsim-log-shim.so");
+        Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-o", so.toString(), src.toString(),
+            "-l:libqb.so.100", "-ldl").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            System.out.println("vqsim log shim not built (total/expected votes not compared): " + out);
+            return null;
+        }
+        return so;
+    }
+
+    static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
