@@ -106,6 +106,10 @@ public final class Checker {
     private final List<Inc> incs = new ArrayList<>();
     private long deliveries;
     private long configChanges;
+    private long transDeliveries;
+    private long transSkips;
+    private long safeDeliveries;
+    private long safeTransDeliveries;
 
     // Cache for received(): the last ring looked up per node.
     private final Map<Integer, RingId> lastRecvRing = new HashMap<>();
@@ -127,6 +131,18 @@ public final class Checker {
 
     public long configChanges() {
         return configChanges;
+    }
+
+    /** What the run exercised: deliveries by configuration kind and guarantee, transitional skips. */
+    public java.util.TreeMap<String, Long> coverage() {
+        java.util.TreeMap<String, Long> m = new java.util.TreeMap<>();
+        m.put("check.deliveries", deliveries);
+        m.put("check.config_changes", configChanges);
+        m.put("check.transitional_deliveries", transDeliveries);
+        m.put("check.transitional_skips", transSkips);
+        m.put("check.safe_deliveries", safeDeliveries);
+        m.put("check.safe_transitional_deliveries", safeTransDeliveries);
+        return m;
     }
 
     private RingRec ring(RingId id) {
@@ -228,6 +244,8 @@ public final class Checker {
             rr.regularMax.put(inc, pos);
             inc.regularLog.add(id);
         } else {
+            transDeliveries++;
+            transSkips += skipped.size();
             for (var e : skipped.entrySet()) {
                 int origin = rr.originAt.get(e.getKey());
                 if (inc.transMembers.contains(origin)) {
@@ -248,6 +266,10 @@ public final class Checker {
             }
         }
         if (g == Guarantee.SAFE) {
+            safeDeliveries++;
+            if (inc.inTrans) {
+                safeTransDeliveries++;
+            }
             List<Integer> conf = inc.inTrans ? inc.transMembers : inc.ringMembers;
             for (int m : conf) {
                 BitSet bits = rr.received.get(m);

@@ -163,6 +163,7 @@ public final class Simulator {
 
         @Override
         public void stateChanged(TotemState from, TotemState to, String reason) {
+            engineTotals.merge("reason." + reason.replace(' ', '_'), 1L, Long::sum);
             trace(Trace.Category.STATE, "n" + id + " " + from + " -> " + to + " (" + reason + ")");
             if (listener != null) {
                 listener.stateChanged(now, id, from, to, reason);
@@ -191,6 +192,7 @@ public final class Simulator {
     private long packetsSent;
     private long packetsDropped;
     private int dropTokens;
+    private final java.util.TreeMap<String, Long> engineTotals = new java.util.TreeMap<>();
     private byte[] lastPacket;
 
     /**
@@ -315,11 +317,23 @@ public final class Simulator {
         }
         n.alive = false;
         n.inc.alive = false;
+        n.engine.stats().forEach((k, v) -> engineTotals.merge(k, v, Long::sum));
         n.engine = null;
         for (int k = 0; k < n.gen.length; k++) {
             n.gen[k] += 1_000_000;
         }
         trace(Trace.Category.FAULT, "n" + id + " crashes");
+    }
+
+    /** Shuts a node down cleanly: it multicasts a LEAVE and stops (then it is down, as after a crash). */
+    public void leave(int id) {
+        Node n = nodes[id];
+        if (!n.alive) {
+            return;
+        }
+        trace(Trace.Category.FAULT, "n" + id + " leaves");
+        guard(n, () -> n.engine.shutdown());
+        crash(id);
     }
 
     /** Cuts the links between the groups both ways (links inside a group are left as they are). */
@@ -435,6 +449,7 @@ public final class Simulator {
         checker.submitted(n.inc, Payloads.msgId(id, counter), g, p.length);
         guard(n, () -> ok[0] = n.engine.submit(p, g));
         if (!ok[0]) {
+            engineTotals.merge("sim.submit_refused", 1L, Long::sum);
             checker.unsubmitted(n.inc, Payloads.msgId(id, counter));
             n.counter--;
         } else {
@@ -609,6 +624,17 @@ public final class Simulator {
         }
         checker.finalChecks();
         checkBadPacketsCounted();
+    }
+
+    /** Every engine's counters summed (crashed incarnations included). */
+    public java.util.TreeMap<String, Long> engineTotals() {
+        java.util.TreeMap<String, Long> t = new java.util.TreeMap<>(engineTotals);
+        for (int id : ids) {
+            if (nodes[id].alive) {
+                nodes[id].engine.stats().forEach((k, v) -> t.merge(k, v, Long::sum));
+            }
+        }
+        return t;
     }
 
     /** One line per node: state, ring, members, queue. */

@@ -36,6 +36,7 @@ public final class SoakMain {
         int threads = Runtime.getRuntime().availableProcessors();
         boolean one = false;
         boolean timing = false;
+        boolean verbose = false;
         List<String> timingArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -51,6 +52,7 @@ public final class SoakMain {
                     case "--nodes" -> nodes = Integer.parseInt(args[++i]);
                     case "--threads" -> threads = Integer.parseInt(args[++i]);
                     case "--timing" -> timing = true;
+                    case "--counters" -> verbose = true;
                     case "--trials", "--profile" -> {
                         timingArgs.add(a);
                         timingArgs.add(args[++i]);
@@ -95,14 +97,18 @@ public final class SoakMain {
         long steps = 0;
         long deliveries = 0;
         long maxConverge = 0;
+        double maxRatio = 0;
+        java.util.TreeMap<String, Long> totals = new java.util.TreeMap<>();
         AtomicInteger done = new AtomicInteger();
         long t0 = System.nanoTime();
         for (Future<SoakRun.Result> f : futures) {
             SoakRun.Result r = f.get();
             steps += r.steps();
             deliveries += r.deliveries();
+            r.counters().forEach((key, v) -> totals.merge(key, v, Long::sum));
             if (r.ok()) {
                 maxConverge = Math.max(maxConverge, r.convergeMillis());
+                maxRatio = Math.max(maxRatio, (double) r.convergeMillis() / r.boundMillis());
             } else {
                 violations++;
                 out.println("seed " + r.seed() + " FAILED: " + describe(r));
@@ -114,8 +120,12 @@ public final class SoakMain {
             }
         }
         pool.shutdown();
-        out.printf("%d steps, %d deliveries checked, longest convergence after the last fault %d ms, %.1f s%n",
-            steps, deliveries, maxConverge, (System.nanoTime() - t0) / 1e9);
+        if (verbose) {
+            totals.forEach((key, v) -> out.println("  " + key + " = " + v));
+        }
+        out.printf("%d steps, %d deliveries checked, longest convergence after the last fault %d ms "
+                + "(at most %.0f%% of its bound), %.1f s%n", steps, deliveries, maxConverge, 100 * maxRatio,
+            (System.nanoTime() - t0) / 1e9);
         out.println(seeds + " seeds, " + violations + " violations");
         return violations > 0 ? 1 : 0;
     }
@@ -128,7 +138,7 @@ public final class SoakMain {
     }
 
     private static void usage(PrintStream p) {
-        p.println("usage: vigil soak --seeds N [--nodes K] [--first-seed S] [--threads T]");
+        p.println("usage: vigil soak --seeds N [--nodes K] [--first-seed S] [--threads T] [--counters]");
         p.println("       vigil soak --seed S [--nodes K]       (one seed with its whole trace)");
         p.println("       vigil soak --timing [--trials N] [--profile seed|fast|both]");
     }

@@ -35,7 +35,7 @@ public final class SoakRun {
     /** The outcome of one seed. */
     public record Result(long seed, int nodes, String profile, String violation, String trace, long steps,
                          long virtualMillis, long convergeMillis, long boundMillis, long deliveries,
-                         long configChanges) {
+                         long configChanges, java.util.Map<String, Long> counters) {
         public boolean ok() {
             return violation == null;
         }
@@ -71,7 +71,13 @@ public final class SoakRun {
         }
         return new Result(seed, n, profile[0], violation, violation == null && !traceAll ? "" : trace.dump(),
             sim.steps(), sim.now() / Simulator.MS, converge, cfg.convergenceBoundMillis(),
-            sim.checker().deliveries(), sim.checker().configChanges());
+            sim.checker().deliveries(), sim.checker().configChanges(), counters(sim));
+    }
+
+    private static java.util.Map<String, Long> counters(Simulator sim) {
+        java.util.TreeMap<String, Long> m = new java.util.TreeMap<>(sim.engineTotals());
+        m.putAll(sim.checker().coverage());
+        return m;
     }
 
     private static int pick(SplittableRandom r, int[] weights) {
@@ -102,7 +108,9 @@ public final class SoakRun {
     private static final int F_BAD = 10;
     private static final int F_BURST = 11;
     private static final int F_PAUSE = 12;
-    private static final int[] FAULT_WEIGHTS = {14, 7, 14, 5, 7, 5, 9, 9, 9, 5, 4, 22, 4};
+    private static final int F_LEAVE = 13;
+    private static final int F_FLOOD = 14;
+    private static final int[] FAULT_WEIGHTS = {14, 7, 14, 5, 7, 5, 9, 9, 9, 5, 4, 22, 4, 2, 1};
 
     /** Plays the schedule; returns the convergence time after the last fault (ms). */
     private static long schedule(Simulator sim, SplittableRandom r, int n, TotemConfig cfg) {
@@ -287,6 +295,18 @@ public final class SoakRun {
                 long d = Math.min(r.nextLong(2 * token), faultPhase - sim.now());
                 if (id != 0 && d > 0) {
                     sim.pause(id, d); // a stall ends with the fault phase
+                }
+            }
+            case F_LEAVE -> {
+                if (sim.aliveNodes().size() > 1) {
+                    sim.leave(randomAlive(sim, r));
+                }
+            }
+            case F_FLOOD -> {
+                // More than the send queue takes (4 MiB): the engine must refuse some.
+                int id = randomAlive(sim, r);
+                for (int k = 0; k < 90 && id != 0; k++) {
+                    sim.submit(id, 60_000, Guarantee.AGREED);
                 }
             }
             default -> throw new IllegalStateException();
