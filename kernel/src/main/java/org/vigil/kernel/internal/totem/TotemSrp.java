@@ -886,12 +886,7 @@ public final class TotemSrp {
         boolean flagOnArrival = t.retransFlg;
         long seqOnArrival = t.seq;
 
-        if (r.lastForwardedAru >= 0) {
-            long sf = Math.min(r.lastForwardedAru, t.aru);
-            if (sf > r.safeSeq) {
-                r.safeSeq = sf;
-            }
-        }
+        r.safeSeq = Math.max(r.safeSeq, safePoint(r.lastForwardedAru, t.aru));
         if (t.aru == r.lastArrivedAru && t.aruAddr != 0) {
             r.aruStuck++;
         } else {
@@ -977,11 +972,7 @@ public final class TotemSrp {
         t.backlog = (int) Math.max(0, Math.min(Integer.MAX_VALUE, (long) t.backlog + cbl - r.myPbl));
         r.myPbl = cbl;
 
-        // aru: lower it to mine; raise it only if I lowered it last (or it was complete).
-        if (r.myAru < t.aru || t.aruAddr == me || t.aruAddr == 0) {
-            t.aru = r.myAru;
-            t.aruAddr = t.aru == t.seq ? 0 : me;
-        }
+        updateAru(t, r.myAru, me);
 
         // RECOVERY: the representative learns when nobody has old messages left to send.
         if (state == TotemState.RECOVERY) {
@@ -1020,6 +1011,25 @@ public final class TotemSrp {
             deliver(r);
             r.queue.free(Math.min(r.safeSeq, r.highDelivered));
         }
+    }
+
+    /**
+     * The token's aru rule: lower it to my aru; raise it only if I was the one who lowered it last (or it was
+     * complete, {@code aru_addr} 0). {@code aru_addr} names me unless the aru now covers every sequence number.
+     */
+    static void updateAru(OrfToken t, long myAru, int me) {
+        if (myAru < t.aru || t.aruAddr == me || t.aruAddr == 0) {
+            t.aru = myAru;
+            t.aruAddr = t.aru == t.seq ? 0 : me;
+        }
+    }
+
+    /**
+     * What a node may deliver as safe on a token visit: the aru it forwarded on its previous visit (-1 for none)
+     * and the aru that came back, whichever is lower (see {@link Ring#safeSeq}).
+     */
+    static long safePoint(long lastForwardedAru, long arrivedAru) {
+        return lastForwardedAru < 0 ? 0 : Math.min(lastForwardedAru, arrivedAru);
     }
 
     private int allowed(OrfToken t, Ring r, int cbl) {
