@@ -70,9 +70,14 @@ public record TotemConfig(long token, long tokenRetransmit, long hold, long join
         return netmtu - DATAGRAM_OVERHEAD;
     }
 
-    /** The engine settings of a validated configuration. */
+    /**
+     * The engine settings of a validated configuration. {@code hold} is capped at {@code token_retransmit} (its
+     * derived default is 0.8 of it): the representative's token loss timer keeps running while it holds the
+     * token, so a hold as long as the token timeout would break an idle ring.
+     */
     public static TotemConfig from(VigilConfig.Totem t) {
-        return new TotemConfig(t.token(), t.tokenRetransmit(), Math.max(1, t.hold()), t.join(), t.consensus(),
+        long hold = Math.max(1, Math.min(t.hold(), t.tokenRetransmit()));
+        return new TotemConfig(t.token(), t.tokenRetransmit(), hold, t.join(), t.consensus(),
             t.merge(), t.tokenRetransmitsBeforeLoss(), (int) t.failRecvConst(), (int) t.seqnoUnchangedConst(),
             (int) t.maxMessages(), (int) t.windowSize(), (int) t.missCountConst(), t.netmtu());
     }

@@ -651,8 +651,8 @@ public final class TotemSrp {
             }
             case COMMIT, RECOVERY -> {
                 NodeSet forming = state == TotemState.COMMIT ? commitMembers : cur.members;
-                if (!forming.contains(s) || j.ringSeq() < myRingSeq) {
-                    return; // only a member of the forming ring that gave up on it can abort it
+                if (!forming.contains(s) || (j.ringSeq() < myRingSeq && !j.leave())) {
+                    return; // only a member of the forming ring that gave up on it (or leaves) can abort it
                 }
             }
             case GATHER -> {
