@@ -110,7 +110,8 @@ public final class SoakRun {
     private static final int F_PAUSE = 12;
     private static final int F_LEAVE = 13;
     private static final int F_FLOOD = 14;
-    private static final int[] FAULT_WEIGHTS = {14, 7, 14, 5, 7, 5, 9, 9, 9, 5, 4, 22, 4, 2, 1};
+    private static final int F_JITTER = 15;
+    private static final int[] FAULT_WEIGHTS = {14, 7, 14, 5, 7, 5, 9, 9, 9, 5, 4, 22, 4, 2, 1, 6};
 
     /** Plays the schedule; returns the convergence time after the last fault (ms). */
     private static long schedule(Simulator sim, SplittableRandom r, int n, TotemConfig cfg) {
@@ -296,6 +297,20 @@ public final class SoakRun {
                 if (id != 0 && d > 0) {
                     sim.pause(id, d); // a stall ends with the fault phase
                 }
+            }
+            case F_JITTER -> {
+                // Every link's delay spreads up to a tenth of the token timeout: packets of one phase
+                // (an old ring's messages, a gather's joins) arrive in the middle of the next.
+                long max = 1000 + r.nextLong(Math.max(2, token / 10));
+                for (int x = 1; x <= n; x++) {
+                    for (int y = 1; y <= n; y++) {
+                        if (x != y) {
+                            sim.link(x, y).minDelay = 100;
+                            sim.link(x, y).maxDelay = max;
+                        }
+                    }
+                }
+                sim.note("delay everywhere 0.1.." + Trace.time(max) + " ms");
             }
             case F_LEAVE -> {
                 if (sim.aliveNodes().size() > 1) {
