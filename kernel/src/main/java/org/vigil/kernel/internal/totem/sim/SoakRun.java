@@ -183,9 +183,19 @@ public final class SoakRun {
             sim.submit(id, 64, Guarantee.AGREED);
             sim.submit(id, 3000, Guarantee.SAFE);
         }
-        long deadline = sim.now() + 2 * token + 10_000 * Simulator.MS;
-        while (!allSelfDelivered(sim) && sim.now() < deadline) {
+        // Queues may hold megabytes (floods) that a tight window drains slowly: wait as long as deliveries
+        // progress, but fail a stall of two token timeouts plus a consensus timeout.
+        long stall = 2 * token + cfg.consensus() * Simulator.MS;
+        long lastProgress = sim.now();
+        long delivered = sim.checker().deliveries();
+        while (!allSelfDelivered(sim)) {
             runChecked(sim, sim.now() + 20 * Simulator.MS);
+            if (sim.checker().deliveries() != delivered) {
+                delivered = sim.checker().deliveries();
+                lastProgress = sim.now();
+            } else if (sim.now() - lastProgress > stall) {
+                break; // the final checks report what was not delivered
+            }
         }
         runChecked(sim, sim.now() + token);
         if (!sim.converged()) {
