@@ -1,0 +1,659 @@
+package org.vigil.kernel.internal.totem.sim;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import org.vigil.kernel.api.MembershipEvent;
+import org.vigil.kernel.api.RingId;
+import org.vigil.kernel.internal.totem.Guarantee;
+import org.vigil.kernel.internal.totem.RingSeqStore;
+import org.vigil.kernel.internal.totem.TimerKind;
+import org.vigil.kernel.internal.totem.TotemConfig;
+import org.vigil.kernel.internal.totem.TotemOutput;
+import org.vigil.kernel.internal.totem.TotemProbe;
+import org.vigil.kernel.internal.totem.TotemSrp;
+import org.vigil.kernel.internal.totem.TotemState;
+
+/**
+ * A deterministic simulation of N {@link TotemSrp} engines in one thread: a virtual clock (microseconds), an
+ * event queue ordered by time and then by insertion, and a simulated network whose every random choice comes
+ * from one seeded generator, so a seed replays a run exactly.
+ *
+ * <p>The network has one {@link Link} per ordered pair of nodes with its own loss rate, duplication rate,
+ * delay range (different delays reorder packets) and a blocked flag (one-way or, set both ways, two-way
+ * partitions). Nodes crash (their state is gone, their persisted ring sequence stays) and restart as a new
+ * incarnation. Every delivery and configuration change goes through the {@link Checker}; an engine exception is
+ * reported as a violation too.
+ *
+ * <p>Not thread-safe; independent simulators may run in parallel threads.
+ */
+public final class Simulator {
+
+    /** Microseconds per millisecond. */
+    public static final long MS = 1000;
+
+    /** One direction of the link between two nodes. */
+    public static final class Link {
+        public boolean blocked;
+        public double loss;
+        public double dup;
+        /** Delay range in microseconds. */
+        public long minDelay = 100;
+        public long maxDelay = 1000;
+
+        void reset() {
+            blocked = false;
+            loss = 0;
+            dup = 0;
+            minDelay = 100;
+            maxDelay = 1000;
+        }
+    }
+
+    /** Observer of the nodes' state and configuration changes (for timing measurements and scenario traces). */
+    public interface Listener {
+        default void stateChanged(long micros, int node, TotemState from, TotemState to, String reason) {
+        }
+
+        default void configurationChange(long micros, int node, MembershipEvent ev) {
+        }
+
+        default void delivered(long micros, int node, int sender, int counter, int length, Guarantee g) {
+        }
+    }
+
+    private static final int EV_PACKET = 0;
+    private static final int EV_TIMER = 1;
+    private static final int EV_ACTION = 2;
+
+    private static final class Event implements Comparable<Event> {
+        long time;
+        long seq;
+        int type;
+        int to;
+        int from;
+        byte[] data;
+        int kind;
+        long gen;
+        boolean bad;
+        Runnable action;
+
+        @Override
+        public int compareTo(Event o) {
+            int c = Long.compare(time, o.time);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    /** One simulated node: its engine (while alive), persisted ring sequence and timers. */
+    final class Node implements TotemOutput, TotemProbe {
+        final int id;
+        final RingSeqStore.InMemory store = new RingSeqStore.InMemory();
+        int incarnation;
+        boolean alive;
+        TotemSrp engine;
+        Checker.Inc inc;
+        final long[] gen = new long[TimerKind.values().length];
+        int counter;
+        /** A paused node handles nothing before this time (a stalled process: GC, VM migration). */
+        long pausedUntil;
+
+        Node(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public void unicast(int nodeId, byte[] packet) {
+            send(id, nodeId, packet);
+        }
+
+        @Override
+        public void multicast(byte[] packet) {
+            for (int to : ids) {
+                if (to != id) {
+                    send(id, to, packet);
+                }
+            }
+        }
+
+        @Override
+        public void deliver(int sender, byte[] data, int offset, int length, Guarantee guarantee, RingId ring) {
+            checker.delivered(inc, sender, data, offset, length, guarantee, ring, engine.deliveringPosition(),
+                engine.deliveringSeq());
+            if (trace.on(Trace.Category.DELIVER) || listener != null) {
+                int origin = Payloads.getInt(data, offset);
+                int counter = Payloads.getInt(data, offset + 4);
+                trace(Trace.Category.DELIVER, "n" + id + " deliver " + origin + ":" + counter + " "
+                    + guarantee.name().toLowerCase() + " " + length + "B ring " + ring);
+                if (listener != null) {
+                    listener.delivered(now, id, sender, counter, length, guarantee);
+                }
+            }
+        }
+
+        @Override
+        public void configurationChange(MembershipEvent ev) {
+            checker.configurationChange(inc, ev);
+            trace(Trace.Category.CONFIG, "n" + id + " " + ev.type() + " " + ev.ringId() + " " + ev.members()
+                + (ev.type() == MembershipEvent.Type.TRANSITIONAL ? " left " + ev.left() : " joined " + ev.joined()));
+            if (listener != null) {
+                listener.configurationChange(now, id, ev);
+            }
+        }
+
+        @Override
+        public void armTimer(TimerKind kind, long delayMillis) {
+            long g = ++gen[kind.ordinal()];
+            Event e = new Event();
+            e.type = EV_TIMER;
+            e.to = id;
+            e.kind = kind.ordinal();
+            e.gen = g;
+            schedule(e, now + delayMillis * MS);
+        }
+
+        @Override
+        public void cancelTimer(TimerKind kind) {
+            gen[kind.ordinal()]++;
+        }
+
+        @Override
+        public void stateChanged(TotemState from, TotemState to, String reason) {
+            engineTotals.merge("reason." + reason.replace(' ', '_'), 1L, Long::sum);
+            trace(Trace.Category.STATE, "n" + id + " " + from + " -> " + to + " (" + reason + ")");
+            if (listener != null) {
+                listener.stateChanged(now, id, from, to, reason);
+            }
+        }
+
+        @Override
+        public void messageReceived(int ringRep, long ringSeq, long seq) {
+            checker.received(id, ringRep, ringSeq, seq);
+        }
+    }
+
+    private final long seed;
+    private final int[] ids;
+    private final TotemConfig cfg;
+    private final SplittableRandom rng;
+    private final PriorityQueue<Event> events = new PriorityQueue<>();
+    private final Node[] nodes;
+    private final Link[][] links;
+    private final Checker checker = new Checker();
+    private final Trace trace;
+    private Listener listener;
+    private long now;
+    private long eventSeq;
+    private long steps;
+    private long packetsSent;
+    private long packetsDropped;
+    private int dropTokens;
+    private final java.util.TreeMap<String, Long> engineTotals = new java.util.TreeMap<>();
+    private byte[] lastPacket;
+
+    /**
+     * @param seed  seeds the network's random choices
+     * @param n     nodes, with ids 1..n (all configured from the start; none is booted yet)
+     * @param cfg   the engines' settings
+     * @param trace where the trace goes
+     */
+    public Simulator(long seed, int n, TotemConfig cfg, Trace trace) {
+        this.seed = seed;
+        this.cfg = cfg;
+        this.trace = trace;
+        this.rng = new SplittableRandom(seed);
+        this.ids = new int[n];
+        this.nodes = new Node[n + 1];
+        this.links = new Link[n + 1][n + 1];
+        for (int i = 1; i <= n; i++) {
+            ids[i - 1] = i;
+            nodes[i] = new Node(i);
+            for (int j = 1; j <= n; j++) {
+                links[i][j] = new Link();
+            }
+        }
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public int size() {
+        return ids.length;
+    }
+
+    public TotemConfig config() {
+        return cfg;
+    }
+
+    public Checker checker() {
+        return checker;
+    }
+
+    public Trace trace() {
+        return trace;
+    }
+
+    public void setListener(Listener l) {
+        this.listener = l;
+    }
+
+    /** Virtual time in microseconds. */
+    public long now() {
+        return now;
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    public long packetsSent() {
+        return packetsSent;
+    }
+
+    public long packetsDropped() {
+        return packetsDropped;
+    }
+
+    public Link link(int from, int to) {
+        return links[from][to];
+    }
+
+    public boolean alive(int id) {
+        return nodes[id].alive;
+    }
+
+    /** The node's engine, or null while it is down. */
+    public TotemSrp engine(int id) {
+        return nodes[id].engine;
+    }
+
+    public List<Integer> aliveNodes() {
+        List<Integer> l = new ArrayList<>();
+        for (int id : ids) {
+            if (nodes[id].alive) {
+                l.add(id);
+            }
+        }
+        return l;
+    }
+
+    void trace(Trace.Category c, String text) {
+        trace.add(now, c, text);
+    }
+
+    /** Adds a free-form note to the trace. */
+    public void note(String text) {
+        trace(Trace.Category.NOTE, text);
+    }
+
+    // ---------------------------------------------------------------------------------------------- faults ----
+
+    /** Boots a node (again, as a new incarnation, after a crash). */
+    public void boot(int id) {
+        Node n = nodes[id];
+        if (n.alive) {
+            throw new IllegalStateException("node " + id + " is already up");
+        }
+        n.incarnation++;
+        n.alive = true;
+        n.pausedUntil = 0;
+        n.inc = checker.newIncarnation(id, n.incarnation);
+        n.engine = new TotemSrp(id, ids, cfg, n.store, n);
+        n.engine.setProbe(n);
+        trace(Trace.Category.FAULT, "n" + id + " boots" + (n.incarnation > 1 ? " (incarnation " + n.incarnation + ")" : ""));
+        guard(n, () -> n.engine.start());
+    }
+
+    /** Stops a node at once: its state is lost, packets to it are dropped, its timers never fire. */
+    public void crash(int id) {
+        Node n = nodes[id];
+        if (!n.alive) {
+            return;
+        }
+        n.alive = false;
+        n.inc.alive = false;
+        n.engine.stats().forEach((k, v) -> engineTotals.merge(k, v, Long::sum));
+        n.engine = null;
+        for (int k = 0; k < n.gen.length; k++) {
+            n.gen[k] += 1_000_000;
+        }
+        trace(Trace.Category.FAULT, "n" + id + " crashes");
+    }
+
+    /** Shuts a node down cleanly: it multicasts a LEAVE and stops (then it is down, as after a crash). */
+    public void leave(int id) {
+        Node n = nodes[id];
+        if (!n.alive) {
+            return;
+        }
+        trace(Trace.Category.FAULT, "n" + id + " leaves");
+        guard(n, () -> n.engine.shutdown());
+        crash(id);
+    }
+
+    /** Cuts the links between the groups both ways (links inside a group are left as they are). */
+    public void partition(List<List<Integer>> groups) {
+        for (List<Integer> g : groups) {
+            for (List<Integer> h : groups) {
+                if (g != h) {
+                    for (int a : g) {
+                        for (int b : h) {
+                            links[a][b].blocked = true;
+                        }
+                    }
+                }
+            }
+        }
+        trace(Trace.Category.FAULT, "partition " + groups);
+    }
+
+    /** Blocks (or unblocks) the link {@code from → to} only. */
+    public void block(int from, int to, boolean blocked) {
+        links[from][to].blocked = blocked;
+        trace(Trace.Category.FAULT, (blocked ? "block " : "unblock ") + from + " -> " + to);
+    }
+
+    public void loss(int from, int to, double p) {
+        links[from][to].loss = p;
+        trace(Trace.Category.FAULT, "loss " + from + " -> " + to + " " + Math.round(p * 100) + "%");
+    }
+
+    public void duplicate(int from, int to, double p) {
+        links[from][to].dup = p;
+        trace(Trace.Category.FAULT, "duplicate " + from + " -> " + to + " " + Math.round(p * 100) + "%");
+    }
+
+    public void delay(int from, int to, long minMicros, long maxMicros) {
+        links[from][to].minDelay = minMicros;
+        links[from][to].maxDelay = Math.max(minMicros, maxMicros);
+        trace(Trace.Category.FAULT, "delay " + from + " -> " + to + " " + Trace.time(minMicros) + ".."
+            + Trace.time(maxMicros) + " ms");
+    }
+
+    /** Restores every link to no loss, no duplication, default delay, unblocked. */
+    public void healAll() {
+        for (int a : ids) {
+            for (int b : ids) {
+                links[a][b].reset();
+            }
+        }
+        trace(Trace.Category.FAULT, "heal");
+    }
+
+    /**
+     * Freezes a node for {@code micros}: packets and timers due meanwhile are handled when it resumes, as a
+     * stalled process (garbage collection, VM migration) would find them.
+     */
+    public void pause(int id, long micros) {
+        nodes[id].pausedUntil = Math.max(nodes[id].pausedUntil, now + micros);
+        trace(Trace.Category.FAULT, "n" + id + " pauses for " + Trace.time(micros) + " ms");
+    }
+
+    /** Drops the next {@code count} ORF tokens sent (by anyone). */
+    public void dropNextTokens(int count) {
+        dropTokens += count;
+        trace(Trace.Category.FAULT, "drop the next " + (count == 1 ? "token" : count + " tokens"));
+    }
+
+    /**
+     * Feeds node {@code to} a malformed packet now: a truncated copy of the last packet sent, or random bytes.
+     * The engine must drop and count it.
+     */
+    public void injectBadPacket(int to) {
+        byte[] bad;
+        if (lastPacket != null && lastPacket.length > 1 && rng.nextBoolean()) {
+            bad = Arrays.copyOf(lastPacket, rng.nextInt(lastPacket.length));
+        } else {
+            bad = new byte[rng.nextInt(1, 200)];
+            for (int i = 0; i < bad.length; i++) {
+                bad[i] = (byte) rng.nextInt(256);
+            }
+            if (bad.length > 1 && rng.nextBoolean()) {
+                bad[0] = 1;
+                bad[1] = (byte) rng.nextInt(6);
+                if (bad.length > 5) {
+                    bad[2] = bad[3] = bad[4] = 0;
+                    bad[5] = (byte) ids[rng.nextInt(ids.length)];
+                }
+            }
+        }
+        Event e = new Event();
+        e.type = EV_PACKET;
+        e.to = to;
+        e.from = 0;
+        e.data = bad;
+        e.bad = true;
+        schedule(e, now);
+    }
+
+    // ------------------------------------------------------------------------------------------- messages ----
+
+    /**
+     * Submits a message of {@code size} bytes (at least 12: the checker's header) from node {@code id}. Returns
+     * false when the node is down or its engine refused (back-pressure).
+     */
+    public boolean submit(int id, int size, Guarantee g) {
+        Node n = nodes[id];
+        if (!n.alive) {
+            return false;
+        }
+        int counter = ++n.counter;
+        byte[] p = Payloads.make(id, counter, size);
+        boolean[] ok = new boolean[1];
+        // Registered first: a one-node ring delivers the message during submit().
+        checker.submitted(n.inc, Payloads.msgId(id, counter), g, p.length);
+        guard(n, () -> ok[0] = n.engine.submit(p, g));
+        if (!ok[0]) {
+            engineTotals.merge("sim.submit_refused", 1L, Long::sum);
+            checker.unsubmitted(n.inc, Payloads.msgId(id, counter));
+            n.counter--;
+        } else {
+            trace(Trace.Category.SUBMIT, "n" + id + " submit " + id + ":" + counter + " " + g.name().toLowerCase()
+                + " " + p.length + "B");
+        }
+        return ok[0];
+    }
+
+    // ------------------------------------------------------------------------------------------- the loop ----
+
+    /** Runs {@code action} at virtual time {@code micros} (not earlier than now). */
+    public void at(long micros, Runnable action) {
+        Event e = new Event();
+        e.type = EV_ACTION;
+        e.action = action;
+        schedule(e, Math.max(now, micros));
+    }
+
+    private void schedule(Event e, long time) {
+        e.time = time;
+        e.seq = eventSeq++;
+        events.add(e);
+    }
+
+    private void send(int from, int to, byte[] p) {
+        packetsSent++;
+        lastPacket = p;
+        Link l = links[from][to];
+        if (trace.on(Trace.Category.PACKET)) {
+            trace(Trace.Category.PACKET, from + " -> " + to + " " + packetName(p) + (l.blocked ? " (blocked)" : ""));
+        }
+        if (dropTokens > 0 && p.length > 1 && p[1] == 0) {
+            dropTokens--;
+            packetsDropped++;
+            trace(Trace.Category.FAULT, "token " + from + " -> " + to + " lost");
+            return;
+        }
+        if (l.blocked || (l.loss > 0 && rng.nextDouble() < l.loss)) {
+            packetsDropped++;
+            return;
+        }
+        deliverAfterDelay(from, to, p, l);
+        if (l.dup > 0 && rng.nextDouble() < l.dup) {
+            deliverAfterDelay(from, to, p, l);
+        }
+    }
+
+    private void deliverAfterDelay(int from, int to, byte[] p, Link l) {
+        Event e = new Event();
+        e.type = EV_PACKET;
+        e.to = to;
+        e.from = from;
+        e.data = p;
+        long d = l.maxDelay > l.minDelay ? rng.nextLong(l.minDelay, l.maxDelay + 1) : l.minDelay;
+        schedule(e, now + d);
+    }
+
+    private static final String[] TYPE_NAMES = {"token", "mcast", "merge-detect", "join", "commit", "hold-cancel"};
+
+    static String packetName(byte[] p) {
+        return p.length > 1 && p[1] >= 0 && p[1] < TYPE_NAMES.length ? TYPE_NAMES[p[1]] : "?";
+    }
+
+    /** Processes one event; false when there are none. */
+    public boolean step() {
+        Event e = events.poll();
+        if (e == null) {
+            return false;
+        }
+        now = e.time;
+        steps++;
+        if (e.type != EV_ACTION && nodes[e.to].pausedUntil > now) {
+            schedule(e, nodes[e.to].pausedUntil);
+            return true;
+        }
+        switch (e.type) {
+            case EV_PACKET -> {
+                Node n = nodes[e.to];
+                if (n.alive) {
+                    if (e.bad) {
+                        n.inc.badPacketsDelivered++;
+                    }
+                    TotemSrp engine = n.engine;
+                    long dropped = engine.stats().get("rx_msg_dropped");
+                    guard(n, () -> engine.onPacket(e.data));
+                    if (!e.bad && engine.stats().get("rx_msg_dropped") != dropped) {
+                        throw new Checker.Violation("n" + n.id + " dropped a well-formed " + packetName(e.data)
+                            + " from n" + e.from + " (" + e.data.length + " bytes) as malformed");
+                    }
+                }
+            }
+            case EV_TIMER -> {
+                Node n = nodes[e.to];
+                if (n.alive && n.gen[e.kind] == e.gen) {
+                    guard(n, () -> n.engine.onTimer(TimerKind.values()[e.kind]));
+                }
+            }
+            default -> e.action.run();
+        }
+        return true;
+    }
+
+    /** Processes every event up to virtual time {@code micros}, then sets the clock to it. */
+    public void runUntil(long micros) {
+        while (!events.isEmpty() && events.peek().time <= micros) {
+            step();
+        }
+        now = Math.max(now, micros);
+    }
+
+    public void runFor(long micros) {
+        runUntil(now + micros);
+    }
+
+    private void guard(Node n, Runnable r) {
+        try {
+            r.run();
+        } catch (Checker.Violation v) {
+            throw v;
+        } catch (RuntimeException ex) {
+            StringWriter sw = new StringWriter();
+            ex.printStackTrace(new PrintWriter(sw));
+            throw new Checker.Violation("engine of n" + n.id + " threw: " + sw);
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- queries ----
+
+    /** True when every live node is OPERATIONAL in one ring whose members are exactly the live nodes. */
+    public boolean converged() {
+        List<Integer> alive = aliveNodes();
+        if (alive.isEmpty()) {
+            return true;
+        }
+        RingId ring = null;
+        for (int id : alive) {
+            TotemSrp e = nodes[id].engine;
+            if (e.state() != TotemState.OPERATIONAL || !e.members().equals(alive)) {
+                return false;
+            }
+            if (ring == null) {
+                ring = e.ringId();
+            } else if (!ring.equals(e.ringId())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Checks that every live engine dropped and counted exactly the malformed packets fed to it. */
+    void checkBadPacketsCounted() {
+        for (int id : ids) {
+            Node n = nodes[id];
+            if (n.alive && n.engine.stats().get("rx_msg_dropped") != n.inc.badPacketsDelivered) {
+                throw new Checker.Violation("n" + id + " counted " + n.engine.stats().get("rx_msg_dropped")
+                    + " dropped packets, " + n.inc.badPacketsDelivered + " malformed ones were fed to it");
+            }
+        }
+    }
+
+    /** Whole-run checks once the cluster has converged: final ring agreement, self delivery, bad packets. */
+    public void finalChecks() {
+        List<Integer> alive = aliveNodes();
+        if (!alive.isEmpty()) {
+            RingId ring = nodes[alive.get(0)].engine.ringId();
+            List<Checker.Inc> members = new ArrayList<>();
+            for (int id : alive) {
+                members.add(nodes[id].inc);
+            }
+            checker.checkFinalRing(ring, members);
+        }
+        checker.finalChecks();
+        checkBadPacketsCounted();
+    }
+
+    /** Every engine's counters summed (crashed incarnations included). */
+    public java.util.TreeMap<String, Long> engineTotals() {
+        java.util.TreeMap<String, Long> t = new java.util.TreeMap<>(engineTotals);
+        for (int id : ids) {
+            if (nodes[id].alive) {
+                nodes[id].engine.stats().forEach((k, v) -> t.merge(k, v, Long::sum));
+            }
+        }
+        return t;
+    }
+
+    /** One line per node: state, ring, members, queue. */
+    public String status() {
+        StringBuilder sb = new StringBuilder();
+        for (int id : ids) {
+            Node n = nodes[id];
+            sb.append("n").append(id).append(' ');
+            if (!n.alive) {
+                sb.append("down\n");
+                continue;
+            }
+            TotemSrp e = n.engine;
+            sb.append(e.state()).append(" ring ").append(e.ringId()).append(" members ").append(e.members());
+            if (e.queuedMessages() > 0) {
+                sb.append(" queued ").append(e.queuedMessages());
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+}

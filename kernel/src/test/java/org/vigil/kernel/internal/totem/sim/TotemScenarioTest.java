@@ -1,0 +1,51 @@
+package org.vigil.kernel.internal.totem.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Runs every Totem scenario script in {@code src/test/resources/totem/scenarios} on the simulator and compares
+ * the output with the expected one written in the file (etcd raft's testdata style).
+ *
+ * <p>If a scenario fails after an intended protocol change, regenerate the expectations with
+ * {@code mvn -o -pl kernel -am test -Dtest=TotemScenarioTest -Dvigil.rewrite=true
+ * -Dsurefire.failIfNoSpecifiedTests=false}, then read the diff ({@code git diff}) and commit it only if every
+ * change is understood.
+ */
+class TotemScenarioTest {
+
+    @TestFactory
+    Stream<DynamicTest> scenarios() throws IOException, URISyntaxException {
+        Path dir = Path.of(getClass().getResource("/totem/scenarios").toURI());
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
+        }
+        assertTrue(files.size() >= 8, "scenario files missing: " + files);
+        boolean rewrite = Boolean.getBoolean("vigil.rewrite");
+        return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+            String expected = Files.readString(f);
+            String actual = ScenarioRunner.run(expected);
+            if (rewrite && !actual.equals(expected)) {
+                Path src = Path.of(System.getProperty("vigil.root", "."), "kernel/src/test/resources/totem/scenarios",
+                    f.getFileName().toString());
+                Files.writeString(src, actual);
+            }
+            assertFalse(actual.contains("VIOLATION"), "an invariant was broken:\n" + actual);
+            assertFalse(actual.contains("\nerror: "), "a command failed:\n" + actual);
+            if (!rewrite) {
+                assertEquals(expected, actual, "scenario output differs (see the class comment to regenerate)");
+            }
+        }));
+    }
+}
