@@ -140,6 +140,16 @@ public final class NodeMain {
                 + "); refusing to start a second one");
             return 1;
         }
+        if (cfg.totem().secure()) {
+            try {
+                org.vigil.kernel.internal.wire.AuthKey.load(org.vigil.kernel.internal.wire.AuthKey.keyFile(cfg, state));
+            } catch (IOException e) {
+                System.err.println("vigil node: crypto " + cfg.totem().cryptoCipher() + "/" + cfg.totem().cryptoHash()
+                    + " is configured but the key is unusable: " + e.getMessage());
+                lock.release();
+                return 1;
+            }
+        }
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         Path home = distributionHome();
         System.setProperty("vigil.log.dir", state.toString());

@@ -228,8 +228,8 @@ public final class AdminSocket {
         ScheduledFuture<?> watchdog = timer.schedule(() -> closeQuietly(ch), REQUEST_TIMEOUT_MS,
             TimeUnit.MILLISECONDS);
         try (ch) {
-            InputStream in = Channels.newInputStream(ch);
-            OutputStream rawOut = Channels.newOutputStream(ch);
+            InputStream in = ChannelStreams.in(ch);
+            OutputStream rawOut = ChannelStreams.out(ch);
             String first = readLine(in, 64 * 1024);
             if (first == null) {
                 return;

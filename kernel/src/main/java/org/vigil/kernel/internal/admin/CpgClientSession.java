@@ -39,7 +39,7 @@ import org.vigil.kernel.api.CpgMember;
 final class CpgClientSession implements CpgListener {
 
     static final String MAGIC = "\u0001VIGIL-CPG/1";
-    private static final int MAX_FRAME = 1 << 20;
+    private static final int MAX_FRAME = org.vigil.kernel.internal.totem.TotemSrp.MAX_MESSAGE - 512;
     private static final long MAX_QUEUED_BYTES = 64L << 20;
     private static final byte[] STOP = new byte[0];
 

@@ -60,6 +60,8 @@ public final class CpgEngine implements Cpg {
     private final Deque<Pending> queued = new ArrayDeque<>();
     private final List<Held> held = new ArrayList<>();
     private RingId syncRing;
+    /** This node's join list for the current sync, until Totem has accepted it. */
+    private Pending joinList;
     private Set<Integer> awaiting = Set.of();
     private Set<Integer> joinedNodes = Set.of();
     private boolean inSync = true;
@@ -116,10 +118,9 @@ public final class CpgEngine implements Cpg {
                 mine.add(new CpgMessages.Entry(h.group, h.pid));
             }
         }
-        Pending list = new Pending(CpgMessages.joinList(syncRing, mine), null, false, false);
-        if (!queued.isEmpty() || !submitNow(list)) {
-            queued.addFirst(list);
-        }
+        // The list goes to Totem at once, ahead of anything queued: sync cannot end without it.
+        joinList = new Pending(CpgMessages.joinList(syncRing, mine), null, false, false);
+        flush();
     }
 
     /** A message delivered by Totem in agreed order from node {@code from}. */
@@ -194,8 +195,14 @@ public final class CpgEngine implements Cpg {
         flush();
     }
 
-    /** Hands queued messages to Totem in order until it pushes back. */
+    /** Hands the pending join list, then (outside sync) queued messages, to Totem until it pushes back. */
     private void flush() {
+        if (joinList != null) {
+            if (!submitNow(joinList)) {
+                return;
+            }
+            joinList = null;
+        }
         while (!queued.isEmpty() && !inSync) {
             if (!submitNow(queued.peekFirst())) {
                 return;   // back-pressure: the rest goes with the next local operation
@@ -255,6 +262,11 @@ public final class CpgEngine implements Cpg {
             return true;
         }
         return false;
+    }
+
+    /** Retries what Totem pushed back (the driver calls this periodically). */
+    public synchronized void pump() {
+        flush();
     }
 
     /** Messages dropped because their sender was not a member; malformed CPG messages. */

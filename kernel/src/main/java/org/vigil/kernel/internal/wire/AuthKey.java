@@ -23,6 +23,19 @@ public final class AuthKey {
     }
 
     /**
+     * The key file a node uses: {@code totem.keyfile} when the configuration names one, else
+     * {@code <state dir>/authkey} when it exists (what {@code vigil keygen --state-dir} writes), else
+     * {@code /etc/vigil/authkey}.
+     */
+    public static Path keyFile(org.vigil.kernel.config.VigilConfig cfg, Path stateDir) {
+        if (cfg.raw("totem.keyfile").isPresent()) {
+            return Path.of(cfg.totem().keyfile());
+        }
+        Path local = stateDir.resolve("authkey");
+        return Files.exists(local) ? local : Path.of(cfg.totem().keyfile());
+    }
+
+    /**
      * Reads a key file.
      *
      * @throws IOException naming the file and what is wrong (missing, unreadable, wrong size)

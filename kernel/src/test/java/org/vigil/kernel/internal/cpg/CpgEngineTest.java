@@ -91,7 +91,7 @@ class CpgEngineTest {
     }
 
     /** Records callbacks of one member. */
-    static final class Recorder implements CpgListener {
+    public static final class Recorder implements CpgListener {
         final List<String> events = new ArrayList<>();
         final List<byte[]> messages = new ArrayList<>();
         List<CpgMember> members = List.of();

@@ -1,0 +1,204 @@
+package org.vigil.bench.cpg;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.vigil.shell.client.CpgClient;
+
+/**
+ * The CPG load generator with the shape of the corosync anchor's {@code vcpgbench}, against a Vigil node's admin
+ * socket: agreed-order messages of fixed sizes for a bounded time, counting what the group delivers back.
+ *
+ * <pre>
+ * CpgBench send --socket S [-s 64,40000] [-t SECS] [-w MEMBERS] [-g GROUP]   one line per size:
+ *     RESULT size=N secs=T delivered=D msgs_per_s=R mb_per_s=M own=O
+ * CpgBench recv --socket S [-t QUIET_SECS] [-g GROUP]                          counts deliveries until quiet:
+ *     RESULT delivered=D bytes=B msgs_per_s=R
+ * </pre>
+ * {@code delivered} counts every message delivered to this member (its own and the other senders'), as
+ * vcpgbench does; with one sender it is its own. Messages carry a sequence number so a receiver checks the
+ * agreed order per sender (any gap or reordering is reported and fails the run with exit status 2).
+ */
+public final class CpgBench {
+
+    private CpgBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "";
+        Path socket = null;
+        List<Integer> sizes = List.of(64, 40000);
+        double secs = 5;
+        int waitMembers = 1;
+        String group = "cpg_bm";
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--socket" -> socket = Path.of(args[++i]);
+                case "-s" -> {
+                    List<Integer> s = new ArrayList<>();
+                    for (String x : args[++i].split(",")) {
+                        s.add(Integer.parseInt(x));
+                    }
+                    sizes = s;
+                }
+                case "-t" -> secs = Double.parseDouble(args[++i]);
+                case "-w" -> waitMembers = Integer.parseInt(args[++i]);
+                case "-g" -> group = args[++i];
+                default -> usage();
+            }
+        }
+        if (socket == null || !(mode.equals("send") || mode.equals("recv"))) {
+            usage();
+        }
+        int status = mode.equals("send") ? send(socket, group, sizes, secs, waitMembers) : recv(socket, group, secs);
+        System.exit(status);
+    }
+
+    private static void usage() {
+        System.err.println("usage: CpgBench send|recv --socket PATH [-s SIZES] [-t SECS] [-w MEMBERS] [-g GROUP]");
+        System.exit(64);
+    }
+
+    /** Per-sender order check: every message carries (phase, seq); seq must be contiguous per sender. */
+    private static final class Order {
+        final java.util.Map<Long, Long> next = new java.util.HashMap<>();
+        long violations;
+
+        void see(int node, long pid, byte[] m) {
+            if (m.length < 12) {
+                return;
+            }
+            ByteBuffer b = ByteBuffer.wrap(m);
+            long key = ((long) node << 32) ^ pid ^ ((long) b.getInt() << 48);
+            long seq = b.getLong();
+            Long expected = next.put(key, seq + 1);
+            if (expected != null && expected != seq) {
+                violations++;
+            }
+        }
+    }
+
+    private static int send(Path socket, String group, List<Integer> sizes, double secs, int waitMembers)
+        throws Exception {
+        long pid = ProcessHandle.current().pid();
+        AtomicInteger members = new AtomicInteger();
+        AtomicLong delivered = new AtomicLong();
+        AtomicLong own = new AtomicLong();
+        Order order = new Order();
+        try (CpgClient c = CpgClient.connect(socket, group, pid)) {
+            Thread reader = new Thread(() -> {
+                try {
+                    c.dispatch(new CpgClient.Handler() {
+                        @Override
+                        public void deliver(int nodeId, long from, byte[] message) {
+                            delivered.incrementAndGet();
+                            if (from == pid) {
+                                own.incrementAndGet();
+                            }
+                            order.see(nodeId, from, message);
+                        }
+
+                        @Override
+                        public void configurationChanged(List<CpgClient.Member> m, List<CpgClient.Member> l,
+                                                         List<CpgClient.Member> j) {
+                            members.set(m.size());
+                        }
+                    });
+                } catch (Exception e) {
+                    // the run ends
+                }
+            }, "cpgbench-reader");
+            reader.setDaemon(true);
+            reader.start();
+            long waitUntil = System.nanoTime() + 60_000_000_000L;
+            while (members.get() < waitMembers && System.nanoTime() < waitUntil) {
+                Thread.sleep(20);
+            }
+            int phase = 0;
+            for (int size : sizes) {
+                phase++;
+                byte[] msg = new byte[Math.max(size, 12)];
+                delivered.set(0);
+                own.set(0);
+                long sent = 0;
+                long t0 = System.nanoTime();
+                long end = t0 + (long) (secs * 1e9);
+                while (System.nanoTime() < end) {
+                    ByteBuffer.wrap(msg).putInt(phase).putLong(sent++);
+                    c.mcast(msg.clone());
+                    if ((sent & 63) == 0) {
+                        c.flush();
+                    }
+                }
+                c.flush();
+                long counted = delivered.get();
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                // let the tail drain before the next size, so its messages are not counted there
+                long before;
+                do {
+                    before = own.get();
+                    Thread.sleep(300);
+                } while (own.get() != before || own.get() < sent && System.nanoTime() < end + 30_000_000_000L);
+                System.out.printf("RESULT size=%d secs=%.2f delivered=%d msgs_per_s=%.0f mb_per_s=%.2f own=%d sent=%d%n",
+                    size, elapsed, counted, counted / elapsed, counted * (double) size / elapsed / 1e6, own.get(), sent);
+            }
+            c.leave();
+        }
+        if (order.violations > 0) {
+            System.out.println("ORDER_VIOLATIONS " + order.violations);
+            return 2;
+        }
+        return 0;
+    }
+
+    private static int recv(Path socket, String group, double quietSecs) throws Exception {
+        AtomicLong delivered = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong first = new AtomicLong();
+        AtomicLong last = new AtomicLong();
+        AtomicBoolean done = new AtomicBoolean();
+        Order order = new Order();
+        try (CpgClient c = CpgClient.connect(socket, group, ProcessHandle.current().pid())) {
+            Thread reader = new Thread(() -> {
+                try {
+                    c.dispatch((nodeId, from, message) -> {
+                        long now = System.nanoTime();
+                        first.compareAndSet(0, now);
+                        last.set(now);
+                        delivered.incrementAndGet();
+                        bytes.addAndGet(message.length);
+                        order.see(nodeId, from, message);
+                    });
+                } catch (Exception e) {
+                    // ends
+                } finally {
+                    done.set(true);
+                }
+            }, "cpgbench-recv");
+            reader.setDaemon(true);
+            reader.start();
+            long quiet = (long) (quietSecs * 1e9);
+            long started = System.nanoTime();
+            while (!done.get()) {
+                Thread.sleep(50);
+                long l = last.get();
+                long now = System.nanoTime();
+                if (l != 0 && now - l > quiet || l == 0 && now - started > 120_000_000_000L) {
+                    break;
+                }
+            }
+        }
+        double active = (last.get() - first.get()) / 1e9;
+        System.out.printf("RESULT delivered=%d bytes=%d msgs_per_s=%.0f%n", delivered.get(), bytes.get(),
+            active > 0 ? delivered.get() / active : 0);
+        if (order.violations > 0) {
+            System.out.println("ORDER_VIOLATIONS " + order.violations);
+            return 2;
+        }
+        return 0;
+    }
+}

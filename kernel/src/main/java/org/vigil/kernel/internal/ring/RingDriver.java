@@ -1,0 +1,573 @@
+package org.vigil.kernel.internal.ring;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.kernel.api.ClusterMembership;
+import org.vigil.kernel.api.Cmap;
+import org.vigil.kernel.api.CmapType;
+import org.vigil.kernel.api.MembershipEvent;
+import org.vigil.kernel.api.MembershipListener;
+import org.vigil.kernel.api.RingId;
+import org.vigil.kernel.config.VigilConfig;
+import org.vigil.kernel.internal.cpg.CpgEngine;
+import org.vigil.kernel.internal.totem.FileRingSeqStore;
+import org.vigil.kernel.internal.totem.Guarantee;
+import org.vigil.kernel.internal.totem.TimerKind;
+import org.vigil.kernel.internal.totem.TotemConfig;
+import org.vigil.kernel.internal.totem.TotemOutput;
+import org.vigil.kernel.internal.totem.TotemProbe;
+import org.vigil.kernel.internal.totem.TotemSrp;
+import org.vigil.kernel.internal.totem.TotemState;
+import org.vigil.kernel.internal.wire.WireCodec;
+import org.vigil.kernel.spi.DatagramReceiver;
+import org.vigil.kernel.spi.Transport;
+
+/**
+ * Runs one node's Totem engine on real transports: the node's single protocol thread feeds the engine with
+ * received packets, timer expiries and messages to send, and carries out what the engine asks (packets to send,
+ * deliveries to CPG, configuration changes). Around the engine's bytes it puts Vigil's datagram format
+ * ({@link WireCodec}: cluster check, authentication, encryption), decoded on the transports' I/O threads.
+ *
+ * <p><b>Redundant rings.</b> With {@code rrp_mode: passive} each packet goes out on one ring, round robin; with
+ * {@code active} on every ring; Totem drops the duplicates. A ring that hears nothing from any other node for a
+ * token timeout while another ring does is marked faulty (no more sends on it) until {@code corosync-cfgtool -r}
+ * (cmap {@code runtime.totem.link_reenable}).
+ *
+ * <p><b>State in cmap.</b> {@code runtime.members.<id>.*} (ip, status, join_count, config_version),
+ * {@code runtime.totem.ring_id}/{@code state}, {@code runtime.totem.link.<r>.faulty}, per node and ring
+ * {@code stats.knet.node<N>.link<R>.connected}, and the counters {@code stats.srp.*} and {@code stats.wire.*}
+ * (published every second).
+ *
+ * <p>Thread-safety: {@link #submit} and the {@link ClusterMembership} methods may be called from any thread;
+ * everything else happens on the protocol thread.
+ */
+public final class RingDriver implements ClusterMembership, AutoCloseable {
+
+    /** The transports the driver sends on and receives from (the kernel's TransportRegistry, or a test's). */
+    public interface Links {
+        /** The open channel of a ring, or null while it has none (e.g. during a transport swap). */
+        Transport.Channel channel(int ring);
+
+        /** Installs the receiver of every ring's datagrams. */
+        void setReceiver(DatagramReceiver receiver);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.TOTEM");
+    private static final long SUBMIT_QUEUE_LIMIT = 8L << 20;
+    private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final Object WAKE = new Object();
+
+    private record Packet(int ring, byte[] payload) {
+    }
+
+    private final int self;
+    private final VigilConfig config;
+    private final Cmap cmap;
+    private final Links links;
+    private final WireCodec codec;
+    private final TotemSrp engine;
+    private final CpgEngine cpg;
+    private final int rings;
+    private final String rrpMode;
+    private final long tokenNanos;
+    private final Map<Integer, Integer> nodeIndex = new HashMap<>();
+    private final int[] nodeIds;
+    /** Per ring, per node index: the configured address (the unlisted-IP check) and the last receive time. */
+    private final InetAddress[][] addresses;
+    private final long[][] lastRx;
+    private final boolean[][] connected;
+    private final boolean[] faulty;
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<byte[]> submits = new ConcurrentLinkedQueue<>();
+    private final AtomicLong submitBytes = new AtomicLong();
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final long[] deadlines = new long[TimerKind.values().length];
+    private final EnumMap<WireCodec.Drop, AtomicLong> drops = new EnumMap<>(WireCodec.Drop.class);
+    private final AtomicLong unknownNode = new AtomicLong();
+    private final AtomicLong unlistedAddress = new AtomicLong();
+    private final AtomicLong ownPackets = new AtomicLong();
+    private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<Integer, Long> joinCounts = new HashMap<>();
+    private final Thread thread;
+    private volatile MembershipEvent current;
+    private volatile boolean running = true;
+    private List<Integer> lastMembers = List.of();
+    private long reenableSeen;
+    private int roundRobin;
+    private long nextHousekeeping;
+    private long startedAt;
+
+    /**
+     * @param config   the node's validated configuration
+     * @param self     this node's id
+     * @param stateDir where the ring sequence is kept ({@code ringid_<nodeid>})
+     * @param cmap     where runtime state and counters go
+     * @param links    the transports
+     * @param authkey  the cluster key when the configuration asks for crypto, else null
+     */
+    public RingDriver(VigilConfig config, int self, Path stateDir, Cmap cmap, Links links, byte[] authkey) {
+        this.self = self;
+        this.config = config;
+        this.cmap = cmap;
+        this.links = links;
+        VigilConfig.Totem t = config.totem();
+        this.codec = new WireCodec(t.clusterName(), self, t.cryptoCipher(), t.cryptoHash(), authkey);
+        this.rrpMode = t.rrpMode();
+        this.rings = rrpMode.equals("none") ? 1 : Math.max(1, config.interfaces().size());
+        this.tokenNanos = TimeUnit.MILLISECONDS.toNanos(t.token());
+        List<VigilConfig.Node> nodes = config.nodes();
+        nodeIds = new int[nodes.size()];
+        addresses = new InetAddress[rings][nodes.size()];
+        lastRx = new long[rings][nodes.size()];
+        connected = new boolean[rings][nodes.size()];
+        faulty = new boolean[rings];
+        for (int i = 0; i < nodes.size(); i++) {
+            VigilConfig.Node n = nodes.get(i);
+            nodeIds[i] = n.nodeId();
+            nodeIndex.put(n.nodeId(), i);
+            for (int r = 0; r < rings; r++) {
+                String a = n.addresses().get(r);
+                addresses[r][i] = a == null ? null : VigilConfig.literal(a);
+            }
+        }
+        for (WireCodec.Drop d : WireCodec.Drop.values()) {
+            drops.put(d, new AtomicLong());
+        }
+        Arrays.fill(deadlines, -1);
+        TotemConfig tc = TotemConfig.from(t);
+        int[] members = Arrays.copyOf(nodeIds, nodeIds.length);
+        Arrays.sort(members);
+        engine = new TotemSrp(self, members, tc, new FileRingSeqStore(stateDir, self), new Output());
+        engine.setProbe(new TotemProbe() {
+            @Override
+            public void stateChanged(TotemState from, TotemState to, String reason) {
+                LOG.debug("{} -> {} ({})", from, to, reason);
+                if (to == TotemState.GATHER && from == TotemState.OPERATIONAL) {
+                    if (reason.contains("token")) {
+                        LOG.info("A processor failed, forming new configuration: {}", reason);
+                    } else {
+                        LOG.info("Forming a new configuration: {}", reason);
+                    }
+                }
+                cmap.setString("runtime.totem.state", to.name());
+            }
+        });
+        cpg = new CpgEngine(self, this::submit);
+        current = new MembershipEvent(MembershipEvent.Type.REGULAR, new RingId(self, 0), List.of(self), List.of(),
+            List.of());
+        cmap.set("runtime.totem.link_reenable", CmapType.UINT64, 0L);
+        for (int r = 0; r < rings; r++) {
+            cmap.set("runtime.totem.link." + r + ".faulty", CmapType.UINT8, 0L);
+        }
+        thread = new Thread(this::loop, "vigil-totem-" + Integer.toUnsignedString(self));
+        thread.setDaemon(true);
+    }
+
+    /** Starts the protocol thread and begins receiving. */
+    public RingDriver start() {
+        links.setReceiver(this::received);
+        LOG.info("Initializing transport ({}, {} ring{}, rrp_mode {}), crypto {}/{}",
+            config.totem().transport(), rings, rings == 1 ? "" : "s", rrpMode, config.totem().cryptoCipher(),
+            config.totem().cryptoHash());
+        startedAt = System.nanoTime();
+        inbox.add((Runnable) engine::start);
+        thread.start();
+        return this;
+    }
+
+    /** The CPG service running on this ring. */
+    public CpgEngine cpg() {
+        return cpg;
+    }
+
+    /** Bytes Vigil's datagram format adds to every engine packet. */
+    public int datagramOverhead() {
+        return codec.overhead();
+    }
+
+    // ---- receiving (transport I/O threads) --------------------------------------------------------------
+
+    private void received(int ring, InetSocketAddress from, ByteBuffer datagram) {
+        WireCodec.Decoded d = codec.decode(datagram);
+        if (!d.ok()) {
+            drops.get(d.drop()).incrementAndGet();
+            return;
+        }
+        Integer idx = nodeIndex.get(d.sender());
+        if (idx == null) {
+            unknownNode.incrementAndGet();
+            return;
+        }
+        if (d.sender() == self) {
+            ownPackets.incrementAndGet();   // our own multicast, looped back by the transport
+            return;
+        }
+        if (ring < 0 || ring >= rings) {
+            return;
+        }
+        InetAddress expected = addresses[ring][idx];
+        if (config.totem().blockUnlistedIps() && expected != null && from != null
+            && !expected.equals(from.getAddress())) {
+            unlistedAddress.incrementAndGet();
+            return;
+        }
+        lastRx[ring][idx] = System.nanoTime();
+        inbox.add(new Packet(ring, d.payload()));
+    }
+
+    // ---- submitting (any thread) ------------------------------------------------------------------------
+
+    /**
+     * Queues a message for agreed-order delivery; false when the node is pushing back (retry later).
+     *
+     * @throws IllegalArgumentException for a message larger than Totem's limit
+     */
+    public boolean submit(byte[] payload) {
+        if (payload.length > TotemSrp.MAX_MESSAGE) {
+            throw new IllegalArgumentException("message of " + payload.length + " bytes is larger than the limit of "
+                + TotemSrp.MAX_MESSAGE);
+        }
+        if (!running || submitBytes.get() + payload.length > SUBMIT_QUEUE_LIMIT) {
+            return false;
+        }
+        submitBytes.addAndGet(payload.length);
+        submits.add(payload);
+        if (wakePending.compareAndSet(false, true)) {
+            inbox.add(WAKE);
+        }
+        return true;
+    }
+
+    // ---- the protocol thread --------------------------------------------------------------------------
+
+    private void loop() {
+        List<Object> batch = new ArrayList<>(256);
+        while (running) {
+            try {
+                long now = System.nanoTime();
+                fireTimers(now);
+                if (now >= nextHousekeeping) {
+                    housekeeping(now);
+                    nextHousekeeping = now + HOUSEKEEPING_NANOS;
+                }
+                flushSubmits();
+                long wait = nextHousekeeping - now;
+                for (long d : deadlines) {
+                    if (d >= 0) {
+                        wait = Math.min(wait, d - now);
+                    }
+                }
+                Object ev = inbox.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                if (ev == null) {
+                    continue;
+                }
+                handle(ev);
+                inbox.drainTo(batch, 255);
+                for (Object e : batch) {
+                    handle(e);
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // The engine never throws on input; anything here is a bug: log it and keep the node running.
+                LOG.error("protocol thread error (the node keeps running)", e);
+            }
+        }
+    }
+
+    private void handle(Object ev) {
+        if (ev instanceof Packet p) {
+            engine.onPacket(p.payload());
+        } else if (ev instanceof Runnable r) {
+            r.run();
+        } else if (ev == WAKE) {
+            wakePending.set(false);
+        }
+        flushSubmits();
+    }
+
+    private void flushSubmits() {
+        byte[] m;
+        while ((m = submits.peek()) != null) {
+            if (!engine.submit(m, Guarantee.AGREED)) {
+                return;   // the engine's queue is full: the next token visit makes room
+            }
+            submits.poll();
+            submitBytes.addAndGet(-m.length);
+        }
+    }
+
+    private void fireTimers(long now) {
+        for (TimerKind k : TimerKind.values()) {
+            long d = deadlines[k.ordinal()];
+            if (d >= 0 && d <= now) {
+                deadlines[k.ordinal()] = -1;
+                engine.onTimer(k);
+            }
+        }
+    }
+
+    private void housekeeping(long now) {
+        long reenable = cmap.get("runtime.totem.link_reenable").map(e -> e.longValue()).orElse(0L);
+        if (reenable != reenableSeen) {
+            reenableSeen = reenable;
+            for (int r = 0; r < rings; r++) {
+                if (faulty[r]) {
+                    faulty[r] = false;
+                    Arrays.fill(lastRx[r], now);
+                    cmap.set("runtime.totem.link." + r + ".faulty", CmapType.UINT8, 0L);
+                    cmap.delete("runtime.totem.link." + r + ".fault_reason");
+                    LOG.info("ring {} re-enabled (corosync-cfgtool -r)", r);
+                }
+            }
+        }
+        // As in corosync's udpu: "connected" means a member of the current ring (a token ring's node does not hear
+        // every other node directly when idle), on a ring this node has not marked faulty.
+        List<Integer> members = current.members();
+        for (int r = 0; r < rings; r++) {
+            for (int i = 0; i < nodeIds.length; i++) {
+                boolean c = nodeIds[i] == self || (!faulty[r] && members.contains(nodeIds[i]));
+                if (c != connected[r][i] || cmap.get(connectedKey(nodeIds[i], r)).isEmpty()) {
+                    connected[r][i] = c;
+                    cmap.set(connectedKey(nodeIds[i], r), CmapType.UINT8, c ? 1L : 0L);
+                }
+            }
+        }
+        if (rings > 1) {
+            detectFaultyRings(now);
+        }
+        cpg.pump();
+        engine.stats().forEach((name, v) -> cmap.set("stats.srp." + name, CmapType.UINT64, v));
+        for (var d : drops.entrySet()) {
+            cmap.set("stats.wire.rx_" + d.getKey().name().toLowerCase(), CmapType.UINT64, d.getValue().get());
+        }
+        cmap.set("stats.wire.rx_unknown_node", CmapType.UINT64, unknownNode.get());
+        cmap.set("stats.wire.rx_unlisted_address", CmapType.UINT64, unlistedAddress.get());
+        long[] cpgDrops = cpg.dropCounters();
+        cmap.set("stats.cpg.rx_unknown_sender", CmapType.UINT64, cpgDrops[0]);
+        cmap.set("stats.cpg.rx_malformed", CmapType.UINT64, cpgDrops[1]);
+        cmap.set("stats.pg.msg_queue_bytes", CmapType.UINT64, submitBytes.get());
+    }
+
+    private static String connectedKey(int node, int ring) {
+        return "stats.knet.node" + Integer.toUnsignedString(node) + ".link" + ring + ".connected";
+    }
+
+    /** A ring silent from every other node for a token timeout, while another ring is not, is faulty. */
+    private void detectFaultyRings(long now) {
+        long[] newest = new long[rings];
+        for (int r = 0; r < rings; r++) {
+            newest[r] = startedAt;   // a ring never heard from counts as silent since the start
+            for (int i = 0; i < nodeIds.length; i++) {
+                if (nodeIds[i] != self) {
+                    newest[r] = Math.max(newest[r], lastRx[r][i]);
+                }
+            }
+        }
+        for (int r = 0; r < rings; r++) {
+            if (faulty[r]) {
+                continue;
+            }
+            boolean silent = now - newest[r] > tokenNanos;
+            boolean otherAlive = false;
+            for (int q = 0; q < rings; q++) {
+                otherAlive |= q != r && !faulty[q] && newest[q] != startedAt && now - newest[q] < tokenNanos;
+            }
+            if (silent && otherAlive) {
+                faulty[r] = true;
+                String why = "no datagram from any other node for " + config.totem().token() + " ms";
+                cmap.set("runtime.totem.link." + r + ".faulty", CmapType.UINT8, 1L);
+                cmap.setString("runtime.totem.link." + r + ".fault_reason", why);
+                int ring = r;
+                LOG.error("Marking ringid {} interface {} FAULTY: {}", r,
+                    config.node(self).map(n -> n.addresses().get(ring)).orElse("?"), why);
+            }
+        }
+    }
+
+    // ---- sending -------------------------------------------------------------------------------------
+
+    /** The rings a packet goes out on now: all usable ones (active), the next usable one (passive), ring 0. */
+    private int[] targets() {
+        if (rings == 1) {
+            return new int[] {0};
+        }
+        int[] usable = new int[rings];
+        int n = 0;
+        for (int r = 0; r < rings; r++) {
+            if (!faulty[r]) {
+                usable[n++] = r;
+            }
+        }
+        if (n == 0) {
+            return new int[] {roundRobin++ % rings};   // all faulty: keep trying every ring in turn
+        }
+        if (rrpMode.equals("active")) {
+            return Arrays.copyOf(usable, n);
+        }
+        return new int[] {usable[roundRobin++ % n]};
+    }
+
+    private final class Output implements TotemOutput {
+
+        @Override
+        public void unicast(int nodeId, byte[] packet) {
+            ByteBuffer d = codec.encode(packet, 0, packet.length);
+            for (int r : targets()) {
+                Transport.Channel ch = links.channel(r);
+                if (ch != null) {
+                    ch.send(nodeId, d.duplicate());
+                }
+            }
+        }
+
+        @Override
+        public void multicast(byte[] packet) {
+            ByteBuffer d = codec.encode(packet, 0, packet.length);
+            for (int r : targets()) {
+                Transport.Channel ch = links.channel(r);
+                if (ch != null) {
+                    ch.multicast(d.duplicate());
+                }
+            }
+        }
+
+        @Override
+        public void deliver(int sender, byte[] data, int offset, int length, Guarantee guarantee, RingId ring) {
+            byte[] m = Arrays.copyOfRange(data, offset, offset + length);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("deliver {} bytes from {} (ring {}): {}", length, sender, ring,
+                    org.vigil.kernel.internal.cpg.CpgMessages.decode(m));
+            }
+            cpg.onDeliver(sender, m);
+        }
+
+        @Override
+        public void configurationChange(MembershipEvent event) {
+            LOG.debug("configuration change {}", event);
+            cpg.onConfiguration(event);
+            if (event.type() == MembershipEvent.Type.REGULAR) {
+                regular(event);
+            }
+            for (MembershipListener l : listeners) {
+                try {
+                    l.membershipChanged(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("membership listener failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void armTimer(TimerKind kind, long delayMillis) {
+            deadlines[kind.ordinal()] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+        }
+
+        @Override
+        public void cancelTimer(TimerKind kind) {
+            deadlines[kind.ordinal()] = -1;
+        }
+    }
+
+    private void regular(MembershipEvent e) {
+        List<Integer> joined = new ArrayList<>(e.members());
+        joined.removeAll(lastMembers);
+        List<Integer> left = new ArrayList<>(lastMembers);
+        left.removeAll(e.members());
+        lastMembers = List.copyOf(e.members());
+        current = e;
+        for (int id : e.members()) {
+            String p = "runtime.members." + Integer.toUnsignedString(id) + ".";
+            if (joined.contains(id) || cmap.get(p + "status").isEmpty()) {
+                cmap.set(p + "join_count", CmapType.UINT32, joinCounts.merge(id, 1L, Long::sum));
+            }
+            cmap.setString(p + "status", "joined");
+            StringBuilder ip = new StringBuilder();
+            VigilConfig.Node n = config.node(id).orElse(null);
+            for (int r = 0; r < rings && n != null; r++) {
+                if (n.addresses().get(r) != null) {
+                    ip.append("r(").append(r).append(") ip(").append(n.addresses().get(r)).append(") ");
+                }
+            }
+            cmap.setString(p + "ip", ip.toString());
+            cmap.set(p + "config_version", CmapType.UINT64, config.totem().configVersion());
+        }
+        for (int id : left) {
+            cmap.setString("runtime.members." + Integer.toUnsignedString(id) + ".status", "left");
+        }
+        cmap.setString("runtime.totem.ring_id", e.ringId().toString());
+        cmap.setString("runtime.totem.members", e.members().toString().replaceAll("[\\[\\],]", ""));
+        StringBuilder msg = new StringBuilder("A new membership (").append(e.ringId()).append(") was formed.");
+        if (!e.joined().isEmpty()) {
+            msg.append(" Members joined:");
+            e.joined().forEach(j -> msg.append(' ').append(Integer.toUnsignedString(j)));
+        }
+        if (!left.isEmpty()) {
+            msg.append(" Members left:");
+            left.forEach(j -> msg.append(' ').append(Integer.toUnsignedString(j)));
+        }
+        LOG.info("{}", msg);
+        LOG.info("Members[{}]: {}", e.members().size(), e.members().toString().replaceAll("[\\[\\],]", ""));
+    }
+
+    // ---- ClusterMembership ---------------------------------------------------------------------------
+
+    @Override
+    public MembershipEvent current() {
+        return current;
+    }
+
+    @Override
+    public AutoCloseable addListener(MembershipListener listener) {
+        listeners.add(listener);
+        MembershipEvent now = current;
+        if (now.ringId().seq() != 0) {
+            inbox.add((Runnable) () -> listener.membershipChanged(current));
+        }
+        return () -> listeners.remove(listener);
+    }
+
+    /** Leaves the ring (a LEAVE, so the others need no timeout) and stops the protocol thread. */
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
+        inbox.add((Runnable) () -> {
+            engine.shutdown();
+            left.countDown();
+        });
+        try {
+            left.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        links.setReceiver((ring, from, datagram) -> { });
+    }
+}

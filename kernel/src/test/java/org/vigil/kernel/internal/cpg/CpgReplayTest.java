@@ -1,0 +1,83 @@
+package org.vigil.kernel.internal.cpg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.vigil.kernel.api.CpgMember;
+import org.vigil.kernel.api.CpgReason;
+import org.vigil.kernel.api.MembershipEvent;
+import org.vigil.kernel.api.RingId;
+
+/**
+ * Regression: the delivery trace node 1 saw on a real 3-node ring (its own singleton ring, then {1,2}, then
+ * {1,2,3}), each node with one in-JVM member of the votequorum group, replayed into one CPG engine.
+ */
+class CpgReplayTest {
+
+    static MembershipEvent ev(MembershipEvent.Type t, int rep, long seq, List<Integer> members, List<Integer> joined) {
+        return new MembershipEvent(t, new RingId(rep, seq), members, joined, List.of());
+    }
+
+    @Test
+    void membersOfNodesThatJoinLaterAreAddedFromTheirJoinLists() {
+        List<byte[]> sent = new ArrayList<>();
+        CpgEngine cpg = new CpgEngine(1, m -> sent.add(m));
+        long pid = 2147483648L;
+        RingId r5 = new RingId(1, 5);
+        cpg.onConfiguration(ev(MembershipEvent.Type.TRANSITIONAL, 1, 5, List.of(1), List.of()));
+        cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 5, List.of(1), List.of()));
+        cpg.join("g", new CpgEngineTest.Recorder(), pid);
+        cpg.onDeliver(1, CpgMessages.joinList(r5, List.of()));
+        cpg.onDeliver(1, CpgMessages.join("g", pid));
+        RingId r9 = new RingId(1, 9);
+        cpg.onConfiguration(ev(MembershipEvent.Type.TRANSITIONAL, 1, 9, List.of(1), List.of()));
+        cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 9, List.of(1, 2), List.of(2)));
+        cpg.onDeliver(1, CpgMessages.joinList(r9, List.of(new CpgMessages.Entry("g", pid))));
+        cpg.onDeliver(2, CpgMessages.joinList(r9, List.of(new CpgMessages.Entry("g", pid))));
+        assertEquals(List.of(new CpgMember(1, pid, CpgReason.JOIN), new CpgMember(2, pid, CpgReason.JOIN)),
+            cpg.groups().get("g"));
+        RingId rd = new RingId(1, 13);
+        cpg.onConfiguration(ev(MembershipEvent.Type.TRANSITIONAL, 1, 13, List.of(1, 2), List.of()));
+        cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 13, List.of(1, 2, 3), List.of(3)));
+        for (int n = 1; n <= 3; n++) {
+            cpg.onDeliver(n, CpgMessages.joinList(rd, List.of(new CpgMessages.Entry("g", pid))));
+        }
+        Map<String, List<CpgMember>> g = cpg.groups();
+        assertEquals(3, g.get("g").size(), g.toString());
+    }
+
+    /** Regression: a join made before the first ring formed used to hold back the join list, so sync never ended. */
+    @Test
+    void aJoinQueuedBeforeTheFirstRingDoesNotBlockSync() {
+        List<byte[]> sent = new ArrayList<>();
+        CpgEngine cpg = new CpgEngine(1, m -> sent.add(m));
+        cpg.join("g", new CpgEngineTest.Recorder(), 7);
+        assertEquals(0, sent.size(), "nothing is sent before the first ring");
+        cpg.onConfiguration(ev(MembershipEvent.Type.TRANSITIONAL, 1, 5, List.of(1), List.of()));
+        cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 5, List.of(1), List.of()));
+        assertEquals(1, sent.size(), "the join list goes out at once");
+        assertEquals(CpgMessages.JoinList.class, CpgMessages.decode(sent.get(0)).getClass());
+        cpg.onDeliver(1, sent.get(0));
+        assertEquals(2, sent.size(), "sync ended and the queued join followed");
+        cpg.onDeliver(1, sent.get(1));
+        assertEquals(List.of(new CpgMember(1, 7, CpgReason.JOIN)), cpg.groups().get("g"));
+    }
+
+    /** A join list Totem pushed back is retried by pump(), before anything queued. */
+    @Test
+    void aPushedBackJoinListIsRetried() {
+        List<byte[]> sent = new ArrayList<>();
+        boolean[] accept = {false};
+        CpgEngine cpg = new CpgEngine(1, m -> accept[0] && sent.add(m));
+        cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 5, List.of(1), List.of()));
+        cpg.join("g", new CpgEngineTest.Recorder(), 7);
+        assertEquals(0, sent.size());
+        accept[0] = true;
+        cpg.pump();
+        assertEquals(1, sent.size());
+        assertEquals(CpgMessages.JoinList.class, CpgMessages.decode(sent.get(0)).getClass());
+    }
+}
