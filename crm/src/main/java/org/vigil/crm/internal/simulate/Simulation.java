@@ -1,0 +1,118 @@
+package org.vigil.crm.internal.simulate;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import org.vigil.crm.api.CibException;
+import org.vigil.crm.internal.cib.CibChecker;
+import org.vigil.crm.internal.cib.CibParser;
+import org.vigil.crm.internal.cib.CrmTime;
+import org.vigil.crm.internal.cib.XmlElement;
+import org.vigil.crm.internal.scheduler.Scheduler;
+import org.vigil.crm.internal.scheduler.StatusPrinter;
+import org.vigil.crm.internal.scheduler.TransitionRunner;
+import org.vigil.crm.internal.scheduler.WorkingSet;
+
+/**
+ * One {@code crm_simulate}-style run on a CIB file: parse and check it, print the current status, compute and
+ * print the transition summary, and (with {@code simulate}) apply the transition and print the revised status.
+ * Stateless; thread-safe.
+ */
+public final class Simulation {
+
+    /** What to print. */
+    public record Options(boolean simulate, boolean showScores, boolean showStatus) {
+    }
+
+    private Simulation() {
+    }
+
+    public static XmlElement load(Path file) throws CibException {
+        String name = file.toString();
+        try {
+            long size = Files.size(file);
+            if (size > org.vigil.crm.api.PolicyEngine.MAX_CIB_BYTES) {
+                throw new CibException(name, 0, 0, "refused: the file is " + size + " bytes, larger than the limit of "
+                    + org.vigil.crm.api.PolicyEngine.MAX_CIB_BYTES + " bytes ("
+                    + (org.vigil.crm.api.PolicyEngine.MAX_CIB_BYTES >> 20) + " MiB)");
+            }
+        } catch (IOException e) {
+            throw new CibException(name, 0, 0, "cannot read: " + describe(e));
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            XmlElement root = new CibParser(org.vigil.crm.api.PolicyEngine.MAX_CIB_BYTES).parse(
+                new java.io.BufferedInputStream(in, 1 << 16), name);
+            CibChecker.check(root, name);
+            return root;
+        } catch (IOException e) {
+            throw new CibException(name, 0, 0, "cannot read: " + describe(e));
+        }
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** The effective time: the CIB's execution-date, else the clock. */
+    static CrmTime now(XmlElement root, StringBuilder out) {
+        String ed = root.get("execution-date");
+        if (ed != null) {
+            long v = org.vigil.crm.internal.cib.Score.parseLeadingLong(ed, Long.MIN_VALUE);
+            if (v != Long.MIN_VALUE && v != 0) {
+                if (out != null) {
+                    out.append("Using the original execution date of: ")
+                        .append(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
+                            .format(Instant.ofEpochSecond(v).atZone(ZoneId.of("UTC"))))
+                        .append('\n');
+                }
+                return CrmTime.ofEpochSecond(v);
+            }
+        }
+        return CrmTime.ofEpochSecond(Instant.now().getEpochSecond());
+    }
+
+    /** Runs on a parsed CIB and returns crm_simulate's text. */
+    public static String run(XmlElement root, Options opts) {
+        StringBuilder out = new StringBuilder(4096);
+        CrmTime now = now(root, out);
+        if (opts.showStatus()) {
+            WorkingSet status = StatusPrinter.unpackOnly(root.deepCopy(), now);
+            out.append("Current cluster status:\n");
+            StatusPrinter.print(status, out);
+            out.append('\n');
+        }
+        XmlElement input = root.deepCopy();
+        WorkingSet ws = Scheduler.run(input, now, opts.showScores());
+        if (opts.showScores()) {
+            out.append("Allocation Scores:\n");
+            for (String l : ws.scoreLines()) {
+                out.append(l).append('\n');
+            }
+            out.append('\n');
+        }
+        out.append("Transition Summary:\n");
+        for (String l : ws.summary()) {
+            out.append("  * ").append(l).append('\n');
+        }
+        if (opts.simulate()) {
+            out.append('\n');
+            XmlElement revised = TransitionRunner.execute(ws, root.deepCopy(), out);
+            out.append('\n');
+            CrmTime now2 = now(revised, out);
+            WorkingSet after = StatusPrinter.unpackOnly(revised, now2);
+            out.append("Revised Cluster Status:\n");
+            StatusPrinter.print(after, out);
+        }
+        return out.toString();
+    }
+}
