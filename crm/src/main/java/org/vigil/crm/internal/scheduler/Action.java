@@ -36,7 +36,7 @@ public final class Action {
     public int id;
     public final Resource rsc;
     public Node node;
-    public final String task;
+    public String task;
     public final String uuid;
     public int flags;
     public String reason;

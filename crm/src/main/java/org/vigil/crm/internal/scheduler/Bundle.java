@@ -58,6 +58,9 @@ public final class Bundle extends Resource {
         return null;
     }
 
+    static void addRemoteName(WorkingSet ws, Resource rsc, java.util.Map<String, String> params, String field) {
+    }
+
     static boolean needsRemoteName(Resource rsc) {
         return false;
     }

@@ -20,8 +20,21 @@ public final class Scheduler {
 
     /** Runs the scheduler on a CIB (the tree is modified: pass a copy if it is shared). */
     public static WorkingSet run(XmlElement cib, CrmTime now, boolean showScores) {
+        return run(cib, now, showScores, true);
+    }
+
+    /**
+     * Runs the scheduler.
+     *
+     * @param sanitized treat CIB files as sanitized copies (crm_simulate's default): a resource whose only changed
+     *                  parameters are private ones is not restarted
+     */
+    public static WorkingSet run(XmlElement cib, CrmTime now, boolean showScores, boolean sanitized) {
         WorkingSet ws = new WorkingSet(cib, now);
         ws.scores.enabled = showScores;
+        if (sanitized) {
+            ws.set(WorkingSet.SANITIZED);
+        }
         new Unpacker(ws).unpack();
         applyNodeHealth(ws);
         unpackConstraints(ws);

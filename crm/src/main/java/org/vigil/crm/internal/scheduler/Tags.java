@@ -270,4 +270,40 @@ final class Tags {
         }
         return any ? copy : null;
     }
+
+    XmlElement expandTicketTags(XmlElement xml) {
+        String id = xml.get("id");
+        if (id == null) {
+            return INVALID;
+        }
+        XmlElement expanded = expandTagsInSets(xml);
+        if (expanded != null) {
+            return expanded;
+        }
+        String rscId = xml.get("rsc");
+        if (rscId == null) {
+            return null;
+        }
+        if (!valid(rscId)) {
+            ws.warn("Ignoring constraint '" + id + "' because '" + rscId + "' is not a valid resource or tag");
+            return INVALID;
+        }
+        if (ws.findConstraintResource(rscId) != null) {
+            return null;
+        }
+        String state = xml.get("rsc-role");
+        XmlElement copy = xml.deepCopy();
+        XmlElement set = tagToSet(copy, "rsc", false);
+        if (set == INVALID) {
+            return INVALID;
+        }
+        if (set != null) {
+            if (state != null) {
+                set.set("role", state);
+                copy.removeAttribute("rsc-role");
+            }
+            return copy;
+        }
+        return null;
+    }
 }
