@@ -26,6 +26,8 @@ public final class Clone extends Resource {
     Notifications.Data stopNotify;
     Notifications.Data promoteNotify;
     Notifications.Data demoteNotify;
+    boolean promotionAdded;
+    boolean promotionConstrained;
 
     Clone(WorkingSet ws) {
         super(ws, Variant.CLONE);
