@@ -217,6 +217,7 @@ public final class Probes {
             return;
         }
         after.set(Action.TRACKING);
+        tracked.add(after);
         if (after.rsc != null && after.rsc.variant == Resource.Variant.PRIMITIVE && probe.rsc != after.rsc) {
             List<Action> thenActions = List.of();
             if ("start".equalsIgnoreCase(after.task)) {
@@ -256,10 +257,14 @@ public final class Probes {
         }
     }
 
+    /** Actions marked while walking from one probe; cleared afterwards (only those, not all actions). */
+    private final List<Action> tracked = new ArrayList<>();
+
     private void clearTracking() {
-        for (Action a : ws.actions) {
+        for (Action a : tracked) {
             a.clear(Action.TRACKING);
         }
+        tracked.clear();
     }
 
     private void addRestartOrderingsForRsc(Resource rsc) {
