@@ -109,20 +109,37 @@ public final class SimulateMain {
             err.println(USAGE);
             return 2;
         }
+        String input = file;
         try {
-            XmlElement root = Simulation.load(Path.of(file));
-            out.print(Simulation.run(root, opts));
+            List<String> warnings = new ArrayList<>();
+            String text = Simulation.withLargeStack(() -> {
+                XmlElement root = Simulation.load(Path.of(input));
+                return Simulation.run(root, opts, warnings);
+            });
+            for (String w : warnings) {
+                err.println("warning: " + w);
+            }
+            out.print(text);
             return 0;
         } catch (CibException e) {
             err.println("simulate: " + e.getMessage());
             return e.detail().startsWith("cannot read") ? 66 : 78;
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (Exception | StackOverflowError | OutOfMemoryError e) {
             err.println("simulate: internal error while scheduling " + file + ": " + e);
             return 70;
         }
     }
 
     private static int batch(Path dir, Path outDir, Simulation.Options opts, PrintStream err) {
+        try {
+            return Simulation.withLargeStack(() -> batchRun(dir, outDir, opts, err));
+        } catch (Exception e) {
+            err.println("simulate: internal error: " + e);
+            return 70;
+        }
+    }
+
+    private static int batchRun(Path dir, Path outDir, Simulation.Options opts, PrintStream err) {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.xml")) {
             for (Path p : ds) {

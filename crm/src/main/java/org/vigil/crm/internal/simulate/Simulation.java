@@ -31,6 +31,36 @@ public final class Simulation {
     private Simulation() {
     }
 
+    /** Stack size of the thread the scheduler runs in (its graph walks recurse along ordering chains). */
+    static final long STACK_BYTES = 512L << 20;
+
+    /**
+     * Runs a task in a thread with a large stack (the scheduler's recursion depth grows with the length of
+     * ordering chains) and returns its result; exceptions are rethrown unchanged.
+     */
+    public static <T> T withLargeStack(java.util.concurrent.Callable<T> task) throws Exception {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                result[0] = task.call();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "vigil-scheduler", STACK_BYTES);
+        t.start();
+        t.join();
+        if (failure[0] instanceof Exception e) {
+            throw e;
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        T r = (T) result[0];
+        return r;
+    }
+
     public static XmlElement load(Path file) throws CibException {
         String name = file.toString();
         try {
@@ -83,6 +113,15 @@ public final class Simulation {
 
     /** Runs on a parsed CIB and returns crm_simulate's text. */
     public static String run(XmlElement root, Options opts) {
+        return run(root, opts, null);
+    }
+
+    /**
+     * Runs on a parsed CIB and returns crm_simulate's text.
+     *
+     * @param warnings where the scheduler's configuration warnings go (each once, in order), or {@code null}
+     */
+    public static String run(XmlElement root, Options opts, java.util.Collection<String> warnings) {
         StringBuilder out = new StringBuilder(4096);
         CrmTime now = now(root, out);
         if (opts.showStatus()) {
@@ -93,6 +132,9 @@ public final class Simulation {
         }
         XmlElement input = root.deepCopy();
         WorkingSet ws = Scheduler.run(input, now, opts.showScores());
+        if (warnings != null) {
+            warnings.addAll(new java.util.LinkedHashSet<>(ws.warnings));
+        }
         if (opts.showScores()) {
             out.append("Allocation Scores:\n");
             for (String l : ws.scoreLines()) {
