@@ -94,4 +94,14 @@ public final class Bundle extends Resource {
     @Override
     public void shutdownLock() {
     }
+
+    /** Prints this bundle in the status display; returns whether anything was printed. */
+    boolean printStatus(StatusPrinter p) {
+        p.bundleBegin("Container bundle: " + id);
+        for (Resource c : children) {
+            p.bundleResource(c);
+        }
+        p.bundleEnd();
+        return true;
+    }
 }

@@ -123,12 +123,18 @@ public final class Simulation {
      */
     public static String run(XmlElement root, Options opts, java.util.Collection<String> warnings) {
         StringBuilder out = new StringBuilder(4096);
+        boolean printed = false;
         CrmTime now = now(root, out);
         if (opts.showStatus()) {
             WorkingSet status = StatusPrinter.unpackOnly(root.deepCopy(), now);
-            out.append("Current cluster status:\n");
-            StatusPrinter.print(status, out);
-            out.append('\n');
+            if (StatusPrinter.printPreamble(status, out)) {
+                printed = true;
+            }
+            if (printed) {
+                out.append('\n');
+            }
+            StatusPrinter.print(status, "Current cluster status", out);
+            printed = true;
         }
         XmlElement input = root.deepCopy();
         WorkingSet ws = Scheduler.run(input, now, opts.showScores());
@@ -136,10 +142,16 @@ public final class Simulation {
             warnings.addAll(new java.util.LinkedHashSet<>(ws.warnings));
         }
         if (opts.showScores()) {
+            if (printed) {
+                out.append('\n');
+            }
             out.append("Allocation Scores:\n");
             for (String l : ws.scoreLines()) {
                 out.append(l).append('\n');
             }
+            printed = true;
+        }
+        if (printed) {
             out.append('\n');
         }
         out.append("Transition Summary:\n");
@@ -149,11 +161,10 @@ public final class Simulation {
         if (opts.simulate()) {
             out.append('\n');
             XmlElement revised = TransitionRunner.execute(ws, root.deepCopy(), out);
-            out.append('\n');
             CrmTime now2 = now(revised, out);
+            out.append('\n');
             WorkingSet after = StatusPrinter.unpackOnly(revised, now2);
-            out.append("Revised Cluster Status:\n");
-            StatusPrinter.print(after, out);
+            StatusPrinter.print(after, "Revised Cluster Status", out);
         }
         return out.toString();
     }
