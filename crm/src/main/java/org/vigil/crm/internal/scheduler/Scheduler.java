@@ -48,6 +48,7 @@ public final class Scheduler {
         Remote.orderRemoteConnectionActions(ws);
         scheduleFencingAndShutdowns(ws);
         ws.orderings.applyAll();
+        ws.graph = TransitionRunner.buildGraph(ws);
         return ws;
     }
 

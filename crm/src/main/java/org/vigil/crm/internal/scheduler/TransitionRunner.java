@@ -30,8 +30,11 @@ public final class TransitionRunner {
         this.ws = ws;
     }
 
-    /** The transition graph of a scheduled working set, in Pacemaker's synapse order. */
-    public static List<Synapse> graph(WorkingSet ws) {
+    /**
+     * Builds the transition graph of a scheduled working set (the scheduler's last step; it also creates the
+     * clone notification actions), in Pacemaker's synapse order.
+     */
+    public static List<Synapse> buildGraph(WorkingSet ws) {
         TransitionRunner r = new TransitionRunner(ws);
         r.build();
         return r.synapses;
@@ -42,10 +45,8 @@ public final class TransitionRunner {
      * returns {@code cib} (a private copy the caller passes in) with the resulting status.
      */
     public static XmlElement execute(WorkingSet ws, XmlElement cib, StringBuilder out) {
-        TransitionRunner r = new TransitionRunner(ws);
-        r.build();
         out.append("Executing Cluster Transition:\n");
-        new Execution(ws, cib, out).run(r.synapses);
+        new Execution(ws, cib, out).run(ws.graph);
         return cib;
     }
 
@@ -66,6 +67,15 @@ public final class TransitionRunner {
 
     private void addResourceActions(Resource rsc) {
         if (rsc.variant == Resource.Variant.CLONE) {
+            // clone_expand: refresh the clone's summary flags, then add the instances' notifications
+            for (int i = rsc.actions.size() - 1; i >= 0; i--) {
+                rsc.actionFlags(rsc.actions.get(i), null);
+            }
+            Clone clone = (Clone) rsc;
+            Notifications.createNotifications(rsc, clone.startNotify);
+            Notifications.createNotifications(rsc, clone.stopNotify);
+            Notifications.createNotifications(rsc, clone.promoteNotify);
+            Notifications.createNotifications(rsc, clone.demoteNotify);
             for (Resource c : rsc.children) {
                 addResourceActions(c);
             }

@@ -83,6 +83,8 @@ public final class WorkingSet {
     private final Map<String, Action> singletons = new HashMap<>();
     private final Map<String, List<Action>> nodeActionsByUuid = new HashMap<>();
     public int actionId = 1;
+    /** The transition graph, built at the end of the scheduler run. */
+    public List<TransitionRunner.Synapse> graph = List.of();
     public final List<Ordering> orderingConstraints = new ArrayList<>();
     public int orderId = 1;
     public final List<Location> placementConstraints = new ArrayList<>();
