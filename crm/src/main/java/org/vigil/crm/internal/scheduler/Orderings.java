@@ -542,6 +542,13 @@ public final class Orderings {
             for (ActionLink input : action.before) {
                 if ((input.type & Ordering.PRESERVE) == 0 && input.action.rsc != null
                     && Remote.rscCorrespondsToGuest(action.rsc, input.action.node)) {
+                    ws.warn("Invalid ordering constraint between " + input.action.rsc.id + " and "
+                        + action.rsc.id);
+                    input.type = Ordering.NONE;
+                } else if (input.type == Ordering.LOAD && action.rsc != null
+                    && "migrate_to".equalsIgnoreCase(action.task)
+                    && TransitionRunner.graphHasLoop(action, action, input)) {
+                    // a migration in each direction through load_stopped pseudo-actions: break the loop
                     input.type = Ordering.NONE;
                 }
             }

@@ -225,6 +225,29 @@ public final class TransitionRunner {
         return true;
     }
 
+    /** pcmk__graph_has_loop: whether an input of {@code action} leads back to {@code init} in the graph. */
+    static boolean graphHasLoop(Action init, Action action, ActionLink input) {
+        if (input.action.is(Action.TRACKING)) {
+            return false;
+        }
+        if (!shouldAddInput(action, input)) {
+            return false;
+        }
+        if (input.action == init) {
+            return true;
+        }
+        input.action.set(Action.TRACKING);
+        boolean loop = false;
+        for (ActionLink in : input.action.before) {
+            if (graphHasLoop(init, input.action, in)) {
+                loop = true;
+                break;
+            }
+        }
+        input.action.clear(Action.TRACKING);
+        return loop;
+    }
+
     // ---------------------------------------------------------------- simulated execution
 
     /** Fires synapses whose inputs are confirmed until none is left that can fire. */
@@ -257,6 +280,21 @@ public final class TransitionRunner {
                     progress = true;
                     fire(s.action());
                     confirmed.add(s.action());
+                }
+            }
+            if (System.getenv("VIGIL_DEBUG_GRAPH") != null) {
+                for (int i = 0; i < synapses.size(); i++) {
+                    if (!fired[i]) {
+                        Synapse s = synapses.get(i);
+                        StringBuilder sb = new StringBuilder("unfired " + s.action().uuid + " waits for:");
+                        for (Action in : s.inputs()) {
+                            if (!confirmed.contains(in)) {
+                                sb.append(' ').append(in.uuid).append(in.node == null ? "" : "@" + in.node.uname)
+                                    .append(in.is(Action.DUMPED) ? "(in graph)" : "(not in graph)");
+                            }
+                        }
+                        System.err.println(sb);
+                    }
                 }
             }
         }
