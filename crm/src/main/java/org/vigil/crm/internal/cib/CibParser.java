@@ -105,6 +105,7 @@ public final class CibParser {
             Deque<XmlElement> stack = new ArrayDeque<>();
             XmlElement root = null;
             Location prev = r.getLocation();
+            int prevEvent = XMLStreamConstants.START_DOCUMENT;
             while (r.hasNext()) {
                 int ev = r.next();
                 Location loc = r.getLocation();
@@ -112,6 +113,10 @@ public final class CibParser {
                     case XMLStreamConstants.START_ELEMENT -> {
                         line = prev.getLineNumber();
                         col = prev.getColumnNumber();
+                        if ((prevEvent == XMLStreamConstants.CHARACTERS || prevEvent == XMLStreamConstants.SPACE)
+                            && col > 1) {
+                            col--; // the reader has already consumed the '<' that ended the text
+                        }
                         if (line < 1) {
                             line = loc.getLineNumber();
                             col = loc.getColumnNumber();
@@ -144,6 +149,7 @@ public final class CibParser {
                     }
                 }
                 prev = loc;
+                prevEvent = ev;
             }
             if (root == null) {
                 throw new CibException(source, 0, 0, "no XML element found (empty document)");

@@ -242,7 +242,7 @@ public final class Primitive extends Resource {
             && ws.noQuorumPolicy == WorkingSet.NoQuorum.FREEZE) {
             setNextRole(role, "no-quorum-policy=freeze");
         }
-        ws.scores.show(this, "native_assign", allowedNodes);
+        ws.scores.show(this, "pcmk__primitive_assign", allowedNodes);
         if (ws.is(WorkingSet.STONITH_ENABLED) && !ws.is(WorkingSet.HAVE_STONITH_RESOURCE)) {
             clear(MANAGED);
         }

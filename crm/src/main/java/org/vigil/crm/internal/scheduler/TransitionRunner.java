@@ -225,6 +225,49 @@ public final class TransitionRunner {
         return true;
     }
 
+    /** The graph's task key of an action (clone instances under their history name). */
+    static String taskKey(Action a) {
+        return Execution.taskKey(a);
+    }
+
+    /** The resource id as the executor knows it (the XML id for anonymous clone instances). */
+    static String graphResourceId(Resource rsc) {
+        return Execution.graphResourceId(rsc);
+    }
+
+    /** Whether the controller itself carries out this action (shutdown, fail count clearing, history deletion). */
+    static boolean isClusterAction(Action a) {
+        return SHUTDOWN.equalsIgnoreCase(a.task) || "clear_failcount".equals(a.task) || "lrm_delete".equals(a.task);
+    }
+
+    /**
+     * The synapses in the order a controller whose every action succeeds at once would run them (each after its
+     * inputs); synapses that can never become ready (an input outside the graph) come last.
+     */
+    static List<Synapse> executionOrder(List<Synapse> synapses) {
+        List<Synapse> order = new ArrayList<>(synapses.size());
+        Set<Action> done = new HashSet<>();
+        boolean[] fired = new boolean[synapses.size()];
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (int i = 0; i < synapses.size(); i++) {
+                if (!fired[i] && done.containsAll(synapses.get(i).inputs())) {
+                    fired[i] = true;
+                    progress = true;
+                    order.add(synapses.get(i));
+                    done.add(synapses.get(i).action());
+                }
+            }
+        }
+        for (int i = 0; i < synapses.size(); i++) {
+            if (!fired[i]) {
+                order.add(synapses.get(i));
+            }
+        }
+        return order;
+    }
+
     /** pcmk__graph_has_loop: whether an input of {@code action} leads back to {@code init} in the graph. */
     static boolean graphHasLoop(Action init, Action action, ActionLink input) {
         if (input.action.is(Action.TRACKING)) {
@@ -306,8 +349,7 @@ public final class TransitionRunner {
                 } else {
                     fence(a);
                 }
-            } else if (SHUTDOWN.equalsIgnoreCase(a.task) || "clear_failcount".equals(a.task)
-                || "lrm_delete".equals(a.task)) {
+            } else if (isClusterAction(a)) {
                 cluster(a);
             } else if (a.is(Action.PSEUDO)) {
                 pseudo(a);
@@ -316,7 +358,7 @@ public final class TransitionRunner {
             }
         }
 
-        private static String taskKey(Action a) {
+        static String taskKey(Action a) {
             if (a.rsc != null && a.rsc.cloneName != null) {
                 long interval = parseLong(a.meta.get("interval"));
                 if ("notify".equals(a.task)) {
@@ -379,7 +421,7 @@ public final class TransitionRunner {
         }
 
         /** The id the graph gives a resource (its XML id for anonymous clone instances). */
-        private static String graphResourceId(Resource rsc) {
+        static String graphResourceId(Resource rsc) {
             if (rsc.is(Resource.ORPHAN) && rsc.cloneName != null) {
                 return rsc.cloneName;
             } else if (!rsc.is(Resource.UNIQUE)) {
