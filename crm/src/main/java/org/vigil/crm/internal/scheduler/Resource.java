@@ -210,6 +210,55 @@ public abstract class Resource {
         return l == null ? List.of() : l;
     }
 
+    // ---- configured operations index ----
+
+    /** The configured {@code <op>}s by lower-case operation key, for this resource's id and clone name. */
+    static final class OpIndex {
+        final String id;
+        final String cloneName;
+        final Map<String, XmlElement> all = new java.util.HashMap<>();
+        final Map<String, XmlElement> enabled = new java.util.HashMap<>();
+
+        OpIndex(Resource rsc) {
+            id = rsc.id;
+            cloneName = rsc.cloneName;
+            if (rsc.opsXml == null) {
+                return;
+            }
+            for (XmlElement op : rsc.opsXml.kids()) {
+                String name = op.get("name");
+                if (!op.is("op") || name == null) {
+                    continue;
+                }
+                long interval = org.vigil.crm.internal.cib.Util.parseInterval(op.get("interval"));
+                boolean on = !Boolean.FALSE.equals(org.vigil.crm.internal.cib.Util.toBoolean(op.get("enabled")));
+                for (String owner : cloneName == null ? new String[] {id} : new String[] {id, cloneName}) {
+                    String key = org.vigil.crm.internal.cib.Util.opKey(owner, name, interval)
+                        .toLowerCase(java.util.Locale.ROOT);
+                    all.putIfAbsent(key, op);
+                    if (on) {
+                        enabled.putIfAbsent(key, op);
+                    }
+                }
+            }
+        }
+
+        /** The first configured op (document order) whose key matches; ops under the id win over the clone name. */
+        XmlElement find(String lowerKey, boolean includeDisabled) {
+            return (includeDisabled ? all : enabled).get(lowerKey);
+        }
+    }
+
+    private OpIndex opIndex;
+
+    OpIndex opIndex() {
+        if (opIndex == null || !java.util.Objects.equals(opIndex.id, id)
+            || !java.util.Objects.equals(opIndex.cloneName, cloneName)) {
+            opIndex = new OpIndex(this);
+        }
+        return opIndex;
+    }
+
     // ---- parameters ----
 
     /** pe_rsc_params: instance attributes evaluated for a node (null for no node), cached. */

@@ -30,12 +30,24 @@ public final class Scheduler {
      *                  parameters are private ones is not restarted
      */
     public static WorkingSet run(XmlElement cib, CrmTime now, boolean showScores, boolean sanitized) {
+        return run(cib, now, showScores, sanitized, null);
+    }
+
+    /**
+     * Runs the scheduler, calling {@code afterUnpack} (when not null) once the CIB's status is unpacked and before
+     * any scheduling decision: the working set then describes the cluster as it is (what a status display shows).
+     */
+    public static WorkingSet run(XmlElement cib, CrmTime now, boolean showScores, boolean sanitized,
+                                 java.util.function.Consumer<WorkingSet> afterUnpack) {
         WorkingSet ws = new WorkingSet(cib, now);
         ws.scores.enabled = showScores;
         if (sanitized) {
             ws.set(WorkingSet.SANITIZED);
         }
         new Unpacker(ws).unpack();
+        if (afterUnpack != null) {
+            afterUnpack.accept(ws);
+        }
         applyNodeHealth(ws);
         unpackConstraints(ws);
         applyNodeCriteria(ws);

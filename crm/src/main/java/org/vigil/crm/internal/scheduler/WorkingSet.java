@@ -670,8 +670,17 @@ public final class WorkingSet {
         } else {
             candidates = rsc.actionsWithUuid(key);
         }
-        List<Action> found = findActions(candidates, key, node);
-        return found.isEmpty() ? null : found.get(0);
+        // find_actions on candidates that all have this uuid: the oldest on the node (or unbound, then bound)
+        for (Action a : candidates) {
+            if (node == null || a.node == node) {
+                return a;
+            }
+            if (a.node == null) {
+                a.node = node;
+                return a;
+            }
+        }
+        return null;
     }
 
     /**
@@ -773,27 +782,11 @@ public final class WorkingSet {
 
     /** find_rsc_op_entry_helper: the configured {@code <op>} for an action key. */
     public XmlElement findRscOpEntry(Resource rsc, String key, boolean includeDisabled) {
+        Resource.OpIndex index = rsc.opIndex();
         for (int attempt = 0; attempt < 2; attempt++) {
-            if (rsc.opsXml != null) {
-                for (XmlElement op : rsc.opsXml.kids()) {
-                    if (!op.is("op")) {
-                        continue;
-                    }
-                    String name = op.get("name");
-                    if (!includeDisabled && Boolean.FALSE.equals(Util.toBoolean(op.get("enabled")))) {
-                        continue;
-                    }
-                    if (name == null) {
-                        continue;
-                    }
-                    long interval = Util.parseInterval(op.get("interval"));
-                    if (Util.opKey(rsc.id, name, interval).equalsIgnoreCase(key)) {
-                        return op;
-                    }
-                    if (rsc.cloneName != null && Util.opKey(rsc.cloneName, name, interval).equalsIgnoreCase(key)) {
-                        return op;
-                    }
-                }
+            XmlElement op = index.find(key.toLowerCase(Locale.ROOT), includeDisabled);
+            if (op != null) {
+                return op;
             }
             if (attempt == 0) {
                 if (key.contains("migrate_to") || key.contains("migrate_from")) {

@@ -125,19 +125,19 @@ public final class Simulation {
         StringBuilder out = new StringBuilder(4096);
         boolean printed = false;
         CrmTime now = now(root, out);
-        if (opts.showStatus()) {
-            WorkingSet status = StatusPrinter.unpackOnly(root.deepCopy(), now);
-            if (StatusPrinter.printPreamble(status, out)) {
-                printed = true;
-            }
-            if (printed) {
-                out.append('\n');
-            }
-            StatusPrinter.print(status, "Current cluster status", out);
-            printed = true;
-        }
+        boolean[] spacer = {false};
         XmlElement input = root.deepCopy();
-        WorkingSet ws = Scheduler.run(input, now, opts.showScores());
+        WorkingSet ws = Scheduler.run(input, now, opts.showScores(), true, status -> {
+            if (opts.showStatus()) {
+                boolean p = StatusPrinter.printPreamble(status, out);
+                if (p) {
+                    out.append('\n');
+                }
+                StatusPrinter.print(status, "Current cluster status", out);
+                spacer[0] = true;
+            }
+        });
+        printed = spacer[0];
         if (warnings != null) {
             warnings.addAll(new java.util.LinkedHashSet<>(ws.warnings));
         }
