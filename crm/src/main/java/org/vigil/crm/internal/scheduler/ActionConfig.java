@@ -32,6 +32,40 @@ final class ActionConfig {
         return interval == 0 && "monitor".equals(task);
     }
 
+    /** The configuration unpack_operation derives for one action key of a resource (node-independent). */
+    private record Config(java.util.Map<String, String> meta, Action.Needs needs, OnFail onFail, Role failRole) {
+    }
+
+    /**
+     * unpack_operation for a new action, from a per-resource cache: the result depends on the resource, its
+     * flags, the action key and task, never on the node (except for fence devices, whose per-node
+     * pcmk_monitor_timeout is read every time), and thousands of probes share one key.
+     */
+    static void configure(WorkingSet ws, Action action, String key) {
+        Resource rsc = action.rsc;
+        if (hasFenceParams(rsc.xml.get("class"))) {
+            Util.OpKey k = Util.parseOpKey(key);
+            unpackOperation(ws, action, action.opEntry, rsc.container, k == null ? 0 : k.intervalMs());
+            return;
+        }
+        String cacheKey = key + '\u0000' + action.task + '\u0000' + rsc.flags;
+        if (rsc.opConfigCache == null) {
+            rsc.opConfigCache = new java.util.HashMap<>();
+        }
+        Config c = (Config) rsc.opConfigCache.get(cacheKey);
+        if (c == null) {
+            Util.OpKey k = Util.parseOpKey(key);
+            unpackOperation(ws, action, action.opEntry, rsc.container, k == null ? 0 : k.intervalMs());
+            rsc.opConfigCache.put(cacheKey, new Config(new java.util.LinkedHashMap<>(action.meta), action.needs,
+                action.onFail, action.failRole));
+            return;
+        }
+        action.meta.putAll(c.meta());
+        action.needs = c.needs();
+        action.onFail = c.onFail();
+        action.failRole = c.failRole();
+    }
+
     static void unpackOperation(WorkingSet ws, Action action, XmlElement xmlObj, Resource container,
                                 long intervalMs) {
         Resource rsc = action.rsc;

@@ -181,7 +181,7 @@ public final class Clone extends Resource {
 
     // ---------------------------------------------------------------- assignment
 
-    private NodeScore canRunInstance(Resource rsc, Node node, int limit) {
+    private static NodeScore canRunInstance(Resource rsc, Node node, int limit) {
         if (node == null) {
             for (NodeScore ns : new ArrayList<>(rsc.allowedNodes.values())) {
                 canRunInstance(rsc, ns.node, limit);
@@ -227,13 +227,15 @@ public final class Clone extends Resource {
         return allowed.get(node);
     }
 
-    private void appendParentColocation(Resource child, boolean all) {
-        for (Colocation c : thisWith) {
+    /** append_parent_colocation: the parent's (clone's or bundle's) colocations, applied to an instance. */
+    private static void appendParentColocation(Resource child, boolean all) {
+        Resource parent = child.parent;
+        for (Colocation c : parent.thisWith) {
             if (all || c.score < 0 || c.score == Score.INFINITY) {
                 Colocations.addThisWith(child, c);
             }
         }
-        for (Colocation c : withThis) {
+        for (Colocation c : parent.withThis) {
             if (!Colocations.hasInfluence(c, child)) {
                 continue;
             }
@@ -243,7 +245,7 @@ public final class Clone extends Resource {
         }
     }
 
-    private NodeScore allocateInstance(Resource rsc, Node prefer, boolean allColoc, int limit) {
+    private static NodeScore allocateInstance(WorkingSet ws, Resource rsc, Node prefer, boolean allColoc, int limit) {
         if (!rsc.is(PROVISIONAL)) {
             Node n = rsc.location(null, 0);
             return n == null ? null : new NodeScore(n, 0);
@@ -274,7 +276,8 @@ public final class Clone extends Resource {
         return chosen;
     }
 
-    void distributeChildren(List<Resource> kids, List<NodeScore> nodes, int max, int perHostMax) {
+    /** distribute_children: assigns clone instances (or bundle containers) to nodes. */
+    static void distributeChildren(WorkingSet ws, List<Resource> kids, List<NodeScore> nodes, int max, int perHostMax) {
         int allocated = 0;
         int availableNodes = 0;
         for (NodeScore ns : nodes) {
@@ -303,7 +306,7 @@ public final class Clone extends Resource {
             if (local != null && local.count >= loopMax) {
                 continue;
             }
-            if (allocateInstance(child, childNode, allColoc, perHostMax) != null) {
+            if (allocateInstance(ws, child, childNode, allColoc, perHostMax) != null) {
                 allocated++;
             }
         }
@@ -312,7 +315,7 @@ public final class Clone extends Resource {
                 // already assigned
             } else if (allocated >= max) {
                 ws.resourceLocation(child, null, -Score.INFINITY, "clone:limit_reached");
-            } else if (allocateInstance(child, null, allColoc, perHostMax) != null) {
+            } else if (allocateInstance(ws, child, null, allColoc, perHostMax) != null) {
                 allocated++;
             }
         }
@@ -343,7 +346,7 @@ public final class Clone extends Resource {
         List<NodeScore> nodes = new ArrayList<>(allowedNodes.values());
         ws.locations.sortNodes(nodes, null);
         sortChildrenByInstance();
-        distributeChildren(children, nodes, cloneMax, cloneNodeMax);
+        distributeChildren(ws, children, nodes, cloneMax, cloneNodeMax);
         if (is(PROMOTABLE)) {
             Promotable.setInstanceRoles(ws, this);
         }
@@ -435,7 +438,8 @@ public final class Clone extends Resource {
     }
 
     /** clone_create_pseudo_actions (shared with bundles). */
-    Notifications.Data[] createPseudoActions(Resource rsc, List<Resource> kids, boolean withNotify) {
+    static Notifications.Data[] createPseudoActions(WorkingSet ws, Resource rsc, List<Resource> kids,
+                                                    boolean withNotify) {
         boolean childActive = false;
         boolean childStarting = false;
         boolean childStopping = false;
@@ -516,7 +520,7 @@ public final class Clone extends Resource {
 
     @Override
     public void createActions() {
-        Notifications.Data[] n = createPseudoActions(this, children, startNotify == null);
+        Notifications.Data[] n = createPseudoActions(ws, this, children, startNotify == null);
         if (startNotify == null) {
             startNotify = n[0];
         }

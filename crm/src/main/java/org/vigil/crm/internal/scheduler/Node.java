@@ -20,6 +20,8 @@ public final class Node {
 
     public int weight;
     public boolean fixed;
+    /** Resource discovery mode of the node's list entry (NodeScore.DISCOVER_*), inherited by copies. */
+    public int discoverMode = NodeScore.DISCOVER_ALWAYS;
 
     public boolean online;
     public boolean standby;
@@ -57,6 +59,7 @@ public final class Node {
     public NodeScore copy() {
         NodeScore s = new NodeScore(this, weight);
         s.fixed = fixed;
+        s.discoverMode = discoverMode;
         return s;
     }
 

@@ -434,15 +434,16 @@ public final class Orderings {
     // ---------------------------------------------------------------- applying orderings
 
     private static List<Action> findActionsByTask(Resource rsc, String originalKey) {
-        List<Action> list = WorkingSet.findActions(rsc.actionsWithUuid(originalKey), originalKey, null);
+        // (every action of the uuid index has the uuid: no need to compare again)
+        List<Action> list = rsc.actionsWithUuid(originalKey);
         if (list.isEmpty()) {
             Util.OpKey k = Util.parseOpKey(originalKey);
             if (k != null) {
                 String key = Util.opKey(rsc.id, k.task(), k.intervalMs());
-                list = WorkingSet.findActions(rsc.actionsWithUuid(key), key, null);
+                list = rsc.actionsWithUuid(key);
             }
         }
-        return list;
+        return new ArrayList<>(list);
     }
 
     private void orderResourceActionsAfter(Action firstAction, Resource rsc, Ordering order) {

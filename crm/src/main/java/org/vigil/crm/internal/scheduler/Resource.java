@@ -79,6 +79,8 @@ public abstract class Resource {
     public final List<Location> locations = new ArrayList<>();
     public final List<Action> actions = new ArrayList<>();
     private final Map<String, List<Action>> actionsByUuid = new java.util.HashMap<>();
+    /** The same lists as actionsByUuid, under each exact spelling seen (saves lower-casing on lookups). */
+    private final Map<String, List<Action>> actionsByExactUuid = new java.util.HashMap<>();
     public final List<TicketConstraint> ticketConstraints = new ArrayList<>();
 
     public NodeScore allocatedTo;
@@ -201,12 +203,18 @@ public abstract class Resource {
 
     void addAction(Action a) {
         actions.add(a);
-        actionsByUuid.computeIfAbsent(a.uuid.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>(2)).add(a);
+        List<Action> l = actionsByUuid.computeIfAbsent(a.uuid.toLowerCase(java.util.Locale.ROOT),
+            k -> new ArrayList<>(2));
+        l.add(a);
+        actionsByExactUuid.putIfAbsent(a.uuid, l);
     }
 
     /** The actions with this uuid (case-insensitive), oldest first. */
     public List<Action> actionsWithUuid(String uuid) {
-        List<Action> l = actionsByUuid.get(uuid.toLowerCase(java.util.Locale.ROOT));
+        List<Action> l = actionsByExactUuid.get(uuid);
+        if (l == null) {
+            l = actionsByUuid.get(uuid.toLowerCase(java.util.Locale.ROOT));
+        }
         return l == null ? List.of() : l;
     }
 
@@ -250,6 +258,8 @@ public abstract class Resource {
     }
 
     private OpIndex opIndex;
+    /** ActionConfig's per-key cache of unpacked operation configuration. */
+    java.util.Map<String, Object> opConfigCache;
 
     OpIndex opIndex() {
         if (opIndex == null || !java.util.Objects.equals(opIndex.id, id)

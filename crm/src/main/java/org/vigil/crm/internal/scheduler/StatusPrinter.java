@@ -666,6 +666,11 @@ public final class StatusPrinter {
         return resource(rsc);
     }
 
+    /** pe__common_output_text for a bundle replica: the resource under the replica's display name. */
+    void bundleReplica(Resource rsc, String name, Node node) {
+        primitive(rsc, name, node, false);
+    }
+
     static String lower(String s) {
         return s.toLowerCase(Locale.ROOT);
     }

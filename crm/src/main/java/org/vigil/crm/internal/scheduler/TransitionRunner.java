@@ -66,6 +66,10 @@ public final class TransitionRunner {
     }
 
     private void addResourceActions(Resource rsc) {
+        if (rsc instanceof Bundle b) {
+            b.addActionsToGraph(this::addResourceActions);
+            return;
+        }
         if (rsc.variant == Resource.Variant.CLONE) {
             // clone_expand: refresh the clone's summary flags, then add the instances' notifications
             for (int i = rsc.actions.size() - 1; i >= 0; i--) {

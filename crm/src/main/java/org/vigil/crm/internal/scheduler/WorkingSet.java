@@ -763,9 +763,7 @@ public final class WorkingSet {
         }
         if (rsc != null) {
             a.opEntry = findRscOpEntry(rsc, key, true);
-            Util.OpKey k = Util.parseOpKey(key);
-            long interval = k == null ? 0 : k.intervalMs();
-            ActionConfig.unpackOperation(this, a, a.opEntry, rsc.container, interval);
+            ActionConfig.configure(this, a, key);
         }
         if (save) {
             a.id = actionId++;
