@@ -33,7 +33,8 @@ final class ActionConfig {
     }
 
     /** The configuration unpack_operation derives for one action key of a resource (node-independent). */
-    private record Config(java.util.Map<String, String> meta, Action.Needs needs, OnFail onFail, Role failRole) {
+    private record Config(String task, long rscFlags, java.util.Map<String, String> meta, Action.Needs needs,
+                          OnFail onFail, Role failRole) {
     }
 
     /**
@@ -48,16 +49,15 @@ final class ActionConfig {
             unpackOperation(ws, action, action.opEntry, rsc.container, k == null ? 0 : k.intervalMs());
             return;
         }
-        String cacheKey = key + '\u0000' + action.task + '\u0000' + rsc.flags;
         if (rsc.opConfigCache == null) {
             rsc.opConfigCache = new java.util.HashMap<>();
         }
-        Config c = (Config) rsc.opConfigCache.get(cacheKey);
-        if (c == null) {
+        Config c = (Config) rsc.opConfigCache.get(key);
+        if (c == null || !c.task().equals(action.task) || c.rscFlags() != rsc.flags) {
             Util.OpKey k = Util.parseOpKey(key);
             unpackOperation(ws, action, action.opEntry, rsc.container, k == null ? 0 : k.intervalMs());
-            rsc.opConfigCache.put(cacheKey, new Config(new java.util.LinkedHashMap<>(action.meta), action.needs,
-                action.onFail, action.failRole));
+            rsc.opConfigCache.put(key, new Config(action.task, rsc.flags, new java.util.LinkedHashMap<>(action.meta),
+                action.needs, action.onFail, action.failRole));
             return;
         }
         action.meta.putAll(c.meta());

@@ -434,16 +434,19 @@ public final class Orderings {
     // ---------------------------------------------------------------- applying orderings
 
     private static List<Action> findActionsByTask(Resource rsc, String originalKey) {
-        // (every action of the uuid index has the uuid: no need to compare again)
+        // (every action of the uuid index has the uuid: no need to compare again; the list is not modified
+        // while callers iterate it, since ordering actions creates none)
         List<Action> list = rsc.actionsWithUuid(originalKey);
-        if (list.isEmpty()) {
+        if (list.isEmpty() && !(originalKey.startsWith(rsc.id) && originalKey.length() > rsc.id.length()
+            && originalKey.charAt(rsc.id.length()) == '_')) {
+            // the key names another spelling of the resource (a clone instance's history name): retry with its id
             Util.OpKey k = Util.parseOpKey(originalKey);
             if (k != null) {
                 String key = Util.opKey(rsc.id, k.task(), k.intervalMs());
                 list = rsc.actionsWithUuid(key);
             }
         }
-        return new ArrayList<>(list);
+        return list;
     }
 
     private void orderResourceActionsAfter(Action firstAction, Resource rsc, Ordering order) {

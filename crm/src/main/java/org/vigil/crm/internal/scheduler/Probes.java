@@ -43,7 +43,7 @@ public final class Probes {
     }
 
     private Action probeAction(Resource rsc, Node node) {
-        Action probe = ws.customAction(rsc, Util.opKey(rsc.id, "monitor", 0), "monitor", node, false, true);
+        Action probe = ws.customAction(rsc, rsc.key0("monitor"), "monitor", node, false, true);
         probe.clear(Action.OPTIONAL);
         Fencing.orderVsUnfence(ws, rsc, node, probe, Ordering.OPTIONAL);
         if (!rsc.runningOn.contains(node)) {
@@ -111,8 +111,8 @@ public final class Probes {
         if (!probe.isRunnable() && rsc.runningOn.isEmpty()) {
             flags |= Ordering.RUNNABLE_LEFT;
         }
-        ws.newOrdering(rsc, null, probe, top, Util.opKey(top.id, "start", 0), null, flags);
-        ws.newOrdering(rsc, null, probe, top, Util.opKey(rsc.id, "reload-agent", 0), null, Ordering.OPTIONAL);
+        ws.newOrdering(rsc, null, probe, top, top.key0("start"), null, flags);
+        ws.newOrdering(rsc, null, probe, top, rsc.key0("reload-agent"), null, Ordering.OPTIONAL);
         return true;
     }
 

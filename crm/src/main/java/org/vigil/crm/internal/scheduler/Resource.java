@@ -258,6 +258,20 @@ public abstract class Resource {
     }
 
     private OpIndex opIndex;
+    private Map<String, String> key0Cache;
+
+    /** The operation key of a one-shot task of this resource ({@code ID_TASK_0}), cached per id. */
+    public String key0(String task) {
+        if (key0Cache == null) {
+            key0Cache = new java.util.HashMap<>(8);
+        }
+        String k = key0Cache.get(task);
+        if (k == null || !k.startsWith(id) || k.length() != id.length() + task.length() + 3) {
+            k = org.vigil.crm.internal.cib.Util.opKey(id, task, 0);
+            key0Cache.put(task, k);
+        }
+        return k;
+    }
     /** ActionConfig's per-key cache of unpacked operation configuration. */
     java.util.Map<String, Object> opConfigCache;
 

@@ -39,29 +39,55 @@ public final class Scheduler {
      */
     public static WorkingSet run(XmlElement cib, CrmTime now, boolean showScores, boolean sanitized,
                                  java.util.function.Consumer<WorkingSet> afterUnpack) {
+        Timing t = new Timing();
         WorkingSet ws = new WorkingSet(cib, now);
         ws.scores.enabled = showScores;
         if (sanitized) {
             ws.set(WorkingSet.SANITIZED);
         }
         new Unpacker(ws).unpack();
+        t.mark("unpack");
         if (afterUnpack != null) {
             afterUnpack.accept(ws);
         }
+        t.mark("status display");
         applyNodeHealth(ws);
         unpackConstraints(ws);
+        t.mark("constraints");
         applyNodeCriteria(ws);
+        t.mark("node criteria");
         for (Resource r : new ArrayList<>(ws.resources)) {
             r.internalConstraints();
         }
+        t.mark("internal constraints");
         ConfigChanges.handle(ws);
+        t.mark("configuration changes");
         allocateResources(ws);
+        t.mark("assignment");
         scheduleResourceActions(ws);
+        t.mark("actions");
         Remote.orderRemoteConnectionActions(ws);
         scheduleFencingAndShutdowns(ws);
+        t.mark("fencing");
         ws.orderings.applyAll();
+        t.mark("orderings");
         ws.graph = TransitionRunner.buildGraph(ws);
+        t.mark("graph");
         return ws;
+    }
+
+    /** Phase timings on standard error when the environment variable VIGIL_SCHEDULER_TIMING is set. */
+    private static final class Timing {
+        private final boolean on = System.getenv("VIGIL_SCHEDULER_TIMING") != null;
+        private long last = System.nanoTime();
+
+        void mark(String phase) {
+            if (on) {
+                long now = System.nanoTime();
+                System.err.printf("scheduler: %-22s %7.1f ms%n", phase, (now - last) / 1e6);
+                last = now;
+            }
+        }
     }
 
     private static void applyNodeHealth(WorkingSet ws) {

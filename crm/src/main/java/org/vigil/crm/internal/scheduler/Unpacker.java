@@ -1499,19 +1499,23 @@ public final class Unpacker {
 
     static int failcount(WorkingSet ws, Node node, Resource rsc, int fcFlags, XmlElement op,
                          Map<Resource, Pattern[]> cache) {
-        Pattern[] re = cache == null ? null : cache.get(rsc);
-        if (re == null) {
-            re = failRegexes(ws, rsc);
-            if (cache != null) {
-                cache.put(rsc, re);
-            }
-        }
+        Pattern[] re = null;
         int failcount = 0;
         long last = 0;
         for (Map.Entry<String, String> e : node.attrs.entrySet()) {
             String key = e.getKey();
             if (!key.startsWith("fail-count-") && !key.startsWith("last-failure-")) {
                 continue;
+            }
+            if (re == null) {
+                // compiled only for nodes that have fail counts at all
+                re = cache == null ? null : cache.get(rsc);
+                if (re == null) {
+                    re = failRegexes(ws, rsc);
+                    if (cache != null) {
+                        cache.put(rsc, re);
+                    }
+                }
             }
             if (re[0].matcher(key).matches()) {
                 failcount = Score.add(failcount, ws.score(e.getValue()));

@@ -742,7 +742,7 @@ public final class WorkingSet {
 
     /** pe__resource_actions. */
     public static List<Action> resourceActions(Resource rsc, Node node, String task, boolean requireNode) {
-        String key = Util.opKey(rsc.id, task, 0);
+        String key = rsc.key0(task);
         List<Action> byUuid = rsc.actionsWithUuid(key);
         if (requireNode) {
             return findActionsExact(byUuid, key, node);
@@ -1132,8 +1132,7 @@ public final class WorkingSet {
     /** pcmk__order_resource_actions. */
     public Ordering orderResourceActions(Resource first, String firstTask, Resource then, String thenTask,
                                          int flags) {
-        return newOrdering(first, Util.opKey(first.id, firstTask, 0), null, then, Util.opKey(then.id, thenTask, 0),
-            null, flags);
+        return newOrdering(first, first.key0(firstTask), null, then, then.key0(thenTask), null, flags);
     }
 
     // ---------------------------------------------------------------- time
