@@ -616,7 +616,8 @@ public final class WorkingSet {
     }
 
     private void resourceNodeScore(Resource rsc, Node node, NodeScore listEntry, int score, String tag) {
-        if ((rsc.exclusiveDiscover) && "symmetric_default".equals(tag)) {
+        if ((rsc.exclusiveDiscover || node.discoverMode == NodeScore.DISCOVER_NEVER)
+            && "symmetric_default".equalsIgnoreCase(tag)) {
             return;
         }
         for (Resource c : rsc.children) {
