@@ -89,7 +89,7 @@ public final class Probes {
                 return false;
             }
         }
-        int mode = allowed == null ? NodeScore.DISCOVER_ALWAYS : allowed.discoverMode;
+        int mode = allowed == null ? node.discoverMode : allowed.discoverMode;
         if (mode == NodeScore.DISCOVER_NEVER) {
             return false;
         }
