@@ -228,6 +228,9 @@ public final class Probes {
             for (Action then : thenActions) {
                 if (!then.is(Action.PSEUDO)) {
                     ws.orderActions(probe, then, Ordering.OPTIONAL);
+                    if (recorded != null) {
+                        recorded.add(then);
+                    }
                 }
             }
         }
@@ -257,6 +260,21 @@ public final class Probes {
         }
     }
 
+    /** The orderings made by the current walk (for replaying them for the resource's other probes). */
+    private List<Action> recorded;
+
+    private static boolean sameActions(List<Action> a, List<Action> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Actions marked while walking from one probe; cleared afterwards (only those, not all actions). */
     private final List<Action> tracked = new ArrayList<>();
 
@@ -274,12 +292,32 @@ public final class Probes {
             }
             return;
         }
+        // The walk from a probe depends only on the probe's resource and the actions the probe is ordered
+        // before, so the probes of one resource on every node (identical in both) replay the first walk's
+        // orderings instead of walking again (the walk is what makes crm_simulate's cost grow faster than
+        // nodes x resources).
+        List<Action> memoTargets = null;
+        List<Action> memoThens = null;
         for (Action probe : WorkingSet.resourceActions(rsc, null, "monitor", false)) {
+            List<Action> targets = new ArrayList<>(probe.after.size());
+            for (ActionLink l : probe.after) {
+                targets.add(l.action);
+            }
+            if (memoTargets != null && sameActions(memoTargets, targets)) {
+                for (Action then : memoThens) {
+                    ws.orderActions(probe, then, Ordering.OPTIONAL);
+                }
+                continue;
+            }
+            recorded = new ArrayList<>();
             for (int i = probe.after.size() - 1; i >= 0; i--) {
                 ActionLink then = probe.after.get(i);
                 addRestartOrderingsForProbe(probe, then.action);
                 clearTracking();
             }
+            memoTargets = targets;
+            memoThens = recorded;
+            recorded = null;
         }
     }
 
