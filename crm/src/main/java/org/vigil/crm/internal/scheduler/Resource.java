@@ -378,9 +378,9 @@ public abstract class Resource {
         return one;
     }
 
-    /** pe__current_node: the first node the resource runs on. */
+    /** pe__current_node: where the resource is "really" active (see {@link #findActiveOn}). */
     public Node currentNode() {
-        return runningOn.isEmpty() ? null : runningOn.get(0);
+        return runningOn.isEmpty() ? null : findActiveOn(null);
     }
 
     /**
