@@ -392,7 +392,7 @@ public final class Locations {
             return;
         }
         if (role == null) {
-            role = xml.get("rsc-role");
+            role = xml.get("role");
         }
         if (location != null && role != null) {
             Role r = Role.parse(role);
