@@ -167,6 +167,27 @@ class BadCibTest {
     }
 
     @Test
+    void aGigabyteFileIsRefusedBeforeReadingIt() throws IOException {
+        Path f = tmp.resolve("huge.xml");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.write("<cib><configuration description=\"".getBytes(StandardCharsets.UTF_8));
+            raf.setLength(1L << 30); // sparse: a 1 GiB attribute value without writing it
+        }
+        Run r = simulateFile(f);
+        assertEquals(78, r.rc());
+        assertTrue(r.err().contains("huge.xml") && r.err().contains("larger than the limit"), r.err());
+    }
+
+    @Test
+    void anOversizedAttributeInAnOrdinaryFileNamesItsPlace() throws IOException {
+        String xml = withConstraints("<rsc_location id=\"l1\" rsc=\"A\" node=\"node1\" score=\"10\" description=\""
+            + "y".repeat(CibParser.MAX_ATTRIBUTE_CHARS + 1) + "\"/>");
+        Run r = simulate(xml);
+        assertEquals(78, r.rc());
+        assertTrue(r.err().contains("cib.xml:17:7: attribute 'description' of <rsc_location>"), r.err());
+    }
+
+    @Test
     void externalEntitiesAndDtdsAreNotRead() throws IOException {
         Path secret = tmp.resolve("secret.txt");
         Files.writeString(secret, "TOPSECRET");
