@@ -139,6 +139,9 @@ public final class CibChecker {
         } else if (id == null && !isRef && NEEDS_ID.contains(el.name())) {
             throw error(source, el, "<" + el.name() + "> has no id attribute");
         }
+        if (el.is("node") && el.parent() != null && el.parent().is("nodes") && !el.has("uname")) {
+            throw error(source, el, "<node> has no uname attribute");
+        }
         if (SCORED.contains(el.name())) {
             String score = el.get("score");
             if (score != null && !validScore(score)) {

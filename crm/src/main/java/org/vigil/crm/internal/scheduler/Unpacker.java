@@ -78,6 +78,10 @@ public final class Unpacker {
                 ws.warn("Ignoring <node> entry in configuration without id");
                 continue;
             }
+            if (uname == null) {
+                ws.warn("Ignoring <node> entry '" + id + "' in configuration without uname");
+                continue;
+            }
             String type = x.get("type");
             if ("normal".equals(type)) {
                 type = "member";
@@ -1063,6 +1067,10 @@ public final class Unpacker {
         int status = intAttr(op, "op-status", -2);
         long interval = longAttr(op, "interval", 0);
         if (task == null) {
+            return;
+        }
+        if (taskKey == null) {
+            ws.warn("Ignoring resource history entry of " + rsc.id + " on " + node.uname + " without id");
             return;
         }
         if (status < -1 || status > 11) {
