@@ -1,0 +1,86 @@
+package org.vigil.bench.crm;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.vigil.crm.api.CibDocument;
+import org.vigil.crm.api.CibException;
+import org.vigil.crm.api.PolicyEngine;
+import org.vigil.crm.api.Transition;
+
+/**
+ * Warm in-JVM scheduler time on the CIBs the anchor's gen-cib.py generates (the same files
+ * {@code bench/scheduler/run.sh} gives crm_simulate): {@link #parseAndSchedule} is what {@code crm_simulate -R}
+ * does per file (parse, unpack, place, order, build the graph); {@link #schedule} leaves the XML parsing out.
+ *
+ * <p>Run by {@code bench/scheduler/run.sh}, or by hand:
+ * {@code java -jar bench/target/benchmarks.jar SchedulerBenchmark -p cibDir=DIR -p size=16x1000} where
+ * {@code DIR/cib-16x1000.xml} exists.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgs = {"-Xss64m", "-Xmx2g"})
+public class SchedulerBenchmark {
+
+    /** Directory holding {@code cib-NODESxRESOURCES.xml} files. */
+    @Param("target/scheduler-cibs")
+    public String cibDir;
+
+    /** Which file: NODESxRESOURCES. */
+    @Param({"3x100", "16x1000", "32x1000"})
+    public String size;
+
+    private PolicyEngine engine;
+    private byte[] xml;
+    private CibDocument parsed;
+
+    @Setup(Level.Trial)
+    public void load() throws IOException, CibException {
+        Path f = Path.of(cibDir, "cib-" + size + ".xml");
+        if (!Files.isRegularFile(f)) {
+            throw new IllegalStateException(f + " does not exist: generate it with bench/scheduler/run.sh (or the"
+                + " anchor's gen-cib.py) and pass -p cibDir=DIR");
+        }
+        engine = PolicyEngine.standard();
+        xml = Files.readAllBytes(f);
+        parsed = parse();
+    }
+
+    private CibDocument parse() throws CibException {
+        try (InputStream in = new java.io.ByteArrayInputStream(xml)) {
+            return engine.parse(in, "cib-" + size + ".xml");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Parse the XML and compute the transition (crm_simulate -R's work). */
+    @Benchmark
+    public Transition parseAndSchedule() throws CibException {
+        return engine.schedule(parse(), OptionalLong.empty());
+    }
+
+    /** Compute the transition from an already parsed CIB. */
+    @Benchmark
+    public Transition schedule() {
+        return engine.schedule(parsed, OptionalLong.empty());
+    }
+}

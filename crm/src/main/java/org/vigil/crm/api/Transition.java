@@ -1,0 +1,21 @@
+package org.vigil.crm.api;
+
+import java.util.List;
+
+/**
+ * The result of one scheduler run: the actions to execute, in a valid execution order, and the human-readable
+ * summary {@code crm_simulate} prints under {@code Transition Summary:}.
+ *
+ * @param actions  the graph's actions, each listing its inputs; executable in list order
+ * @param summary  one line per decision, in crm_simulate's wording without the leading {@code "  * "},
+ *                 e.g. {@code "Start      rsc2    ( node1 )"} or {@code "Fence (reboot) node2 'peer is unclean'"}
+ * @param warnings configuration problems the scheduler worked around (Pacemaker logs these as warnings)
+ */
+public record Transition(List<TransitionAction> actions, List<String> summary, List<String> warnings) {
+
+    public Transition {
+        actions = List.copyOf(actions);
+        summary = List.copyOf(summary);
+        warnings = List.copyOf(warnings);
+    }
+}

@@ -1,0 +1,171 @@
+package org.vigil.crm.internal.simulate;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import org.vigil.crm.api.CibException;
+import org.vigil.crm.internal.cib.CibChecker;
+import org.vigil.crm.internal.cib.CibParser;
+import org.vigil.crm.internal.cib.CrmTime;
+import org.vigil.crm.internal.cib.XmlElement;
+import org.vigil.crm.internal.scheduler.Scheduler;
+import org.vigil.crm.internal.scheduler.StatusPrinter;
+import org.vigil.crm.internal.scheduler.TransitionRunner;
+import org.vigil.crm.internal.scheduler.WorkingSet;
+
+/**
+ * One {@code crm_simulate}-style run on a CIB file: parse and check it, print the current status, compute and
+ * print the transition summary, and (with {@code simulate}) apply the transition and print the revised status.
+ * Stateless; thread-safe.
+ */
+public final class Simulation {
+
+    /** What to print. */
+    public record Options(boolean simulate, boolean showScores, boolean showStatus) {
+    }
+
+    private Simulation() {
+    }
+
+    /** Stack size of the thread the scheduler runs in (its graph walks recurse along ordering chains). */
+    static final long STACK_BYTES = 512L << 20;
+
+    /**
+     * Runs a task in a thread with a large stack (the scheduler's recursion depth grows with the length of
+     * ordering chains) and returns its result; exceptions are rethrown unchanged.
+     */
+    public static <T> T withLargeStack(java.util.concurrent.Callable<T> task) throws Exception {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                result[0] = task.call();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "vigil-scheduler", STACK_BYTES);
+        t.start();
+        t.join();
+        if (failure[0] instanceof Exception e) {
+            throw e;
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        T r = (T) result[0];
+        return r;
+    }
+
+    public static XmlElement load(Path file) throws CibException {
+        String name = file.toString();
+        try {
+            long size = Files.size(file);
+            if (size > org.vigil.crm.api.PolicyEngine.MAX_CIB_BYTES) {
+                throw new CibException(name, 0, 0, "refused: the file is " + size + " bytes, larger than the limit of "
+                    + org.vigil.crm.api.PolicyEngine.MAX_CIB_BYTES + " bytes ("
+                    + (org.vigil.crm.api.PolicyEngine.MAX_CIB_BYTES >> 20) + " MiB)");
+            }
+        } catch (IOException e) {
+            throw new CibException(name, 0, 0, "cannot read: " + describe(e));
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            XmlElement root = new CibParser(org.vigil.crm.api.PolicyEngine.MAX_CIB_BYTES).parse(
+                new java.io.BufferedInputStream(in, 1 << 16), name);
+            CibChecker.check(root, name);
+            return root;
+        } catch (IOException e) {
+            throw new CibException(name, 0, 0, "cannot read: " + describe(e));
+        }
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** The effective time: the CIB's execution-date, else the clock. */
+    static CrmTime now(XmlElement root, StringBuilder out) {
+        String ed = root.get("execution-date");
+        if (ed != null) {
+            long v = org.vigil.crm.internal.cib.Score.parseLeadingLong(ed, Long.MIN_VALUE);
+            if (v != Long.MIN_VALUE && v != 0) {
+                if (out != null) {
+                    out.append("Using the original execution date of: ")
+                        .append(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
+                            .format(Instant.ofEpochSecond(v).atZone(ZoneId.of("UTC"))))
+                        .append('\n');
+                }
+                return CrmTime.ofEpochSecond(v);
+            }
+        }
+        return CrmTime.ofEpochSecond(Instant.now().getEpochSecond());
+    }
+
+    /** Runs on a parsed CIB and returns crm_simulate's text. */
+    public static String run(XmlElement root, Options opts) {
+        return run(root, opts, null);
+    }
+
+    /**
+     * Runs on a parsed CIB and returns crm_simulate's text.
+     *
+     * @param warnings where the scheduler's configuration warnings go (each once, in order), or {@code null}
+     */
+    public static String run(XmlElement root, Options opts, java.util.Collection<String> warnings) {
+        StringBuilder out = new StringBuilder(4096);
+        boolean printed = false;
+        CrmTime now = now(root, out);
+        boolean[] spacer = {false};
+        XmlElement input = root.deepCopy();
+        WorkingSet ws = Scheduler.run(input, now, opts.showScores(), true, status -> {
+            if (opts.showStatus()) {
+                boolean p = StatusPrinter.printPreamble(status, out);
+                if (p) {
+                    out.append('\n');
+                }
+                StatusPrinter.print(status, "Current cluster status", out);
+                spacer[0] = true;
+            }
+        });
+        printed = spacer[0];
+        if (warnings != null) {
+            warnings.addAll(new java.util.LinkedHashSet<>(ws.warnings));
+        }
+        if (opts.showScores()) {
+            if (printed) {
+                out.append('\n');
+            }
+            out.append("Allocation Scores:\n");
+            for (String l : ws.scoreLines()) {
+                out.append(l).append('\n');
+            }
+            printed = true;
+        }
+        if (printed) {
+            out.append('\n');
+        }
+        out.append("Transition Summary:\n");
+        for (String l : ws.summary()) {
+            out.append("  * ").append(l).append('\n');
+        }
+        if (opts.simulate()) {
+            out.append('\n');
+            XmlElement revised = TransitionRunner.execute(ws, root.deepCopy(), out);
+            CrmTime now2 = now(revised, out);
+            out.append('\n');
+            WorkingSet after = StatusPrinter.unpackOnly(revised, now2);
+            StatusPrinter.print(after, "Revised Cluster Status", out);
+        }
+        return out.toString();
+    }
+}
