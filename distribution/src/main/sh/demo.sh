@@ -76,17 +76,36 @@ for i in $(seq 1 "$NODES"); do
         exit 1
     fi
 done
+echo "Waiting for the ring to form..."
+formed=""
+for _ in $(seq 1 300); do
+    formed=1
+    for i in $(seq 1 "$NODES"); do
+        members="$("$VIGIL" --state-dir "$DIR/node$i" corosync-cmapctl -g runtime.totem.members 2>/dev/null)" || true
+        [[ "$(echo "${members#*= }" | wc -w)" == "$NODES" ]] || formed=""
+    done
+    [[ -n "$formed" ]] && break
+    sleep 0.1
+done
+[[ -n "$formed" ]] || echo "The ring has not formed yet; the nodes' output is in $DIR/node*.out" >&2
 for i in $(seq 1 "$NODES"); do
     echo
     echo "== node$i ($DIR/node$i) =="
     "$VIGIL" --state-dir "$DIR/node$i" status | sed -n '1,4p'
 done
+echo
+echo "== membership, as node1 sees it =="
+"$VIGIL" --state-dir "$DIR/node1" members
+echo
+"$VIGIL" --state-dir "$DIR/node1" corosync-cfgtool -s
 cat <<MSG
 
 The cluster is running. Try, in another terminal:
-  $VIGIL --state-dir $DIR/node1 status
-  $VIGIL --state-dir $DIR/node2 corosync-cmapctl runtime.config.totem
-  $VIGIL --state-dir $DIR/node3 bundles
+  $VIGIL --state-dir $DIR/node1 members
+  $VIGIL --state-dir $DIR/node2 corosync-cfgtool -s
+  $VIGIL --state-dir $DIR/node3 corosync-cmapctl runtime.members
+  $VIGIL --state-dir $DIR/node1 corosync-quorumtool -s
+  kill -9 \$(cat $DIR/node3/vigil.pid)      # and watch node1's membership change
 MSG
 if [[ -n "$FOR" ]]; then
     sleep "$FOR"

@@ -14,7 +14,7 @@ import org.vigil.shell.client.CpgClient;
  * socket: agreed-order messages of fixed sizes for a bounded time, counting what the group delivers back.
  *
  * <pre>
- * CpgBench send --socket S [-s 64,40000] [-t SECS] [-w MEMBERS] [-g GROUP]   one line per size:
+ * CpgBench send --socket S [-s 64,40000] [-t SECS | -n COUNT] [-w MEMBERS] [-g GROUP]   one line per size:
  *     RESULT size=N secs=T delivered=D msgs_per_s=R mb_per_s=M own=O
  * CpgBench recv --socket S [-t QUIET_SECS] [-g GROUP]                          counts deliveries until quiet:
  *     RESULT delivered=D bytes=B msgs_per_s=R
@@ -34,6 +34,7 @@ public final class CpgBench {
         List<Integer> sizes = List.of(64, 40000);
         double secs = 5;
         int waitMembers = 1;
+        long count = 0;
         String group = "cpg_bm";
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
@@ -47,6 +48,7 @@ public final class CpgBench {
                 }
                 case "-t" -> secs = Double.parseDouble(args[++i]);
                 case "-w" -> waitMembers = Integer.parseInt(args[++i]);
+                case "-n" -> count = Long.parseLong(args[++i]);
                 case "-g" -> group = args[++i];
                 default -> usage();
             }
@@ -54,7 +56,7 @@ public final class CpgBench {
         if (socket == null || !(mode.equals("send") || mode.equals("recv"))) {
             usage();
         }
-        int status = mode.equals("send") ? send(socket, group, sizes, secs, waitMembers) : recv(socket, group, secs);
+        int status = mode.equals("send") ? send(socket, group, sizes, secs, waitMembers, count) : recv(socket, group, secs);
         System.exit(status);
     }
 
@@ -82,7 +84,7 @@ public final class CpgBench {
         }
     }
 
-    private static int send(Path socket, String group, List<Integer> sizes, double secs, int waitMembers)
+    private static int send(Path socket, String group, List<Integer> sizes, double secs, int waitMembers, long count)
         throws Exception {
         long pid = ProcessHandle.current().pid();
         AtomicInteger members = new AtomicInteger();
@@ -127,7 +129,7 @@ public final class CpgBench {
                 long sent = 0;
                 long t0 = System.nanoTime();
                 long end = t0 + (long) (secs * 1e9);
-                while (System.nanoTime() < end) {
+                while (count > 0 ? sent < count : System.nanoTime() < end) {
                     ByteBuffer.wrap(msg).putInt(phase).putLong(sent++);
                     c.mcast(msg.clone());
                     if ((sent & 63) == 0) {
@@ -138,11 +140,14 @@ public final class CpgBench {
                 long counted = delivered.get();
                 double elapsed = (System.nanoTime() - t0) / 1e9;
                 // let the tail drain before the next size, so its messages are not counted there
+                // Wait for this member's own messages to come back (bounded), so they are not counted in the next
+                // size: 30 s after a timed run, 300 s in all for a counted one.
+                long drainDeadline = count > 0 ? t0 + 300_000_000_000L : end + 30_000_000_000L;
                 long before;
                 do {
                     before = own.get();
                     Thread.sleep(300);
-                } while (own.get() != before || own.get() < sent && System.nanoTime() < end + 30_000_000_000L);
+                } while ((own.get() != before || own.get() < sent) && System.nanoTime() < drainDeadline);
                 System.out.printf("RESULT size=%d secs=%.2f delivered=%d msgs_per_s=%.0f mb_per_s=%.2f own=%d sent=%d%n",
                     size, elapsed, counted, counted / elapsed, counted * (double) size / elapsed / 1e6, own.get(), sent);
             }

@@ -50,7 +50,12 @@ public final class NetnsCluster implements AutoCloseable {
         this.subnet = subnet;
         this.size = size;
         this.dir = dir;
-        this.vigil = Path.of(System.getProperty("vigil.root", "..")).toAbsolutePath().normalize().resolve("vigil");
+        this.vigil = root().resolve("vigil");
+    }
+
+    /** The project root (where the {@code vigil} launcher is). */
+    public static Path root() {
+        return Path.of(System.getProperty("vigil.root", "..")).toAbsolutePath().normalize();
     }
 
     public String ns(int i) {

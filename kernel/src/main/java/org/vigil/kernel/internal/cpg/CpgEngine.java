@@ -58,6 +58,11 @@ public final class CpgEngine implements Cpg {
     private final Map<Key, Handle> local = new LinkedHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(FIRST_HANDLE);
     private final Deque<Pending> queued = new ArrayDeque<>();
+    private long queuedBytes;
+    /** Bytes of messages CPG holds back (during sync, or while Totem pushes back) before it refuses more. */
+    static final long MAX_QUEUED_BYTES = 4L << 20;
+    /** Messages from not-yet-known senders held during one sync; beyond it they are dropped and counted. */
+    private static final int MAX_HELD = 10_000;
     private final List<Held> held = new ArrayList<>();
     private RingId syncRing;
     /** This node's join list for the current sync, until Totem has accepted it. */
@@ -146,7 +151,7 @@ public final class CpgEngine implements Cpg {
         } else if (m instanceof CpgMessages.Mcast mc) {
             if (isMember(mc.group(), from, mc.pid())) {
                 deliverToGroup(from, mc);
-            } else if (inSync) {
+            } else if (inSync && held.size() < MAX_HELD) {
                 held.add(new Held(from, mc));
             } else {
                 droppedUnknownSender++;
@@ -207,7 +212,7 @@ public final class CpgEngine implements Cpg {
             if (!submitNow(queued.peekFirst())) {
                 return;   // back-pressure: the rest goes with the next local operation
             }
-            queued.pollFirst();
+            queuedBytes -= queued.pollFirst().payload().length;
         }
     }
 
@@ -247,21 +252,34 @@ public final class CpgEngine implements Cpg {
         return h;
     }
 
-    /** Hands a message to Totem now, or queues it while sync runs or earlier ones wait. */
+    /**
+     * Hands a message to Totem now, or queues it while sync runs or earlier ones wait. Messages are refused
+     * (false: "try again", corosync's CS_ERR_TRY_AGAIN) once {@value #MAX_QUEUED_BYTES} bytes wait; joins and
+     * leaves are always taken (they are small and must not be lost).
+     */
     private boolean send(Pending p) {
         flush();
+        boolean membership = p.join() || p.leave();
         if (inSync || !queued.isEmpty()) {
-            queued.addLast(p);
+            if (!membership && queuedBytes + p.payload().length > MAX_QUEUED_BYTES) {
+                return false;
+            }
+            enqueue(p);
             return true;
         }
         if (submitNow(p)) {
             return true;
         }
-        if (p.join() || p.leave()) {
-            queued.addLast(p);   // membership changes must not be lost: retried with the next operation
+        if (membership) {
+            enqueue(p);   // membership changes must not be lost: retried by pump()
             return true;
         }
         return false;
+    }
+
+    private void enqueue(Pending p) {
+        queued.addLast(p);
+        queuedBytes += p.payload().length;
     }
 
     /** Retries what Totem pushed back (the driver calls this periodically). */

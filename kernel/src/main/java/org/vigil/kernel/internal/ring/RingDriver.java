@@ -339,18 +339,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
                 }
             }
         }
-        // As in corosync's udpu: "connected" means a member of the current ring (a token ring's node does not hear
-        // every other node directly when idle), on a ring this node has not marked faulty.
-        List<Integer> members = current.members();
-        for (int r = 0; r < rings; r++) {
-            for (int i = 0; i < nodeIds.length; i++) {
-                boolean c = nodeIds[i] == self || (!faulty[r] && members.contains(nodeIds[i]));
-                if (c != connected[r][i] || cmap.get(connectedKey(nodeIds[i], r)).isEmpty()) {
-                    connected[r][i] = c;
-                    cmap.set(connectedKey(nodeIds[i], r), CmapType.UINT8, c ? 1L : 0L);
-                }
-            }
-        }
+        publishConnectivity();
         if (rings > 1) {
             detectFaultyRings(now);
         }
@@ -365,6 +354,23 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         cmap.set("stats.cpg.rx_unknown_sender", CmapType.UINT64, cpgDrops[0]);
         cmap.set("stats.cpg.rx_malformed", CmapType.UINT64, cpgDrops[1]);
         cmap.set("stats.pg.msg_queue_bytes", CmapType.UINT64, submitBytes.get());
+    }
+
+    /**
+     * As in corosync's udpu, "connected" means a member of the current ring (a token ring's node does not hear
+     * every other node directly when idle), on a ring this node has not marked faulty.
+     */
+    private void publishConnectivity() {
+        List<Integer> members = current.members();
+        for (int r = 0; r < rings; r++) {
+            for (int i = 0; i < nodeIds.length; i++) {
+                boolean c = nodeIds[i] == self || (!faulty[r] && members.contains(nodeIds[i]));
+                if (c != connected[r][i] || cmap.get(connectedKey(nodeIds[i], r)).isEmpty()) {
+                    connected[r][i] = c;
+                    cmap.set(connectedKey(nodeIds[i], r), CmapType.UINT8, c ? 1L : 0L);
+                }
+            }
+        }
     }
 
     private static String connectedKey(int node, int ring) {
@@ -513,6 +519,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         for (int id : left) {
             cmap.setString("runtime.members." + Integer.toUnsignedString(id) + ".status", "left");
         }
+        publishConnectivity();
         cmap.setString("runtime.totem.ring_id", e.ringId().toString());
         cmap.setString("runtime.totem.members", e.members().toString().replaceAll("[\\[\\],]", ""));
         StringBuilder msg = new StringBuilder("A new membership (").append(e.ringId()).append(") was formed.");

@@ -80,4 +80,32 @@ class CpgReplayTest {
         assertEquals(1, sent.size());
         assertEquals(CpgMessages.JoinList.class, CpgMessages.decode(sent.get(0)).getClass());
     }
+
+    /** Regression: a sender kept sending through a long sync and CPG queued without limit (the node ran out of heap). */
+    @Test
+    void duringSyncMessagesAreRefusedOnceTheQueueIsFullButJoinsAndLeavesAreNot() {
+        List<byte[]> sent = new ArrayList<>();
+        CpgEngine cpg = new CpgEngine(1, m -> sent.add(m));
+        cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 5, List.of(1), List.of()));
+        cpg.onDeliver(1, sent.get(0));
+        var g = cpg.join("g", new CpgEngineTest.Recorder(), 7);
+        cpg.onDeliver(1, sent.get(1));
+        cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 9, List.of(1, 2), List.of(2)));
+        byte[] big = new byte[64 * 1024];
+        int accepted = 0;
+        while (g.mcast(big)) {
+            accepted++;
+            if (accepted > 1000) {
+                break;
+            }
+        }
+        assertEquals(CpgEngine.MAX_QUEUED_BYTES / CpgMessages.mcast("g", 7, big).length, accepted,
+            "refused beyond the limit");
+        var other = cpg.join("h", new CpgEngineTest.Recorder(), 8);
+        other.close();
+        cpg.onDeliver(1, sent.get(2));
+        cpg.onDeliver(2, CpgMessages.joinList(new RingId(1, 9), List.of()));
+        int flushed = sent.size() - 3;
+        assertEquals(accepted + 2, flushed, "after sync: the queued messages, then the join and the leave");
+    }
 }

@@ -1,0 +1,247 @@
+package org.vigil.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.vigil.itest.support.NetnsCluster;
+
+/**
+ * Three real Vigil nodes, each a JVM in its own network namespace, on real UDP (udpu) with AES-GCM: the ring
+ * forms; survives kill -9 of a node and takes it back; splits 1|2 and merges; delivers CPG messages complete and
+ * in order through 20 % random loss; keeps out a node with the wrong key; shrugs off garbage datagrams.
+ * Faults are nftables rules inside the namespaces. Needs root (CI's system tests).
+ */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RingNetnsIT {
+
+    static NetnsCluster cluster;
+    static Path dir;
+    static final long TIMEOUT = 60_000;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Boolean.getBoolean("vigil.systemTests"), "system tests (root, namespaces) are off");
+        dir = Files.createTempDirectory("vigil-ring-netns");
+        cluster = new NetnsCluster("vtr", "10.64.0", 3, dir).up();
+        cluster.configure("""
+            token: 1000
+            crypto_cipher: aes256
+            crypto_hash: sha256
+            """, null);
+        Path key = dir.resolve("authkey");
+        NetnsCluster.sh(NetnsCluster.root().resolve("vigil").toString(), "keygen", "-k", key.toString());
+        for (int i = 1; i <= 3; i++) {
+            Files.createDirectories(cluster.stateDir(i));
+            Files.copy(key, cluster.stateDir(i).resolve("authkey"));
+            cluster.start(i);
+        }
+        for (int i = 1; i <= 3; i++) {
+            cluster.awaitUp(i, TIMEOUT);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static String members(int i) {
+        try {
+            NetnsCluster.Result r = cluster.vigil(i, "corosync-cmapctl", "-g", "runtime.totem.members");
+            return r.status() == 0 ? r.out().substring(r.out().indexOf("= ") + 2).strip() : "";
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    static String cmap(int i, String key) throws Exception {
+        NetnsCluster.Result r = key.startsWith("stats.") ? cluster.vigil(i, "corosync-cmapctl", "-m", "stats", "-g", key)
+            : cluster.vigil(i, "corosync-cmapctl", "-g", key);
+        return r.status() == 0 ? r.out().substring(r.out().indexOf("= ") + 2).strip() : "";
+    }
+
+    static void awaitMembers(String expected, int... nodes) throws InterruptedException {
+        for (int i : nodes) {
+            NetnsCluster.await("node" + i + " members '" + expected + "' (now '" + members(i) + "')", TIMEOUT,
+                () -> members(i).equals(expected));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void ringForms() throws Exception {
+        awaitMembers("1 2 3", 1, 2, 3);
+        NetnsCluster.Result cfg = cluster.vigil(2, "corosync-cfgtool", "-s");
+        assertTrue(cfg.out().contains("nodeid:          1:\tconnected"), cfg.out());
+        assertTrue(cfg.out().contains("nodeid:          2:\tlocalhost"), cfg.out());
+        assertEquals("r(0) ip(10.64.0.13)", cmap(1, "runtime.members.3.ip"));
+    }
+
+    @Test
+    @Order(2)
+    void killedNodeIsDroppedAndTakenBackWhenItRestarts() throws Exception {
+        awaitMembers("1 2 3", 1, 2, 3);
+        long t0 = System.nanoTime();
+        cluster.kill9(3);
+        awaitMembers("1 2", 1, 2);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("kill -9 of node 3 -> new membership on nodes 1, 2 after " + ms + " ms");
+        assertEquals("left", cmap(1, "runtime.members.3.status"));
+        cluster.start(3);
+        awaitMembers("1 2 3", 1, 2, 3);
+        assertEquals("joined", cmap(1, "runtime.members.3.status"));
+        assertEquals("2", cmap(1, "runtime.members.3.join_count"));
+    }
+
+    @Test
+    @Order(3)
+    void partitionSplitsTheRingAndHealingMergesIt() throws Exception {
+        awaitMembers("1 2 3", 1, 2, 3);
+        cluster.partition(Set.of(1), Set.of(2, 3));
+        awaitMembers("1", 1);
+        awaitMembers("2 3", 2, 3);
+        cluster.heal();
+        awaitMembers("1 2 3", 1, 2, 3);
+    }
+
+    @Test
+    @Order(4)
+    void cpgMessagesArriveCompleteAndInOrderThroughTwentyPercentLoss() throws Exception {
+        awaitMembers("1 2 3", 1, 2, 3);
+        for (int i = 1; i <= 3; i++) {
+            cluster.loss(i, 20);
+        }
+        try {
+            List<Process> receivers = new ArrayList<>();
+            for (int i = 2; i <= 3; i++) {
+                receivers.add(bench("recv", i, "-t", "30", "-g", "lossy"));
+            }
+            Thread.sleep(2000);
+            Process sender = bench("send", 1, "-s", "64,4000", "-n", "1500", "-w", "3", "-g", "lossy");
+            assertTrue(sender.waitFor(300, TimeUnit.SECONDS), "sender finished");
+            String sent = output(sender);
+            assertEquals(0, sender.exitValue(), sent);
+            long total = 0;
+            for (String line : sent.split("\n")) {
+                if (line.startsWith("RESULT")) {
+                    total += Long.parseLong(line.replaceAll(".* sent=(\\d+).*", "$1"));
+                }
+            }
+            assertEquals(3000, total, "messages sent through the loss: " + sent);
+            for (Process r : receivers) {
+                if (!r.waitFor(180, TimeUnit.SECONDS)) {
+                    r.destroy();
+                    r.waitFor(10, TimeUnit.SECONDS);
+                    throw new AssertionError("a receiver did not finish: " + output(r) + "; sender: " + sent);
+                }
+                String out = output(r);
+                assertEquals(0, r.exitValue(), "no gap and no reordering: " + out);
+                assertTrue(out.contains("RESULT delivered=" + total + " "), "every message delivered once: " + total
+                    + " sent; " + out);
+            }
+            System.out.println("20 % loss on every node: " + total + " CPG messages delivered to all, in order; "
+                + "retransmitted (node 1): " + cmap(1, "stats.srp.mcast_retx"));
+        } finally {
+            cluster.heal();
+        }
+    }
+
+    static final java.util.Map<Process, Path> OUTPUTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static String output(Process p) throws Exception {
+        return Files.readString(OUTPUTS.get(p));
+    }
+
+    /** A CPG benchmark process talking to node {@code i}'s admin socket (from the host, through its socket file). */
+    static Process bench(String mode, int i, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+            System.getProperty("java.class.path"), "org.vigil.bench.cpg.CpgBench", mode, "--socket",
+            cluster.stateDir(i).resolve("vigil.sock").toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "bench-" + mode + i, ".out");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        OUTPUTS.put(p, out);
+        return p;
+    }
+
+    @Test
+    @Order(5)
+    void aNodeWithTheWrongKeyNeverJoinsAndTheRingIsUndisturbed() throws Exception {
+        awaitMembers("1 2 3", 1, 2, 3);
+        cluster.stop(3);
+        awaitMembers("1 2", 1, 2);
+        String ring = cmap(1, "runtime.totem.ring_id");
+        Path other = dir.resolve("other-key");
+        NetnsCluster.sh(NetnsCluster.root().resolve("vigil").toString(), "keygen", "-k", other.toString());
+        Files.copy(other, cluster.stateDir(3).resolve("authkey"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        cluster.start(3);
+        cluster.awaitUp(3, TIMEOUT);
+        Thread.sleep(8000);
+        assertEquals("1 2", members(1));
+        assertEquals("1 2", members(2));
+        assertEquals(ring, cmap(1, "runtime.totem.ring_id"), "no membership change on the good nodes");
+        assertEquals("3", members(3), "the node with the wrong key stays alone");
+        long rejected = Long.parseLong(cmap(1, "stats.wire.rx_auth_failed"));
+        assertTrue(rejected > 0, "its datagrams were rejected and counted: " + rejected);
+        cluster.stop(3);
+        Files.copy(dir.resolve("authkey"), cluster.stateDir(3).resolve("authkey"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        cluster.start(3);
+        awaitMembers("1 2 3", 1, 2, 3);
+    }
+
+    @Test
+    @Order(6)
+    void garbageDatagramsAreCountedAndTheNodeStaysUp() throws Exception {
+        awaitMembers("1 2 3", 1, 2, 3);
+        String ring = cmap(1, "runtime.totem.ring_id");
+        long before = wireDrops(1);
+        NetnsCluster.sh("ip", "netns", "exec", cluster.ns(2), "python3", "-c", """
+            import os, random, socket, time
+            random.seed(7)
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            for i in range(20000):
+                if i % 100 == 99:
+                    time.sleep(0.01)   # stay within the receiver's socket buffer: every datagram must arrive
+                n = random.randint(0, 1400)
+                b = bytearray(os.urandom(n))
+                if n > 4 and i % 3 == 0:
+                    b[0:4] = b'VG\\x01' + bytes([random.randint(0, 2)])
+                s.sendto(bytes(b), ('10.64.0.11', 5405))
+            """);
+        Thread.sleep(2000);
+        assertEquals(0, cluster.vigil(1, "status").status(), "node 1 is up");
+        assertEquals("1 2 3", members(1));
+        assertEquals(ring, cmap(1, "runtime.totem.ring_id"), "no membership change");
+        long counted = wireDrops(1) - before;
+        assertTrue(counted >= 19000, "garbage counted in stats.wire.*: " + counted);
+    }
+
+    static long wireDrops(int i) throws Exception {
+        NetnsCluster.Result r = cluster.vigil(i, "corosync-cmapctl", "-m", "stats", "stats.wire.");
+        long sum = 0;
+        for (String line : r.out().split("\n")) {
+            if (line.contains("= ")) {
+                sum += Long.parseLong(line.substring(line.indexOf("= ") + 2).strip());
+            }
+        }
+        return sum;
+    }
+}
