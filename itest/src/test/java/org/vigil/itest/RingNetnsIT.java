@@ -171,11 +171,16 @@ class RingNetnsIT {
 
     /** A CPG benchmark process talking to node {@code i}'s admin socket (from the host, through its socket file). */
     static Process bench(String mode, int i, String... args) throws Exception {
+        return benchAt(dir, cluster.stateDir(i), mode, args);
+    }
+
+    /** The CPG benchmark talking to the node whose state directory is {@code stateDir}; output kept in a file. */
+    static Process benchAt(Path dir, Path stateDir, String mode, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
             System.getProperty("java.class.path"), "org.vigil.bench.cpg.CpgBench", mode, "--socket",
-            cluster.stateDir(i).resolve("vigil.sock").toString()));
+            stateDir.resolve("vigil.sock").toString()));
         cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "bench-" + mode + i, ".out");
+        Path out = Files.createTempFile(dir, "bench-" + mode, ".out");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         OUTPUTS.put(p, out);
         return p;

@@ -17,7 +17,7 @@ import org.vigil.shell.client.CpgClient;
  * CpgBench send --socket S [-s 64,40000] [-t SECS | -n COUNT] [-w MEMBERS] [-g GROUP]   one line per size:
  *     RESULT size=N secs=T delivered=D msgs_per_s=R mb_per_s=M own=O
  * CpgBench recv --socket S [-t QUIET_SECS] [-g GROUP]                          counts deliveries until quiet:
- *     RESULT delivered=D bytes=B msgs_per_s=R
+ *     RESULT delivered=D bytes=B msgs_per_s=R max_gap_ms=G   (G: the longest pause between two deliveries)
  * </pre>
  * {@code delivered} counts every message delivered to this member (its own and the other senders'), as
  * vcpgbench does; with one sender it is its own. Messages carry a sequence number so a receiver checks the
@@ -166,6 +166,7 @@ public final class CpgBench {
         AtomicLong first = new AtomicLong();
         AtomicLong last = new AtomicLong();
         AtomicBoolean done = new AtomicBoolean();
+        AtomicLong maxGap = new AtomicLong();
         Order order = new Order();
         try (CpgClient c = CpgClient.connect(socket, group, ProcessHandle.current().pid())) {
             Thread reader = new Thread(() -> {
@@ -173,7 +174,10 @@ public final class CpgBench {
                     c.dispatch((nodeId, from, message) -> {
                         long now = System.nanoTime();
                         first.compareAndSet(0, now);
-                        last.set(now);
+                        long prev = last.getAndSet(now);
+                        if (prev != 0) {
+                            maxGap.accumulateAndGet(now - prev, Math::max);
+                        }
                         delivered.incrementAndGet();
                         bytes.addAndGet(message.length);
                         order.see(nodeId, from, message);
@@ -198,8 +202,8 @@ public final class CpgBench {
             }
         }
         double active = (last.get() - first.get()) / 1e9;
-        System.out.printf("RESULT delivered=%d bytes=%d msgs_per_s=%.0f%n", delivered.get(), bytes.get(),
-            active > 0 ? delivered.get() / active : 0);
+        System.out.printf("RESULT delivered=%d bytes=%d msgs_per_s=%.0f max_gap_ms=%d%n", delivered.get(), bytes.get(),
+            active > 0 ? delivered.get() / active : 0, maxGap.get() / 1_000_000);
         if (order.violations > 0) {
             System.out.println("ORDER_VIOLATIONS " + order.violations);
             return 2;

@@ -35,6 +35,18 @@ public final class NetnsCluster implements AutoCloseable {
     private final Map<Integer, Process> nodes = new LinkedHashMap<>();
     private Path config;
     private boolean up;
+    /** Local mode: no namespaces, every node on 127.0.0.1 with its own ports from here. */
+    private int basePort;
+
+    /**
+     * A cluster of node processes on this host, all on 127.0.0.1: node {@code i} uses port {@code basePort + i}
+     * on ring 0 and {@code basePort + 100 + i} on ring 1. No namespaces, no root; no fault rules.
+     */
+    public static NetnsCluster local(int size, Path dir, int basePort) {
+        NetnsCluster c = new NetnsCluster("local", "10.0.0", size, dir);
+        c.basePort = basePort;
+        return c;
+    }
 
     /**
      * @param prefix namespace name prefix (unique to the test class), e.g. {@code vtr}
@@ -63,7 +75,7 @@ public final class NetnsCluster implements AutoCloseable {
     }
 
     public String address(int i) {
-        return subnet + "." + (10 + i);
+        return basePort > 0 ? "127.0.0.1" : subnet + "." + (10 + i);
     }
 
     public Path stateDir(int i) {
@@ -102,6 +114,9 @@ public final class NetnsCluster implements AutoCloseable {
     /** Creates the namespaces, the bridge and the veths (removing leftovers of an earlier run first). */
     public NetnsCluster up() throws IOException, InterruptedException {
         Files.createDirectories(dir);
+        if (basePort > 0) {
+            return this;
+        }
         deleteNamespaces();
         up = true;
         String br = prefix + "br";
@@ -130,16 +145,30 @@ public final class NetnsCluster implements AutoCloseable {
      * with the namespace addresses, and {@code extra} sections (e.g. {@code quorum {...}}).
      */
     public Path configure(String totemExtra, String extra) throws IOException {
+        return configure(totemExtra, extra, 1);
+    }
+
+    /** As {@link #configure(String, String)}, with {@code rings} rings (2 needs an rrp_mode in totemExtra). */
+    public Path configure(String totemExtra, String extra, int rings) throws IOException {
         StringBuilder c = new StringBuilder("totem {\n    version: 2\n    cluster_name: " + prefix + "\n");
         for (String line : totemExtra.split("\n")) {
             if (!line.isBlank()) {
                 c.append("    ").append(line.strip()).append('\n');
             }
         }
+        for (int r = 0; r < rings && rings > 1; r++) {
+            c.append("    interface {\n        ringnumber: ").append(r).append("\n    }\n");
+        }
         c.append("}\nnodelist {\n");
         for (int i = 1; i <= size; i++) {
-            c.append("    node {\n        ring0_addr: ").append(address(i)).append("\n        nodeid: ").append(i)
-                .append("\n        name: node").append(i).append("\n    }\n");
+            c.append("    node {\n");
+            for (int r = 0; r < rings; r++) {
+                c.append("        ring").append(r).append("_addr: ").append(address(i)).append('\n');
+                if (basePort > 0) {
+                    c.append("        ring").append(r).append("_port: ").append(basePort + 100 * r + i).append('\n');
+                }
+            }
+            c.append("        nodeid: ").append(i).append("\n        name: node").append(i).append("\n    }\n");
         }
         c.append("}\n").append(extra == null ? "" : extra);
         config = dir.resolve("vigil.conf");
@@ -149,9 +178,12 @@ public final class NetnsCluster implements AutoCloseable {
 
     /** Starts node {@code i} in its namespace with the cluster configuration (or {@code altConfig}). */
     public Process start(int i, Path altConfig) throws IOException {
-        List<String> cmd = List.of("ip", "netns", "exec", ns(i), vigil.toString(), "node", "-c",
-            (altConfig != null ? altConfig : config).toString(), "--state-dir", stateDir(i).toString(),
-            "--node-id", Integer.toString(i));
+        List<String> cmd = new ArrayList<>();
+        if (basePort == 0) {
+            cmd.addAll(List.of("ip", "netns", "exec", ns(i)));
+        }
+        cmd.addAll(List.of(vigil.toString(), "node", "-c", (altConfig != null ? altConfig : config).toString(),
+            "--state-dir", stateDir(i).toString(), "--node-id", Integer.toString(i)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile())).start();
         nodes.put(i, p);
