@@ -150,6 +150,11 @@ public final class NetnsCluster implements AutoCloseable {
 
     /** As {@link #configure(String, String)}, with {@code rings} rings (2 needs an rrp_mode in totemExtra). */
     public Path configure(String totemExtra, String extra, int rings) throws IOException {
+        return configure(totemExtra, extra, rings, size);
+    }
+
+    /** As above, listing only nodes 1..{@code listed} (the other namespaces run helpers, such as an arbiter). */
+    public Path configure(String totemExtra, String extra, int rings, int listed) throws IOException {
         StringBuilder c = new StringBuilder("totem {\n    version: 2\n    cluster_name: " + prefix + "\n");
         for (String line : totemExtra.split("\n")) {
             if (!line.isBlank()) {
@@ -160,7 +165,7 @@ public final class NetnsCluster implements AutoCloseable {
             c.append("    interface {\n        ringnumber: ").append(r).append("\n    }\n");
         }
         c.append("}\nnodelist {\n");
-        for (int i = 1; i <= size; i++) {
+        for (int i = 1; i <= listed; i++) {
             c.append("    node {\n");
             for (int r = 0; r < rings; r++) {
                 c.append("        ring").append(r).append("_addr: ").append(address(i)).append('\n');
@@ -210,6 +215,16 @@ public final class NetnsCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(vigil.toString(), "--state-dir", stateDir(i).toString()));
         cmd.addAll(List.of(args));
         return run(cmd, null);
+    }
+
+    /** Starts any command in node {@code i}'s namespace (stopped with the cluster), output to {@code log}. */
+    public Process exec(int i, Path log, String... command) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns(i)));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        nodes.put(1000 + i, p);
+        return p;
     }
 
     /** SIGKILL, as a crash or power loss. */
