@@ -445,7 +445,7 @@ public final class Locations {
 
     /** pcmk__unpack_location. */
     void unpack(XmlElement xml) {
-        XmlElement expanded = ws.constraintTags.expandLocationTags(xml);
+        XmlElement expanded = ws.constraintTags.expandSingleResourceTags(xml);
         if (expanded == Tags.INVALID) {
             return;
         }

@@ -127,7 +127,13 @@ final class Tags {
         return false;
     }
 
-    XmlElement expandLocationTags(XmlElement xml) {
+    /**
+     * Expands tags and templates in a single-resource constraint ({@code rsc_location}, {@code rsc_ticket}): an
+     * {@code rsc} naming a tag becomes a resource set of its members (with {@code rsc-role} as the set's role).
+     *
+     * @return the expanded copy, null when there was nothing to expand, {@link #INVALID} for a broken constraint
+     */
+    XmlElement expandSingleResourceTags(XmlElement xml) {
         String id = xml.get("id");
         if (id == null) {
             return INVALID;
@@ -271,39 +277,4 @@ final class Tags {
         return any ? copy : null;
     }
 
-    XmlElement expandTicketTags(XmlElement xml) {
-        String id = xml.get("id");
-        if (id == null) {
-            return INVALID;
-        }
-        XmlElement expanded = expandTagsInSets(xml);
-        if (expanded != null) {
-            return expanded;
-        }
-        String rscId = xml.get("rsc");
-        if (rscId == null) {
-            return null;
-        }
-        if (!valid(rscId)) {
-            ws.warn("Ignoring constraint '" + id + "' because '" + rscId + "' is not a valid resource or tag");
-            return INVALID;
-        }
-        if (ws.findConstraintResource(rscId) != null) {
-            return null;
-        }
-        String state = xml.get("rsc-role");
-        XmlElement copy = xml.deepCopy();
-        XmlElement set = tagToSet(copy, "rsc", false);
-        if (set == INVALID) {
-            return INVALID;
-        }
-        if (set != null) {
-            if (state != null) {
-                set.set("role", state);
-                copy.removeAttribute("rsc-role");
-            }
-            return copy;
-        }
-        return null;
-    }
 }

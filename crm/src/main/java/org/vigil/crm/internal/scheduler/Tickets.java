@@ -120,7 +120,7 @@ final class Tickets {
             return;
         }
         Ticket ticket = ws.tickets.computeIfAbsent(ticketStr, Ticket::new);
-        XmlElement expanded = ws.constraintTags.expandTicketTags(xml);
+        XmlElement expanded = ws.constraintTags.expandSingleResourceTags(xml);
         if (expanded == Tags.INVALID) {
             return;
         }
