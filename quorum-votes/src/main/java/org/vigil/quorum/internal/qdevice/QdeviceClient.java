@@ -1,12 +1,6 @@
 package org.vigil.quorum.internal.qdevice;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +29,9 @@ import org.vigil.quorum.internal.qnetd.QnetdProtocol;
  * <li>Lines from the arbiter that do not parse, or name another ring, are ignored and counted.</li>
  * </ul>
  *
- * <p>State lives on one {@link Scheduler} thread; a connector thread and a reader thread per connection only
- * hand results to it. Thread-safe entry points: {@link #start}, {@link #stop}, {@link #status}.
+ * <p>State lives on one {@link Scheduler} thread and time is read from its clock; the {@link ArbiterLink}'s
+ * events (TCP: a connector thread and a reader thread per connection) are handed to it. Thread-safe entry
+ * points: {@link #start}, {@link #stop}, {@link #status}.
  */
 public final class QdeviceClient {
 
@@ -46,6 +41,7 @@ public final class QdeviceClient {
     private final VoteContext context;
     private final VigilConfig.Device device;
     private final Scheduler scheduler;
+    private final ArbiterLink link;
     private final String cluster;
     private final List<Integer> configNodes;
     private final boolean waitForAll;
@@ -54,8 +50,7 @@ public final class QdeviceClient {
     private final long holdOff;
 
     // scheduler thread
-    private Socket socket;
-    private OutputStream out;
+    private ArbiterLink.Connection socket;
     private long seq;
     private long generation;
     private String state = "Disconnected";
@@ -79,9 +74,14 @@ public final class QdeviceClient {
     private volatile boolean running;
 
     QdeviceClient(VoteContext context, VigilConfig.Device device, Scheduler scheduler) {
+        this(context, device, scheduler, new TcpArbiterLink());
+    }
+
+    QdeviceClient(VoteContext context, VigilConfig.Device device, Scheduler scheduler, ArbiterLink link) {
         this.context = context;
         this.device = device;
         this.scheduler = scheduler;
+        this.link = link;
         VigilConfig cfg = context.node().config();
         String name = cfg.totem().clusterName();
         this.cluster = name != null && QnetdProtocol.validName(name) ? name : "vigil";
@@ -143,37 +143,45 @@ public final class QdeviceClient {
         }
         long gen = ++generation;
         setState("Connecting", lastError);
-        Thread t = new Thread(() -> {
-            Socket s = new Socket();
-            try {
-                s.setTcpNoDelay(true);
-                s.connect(new InetSocketAddress(device.host(), device.port()),
-                    (int) Math.max(200, Math.min(2000, device.timeoutMs() / 2)));
-                scheduler.execute(() -> onConnected(gen, s));
-            } catch (IOException | RuntimeException e) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // failed anyway
+        link.connect(device.host(), device.port(), (int) Math.max(200, Math.min(2000, device.timeoutMs() / 2)),
+            new ArbiterLink.Events() {
+                @Override
+                public void connected(ArbiterLink.Connection c) {
+                    scheduler.execute(() -> onConnected(gen, c));
                 }
-                String why = e.getMessage() == null ? e.toString() : e.getMessage();
-                scheduler.execute(() -> onConnectFailed(gen, why));
-            }
-        }, "vigil-qdevice-connect");
-        t.setDaemon(true);
-        t.start();
+
+                @Override
+                public void failed(String why) {
+                    scheduler.execute(() -> onConnectFailed(gen, why));
+                }
+
+                @Override
+                public void line(String text) {
+                    scheduler.execute(() -> onLine(gen, text));
+                }
+
+                @Override
+                public void oversized() {
+                    scheduler.execute(() -> malformedLine(gen, "line longer than " + QnetdProtocol.MAX_LINE
+                        + " bytes"));
+                }
+
+                @Override
+                public void closed(String why) {
+                    scheduler.execute(() -> onDisconnected(gen, why));
+                }
+            });
     }
 
-    private void onConnected(long gen, Socket s) {
+    private void onConnected(long gen, ArbiterLink.Connection c) {
         if (!running || gen != generation) {
-            close(s);
+            c.close();
             return;
         }
         try {
-            socket = s;
-            out = s.getOutputStream();
+            socket = c;
             welcomed = false;
-            lastHeard = System.nanoTime();
+            lastHeard = scheduler.nanoTime();
             backoff = 1000;
             send(QnetdProtocol.format("HELLO", QnetdProtocol.VERSION, "cluster", cluster, "node",
                 Integer.toUnsignedString(context.node().nodeId()), "algorithm", device.algorithm(), "tie_breaker",
@@ -182,10 +190,6 @@ public final class QdeviceClient {
             if (ring != null) {
                 send(QnetdProtocol.format("MEMBERSHIP", ++seq, "ring", ring, "nodes", QnetdProtocol.nodes(members)));
             }
-            InputStream in = s.getInputStream();
-            Thread reader = new Thread(() -> read(gen, in), "vigil-qdevice-read");
-            reader.setDaemon(true);
-            reader.start();
             setState("Connected", "");
             LOG.info("connected to the quorum arbiter {}:{} (algorithm {})", device.host(), device.port(),
                 device.algorithm());
@@ -229,66 +233,19 @@ public final class QdeviceClient {
 
     private void closeSocket(String why) {
         generation++;
-        close(socket);
+        if (socket != null) {
+            socket.close();
+        }
         socket = null;
-        out = null;
         welcomed = false;
         setState("Disconnected", why);
     }
 
-    private static void close(Socket s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
-    }
-
-    /** Reader thread: bounded lines to the scheduler; over-long lines count as malformed. */
-    private void read(long gen, InputStream in) {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        boolean discarding = false;
-        byte[] buf = new byte[4096];
-        try {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                for (int i = 0; i < n; i++) {
-                    byte b = buf[i];
-                    if (b == '\n') {
-                        if (discarding) {
-                            discarding = false;
-                            scheduler.execute(() -> malformedLine(gen, "line longer than " + QnetdProtocol.MAX_LINE
-                                + " bytes"));
-                        } else {
-                            String text = line.toString(StandardCharsets.UTF_8);
-                            scheduler.execute(() -> onLine(gen, text));
-                        }
-                        line.reset();
-                    } else if (!discarding) {
-                        if (line.size() >= QnetdProtocol.MAX_LINE) {
-                            discarding = true;
-                            line.reset();
-                        } else {
-                            line.write(b);
-                        }
-                    }
-                }
-            }
-            scheduler.execute(() -> onDisconnected(gen, "closed by the arbiter"));
-        } catch (IOException e) {
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            scheduler.execute(() -> onDisconnected(gen, why));
-        }
-    }
-
     private void send(String line) throws IOException {
-        if (out == null) {
+        if (socket == null) {
             return;
         }
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        socket.send(line);
     }
 
     private void sendQuietly(String line) {
@@ -305,7 +262,7 @@ public final class QdeviceClient {
         if (gen != generation || socket == null) {
             return;
         }
-        lastHeard = System.nanoTime();
+        lastHeard = scheduler.nanoTime();
         QnetdProtocol.Line l;
         try {
             l = QnetdProtocol.parse(text);
@@ -374,7 +331,7 @@ public final class QdeviceClient {
         }
         ring = e.ringId();
         members = List.copyOf(e.members());
-        ringChangedAt = System.nanoTime();
+        ringChangedAt = scheduler.nanoTime();
         if (socket != null) {
             sendQuietly(QnetdProtocol.format("MEMBERSHIP", ++seq, "ring", ring, "nodes", QnetdProtocol.nodes(members)));
         } else {
@@ -402,7 +359,7 @@ public final class QdeviceClient {
             return;
         }
         boolean forRing = ring.equals(voteRing);
-        if (!forRing && socket != null && System.nanoTime() - ringChangedAt < holdOff * 1_000_000L) {
+        if (!forRing && socket != null && scheduler.nanoTime() - ringChangedAt < holdOff * 1_000_000L) {
             return; // the arbiter has not answered for this ring yet; votequorum waits for us during the sync
         }
         boolean cast = forRing && vote.startsWith("ACK");
@@ -417,7 +374,7 @@ public final class QdeviceClient {
         }
         if (socket != null) {
             long silence = Math.max(3000, 3 * heartbeat);
-            if (System.nanoTime() - lastHeard > silence * 1_000_000L) {
+            if (scheduler.nanoTime() - lastHeard > silence * 1_000_000L) {
                 onDisconnected(generation, "nothing heard from the arbiter for " + silence + " ms");
             } else {
                 sendQuietly(QnetdProtocol.format("PING", ++seq));
