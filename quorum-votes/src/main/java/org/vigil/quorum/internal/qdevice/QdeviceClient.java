@@ -23,9 +23,14 @@ import org.vigil.quorum.internal.qnetd.QnetdProtocol;
  * most {@code quorum.device.sync_timeout}, which votequorum waits for it), so a vote is never given or taken
  * away by a transient state.</li>
  * <li>It polls every half {@code quorum.device.timeout}, so votequorum keeps the vote while all is well.</li>
- * <li>Arbiter down or unreachable: the device keeps retrying (1 s, doubling to 8 s) and polls with no vote
- * (ffsplit; lms keeps its vote if the partition was quorate with wait_for_all), so the node decides with its
- * own votes; the state is shown by {@code corosync-quorumtool -s}. Nothing throws.</li>
+ * <li>A NACK the arbiter pushes is acknowledged only once the node counts and announces no device vote any more
+ * ({@link VoteContext#withdrawVote}): the arbiter gives the vote to another partition only then. The device
+ * announces its {@code lease} (how long its node may go on counting a vote after the arbiter is lost) and, when it
+ * connects, the rings its node may still count a vote for ({@code HELD}).</li>
+ * <li>Arbiter down or unreachable: the device keeps retrying (1 s, doubling to 8 s) and gives the vote up (with
+ * either algorithm: unlike corosync-qdevice, lms does not keep it, since the arbiter may give it to another
+ * partition meanwhile), so the node decides with its own votes; the state is shown by
+ * {@code corosync-quorumtool -s}. Nothing throws.</li>
  * <li>Lines from the arbiter that do not parse, or name another ring, are ignored and counted.</li>
  * </ul>
  *
@@ -48,6 +53,7 @@ public final class QdeviceClient {
     private final long pollInterval;
     private final long heartbeat;
     private final long holdOff;
+    private final long leaseMs;
 
     // scheduler thread
     private ArbiterLink.Connection socket;
@@ -68,6 +74,16 @@ public final class QdeviceClient {
     private long backoff = 1000;
     private long lastHeard;
     private Boolean lastQuorate;
+    /** Rings the node may count this device's vote for (a poll cast it and no withdrawal confirmed since). */
+    private final java.util.LinkedHashMap<RingId, List<Integer>> relied = new java.util.LinkedHashMap<>();
+    /** Counts the polls that cast the vote: a withdrawal confirmed after a later cast ends nothing. */
+    private long casts;
+    /** The pushed NACK to acknowledge once its withdrawal is confirmed, or -1. */
+    private long pendingNackSeq = -1;
+    /** A withdrawal is waiting for its confirmation (and no vote was cast since). */
+    private boolean withdrawing;
+    /** The ring the arbiter last answered a MEMBERSHIP for (on this connection). */
+    private RingId answeredRing;
     private AutoCloseable membershipHandle;
     private Scheduler.Timer tick;
     private volatile QdeviceStatus status;
@@ -90,12 +106,23 @@ public final class QdeviceClient {
         this.pollInterval = Math.max(50, device.timeoutMs() / 2);
         this.heartbeat = Math.max(50, Math.min(8000, device.timeoutMs() / 3));
         this.holdOff = Math.max(pollInterval, device.syncTimeoutMs() - pollInterval);
+        // after losing the arbiter: the silence limit and a tick to notice, then votequorum's poll timeout or a
+        // membership sync (which waits for silent members up to the driver's wait plus the device's sync_timeout)
+        // before the node announces a decision without the vote, and a margin for a loaded machine
+        this.leaseMs = silenceMs() + Math.min(pollInterval, heartbeat) + Math.max(device.timeoutMs(),
+            org.vigil.quorum.internal.driver.VotequorumDriver.DEFAULT_SYNC_TIMEOUT_MS + device.syncTimeoutMs()) + 2000;
         publishStatus();
     }
 
     void start() {
         running = true;
         scheduler.execute(() -> {
+            // a device before this one may have had the vote counted: the node may still count it
+            context.lastDevicePoll().filter(DevicePoll::castVote).ifPresent(p -> {
+                MembershipEvent now = context.membership().current();
+                relied.put(p.ring(), now != null && now.ringId().equals(p.ring()) ? List.copyOf(now.members())
+                    : List.of(context.node().nodeId()));
+            });
             membershipHandle = context.membership().addListener(e -> scheduler.execute(() -> onMembership(e)));
             publishStatus();
             connect();
@@ -185,8 +212,13 @@ public final class QdeviceClient {
             backoff = 1000;
             send(QnetdProtocol.format("HELLO", QnetdProtocol.VERSION, "cluster", cluster, "node",
                 Integer.toUnsignedString(context.node().nodeId()), "algorithm", device.algorithm(), "tie_breaker",
-                device.tieBreaker(), "kap", "on", "hb", heartbeat));
+                device.tieBreaker(), "kap", "on", "hb", heartbeat, "lease", leaseMs, "mw",
+                device.masterWins() ? "on" : "off"));
             send(QnetdProtocol.format("CONFIG", ++seq, "nodes", QnetdProtocol.nodes(configNodes)));
+            for (var e : relied.entrySet()) {
+                send(QnetdProtocol.format("HELD", ++seq, "ring", e.getKey(), "nodes",
+                    QnetdProtocol.nodes(e.getValue())));
+            }
             if (ring != null) {
                 send(QnetdProtocol.format("MEMBERSHIP", ++seq, "ring", ring, "nodes", QnetdProtocol.nodes(members)));
             }
@@ -238,6 +270,7 @@ public final class QdeviceClient {
         }
         socket = null;
         welcomed = false;
+        answeredRing = null;
         setState("Disconnected", why);
     }
 
@@ -295,22 +328,71 @@ public final class QdeviceClient {
         if (!List.of("ack", "nack", "wait", "ask_later", "no_change").contains(v)) {
             throw new QnetdProtocol.BadLine("unknown vote " + v);
         }
-        if (push) {
-            if (!v.equals("ack") && !v.equals("nack")) {
-                throw new QnetdProtocol.BadLine("VOTE with vote=" + v);
+        if (push && !v.equals("ack") && !v.equals("nack")) {
+            throw new QnetdProtocol.BadLine("VOTE with vote=" + v);
+        }
+        boolean forRing = ring != null && ring.equals(r);
+        if (!push && forRing) {
+            answeredRing = r;
+        }
+        if (v.equals("ack")) {
+            pendingNackSeq = -1; // the arbiter changed its mind: the NACK before needs no acknowledgement
+            if (forRing) {
+                vote = "ACK";
+                voteRing = r;
+                poll();
+            } else {
+                LOG.debug("arbiter vote ack for ring {} ignored (this node is in ring {})", r, ring);
             }
-            sendQuietly(QnetdProtocol.format("VOTE_REPLY", l.seq()));
+            if (push) {
+                sendQuietly(QnetdProtocol.format("VOTE_REPLY", l.seq()));
+            }
+        } else if (v.equals("nack")) {
+            if (forRing) {
+                vote = "NACK";
+                voteRing = r;
+            }
+            // whatever ring it names, the node gives the vote up; a pushed NACK is acknowledged only once the
+            // node counts and announces no device vote any more
+            if (push) {
+                withdraw(l.seq());
+            } else if (!withdrawing) {
+                withdraw(-1);
+            }
         }
-        if (!v.equals("ack") && !v.equals("nack")) {
+    }
+
+    /**
+     * Gives the vote up for the current ring; once the node relies on no device vote, forgets the rings it was
+     * counted for and, for a pushed NACK ({@code nackSeq} ≥ 0), acknowledges it.
+     */
+    private void withdraw(long nackSeq) {
+        if (nackSeq >= 0) {
+            pendingNackSeq = nackSeq;
+        }
+        if (ring == null) {
+            confirmed(generation, casts, nackSeq);
             return;
         }
-        if (ring == null || !ring.equals(r)) {
-            LOG.debug("arbiter vote {} for ring {} ignored (this node is in ring {})", v, r, ring);
-            return;
+        lastCast = false;
+        withdrawing = true;
+        long gen = generation;
+        long castsAtWithdrawal = casts;
+        context.withdrawVote(new DevicePoll(NAME, ring, false, masterWins()))
+            .thenRun(() -> scheduler.execute(() -> confirmed(gen, castsAtWithdrawal, nackSeq)));
+        publishStatus();
+    }
+
+    private void confirmed(long gen, long castsAtWithdrawal, long nackSeq) {
+        if (casts != castsAtWithdrawal) {
+            return; // the vote was cast again since
         }
-        vote = v.toUpperCase();
-        voteRing = r;
-        poll();
+        withdrawing = false;
+        relied.clear();
+        if (nackSeq >= 0 && nackSeq == pendingNackSeq && gen == generation && socket != null) {
+            pendingNackSeq = -1;
+            sendQuietly(QnetdProtocol.format("VOTE_REPLY", nackSeq));
+        }
     }
 
     private void malformedLine(long gen, String why) {
@@ -340,15 +422,22 @@ public final class QdeviceClient {
         publishStatus();
     }
 
-    /** Without an arbiter: no vote (ffsplit), or keep it when quorate with wait_for_all (lms). */
+    /**
+     * Without an arbiter: no vote, with either algorithm. (corosync-qdevice's lms keeps the vote if the node was
+     * quorate with wait_for_all; Vigil does not, since the arbiter may meanwhile give the vote to another
+     * partition, and both would be quorate.)
+     */
     private void noArbiter() {
-        boolean keep = device.algorithm().equals("lms") && waitForAll && lastCast
-            && context.lastDecision().map(QuorumState::quorate).orElse(false);
-        vote = keep ? "ACK (kept: arbiter unreachable)" : "NACK (arbiter unreachable)";
-        voteRing = keep ? ring : null;
+        vote = "NACK (arbiter unreachable)";
+        voteRing = null;
+        pendingNackSeq = -1;
         if (ring != null) {
-            context.devicePoll(new DevicePoll(NAME, ring, keep, device.masterWins()));
-            lastCast = keep;
+            if (!withdrawing && (lastCast || !relied.isEmpty())) {
+                withdraw(-1);
+            } else {
+                context.devicePoll(new DevicePoll(NAME, ring, false, masterWins()));
+            }
+            lastCast = false;
         }
         publishStatus();
     }
@@ -364,7 +453,16 @@ public final class QdeviceClient {
         }
         boolean cast = forRing && vote.startsWith("ACK");
         lastCast = cast;
-        context.devicePoll(new DevicePoll(NAME, ring, cast, device.masterWins()));
+        if (cast) {
+            casts++;
+            withdrawing = false;
+            relied.put(ring, members);
+            if (relied.size() > 16) {
+                relied.remove(relied.keySet().iterator().next());
+                relied.put(new RingId(0, 0), List.of(context.node().nodeId())); // stricter: only this node
+            }
+        }
+        context.devicePoll(new DevicePoll(NAME, ring, cast, masterWins()));
         publishStatus();
     }
 
@@ -373,7 +471,7 @@ public final class QdeviceClient {
             return;
         }
         if (socket != null) {
-            long silence = Math.max(3000, 3 * heartbeat);
+            long silence = silenceMs();
             if (scheduler.nanoTime() - lastHeard > silence * 1_000_000L) {
                 onDisconnected(generation, "nothing heard from the arbiter for " + silence + " ms");
             } else {
@@ -392,6 +490,20 @@ public final class QdeviceClient {
             noArbiter();
         }
         tick = scheduler.schedule(this::onTick, Math.min(pollInterval, heartbeat));
+    }
+
+    /**
+     * Whether the node may use master_wins now: configured, and the arbiter has answered this connection's report
+     * of the current ring (from then on the arbiter counts the node among those that may count a vote held in
+     * its partition, and asks it to give that up before the vote goes elsewhere).
+     */
+    private boolean masterWins() {
+        return device.masterWins() && socket != null && ring != null && ring.equals(answeredRing);
+    }
+
+    /** How long the arbiter may stay silent before the device takes it for lost, in ms. */
+    private long silenceMs() {
+        return Math.max(3000, 3 * heartbeat);
     }
 
     private void setState(String s, String error) {

@@ -170,6 +170,13 @@ class QdeviceTcpTest {
             polls.add(poll);
         }
 
+        /** No votequorum here: a withdrawal is a poll, and this node relies on no vote at once. */
+        @Override
+        public java.util.concurrent.CompletionStage<Void> withdrawVote(DevicePoll poll) {
+            polls.add(poll);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
         @Override
         public Optional<DevicePoll> lastDevicePoll() {
             return Optional.empty();

@@ -19,6 +19,8 @@ public final class ManualScheduler {
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
     private final Random random;
     private final int jitterMs;
+    private final double stallChance;
+    private final int stallMs;
     private long now;
     private long seq;
     private boolean running;
@@ -30,13 +32,28 @@ public final class ManualScheduler {
 
     /** Seeded interleavings: random delays of up to {@code jitterMs} (see the class comment). */
     public ManualScheduler(long seed, int jitterMs) {
-        this.random = new Random(seed);
-        this.jitterMs = jitterMs;
+        this(seed, jitterMs, 0, 0);
     }
 
-    /** A random delay in [0, jitterMs] (0 without jitter); call only under the scheduler's lock. */
+    /**
+     * Seeded interleavings with stalls: besides the jitter, a task is delayed by up to {@code stallMs} with
+     * probability {@code stallChance}, as a thread descheduled for a while on a loaded machine (the view's later
+     * tasks wait behind it).
+     */
+    public ManualScheduler(long seed, int jitterMs, double stallChance, int stallMs) {
+        this.random = new Random(seed);
+        this.jitterMs = jitterMs;
+        this.stallChance = stallChance;
+        this.stallMs = stallMs;
+    }
+
+    /** A random delay in [0, jitterMs] (0 without jitter), now and then a stall; only under the scheduler's lock. */
     private long jitter() {
-        return jitterMs <= 0 ? 0 : random.nextInt(jitterMs + 1);
+        long j = jitterMs <= 0 ? 0 : random.nextInt(jitterMs + 1);
+        if (stallMs > 0 && random.nextDouble() < stallChance) {
+            j += random.nextInt(stallMs + 1);
+        }
+        return j;
     }
 
     private static final class Task implements Comparable<Task> {
