@@ -23,7 +23,7 @@ import org.vigil.kernel.api.QuorumState;
 class QuorumDeviceInterleavingTest {
 
     /** Seeds per test (override with {@code -Dvigil.qdsim.seeds=N}). */
-    static final int SEEDS = Integer.getInteger("vigil.qdsim.seeds", 1000);
+    static final int SEEDS = Integer.getInteger("vigil.qdsim.seeds", 500);
     /** Run only this seed ({@code -Dvigil.qdsim.seed=S}). */
     static final Long ONLY = Long.getLong("vigil.qdsim.seed");
     /** Print every seed's transcript ({@code -Dvigil.qdsim.dump=true}). */
