@@ -1,6 +1,7 @@
 package org.vigil.kernel.spi;
 
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ProviderType;
 import org.vigil.kernel.api.ClusterMembership;
 import org.vigil.kernel.api.Cmap;
@@ -10,7 +11,7 @@ import org.vigil.kernel.api.VigilNode;
 
 /**
  * What the kernel gives a {@link VoteProvider} while it is active. Thread-safe. Once the provider is stopped its
- * context is dead: {@link #publish} and {@link #devicePoll} are ignored.
+ * context is dead: {@link #publish}, {@link #devicePoll} and {@link #withdrawVote} are ignored.
  */
 @ProviderType
 public interface VoteContext {
@@ -38,6 +39,20 @@ public interface VoteContext {
      * quorum provider that starts later ({@link #lastDevicePoll}).
      */
     void devicePoll(DevicePoll poll);
+
+    /**
+     * Device role: gives up the device's vote ({@code poll} must have {@code castVote} false; it is passed on like
+     * {@link #devicePoll}) and tells when this node no longer relies on it: the stage completes once the active
+     * quorum provider counts no device vote and the last decision it announced counted none either (during a
+     * membership sync the decision of the ring before is still the announced one, so this can take until the
+     * sync's end). It stays incomplete while that is not so, and across a swap of the quorum provider the kernel
+     * asks the new one. A device waits for it before it tells its arbiter that the vote was given up, so that the
+     * arbiter never hands the vote to another partition while this node still counts it. Never completes once
+     * this context is dead.
+     *
+     * @throws IllegalArgumentException if {@code poll.castVote()} is true
+     */
+    CompletionStage<Void> withdrawVote(DevicePoll poll);
 
     /** The last device poll the kernel holds, if any. */
     Optional<DevicePoll> lastDevicePoll();

@@ -1,5 +1,7 @@
 package org.vigil.kernel.spi;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -38,6 +40,17 @@ public interface VoteProvider {
      * {@link VoteContext#devicePoll}; must not block. The default ignores device polls.
      */
     default void devicePoll(DevicePoll poll) {
+    }
+
+    /**
+     * Quorum role: the active device gives up its vote ({@link VoteContext#withdrawVote}): apply {@code poll} as
+     * {@link #devicePoll} does and complete the returned stage once no device vote is counted and the last
+     * decision this provider published counted none. Called on the device's thread; must not block. The default
+     * passes the poll on and never completes: a provider that cannot tell never confirms.
+     */
+    default CompletionStage<Void> withdrawDeviceVote(DevicePoll poll) {
+        devicePoll(poll);
+        return new CompletableFuture<>();
     }
 
     /**

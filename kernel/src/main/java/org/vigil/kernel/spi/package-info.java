@@ -7,7 +7,7 @@
  * an in-place upgrade of a plug-in bundle possible.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.vigil.kernel.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,8 @@
 package org.vigil.quorum.internal;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -66,6 +68,12 @@ public final class VotequorumProvider implements VoteProvider {
         if (d != null) {
             d.devicePoll(poll);
         }
+    }
+
+    @Override
+    public CompletionStage<Void> withdrawDeviceVote(DevicePoll poll) {
+        VotequorumDriver d = driver;
+        return d == null ? new CompletableFuture<>() : d.withdrawDeviceVote(poll);
     }
 
     @Override

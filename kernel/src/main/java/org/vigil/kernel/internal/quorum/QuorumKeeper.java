@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -59,6 +61,8 @@ public final class QuorumKeeper implements QuorumService {
     private volatile Cpg cpg;
     private volatile QuorumState last;
     private volatile DevicePoll lastPoll;
+    /** Device vote withdrawals not confirmed yet, with the poll that asked for them (under {@code this}). */
+    private final List<Withdrawal> withdrawals = new ArrayList<>();
     /** Written under bindLock, read anywhere (a provider thread never takes bindLock: no lock-order cycle). */
     private volatile Running quorum;
     private volatile Running device;
@@ -70,6 +74,10 @@ public final class QuorumKeeper implements QuorumService {
 
     /** The running provider of a role, with its context. */
     private record Running(Bound bound, Context context) {
+    }
+
+    /** A withdrawal of the device's vote the quorum provider has not confirmed yet. */
+    private record Withdrawal(DevicePoll poll, CompletableFuture<Void> done) {
     }
 
     @Activate
@@ -202,6 +210,8 @@ public final class QuorumKeeper implements QuorumService {
                 quorum = r;
                 if (!start(r)) {
                     quorum = null;
+                } else {
+                    reissueWithdrawals(r);
                 }
             }
         }
@@ -369,6 +379,58 @@ public final class QuorumKeeper implements QuorumService {
         }
     }
 
+    /**
+     * The device gives up its vote: the stage completes when the quorum provider confirms that the node relies on
+     * no device vote. A provider swapped out before confirming is replaced in this by the next one.
+     */
+    private CompletionStage<Void> withdraw(Context from, DevicePoll poll) {
+        if (poll.castVote()) {
+            throw new IllegalArgumentException("a withdrawal is a poll that does not cast the vote");
+        }
+        Withdrawal w = new Withdrawal(poll, new CompletableFuture<>());
+        Running d = device;
+        if (!from.alive || d == null || d.context() != from) {
+            return w.done();
+        }
+        lastPoll = poll;
+        synchronized (this) {
+            withdrawals.add(w);
+        }
+        w.done().whenComplete((v, e) -> {
+            synchronized (this) {
+                withdrawals.remove(w);
+            }
+        });
+        Running q = quorum;
+        if (q != null) {
+            ask(q, w);
+        }
+        return w.done();
+    }
+
+    private void reissueWithdrawals(Running q) {
+        List<Withdrawal> pending;
+        synchronized (this) {
+            pending = List.copyOf(withdrawals);
+        }
+        for (Withdrawal w : pending) {
+            ask(q, w);
+        }
+    }
+
+    private void ask(Running q, Withdrawal w) {
+        VoteProvider target = q.bound().provider();
+        try {
+            target.withdrawDeviceVote(w.poll()).whenComplete((v, e) -> {
+                if (e == null) {
+                    w.done().complete(null);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("vote provider {} failed on a device vote withdrawal: {}", target.name(), e.toString());
+        }
+    }
+
     /** The context of one provider instance; dead once the provider is stopped. */
     private final class Context implements VoteContext {
         private final String role;
@@ -415,6 +477,17 @@ public final class QuorumKeeper implements QuorumService {
             if (alive && role.equals(VoteProvider.ROLE_DEVICE)) {
                 poll(this, poll);
             }
+        }
+
+        @Override
+        public CompletionStage<Void> withdrawVote(DevicePoll poll) {
+            if (alive && role.equals(VoteProvider.ROLE_DEVICE)) {
+                return withdraw(this, poll);
+            }
+            if (poll.castVote()) {
+                throw new IllegalArgumentException("a withdrawal is a poll that does not cast the vote");
+            }
+            return new CompletableFuture<>();
         }
 
         @Override

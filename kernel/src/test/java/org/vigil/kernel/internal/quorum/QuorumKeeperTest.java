@@ -32,6 +32,7 @@ class QuorumKeeperTest {
         int starts;
         int stops;
         final List<DevicePoll> polls = new ArrayList<>();
+        final List<java.util.concurrent.CompletableFuture<Void>> withdrawals = new ArrayList<>();
 
         FakeProvider(String name) {
             this.name = name;
@@ -56,6 +57,14 @@ class QuorumKeeperTest {
         @Override
         public void devicePoll(DevicePoll poll) {
             polls.add(poll);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> withdrawDeviceVote(DevicePoll poll) {
+            polls.add(poll);
+            java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+            withdrawals.add(f);
+            return f;
         }
     }
 
@@ -214,6 +223,32 @@ class QuorumKeeperTest {
         k.unbindProvider(b, props("quorum", 2, 10));
         assertEquals(Optional.of("a"), k.running("quorum"));
         assertEquals(Optional.of(poll), a.context.lastDevicePoll(), "the kept device poll");
+    }
+
+    @Test
+    void aDeviceVoteWithdrawalCompletesWhenTheQuorumProviderConfirmsAndSurvivesAProviderSwap() throws Exception {
+        QuorumKeeper k = keeper();
+        k.bindMembership(MEMBERSHIP);
+        k.bindCpg(CPG);
+        FakeProvider a = new FakeProvider("a");
+        FakeProvider dev = new FakeProvider("dev");
+        k.bindProvider(a, props("quorum", 1, 0));
+        k.bindProvider(dev, props("device", 2, 0));
+        DevicePoll nack = new DevicePoll("Qdevice", new RingId(1, 8), false, false);
+        java.util.concurrent.CompletableFuture<Void> done = dev.context.withdrawVote(nack).toCompletableFuture();
+        assertEquals(List.of(nack), a.polls, "the withdrawal is a poll for the quorum provider");
+        assertEquals(Optional.of(nack), a.context.lastDevicePoll());
+        assertFalse(done.isDone(), "not before the quorum provider confirms");
+        // votequorum is upgraded before it confirmed: the new provider is asked, the old one's answer is moot
+        FakeProvider b = new FakeProvider("b");
+        k.bindProvider(b, props("quorum", 3, 10));
+        assertEquals(List.of(nack), b.polls, "the new quorum provider is asked to confirm");
+        assertFalse(done.isDone());
+        b.withdrawals.get(0).complete(null);
+        assertTrue(done.isDone());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> dev.context.withdrawVote(
+            new DevicePoll("Qdevice", new RingId(1, 8), true, false)), "a withdrawal never casts the vote");
+        assertFalse(a.context.withdrawVote(nack).toCompletableFuture().isDone(), "a quorum provider is no device");
     }
 
     @Test

@@ -19,6 +19,15 @@ public interface Scheduler {
     /** Runs {@code task} on the scheduler's thread once, after {@code delayMs} milliseconds. */
     Timer schedule(Runnable task, long delayMs);
 
+    /**
+     * The scheduler's monotonic clock in nanoseconds (only differences mean anything): {@link System#nanoTime()}
+     * for real threads, the virtual clock of a deterministic test scheduler. Code run by a scheduler measures
+     * durations with this clock only, so that protocol tests can run it in virtual time.
+     */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
+
     /** True when called on the scheduler's own thread. */
     boolean inThread();
 

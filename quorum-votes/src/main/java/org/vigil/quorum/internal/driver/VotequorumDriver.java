@@ -27,6 +27,7 @@ import org.vigil.kernel.api.RingId;
 import org.vigil.kernel.config.VigilConfig;
 import org.vigil.kernel.spi.DevicePoll;
 import org.vigil.kernel.spi.VoteContext;
+import org.vigil.quorum.internal.votequorum.NodeFlags;
 import org.vigil.quorum.internal.votequorum.VotequorumSettings;
 import org.vigil.quorum.internal.votequorum.Votequorum;
 import org.vigil.quorum.internal.votequorum.VqAction;
@@ -61,6 +62,7 @@ public final class VotequorumDriver {
     public static final long DEFAULT_SYNC_TIMEOUT_MS = 5000;
 
     private static final Logger LOG = LoggerFactory.getLogger("vigil.VOTEQ");
+    private static final int DEVICE_VOTE_BITS = NodeFlags.QDEVICE_CAST_VOTE | NodeFlags.QDEVICE_MASTER_WINS;
     private static final Set<String> U8_KEYS = Set.of("wait_for_all_status", "two_node", "qdevice_can_operate",
         "qdevice_master_wins");
 
@@ -93,6 +95,8 @@ public final class VotequorumDriver {
     private RingId ring;
     private List<Integer> members = List.of();
     private boolean syncing;
+    /** This node's sync NODEINFO for {@link #ring} has been sent (it waits for the device's poll). */
+    private boolean syncInfoSent;
     private final Set<Integer> waiting = new TreeSet<>();
     private boolean waitDevice;
     private Scheduler.Timer syncTimer;
@@ -102,6 +106,10 @@ public final class VotequorumDriver {
     private Scheduler.Timer backlogTimer;
     private DevicePoll pendingPoll;
     private boolean registerRequested;
+    /** Device vote withdrawals waiting until no device vote is counted or announced. */
+    private final List<CompletableFuture<Void>> withdrawals = new ArrayList<>();
+    /** Whether the last decision announced (by this or the kept earlier instance) may count the device's vote. */
+    private boolean announcedWithDevice;
     private long malformed;
     private volatile Snapshot snapshot;
     private volatile boolean running;
@@ -169,6 +177,23 @@ public final class VotequorumDriver {
         scheduler.execute(() -> onDevicePoll(poll));
     }
 
+    /**
+     * The device gives up its vote ({@code poll} with {@code castVote} false): the returned future completes
+     * once this node relies on no device vote, i.e. votequorum counts none, is not quorate through another node's
+     * master_wins vote, and the last decision announced relied on neither (during a membership sync, the decision
+     * of the ring before is still the announced one, so this waits for the sync's end). It never completes if
+     * the driver stops first; the kernel then asks the next provider.
+     */
+    public CompletableFuture<Void> withdrawDeviceVote(DevicePoll poll) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            withdrawals.add(f);
+            onDevicePoll(poll);
+            checkWithdrawals();
+        });
+        return f;
+    }
+
     /** The state for status commands; empty before the driver has started. */
     public Optional<Snapshot> snapshot() {
         return Optional.ofNullable(snapshot);
@@ -220,6 +245,8 @@ public final class VotequorumDriver {
             return;
         }
         Votequorum.Seed seed = context.lastDecision().map(d -> seed(d, config)).orElse(null);
+        // the kept decision may have counted the device's vote (we cannot tell): assume it did
+        announcedWithDevice = seed != null;
         vq = new Votequorum(settings, nodeId, settings.evTracking() ? store.load() : 0, seed);
         try {
             group = context.cpg().join(GROUP, new Listener());
@@ -278,8 +305,8 @@ public final class VotequorumDriver {
         ring = e.ringId();
         members = List.copyOf(e.members());
         apply(vq.syncInit(ring, members), true);
-        apply(vq.syncProcess(), true);
         syncing = true;
+        syncInfoSent = false;
         waiting.clear();
         waiting.addAll(members);
         Set<Integer> seen = early.remove(ring);
@@ -287,11 +314,44 @@ public final class VotequorumDriver {
             waiting.removeAll(seen);
         }
         early.keySet().removeIf(r -> r.compareTo(ring) <= 0);
+        // until a member's NODEINFO for this ring arrives, its device's vote of the ring before does not count
+        List<Integer> notHeard = new ArrayList<>(waiting);
+        notHeard.remove((Integer) vq.nodeId());
+        vq.clearDeviceVotes(notHeard);
+        if (vq.info(0).map(i -> i.has(Votequorum.Info.QDEVICE_MASTER_WINS)).orElse(false)) {
+            // master_wins, like the vote, is the device's for one ring: off until it polls for this one
+            vq.qdeviceMasterWins(vq.qdeviceName(), false);
+            apply(vq.takeActions(), false);
+        }
         cancel(syncTimer);
         RingId syncRing = ring;
-        syncTimer = scheduler.schedule(() -> onSyncTimeout(syncRing), syncTimeoutMs);
+        syncTimer = scheduler.schedule(() -> onSyncTimeout(syncRing), memberWaitMs());
         applyPendingPoll();
         maybeActivate();
+    }
+
+    /**
+     * How long a sync waits for a silent member. With a quorum device a member sends its sync NODEINFO only
+     * after its device polled for the new ring (up to {@code quorum.device.sync_timeout}), so the wait is longer.
+     */
+    private long memberWaitMs() {
+        VotequorumSettings s = vq.settings();
+        return syncTimeoutMs + (s.qdeviceConfigured() ? s.qdeviceSyncTimeout() : 0);
+    }
+
+    /**
+     * Sends this node's sync NODEINFO for the ring (corosync's {@code votequorum_sync_process}) once its quorum
+     * device, if votequorum waits for it, has polled for the ring (or the wait timed out): the NODEINFO then
+     * carries the device's vote for this ring, never the one of the ring before. It is what the other members'
+     * sync barrier waits for, so, as in corosync where the barrier follows the device's poll, no member decides
+     * on a device vote of the ring before.
+     */
+    private void maybeSendSyncInfo() {
+        if (vq == null || !syncing || syncInfoSent || waitDevice || vq.syncWaitsForDevice()) {
+            return;
+        }
+        syncInfoSent = true;
+        apply(vq.syncProcess(), true);
     }
 
     private void onDeliver(CpgMember sender, byte[] data) {
@@ -317,7 +377,13 @@ public final class VotequorumDriver {
             return;
         }
         int from = sender.nodeId();
-        apply(vq.deliver(from, f.message()), false);
+        VqMessage m = f.message();
+        if (m instanceof VqMessage.NodeInfo n && n.nodeId() != VqMessage.QDEVICE_NODEID && from != vq.nodeId()
+            && ring != null && f.ring().compareTo(ring) < 0 && (n.flags() & DEVICE_VOTE_BITS) != 0) {
+            // sent in a ring before ours: its device's vote was for that ring and does not count in this one
+            m = new VqMessage.NodeInfo(n.nodeId(), n.votes(), n.expectedVotes(), n.flags() & ~DEVICE_VOTE_BITS);
+        }
+        apply(vq.deliver(from, m), false);
         if (f.sync()) {
             if (syncing && f.ring().equals(ring)) {
                 waiting.remove(from);
@@ -339,8 +405,9 @@ public final class VotequorumDriver {
         CpgMember self = group.self();
         boolean other = joined.stream().anyMatch(m -> !m.equals(self) && !(m.nodeId() == self.nodeId()
             && m.pid() == self.pid()));
-        if (other) {
-            // another node's votequorum (re)started without a membership change: let it complete its sync
+        if (other && !(syncing && !syncInfoSent)) {
+            // another node's votequorum (re)started without a membership change: let it complete its sync (if our
+            // own sync NODEINFO is still waiting for the device, it goes out when the device has polled)
             apply(vq.announce(), true);
         }
     }
@@ -362,7 +429,8 @@ public final class VotequorumDriver {
     }
 
     private void maybeActivate() {
-        if (vq == null || !syncing || !waiting.isEmpty() || waitDevice || vq.syncWaitsForDevice()) {
+        maybeSendSyncInfo();
+        if (vq == null || !syncing || !syncInfoSent || !waiting.isEmpty() || waitDevice || vq.syncWaitsForDevice()) {
             publishSnapshot();
             return;
         }
@@ -462,9 +530,18 @@ public final class VotequorumDriver {
         publishSnapshot();
     }
 
+    /**
+     * Publishes a decision with the figures of the calculation it came from (the device's flags can change
+     * between a calculation and the next: a figure of the next state with the quorate flag of this one would be
+     * a decision votequorum never made).
+     */
     private void publish(VqAction.Decide d) {
         Votequorum.Info info = vq.info(0).orElseThrow();
-        QuorumState s = new QuorumState(d.quorate(), d.ring(), d.members(), List.of(), List.of(), info.totalVotes(),
+        Votequorum.Calculation c = vq.lastCalculation();
+        long total = c == null ? info.totalVotes() : c.totalVotes();
+        announcedWithDevice = (c == null ? info.has(Votequorum.Info.QDEVICE_CAST_VOTE) : c.withDevice())
+            || (d.quorate() && vq.quorateByMasterWins());
+        QuorumState s = new QuorumState(d.quorate(), d.ring(), d.members(), List.of(), List.of(), total,
             info.expectedVotes(), info.quorum(), providerName);
         published = s;
         context.publish(s);
@@ -481,7 +558,9 @@ public final class VotequorumDriver {
             return;
         }
         Votequorum.Info info = vq.info(0).orElseThrow();
-        if (info.totalVotes() != p.totalVotes() || info.expectedVotes() != p.expectedVotes()
+        Votequorum.Calculation c = vq.lastCalculation();
+        long total = c == null ? info.totalVotes() : c.totalVotes();
+        if (total != p.totalVotes() || info.expectedVotes() != p.expectedVotes()
             || info.quorum() != p.quorum() || vq.quorate() != p.quorate()) {
             publish(vq.decision());
         }
@@ -510,10 +589,23 @@ public final class VotequorumDriver {
         }
     }
 
+    /** Completes the withdrawals once votequorum counts no device vote and the last announcement counted none. */
+    private void checkWithdrawals() {
+        if (withdrawals.isEmpty() || vq == null || announcedWithDevice
+            || vq.info(0).map(i -> i.has(Votequorum.Info.QDEVICE_CAST_VOTE)).orElse(true)
+            || (vq.lastCalculation() != null && vq.lastCalculation().withDevice()) || vq.quorateByMasterWins()) {
+            return;
+        }
+        List<CompletableFuture<Void>> done = List.copyOf(withdrawals);
+        withdrawals.clear();
+        done.forEach(f -> f.complete(null));
+    }
+
     private void publishSnapshot() {
         if (vq == null) {
             return;
         }
+        checkWithdrawals();
         Map<Integer, Votequorum.Info> nodes = new TreeMap<>();
         for (int id : vq.knownNodes()) {
             vq.info(id).ifPresent(i -> nodes.put(id, i));

@@ -1,12 +1,6 @@
 package org.vigil.quorum.internal.qdevice;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,14 +23,20 @@ import org.vigil.quorum.internal.qnetd.QnetdProtocol;
  * most {@code quorum.device.sync_timeout}, which votequorum waits for it), so a vote is never given or taken
  * away by a transient state.</li>
  * <li>It polls every half {@code quorum.device.timeout}, so votequorum keeps the vote while all is well.</li>
- * <li>Arbiter down or unreachable: the device keeps retrying (1 s, doubling to 8 s) and polls with no vote
- * (ffsplit; lms keeps its vote if the partition was quorate with wait_for_all), so the node decides with its
- * own votes; the state is shown by {@code corosync-quorumtool -s}. Nothing throws.</li>
+ * <li>A NACK the arbiter pushes is acknowledged only once the node counts and announces no device vote any more
+ * ({@link VoteContext#withdrawVote}): the arbiter gives the vote to another partition only then. The device
+ * announces its {@code lease} (how long its node may go on counting a vote after the arbiter is lost) and, when it
+ * connects, the rings its node may still count a vote for ({@code HELD}).</li>
+ * <li>Arbiter down or unreachable: the device keeps retrying (1 s, doubling to 8 s) and gives the vote up (with
+ * either algorithm: unlike corosync-qdevice, lms does not keep it, since the arbiter may give it to another
+ * partition meanwhile), so the node decides with its own votes; the state is shown by
+ * {@code corosync-quorumtool -s}. Nothing throws.</li>
  * <li>Lines from the arbiter that do not parse, or name another ring, are ignored and counted.</li>
  * </ul>
  *
- * <p>State lives on one {@link Scheduler} thread; a connector thread and a reader thread per connection only
- * hand results to it. Thread-safe entry points: {@link #start}, {@link #stop}, {@link #status}.
+ * <p>State lives on one {@link Scheduler} thread and time is read from its clock; the {@link ArbiterLink}'s
+ * events (TCP: a connector thread and a reader thread per connection) are handed to it. Thread-safe entry
+ * points: {@link #start}, {@link #stop}, {@link #status}.
  */
 public final class QdeviceClient {
 
@@ -46,16 +46,17 @@ public final class QdeviceClient {
     private final VoteContext context;
     private final VigilConfig.Device device;
     private final Scheduler scheduler;
+    private final ArbiterLink link;
     private final String cluster;
     private final List<Integer> configNodes;
     private final boolean waitForAll;
     private final long pollInterval;
     private final long heartbeat;
     private final long holdOff;
+    private final long leaseMs;
 
     // scheduler thread
-    private Socket socket;
-    private OutputStream out;
+    private ArbiterLink.Connection socket;
     private long seq;
     private long generation;
     private String state = "Disconnected";
@@ -73,15 +74,30 @@ public final class QdeviceClient {
     private long backoff = 1000;
     private long lastHeard;
     private Boolean lastQuorate;
+    /** Rings the node may count this device's vote for (a poll cast it and no withdrawal confirmed since). */
+    private final java.util.LinkedHashMap<RingId, List<Integer>> relied = new java.util.LinkedHashMap<>();
+    /** Counts the polls that cast the vote: a withdrawal confirmed after a later cast ends nothing. */
+    private long casts;
+    /** The pushed NACK to acknowledge once its withdrawal is confirmed, or -1. */
+    private long pendingNackSeq = -1;
+    /** A withdrawal is waiting for its confirmation (and no vote was cast since). */
+    private boolean withdrawing;
+    /** The ring the arbiter last answered a MEMBERSHIP for (on this connection). */
+    private RingId answeredRing;
     private AutoCloseable membershipHandle;
     private Scheduler.Timer tick;
     private volatile QdeviceStatus status;
     private volatile boolean running;
 
     QdeviceClient(VoteContext context, VigilConfig.Device device, Scheduler scheduler) {
+        this(context, device, scheduler, new TcpArbiterLink());
+    }
+
+    QdeviceClient(VoteContext context, VigilConfig.Device device, Scheduler scheduler, ArbiterLink link) {
         this.context = context;
         this.device = device;
         this.scheduler = scheduler;
+        this.link = link;
         VigilConfig cfg = context.node().config();
         String name = cfg.totem().clusterName();
         this.cluster = name != null && QnetdProtocol.validName(name) ? name : "vigil";
@@ -90,12 +106,23 @@ public final class QdeviceClient {
         this.pollInterval = Math.max(50, device.timeoutMs() / 2);
         this.heartbeat = Math.max(50, Math.min(8000, device.timeoutMs() / 3));
         this.holdOff = Math.max(pollInterval, device.syncTimeoutMs() - pollInterval);
+        // after losing the arbiter: the silence limit and a tick to notice, then votequorum's poll timeout or a
+        // membership sync (which waits for silent members up to the driver's wait plus the device's sync_timeout)
+        // before the node announces a decision without the vote, and a margin for a loaded machine
+        this.leaseMs = silenceMs() + Math.min(pollInterval, heartbeat) + Math.max(device.timeoutMs(),
+            org.vigil.quorum.internal.driver.VotequorumDriver.DEFAULT_SYNC_TIMEOUT_MS + device.syncTimeoutMs()) + 2000;
         publishStatus();
     }
 
     void start() {
         running = true;
         scheduler.execute(() -> {
+            // a device before this one may have had the vote counted: the node may still count it
+            context.lastDevicePoll().filter(DevicePoll::castVote).ifPresent(p -> {
+                MembershipEvent now = context.membership().current();
+                relied.put(p.ring(), now != null && now.ringId().equals(p.ring()) ? List.copyOf(now.members())
+                    : List.of(context.node().nodeId()));
+            });
             membershipHandle = context.membership().addListener(e -> scheduler.execute(() -> onMembership(e)));
             publishStatus();
             connect();
@@ -143,49 +170,58 @@ public final class QdeviceClient {
         }
         long gen = ++generation;
         setState("Connecting", lastError);
-        Thread t = new Thread(() -> {
-            Socket s = new Socket();
-            try {
-                s.setTcpNoDelay(true);
-                s.connect(new InetSocketAddress(device.host(), device.port()),
-                    (int) Math.max(200, Math.min(2000, device.timeoutMs() / 2)));
-                scheduler.execute(() -> onConnected(gen, s));
-            } catch (IOException | RuntimeException e) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // failed anyway
+        link.connect(device.host(), device.port(), (int) Math.max(200, Math.min(2000, device.timeoutMs() / 2)),
+            new ArbiterLink.Events() {
+                @Override
+                public void connected(ArbiterLink.Connection c) {
+                    scheduler.execute(() -> onConnected(gen, c));
                 }
-                String why = e.getMessage() == null ? e.toString() : e.getMessage();
-                scheduler.execute(() -> onConnectFailed(gen, why));
-            }
-        }, "vigil-qdevice-connect");
-        t.setDaemon(true);
-        t.start();
+
+                @Override
+                public void failed(String why) {
+                    scheduler.execute(() -> onConnectFailed(gen, why));
+                }
+
+                @Override
+                public void line(String text) {
+                    scheduler.execute(() -> onLine(gen, text));
+                }
+
+                @Override
+                public void oversized() {
+                    scheduler.execute(() -> malformedLine(gen, "line longer than " + QnetdProtocol.MAX_LINE
+                        + " bytes"));
+                }
+
+                @Override
+                public void closed(String why) {
+                    scheduler.execute(() -> onDisconnected(gen, why));
+                }
+            });
     }
 
-    private void onConnected(long gen, Socket s) {
+    private void onConnected(long gen, ArbiterLink.Connection c) {
         if (!running || gen != generation) {
-            close(s);
+            c.close();
             return;
         }
         try {
-            socket = s;
-            out = s.getOutputStream();
+            socket = c;
             welcomed = false;
-            lastHeard = System.nanoTime();
+            lastHeard = scheduler.nanoTime();
             backoff = 1000;
             send(QnetdProtocol.format("HELLO", QnetdProtocol.VERSION, "cluster", cluster, "node",
                 Integer.toUnsignedString(context.node().nodeId()), "algorithm", device.algorithm(), "tie_breaker",
-                device.tieBreaker(), "kap", "on", "hb", heartbeat));
+                device.tieBreaker(), "kap", "on", "hb", heartbeat, "lease", leaseMs, "mw",
+                device.masterWins() ? "on" : "off"));
             send(QnetdProtocol.format("CONFIG", ++seq, "nodes", QnetdProtocol.nodes(configNodes)));
+            for (var e : relied.entrySet()) {
+                send(QnetdProtocol.format("HELD", ++seq, "ring", e.getKey(), "nodes",
+                    QnetdProtocol.nodes(e.getValue())));
+            }
             if (ring != null) {
                 send(QnetdProtocol.format("MEMBERSHIP", ++seq, "ring", ring, "nodes", QnetdProtocol.nodes(members)));
             }
-            InputStream in = s.getInputStream();
-            Thread reader = new Thread(() -> read(gen, in), "vigil-qdevice-read");
-            reader.setDaemon(true);
-            reader.start();
             setState("Connected", "");
             LOG.info("connected to the quorum arbiter {}:{} (algorithm {})", device.host(), device.port(),
                 device.algorithm());
@@ -229,66 +265,20 @@ public final class QdeviceClient {
 
     private void closeSocket(String why) {
         generation++;
-        close(socket);
+        if (socket != null) {
+            socket.close();
+        }
         socket = null;
-        out = null;
         welcomed = false;
+        answeredRing = null;
         setState("Disconnected", why);
     }
 
-    private static void close(Socket s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
-    }
-
-    /** Reader thread: bounded lines to the scheduler; over-long lines count as malformed. */
-    private void read(long gen, InputStream in) {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        boolean discarding = false;
-        byte[] buf = new byte[4096];
-        try {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                for (int i = 0; i < n; i++) {
-                    byte b = buf[i];
-                    if (b == '\n') {
-                        if (discarding) {
-                            discarding = false;
-                            scheduler.execute(() -> malformedLine(gen, "line longer than " + QnetdProtocol.MAX_LINE
-                                + " bytes"));
-                        } else {
-                            String text = line.toString(StandardCharsets.UTF_8);
-                            scheduler.execute(() -> onLine(gen, text));
-                        }
-                        line.reset();
-                    } else if (!discarding) {
-                        if (line.size() >= QnetdProtocol.MAX_LINE) {
-                            discarding = true;
-                            line.reset();
-                        } else {
-                            line.write(b);
-                        }
-                    }
-                }
-            }
-            scheduler.execute(() -> onDisconnected(gen, "closed by the arbiter"));
-        } catch (IOException e) {
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            scheduler.execute(() -> onDisconnected(gen, why));
-        }
-    }
-
     private void send(String line) throws IOException {
-        if (out == null) {
+        if (socket == null) {
             return;
         }
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        socket.send(line);
     }
 
     private void sendQuietly(String line) {
@@ -305,7 +295,7 @@ public final class QdeviceClient {
         if (gen != generation || socket == null) {
             return;
         }
-        lastHeard = System.nanoTime();
+        lastHeard = scheduler.nanoTime();
         QnetdProtocol.Line l;
         try {
             l = QnetdProtocol.parse(text);
@@ -338,22 +328,71 @@ public final class QdeviceClient {
         if (!List.of("ack", "nack", "wait", "ask_later", "no_change").contains(v)) {
             throw new QnetdProtocol.BadLine("unknown vote " + v);
         }
-        if (push) {
-            if (!v.equals("ack") && !v.equals("nack")) {
-                throw new QnetdProtocol.BadLine("VOTE with vote=" + v);
+        if (push && !v.equals("ack") && !v.equals("nack")) {
+            throw new QnetdProtocol.BadLine("VOTE with vote=" + v);
+        }
+        boolean forRing = ring != null && ring.equals(r);
+        if (!push && forRing) {
+            answeredRing = r;
+        }
+        if (v.equals("ack")) {
+            pendingNackSeq = -1; // the arbiter changed its mind: the NACK before needs no acknowledgement
+            if (forRing) {
+                vote = "ACK";
+                voteRing = r;
+                poll();
+            } else {
+                LOG.debug("arbiter vote ack for ring {} ignored (this node is in ring {})", r, ring);
             }
-            sendQuietly(QnetdProtocol.format("VOTE_REPLY", l.seq()));
+            if (push) {
+                sendQuietly(QnetdProtocol.format("VOTE_REPLY", l.seq()));
+            }
+        } else if (v.equals("nack")) {
+            if (forRing) {
+                vote = "NACK";
+                voteRing = r;
+            }
+            // whatever ring it names, the node gives the vote up; a pushed NACK is acknowledged only once the
+            // node counts and announces no device vote any more
+            if (push) {
+                withdraw(l.seq());
+            } else if (!withdrawing) {
+                withdraw(-1);
+            }
         }
-        if (!v.equals("ack") && !v.equals("nack")) {
+    }
+
+    /**
+     * Gives the vote up for the current ring; once the node relies on no device vote, forgets the rings it was
+     * counted for and, for a pushed NACK ({@code nackSeq} ≥ 0), acknowledges it.
+     */
+    private void withdraw(long nackSeq) {
+        if (nackSeq >= 0) {
+            pendingNackSeq = nackSeq;
+        }
+        if (ring == null) {
+            confirmed(generation, casts, nackSeq);
             return;
         }
-        if (ring == null || !ring.equals(r)) {
-            LOG.debug("arbiter vote {} for ring {} ignored (this node is in ring {})", v, r, ring);
-            return;
+        lastCast = false;
+        withdrawing = true;
+        long gen = generation;
+        long castsAtWithdrawal = casts;
+        context.withdrawVote(new DevicePoll(NAME, ring, false, masterWins()))
+            .thenRun(() -> scheduler.execute(() -> confirmed(gen, castsAtWithdrawal, nackSeq)));
+        publishStatus();
+    }
+
+    private void confirmed(long gen, long castsAtWithdrawal, long nackSeq) {
+        if (casts != castsAtWithdrawal) {
+            return; // the vote was cast again since
         }
-        vote = v.toUpperCase();
-        voteRing = r;
-        poll();
+        withdrawing = false;
+        relied.clear();
+        if (nackSeq >= 0 && nackSeq == pendingNackSeq && gen == generation && socket != null) {
+            pendingNackSeq = -1;
+            sendQuietly(QnetdProtocol.format("VOTE_REPLY", nackSeq));
+        }
     }
 
     private void malformedLine(long gen, String why) {
@@ -374,7 +413,7 @@ public final class QdeviceClient {
         }
         ring = e.ringId();
         members = List.copyOf(e.members());
-        ringChangedAt = System.nanoTime();
+        ringChangedAt = scheduler.nanoTime();
         if (socket != null) {
             sendQuietly(QnetdProtocol.format("MEMBERSHIP", ++seq, "ring", ring, "nodes", QnetdProtocol.nodes(members)));
         } else {
@@ -383,15 +422,22 @@ public final class QdeviceClient {
         publishStatus();
     }
 
-    /** Without an arbiter: no vote (ffsplit), or keep it when quorate with wait_for_all (lms). */
+    /**
+     * Without an arbiter: no vote, with either algorithm. (corosync-qdevice's lms keeps the vote if the node was
+     * quorate with wait_for_all; Vigil does not, since the arbiter may meanwhile give the vote to another
+     * partition, and both would be quorate.)
+     */
     private void noArbiter() {
-        boolean keep = device.algorithm().equals("lms") && waitForAll && lastCast
-            && context.lastDecision().map(QuorumState::quorate).orElse(false);
-        vote = keep ? "ACK (kept: arbiter unreachable)" : "NACK (arbiter unreachable)";
-        voteRing = keep ? ring : null;
+        vote = "NACK (arbiter unreachable)";
+        voteRing = null;
+        pendingNackSeq = -1;
         if (ring != null) {
-            context.devicePoll(new DevicePoll(NAME, ring, keep, device.masterWins()));
-            lastCast = keep;
+            if (!withdrawing && (lastCast || !relied.isEmpty())) {
+                withdraw(-1);
+            } else {
+                context.devicePoll(new DevicePoll(NAME, ring, false, masterWins()));
+            }
+            lastCast = false;
         }
         publishStatus();
     }
@@ -402,12 +448,21 @@ public final class QdeviceClient {
             return;
         }
         boolean forRing = ring.equals(voteRing);
-        if (!forRing && socket != null && System.nanoTime() - ringChangedAt < holdOff * 1_000_000L) {
+        if (!forRing && socket != null && scheduler.nanoTime() - ringChangedAt < holdOff * 1_000_000L) {
             return; // the arbiter has not answered for this ring yet; votequorum waits for us during the sync
         }
         boolean cast = forRing && vote.startsWith("ACK");
         lastCast = cast;
-        context.devicePoll(new DevicePoll(NAME, ring, cast, device.masterWins()));
+        if (cast) {
+            casts++;
+            withdrawing = false;
+            relied.put(ring, members);
+            if (relied.size() > 16) {
+                relied.remove(relied.keySet().iterator().next());
+                relied.put(new RingId(0, 0), List.of(context.node().nodeId())); // stricter: only this node
+            }
+        }
+        context.devicePoll(new DevicePoll(NAME, ring, cast, masterWins()));
         publishStatus();
     }
 
@@ -416,8 +471,8 @@ public final class QdeviceClient {
             return;
         }
         if (socket != null) {
-            long silence = Math.max(3000, 3 * heartbeat);
-            if (System.nanoTime() - lastHeard > silence * 1_000_000L) {
+            long silence = silenceMs();
+            if (scheduler.nanoTime() - lastHeard > silence * 1_000_000L) {
                 onDisconnected(generation, "nothing heard from the arbiter for " + silence + " ms");
             } else {
                 sendQuietly(QnetdProtocol.format("PING", ++seq));
@@ -435,6 +490,20 @@ public final class QdeviceClient {
             noArbiter();
         }
         tick = scheduler.schedule(this::onTick, Math.min(pollInterval, heartbeat));
+    }
+
+    /**
+     * Whether the node may use master_wins now: configured, and the arbiter has answered this connection's report
+     * of the current ring (from then on the arbiter counts the node among those that may count a vote held in
+     * its partition, and asks it to give that up before the vote goes elsewhere).
+     */
+    private boolean masterWins() {
+        return device.masterWins() && socket != null && ring != null && ring.equals(answeredRing);
+    }
+
+    /** How long the arbiter may stay silent before the device takes it for lost, in ms. */
+    private long silenceMs() {
+        return Math.max(3000, 3 * heartbeat);
     }
 
     private void setState(String s, String error) {

@@ -24,6 +24,7 @@ public final class QdeviceProvider implements VoteProvider {
     private static final Logger LOG = LoggerFactory.getLogger("vigil.QDEVICE");
 
     private final Supplier<Scheduler> schedulers;
+    private final ArbiterLink link;
     private volatile QdeviceClient client;
 
     public QdeviceProvider() {
@@ -32,7 +33,13 @@ public final class QdeviceProvider implements VoteProvider {
 
     /** For tests: the scheduler each start gets. */
     public QdeviceProvider(Supplier<Scheduler> schedulers) {
+        this(schedulers, new TcpArbiterLink());
+    }
+
+    /** For protocol tests: the scheduler each start gets and how the device reaches the arbiter. */
+    public QdeviceProvider(Supplier<Scheduler> schedulers, ArbiterLink link) {
         this.schedulers = schedulers;
+        this.link = link;
     }
 
     @Override
@@ -48,7 +55,7 @@ public final class QdeviceProvider implements VoteProvider {
             LOG.debug("no quorum device configured");
             return;
         }
-        QdeviceClient c = new QdeviceClient(context, device, schedulers.get());
+        QdeviceClient c = new QdeviceClient(context, device, schedulers.get(), link);
         client = c;
         c.start();
     }

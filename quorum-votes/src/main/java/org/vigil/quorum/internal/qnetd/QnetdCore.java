@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.vigil.kernel.api.RingId;
 
 /**
@@ -25,9 +26,25 @@ import org.vigil.kernel.api.RingId;
  * tie-breaker node. A newcomer gets NACK while another partition holds the vote.</li>
  * </ul>
  *
- * <p>Inputs: {@link #connected}, {@link #line}, {@link #disconnected}, {@link #timer}. Outputs go to an
- * {@link Out}. Malformed lines are ignored and counted ({@link #malformed()}); only a bad first line (HELLO)
- * closes a connection. Not thread-safe: the server runs it on one thread.
+ * <p><b>The vote is never in two disjoint partitions at once</b> (both algorithms; stricter than corosync-qnetd).
+ * For every node the arbiter keeps the rings it gave that node's device an ACK for ("holdings"), as long as the
+ * node may count the vote in a decision for one of them: until the device acknowledges a pushed NACK, which it
+ * does only once its node counts and announces no device vote any more (including a decision of the ring
+ * before, still announced during a membership sync). An ACK to a partition waits while another node holds a ring
+ * whose members are all outside that partition: the arbiter pushes a NACK to that node and waits for the
+ * acknowledgement, or, if the node is not connected, until its {@code lease} after the disconnection has passed
+ * (the device bounds how long its node may go on counting the vote once it lost the arbiter). A reconnecting
+ * device reports the rings its node may still count a vote for ({@code HELD}), and for one lease after the
+ * arbiter starts, a configured node that has not connected yet is taken to hold a vote of an earlier arbiter.
+ * A partition that contains a node of such a ring is never blocked by it: any decision that node can announce
+ * with the vote shares a member with the partition. With master_wins ({@code mw=on} in HELLO) a member of a
+ * partition may be quorate through another member's vote: such a member holds the rings its partition holds, and
+ * gives them up the same way (its device acknowledges a NACK once it is quorate through no vote).
+ *
+ * <p>Inputs: {@link #connected}, {@link #line}, {@link #disconnected}, {@link #timer} and {@link #tick} (at
+ * least every second). Outputs go to an {@link Out}. Malformed lines are ignored and counted
+ * ({@link #malformed()}); only a bad first line (HELLO) closes a connection. Not thread-safe: the server runs it
+ * on one thread.
  */
 public final class QnetdCore {
 
@@ -61,6 +78,13 @@ public final class QnetdCore {
 
     /** Delay before lms looks again at a cluster whose ring ids do not match yet, in ms. */
     static final long LMS_RETRY_MS = 1000;
+    /** The lease of a device that announces none, in ms. */
+    static final long DEFAULT_LEASE_MS = 60_000;
+    /** Added to every lease for the time a disconnection takes to be seen and messages in flight, in ms. */
+    static final long LEASE_MARGIN_MS = 2000;
+    /** Most rings kept per node; more are merged into one that only the node itself is in (stricter). */
+    static final int MAX_HELD_RINGS = 16;
+    private static final RingId UNKNOWN_RING = new RingId(0, 0);
 
     private static final class Client {
         final long conn;
@@ -69,13 +93,19 @@ public final class QnetdCore {
         String algorithm;
         String tieBreaker;
         boolean kap = true;
+        /** The node uses master_wins: it may be quorate through another member's vote. */
+        boolean masterWins;
         long heartbeatMs = QnetdServer.DEFAULT_HB_MS;
         List<Integer> config = List.of();
         RingId ring = new RingId(0, 0);
         List<Integer> membership = List.of();
         boolean quorate;
+        long leaseMs = DEFAULT_LEASE_MS;
+        boolean reportedMembership;
         FfClient ff = FfClient.WAITING_FOR_CHANGE;
         long voteSeq;
+        /** The vote last pushed (VOTE), whose VOTE_REPLY has sequence number {@link #voteSeq}. */
+        Vote pushed;
         Vote lmsLast;
         long malformed;
 
@@ -84,11 +114,25 @@ public final class QnetdCore {
         }
     }
 
+    /** What a node may still count: rings it was given an ACK for, with their members. */
+    private static final class Holding {
+        final Map<RingId, List<Integer>> rings = new LinkedHashMap<>();
+        /** While no connection of the node is open: when its lease ends (arbiter clock, ms); 0 while connected. */
+        long ghostUntil;
+        /** The pushed NACK whose acknowledgement ends the holding (connection, sequence number), or -1. */
+        long nackConn = -1;
+        long nackSeq = -1;
+        /** Taken to hold an earlier arbiter's vote (arbiter just started) until its first MEMBERSHIP. */
+        boolean unknown;
+    }
+
     private static final class Cluster {
         final String name;
         final LinkedHashMap<Integer, Client> clients = new LinkedHashMap<>();
+        final Map<Integer, Holding> holdings = new HashMap<>();
         FfCluster ff = FfCluster.WAITING_FOR_CHANGE;
         List<Integer> quoratePartition = List.of();
+        boolean configSeen;
 
         Cluster(String name) {
             this.name = name;
@@ -96,12 +140,22 @@ public final class QnetdCore {
     }
 
     private final Out out;
+    private final LongSupplier clock;
+    private final long startedAt;
     private final Map<Long, Client> conns = new HashMap<>();
     private final Map<String, Cluster> clusters = new HashMap<>();
     private long malformed;
 
+    /** An arbiter on the system's monotonic clock. */
     public QnetdCore(Out out) {
+        this(out, () -> System.nanoTime() / 1_000_000L);
+    }
+
+    /** An arbiter on the given monotonic clock (ms): a virtual one in deterministic tests. */
+    public QnetdCore(Out out, LongSupplier clockMs) {
         this.out = out;
+        this.clock = clockMs;
+        this.startedAt = clockMs.getAsLong();
     }
 
     /** Malformed lines ignored since start. */
@@ -123,6 +177,14 @@ public final class QnetdCore {
                 b.append(" node ").append(Integer.toUnsignedString(cl.node)).append(" ring ").append(cl.ring)
                     .append(" members ").append(QnetdProtocol.nodes(cl.membership.isEmpty() ? List.of(cl.node)
                         : cl.membership)).append(';');
+            }
+            for (var h : new java.util.TreeMap<>(c.holdings).entrySet()) {
+                b.append(" node ").append(Integer.toUnsignedString(h.getKey()))
+                    .append(" may count the vote for ring(s)");
+                for (RingId r : h.getValue().rings.keySet()) {
+                    b.append(' ').append(r);
+                }
+                b.append(h.getValue().ghostUntil != 0 ? " (disconnected)" : "").append(';');
             }
             lines.add(b.toString());
         }
@@ -149,12 +211,49 @@ public final class QnetdCore {
             return;
         }
         out.log("node " + Integer.toUnsignedString(c.node) + " of cluster " + c.cluster + " disconnected");
+        Holding h = cl.holdings.get(c.node);
+        if (h != null) {
+            h.ghostUntil = clock.getAsLong() + c.leaseMs + LEASE_MARGIN_MS;
+            h.nackConn = -1;
+            h.nackSeq = -1;
+            out.log("node " + Integer.toUnsignedString(c.node) + " may count the vote for " + (c.leaseMs
+                + LEASE_MARGIN_MS) + " ms more; no partition without a member of its ring(s) gets it before");
+        }
         if (c.algorithm.equals("ffsplit")) {
             ffsplitDo(cl, c, true);
         }
         cl.clients.remove(c.node);
-        if (cl.clients.isEmpty()) {
+        forgetIfIdle(cl);
+    }
+
+    private void forgetIfIdle(Cluster cl) {
+        if (cl.clients.isEmpty() && cl.holdings.isEmpty()) {
             clusters.remove(cl.name);
+        }
+    }
+
+    /**
+     * Time passes (call at least every second): ends the holdings of disconnected nodes whose lease is over and
+     * lets decisions that waited for them go on.
+     */
+    public void tick() {
+        long now = clock.getAsLong();
+        for (Cluster cl : List.copyOf(clusters.values())) {
+            boolean changed = false;
+            for (var it = cl.holdings.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                Holding h = e.getValue();
+                if (h.ghostUntil != 0 && now >= h.ghostUntil && !cl.clients.containsKey(e.getKey())) {
+                    out.log("node " + Integer.toUnsignedString(e.getKey()) + " of cluster " + cl.name
+                        + ": its lease is over, it counts no vote any more");
+                    it.remove();
+                    changed = true;
+                }
+            }
+            if (changed && cl.ff == FfCluster.SENDING_NACKS) {
+                ffsplitAdvance(cl);
+            }
+            forgetIfIdle(cl);
         }
     }
 
@@ -165,8 +264,7 @@ public final class QnetdCore {
         }
         Vote v = lmsDo(c, c.ring);
         if (v == Vote.ACK || v == Vote.NACK) {
-            c.voteSeq++;
-            out.send(c.conn, QnetdProtocol.format("VOTE", c.voteSeq, "vote", v.wire(), "ring", c.ring));
+            push(c, v);
         }
     }
 
@@ -191,6 +289,7 @@ public final class QnetdCore {
             switch (l.verb()) {
                 case "PING" -> out.send(conn, QnetdProtocol.format("PONG", l.seq()));
                 case "CONFIG" -> config(c, l);
+                case "HELD" -> held(c, l);
                 case "MEMBERSHIP" -> membership(c, l);
                 case "QUORUM" -> quorum(c, l);
                 case "VOTE_REPLY" -> voteReply(c, l.seq());
@@ -262,6 +361,7 @@ public final class QnetdCore {
         c.algorithm = algorithm;
         c.tieBreaker = tb;
         c.kap = !kap.equals("off");
+        c.masterWins = l.params().getOrDefault("mw", "off").equals("on");
         String hb = l.params().get("hb");
         if (hb != null) {
             try {
@@ -270,7 +370,19 @@ public final class QnetdCore {
                 throw new QnetdProtocol.BadLine("bad hb '" + hb + "'");
             }
         }
+        String lease = l.params().get("lease");
+        if (lease != null) {
+            try {
+                c.leaseMs = Math.max(0, Math.min(3_600_000, Long.parseLong(lease)));
+            } catch (NumberFormatException e) {
+                throw new QnetdProtocol.BadLine("bad lease '" + lease + "'");
+            }
+        }
         cl.clients.put(node, c);
+        Holding h = cl.holdings.get(node);
+        if (h != null) {
+            h.ghostUntil = 0;
+        }
         out.send(c.conn, QnetdProtocol.format("WELCOME", QnetdProtocol.VERSION, "server", "vigil-qnetd"));
         out.log("node " + Integer.toUnsignedString(node) + " of cluster " + cluster + " connected (algorithm "
             + algorithm + ", tie_breaker " + tb + ")");
@@ -283,6 +395,25 @@ public final class QnetdCore {
         }
         boolean initial = c.config.isEmpty();
         c.config = nodes;
+        Cluster cluster = cluster(c);
+        if (!cluster.configSeen) {
+            cluster.configSeen = true;
+            long until = startedAt + c.leaseMs + LEASE_MARGIN_MS;
+            if (clock.getAsLong() < until) {
+                // the arbiter just started: a node not connected yet may count a vote an earlier arbiter gave
+                for (int n : nodes) {
+                    if (n != c.node && !cluster.clients.containsKey(n) && !cluster.holdings.containsKey(n)) {
+                        Holding h = new Holding();
+                        h.rings.put(UNKNOWN_RING, List.of(n));
+                        h.unknown = true;
+                        h.ghostUntil = until;
+                        cluster.holdings.put(n, h);
+                    }
+                }
+                out.log("cluster " + cluster.name + ": the arbiter started less than a lease ago; nodes not "
+                    + "connected yet may still count an earlier vote");
+            }
+        }
         Vote v;
         if (c.algorithm.equals("ffsplit")) {
             v = initial || c.membership.isEmpty() ? Vote.ASK_LATER : ffsplitDo(cluster(c), c, false);
@@ -300,6 +431,20 @@ public final class QnetdCore {
         }
         c.ring = ring;
         c.membership = nodes;
+        c.reportedMembership = true;
+        Holding held = cluster(c).holdings.get(c.node);
+        if (held != null && held.unknown) {
+            // its device has reported what its node may count (HELD lines come before MEMBERSHIP)
+            held.unknown = false;
+            held.rings.remove(UNKNOWN_RING);
+            if (held.rings.isEmpty()) {
+                cluster(c).holdings.remove(c.node);
+            }
+        }
+        if (c.masterWins && heldInRing(cluster(c), c)) {
+            // its device uses master_wins once this is answered: it may then count a vote held in its ring
+            holdMasterWins(cluster(c), c);
+        }
         Vote v;
         if (c.algorithm.equals("ffsplit")) {
             v = c.config.isEmpty() ? Vote.ASK_LATER : ffsplitDo(cluster(c), c, false);
@@ -320,7 +465,115 @@ public final class QnetdCore {
     }
 
     private void reply(Client c, long seq, Vote v) {
+        if (v == Vote.ACK) {
+            recordAck(c);
+        }
         out.send(c.conn, QnetdProtocol.format("REPLY", seq, "vote", v.wire(), "ring", c.ring));
+    }
+
+    /** Pushes a vote (VOTE); an ACK becomes a holding, a NACK the one whose acknowledgement ends it. */
+    private void push(Client c, Vote v) {
+        c.voteSeq++;
+        c.pushed = v;
+        if (v == Vote.ACK) {
+            recordAck(c);
+        } else {
+            Holding h = cluster(c).holdings.get(c.node);
+            if (h != null) {
+                h.nackConn = c.conn;
+                h.nackSeq = c.voteSeq;
+            }
+        }
+        out.send(c.conn, QnetdProtocol.format("VOTE", c.voteSeq, "vote", v.wire(), "ring", c.ring));
+    }
+
+    private void recordAck(Client c) {
+        Cluster cl = cluster(c);
+        Holding h = cl.holdings.computeIfAbsent(c.node, k -> new Holding());
+        h.nackConn = -1;
+        h.nackSeq = -1;
+        hold(h, c.node, c.ring, c.membership.isEmpty() ? List.of(c.node) : c.membership);
+        // with master_wins the other members of the partition may be quorate through this vote
+        for (Client o : cl.clients.values()) {
+            if (o != c && o.masterWins && Objects.equals(o.ring, c.ring) && !o.membership.isEmpty()) {
+                holdMasterWins(cl, o);
+            }
+        }
+    }
+
+    /** A master_wins member of a partition whose vote some node holds may count it too: it holds it as well. */
+    private void holdMasterWins(Cluster cl, Client o) {
+        Holding h = cl.holdings.computeIfAbsent(o.node, k -> new Holding());
+        if (h.nackConn == o.conn) {
+            h.nackConn = -1;
+            h.nackSeq = -1;
+        }
+        hold(h, o.node, o.ring, o.membership);
+    }
+
+    /** True if a node other than {@code c}'s holds the vote for {@code c}'s ring. */
+    private static boolean heldInRing(Cluster cl, Client c) {
+        for (var e : cl.holdings.entrySet()) {
+            if (e.getKey() != c.node && e.getValue().rings.containsKey(c.ring)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void hold(Holding h, int node, RingId ring, List<Integer> members) {
+        h.rings.put(ring, List.copyOf(members));
+        if (h.rings.size() > MAX_HELD_RINGS) {
+            h.rings.clear();
+            h.rings.put(UNKNOWN_RING, List.of(node));
+        }
+    }
+
+    /** A device reports a ring its node may still count a vote for. */
+    private void held(Client c, QnetdProtocol.Line l) throws QnetdProtocol.BadLine {
+        RingId ring = l.ring("ring");
+        List<Integer> nodes = l.nodes("nodes");
+        if (!nodes.contains(c.node)) {
+            throw new QnetdProtocol.BadLine("HELD without the node itself");
+        }
+        Holding h = cluster(c).holdings.computeIfAbsent(c.node, k -> new Holding());
+        hold(h, c.node, ring, nodes);
+    }
+
+    /**
+     * The nodes (other than the partition's) that may count the vote in a decision whose members are all outside
+     * {@code partition}: while there is one, the partition must not get the vote.
+     */
+    private List<Integer> blockers(Cluster cl, List<Integer> partition) {
+        List<Integer> out = new ArrayList<>();
+        for (var e : cl.holdings.entrySet()) {
+            if (partition.contains(e.getKey())) {
+                continue;
+            }
+            for (List<Integer> members : e.getValue().rings.values()) {
+                if (members.stream().noneMatch(partition::contains)) {
+                    out.add(e.getKey());
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Pushes a NACK to every connected blocker that has none to acknowledge yet. */
+    private void revoke(Cluster cl, List<Integer> blockers) {
+        for (int n : blockers) {
+            Client b = cl.clients.get(n);
+            Holding h = cl.holdings.get(n);
+            if (b != null && h != null && h.nackConn != b.conn) {
+                if (b.algorithm.equals("lms")) {
+                    b.lmsLast = Vote.NACK;
+                } else {
+                    b.ff = FfClient.SENDING_NACK;
+                }
+                push(b, Vote.NACK);
+            }
+        }
     }
 
     private Cluster cluster(Client c) {
@@ -356,13 +609,32 @@ public final class QnetdCore {
             }
         }
         cl.ff = FfCluster.SENDING_NACKS;
-        if (sendVotes(cl, trigger, leaving, false) == 0) {
-            cl.ff = FfCluster.SENDING_ACKS;
-            if (sendVotes(cl, trigger, leaving, true) == 0) {
-                cl.ff = FfCluster.WAITING_FOR_CHANGE;
+        sendVotes(cl, trigger, leaving, false);
+        ffsplitAdvance(cl);
+        return Vote.NO_CHANGE;
+    }
+
+    /**
+     * NACKs acknowledged: the ACKs go out once no node outside the winners may still count the vote in a
+     * partition disjoint from them (otherwise NACKs are pushed to such nodes, or their lease is waited for).
+     */
+    private void ffsplitAdvance(Cluster cl) {
+        if (cl.ff != FfCluster.SENDING_NACKS
+            || cl.clients.values().stream().anyMatch(x -> x.ff == FfClient.SENDING_NACK)) {
+            return;
+        }
+        List<Integer> winners = cl.quoratePartition;
+        if (!winners.isEmpty()) {
+            List<Integer> blockers = blockers(cl, winners);
+            if (!blockers.isEmpty()) {
+                revoke(cl, blockers);
+                return;
             }
         }
-        return Vote.NO_CHANGE;
+        cl.ff = FfCluster.SENDING_ACKS;
+        if (sendVotes(cl, null, false, true) == 0) {
+            cl.ff = FfCluster.WAITING_FOR_CHANGE;
+        }
     }
 
     /** Same configured nodes everywhere, and every connected member agrees on ring and members. */
@@ -456,31 +728,33 @@ public final class QnetdCore {
                 continue;
             }
             if (x.ff == (acks ? FfClient.SENDING_ACK : FfClient.SENDING_NACK)) {
-                x.voteSeq++;
                 sent++;
-                out.send(x.conn, QnetdProtocol.format("VOTE", x.voteSeq, "vote", acks ? "ack" : "nack", "ring",
-                    x.ring));
+                push(x, acks ? Vote.ACK : Vote.NACK);
             }
         }
         return sent;
     }
 
     private void voteReply(Client c, long seq) {
-        if (!c.algorithm.equals("ffsplit")) {
-            return;
-        }
         Cluster cl = cluster(c);
         if (seq != c.voteSeq) {
             return; // an old vote
         }
+        Holding h = cl.holdings.get(c.node);
+        if (h != null && h.nackConn == c.conn && h.nackSeq == seq) {
+            // the device gave the vote up: its node counts and announces none any more
+            cl.holdings.remove(c.node);
+        }
+        if (!c.algorithm.equals("ffsplit")) {
+            return;
+        }
+        if ((c.ff == FfClient.SENDING_NACK && c.pushed != Vote.NACK)
+            || (c.ff == FfClient.SENDING_ACK && c.pushed != Vote.ACK)) {
+            return; // the reply to a vote of an earlier round: this round's vote is not sent yet
+        }
         c.ff = FfClient.WAITING_FOR_CHANGE;
         if (cl.ff == FfCluster.SENDING_NACKS) {
-            if (cl.clients.values().stream().noneMatch(x -> x.ff == FfClient.SENDING_NACK)) {
-                cl.ff = FfCluster.SENDING_ACKS;
-                if (sendVotes(cl, null, false, true) == 0) {
-                    cl.ff = FfCluster.WAITING_FOR_CHANGE;
-                }
-            }
+            ffsplitAdvance(cl);
         } else if (cl.ff == FfCluster.SENDING_ACKS) {
             if (cl.clients.values().stream().noneMatch(x -> x.ff == FfClient.SENDING_ACK)) {
                 cl.ff = FfCluster.WAITING_FOR_CHANGE;
@@ -490,7 +764,27 @@ public final class QnetdCore {
 
     // ------------------------------------------------------------------ lms
 
+    /**
+     * lms's vote for {@code c}, made safe: an ACK waits (WAIT, and a look again later) while a node outside the
+     * partition may count the vote in a decision disjoint from it; NACKs are pushed to such nodes.
+     */
     private Vote lmsDo(Client c, RingId ring) {
+        Vote v = lmsDecide(c, ring);
+        if (v != Vote.ACK) {
+            return v;
+        }
+        Cluster cl = cluster(c);
+        List<Integer> blockers = blockers(cl, c.membership.isEmpty() ? List.of(c.node) : c.membership);
+        if (blockers.isEmpty()) {
+            return Vote.ACK;
+        }
+        revoke(cl, blockers);
+        out.timer(c.conn, LMS_RETRY_MS);
+        c.lmsLast = Vote.WAIT;
+        return Vote.WAIT;
+    }
+
+    private Vote lmsDecide(Client c, RingId ring) {
         Cluster cl = cluster(c);
         for (Client o : cl.clients.values()) {
             if (o == c) {

@@ -15,11 +15,16 @@ import org.vigil.kernel.api.RingId;
  *
  * <pre>
  * device → arbiter
- *   HELLO 1 cluster=NAME node=ID algorithm=ffsplit|lms tie_breaker=lowest|highest|ID kap=on|off hb=MS
+ *   HELLO 1 cluster=NAME node=ID algorithm=ffsplit|lms tie_breaker=lowest|highest|ID kap=on|off hb=MS lease=MS
+ *           mw=on|off                              master_wins: the node may be quorate through another's vote
  *   CONFIG SEQ nodes=ID,ID,...                   the configured node list
+ *   HELD SEQ ring=REP.SEQ nodes=ID,...             after CONFIG (no answer): the node may still count a vote
+ *                                                  given for this ring (by this arbiter or one before); one line
+ *                                                  per ring, ring 0.0 for "unknown ring, these nodes"
  *   MEMBERSHIP SEQ ring=REP.SEQ nodes=ID,...       the node's current ring (after each membership change)
  *   QUORUM SEQ quorate=0|1 nodes=ID,...            votequorum's decision (informative; lms re-decides)
- *   VOTE_REPLY SEQ                                 acknowledges a VOTE
+ *   VOTE_REPLY SEQ                                 acknowledges a VOTE; for vote=nack only once the node counts
+ *                                                  and announces no vote of the device any more
  *   PING SEQ                                       heartbeat, every hb ms
  * arbiter → device
  *   WELCOME 1 server=vigil-qnetd                   answer to HELLO
@@ -28,6 +33,10 @@ import org.vigil.kernel.api.RingId;
  *   VOTE SEQ vote=ack|nack ring=REP.SEQ            a vote decided later (ffsplit sends NACKs before ACKs)
  *   PONG SEQ                                       answer to PING
  * </pre>
+ *
+ * <p>{@code lease} (ms) bounds how long a node may go on counting a vote after its device lost the arbiter (its
+ * silence limit, then votequorum's poll timeout or a membership sync): after a disconnection the arbiter gives
+ * the vote to no partition disjoint from the rings the node may count it for, until that time has passed.
  *
  * <p>Ring ids are printed as corosync does ({@code rep.seq} in hex). A line that does not parse is ignored and
  * counted by the receiver; it never closes the connection (except as the first line, HELLO). Stateless and

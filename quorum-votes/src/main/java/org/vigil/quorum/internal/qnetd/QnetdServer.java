@@ -168,6 +168,7 @@ public final class QnetdServer implements AutoCloseable {
                 }
                 runTimers();
                 checkIdle();
+                core.tick();
             }
         } catch (IOException | RuntimeException e) {
             log("vigil qnetd stopped on error: " + e);

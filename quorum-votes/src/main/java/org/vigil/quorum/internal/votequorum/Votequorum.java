@@ -103,8 +103,9 @@ public final class Votequorum {
      * @param totalVotes    votes counted
      * @param ourExpected   this node's expected votes at the time
      * @param quorum        the result
+     * @param withDevice    whether the quorum device's vote was among the votes counted
      */
-    public record Calculation(long totalVotes, long ourExpected, long quorum) {
+    public record Calculation(long totalVotes, long ourExpected, long quorum, boolean withDevice) {
     }
 
     private static final class Node {
@@ -118,6 +119,12 @@ public final class Votequorum {
             this.id = id;
         }
     }
+
+    /** The flag bits a node's quorum device sets through its polls. */
+    private static final int DEVICE_BITS = NodeFlags.QDEVICE_REGISTERED | NodeFlags.QDEVICE_ALIVE
+        | NodeFlags.QDEVICE_CAST_VOTE | NodeFlags.QDEVICE_MASTER_WINS;
+    /** The bits of a device's vote (what master_wins counts). */
+    private static final int VOTE_BITS = NodeFlags.QDEVICE_CAST_VOTE | NodeFlags.QDEVICE_MASTER_WINS;
 
     private final VotequorumSettings settings;
     private final Node us;
@@ -135,6 +142,7 @@ public final class Votequorum {
 
     private long quorum;
     private boolean quorate;
+    private boolean quorateByMasterWins;
     private boolean wfaStatus;
     private long evBarrier;
     private long evTrackingBarrier;
@@ -310,6 +318,21 @@ public final class Votequorum {
         sendNodeInfo(us.id, true);
         sendNodeInfo(VqMessage.QDEVICE_NODEID, true);
         return takeActions();
+    }
+
+    /**
+     * Forgets the device votes (cast vote, master_wins) other nodes announced in an earlier ring: a device's vote
+     * is cast for one ring, so until a member's NODEINFO for the current ring arrives its device's vote of the
+     * ring before does not count, here or in master_wins. The driver calls it after {@link #syncInit} for the
+     * members not yet heard from in the new ring. Not in corosync, whose NODEINFO carries no ring.
+     */
+    public void clearDeviceVotes(Collection<Integer> nodeIds) {
+        for (int id : nodeIds) {
+            Node n = nodes.get(id);
+            if (n != null && n != us) {
+                n.flags &= ~VOTE_BITS;
+            }
+        }
     }
 
     /**
@@ -541,6 +564,11 @@ public final class Votequorum {
         return quorate;
     }
 
+    /** Whether this node's partition is quorate now only through a quorum device's master_wins vote. */
+    public boolean quorateByMasterWins() {
+        return quorateByMasterWins;
+    }
+
     /** The ring of the last membership sync. */
     public RingId ring() {
         return ring;
@@ -651,7 +679,13 @@ public final class Votequorum {
                 node.votes = Math.max(node.votes, m.votes());
             }
         } else {
-            node.flags = m.flags();
+            if (node == us) {
+                // our own NODEINFO coming back: the device bits are ours, set by the device's polls since it was
+                // sent (an older echo must not bring back a vote the device took away, nor a vote of an old ring)
+                node.flags = (m.flags() & ~DEVICE_BITS) | (us.flags & DEVICE_BITS);
+            } else {
+                node.flags = m.flags();
+            }
             node.votes = m.votes();
             node.state = NodeState.MEMBER;
             if (has(node.flags, NodeFlags.LEAVING)) {
@@ -781,7 +815,8 @@ public final class Votequorum {
                 counted++;
             }
         }
-        if (has(us.flags, NodeFlags.QDEVICE_CAST_VOTE)) {
+        boolean withDevice = has(us.flags, NodeFlags.QDEVICE_CAST_VOTE);
+        if (withDevice) {
             total += qdevice.votes;
             counted++;
         }
@@ -791,7 +826,7 @@ public final class Votequorum {
         long q = QuorumArithmetic.quorum(highest, total, allowDecrease ? 0 : quorum, twoNode, counted);
         totalOut[0] = total;
         if (record) {
-            lastCalculation = new Calculation(total, us.expected, q);
+            lastCalculation = new Calculation(total, us.expected, q, withDevice);
         }
         return q;
     }
@@ -842,10 +877,13 @@ public final class Votequorum {
             && previousMembers.length - members.length < quorum && checkAutoTieBreaker()) {
             q = true;
         }
+        boolean byMasterWins = false;
         if (qdeviceMasterWins && !q && masterWinsPartition()) {
             log(Level.DEBUG, "node is quorate as part of master_wins partition");
             q = true;
+            byMasterWins = true;
         }
+        quorateByMasterWins = byMasterWins;
         boolean changed = q != quorate;
         if (changed) {
             log(Level.DEBUG, q ? "quorum regained, resuming activity" : "quorum lost, blocking activity");

@@ -49,7 +49,7 @@ class QdeviceTcpTest {
     static String config(int port, String algorithm) {
         return "totem {\n  version: 2\n  cluster_name: qtest\n}\n"
             + "quorum {\n  provider: corosync_votequorum\n  device {\n    model: net\n    votes: 1\n"
-            + "    timeout: 1200\n    sync_timeout: 6000\n    net {\n      host: 127.0.0.1\n      port: " + port + "\n      algorithm: "
+            + "    timeout: 6000\n    sync_timeout: 12000\n    net {\n      host: 127.0.0.1\n      port: " + port + "\n      algorithm: "
             + algorithm + "\n    }\n  }\n}\n"
             + "nodelist {\n  node {\n    ring0_addr: 10.62.0.1\n    nodeid: 1\n  }\n"
             + "  node {\n    ring0_addr: 10.62.0.2\n    nodeid: 2\n  }\n}\n";
@@ -170,6 +170,13 @@ class QdeviceTcpTest {
             polls.add(poll);
         }
 
+        /** No votequorum here: a withdrawal is a poll, and this node relies on no vote at once. */
+        @Override
+        public java.util.concurrent.CompletionStage<Void> withdrawVote(DevicePoll poll) {
+            polls.add(poll);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
         @Override
         public Optional<DevicePoll> lastDevicePoll() {
             return Optional.empty();
@@ -245,8 +252,8 @@ class QdeviceTcpTest {
             splitGivesTheVoteToExactlyOneHalf(a, b);
             qnetd.destroy();
             qnetd.waitFor(5, TimeUnit.SECONDS);
-            await("the arbiter's loss is seen", 6000, () -> a.client.status().state().equals("Disconnected"));
-            await("no vote without the arbiter (lms without wait_for_all)", 3000, () ->
+            await("the arbiter's loss is seen", 20000, () -> a.client.status().state().equals("Disconnected"));
+            await("no vote without the arbiter (lms without wait_for_all)", 20000, () ->
                 !a.lastPoll(LEFT_HALF).get().castVote());
             assertTrue(a.client.status().lastError().length() > 0, "the reason is reported");
             qnetd = startQnetd(5762);
@@ -268,11 +275,11 @@ class QdeviceTcpTest {
         a.ring(JOINED, 1, 2);
         a.start();
         try {
-            await("a failed connection", 5000, () -> a.client.status().reconnects() > 0);
+            await("a failed connection", 20000, () -> a.client.status().reconnects() > 0);
             QdeviceStatus s = a.client.status();
             assertEquals("Disconnected", s.state());
             assertTrue(s.lastError().toLowerCase().contains("refused"), s.lastError());
-            await("a poll without the vote", 3000, () -> a.lastPoll(JOINED).isPresent());
+            await("a poll without the vote", 20000, () -> a.lastPoll(JOINED).isPresent());
             assertTrue(a.polls.stream().noneMatch(DevicePoll::castVote), "never votes without an arbiter");
         } finally {
             a.client.stop();
@@ -312,9 +319,9 @@ class QdeviceTcpTest {
             a.ring(JOINED, 1, 2);
             a.start();
             try {
-                await("the valid vote after the garbage", 5000, () ->
+                await("the valid vote after the garbage", 20000, () ->
                     a.lastPoll(JOINED).map(DevicePoll::castVote).orElse(false));
-                await("VOTE_REPLY sent", 3000, () -> heard.contains("VOTE_REPLY 7"));
+                await("VOTE_REPLY sent", 20000, () -> heard.contains("VOTE_REPLY 7"));
                 QdeviceStatus s = a.client.status();
                 assertEquals(7, s.malformed(), "every bad line counted: " + s);
                 assertEquals("Connected", s.state(), "garbage does not drop the connection");

@@ -141,7 +141,8 @@ class QnetdCoreTest {
     @Test
     void ffsplitKeepsTheVoteWithThePartitionThatHasItWhenTheOtherHalfComesBack() {
         Recorder r = new Recorder();
-        QnetdCore core = new QnetdCore(r);
+        long[] now = {0};
+        QnetdCore core = new QnetdCore(r, () -> now[0]);
         hello(core, 1, 1, "ffsplit", 1, 2);
         hello(core, 2, 2, "ffsplit", 1, 2);
         core.line(1, "MEMBERSHIP 2 ring=1.8 nodes=1");
@@ -149,6 +150,8 @@ class QnetdCoreTest {
         ackVotes(core, r, 1, 2);
         assertEquals("ack", r.lastVote(1));
         core.disconnected(1);
+        now[0] += QnetdCore.DEFAULT_LEASE_MS + QnetdCore.LEASE_MARGIN_MS;
+        core.tick();
         ackVotes(core, r, 2);
         assertEquals("ack", r.lastVote(2));
         // node 1 (the tie-breaker) reconnects, still cut off from node 2
@@ -171,18 +174,98 @@ class QnetdCoreTest {
     }
 
     @Test
-    void ffsplitMovesTheVoteWhenTheWinnerDisconnects() {
+    void ffsplitMovesTheVoteWhenTheWinnerDisconnectsOnlyOnceItsLeaseIsOver() {
         Recorder r = new Recorder();
-        QnetdCore core = new QnetdCore(r);
+        long[] now = {0};
+        QnetdCore core = new QnetdCore(r, () -> now[0]);
         hello(core, 1, 1, "ffsplit", 1, 2);
         hello(core, 2, 2, "ffsplit", 1, 2);
         core.line(1, "MEMBERSHIP 2 ring=1.8 nodes=1");
         core.line(2, "MEMBERSHIP 2 ring=2.8 nodes=2");
         ackVotes(core, r, 1, 2);
         assertEquals("ack", r.lastVote(1));
+        assertEquals("nack", r.lastVote(2));
         core.disconnected(1);
+        // node 1 may go on counting the vote in its partition [1] until its lease is over
+        now[0] += QnetdCore.DEFAULT_LEASE_MS;
+        core.tick();
         ackVotes(core, r, 2);
-        assertEquals("ack", r.lastVote(2), "the only connected half of a 1|1 split");
+        assertEquals("nack", r.lastVote(2), "not while node 1 may still count the vote for its half");
+        now[0] += QnetdCore.LEASE_MARGIN_MS;
+        core.tick();
+        ackVotes(core, r, 2);
+        assertEquals("ack", r.lastVote(2), "the only connected half of a 1|1 split, once node 1's lease is over");
+    }
+
+    @Test
+    void aDeviceThatLostTheWinnerOfItsRingGetsTheVoteAtOnce() {
+        // node 2 crashes in a healthy 2-node ring: node 1's new ring [1] shares node 1 with the ring node 2 held the
+        // vote for, so whatever node 2 may still announce, it is not disjoint from [1]
+        Recorder r = new Recorder();
+        long[] now = {0};
+        QnetdCore core = new QnetdCore(r, () -> now[0]);
+        hello(core, 1, 1, "ffsplit", 1, 2);
+        hello(core, 2, 2, "ffsplit", 1, 2);
+        core.line(1, "MEMBERSHIP 2 ring=1.4 nodes=1,2");
+        core.line(2, "MEMBERSHIP 2 ring=1.4 nodes=1,2");
+        ackVotes(core, r, 1, 2);
+        assertEquals("ack", r.lastVote(2));
+        core.disconnected(2);
+        core.line(1, "MEMBERSHIP 3 ring=1.8 nodes=1");
+        ackVotes(core, r, 1);
+        assertTrue(r.of(1).stream().anyMatch(l -> l.startsWith("VOTE ") && l.contains("vote=ack ring=1.8")),
+            "at once: " + r.of(1));
+    }
+
+    @Test
+    void aVoteMovesToAnotherPartitionOnlyAfterTheHolderAcknowledgedItsNack() {
+        Recorder r = new Recorder();
+        long[] now = {0};
+        QnetdCore core = new QnetdCore(r, () -> now[0]);
+        for (int n = 1; n <= 4; n++) {
+            hello(core, n, n, "ffsplit", 1, 2, 3, 4);
+            core.line(n, "MEMBERSHIP 2 ring=1.4 nodes=1,2,3,4");
+        }
+        ackVotes(core, r, 1, 2, 3, 4);
+        core.disconnected(2);
+        core.disconnected(3);
+        core.disconnected(4);
+        core.line(1, "MEMBERSHIP 3 ring=1.8 nodes=1,2");
+        ackVotes(core, r, 1);
+        assertEquals("ack", r.lastVote(1), "{1,2}: the only partition with a connected node");
+        // 3 and 4 come back in their own ring: 2 connected nodes against 1
+        hello(core, 13, 3, "ffsplit", 1, 2, 3, 4);
+        hello(core, 14, 4, "ffsplit", 1, 2, 3, 4);
+        core.line(13, "MEMBERSHIP 3 ring=3.8 nodes=3,4");
+        core.line(14, "MEMBERSHIP 3 ring=3.8 nodes=3,4");
+        assertTrue(r.of(1).get(r.of(1).size() - 1).contains("VOTE") && r.of(1).get(r.of(1).size() - 1)
+            .contains("vote=nack"), "node 1 is asked to give the vote up: " + r.of(1));
+        assertEquals(null, r.lastVote(13), "no ACK to {3,4} while node 1 has not acknowledged");
+        ackVotes(core, r, 13, 14);
+        assertEquals(null, r.lastVote(13));
+        ackVotes(core, r, 1);
+        assertEquals("ack", r.lastVote(13));
+        assertEquals("ack", r.lastVote(14));
+    }
+
+    @Test
+    void aRestartedArbiterTakesNodesNotConnectedYetToHoldAVoteForOneLease() {
+        Recorder r = new Recorder();
+        long[] now = {0};
+        QnetdCore core = new QnetdCore(r, () -> now[0]);
+        hello(core, 1, 1, "ffsplit", 1, 2);
+        core.line(1, "MEMBERSHIP 2 ring=1.8 nodes=1");
+        assertEquals(null, r.lastVote(1), "node 2 may count a vote an arbiter before this one gave it");
+        now[0] += QnetdCore.DEFAULT_LEASE_MS + QnetdCore.LEASE_MARGIN_MS;
+        core.tick();
+        assertEquals("ack", r.lastVote(1));
+        // a device that reports what its node may still count
+        hello(core, 2, 2, "ffsplit", 1, 2);
+        core.line(2, "HELD 2 ring=2.4 nodes=2");
+        core.line(2, "MEMBERSHIP 3 ring=2.8 nodes=2");
+        ackVotes(core, r, 1, 2);
+        assertEquals("ack", r.lastVote(1));
+        assertEquals("nack", r.lastVote(2));
     }
 
     /** Runs the timers the core asked for (the server runs them after their delay). */

@@ -34,15 +34,15 @@ class QuorumDeviceClusterTest {
 
     static String config(int port) {
         return "totem {\n  version: 2\n  cluster_name: arb\n}\n"
-            + "quorum {\n  provider: corosync_votequorum\n  device {\n    model: net\n    timeout: 2000\n"
-            + "    sync_timeout: 4000\n    net {\n      host: 127.0.0.1\n      port: " + port + "\n"
+            + "quorum {\n  provider: corosync_votequorum\n  device {\n    model: net\n    timeout: 6000\n"
+            + "    sync_timeout: 12000\n    net {\n      host: 127.0.0.1\n      port: " + port + "\n"
             + "      algorithm: ffsplit\n      tie_breaker: lowest\n    }\n  }\n}\n"
             + "nodelist {\n  node {\n    ring0_addr: 10.62.0.1\n    nodeid: 1\n  }\n"
             + "  node {\n    ring0_addr: 10.62.0.2\n    nodeid: 2\n  }\n}\n";
     }
 
     static void await(String what, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("timed out waiting for " + what);

@@ -39,6 +39,15 @@ public final class SimCluster {
     private final Map<Integer, SimNode> nodes = new TreeMap<>();
     private long ringSeq;
     private long pids = 1000;
+    /** Seeded delivery latency (0: a multicast is delivered at once). */
+    private java.util.Random latency;
+    private int maxLatencyMs;
+    private long lastDeliveryAt;
+    private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+
+    /** A multicast on its way: delivered at {@code at} to the nodes still in {@code ring}. */
+    private record Pending(SimGroup from, RingId ring, byte[] message, long at) {
+    }
 
     public SimCluster(ManualScheduler scheduler, VigilConfig config, Path stateRoot) {
         this.scheduler = scheduler;
@@ -55,6 +64,48 @@ public final class SimCluster {
 
     public ManualScheduler scheduler() {
         return scheduler;
+    }
+
+    /**
+     * Multicasts take a seeded random time of 1..{@code maxMs} ms to be delivered, still in one total order for
+     * all receivers (the order they were sent in); a membership change first delivers everything still on its
+     * way to the nodes of the old ring (extended virtual synchrony: the old ring's messages come before the new
+     * configuration). Without this a multicast reaches every receiver's queue at once.
+     */
+    public synchronized void setLatency(long seed, int maxMs) {
+        this.latency = new java.util.Random(seed);
+        this.maxLatencyMs = maxMs;
+    }
+
+    /** Delivers every multicast on its way now (before a configuration change). */
+    private void flush() {
+        while (!pending.isEmpty()) {
+            Pending p = pending.removeFirst();
+            deliver(p.from(), p.ring(), p.message());
+        }
+    }
+
+    private synchronized void deliverDue() {
+        while (!pending.isEmpty() && pending.peekFirst().at() <= scheduler.now()) {
+            Pending p = pending.removeFirst();
+            deliver(p.from(), p.ring(), p.message());
+        }
+    }
+
+    /** Delivers a multicast of {@code from}, sent in {@code ring}, to the groups of the nodes still in it. */
+    private void deliver(SimGroup from, RingId ring, byte[] message) {
+        for (SimNode n : nodes.values()) {
+            if (!n.up || !ring.equals(n.ring)) {
+                continue;
+            }
+            for (SimGroup g : n.groups) {
+                if (g.name.equals(from.name) && !g.closed) {
+                    for (CpgListener l : g.listeners) {
+                        l.deliver(from.name, from.self, message.clone());
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -130,6 +181,7 @@ public final class SimCluster {
     }
 
     private void newRing(TreeSet<Integer> members) {
+        flush();
         RingId ring = new RingId(members.first(), ringSeq += 4);
         for (int id : members) {
             SimNode n = nodes.get(id);
@@ -321,6 +373,7 @@ public final class SimCluster {
         }
 
         void joinAnnounce() {
+            flush();
             for (int id : node.members) {
                 for (SimGroup g : nodes.get(id).groups) {
                     if (g.name.equals(name)) {
@@ -365,6 +418,14 @@ public final class SimCluster {
             if (closed) {
                 throw new IllegalStateException("closed");
             }
+            if (maxLatencyMs > 0) {
+                long now = scheduler.now();
+                long at = Math.max(lastDeliveryAt, now + 1 + latency.nextInt(maxLatencyMs));
+                lastDeliveryAt = at;
+                pending.addLast(new Pending(this, node.ring, message.clone(), at));
+                scheduler.at(at - now, SimCluster.this::deliverDue);
+                return true;
+            }
             for (int id : node.members) {
                 for (SimGroup g : nodes.get(id).groups) {
                     if (g.name.equals(name) && !g.closed) {
@@ -393,6 +454,7 @@ public final class SimCluster {
             if (closed) {
                 return;
             }
+            flush();
             closed = true;
             node.groups.remove(this);
             for (int id : node.members) {
