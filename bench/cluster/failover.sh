@@ -10,7 +10,9 @@
 # $EPOCHREALTIME); then, in ms after t0, on node1:
 #   detect = log line "A processor failed, forming new configuration" (token loss declared)
 #   formed = log line "A new membership (...) was formed. Members left: 3" (new membership delivered)
-#   cb     = corosync only: cswatch's CPG totem-confchg callback with 2 members (the anchor's tool); Vigil: NA
+#   cb     = an application's callback on node1: corosync: the anchor's cswatch, CPG totem-confchg with 2
+#            members; Vigil: `CpgBench watch` (a CPG group with a watcher on node1 and one on node3), the
+#            group's configuration change in which node 3's member left
 #   poll   = first `corosync-quorumtool -s` on node2 showing "Nodes: 2" (polled every ~20 ms; includes the
 #            tool's start: corosync's via node-exec.sh, Vigil's through its admin client)
 # Log timestamps are the daemons' own (ms, wall clock); corosync logs with `timestamp: hires`.
@@ -44,9 +46,18 @@ wait_n() { # SYS I N TIMEOUT_S
   return 1
 }
 d() { [ -n "$1" ] && echo $(( $1 - t0 )) || echo NA; }
+# vwatch I: a CpgBench watcher in group "fowatch" on Vigil node I (output appended to $W/vwatchI.out)
+vwatch() {
+  timeout -k 5 3600 java -XX:+UseSerialGC -cp "$BENCH_JAR" org.vigil.bench.cpg.CpgBench watch \
+    --socket "$(vnode_dir "$1")/vigil.sock" -t 3500 -g fowatch >> "$W/vwatch$1.out" 2>&1 &
+  BG_PIDS+=($!); eval "VWATCH$1=$!"
+  local end=$(( $(date +%s) + 30 ))
+  until grep -q READY "$W/vwatch$1.out" 2>/dev/null || [ "$(date +%s)" -ge "$end" ]; do sleep 0.1; done
+}
 
 run_profile() {
   local sys=$1 prof=$2 r tok cons log1 wpid off pv pollpid tp td tf tt tj0
+  rm -f "$W"/vwatch*.out "$W/cswatch1.out"
   log "$sys/$prof: starting the 3-node cluster"
   if [ "$sys" = cs ]; then
     cs_start "$prof"
@@ -60,6 +71,7 @@ run_profile() {
     tok=$(vadmin 1 corosync-cmapctl -g runtime.config.totem.token | awk '{print $NF}')
     cons=$(vadmin 1 corosync-cmapctl -g runtime.config.totem.consensus | awk '{print $NF}')
     log1=$(vigil_log 1)
+    vwatch 1; vwatch "$VICTIM"
   fi
   echo "# sys=$sys profile=$prof runtime.config.totem.token=$tok consensus=$cons $(date -Is) $(bg_load | sed 's/^# //')" >> "$RAW"
   for r in $(seq 1 "$TRIALS"); do
@@ -89,6 +101,8 @@ run_profile() {
     tt=""
     if [ "$sys" = cs ]; then
       tt=$(awk -v t0="$t0" '/^TOTEM/{split($2,a,"=");split($4,m,"="); if (a[2]>=t0 && m[2]==2){print a[2]; exit}}' "$W/cswatch1.out")
+    else
+      tt=$(awk -v t0="$t0" -v v="$VICTIM" '/^CONFCHG/{split($2,a,"=");split($5,l,"="); if (a[2]>=t0 && ("," l[2] ",") ~ ("," v ",")){print a[2]; exit}}' "$W/vwatch1.out")
     fi
     echo "RESULT sys=$sys profile=$prof trial=$r detect_ms=$(d "$td") formed_ms=$(d "$tf") cb_ms=$(d "$tt") poll_ms=$(d "$tp")" | tee -a "$RAW" >&2
     # any other membership line in the window (e.g. node2 lost too) is worth seeing
@@ -98,11 +112,13 @@ run_profile() {
     if [ "$sys" = cs ]; then "$ANCHOR/cluster-start.sh" "$VICTIM" 2>/dev/null; else vigil_start_node "$VICTIM"; fi
     if wait_n "$sys" "$VICTIM" 3 90; then
       echo "# sys=$sys profile=$prof trial=$r: node$VICTIM restarted, reported 3 members after $(( $(ms_now) - tj0 )) ms (incl. start-up)" >> "$RAW"
+      if [ "$sys" = vg ]; then kill "$(eval echo "\${VWATCH$VICTIM:-}")" 2>/dev/null; vwatch "$VICTIM"; fi
     else
       echo "# sys=$sys profile=$prof trial=$r: node$VICTIM did not rejoin within 90 s" >> "$RAW"
     fi
   done
-  if [ "$sys" = cs ]; then kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null; cs_stop; else vigil_stop; fi
+  if [ "$sys" = cs ]; then kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null; cs_stop
+  else kill "${VWATCH1:-}" "${VWATCH3:-}" 2>/dev/null; vigil_stop; fi
 }
 
 for prof in $PROFILES; do
@@ -116,7 +132,7 @@ colm() { grep "^RESULT sys=$1 profile=$2 " "$RAW" | kv "$3" | grep -v NA | med; 
 echo "== kill -9 of node3 in an idle 3-node ring (udpu): ms after the kill, on node1; median [min–max] of $TRIALS"
 head -2 "$RAW"
 grep -E '^# sys=.* profile=.* runtime' "$RAW" | sed 's/ [0-9-]*T[0-9:+]* / /'
-printf "%-8s %-9s %22s %22s %22s %22s\n" profile system "detect (token loss)" "formed (membership)" "CPG callback" "poll node2"
+printf "%-8s %-9s %22s %22s %22s %22s\n" profile system "detect (token loss)" "formed (membership)" "CPG callback node1" "poll node2"
 for prof in $PROFILES; do
   for sys in cs vg; do
     grep -q "^RESULT sys=$sys profile=$prof " "$RAW" || continue
@@ -125,7 +141,8 @@ for prof in $PROFILES; do
   done
   printf "%-8s %-9s %22s %22s %22s %22s\n" "$prof" "Vigil/cs" \
     "$(ratio "$(colm vg "$prof" detect_ms)" "$(colm cs "$prof" detect_ms)")" \
-    "$(ratio "$(colm vg "$prof" formed_ms)" "$(colm cs "$prof" formed_ms)")" "" \
+    "$(ratio "$(colm vg "$prof" formed_ms)" "$(colm cs "$prof" formed_ms)")" \
+    "$(ratio "$(colm vg "$prof" cb_ms)" "$(colm cs "$prof" cb_ms)")" \
     "$(ratio "$(colm vg "$prof" poll_ms)" "$(colm cs "$prof" poll_ms)")"
 done
 echo "rejoin (restart of node3 until it reports 3 members, incl. process start-up), ms:"

@@ -18,6 +18,8 @@ import org.vigil.shell.client.CpgClient;
  *     RESULT size=N secs=T delivered=D msgs_per_s=R mb_per_s=M own=O sent=S gaps=G missing=M reordered=R
  * CpgBench recv --socket S [-t QUIET_SECS] [-g GROUP]                          counts deliveries until quiet:
  *     RESULT delivered=D bytes=B msgs_per_s=R gaps=G missing=M reordered=R
+ * CpgBench watch --socket S [-t SECS] [-g GROUP]       joins and prints every configuration change for SECS s:
+ *     CONFCHG t_ms=EPOCH_MS members=N nodes=1,2 left=3 (what the anchor's cswatch prints for corosync)
  * </pre>
  * {@code delivered} counts every message delivered to this member (its own and the other senders') within the
  * timed window, as vcpgbench does; with one sender it is its own. Messages carry a sequence number so every
@@ -56,15 +58,19 @@ public final class CpgBench {
                 default -> usage();
             }
         }
-        if (socket == null || !(mode.equals("send") || mode.equals("recv"))) {
+        if (socket == null || !(mode.equals("send") || mode.equals("recv") || mode.equals("watch"))) {
             usage();
         }
-        int status = mode.equals("send") ? send(socket, group, sizes, secs, waitMembers, count) : recv(socket, group, secs);
+        int status = switch (mode) {
+            case "send" -> send(socket, group, sizes, secs, waitMembers, count);
+            case "recv" -> recv(socket, group, secs);
+            default -> watch(socket, group, secs);
+        };
         System.exit(status);
     }
 
     private static void usage() {
-        System.err.println("usage: CpgBench send|recv --socket PATH [-s SIZES] [-t SECS] [-w MEMBERS] [-g GROUP]");
+        System.err.println("usage: CpgBench send|recv|watch --socket PATH [-s SIZES] [-t SECS] [-w MEMBERS] [-g GROUP]");
         System.exit(64);
     }
 
@@ -280,5 +286,52 @@ public final class CpgBench {
             return 2;
         }
         return 0;
+    }
+    /**
+     * Joins the group and prints each configuration change with its wall-clock time (epoch ms), the member
+     * count, the distinct nodes of the members and of those that left, until {@code secs} seconds pass or the
+     * node ends the connection.
+     */
+    private static int watch(Path socket, String group, double secs) throws Exception {
+        AtomicBoolean done = new AtomicBoolean();
+        try (CpgClient c = CpgClient.connect(socket, group, ProcessHandle.current().pid())) {
+            System.out.println("READY t_ms=" + System.currentTimeMillis());
+            System.out.flush();
+            Thread reader = new Thread(() -> {
+                try {
+                    c.dispatch(new CpgClient.Handler() {
+                        @Override
+                        public void deliver(int nodeId, long from, byte[] message) {
+                        }
+
+                        @Override
+                        public void configurationChanged(List<CpgClient.Member> m, List<CpgClient.Member> l,
+                                                         List<CpgClient.Member> j) {
+                            long now = System.currentTimeMillis();
+                            System.out.printf("CONFCHG t_ms=%d members=%d nodes=%s left=%s%n", now, m.size(), nodes(m),
+                                nodes(l));
+                            System.out.flush();
+                        }
+                    });
+                } catch (Exception e) {
+                    // ends
+                } finally {
+                    done.set(true);
+                }
+            }, "cpgbench-watch");
+            reader.setDaemon(true);
+            reader.start();
+            long end = System.nanoTime() + (long) (secs * 1e9);
+            while (!done.get() && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+        }
+        return 0;
+    }
+
+    private static String nodes(List<CpgClient.Member> members) {
+        java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
+        members.forEach(m -> ids.add(m.nodeId()));
+        return ids.isEmpty() ? "-" : ids.toString().replaceAll("[\\[\\] ]", "");
     }
 }
