@@ -46,7 +46,8 @@ client() {
   fi
 }
 # srp SYS: node1's Totem counters "orf_token_rx mcast_tx mcast_rx mcast_retx" (corosync's stats.srp.* names)
-# and its read/write system calls "syscr syscw"
+# and its read/write system calls "syscr syscw" (/proc/PID/io: read/write-family calls only, not sendmsg/recvmsg)
+# and context switches "ctxsw" (all threads)
 srp() {
   local out
   if [ "$1" = cs ]; then out=$("$ANCHOR/node-exec.sh" 1 corosync-cmapctl -m stats stats.srp. 2>/dev/null)
@@ -54,12 +55,14 @@ srp() {
   local k; for k in orf_token_rx mcast_tx mcast_rx mcast_retx; do
     printf '%s ' "$(echo "$out" | sed -n "s/^stats\.srp\.$k ([a-z0-9]*) = //p")"; done
   # and node1's read and write system calls (/proc/PID/io)
-  awk '/^syscr/{r=$2} /^syscw/{w=$2} END{printf "%s %s", r, w}' "/proc/$(daemon_pid "$1" 1)/io"
+  awk '/^syscr/{r=$2} /^syscw/{w=$2} END{printf "%s %s ", r, w}' "/proc/$(daemon_pid "$1" 1)/io"
+  # and the context switches of all its threads (voluntary + involuntary)
+  cat /proc/"$(daemon_pid "$1" 1)"/task/*/status 2>/dev/null | awk '/ctxt_switches/{s+=$2} END{print s+0}'
 }
 # srp_delta SYS TEST BEFORE AFTER SECONDS: appends node1's counter deltas for a test to $RAW
 srp_delta() {
-  read -r a1 a2 a3 a4 a5 a6 <<< "$3"; read -r b1 b2 b3 b4 b5 b6 <<< "$4"
-  echo "# sys=$1 test=$2 node1 srp deltas over ${5}s: token_rx=$((b1 - a1)) ($(( (b1 - a1) / $5 ))/s) mcast_tx=$((b2 - a2)) mcast_rx=$((b3 - a3)) mcast_retx=$((b4 - a4)) syscr=$((b5 - a5)) syscw=$((b6 - a6))" >> "$RAW"
+  read -r a1 a2 a3 a4 a5 a6 a7 <<< "$3"; read -r b1 b2 b3 b4 b5 b6 b7 <<< "$4"
+  echo "# sys=$1 test=$2 node1 srp deltas over ${5}s: token_rx=$((b1 - a1)) ($(( (b1 - a1) / $5 ))/s) mcast_tx=$((b2 - a2)) mcast_rx=$((b3 - a3)) mcast_retx=$((b4 - a4)) syscr=$((b5 - a5)) syscw=$((b6 - a6)) ctxsw=$((b7 - a7))" >> "$RAW"
 }
 daemon_pid() { if [ "$1" = cs ]; then cs_pid "$2"; else vigil_pid "$2"; fi; }
 cluster_ticks() { local s=0 i; for i in 1 2 3; do s=$(( s + $(cpu_ticks "$(daemon_pid "$1" "$i")") )); done; echo "$s"; }
