@@ -243,7 +243,7 @@ public final class AdminSocket {
                         .put(msg).array());
                     return;
                 }
-                new CpgClientSession(service, in, rawOut).run();
+                new CpgClientSession(service, in, rawOut, ch).run();
                 return;
             }
             if (first.equals(MAGIC)) {

@@ -8,8 +8,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,29 +31,42 @@ import org.vigil.kernel.api.CpgMember;
  *                  2 DELIVER u32 node, u64 pid, then the message
  *                  3 ERROR   UTF-8 text; the node then closes the connection
  * </pre>
- * A closed connection leaves the group with reason PROCDOWN. Flow control: while the ring pushes back, the
- * node stops reading the client's frames (the socket buffers fill and the client's writes block). Deliveries
- * wait in a bounded queue (64 MiB); a client that cannot keep up is disconnected rather than let the node's
- * memory grow.
+ * A closed connection leaves the group with reason PROCDOWN. Flow control: while the ring pushes back, or while
+ * more than {@value #SEND_PAUSE_BYTES} bytes of deliveries wait for this client to read them, the node stops
+ * reading the client's frames (the socket buffers fill and the client's writes block), so a member that sends
+ * faster than it reads is slowed down to its own reading speed instead of being dropped. Deliveries wait in a
+ * bounded queue ({@value #MAX_QUEUED_BYTES} bytes, counting a per-frame overhead); a client that stops reading
+ * while the others keep sending is disconnected with an ERROR frame rather than let the node's memory grow.
  */
 final class CpgClientSession implements CpgListener {
 
     static final String MAGIC = "\u0001VIGIL-CPG/1";
     private static final int MAX_FRAME = org.vigil.kernel.internal.totem.TotemSrp.MAX_MESSAGE - 512;
-    private static final long MAX_QUEUED_BYTES = 64L << 20;
+    static final long MAX_QUEUED_BYTES = 64L << 20;
+    static final long SEND_PAUSE_BYTES = 8L << 20;
+    /** What a queued frame costs besides its bytes (array header, queue node). */
+    private static final int FRAME_OVERHEAD = 48;
     private static final byte[] STOP = new byte[0];
 
     private final Cpg cpg;
     private final InputStream in;
     private final OutputStream out;
-    private final BlockingQueue<byte[]> outbound = new ArrayBlockingQueue<>(65536);
+    private final BlockingQueue<byte[]> outbound = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean overflow = new AtomicBoolean();
 
-    CpgClientSession(Cpg cpg, InputStream in, OutputStream out) {
+    private final java.io.Closeable connection;
+
+    /**
+     * @param in         the connection after the {@value #MAGIC} line (read through a buffer from here on)
+     * @param out        the connection's raw output (written through a buffer, flushed when nothing waits)
+     * @param connection closed when this client is disconnected for not reading
+     */
+    CpgClientSession(Cpg cpg, InputStream in, OutputStream out, java.io.Closeable connection) {
         this.cpg = cpg;
-        this.in = in;
-        this.out = out;
+        this.in = new java.io.BufferedInputStream(in, 64 * 1024);
+        this.out = new java.io.BufferedOutputStream(out, 64 * 1024);
+        this.connection = connection;
     }
 
     /** Serves the connection until the client leaves or goes away; runs on the connection's thread. */
@@ -80,6 +93,11 @@ final class CpgClientSession implements CpgListener {
                     }
                 } catch (EOFException e) {
                     return;
+                } catch (IOException e) {
+                    if (overflow.get()) {
+                        return;   // disconnected for not reading: the writer closed the connection
+                    }
+                    throw e;
                 }
                 if (overflow.get()) {
                     return;
@@ -105,8 +123,15 @@ final class CpgClientSession implements CpgListener {
                             error("MCAST before JOIN (CPG groups are closed)");
                             return;
                         }
-                        while (!group.mcast(body)) {
+                        // this client has not read what was delivered to it: stop reading, so it blocks
+                        while (queuedBytes.get() > SEND_PAUSE_BYTES && !overflow.get()) {
+                            sleepQuietly();
+                        }
+                        while (!overflow.get() && !group.mcast(body)) {
                             sleepQuietly();   // the ring pushes back: stop reading, so the client blocks
+                        }
+                        if (overflow.get()) {
+                            return;
                         }
                     }
                     case 3 -> {
@@ -152,9 +177,17 @@ final class CpgClientSession implements CpgListener {
     }
 
     private void enqueue(byte[] f) {
-        if (queuedBytes.addAndGet(f.length) > MAX_QUEUED_BYTES || !outbound.offer(f)) {
-            overflow.set(true);
+        if (overflow.get()) {
+            return;
         }
+        if (queuedBytes.addAndGet(f.length + FRAME_OVERHEAD) > MAX_QUEUED_BYTES) {
+            overflow.set(true);
+            byte[] why = ("this client did not read " + MAX_QUEUED_BYTES + " bytes of deliveries; disconnected")
+                .getBytes(StandardCharsets.UTF_8);
+            outbound.offer(frame(3, why));
+            return;
+        }
+        outbound.offer(f);
     }
 
     private void writeLoop() {
@@ -168,8 +201,13 @@ final class CpgClientSession implements CpgListener {
                 if (f == null) {
                     continue;
                 }
-                queuedBytes.addAndGet(-f.length);
+                queuedBytes.addAndGet(-(f.length + FRAME_OVERHEAD));
                 out.write(f);
+                if (f[0] == 3 && overflow.get()) {
+                    out.flush();   // the overflow notice: nothing after it
+                    connection.close();
+                    return;
+                }
                 if (outbound.isEmpty()) {
                     out.flush();
                 }

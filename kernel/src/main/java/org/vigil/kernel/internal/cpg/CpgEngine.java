@@ -441,6 +441,8 @@ public final class CpgEngine implements Cpg {
     public static void procDown(CpgGroup group) {
         if (group instanceof Handle h) {
             h.leave(CpgReason.PROCDOWN);
+        } else {
+            group.close();   // another implementation knows one way to leave
         }
     }
 }

@@ -1,7 +1,6 @@
 package org.vigil.transport.udpu.netty;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,7 +10,6 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -29,19 +27,24 @@ import org.vigil.kernel.spi.TransportSpec;
  * (this package is copied into the multicast bundle by bnd, so the two bundles never wire to each other).
  *
  * <p>Received datagrams go to the {@link DatagramReceiver} on the event-loop thread. Sends may come from any
- * thread: the bytes are copied into a pooled direct buffer at once (the caller may reuse its buffer when the
- * call returns) and written by the event loop. Failed sends are counted, never thrown.
+ * thread and go straight to the kernel on the caller's thread (the JDK socket under the Netty channel is
+ * non-blocking and allows one writer next to the event loop's reader), so the caller may reuse its buffer when
+ * the call returns and a packet costs no hand-over to the event loop. Callers serialise their sends (the ring's
+ * protocol thread is the only sender). A send the kernel refuses (socket buffer full, unreachable, closed) is
+ * counted, never thrown: to Totem it is a lost datagram, which it recovers like any other.
  */
 public final class NettyDatagram {
 
     private final EventLoopGroup group;
     private final Channel channel;
+    private final java.nio.channels.DatagramChannel socket;
     private final AtomicLong sendFailures = new AtomicLong();
     private final AtomicLong receiverFailures = new AtomicLong();
 
-    private NettyDatagram(EventLoopGroup group, Channel channel) {
+    private NettyDatagram(EventLoopGroup group, Channel channel, java.nio.channels.DatagramChannel socket) {
         this.group = group;
         this.channel = channel;
+        this.socket = socket;
     }
 
     /**
@@ -56,11 +59,13 @@ public final class NettyDatagram {
      */
     public static NettyDatagram open(String name, InetSocketAddress bind, TransportSpec spec,
                                      DatagramReceiver receiver, Consumer<Bootstrap> customize) throws IOException {
+        java.nio.channels.DatagramChannel socket =
+            java.nio.channels.DatagramChannel.open(java.net.StandardProtocolFamily.INET);
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory(name, true));
         NettyDatagram[] self = new NettyDatagram[1];
         Bootstrap b = new Bootstrap()
             .group(group)
-            .channelFactory(() -> new NioDatagramChannel(InternetProtocolFamily.IPv4))
+            .channelFactory(() -> new NioDatagramChannel(socket))
             .option(ChannelOption.SO_REUSEADDR, true)
             .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, spec.mtu() + 512)))
             .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
@@ -88,10 +93,11 @@ public final class NettyDatagram {
         ChannelFuture f = b.bind(bind).awaitUninterruptibly();
         if (!f.isSuccess()) {
             group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+            socket.close();
             Throwable c = f.cause();
             throw new IOException("cannot bind " + bind + ": " + (c == null ? "unknown error" : c.getMessage()), c);
         }
-        self[0] = new NettyDatagram(group, f.channel());
+        self[0] = new NettyDatagram(group, f.channel(), socket);
         return self[0];
     }
 
@@ -105,24 +111,22 @@ public final class NettyDatagram {
         sendTo(List.of(to), datagram);
     }
 
-    /** Sends the same datagram to several addresses (one copy of the bytes, one flush). */
+    /** Sends the same datagram to several addresses, now, on the caller's thread. */
     public void sendTo(List<InetSocketAddress> to, ByteBuffer datagram) {
-        if (to.isEmpty() || !channel.isActive()) {
+        if (to.isEmpty() || !socket.isOpen()) {
             return;
         }
-        ByteBuf buf = channel.alloc().directBuffer(datagram.remaining());
-        buf.writeBytes(datagram.duplicate());
-        try {
-            for (int i = 0; i < to.size(); i++) {
-                ByteBuf copy = i == to.size() - 1 ? buf : buf.retainedDuplicate();
-                channel.write(new DatagramPacket(copy, to.get(i))).addListener(w -> {
-                    if (!w.isSuccess()) {
-                        sendFailures.incrementAndGet();
-                    }
-                });
+        ByteBuffer src = datagram.duplicate();
+        int start = src.position();
+        for (int i = 0; i < to.size(); i++) {
+            src.position(start);
+            try {
+                if (socket.send(src, to.get(i)) == 0) {
+                    sendFailures.incrementAndGet();   // the socket's send buffer is full
+                }
+            } catch (IOException | RuntimeException e) {
+                sendFailures.incrementAndGet();
             }
-        } finally {
-            channel.flush();
         }
     }
 
