@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,10 +38,18 @@ import org.vigil.kernel.spi.DatagramReceiver;
 import org.vigil.kernel.spi.Transport;
 
 /**
- * Runs one node's Totem engine on real transports: the node's single protocol thread feeds the engine with
- * received packets, timer expiries and messages to send, and carries out what the engine asks (packets to send,
- * deliveries to CPG, configuration changes). Around the engine's bytes it puts Vigil's datagram format
- * ({@link WireCodec}: cluster check, authentication, encryption), decoded on the transports' I/O threads.
+ * Runs one node's Totem engine on real transports: it feeds the engine with received packets, timer expiries
+ * and messages to send, and carries out what the engine asks (packets to send, deliveries to CPG, configuration
+ * changes). Around the engine's bytes it puts Vigil's datagram format ({@link WireCodec}: cluster check,
+ * authentication, encryption), decoded on the transports' I/O threads.
+ *
+ * <p><b>Threads.</b> The engine is single-threaded: one thread at a time holds the engine lock and runs it.
+ * Every input goes into one FIFO queue; a transport's I/O thread that queues a packet then runs the queue itself
+ * if the lock is free (so a datagram is processed on the thread that read it, without a hand-over and the two
+ * context switches it costs per packet on every hop of the token), for a bounded batch so that it soon reads its
+ * socket again; else, and for what is left, the protocol thread runs the queue. The node's protocol thread ({@code vigil-totem-N}) fires the timers, does the
+ * periodic housekeeping and runs what other threads queue (messages to send, tasks): callers such as CPG hold
+ * their own locks when they submit, so they never run the engine themselves.
  *
  * <p><b>Redundant rings.</b> With {@code rrp_mode: passive} each packet goes out on one ring, round robin; with
  * {@code active} on every ring; Totem drops the duplicates. A ring that hears nothing from any other node for a
@@ -55,7 +62,7 @@ import org.vigil.kernel.spi.Transport;
  * (published every second).
  *
  * <p>Thread-safety: {@link #submit} and the {@link ClusterMembership} methods may be called from any thread;
- * everything else happens on the protocol thread.
+ * everything else happens under the engine lock.
  */
 public final class RingDriver implements ClusterMembership, AutoCloseable {
 
@@ -72,6 +79,8 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private static final long SUBMIT_QUEUE_LIMIT = 8L << 20;
     private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final Object WAKE = new Object();
+    /** Events a transport's I/O thread runs at most before it returns to its socket. */
+    private static final int IO_THREAD_BATCH = 64;
 
     private record Packet(int ring, byte[] payload) {
     }
@@ -93,7 +102,11 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private final long[][] lastRx;
     private final boolean[][] connected;
     private final boolean[] faulty;
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+    /** Held by whichever thread runs the engine; never taken by a thread that holds another lock first. */
+    private final java.util.concurrent.locks.ReentrantLock engineLock = new java.util.concurrent.locks.ReentrantLock();
+    /** When the protocol thread will wake by itself (System.nanoTime), so an earlier timer can wake it sooner. */
+    private volatile long wakeAt = Long.MAX_VALUE;
     private final ConcurrentLinkedQueue<byte[]> submits = new ConcurrentLinkedQueue<>();
     private final AtomicLong submitBytes = new AtomicLong();
     private final AtomicBoolean wakePending = new AtomicBoolean();
@@ -181,12 +194,12 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
 
     /** Starts the protocol thread and begins receiving. */
     public RingDriver start() {
+        inbox.add((Runnable) engine::start);   // first in the queue: before any packet
         links.setReceiver(this::received);
         LOG.info("Initializing transport ({}, {} ring{}, rrp_mode {}), crypto {}/{}",
             config.totem().transport(), rings, rings == 1 ? "" : "s", rrpMode, config.totem().cryptoCipher(),
             config.totem().cryptoHash());
         startedAt = System.nanoTime();
-        inbox.add((Runnable) engine::start);
         thread.start();
         return this;
     }
@@ -229,6 +242,57 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         }
         lastRx[ring][idx] = System.nanoTime();
         inbox.add(new Packet(ring, d.payload()));
+        runQueue();
+    }
+
+    /**
+     * On a transport's I/O thread, after it queued a packet: runs the queue here if the engine is free, for at
+     * most {@value #IO_THREAD_BATCH} events, so the thread soon goes back to reading its socket (the token may be
+     * next in it; the other threads keep queueing work); what is left, and what arrives while another thread
+     * holds the engine, is the protocol thread's. Never runs the engine inside itself: a listener the engine
+     * calls that ends up here returns at once.
+     */
+    private void runQueue() {
+        if (!running || engineLock.isHeldByCurrentThread()) {
+            return;
+        }
+        if (!engineLock.tryLock()) {
+            java.util.concurrent.locks.LockSupport.unpark(thread);   // in case the holder is past its last look
+            return;
+        }
+        try {
+            Object ev;
+            for (int n = 0; n < IO_THREAD_BATCH && running && (ev = inbox.poll()) != null; n++) {
+                handleSafely(ev);
+            }
+        } finally {
+            engineLock.unlock();
+        }
+        if (!inbox.isEmpty()) {
+            java.util.concurrent.locks.LockSupport.unpark(thread);
+        }
+    }
+
+    private void runQueueLocked() {
+        Object ev;
+        while (running && (ev = inbox.poll()) != null) {
+            handleSafely(ev);
+        }
+    }
+
+    private void handleSafely(Object ev) {
+        try {
+            handle(ev);
+        } catch (RuntimeException e) {
+            // The engine never throws on input; anything here is a bug: log it and keep the node running.
+            LOG.error("protocol error (the node keeps running)", e);
+        }
+    }
+
+    /** Queues work for the protocol thread and wakes it. */
+    private void post(Object ev) {
+        inbox.add(ev);
+        java.util.concurrent.locks.LockSupport.unpark(thread);
     }
 
     // ---- submitting (any thread) ------------------------------------------------------------------------
@@ -249,7 +313,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         submitBytes.addAndGet(payload.length);
         submits.add(payload);
         if (wakePending.compareAndSet(false, true)) {
-            inbox.add(WAKE);
+            post(WAKE);
         }
         return true;
     }
@@ -257,8 +321,12 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     // ---- the protocol thread --------------------------------------------------------------------------
 
     private void loop() {
-        List<Object> batch = new ArrayList<>(256);
         while (running) {
+            if (Thread.interrupted()) {
+                return;
+            }
+            long wait;
+            engineLock.lock();
             try {
                 long now = System.nanoTime();
                 fireTimers(now);
@@ -267,28 +335,25 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
                     nextHousekeeping = now + HOUSEKEEPING_NANOS;
                 }
                 flushSubmits();
-                long wait = nextHousekeeping - now;
+                runQueueLocked();
+                now = System.nanoTime();
+                long next = nextHousekeeping;
                 for (long d : deadlines) {
                     if (d >= 0) {
-                        wait = Math.min(wait, d - now);
+                        next = Math.min(next, d);
                     }
                 }
-                Object ev = inbox.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
-                if (ev == null) {
-                    continue;
-                }
-                handle(ev);
-                inbox.drainTo(batch, 255);
-                for (Object e : batch) {
-                    handle(e);
-                }
-                batch.clear();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                wakeAt = next;
+                wait = next - now;
             } catch (RuntimeException e) {
-                // The engine never throws on input; anything here is a bug: log it and keep the node running.
                 LOG.error("protocol thread error (the node keeps running)", e);
+                wait = 0;
+            } finally {
+                engineLock.unlock();
+            }
+            // work queued while this thread held the lock, by a thread that then left it here
+            if (wait > 0 && inbox.isEmpty()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(this, wait);
             }
         }
     }
@@ -484,7 +549,11 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
 
         @Override
         public void armTimer(TimerKind kind, long delayMillis) {
-            deadlines[kind.ordinal()] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+            long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+            deadlines[kind.ordinal()] = at;
+            if (at < wakeAt && Thread.currentThread() != thread) {
+                java.util.concurrent.locks.LockSupport.unpark(thread);   // sooner than the protocol thread wakes
+            }
         }
 
         @Override
@@ -547,7 +616,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         listeners.add(listener);
         MembershipEvent now = current;
         if (now.ringId().seq() != 0) {
-            inbox.add((Runnable) () -> listener.membershipChanged(current));
+            post((Runnable) () -> listener.membershipChanged(current));
         }
         return () -> listeners.remove(listener);
     }
@@ -574,7 +643,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             return;
         }
         java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
-        inbox.add((Runnable) () -> {
+        post((Runnable) () -> {
             engine.shutdown();
             left.countDown();
         });

@@ -44,7 +44,7 @@ public final class TransportRegistry {
     private final Cmap cmap;
     private final ConcurrentSkipListMap<ServiceReference<Transport>, Transport> bound =
         new ConcurrentSkipListMap<>((a, b) -> b.compareTo(a));
-    private final Map<Integer, Active> active = new HashMap<>();
+    private final Map<Integer, Active> active = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
     private volatile DatagramReceiver downstream = (ring, from, datagram) -> { };
     private boolean activated;
@@ -100,8 +100,11 @@ public final class TransportRegistry {
         downstream = receiver;
     }
 
-    /** The open channel of a ring, if any. */
-    public synchronized Optional<Transport.Channel> channel(int ring) {
+    /**
+     * The open channel of a ring, if any. Lock-free: the ring's I/O threads call it while they run the engine,
+     * and a swap waits for the old channel's I/O thread to stop while it holds this registry's lock.
+     */
+    public Optional<Transport.Channel> channel(int ring) {
         Active a = active.get(ring);
         return a == null ? Optional.empty() : Optional.of(a.channel());
     }
@@ -128,8 +131,8 @@ public final class TransportRegistry {
                 continue;
             }
             if (current != null) {
+                active.remove(ring);   // no more sends on it, then close it
                 current.channel().close();
-                active.remove(ring);
                 LOG.info("ring {}: closed transport {} {}", ring, current.ref().getBundle().getSymbolicName(),
                     current.ref().getBundle().getVersion());
             }
