@@ -214,8 +214,13 @@ public final class CpgBench {
                 ending.set("send failed: " + e);
             }
         }
-        if (!done || ending.reason != null && ending.reason.startsWith("error")) {
-            System.out.println("CLOSED_BY_NODE " + ending.reason);
+        return verdict(!done || ending.reason != null && ending.reason.startsWith("error"), ending.reason, order);
+    }
+
+    /** The exit status: 3 (and why) when the node ended the connection, 2 on order violations, else 0. */
+    private static int verdict(boolean closedByNode, String reason, Order order) {
+        if (closedByNode) {
+            System.out.println("CLOSED_BY_NODE " + reason);
             return 3;
         }
         if (order.violations > 0) {
@@ -282,16 +287,9 @@ public final class CpgBench {
         double active = (last.get() - first.get()) / 1e9;
         System.out.printf("RESULT delivered=%d bytes=%d msgs_per_s=%.0f max_gap_ms=%d%s%n", delivered.get(), bytes.get(),
             active > 0 ? delivered.get() / active : 0, maxGap.get() / 1_000_000, order.summary());
-        if (early != null) {
-            System.out.println("CLOSED_BY_NODE " + early);
-            return 3;
-        }
-        if (order.violations > 0) {
-            System.out.println("ORDER_VIOLATIONS " + order.violations);
-            return 2;
-        }
-        return 0;
+        return verdict(early != null, early, order);
     }
+
     /**
      * Joins the group and prints each configuration change with its wall-clock time (epoch ms), the member
      * count, the distinct nodes of the members and of those that left, until {@code secs} seconds pass or the

@@ -45,13 +45,29 @@ final class Notifications {
         final Map<String, String> keys = new LinkedHashMap<>();
     }
 
+    /** One of the four pseudo-actions around a clone action: {@code phase} is pre or post. */
     private static Action newPseudo(WorkingSet ws, Resource rsc, Action action, String notifAction,
-                                    String notifType) {
+                                    String notifType, String phase, String operation) {
         Action notify = ws.customAction(rsc, Util.notifyKey(rsc.id, notifType, action.task), notifAction, null,
             action.isOptional(), true);
         notify.set(Action.PSEUDO);
         WorkingSet.addHashParam(notify.meta, "notify_key_type", notifType);
         WorkingSet.addHashParam(notify.meta, "notify_key_operation", action.task);
+        WorkingSet.addHashParam(notify.meta, "notify_type", phase);
+        WorkingSet.addHashParam(notify.meta, "notify_operation", operation);
+        return notify;
+    }
+
+    /** A post pseudo-action: top priority, runnable exactly when the completed action is. */
+    private static Action newPostPseudo(WorkingSet ws, Resource rsc, Action complete, String notifAction,
+                                        String notifType, String operation) {
+        Action notify = newPseudo(ws, rsc, complete, notifAction, notifType, "post", operation);
+        notify.priority = Score.INFINITY;
+        if (complete.isRunnable()) {
+            notify.set(Action.RUNNABLE);
+        } else {
+            notify.clear(Action.RUNNABLE);
+        }
         return notify;
     }
 
@@ -63,36 +79,16 @@ final class Notifications {
         Data n = new Data();
         n.action = task;
         if (action != null) {
-            n.pre = newPseudo(ws, rsc, action, "notify", "pre");
+            n.pre = newPseudo(ws, rsc, action, "notify", "pre", "pre", n.action);
             n.pre.set(Action.RUNNABLE);
-            WorkingSet.addHashParam(n.pre.meta, "notify_type", "pre");
-            WorkingSet.addHashParam(n.pre.meta, "notify_operation", n.action);
-            n.preDone = newPseudo(ws, rsc, action, "notified", "confirmed-pre");
+            n.preDone = newPseudo(ws, rsc, action, "notified", "confirmed-pre", "pre", n.action);
             n.preDone.set(Action.RUNNABLE);
-            WorkingSet.addHashParam(n.preDone.meta, "notify_type", "pre");
-            WorkingSet.addHashParam(n.preDone.meta, "notify_operation", n.action);
             ws.orderActions(n.pre, n.preDone, Ordering.OPTIONAL);
             ws.orderActions(n.preDone, action, Ordering.OPTIONAL);
         }
         if (complete != null) {
-            n.post = newPseudo(ws, rsc, complete, "notify", "post");
-            n.post.priority = Score.INFINITY;
-            if (complete.isRunnable()) {
-                n.post.set(Action.RUNNABLE);
-            } else {
-                n.post.clear(Action.RUNNABLE);
-            }
-            WorkingSet.addHashParam(n.post.meta, "notify_type", "post");
-            WorkingSet.addHashParam(n.post.meta, "notify_operation", n.action);
-            n.postDone = newPseudo(ws, rsc, complete, "notified", "confirmed-post");
-            n.postDone.priority = Score.INFINITY;
-            if (complete.isRunnable()) {
-                n.postDone.set(Action.RUNNABLE);
-            } else {
-                n.postDone.clear(Action.RUNNABLE);
-            }
-            WorkingSet.addHashParam(n.postDone.meta, "notify_type", "post");
-            WorkingSet.addHashParam(n.postDone.meta, "notify_operation", n.action);
+            n.post = newPostPseudo(ws, rsc, complete, "notify", "post", n.action);
+            n.postDone = newPostPseudo(ws, rsc, complete, "notified", "confirmed-post", n.action);
             ws.orderActions(complete, n.post, Ordering.IMPLIES_THEN);
             ws.orderActions(n.post, n.postDone, Ordering.IMPLIES_THEN);
         }

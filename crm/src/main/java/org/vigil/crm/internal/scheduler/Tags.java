@@ -153,20 +153,24 @@ final class Tags {
         if (ws.findConstraintResource(rscId) != null) {
             return null;
         }
-        String state = xml.get("rsc-role");
         XmlElement copy = xml.deepCopy();
-        XmlElement set = tagToSet(copy, "rsc", false);
-        if (set == INVALID) {
-            return INVALID;
+        XmlElement set = sideToSet(copy, "rsc", false, "rsc-role", "role");
+        return set == INVALID ? INVALID : set != null ? copy : null;
+    }
+
+    /**
+     * {@link #tagToSet} for one side of a constraint, moving the side's own attribute ({@code valueAttr}, e.g.
+     * {@code rsc-role} or {@code first-action}) onto the new set as {@code setAttr}.
+     */
+    private XmlElement sideToSet(XmlElement copy, String refAttr, boolean convertRsc, String valueAttr,
+                                 String setAttr) {
+        String value = copy.get(valueAttr);
+        XmlElement set = tagToSet(copy, refAttr, convertRsc);
+        if (set != null && set != INVALID && value != null) {
+            set.set(setAttr, value);
+            copy.removeAttribute(valueAttr);
         }
-        if (set != null) {
-            if (state != null) {
-                set.set("role", state);
-                copy.removeAttribute("rsc-role");
-            }
-            return copy;
-        }
-        return null;
+        return set;
     }
 
     XmlElement expandColocationTags(XmlElement xml) {
@@ -196,33 +200,16 @@ final class Tags {
             ws.warn("Ignoring constraint '" + id + "' because two templates or tags cannot be colocated");
             return INVALID;
         }
-        String depRole = xml.get("rsc-role");
-        String primRole = xml.get("with-rsc-role");
         XmlElement copy = xml.deepCopy();
-        boolean any = false;
-        XmlElement depSet = tagToSet(copy, "rsc", true);
+        XmlElement depSet = sideToSet(copy, "rsc", true, "rsc-role", "role");
         if (depSet == INVALID) {
             return INVALID;
         }
-        if (depSet != null) {
-            if (depRole != null) {
-                depSet.set("role", depRole);
-                copy.removeAttribute("rsc-role");
-            }
-            any = true;
-        }
-        XmlElement primSet = tagToSet(copy, "with-rsc", true);
+        XmlElement primSet = sideToSet(copy, "with-rsc", true, "with-rsc-role", "role");
         if (primSet == INVALID) {
             return INVALID;
         }
-        if (primSet != null) {
-            if (primRole != null) {
-                primSet.set("role", primRole);
-                copy.removeAttribute("with-rsc-role");
-            }
-            any = true;
-        }
-        return any ? copy : null;
+        return depSet != null || primSet != null ? copy : null;
     }
 
     XmlElement expandOrderTags(XmlElement xml) {
@@ -248,33 +235,16 @@ final class Tags {
         if (ws.findConstraintResource(idFirst) != null && ws.findConstraintResource(idThen) != null) {
             return null;
         }
-        String actionFirst = xml.get("first-action");
-        String actionThen = xml.get("then-action");
         XmlElement copy = xml.deepCopy();
-        boolean any = false;
-        XmlElement setFirst = tagToSet(copy, "first", true);
+        XmlElement setFirst = sideToSet(copy, "first", true, "first-action", "action");
         if (setFirst == INVALID) {
             return INVALID;
         }
-        if (setFirst != null) {
-            if (actionFirst != null) {
-                setFirst.set("action", actionFirst);
-                copy.removeAttribute("first-action");
-            }
-            any = true;
-        }
-        XmlElement setThen = tagToSet(copy, "then", true);
+        XmlElement setThen = sideToSet(copy, "then", true, "then-action", "action");
         if (setThen == INVALID) {
             return INVALID;
         }
-        if (setThen != null) {
-            if (actionThen != null) {
-                setThen.set("action", actionThen);
-                copy.removeAttribute("then-action");
-            }
-            any = true;
-        }
-        return any ? copy : null;
+        return setFirst != null || setThen != null ? copy : null;
     }
 
 }

@@ -15,6 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.kernel.api.ClusterMembership;
@@ -104,7 +106,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private final boolean[] faulty;
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     /** Held by whichever thread runs the engine; never taken by a thread that holds another lock first. */
-    private final java.util.concurrent.locks.ReentrantLock engineLock = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock engineLock = new ReentrantLock();
     /** When the protocol thread will wake by itself (System.nanoTime), so an earlier timer can wake it sooner. */
     private volatile long wakeAt = Long.MAX_VALUE;
     private final ConcurrentLinkedQueue<byte[]> submits = new ConcurrentLinkedQueue<>();
@@ -257,7 +259,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             return;
         }
         if (!engineLock.tryLock()) {
-            java.util.concurrent.locks.LockSupport.unpark(thread);   // in case the holder is past its last look
+            LockSupport.unpark(thread);   // in case the holder is past its last look
             return;
         }
         try {
@@ -269,7 +271,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             engineLock.unlock();
         }
         if (!inbox.isEmpty()) {
-            java.util.concurrent.locks.LockSupport.unpark(thread);
+            LockSupport.unpark(thread);
         }
     }
 
@@ -292,7 +294,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     /** Queues work for the protocol thread and wakes it. */
     private void post(Object ev) {
         inbox.add(ev);
-        java.util.concurrent.locks.LockSupport.unpark(thread);
+        LockSupport.unpark(thread);
     }
 
     // ---- submitting (any thread) ------------------------------------------------------------------------
@@ -353,7 +355,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             }
             // work queued while this thread held the lock, by a thread that then left it here
             if (wait > 0 && inbox.isEmpty()) {
-                java.util.concurrent.locks.LockSupport.parkNanos(this, wait);
+                LockSupport.parkNanos(this, wait);
             }
         }
     }
@@ -552,7 +554,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
             deadlines[kind.ordinal()] = at;
             if (at < wakeAt && Thread.currentThread() != thread) {
-                java.util.concurrent.locks.LockSupport.unpark(thread);   // sooner than the protocol thread wakes
+                LockSupport.unpark(thread);   // sooner than the protocol thread wakes
             }
         }
 
@@ -652,13 +654,6 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        links.setReceiver((ring, from, datagram) -> { });
+        halt();
     }
 }
