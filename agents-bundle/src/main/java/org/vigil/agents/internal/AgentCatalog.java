@@ -70,15 +70,16 @@ public final class AgentCatalog {
         this.context = context;
         Preload.all(context.getBundle());
         this.settings = AgentSettings.from(context::getProperty);
-        this.runner = new AgentRunner(settings.python());
+        this.runner = new AgentRunner(settings.python(), settings.runner());
     }
 
     @Activate
     void activate() {
         active = true;
-        if (runner.python() == null) {
-            LOG.error("python3 was not found: OCF, LSB, systemd and fence agents cannot be run on this node "
-                + "(install the Debian package python3)");
+        if (!runner.available()) {
+            LOG.error("OCF, LSB, systemd and fence agents cannot be run on this node: {}", runner.unavailableReason());
+        } else {
+            LOG.debug("external agents run through the {} runner helper", runner.helper());
         }
         try {
             watcher = FileSystems.getDefault().newWatchService();

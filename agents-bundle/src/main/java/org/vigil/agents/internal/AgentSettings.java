@@ -17,8 +17,11 @@ import java.util.function.Function;
  *                       {@code /run/vigil/agents}
  * @param systemctl      {@code vigil.agents.systemctl}: default {@code /usr/bin/systemctl} (falls back to
  *                       {@code /bin/systemctl})
- * @param python         {@code vigil.agents.python}: interpreter of the runner helper, default: python3 found on
- *                       the usual paths
+ * @param python         {@code vigil.agents.python}: interpreter of the Python runner helper, default: python3
+ *                       found on the usual paths
+ * @param runner         {@code vigil.agents.runner}: which runner helper starts external agents: {@code auto}
+ *                       (default: the native one where the bundle was built with it, else Python), {@code native}
+ *                       or {@code python}
  * @param maxOutput      {@code vigil.agents.max.output}: bytes of stdout and of stderr kept per action, default
  *                       256 KiB
  * @param killGrace      {@code vigil.agents.kill.grace.ms}: SIGTERM to SIGKILL delay after a timeout, default
@@ -29,7 +32,7 @@ import java.util.function.Function;
  *                       it is rescanned, default 500 ms
  */
 public record AgentSettings(Path ocfRoot, Path rscTmp, Path lsbDir, Path fenceDir, Path stateDir, Path systemctl,
-                            String python, int maxOutput, Duration killGrace, Duration metadataTimeout,
+                            String python, String runner, int maxOutput, Duration killGrace, Duration metadataTimeout,
                             Duration rescanDelay) {
 
     /** The defaults, overridden by the properties that {@code lookup} returns (null: not set). */
@@ -44,6 +47,7 @@ public record AgentSettings(Path ocfRoot, Path rscTmp, Path lsbDir, Path fenceDi
             Path.of(get(lookup, "vigil.agents.state.dir", "/run/vigil/agents")),
             Path.of(systemctl),
             lookup.apply("vigil.agents.python"),
+            runnerChoice(get(lookup, "vigil.agents.runner", "auto")),
             (int) number(lookup, "vigil.agents.max.output", 256 * 1024),
             Duration.ofMillis(number(lookup, "vigil.agents.kill.grace.ms", 5000)),
             Duration.ofMillis(number(lookup, "vigil.agents.metadata.timeout.ms", 30000)),
@@ -58,6 +62,13 @@ public record AgentSettings(Path ocfRoot, Path rscTmp, Path lsbDir, Path fenceDi
     private static String get(Function<String, String> lookup, String key, String dflt) {
         String v = lookup.apply(key);
         return v == null || v.isBlank() ? dflt : v.strip();
+    }
+
+    private static String runnerChoice(String v) {
+        if (!v.equals("auto") && !v.equals("native") && !v.equals("python")) {
+            throw new IllegalArgumentException("property vigil.agents.runner: '" + v + "' is not auto, native or python");
+        }
+        return v;
     }
 
     private static long number(Function<String, String> lookup, String key, long dflt) {

@@ -44,9 +44,15 @@ class OcfFaultTest {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(TestAgents.pythonPresent(), "python3 is needed to run external agents");
+        assumeTrue(TestAgents.runnerAvailable(), "no runner helper (native or python3) to run external agents");
         settings = TestAgents.settings(root, 64 * 1024);
-        runner = new AgentRunner(null);
+        runner = newRunner();
+        assumeTrue(runner.available(), runner.unavailableReason());
+    }
+
+    /** The runner under test: the default choice (the native helper where the build has it). */
+    AgentRunner newRunner() {
+        return new AgentRunner(null);
     }
 
     @AfterEach

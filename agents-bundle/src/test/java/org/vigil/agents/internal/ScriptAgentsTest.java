@@ -35,7 +35,7 @@ class ScriptAgentsTest {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(TestAgents.pythonPresent(), "python3 is needed to run external agents");
+        assumeTrue(TestAgents.runnerAvailable(), "no runner helper (native or python3) to run external agents");
         settings = TestAgents.settings(root, 64 * 1024);
         runner = new AgentRunner(null);
     }

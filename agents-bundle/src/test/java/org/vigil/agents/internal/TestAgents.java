@@ -15,9 +15,9 @@ public final class TestAgents {
     private TestAgents() {
     }
 
-    /** True when the runner helper's interpreter is present (it is wherever resource-agents is installed). */
-    public static boolean pythonPresent() {
-        return new AgentRunner(null).python() != null;
+    /** True when a runner helper can run external agents (native, or python3 wherever resource-agents is). */
+    public static boolean runnerAvailable() {
+        return new AgentRunner(null).available();
     }
 
     /** Settings pointing every directory into {@code root}; short kill grace for fast fault tests. */

@@ -77,7 +77,7 @@ public final class MonitorOverhead {
             params.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
         AgentSettings settings = AgentSettings.from(System::getProperty);
-        try (AgentRunner runner = new AgentRunner(settings.python())) {
+        try (AgentRunner runner = new AgentRunner(settings.python(), settings.runner())) {
             OcfAgent agent = new OcfAgent(provider, type, settings, runner);
             AgentRequest req = new AgentRequest("bench", "monitor", params, Map.of(), Duration.ofSeconds(20),
                 Duration.ofSeconds(10));

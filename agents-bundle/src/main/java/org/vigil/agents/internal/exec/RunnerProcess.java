@@ -13,12 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code vigil-runner.py} helper process and the two threads that read its replies and its diagnostics.
+ * One runner helper process ({@code vigil-runner} or {@code vigil-runner.py}) and the two threads that read its replies and its diagnostics.
  * Requests are written under this object's lock; replies are matched to requests by id and their futures are
  * completed directly on the reader thread (one thread hop less per action; the SPI tells callers not to block
  * in dependent stages).
@@ -42,7 +45,10 @@ final class RunnerProcess {
         }
     }
 
+    private static final int HELLO_TIMEOUT_S = 20;
+
     private final Process process;
+    private final CompletableFuture<String> hello = new CompletableFuture<>();
     private final DataOutputStream toHelper;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private boolean inputClosed;          // guarded by this
@@ -53,18 +59,34 @@ final class RunnerProcess {
         this.toHelper = new DataOutputStream(process.getOutputStream());
     }
 
-    /** Starts a helper: {@code python -I -S -c <source>}. */
-    static RunnerProcess start(String python, String source) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(python, "-I", "-S", "-c", source);
+    /**
+     * Starts a helper: the native {@code vigil-runner}, or {@code python -I -S -c <source>}, and waits for its
+     * {@code HELLO}: a helper that cannot run here (not executable, a broken binary) fails this call.
+     */
+    static RunnerProcess start(List<String> command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command);
         Process p = pb.start();
         RunnerProcess rp = new RunnerProcess(p);
         Thread reader = new Thread(rp::readReplies, "vigil-runner-" + p.pid());
         reader.setDaemon(true);
         reader.start();
+        try {
+            rp.hello.get(HELLO_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            p.destroyForcibly();
+            String err = new String(p.getErrorStream().readNBytes(2000), StandardCharsets.UTF_8).strip();
+            throw new IOException(command.get(0) + " did not start as a runner helper"
+                + (e instanceof TimeoutException ? " within " + HELLO_TIMEOUT_S + " s" : "")
+                + (err.isEmpty() ? "" : ": " + err.replace('\n', ' ')));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted while starting the runner helper");
+        }
         Thread diag = new Thread(rp::readDiagnostics, "vigil-runner-" + p.pid() + "-stderr");
         diag.setDaemon(true);
         diag.start();
-        LOG.debug("agent runner helper started, pid {}", p.pid());
+        LOG.debug("agent runner helper started, pid {}: {}", p.pid(), rp.hello.getNow(""));
         return rp;
     }
 
@@ -172,6 +194,7 @@ final class RunnerProcess {
         } catch (IOException | RuntimeException e) {
             LOG.error("agent runner helper {}: reading its replies failed: {}", process.pid(), e.toString());
         }
+        hello.completeExceptionally(new EOFException("the helper exited"));
         markDead(null);
     }
 
@@ -191,6 +214,10 @@ final class RunnerProcess {
 
     private void reply(List<byte[]> f) {
         String kind = str(f.get(0));
+        if (kind.equals("HELLO")) {
+            hello.complete(f.size() > 1 ? str(f.get(1)) : "");
+            return;
+        }
         String id = str(f.get(1));
         if (kind.equals("STARTED")) {
             Pending p = pending.get(id);

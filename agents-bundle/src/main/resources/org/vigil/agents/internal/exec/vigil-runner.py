@@ -1,4 +1,7 @@
-# vigil-runner: the process side of Vigil's agent executor (agents-bundle).
+# vigil-runner: the process side of Vigil's agent executor (agents-bundle), Python build.
+#
+# The native vigil-runner (src/main/c/vigil-runner.c, same protocol and behaviour) is used instead wherever the
+# bundle was built with a C compiler; this one is the fallback (vigil.agents.runner=auto|native|python).
 #
 # One instance runs per agents-bundle revision, as a child of the node's JVM, and starts every external agent
 # (OCF, LSB, systemctl, fence_*) the bundle runs. Why a helper process and not java.lang.ProcessBuilder:
@@ -15,6 +18,7 @@
 #   RUN  id timeout_ms grace_ms max_output cwd stdin argc argv... env...   (env entries are NAME=VALUE)
 #   KILL id                                                                (cancel: TERM the group, then KILL)
 # Replies:
+#   HELLO python                       (once, at start: the helper runs)
 #   STARTED id pid                     (only for an action still running ANNOUNCE seconds after its start)
 #   DONE id how code elapsed_us stdout_total stderr_total stdout stderr message pid
 # where how is exit (code = exit status), signal (code = signal number), timeout, cancelled (code = exit
@@ -116,6 +120,7 @@ class Runner:
         os.set_blocking(CTL_IN.fileno(), False)
         os.set_blocking(CTL_OUT.fileno(), False)
         self.sel.register(CTL_IN.fileno(), selectors.EVENT_READ, ("ctl", None))
+        self.send("HELLO", "python")
 
     # ---- replies -----------------------------------------------------------------------------------------
     def send(self, *fields):

@@ -16,6 +16,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AgentRunnerTest {
 
+    /** The runner under test: the default choice (the native helper where the build has it). */
+    AgentRunner newRunner() {
+        AgentRunner r = new AgentRunner(null);
+        assumeTrue(r.available(), r.unavailableReason());
+        return r;
+    }
+
     private static ProcessSpec sh(String script, long timeoutMs) {
         return new ProcessSpec(List.of("/bin/sh", "-c", script), Map.of("PATH", "/usr/bin:/bin"), null, null,
             Duration.ofMillis(timeoutMs), Duration.ofMillis(500), 4096);
@@ -23,8 +30,7 @@ class AgentRunnerTest {
 
     @Test
     void aDeadHelperFailsWhatItRanAndIsReplacedForTheNextAction() throws Exception {
-        AgentRunner r = new AgentRunner(null);
-        assumeTrue(r.python() != null, "python3 is needed");
+        AgentRunner r = newRunner();
         try {
             RunHandle slow = r.run(sh("sleep 30", 60_000));
             long helper = r.helperPid();
@@ -48,8 +54,7 @@ class AgentRunnerTest {
 
     @Test
     void closingLetsActionsInFlightFinishAndLaterActionsStillRunOnce() throws Exception {
-        AgentRunner r = new AgentRunner(null);
-        assumeTrue(r.python() != null, "python3 is needed");
+        AgentRunner r = newRunner();
         RunHandle inFlight = r.run(sh("sleep 1; echo finished", 20_000));
         Thread.sleep(100);
         long helper = r.helperPid();
@@ -71,13 +76,27 @@ class AgentRunnerTest {
 
     @Test
     void standardInputIsFedAndClosed() throws Exception {
-        AgentRunner r = new AgentRunner(null);
-        assumeTrue(r.python() != null, "python3 is needed");
+        AgentRunner r = newRunner();
         try {
             ProcessSpec s = new ProcessSpec(List.of("/bin/cat"), Map.of(), null, "a=1\nb=2\n".getBytes(),
                 Duration.ofSeconds(10), Duration.ofMillis(500), 4096);
             CompletableFuture<ProcessOutcome> f = r.run(s).outcome();
             assertEquals("a=1\nb=2\n", f.get(20, TimeUnit.SECONDS).stdoutText());
+        } finally {
+            r.close();
+        }
+    }
+
+    @Test
+    void aNulByteInTheEnvironmentIsRefusedNotCutShort() throws Exception {
+        AgentRunner r = newRunner();
+        try {
+            ProcessSpec s = new ProcessSpec(List.of("/usr/bin/env"), Map.of("A", "before\0after"), null, null,
+                Duration.ofSeconds(10), Duration.ofMillis(500), 4096);
+            ProcessOutcome o = r.run(s).outcome().get(20, TimeUnit.SECONDS);
+            assertEquals(Ending.NOT_STARTED, o.ending(), o.stdoutText());
+            // the helper is still fine
+            assertEquals("ok\n", r.run(sh("echo ok", 10_000)).outcome().get(20, TimeUnit.SECONDS).stdoutText());
         } finally {
             r.close();
         }
