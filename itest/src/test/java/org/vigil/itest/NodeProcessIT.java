@@ -138,6 +138,39 @@ class NodeProcessIT {
     }
 
     @Test
+    void theProtocolThreadIsScheduledSchedRrAsCorosyncIs() throws Exception {
+        // system.sched_rr defaults to yes: the ring's threads run SCHED_RR at priority 99 (root may set it)
+        boolean root = Files.readString(Path.of("/proc/self/status")).lines()
+            .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[1].equals("0"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(root, "SCHED_RR needs root");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        String seen = "no vigil-totem thread";
+        while (System.nanoTime() < deadline) {
+            try (var tasks = Files.list(Path.of("/proc/" + node.pid() + "/task"))) {
+                for (Path t : tasks.toList()) {
+                    String comm;
+                    String stat;
+                    try {
+                        comm = Files.readString(t.resolve("comm")).strip();
+                        stat = Files.readString(t.resolve("stat"));
+                    } catch (IOException gone) {
+                        continue;
+                    }
+                    if (comm.startsWith("vigil-totem-")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        seen = comm + " policy " + f[41 - 3] + " rt_priority " + f[40 - 3];
+                        if (f[41 - 3].equals("2") && f[40 - 3].equals("99")) {
+                            return;
+                        }
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        org.junit.jupiter.api.Assertions.fail("the protocol thread is not SCHED_RR 99: " + seen);
+    }
+
+    @Test
     void cmapctlReadsTheConfigurationInCorosyncFormat() throws Exception {
         Result r = vigil(at("corosync-cmapctl", "-g", "totem.token"));
         assertEquals(0, r.status(), r.err());

@@ -144,8 +144,9 @@ public final class ConfigSchema {
         str("logging_daemon.*", null, OBSOLETE, "legacy logging section; use logging");
         // system {}
         str("system.state_dir", "/var/lib/vigil", USED, "directory for ring ids and other state");
-        enumKey("system.sched_rr", "yes", ACCEPTED, "realtime scheduling (not used by the JVM)", "yes", "no");
-        str("system.priority", "max", ACCEPTED, "process priority");
+        enumKey("system.sched_rr", "yes", USED, "SCHED_RR at the highest priority for the ring's threads", "yes",
+            "no");
+        str("system.priority", "max", USED, "without sched_rr: nice value of the ring's threads (max, min, -20..19)");
         str("system.qb_ipc_type", "native", ACCEPTED, "libqb IPC type; no effect in Vigil");
         enumKey("system.move_to_root_cgroup", "auto", ACCEPTED, "cgroup placement", "yes", "no", "auto");
         enumKey("system.allow_knet_handle_fallback", "no", ACCEPTED, "knet fallback", "yes", "no");

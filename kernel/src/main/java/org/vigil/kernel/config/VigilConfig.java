@@ -213,6 +213,48 @@ public final class VigilConfig {
     }
 
     /** The raw text of a key as written in the file, if present. */
+    /**
+     * How the node's ring threads are scheduled ({@code system} section, read as corosync reads it):
+     * {@code sched_rr: yes} (default) asks for SCHED_RR at the highest realtime priority, falling back to the
+     * highest nice priority if that is refused; with {@code no}, {@code priority} (max, min or a nice value), if
+     * set, is their nice value, else nothing is changed.
+     *
+     * @param schedRr  whether to ask for realtime round-robin scheduling
+     * @param nice     the nice value to use without it, or null to leave it alone
+     */
+    public record Scheduling(boolean schedRr, Integer nice) {
+
+        /** The nice value when SCHED_RR is refused: the configured one, else the highest priority. */
+        public int fallbackNice() {
+            return nice == null ? -20 : nice;
+        }
+    }
+
+    /** The {@code system.sched_rr} / {@code system.priority} settings. */
+    public Scheduling scheduling() {
+        Optional<String> rr = raw("system.sched_rr");
+        Optional<String> p = raw("system.priority");
+        return new Scheduling(!rr.map(String::strip).orElse("yes").equals("no"),
+            p.map(v -> niceValue(v.strip())).orElse(null));
+    }
+
+    /** max → -20, min → 19, a number in -20..19 → itself, anything else → null. */
+    static Integer niceValue(String p) {
+        switch (p) {
+            case "max":
+                return -20;
+            case "min":
+                return 19;
+            default:
+                try {
+                    int n = Integer.parseInt(p.strip());
+                    return n >= -20 && n <= 19 ? n : null;
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+        }
+    }
+
     public Optional<String> raw(String key) {
         Value v = values.get(key);
         return v == null || v.source() == null ? Optional.empty() : Optional.of(v.source().value());
@@ -309,6 +351,7 @@ public final class VigilConfig {
             Totem totem = totem(nodes.size(), configuredToken, interfaces);
             Quorum quorum = quorum(nodes);
             Logging logging = logging();
+            scheduling();
             if (!errors.isEmpty()) {
                 List<ConfigProblem> all = new ArrayList<>(errors);
                 all.sort((a, b) -> a.file().equals(b.file()) ? Integer.compare(a.line(), b.line()) : 0);
@@ -378,6 +421,15 @@ public final class VigilConfig {
         private String fileOf(String key) {
             ConfigEntry e = src(key);
             return e == null ? file : e.file();
+        }
+
+        /** {@code system.priority}: max, min or a nice value (-20..19), as corosync reads it. */
+        private void scheduling() {
+            String p = s("system.priority", "max");
+            if (niceValue(p.strip()) == null) {
+                error("system.priority", "system.priority: '" + p + "' is not valid (expected max, min or a nice "
+                    + "value from -20 to 19)");
+            }
         }
 
         private void error(String key, String message) {

@@ -264,4 +264,31 @@ class VigilConfigTest {
             && v.value().equals(1650L)));
         assertTrue(c.cmapValues().stream().anyMatch(v -> v.key().equals("totem.token") && v.value().equals(1000L)));
     }
+
+    @Test
+    void systemSchedulingIsReadAsCorosyncReadsIt() throws Exception {
+        VigilConfig.Scheduling d = load("totem {\n version: 2\n}\n" + NODES3).scheduling();
+        assertTrue(d.schedRr(), "sched_rr defaults to yes");
+        assertEquals(null, d.nice());
+        assertEquals(-20, d.fallbackNice());
+        VigilConfig.Scheduling off = load("totem {\n version: 2\n}\nsystem {\n sched_rr: no\n}\n" + NODES3)
+            .scheduling();
+        assertFalse(off.schedRr());
+        assertEquals(null, off.nice(), "no priority: nothing is changed");
+        assertEquals(5, load("system {\n sched_rr: no\n priority: 5\n}\n" + NODES3).scheduling().nice());
+        assertEquals(19, load("system {\n sched_rr: no\n priority: min\n}\n" + NODES3).scheduling().nice());
+        assertEquals(-20, load("system {\n priority: max\n}\n" + NODES3).scheduling().nice());
+    }
+
+    @Test
+    void aBadPriorityOrSchedRrValueIsAnErrorAtItsLine() {
+        ConfigProblem p = errors("totem {\n version: 2\n}\nsystem {\n priority: highest\n}\n" + NODES3).get(0);
+        assertEquals(5, p.line());
+        assertTrue(p.message().contains("system.priority") && p.message().contains("highest"), p.message());
+        ConfigProblem q = errors("system {\n priority: -21\n}\n" + NODES3).get(0);
+        assertEquals(2, q.line());
+        ConfigProblem r = errors("system {\n sched_rr: maybe\n}\n" + NODES3).get(0);
+        assertEquals(2, r.line());
+        assertTrue(r.message().contains("system.sched_rr"), r.message());
+    }
 }

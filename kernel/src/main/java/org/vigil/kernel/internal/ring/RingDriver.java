@@ -120,6 +120,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<Integer, Long> joinCounts = new HashMap<>();
     private final Thread thread;
+    private final RingThreadScheduling scheduling;
     private volatile MembershipEvent current;
     private volatile boolean running = true;
     private List<Integer> lastMembers = List.of();
@@ -190,6 +191,10 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         for (int r = 0; r < rings; r++) {
             cmap.set("runtime.totem.link." + r + ".faulty", CmapType.UINT8, 0L);
         }
+        // -Dvigil.ring.scheduling=off: leave thread scheduling alone (the build's in-JVM tests run several nodes
+        // in one JVM on a 2-core machine; realtime threads there would only make them timing-dependent)
+        scheduling = new RingThreadScheduling("off".equals(System.getProperty("vigil.ring.scheduling"))
+            ? new VigilConfig.Scheduling(false, null) : config.scheduling());
         thread = new Thread(this::loop, "vigil-totem-" + Integer.toUnsignedString(self));
         thread.setDaemon(true);
     }
@@ -219,6 +224,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     // ---- receiving (transport I/O threads) --------------------------------------------------------------
 
     private void received(int ring, InetSocketAddress from, ByteBuffer datagram) {
+        scheduling.enlist();   // the I/O thread forwards the token: schedule it as corosync's (sched_rr)
         WireCodec.Decoded d = codec.decode(datagram);
         if (!d.ok()) {
             drops.get(d.drop()).incrementAndGet();
@@ -323,6 +329,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     // ---- the protocol thread --------------------------------------------------------------------------
 
     private void loop() {
+        scheduling.enlist();
         while (running) {
             if (Thread.interrupted()) {
                 return;
@@ -636,6 +643,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         links.setReceiver((ring, from, datagram) -> { });
+        scheduling.close();
     }
 
     /** Leaves the ring (a LEAVE, so the others need no timeout) and stops the protocol thread. */
