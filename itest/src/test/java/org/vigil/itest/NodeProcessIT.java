@@ -140,9 +140,8 @@ class NodeProcessIT {
     @Test
     void theProtocolThreadIsScheduledSchedRrAsCorosyncIs() throws Exception {
         // system.sched_rr defaults to yes: the ring's threads run SCHED_RR at priority 99 (root may set it)
-        boolean root = Files.readString(Path.of("/proc/self/status")).lines()
-            .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[1].equals("0"));
-        org.junit.jupiter.api.Assumptions.assumeTrue(root, "SCHED_RR needs root");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("vigil.systemTests"),
+            "system tests (root: SCHED_RR needs CAP_SYS_NICE) are off");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         String seen = "no vigil-totem thread";
         while (System.nanoTime() < deadline) {

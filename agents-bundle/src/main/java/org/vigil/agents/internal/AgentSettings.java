@@ -47,7 +47,7 @@ public record AgentSettings(Path ocfRoot, Path rscTmp, Path lsbDir, Path fenceDi
             Path.of(get(lookup, "vigil.agents.state.dir", "/run/vigil/agents")),
             Path.of(systemctl),
             lookup.apply("vigil.agents.python"),
-            runnerChoice(get(lookup, "vigil.agents.runner", "auto")),
+            get(lookup, "vigil.agents.runner", "auto"),   // checked by AgentRunner
             (int) number(lookup, "vigil.agents.max.output", 256 * 1024),
             Duration.ofMillis(number(lookup, "vigil.agents.kill.grace.ms", 5000)),
             Duration.ofMillis(number(lookup, "vigil.agents.metadata.timeout.ms", 30000)),
@@ -62,13 +62,6 @@ public record AgentSettings(Path ocfRoot, Path rscTmp, Path lsbDir, Path fenceDi
     private static String get(Function<String, String> lookup, String key, String dflt) {
         String v = lookup.apply(key);
         return v == null || v.isBlank() ? dflt : v.strip();
-    }
-
-    private static String runnerChoice(String v) {
-        if (!v.equals("auto") && !v.equals("native") && !v.equals("python")) {
-            throw new IllegalArgumentException("property vigil.agents.runner: '" + v + "' is not auto, native or python");
-        }
-        return v;
     }
 
     private static long number(Function<String, String> lookup, String key, long dflt) {

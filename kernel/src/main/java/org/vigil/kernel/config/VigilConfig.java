@@ -212,7 +212,6 @@ public final class VigilConfig {
         return stateDir;
     }
 
-    /** The raw text of a key as written in the file, if present. */
     /**
      * How the node's ring threads are scheduled ({@code system} section, read as corosync reads it):
      * {@code sched_rr: yes} (default) asks for SCHED_RR at the highest realtime priority, falling back to the
@@ -235,19 +234,20 @@ public final class VigilConfig {
         Optional<String> rr = raw("system.sched_rr");
         Optional<String> p = raw("system.priority");
         return new Scheduling(!rr.map(String::strip).orElse("yes").equals("no"),
-            p.map(v -> niceValue(v.strip())).orElse(null));
+            p.map(VigilConfig::niceValue).orElse(null));
     }
 
     /** max → -20, min → 19, a number in -20..19 → itself, anything else → null. */
     static Integer niceValue(String p) {
-        switch (p) {
+        String t = p.strip();
+        switch (t) {
             case "max":
                 return -20;
             case "min":
                 return 19;
             default:
                 try {
-                    int n = Integer.parseInt(p.strip());
+                    int n = Integer.parseInt(t);
                     return n >= -20 && n <= 19 ? n : null;
                 } catch (NumberFormatException e) {
                     return null;
@@ -255,6 +255,7 @@ public final class VigilConfig {
         }
     }
 
+    /** The raw text of a key as written in the file, if present. */
     public Optional<String> raw(String key) {
         Value v = values.get(key);
         return v == null || v.source() == null ? Optional.empty() : Optional.of(v.source().value());
@@ -426,7 +427,7 @@ public final class VigilConfig {
         /** {@code system.priority}: max, min or a nice value (-20..19), as corosync reads it. */
         private void scheduling() {
             String p = s("system.priority", "max");
-            if (niceValue(p.strip()) == null) {
+            if (niceValue(p) == null) {
                 error("system.priority", "system.priority: '" + p + "' is not valid (expected max, min or a nice "
                     + "value from -20 to 19)");
             }

@@ -2,9 +2,9 @@ package org.vigil.agents.internal.exec;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.net.URL;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -49,7 +49,8 @@ public final class AgentRunner implements AutoCloseable {
     private final String python;
     private final String source;
     private final String choice;
-    private final byte[] nativeHelper;  // the binary, read at construction (a closed revision's jar can't be); null: none
+    /** The native binary, read at construction (a closed revision's jar can't be read); null: none. */
+    private final byte[] nativeHelper;
     private volatile Helper helper;     // null: nothing can run agents here
     private Path nativeBinary;          // guarded by this; the extracted copy
     private RunnerProcess current;      // guarded by this

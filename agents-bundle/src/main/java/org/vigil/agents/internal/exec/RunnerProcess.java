@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One runner helper process ({@code vigil-runner} or {@code vigil-runner.py}) and the two threads that read its replies and its diagnostics.
+ * One runner helper process ({@code vigil-runner} or {@code vigil-runner.py}) and the two threads that read its
+ * replies and its diagnostics.
  * Requests are written under this object's lock; replies are matched to requests by id and their futures are
  * completed directly on the reader thread (one thread hop less per action; the SPI tells callers not to block
  * in dependent stages).

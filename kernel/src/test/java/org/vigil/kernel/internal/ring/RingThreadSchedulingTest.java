@@ -25,11 +25,6 @@ class RingThreadSchedulingTest {
         return new long[] {Long.parseLong(f[41 - 3]), Long.parseLong(f[40 - 3]), Long.parseLong(f[19 - 3])};
     }
 
-    private static boolean root() throws Exception {
-        return Files.readString(Path.of("/proc/self/status")).lines().filter(l -> l.startsWith("Uid:"))
-            .anyMatch(l -> l.split("\\s+")[1].equals("0"));
-    }
-
     /** Runs enlist() on a fresh thread that then waits; returns its scheduling once changed (or after waitMs). */
     private static long[] enlistAndRead(RingThreadScheduling s, long[] unchanged, long waitMs) throws Exception {
         AtomicLong tid = new AtomicLong();
@@ -72,7 +67,8 @@ class RingThreadSchedulingTest {
 
     @Test
     void schedRrGivesRealtimeRoundRobinAtPriority99() throws Exception {
-        assumeTrue(root(), "SCHED_RR needs root (CAP_SYS_NICE)");
+        assumeTrue(Boolean.getBoolean("vigil.systemTests"),
+            "system tests (root: SCHED_RR needs CAP_SYS_NICE) are off");
         long[] s = enlistAndRead(new RingThreadScheduling(new VigilConfig.Scheduling(true, null)), new long[] {0, 0, 0}, 10_000);
         assertEquals(2, s[0], "policy SCHED_RR");
         assertEquals(99, s[1], "rt_priority");

@@ -36,6 +36,7 @@ import org.vigil.kernel.spi.DevicePoll;
 import org.vigil.kernel.spi.VoteContext;
 import org.vigil.quorum.internal.driver.ExecutorScheduler;
 import org.vigil.quorum.internal.qnetd.QnetdServer;
+import org.vigil.quorum.internal.sim.SimCluster;
 
 /**
  * The quorum device against a real arbiter over TCP on 127.0.0.1 (ports 5760–5799): the arbiter in a thread and
@@ -94,37 +95,7 @@ class QdeviceTcpTest {
 
         @Override
         public VigilNode node() {
-            return new VigilNode() {
-                @Override
-                public int nodeId() {
-                    return id;
-                }
-
-                @Override
-                public String name() {
-                    return "node" + id;
-                }
-
-                @Override
-                public Path stateDir() {
-                    return state;
-                }
-
-                @Override
-                public VigilConfig config() {
-                    return config;
-                }
-
-                @Override
-                public long startedAtMillis() {
-                    return 0;
-                }
-
-                @Override
-                public String version() {
-                    return "0.1.0";
-                }
-            };
+            return SimCluster.testNode(id, state, config);
         }
 
         @Override

@@ -219,6 +219,41 @@ public final class SimCluster {
     }
 
     /** One simulated node: membership, CPG, a VigilNode, a cmap. */
+    /** A {@link VigilNode} for tests: node {@code id} named "node<id>", started at 0, version 0.1.0. */
+    public static VigilNode testNode(int id, Path stateDir, VigilConfig config) {
+        return new VigilNode() {
+            @Override
+            public int nodeId() {
+                return id;
+            }
+
+            @Override
+            public String name() {
+                return "node" + id;
+            }
+
+            @Override
+            public Path stateDir() {
+                return stateDir;
+            }
+
+            @Override
+            public VigilConfig config() {
+                return config;
+            }
+
+            @Override
+            public long startedAtMillis() {
+                return 0;
+            }
+
+            @Override
+            public String version() {
+                return "0.1.0";
+            }
+        };
+    }
+
     public final class SimNode {
         final int id;
         boolean up;
@@ -246,37 +281,7 @@ public final class SimCluster {
         }
 
         public VigilNode vigilNode() {
-            return new VigilNode() {
-                @Override
-                public int nodeId() {
-                    return id;
-                }
-
-                @Override
-                public String name() {
-                    return "node" + id;
-                }
-
-                @Override
-                public Path stateDir() {
-                    return stateRoot.resolve("node" + id);
-                }
-
-                @Override
-                public VigilConfig config() {
-                    return config;
-                }
-
-                @Override
-                public long startedAtMillis() {
-                    return 0;
-                }
-
-                @Override
-                public String version() {
-                    return "0.1.0";
-                }
-            };
+            return testNode(id, stateRoot.resolve("node" + id), config);
         }
 
         public ClusterMembership membership() {
