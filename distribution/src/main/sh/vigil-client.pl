@@ -2,7 +2,7 @@
 # The vigil admin client, as used by the launcher when perl is present (it starts in a few milliseconds, where
 # a JVM needs tens). Same protocol, messages and exit codes as org.vigil.shell.client.VigilClient:
 #   vigil-client.pl [--state-dir DIR] COMMAND [ARG...]
-# Sends the arguments verbatim (framed: "\x01VIGIL/1\n", argc, then "<len>\n<bytes>" each) to DIR/vigil.sock
+# Sends the arguments verbatim (framed: "\x01VIGIL/1\n", "C<len>\n<cwd>", argc, then "<len>\n<bytes>" each) to DIR/vigil.sock
 # and copies the answer frames O<len>/E<len> to stdout/stderr until X<status>, which becomes the exit status.
 #
 # It loads no module at all (each costs milliseconds): AF_UNIX and SOCK_STREAM are Linux's values, and a
@@ -36,7 +36,12 @@ if (!connect($s, pack('S Z108', $AF_UNIX, $sock))) {
     }
     exit 1;
 }
-my $req = "\x01VIGIL/1\n" . scalar(@ARGV) . "\n";
+# The working directory goes first ("C<len>\n<path>"), so the node resolves relative file names as typed here.
+my $cwd = readlink('/proc/self/cwd');
+$cwd = $ENV{PWD} if !defined $cwd || $cwd !~ m{^/};
+my $req = "\x01VIGIL/1\n";
+$req .= "C" . length($cwd) . "\n" . $cwd if defined $cwd && $cwd =~ m{^/} && length($cwd) <= 4096;
+$req .= scalar(@ARGV) . "\n";
 for my $a (@ARGV) {
     utf8::encode($a) if utf8::is_utf8($a);
     $req .= length($a) . "\n" . $a;

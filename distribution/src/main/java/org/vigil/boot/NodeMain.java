@@ -32,6 +32,7 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.vigil.kernel.config.ConfigException;
 import org.vigil.kernel.config.ConfigProblem;
 import org.vigil.kernel.config.VigilConfig;
+import org.vigil.kernel.internal.boot.BundleStore;
 
 /**
  * Starts one Vigil node: {@code vigil node -c FILE [--state-dir DIR] [--node-id N | --name NAME]}.
@@ -54,7 +55,9 @@ public final class NodeMain {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(run(args));
+        int status = run(args);
+        exitStatus = status;
+        System.exit(status);
     }
 
     static int run(String[] args) throws Exception {
@@ -122,35 +125,61 @@ public final class NodeMain {
                     PosixFilePermissions.fromString("rwx------")));
             }
         } catch (IOException e) {
-            System.err.println("vigil node: cannot create state dir " + state + ": " + e);
+            System.err.println("vigil node: cannot create state dir " + state + ": " + BundleStore.oneLine(e));
             return 1;
         }
-        FileChannel lockChannel = FileChannel.open(state.resolve("vigil.lock"), StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE);
         FileLock lock;
         try {
-            lock = lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+            FileChannel lockChannel = FileChannel.open(state.resolve("vigil.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+        } catch (IOException e) {
+            System.err.println("vigil node: cannot use state dir " + state + ": " + BundleStore.oneLine(e));
+            return 1;
         }
         Path pidFile = state.resolve("vigil.pid");
         if (lock == null) {
-            String pid = Files.exists(pidFile) ? Files.readString(pidFile).strip() : "?";
+            String pid = "?";
+            try {
+                pid = Files.exists(pidFile) ? Files.readString(pidFile).strip() : "?";
+            } catch (IOException e) {
+                // the message below still says what matters
+            }
             System.err.println("vigil node: another node is already running with state dir " + state + " (pid " + pid
                 + "); refusing to start a second one");
             return 1;
         }
+        FileLock heldLock = lock;
         if (cfg.totem().secure()) {
             try {
                 org.vigil.kernel.internal.wire.AuthKey.load(org.vigil.kernel.internal.wire.AuthKey.keyFile(cfg, state));
             } catch (IOException e) {
                 System.err.println("vigil node: crypto " + cfg.totem().cryptoCipher() + "/" + cfg.totem().cryptoHash()
                     + " is configured but the key is unusable: " + e.getMessage());
-                lock.release();
+                heldLock.release();
                 return 1;
             }
         }
-        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+        Path cache = state.resolve("felix-cache");
+        BundleStore store;
+        try {
+            // the pid file is written whole or not at all
+            Path tmp = state.resolve("vigil.pid.tmp");
+            Files.writeString(tmp, ProcessHandle.current().pid() + "\n");
+            Files.move(tmp, pidFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            store = BundleStore.open(state, distributionHome().resolve("vigil.jar"));
+        } catch (IOException e) {
+            System.err.println("vigil node: cannot start in state dir " + state + ": " + BundleStore.oneLine(e));
+            deleteQuietly(state.resolve("vigil.pid.tmp"));
+            deleteQuietly(pidFile);
+            heldLock.release();
+            return 1;
+        }
         Path home = distributionHome();
         System.setProperty("vigil.log.dir", state.toString());
         System.setProperty("vigil.pid", Long.toString(ProcessHandle.current().pid()));
@@ -164,7 +193,7 @@ public final class NodeMain {
         Map<String, String> props = new HashMap<>();
         Launch launch = Launch.read(home.resolve("vigil.jar"));
         props.putAll(launch.runProperties());
-        props.put(Constants.FRAMEWORK_STORAGE, state.resolve("felix-cache").toString());
+        props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(launch.maxStartLevel()));
         props.put("vigil.config", Path.of(config).toAbsolutePath().toString());
@@ -175,10 +204,9 @@ public final class NodeMain {
         props.put("gosh.args", "--nointeractive");
 
         Framework fw = new FrameworkFactory().newFramework(props);
-        FileLock heldLock = lock;
         Runnable cleanup = () -> {
+            deleteQuietly(pidFile);
             try {
-                Files.deleteIfExists(pidFile);
                 if (heldLock.isValid()) {
                     heldLock.release();
                 }
@@ -186,26 +214,69 @@ public final class NodeMain {
                 System.err.println("vigil node: cleanup failed: " + e);
             }
         };
-        // SIGTERM/SIGINT: stop the framework cleanly, remove the pid file and exit 0, as corosync does.
+        // SIGTERM/SIGINT: stop the framework cleanly, remove the pid file and exit 0, as corosync does. When the
+        // JVM exits for another reason (a failed start) the hook keeps that exit status.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop(fw);
             cleanup.run();
             System.out.flush();
             System.err.flush();
-            Runtime.getRuntime().halt(0);
+            Runtime.getRuntime().halt(exitStatus);
         }, "vigil-shutdown"));
         try {
             fw.init();
-            launch.install(fw.getBundleContext());
+            launch.install(fw.getBundleContext(), store);
             fw.start();
-        } catch (BundleException | IOException e) {
-            System.err.println("vigil node: the framework failed to start: " + e);
+        } catch (BundleException | IOException | RuntimeException e) {
+            System.err.println("vigil node: cannot start: " + rootCause(e) + " (state dir " + state + ")");
             stop(fw);
+            // nothing half-written stays behind: the framework cache is made anew at every start anyway
+            deleteTree(cache);
+            exitStatus = 3;
             return 3;
         }
         FrameworkEvent ev = fw.waitForStop(0);
         cleanup.run();
-        return ev.getType() == FrameworkEvent.ERROR ? 3 : 0;
+        exitStatus = ev.getType() == FrameworkEvent.ERROR ? 3 : 0;
+        return exitStatus;
+    }
+
+    /** Exit status the shutdown hook ends the process with (0 for a signal). */
+    private static volatile int exitStatus;
+
+    /** The innermost useful cause, in one line, with the operating system's reason for an I/O error. */
+    static String rootCause(Throwable e) {
+        StringBuilder b = new StringBuilder(String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        if (t != e) {
+            String why = t instanceof IOException io ? BundleStore.oneLine(io) : String.valueOf(t.getMessage());
+            b.append(": ").append(why.lines().findFirst().orElse(why));
+        } else if (e instanceof IOException io) {
+            return BundleStore.oneLine(io);
+        }
+        return b.toString();
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(NodeMain::deleteQuietly);
+        } catch (IOException e) {
+            // best effort
+        }
     }
 
     private static String need(String option, String value) {
@@ -264,7 +335,8 @@ public final class NodeMain {
      * bundles ({@code launch.bundles}), their start levels ({@code launch.runbundles.attrs}) and the run
      * properties.
      */
-    public record Launch(Path jar, List<String> bundles, Map<String, Integer> startLevels, Map<String, String> runProperties) {
+    public record Launch(Path jar, List<String> bundles, Map<String, Integer> startLevels, Map<String, String> runProperties,
+                         Map<String, String> symbolicNames, Map<String, String> versions) {
 
         public static Launch read(Path jar) throws IOException {
             java.util.Properties p = new java.util.Properties();
@@ -289,6 +361,8 @@ public final class NodeMain {
                 }
             }
             Map<String, Integer> levels = new HashMap<>();
+            Map<String, String> names = new HashMap<>();
+            Map<String, String> versions = new HashMap<>();
             try (JarFile jf = new JarFile(jar.toFile())) {
                 for (String b : bundles) {
                     var entry = jf.getEntry(b);
@@ -302,6 +376,11 @@ public final class NodeMain {
                         if (level != null) {
                             levels.put(b, level);
                         }
+                        if (bsn != null) {
+                            names.put(b, bsn.split(";")[0].strip());
+                            String v = in.getManifest().getMainAttributes().getValue(Constants.BUNDLE_VERSION);
+                            versions.put(b, v == null ? "0.0.0" : v);
+                        }
                     }
                 }
             }
@@ -311,7 +390,7 @@ public final class NodeMain {
                     run.put(k, p.getProperty(k));
                 }
             }
-            return new Launch(jar, bundles, levels, run);
+            return new Launch(jar, bundles, levels, run, names, versions);
         }
 
         private static List<String> splitOutsideQuotes(String s) {
@@ -338,17 +417,26 @@ public final class NodeMain {
             return startLevels.values().stream().mapToInt(Integer::intValue).max().orElse(1) + 1;
         }
 
-        /** Installs every embedded bundle with its start level and marks it to start. */
-        void install(org.osgi.framework.BundleContext ctx) throws IOException, BundleException {
+        /**
+         * Installs every embedded bundle with its start level and marks it to start; a bundle upgraded in place
+         * (recorded in the state directory's {@link BundleStore}) is installed from its stored jar instead, and
+         * bundles an upgrade added are installed after the embedded ones. A stored jar that is missing, damaged or
+         * older than the distribution's own is skipped with a message, and the distribution's revision runs.
+         */
+        void install(org.osgi.framework.BundleContext ctx, BundleStore store) throws IOException, BundleException {
             ctx.getBundle(0).adapt(FrameworkStartLevel.class).setInitialBundleStartLevel(maxStartLevel());
+            Set<String> embeddedNames = new HashSet<>();
             try (JarFile jf = new JarFile(jar.toFile())) {
                 for (String b : bundles) {
                     var entry = jf.getEntry(b);
                     if (entry == null) {
                         throw new IOException(jar + " has no entry " + b);
                     }
+                    String bsn = symbolicNames.get(b);
+                    embeddedNames.add(bsn);
+                    BundleStore.Revision upgraded = bsn == null ? null : storedRevision(store, bsn, versions.get(b));
                     Bundle bundle;
-                    try (InputStream in = jf.getInputStream(entry)) {
+                    try (InputStream in = upgraded != null ? store.open(upgraded) : jf.getInputStream(entry)) {
                         bundle = ctx.installBundle("vigil:" + b, in);
                     }
                     Integer level = startLevels.get(b);
@@ -360,6 +448,48 @@ public final class NodeMain {
                     }
                 }
             }
+            for (BundleStore.Revision r : store.upgraded()) {
+                if (embeddedNames.contains(r.symbolicName())) {
+                    continue;
+                }
+                String problem = store.verify(r);
+                if (problem != null) {
+                    System.err.println("vigil node: not starting " + r.symbolicName() + " " + r.version()
+                        + " (installed by an upgrade): " + problem);
+                    continue;
+                }
+                Bundle bundle;
+                try (InputStream in = store.open(r)) {
+                    bundle = ctx.installBundle("vigil-upgrade:" + r.symbolicName(), in);
+                }
+                if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                    bundle.start(Bundle.START_ACTIVATION_POLICY);
+                }
+            }
+        }
+
+        /** The stored upgrade of an embedded bundle to install instead of it, or null. */
+        private static BundleStore.Revision storedRevision(BundleStore store, String bsn, String embeddedVersion)
+            throws IOException {
+            BundleStore.Revision r = store.current(bsn).orElse(null);
+            if (r == null || r.embedded()) {
+                return null;
+            }
+            String problem = store.verify(r);
+            if (problem != null) {
+                System.err.println("vigil node: the upgrade of " + bsn + " to " + r.version() + " cannot be used ("
+                    + problem + "); starting the distribution's " + bsn + " " + embeddedVersion);
+                return null;
+            }
+            if (org.osgi.framework.Version.parseVersion(r.version())
+                .compareTo(org.osgi.framework.Version.parseVersion(embeddedVersion)) < 0) {
+                System.err.println("vigil node: the distribution's " + bsn + " " + embeddedVersion
+                    + " is newer than the upgrade to " + r.version() + " recorded in " + store.directory()
+                    + "; starting the distribution's");
+                store.commit(new BundleStore.Revision(bsn, embeddedVersion, BundleStore.DISTRIBUTION, 0, "", null));
+                return null;
+            }
+            return r;
         }
     }
 }

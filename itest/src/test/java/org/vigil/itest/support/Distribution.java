@@ -62,6 +62,7 @@ public final class Distribution {
         options.add(frameworkProperty("vigil.state.dir").value(dir.resolve("state").toString()));
         options.add(frameworkProperty("vigil.node.id").value("1"));
         options.add(frameworkProperty("gosh.args").value("--nointeractive"));
+        options.add(frameworkProperty("vigil.home").value(home().toString()));
         return dir;
     }
 }

@@ -73,6 +73,7 @@ public final class ConfigParser {
         p.stack.push(Frame.root());
         p.parseFile(file, file.toString(), 0);
         p.finish(file.toString());
+        p.warnRepeatedKeys();
         return new Result(List.copyOf(p.entries), List.copyOf(p.warnings));
     }
 
@@ -82,6 +83,7 @@ public final class ConfigParser {
         p.stack.push(Frame.root());
         p.parseLines(Path.of(name).toAbsolutePath(), name, splitLines(text));
         p.finish(name);
+        p.warnRepeatedKeys();
         return new Result(List.copyOf(p.entries), List.copyOf(p.warnings));
     }
 
@@ -144,23 +146,15 @@ public final class ConfigParser {
         return lines;
     }
 
-    private static int firstBadByte(byte[] b, int from, int to) {
+    /** Offset (from {@code from}) of the first byte that does not begin a valid UTF-8 sequence. */
+    static int firstBadByte(byte[] b, int from, int to) {
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        for (int end = from + 1; end <= to; end++) {
-            try {
-                dec.reset();
-                dec.decode(ByteBuffer.wrap(b, from, end - from));
-            } catch (CharacterCodingException e) {
-                // The failing sequence starts at most 3 bytes before 'end'; find the start byte.
-                int i = end - 1;
-                while (i > from && (b[i] & 0xC0) == 0x80 && end - i < 4) {
-                    i--;
-                }
-                return i - from;
-            }
-        }
-        return 0;
+        ByteBuffer in = ByteBuffer.wrap(b, from, to - from);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(to - from + 1);
+        java.nio.charset.CoderResult r = dec.decode(in, out, true);
+        // on an error the decoder stops with the input positioned at the start of the bad sequence
+        return r.isError() ? in.position() - from : 0;
     }
 
     private void parseLines(Path file, String name, List<String> lines) throws ConfigException {
@@ -438,6 +432,31 @@ public final class ConfigParser {
 
     private static String printable(char c) {
         return c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c);
+    }
+
+    /**
+     * A key given twice (in one section, or in a repeated section) is legal, and the last value wins as in
+     * corosync, but it is rarely meant: warn at both places, naming the other and the value that wins.
+     */
+    private void warnRepeatedKeys() {
+        Map<String, ConfigEntry> first = new LinkedHashMap<>();
+        for (ConfigEntry e : entries) {
+            ConfigEntry before = first.putIfAbsent(e.key(), e);
+            if (before != null) {
+                warnings.add(ConfigProblem.warning(before.file(), before.line(), e.key() + " is set again at "
+                    + e.file() + ":" + e.line() + "; the last value ('" + shorten(e.value()) + "') wins over this one ('"
+                    + shorten(before.value()) + "')"));
+                warnings.add(ConfigProblem.warning(e.file(), e.line(), e.key() + " was already set at "
+                    + before.file() + ":" + before.line() + " ('" + shorten(before.value()) + "'); this value ('"
+                    + shorten(e.value()) + "') wins"));
+                first.put(e.key(), e);
+            }
+        }
+    }
+
+    private static String shorten(String v) {
+        String t = v.strip();
+        return t.length() <= 40 ? t : t.substring(0, 37) + "...";
     }
 
     /**

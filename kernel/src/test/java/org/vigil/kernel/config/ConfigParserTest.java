@@ -164,6 +164,54 @@ class ConfigParserTest {
         assertTrue(p.message().contains("byte 0xE9 at column 19"), p.message());
     }
 
+    /**
+     * A Latin-1 byte that is a UTF-8 continuation byte (0xB0, the degree sign) used to be reported one byte and one
+     * column early: the byte before it, at the column before it.
+     */
+    @Test
+    void aStrayContinuationByteIsReportedAtItsOwnColumn() throws IOException {
+        Path f = dir.resolve("deg.conf");
+        // line 2: " token: 10" then 0xB0 at column 11; line 3 has a valid two-byte character before the bad byte
+        Files.write(f, bytes(" token: 10", 0xB0));
+        ConfigProblem p = assertThrows(ConfigException.class, () -> ConfigParser.parse(f)).errors().get(0);
+        assertEquals(1, p.line());
+        assertTrue(p.message().contains("byte 0xB0 at column 11"), p.message());
+        Path g = dir.resolve("mixed.conf");
+        byte[] eacute = "é".getBytes(StandardCharsets.UTF_8);
+        Files.write(g, bytes(" cluster_name: caf" + new String(eacute, StandardCharsets.ISO_8859_1), 0x80, 'x'));
+        ConfigProblem q = assertThrows(ConfigException.class, () -> ConfigParser.parse(g)).errors().get(0);
+        assertTrue(q.message().contains("byte 0x80 at column 21"), q.message());
+    }
+
+    private static byte[] bytes(String latin1, int... more) {
+        byte[] head = latin1.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + more.length);
+        for (int i = 0; i < more.length; i++) {
+            all[head.length + i] = (byte) more[i];
+        }
+        return all;
+    }
+
+    /** A key given twice is legal (the last wins, as in corosync) but warned about at both of its lines. */
+    @Test
+    void aRepeatedKeyIsWarnedAtBothLines() throws Exception {
+        ConfigParser.Result r = ConfigParser.parseText("t.conf", "totem {\n token: 1000\n version: 2\n token: 5000\n}\n");
+        assertEquals("5000", ConfigParser.lastWins(r.entries()).get("totem.token").value());
+        List<ConfigProblem> w = r.warnings();
+        assertEquals(2, w.size(), w.toString());
+        assertEquals(2, w.get(0).line());
+        assertTrue(w.get(0).message().contains("totem.token is set again at t.conf:4"), w.get(0).message());
+        assertTrue(w.get(0).message().contains("'5000'"), w.get(0).message());
+        assertEquals(4, w.get(1).line());
+        assertTrue(w.get(1).message().contains("was already set at t.conf:2 ('1000'); this value ('5000') wins"),
+            w.get(1).message());
+        // repeated sections merge, and a key repeated across them is the same case
+        assertEquals(2, ConfigParser.parseText("t.conf", "totem {\n token: 1\n}\ntotem {\n token: 2\n}\n").warnings()
+            .size());
+        assertEquals(0, ConfigParser.parseText("t.conf", "totem {\n token: 1\n}\nquorum {\n provider: x\n}\n")
+            .warnings().size());
+    }
+
     @Test
     void tenMegabyteFileIsRefusedWithoutReadingIt() throws IOException {
         Path f = dir.resolve("huge.conf");

@@ -107,9 +107,22 @@ public final class VigilClient {
             encoded[i] = args[first + i].getBytes(StandardCharsets.UTF_8);
             size += encoded[i].length + 12;
         }
+        // the working directory, so the node resolves relative file names as the admin typed them
+        String dir = System.getProperty("user.dir");
+        byte[] cwd = dir == null || !dir.startsWith("/") ? null : dir.getBytes(StandardCharsets.UTF_8);
+        if (cwd != null && cwd.length > 4096) {
+            cwd = null;
+        }
+        size += cwd == null ? 0 : cwd.length + 12;
         ByteBuffer buf = ByteBuffer.allocate(size);
         putAscii(buf, MAGIC);
         buf.put((byte) '\n');
+        if (cwd != null) {
+            buf.put((byte) 'C');
+            putAscii(buf, Integer.toString(cwd.length));
+            buf.put((byte) '\n');
+            buf.put(cwd);
+        }
         putAscii(buf, Integer.toString(argc));
         buf.put((byte) '\n');
         for (byte[] a : encoded) {

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.vigil.kernel.api.BundleLedger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -20,11 +21,14 @@ import org.vigil.kernel.config.VigilConfig;
 public final class StatusCommand implements AdminCommand {
 
     private final BundleContext context;
+    private final BundleLedger ledger;
     private final VigilNode node;
     private final Cmap cmap;
 
     @Activate
-    public StatusCommand(BundleContext context, @Reference VigilNode node, @Reference Cmap cmap) {
+    public StatusCommand(BundleContext context, @Reference VigilNode node, @Reference Cmap cmap,
+                         @Reference BundleLedger ledger) {
+        this.ledger = ledger;
         this.context = context;
         this.node = node;
         this.cmap = cmap;
@@ -57,7 +61,7 @@ public final class StatusCommand implements AdminCommand {
         out.printf("Bundles:   %d, %d active%n", bundles.length, activeCount);
         out.println(Bundles.header());
         for (Bundle b : bundles) {
-            out.println(Bundles.line(b));
+            out.println(Bundles.line(b, ledger));
         }
         return 0;
     }

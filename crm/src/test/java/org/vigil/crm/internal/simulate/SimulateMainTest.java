@@ -95,14 +95,53 @@ class SimulateMainTest {
         assertTrue(r.err().contains("2 files, 1 errors"), r.err());
     }
 
+    /** The node's crm_simulate runs the same code, in a child JVM, with files relative to the admin's directory. */
     @Test
-    void theAdminCommandRunsTheSameCode() throws Exception {
+    void theAdminCommandRunsTheSameCodeInAChildJvm() throws Exception {
         Path f = corpusFile("1360");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = new CrmSimulateCommand().execute(List.of("-x", f.toString(), "-S"), new PrintStream(out, true),
+        CrmSimulateCommand cmd = new CrmSimulateCommand(new ToolProcess(Path.of("target/classes").toAbsolutePath()));
+        int rc = cmd.execute(List.of("-x", f.getFileName().toString(), "-S"),
+            new org.vigil.kernel.api.command.CommandContext(f.getParent().toAbsolutePath()), new PrintStream(out, true),
             new PrintStream(err, true));
-        assertEquals(0, rc);
+        assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
         assertEquals(expected("1360").stripTrailing(), out.toString(StandardCharsets.UTF_8).stripTrailing());
+    }
+
+    /**
+     * A CIB whose model does not fit the tool's heap ends the child, not the caller, with a message that says so
+     * (the node's crm_simulate used to run in the node's own heap: a 50 MB CIB ended the node).
+     */
+    @Test
+    void aCibTooLargeForTheToolsHeapEndsTheChildNotTheCaller() throws Exception {
+        Path big = tmp.resolve("big.xml");
+        StringBuilder b = new StringBuilder("<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" "
+            + "validate-with=\"pacemaker-3.9\"><configuration><crm_config/><nodes/><resources>\n");
+        for (int i = 0; i < 120_000; i++) {
+            b.append("<primitive id=\"r").append(i).append("\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">"
+                + "<instance_attributes id=\"r").append(i).append("-ia\"><nvpair id=\"r").append(i)
+                .append("-ia-p\" name=\"fake\" value=\"x\"/></instance_attributes></primitive>\n");
+        }
+        b.append("</resources><constraints/></configuration><status/></cib>\n");
+        Files.writeString(big, b);
+        String old = System.getProperty(ToolProcess.HEAP_PROPERTY);
+        System.setProperty(ToolProcess.HEAP_PROPERTY, "24m");
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            CrmSimulateCommand cmd = new CrmSimulateCommand(new ToolProcess(Path.of("target/classes").toAbsolutePath()));
+            int rc = cmd.execute(List.of("-x", big.toString(), "-S"), new PrintStream(out, true),
+                new PrintStream(err, true));
+            String e = err.toString(StandardCharsets.UTF_8);
+            assertEquals(3, rc, e);
+            assertTrue(e.contains("needs more than the 24m of memory this tool may use"), e);
+        } finally {
+            if (old == null) {
+                System.clearProperty(ToolProcess.HEAP_PROPERTY);
+            } else {
+                System.setProperty(ToolProcess.HEAP_PROPERTY, old);
+            }
+        }
     }
 }

@@ -35,4 +35,19 @@ public interface AdminCommand {
      * @return the exit status
      */
     int execute(List<String> args, PrintStream out, PrintStream err) throws Exception;
+
+    /**
+     * Runs the command on behalf of a client whose working directory is known. Commands that take file names
+     * override this one and resolve them with {@link CommandContext#resolve}; the default ignores the context.
+     *
+     * @param args    the arguments after the command name, verbatim
+     * @param context where the command was typed
+     * @param out     standard output
+     * @param err     standard error
+     * @return the exit status
+     */
+    default int execute(List<String> args, CommandContext context, PrintStream out, PrintStream err)
+        throws Exception {
+        return execute(args, out, err);
+    }
 }

@@ -44,6 +44,7 @@ import org.vigil.kernel.api.Cmap;
 import org.vigil.kernel.api.Cpg;
 import org.vigil.kernel.api.VigilNode;
 import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.api.command.CommandContext;
 import org.vigil.kernel.api.command.UsageException;
 
 /**
@@ -73,8 +74,6 @@ public final class AdminSocket {
     public static final int UNKNOWN_COMMAND = 127;
 
     private static final Logger LOG = LoggerFactory.getLogger("vigil.MAIN");
-    private static final int MAX_ARGS = 4096;
-    private static final int MAX_REQUEST_BYTES = 64 << 20;
     private static final long REQUEST_TIMEOUT_MS = 10_000;
 
     private final Map<String, List<CommandRef>> commands = new ConcurrentHashMap<>();
@@ -88,6 +87,8 @@ public final class AdminSocket {
     private final ScheduledExecutorService timer;
     private final Thread acceptor;
     private final AtomicInteger active = new AtomicInteger();
+    private final AdminRequest.Limits limits = AdminRequest.Limits.DEFAULT;
+    private final AdminBudget budget = AdminBudget.forThisJvm();
 
     private record CommandRef(AdminCommand command, ServiceReference<AdminCommand> ref) {
     }
@@ -230,7 +231,15 @@ public final class AdminSocket {
         try (ch) {
             InputStream in = ChannelStreams.in(ch);
             OutputStream rawOut = ChannelStreams.out(ch);
-            String first = readLine(in, 64 * 1024);
+            String first;
+            try {
+                first = AdminRequest.readLine(in, 64 * 1024, "command");
+            } catch (AdminRequest.BadRequest e) {
+                cmap.add("stats.ipcs.global.rejected", 1);
+                LOG.warn("admin socket: refused a request: {}", e.getMessage());
+                rawOut.write(("vigil: bad request: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             if (first == null) {
                 return;
             }
@@ -247,26 +256,35 @@ public final class AdminSocket {
                 return;
             }
             if (first.equals(MAGIC)) {
-                List<String> argv;
+                AdminRequest.Parsed req;
                 try {
-                    argv = readArgs(in);
-                } catch (IOException e) {
+                    req = AdminRequest.read(in, limits, budget);
+                } catch (AdminRequest.BadRequest e) {
+                    cmap.add("stats.ipcs.global.rejected", 1);
+                    LOG.warn("admin socket: refused a request: {}", e.getMessage());
                     FrameOutput frames = new FrameOutput(rawOut);
-                    frames.stream('E').write(("vigil: bad request: " + e.getMessage() + "\n")
-                        .getBytes(StandardCharsets.UTF_8));
+                    frames.whole('E', ("vigil: bad request: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
                     frames.exit(2);
+                    // let the client finish sending what it announced (discarded), so it reads the answer
+                    // instead of failing on a closed socket; the watchdog still bounds the time this takes
+                    drain(in, e.unreadBytes());
                     return;
                 }
                 watchdog.cancel(false);
-                FrameOutput frames = new FrameOutput(rawOut);
-                int status;
-                try (PrintStream out = new PrintStream(frames.stream('O'), false, StandardCharsets.UTF_8);
-                     PrintStream err = new PrintStream(frames.stream('E'), false, StandardCharsets.UTF_8)) {
-                    status = execute(argv, out, err);
-                    out.flush();
-                    err.flush();
+                try {
+                    FrameOutput frames = new FrameOutput(rawOut);
+                    int status;
+                    CommandContext context = req.cwd() != null ? new CommandContext(req.cwd()) : CommandContext.ofNode();
+                    try (PrintStream out = new PrintStream(frames.stream('O'), false, StandardCharsets.UTF_8);
+                         PrintStream err = new PrintStream(frames.stream('E'), false, StandardCharsets.UTF_8)) {
+                        status = execute(req.argv(), context, out, err);
+                        out.flush();
+                        err.flush();
+                    }
+                    frames.exit(status);
+                } finally {
+                    budget.release(req.chargedBytes());
                 }
-                frames.exit(status);
             } else {
                 watchdog.cancel(false);
                 try (PrintStream out = new PrintStream(rawOut, true, StandardCharsets.UTF_8)) {
@@ -291,54 +309,16 @@ public final class AdminSocket {
         }
     }
 
-    private static List<String> readArgs(InputStream in) throws IOException {
-        String countLine = readLine(in, 32);
-        int argc;
-        try {
-            argc = Integer.parseInt(countLine == null ? "" : countLine);
-        } catch (NumberFormatException e) {
-            throw new IOException("argument count '" + countLine + "' is not a number");
+    /** Reads and discards up to {@code n} bytes (a refused request's body), 64 KiB at a time. */
+    private static void drain(InputStream in, long n) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        while (n > 0) {
+            int k = in.read(sink, 0, (int) Math.min(sink.length, n));
+            if (k < 0) {
+                return;
+            }
+            n -= k;
         }
-        if (argc < 0 || argc > MAX_ARGS) {
-            throw new IOException("argument count " + argc + " out of range 0.." + MAX_ARGS);
-        }
-        List<String> argv = new ArrayList<>(argc);
-        long total = 0;
-        for (int i = 0; i < argc; i++) {
-            String lenLine = readLine(in, 32);
-            int len;
-            try {
-                len = Integer.parseInt(lenLine == null ? "" : lenLine);
-            } catch (NumberFormatException e) {
-                throw new IOException("argument " + i + ": length '" + lenLine + "' is not a number");
-            }
-            total += len;
-            if (len < 0 || total > MAX_REQUEST_BYTES) {
-                throw new IOException("request larger than " + MAX_REQUEST_BYTES + " bytes");
-            }
-            byte[] b = in.readNBytes(len);
-            if (b.length != len) {
-                throw new IOException("argument " + i + " truncated");
-            }
-            argv.add(new String(b, StandardCharsets.UTF_8));
-        }
-        return argv;
-    }
-
-    /** Reads one {@code \n}-terminated line of at most {@code max} bytes; null at end of stream. */
-    private static String readLine(InputStream in, int max) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) != -1) {
-            if (c == '\n') {
-                return b.toString(StandardCharsets.UTF_8);
-            }
-            if (b.size() >= max) {
-                throw new IOException("line longer than " + max + " bytes");
-            }
-            b.write(c);
-        }
-        return b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -347,6 +327,15 @@ public final class AdminSocket {
      * @return the exit status
      */
     public int execute(List<String> argv, PrintStream out, PrintStream err) {
+        return execute(argv, CommandContext.ofNode(), out, err);
+    }
+
+    /**
+     * Runs one command with verbatim arguments for a client in {@code context}.
+     *
+     * @return the exit status
+     */
+    public int execute(List<String> argv, CommandContext context, PrintStream out, PrintStream err) {
         if (argv.isEmpty()) {
             err.println("vigil: no command given (try 'vigil help')");
             return 2;
@@ -356,19 +345,24 @@ public final class AdminSocket {
             // two-word commands such as "pcs quorum" (several bundles contribute pcs subcommands)
             CommandRef two = lookup(name + " " + argv.get(1));
             if (two != null) {
-                return run(two.command(), name + " " + argv.get(1), argv.subList(2, argv.size()), out, err);
+                return run(two.command(), name + " " + argv.get(1), argv.subList(2, argv.size()), context, out, err);
             }
         }
         CommandRef cmd = lookup(name);
         if (cmd != null) {
-            return run(cmd.command(), name, argv.subList(1, argv.size()), out, err);
+            return run(cmd.command(), name, argv.subList(1, argv.size()), context, out, err);
         }
         CommandProcessor processor = gogo;
         if (processor != null && name.matches("[A-Za-z0-9_.:-]+")) {
             return runGogo(processor, argv, out, err);
         }
-        err.println("vigil: unknown command '" + name + "' (try 'vigil help')");
+        err.println("vigil: unknown command '" + shown(name) + "' (try 'vigil help')");
         return UNKNOWN_COMMAND;
+    }
+
+    /** A word from the client as quoted in a message: at most 80 characters. */
+    static String shown(String word) {
+        return word.length() <= 80 ? word : word.substring(0, 77) + "... (" + word.length() + " characters)";
     }
 
     private CommandRef lookup(String name) {
@@ -379,9 +373,10 @@ public final class AdminSocket {
         return l == null ? null : l.get(0);
     }
 
-    private static int run(AdminCommand command, String name, List<String> args, PrintStream out, PrintStream err) {
+    private static int run(AdminCommand command, String name, List<String> args, CommandContext context,
+                           PrintStream out, PrintStream err) {
         try {
-            return command.execute(List.copyOf(args), out, err);
+            return command.execute(List.copyOf(args), context, out, err);
         } catch (UsageException e) {
             err.println(name + ": " + e.getMessage());
             return e.status();
@@ -407,10 +402,10 @@ public final class AdminSocket {
             return 0;
         } catch (Exception e) {
             if (e.getClass().getSimpleName().equals("CommandNotFoundException")) {
-                err.println("vigil: unknown command '" + argv.get(0) + "' (try 'vigil help')");
+                err.println("vigil: unknown command '" + shown(argv.get(0)) + "' (try 'vigil help')");
                 return UNKNOWN_COMMAND;
             }
-            err.println(argv.get(0) + ": " + e.getMessage());
+            err.println(shown(argv.get(0)) + ": " + shown(String.valueOf(e.getMessage())));
             return 1;
         } finally {
             session.close();
@@ -433,7 +428,7 @@ public final class AdminSocket {
         if (cmd != null) {
             List<String> args = new ArrayList<>(List.of(words));
             args.subList(0, skip).clear();
-            int status = run(cmd.command(), first, args, out, out);
+            int status = run(cmd.command(), first, args, CommandContext.ofNode(), out, out);
             if (status != 0) {
                 out.println("(exit status " + status + ")");
             }
@@ -441,7 +436,7 @@ public final class AdminSocket {
         }
         CommandProcessor processor = gogo;
         if (processor == null) {
-            out.println("vigil: unknown command '" + first + "' and no Gogo shell is running");
+            out.println("vigil: unknown command '" + shown(first) + "' and no Gogo shell is running");
             return;
         }
         CommandSession session = processor.createSession(InputStream.nullInputStream(), out, out);
@@ -469,6 +464,11 @@ public final class AdminSocket {
             raw.write((kind + Integer.toString(len) + "\n").getBytes(StandardCharsets.US_ASCII));
             raw.write(b, off, len);
             raw.flush();
+        }
+
+        /** One whole frame, written at once (never left in a buffer). */
+        void whole(char kind, byte[] b) throws IOException {
+            frame(kind, b, 0, b.length);
         }
 
         synchronized void exit(int status) throws IOException {

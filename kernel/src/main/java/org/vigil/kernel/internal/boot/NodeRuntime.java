@@ -92,7 +92,8 @@ public final class NodeRuntime implements VigilNode {
         cmap.set("runtime.vigil.version", CmapType.STRING, version);
         cmap.set("runtime.vigil.state_dir", CmapType.STRING, stateDir.toString());
         cmap.set("runtime.vigil.started", CmapType.UINT64, startedAt);
-        for (Map.Entry<String, Long> e : Map.of("stats.ipcs.global.active", 0L, "stats.ipcs.global.closed", 0L)
+        for (Map.Entry<String, Long> e : Map.of("stats.ipcs.global.active", 0L, "stats.ipcs.global.closed", 0L,
+            "stats.ipcs.global.rejected", 0L)
             .entrySet()) {
             cmap.set(e.getKey(), CmapType.UINT64, e.getValue());
         }

@@ -117,6 +117,8 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private final AtomicLong unknownNode = new AtomicLong();
     private final AtomicLong unlistedAddress = new AtomicLong();
     private final AtomicLong ownPackets = new AtomicLong();
+    private final AtomicLong forgedOwnId = new AtomicLong();
+    private final InetSocketAddress[] ownEndpoints;
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<Integer, Long> joinCounts = new HashMap<>();
     private final Thread thread;
@@ -150,6 +152,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         List<VigilConfig.Node> nodes = config.nodes();
         nodeIds = new int[nodes.size()];
         addresses = new InetAddress[rings][nodes.size()];
+        ownEndpoints = new InetSocketAddress[rings];
         lastRx = new long[rings][nodes.size()];
         connected = new boolean[rings][nodes.size()];
         faulty = new boolean[rings];
@@ -160,6 +163,13 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             for (int r = 0; r < rings; r++) {
                 String a = n.addresses().get(r);
                 addresses[r][i] = a == null ? null : VigilConfig.literal(a);
+                if (n.nodeId() == self && addresses[r][i] != null) {
+                    // where this node's own datagrams come from: its ring address and port (both transports
+                    // send from the socket bound there)
+                    int port = n.ports().getOrDefault(r,
+                        config.iface(r).map(VigilConfig.Interface::mcastport).orElse(5405 + r));
+                    ownEndpoints[r] = new InetSocketAddress(addresses[r][i], port);
+                }
             }
         }
         for (WireCodec.Drop d : WireCodec.Drop.values()) {
@@ -235,11 +245,21 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             unknownNode.incrementAndGet();
             return;
         }
-        if (d.sender() == self) {
-            ownPackets.incrementAndGet();   // our own multicast, looped back by the transport
+        if (ring < 0 || ring >= rings) {
             return;
         }
-        if (ring < 0 || ring >= rings) {
+        if (d.sender() == self) {
+            if (from == null || from.equals(ownEndpoints[ring])) {
+                ownPackets.incrementAndGet();   // our own multicast, looped back by the transport
+            } else {
+                // this node's id from somewhere else: a forgery, or another node configured with the same id
+                if (forgedOwnId.incrementAndGet() == 1) {
+                    LOG.warn("ring {}: dropped a datagram carrying this node's id {} from {} (not this node's "
+                        + "address {}): another node with the same nodeid, or a forgery; counted in "
+                        + "stats.wire.rx_own_id_elsewhere", ring, Integer.toUnsignedString(self), from,
+                        ownEndpoints[ring]);
+                }
+            }
             return;
         }
         InetAddress expected = addresses[ring][idx];
@@ -424,6 +444,8 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         }
         cmap.set("stats.wire.rx_unknown_node", CmapType.UINT64, unknownNode.get());
         cmap.set("stats.wire.rx_unlisted_address", CmapType.UINT64, unlistedAddress.get());
+        cmap.set("stats.wire.rx_own_id_elsewhere", CmapType.UINT64, forgedOwnId.get());
+        cmap.set("stats.wire.rx_own_looped", CmapType.UINT64, ownPackets.get());
         long[] cpgDrops = cpg.dropCounters();
         cmap.set("stats.cpg.rx_unknown_sender", CmapType.UINT64, cpgDrops[0]);
         cmap.set("stats.cpg.rx_malformed", CmapType.UINT64, cpgDrops[1]);

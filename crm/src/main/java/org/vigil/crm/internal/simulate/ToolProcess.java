@@ -1,0 +1,128 @@
+package org.vigil.crm.internal.simulate;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Version;
+import org.vigil.kernel.api.BundleLedger;
+
+/**
+ * Runs a heavy offline tool (such as {@code crm_simulate} on an admin's CIB file, whose size the node does not
+ * control) in a child JVM with its own heap limit, so that no input can exhaust the node's heap. The child's class
+ * path is the jar of this bundle's running revision, taken from the {@link BundleLedger} and copied once into a
+ * private temporary file. Its standard output and error are copied to the caller's.
+ *
+ * <p>Thread-safe.
+ */
+final class ToolProcess {
+
+    /** Heap of the child JVM: system property {@value #HEAP_PROPERTY}, default 512m. */
+    static final String HEAP_PROPERTY = "vigil.tools.heap";
+    /** Exit status of a child that ran out of its heap ({@code -XX:+ExitOnOutOfMemoryError}). */
+    private static final int OOM_STATUS = 3;
+
+    private final Bundle bundle;
+    private final BundleLedger ledger;
+    private Path jar;
+    private Version jarVersion;
+
+    /** Runs tools from the jar of {@code bundle}'s running revision. */
+    ToolProcess(Bundle bundle, BundleLedger ledger) {
+        this.bundle = bundle;
+        this.ledger = ledger;
+    }
+
+    /** Runs tools from a fixed class path entry (a jar or a classes directory: tests, or a plain JVM). */
+    ToolProcess(Path classpath) {
+        this.bundle = null;
+        this.ledger = null;
+        this.jar = classpath;
+    }
+
+    /** This bundle's running revision as a plain jar file. */
+    private synchronized Path jar() throws IOException {
+        if (bundle == null) {
+            return jar;
+        }
+        if (jar != null && Files.exists(jar) && bundle.getVersion().equals(jarVersion)) {
+            return jar;
+        }
+        BundleLedger.Revision r = ledger.current(bundle.getSymbolicName())
+            .filter(x -> Version.parseVersion(x.version()).equals(bundle.getVersion()))
+            .orElseThrow(() -> new IOException("the jar of " + bundle.getSymbolicName() + " " + bundle.getVersion()
+                + " is not in the bundle ledger"));
+        Path dir = Files.createTempDirectory("vigil-tool-");
+        Path f = dir.resolve(bundle.getSymbolicName() + "-" + bundle.getVersion() + ".jar");
+        try (InputStream in = ledger.open(r)) {
+            Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
+        }
+        f.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        jar = f;
+        jarVersion = bundle.getVersion();
+        return f;
+    }
+
+    /**
+     * Runs {@code mainClass} with {@code args} in a child JVM working in {@code cwd}.
+     *
+     * @return the child's exit status; a child out of memory is reported on {@code err}
+     */
+    int run(String tool, String mainClass, List<String> args, Path cwd, PrintStream out, PrintStream err)
+        throws IOException, InterruptedException {
+        String heap = System.getProperty(HEAP_PROPERTY, "512m");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-cp", jar().toString(),
+            mainClass));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+        Thread copier = new Thread(() -> copy(p.getErrorStream(), err), "vigil-tool-stderr");
+        copier.setDaemon(true);
+        copier.start();
+        try {
+            copy(p.getInputStream(), out);
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                err.println(tool + ": gave up after 10 minutes");
+                return 124;
+            }
+            copier.join(5_000);
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+        out.flush();
+        int rc = p.exitValue();
+        if (rc == OOM_STATUS) {
+            err.println(tool + ": the input needs more than the " + heap + " of memory this tool may use (system "
+                + "property " + HEAP_PROPERTY + " of the node); nothing in the node was affected. "
+                + "Run 'vigil simulate' with VIGIL_JAVA_OPTS=-Xmx... instead");
+        }
+        return rc;
+    }
+
+    private static void copy(InputStream in, OutputStream to) {
+        byte[] buf = new byte[8192];
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                synchronized (to) {
+                    to.write(buf, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            // the child or the client went away
+        }
+    }
+}
