@@ -64,7 +64,9 @@ import org.vigil.kernel.api.command.UsageException;
 public final class UpgradeCommand implements AdminCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger("vigil.MAIN");
-    private static final Set<String> NOT_UPGRADABLE = Set.of("org.vigil.kernel", "org.vigil.shell");
+    /** The kernel and the CRM API export what every plug-in imports; the shell runs this command. */
+    private static final Set<String> NOT_UPGRADABLE = Set.of("org.vigil.kernel", "org.vigil.crm.api",
+        "org.vigil.shell");
     private static final String USAGE = "usage: vigil upgrade FILE.jar | vigil upgrade --rollback SYMBOLIC-NAME";
     /** Location prefix of bundles installed by an upgrade. */
     static final String LOCATION = "vigil-upgrade:";
@@ -138,7 +140,7 @@ public final class UpgradeCommand implements AdminCommand {
         }
         if (NOT_UPGRADABLE.contains(bsn)) {
             err.println("upgrade: " + bsn + " cannot be upgraded in place (it "
-                + (bsn.endsWith("kernel") ? "exports the API every plug-in uses" : "runs this command")
+                + (bsn.equals("org.vigil.shell") ? "runs this command" : "exports the API the plug-ins use")
                 + "); restart the node with the new distribution instead");
             return 1;
         }

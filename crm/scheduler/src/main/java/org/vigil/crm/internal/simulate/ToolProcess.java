@@ -17,8 +17,8 @@ import org.vigil.kernel.api.BundleLedger;
 /**
  * Runs a heavy offline tool (such as {@code crm_simulate} on an admin's CIB file, whose size the node does not
  * control) in a child JVM with its own heap limit, so that no input can exhaust the node's heap. The child's class
- * path is the jar of this bundle's running revision, taken from the {@link BundleLedger} and copied once into a
- * private temporary file. Its standard output and error are copied to the caller's.
+ * path is the jars of the running revisions of the bundles it needs (the scheduler and the CRM API), taken from
+ * the {@link BundleLedger} and copied once per revision into a private temporary directory. Its standard output and error are copied to the caller's.
  *
  * <p>Thread-safe.
  */
@@ -29,46 +29,55 @@ final class ToolProcess {
     /** Exit status of a child that ran out of its heap ({@code -XX:+ExitOnOutOfMemoryError}). */
     private static final int OOM_STATUS = 3;
 
-    private final Bundle bundle;
+    private final List<Bundle> bundles;
     private final BundleLedger ledger;
-    private Path jar;
-    private Version jarVersion;
+    private List<Path> classpath;
+    private List<Version> classpathVersions;
 
-    /** Runs tools from the jar of {@code bundle}'s running revision. */
-    ToolProcess(Bundle bundle, BundleLedger ledger) {
-        this.bundle = bundle;
+    /** Runs tools from the jars of the running revisions of {@code bundles} (the class path, in order). */
+    ToolProcess(List<Bundle> bundles, BundleLedger ledger) {
+        this.bundles = List.copyOf(bundles);
         this.ledger = ledger;
     }
 
-    /** Runs tools from a fixed class path entry (a jar or a classes directory: tests, or a plain JVM). */
-    ToolProcess(Path classpath) {
-        this.bundle = null;
+    private ToolProcess(List<Path> classpath, Void fixed) {
+        this.bundles = List.of();
         this.ledger = null;
-        this.jar = classpath;
+        this.classpath = List.copyOf(classpath);
     }
 
-    /** This bundle's running revision as a plain jar file. */
-    private synchronized Path jar() throws IOException {
-        if (bundle == null) {
-            return jar;
+    /** Runs tools from a fixed class path (jars or classes directories: tests, or a plain JVM). */
+    static ToolProcess ofClasspath(List<Path> classpath) {
+        return new ToolProcess(classpath, null);
+    }
+
+    /** The bundles' running revisions as plain jar files, copied once per revision. */
+    private synchronized List<Path> classpath() throws IOException {
+        if (bundles.isEmpty()) {
+            return classpath;
         }
-        if (jar != null && Files.exists(jar) && bundle.getVersion().equals(jarVersion)) {
-            return jar;
+        List<Version> now = bundles.stream().map(Bundle::getVersion).toList();
+        if (classpath != null && now.equals(classpathVersions) && classpath.stream().allMatch(Files::exists)) {
+            return classpath;
         }
-        BundleLedger.Revision r = ledger.current(bundle.getSymbolicName())
-            .filter(x -> Version.parseVersion(x.version()).equals(bundle.getVersion()))
-            .orElseThrow(() -> new IOException("the jar of " + bundle.getSymbolicName() + " " + bundle.getVersion()
-                + " is not in the bundle ledger"));
         Path dir = Files.createTempDirectory("vigil-tool-");
-        Path f = dir.resolve(bundle.getSymbolicName() + "-" + bundle.getVersion() + ".jar");
-        try (InputStream in = ledger.open(r)) {
-            Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
-        }
-        f.toFile().deleteOnExit();
         dir.toFile().deleteOnExit();
-        jar = f;
-        jarVersion = bundle.getVersion();
-        return f;
+        List<Path> jars = new ArrayList<>();
+        for (Bundle bundle : bundles) {
+            BundleLedger.Revision r = ledger.current(bundle.getSymbolicName())
+                .filter(x -> Version.parseVersion(x.version()).equals(bundle.getVersion()))
+                .orElseThrow(() -> new IOException("the jar of " + bundle.getSymbolicName() + " "
+                    + bundle.getVersion() + " is not in the bundle ledger"));
+            Path f = dir.resolve(bundle.getSymbolicName() + "-" + bundle.getVersion() + ".jar");
+            try (InputStream in = ledger.open(r)) {
+                Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
+            }
+            f.toFile().deleteOnExit();
+            jars.add(f);
+        }
+        classpath = List.copyOf(jars);
+        classpathVersions = now;
+        return classpath;
     }
 
     /**
@@ -81,7 +90,8 @@ final class ToolProcess {
         String heap = System.getProperty(HEAP_PROPERTY, "512m");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-cp", jar().toString(),
+            "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-cp",
+            String.join(":", classpath().stream().map(Path::toString).toList()),
             mainClass));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

@@ -2,7 +2,11 @@ package org.vigil.crm.internal.simulate;
 
 import java.io.PrintStream;
 import java.util.List;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -24,7 +28,19 @@ public final class CrmSimulateCommand implements AdminCommand {
 
     @Activate
     public CrmSimulateCommand(BundleContext context, @Reference BundleLedger ledger) {
-        this(new ToolProcess(context.getBundle(), ledger));
+        this(new ToolProcess(withApi(context), ledger));
+    }
+
+    /** This bundle and the one exporting the CRM API it imports: the child's class path. */
+    private static List<Bundle> withApi(BundleContext context) {
+        List<Bundle> out = new java.util.ArrayList<>(List.of(context.getBundle()));
+        BundleWiring wiring = context.getBundle().adapt(BundleWiring.class);
+        for (BundleWire w : wiring.getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
+            if ("org.vigil.crm.api".equals(w.getCapability().getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE))) {
+                out.add(w.getProvider().getBundle());
+            }
+        }
+        return out;
     }
 
     CrmSimulateCommand(ToolProcess tool) {

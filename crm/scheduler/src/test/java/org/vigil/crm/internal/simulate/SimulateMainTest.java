@@ -95,13 +95,17 @@ class SimulateMainTest {
         assertTrue(r.err().contains("2 files, 1 errors"), r.err());
     }
 
+    /** This module's classes and the CRM API's, as the child JVM's class path. */
+    private static final List<Path> CLASSPATH = List.of(Path.of("target/classes").toAbsolutePath(),
+        Path.of("../api/target/classes").toAbsolutePath());
+
     /** The node's crm_simulate runs the same code, in a child JVM, with files relative to the admin's directory. */
     @Test
     void theAdminCommandRunsTheSameCodeInAChildJvm() throws Exception {
         Path f = corpusFile("1360");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CrmSimulateCommand cmd = new CrmSimulateCommand(new ToolProcess(Path.of("target/classes").toAbsolutePath()));
+        CrmSimulateCommand cmd = new CrmSimulateCommand(ToolProcess.ofClasspath(CLASSPATH));
         int rc = cmd.execute(List.of("-x", f.getFileName().toString(), "-S"),
             new org.vigil.kernel.api.command.CommandContext(f.getParent().toAbsolutePath()), new PrintStream(out, true),
             new PrintStream(err, true));
@@ -130,7 +134,7 @@ class SimulateMainTest {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            CrmSimulateCommand cmd = new CrmSimulateCommand(new ToolProcess(Path.of("target/classes").toAbsolutePath()));
+            CrmSimulateCommand cmd = new CrmSimulateCommand(ToolProcess.ofClasspath(CLASSPATH));
             int rc = cmd.execute(List.of("-x", big.toString(), "-S"), new PrintStream(out, true),
                 new PrintStream(err, true));
             String e = err.toString(StandardCharsets.UTF_8);
