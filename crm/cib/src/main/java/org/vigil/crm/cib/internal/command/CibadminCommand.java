@@ -349,9 +349,20 @@ public final class CibadminCommand implements AdminCommand {
                 return XmlText.parse(text, "input string");
             }
             if (cl.hasOption("xml-pipe")) {
-                err.println("cibadmin: --xml-pipe (-p) is not available through the node's admin socket yet; "
-                    + "give the XML with -x FILE or -X TEXT");
-                throw new InputError(CibError.USAGE);
+                if (!ctx.hasStdin()) {
+                    err.println("Couldn't parse input from STDIN.");
+                    err.println("no standard input reached the node (the vigil client sends it for cibadmin -p)");
+                    throw new InputError(CibError.CONFIG);
+                }
+                try (InputStream in = ctx.openStdin()) {
+                    return XmlText.parse(in, "STDIN", XmlText.DEFAULT_MAX_BYTES);
+                } catch (IOException e) {
+                    throw new InputError(CibError.CONFIG);
+                } catch (CibException e) {
+                    err.println("Couldn't parse input from STDIN.");
+                    err.println(e.getMessage());
+                    throw new InputError(CibError.CONFIG);
+                }
             }
             return null;
         } catch (CibException e) {
