@@ -7,13 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
-/** Builds bundle jars for upgrade tests: a plug-in from test classes, or a copy of a bundle with a new version. */
+/**
+ * Builds bundle jars for upgrade tests: a plug-in from test classes, a copy of a bundle with a new version, or a
+ * copy with some classes replaced (a build whose code differs).
+ */
 public final class BundleJars {
 
     private BundleJars() {
@@ -29,6 +33,15 @@ public final class BundleJars {
 
     /** A copy of {@code jar} with manifest headers set or replaced (name, value pairs). */
     public static Path withHeaders(Path jar, Path out, String... headers) throws IOException {
+        return withEntries(jar, out, Map.of(), headers);
+    }
+
+    /**
+     * A copy of {@code jar} with entries replaced or added ({@code replace}: entry name to content) and manifest
+     * headers set or replaced (name, value pairs): a new build of a bundle whose code differs.
+     */
+    public static Path withEntries(Path jar, Path out, Map<String, byte[]> replace, String... headers)
+        throws IOException {
         try (JarFile in = new JarFile(jar.toFile())) {
             Manifest mf = new Manifest(in.getManifest());
             for (int i = 0; i < headers.length; i += 2) {
@@ -41,10 +54,22 @@ public final class BundleJars {
                         continue;
                     }
                     jos.putNextEntry(new JarEntry(entry.getName()));
-                    try (InputStream is = in.getInputStream(entry)) {
-                        is.transferTo(jos);
+                    byte[] replacement = replace.get(entry.getName());
+                    if (replacement != null) {
+                        jos.write(replacement);
+                    } else {
+                        try (InputStream is = in.getInputStream(entry)) {
+                            is.transferTo(jos);
+                        }
                     }
                     jos.closeEntry();
+                }
+                for (Map.Entry<String, byte[]> e : replace.entrySet()) {
+                    if (in.getJarEntry(e.getKey()) == null) {
+                        jos.putNextEntry(new JarEntry(e.getKey()));
+                        jos.write(e.getValue());
+                        jos.closeEntry();
+                    }
                 }
             }
         }
