@@ -31,6 +31,43 @@ public final class BundleJars {
         return withHeaders(jar, out, "Bundle-Version", version);
     }
 
+    /**
+     * A new build of the plug-in bundle {@code jar} whose code really differs from it: version {@code version},
+     * plus {@link UpgradeMarker} as its {@code Bundle-Activator}, which writes {@code token} to cmap key
+     * {@link UpgradeMarker#key key(bsn)} when the bundle starts and deletes it when it stops. An upgrade test
+     * asserts the key after the swap to show the new bundle's code is what runs. The bundle must not have an
+     * activator of its own (Vigil's plug-ins use Declarative Services).
+     */
+    public static Path newBuild(Path jar, String version, String token, Path out) throws IOException {
+        String imports;
+        try (JarFile in = new JarFile(jar.toFile())) {
+            Attributes a = in.getManifest().getMainAttributes();
+            if (a.getValue("Bundle-Activator") != null) {
+                throw new IOException(jar + " has an activator of its own: " + a.getValue("Bundle-Activator"));
+            }
+            imports = a.getValue("Import-Package");
+        }
+        StringBuilder importing = new StringBuilder(imports == null ? "" : imports);
+        for (String[] pkg : new String[][] {{"org.osgi.framework", "[1.8,2)"}, {"org.vigil.kernel.api", "[1.0,2)"}}) {
+            if (!importsPackage(imports, pkg[0])) {
+                importing.append(importing.length() == 0 ? "" : ",").append(pkg[0]).append(";version=\"")
+                    .append(pkg[1]).append('"');
+            }
+        }
+        String marker = UpgradeMarker.class.getName();
+        Path classesDir = Path.of(System.getProperty("vigil.testClasses", "target/test-classes"));
+        String entry = marker.replace('.', '/') + ".class";
+        return withEntries(jar, out, Map.of(entry, Files.readAllBytes(classesDir.resolve(entry))),
+            "Bundle-Version", version, "Bundle-Activator", marker, UpgradeMarker.HEADER, token,
+            "Import-Package", importing.toString());
+    }
+
+    /** True when the {@code Import-Package} value {@code imports} names {@code pkg}. */
+    private static boolean importsPackage(String imports, String pkg) {
+        return imports != null && java.util.regex.Pattern.compile("(^|,)" + java.util.regex.Pattern.quote(pkg) + "[;,]")
+            .matcher(imports + ",").find();
+    }
+
     /** A copy of {@code jar} with manifest headers set or replaced (name, value pairs). */
     public static Path withHeaders(Path jar, Path out, String... headers) throws IOException {
         return withEntries(jar, out, Map.of(), headers);
