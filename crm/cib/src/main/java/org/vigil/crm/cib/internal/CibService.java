@@ -42,8 +42,9 @@ import org.vigil.kernel.api.VigilNode;
  *
  * <p>Threads: the engine runs on one thread of its own ({@code vigil-cib}); CPG callbacks (on the ring's protocol
  * thread) only hand their input over. Disk writes run on a second thread ({@code vigil-cib-writer}) that always
- * writes the newest copy it was given (writes coalesce under load), and tells the engine when each is durable, so
- * a configuration change is acknowledged only once it is on disk. Messages larger than a ring message are split
+ * writes the newest copy it was given (writes coalesce under load: one log record can carry several changes), and
+ * tells the engine when each is durable, so a configuration change is acknowledged only once it is on disk; two
+ * seconds after the last write it brings the snapshot up to date. Messages larger than a ring message are split
  * into chunks ({@link Chunks}).
  *
  * <p>cmap: {@code runtime.cib.version}, {@code .epoch}, {@code .num_updates}, {@code .admin_epoch},
@@ -75,6 +76,8 @@ public final class CibService implements Cib {
     private volatile CibSnapshot current;
     private volatile boolean syncing = true;
     private volatile CibSnapshot toWrite;
+    /** Writes done (writer thread only). */
+    private long writes;
     private boolean flushScheduled;
 
     @Activate
@@ -323,10 +326,22 @@ public final class CibService implements Cib {
         try {
             store.write(s);
             cmap.add("stats.cib.writes", 1);
-            thread.execute(() -> {
+            long at = ++writes;
+            thread.execute(guarded("a completed write", () -> {
                 engine.persisted(s.version());
                 afterStep();
-            });
+            }));
+            // when writes stop for a while, the snapshot catches up with the log
+            writer.schedule(() -> {
+                if (writes == at) {
+                    try {
+                        store.snapshotIfBehind();
+                    } catch (IOException e) {
+                        LOG.warn("CIB: rewriting the snapshot failed: {} (the log keeps every change)",
+                            e.getMessage());
+                    }
+                }
+            }, 2, TimeUnit.SECONDS);
         } catch (IOException e) {
             cmap.add("stats.cib.write_failures", 1);
             LOG.error("CIB: {} (version {} is not on disk; updates wait for a successful write)", e.getMessage(),

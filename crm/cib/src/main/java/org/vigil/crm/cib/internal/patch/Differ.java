@@ -56,6 +56,9 @@ public final class Differ {
 
     private static void node(XmlNode a, XmlNode b, String path, boolean root, List<Patchset.Change> deletes,
                              List<Patchset.Change> others) {
+        if (a == b) {
+            return;   // a subtree both versions share: unchanged (immutable trees share what did not change)
+        }
         attributes(a, b, path, root, others);
         List<XmlNode> oldKids = a.children();
         List<XmlNode> newKids = b.children();

@@ -26,7 +26,11 @@ import org.vigil.crm.api.cib.XmlText;
 import org.vigil.crm.cib.internal.ops.CibOps;
 
 /**
- * A node's copy of the CIB on disk, laid out as Pacemaker lays out {@code /var/lib/pacemaker/cib}:
+ * A node's copy of the CIB on disk: the snapshot, laid out as Pacemaker lays out {@code /var/lib/pacemaker/cib},
+ * and Vigil's write-ahead log of the changes since ({@link CibLog}, {@code cib.log}). A change is durable once its
+ * log record is (one append and one {@code fdatasync}); every {@value #SNAPSHOT_EVERY} changes, when the log grows
+ * past {@value #SNAPSHOT_BYTES} bytes, and when the node is idle ({@link #snapshotIfBehind}), the snapshot is
+ * rewritten and the log started again. The snapshot:
  * {@code cib.xml} (the configuration; {@code status} is never written and {@code num_updates} is 0), beside it
  * {@code cib.xml.sig} (Pacemaker's on-disk digest of it, {@link CibDigests#onDisk}), and the last {@code keep} versions as
  * {@code cib-N.raw} / {@code cib-N.raw.sig} (hard links made before each write), {@code cib.last} holding the next
@@ -39,9 +43,18 @@ import org.vigil.crm.cib.internal.ops.CibOps;
  * {@code cib.auto.<time>} with a clear message and the newest backup that does match is used; with none, an
  * empty CIB.
  *
+ * <p>Loading reads the snapshot, then replays the log's records in order: a record applies to the version it was
+ * made from; one already in the snapshot is skipped; a torn record at the end (a crash during its append, so never
+ * acknowledged) ends the replay.
+ *
  * <p>Not thread-safe: one writer at a time (the {@code CibService}'s writer thread).
  */
 public final class CibStore {
+
+    /** Log records between snapshots. */
+    public static final int SNAPSHOT_EVERY = 64;
+    /** Log size that calls for a snapshot. */
+    public static final long SNAPSHOT_BYTES = 8L << 20;
 
     /** Versions kept besides the current one. */
     public static final int DEFAULT_KEEP = 20;
@@ -49,6 +62,11 @@ public final class CibStore {
     private final Path dir;
     private final int keep;
     private final String emptySchema;
+    /** The configuration as it is on disk (snapshot + log), or null before the first load or write. */
+    private XmlNode persisted;
+    /** The version the snapshot file holds. */
+    private org.vigil.crm.api.cib.CibVersion snapshotVersion;
+    private CibLog log;
 
     /** What loading found: the copy and what was wrong on the way. */
     public record Loaded(CibSnapshot snapshot, String source, List<String> problems) {
@@ -64,8 +82,81 @@ public final class CibStore {
         return dir;
     }
 
-    /** The newest good copy on disk, else an empty CIB (version 0.0.0). */
+    /**
+     * The newest good copy on disk (snapshot and log), else an empty CIB (version 0.0.0), and opens the log for
+     * the writes that follow.
+     */
     public Loaded load() throws IOException {
+        Loaded base = loadSnapshot();
+        List<String> problems = new ArrayList<>(base.problems());
+        XmlNode root = configOnly(base.snapshot().root());
+        snapshotVersion = org.vigil.crm.api.cib.CibVersion.of(root);
+        CibLog.Contents contents = CibLog.read(dir.resolve("cib.log"));
+        int applied = 0;
+        int skipped = 0;
+        for (byte[] rec : contents.records()) {
+            XmlNode entry;
+            try {
+                entry = XmlText.parse(new java.io.ByteArrayInputStream(rec), "cib.log", XmlText.DEFAULT_MAX_BYTES);
+            } catch (CibException e) {
+                problems.add("cib.log: an unreadable record ends the replay (" + e.getMessage() + ")");
+                break;
+            }
+            org.vigil.crm.api.cib.CibVersion from = version(entry.attribute("base"));
+            org.vigil.crm.api.cib.CibVersion to = version(entry.attribute("target"));
+            org.vigil.crm.api.cib.CibVersion now = org.vigil.crm.api.cib.CibVersion.of(root);
+            if (from == null || to == null || entry.firstChild("diff") == null) {
+                problems.add("cib.log: a malformed record ends the replay");
+                break;
+            }
+            if (to.compareTo(now) <= 0) {
+                skipped++;   // already in the snapshot
+                continue;
+            }
+            if (!from.equals(now)) {
+                problems.add("cib.log: a record for version " + from + " does not follow " + now
+                    + "; the replay stops there");
+                break;
+            }
+            try {
+                XmlNode next = org.vigil.crm.cib.internal.patch.Patcher.apply(root,
+                    org.vigil.crm.cib.internal.patch.Patchset.fromXml(entry.firstChild("diff"), "cib.log"));
+                root = to.stamp(next);
+                applied++;
+            } catch (org.vigil.crm.cib.internal.patch.Patcher.Conflict | CibException e) {
+                problems.add("cib.log: the record to version " + to + " does not apply (" + e.getMessage()
+                    + "); the replay stops there");
+                break;
+            }
+        }
+        if (contents.torn()) {
+            problems.add("cib.log: a torn record at the end (written when the node stopped; never acknowledged) "
+                + "was ignored");
+        }
+        persisted = root;
+        if (log != null) {
+            log.close();
+        }
+        log = Files.exists(dir) ? CibLog.open(dir.resolve("cib.log"), contents.end(), applied) : null;
+        String source = base.source() + (applied > 0 ? " + " + applied + " change(s) from cib.log" : "");
+        return new Loaded(new CibSnapshot(withEmptyStatus(root)), source, problems);
+    }
+
+    private static org.vigil.crm.api.cib.CibVersion version(String s) {
+        if (s == null) {
+            return null;
+        }
+        String[] p = s.split("\\.");
+        try {
+            return p.length == 3 ? new org.vigil.crm.api.cib.CibVersion(Long.parseLong(p[0]), Long.parseLong(p[1]),
+                Long.parseLong(p[2])) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The snapshot alone: {@code cib.xml}, else the newest good backup, else empty. */
+    Loaded loadSnapshot() throws IOException {
         List<String> problems = new ArrayList<>();
         Path main = dir.resolve("cib.xml");
         if (Files.exists(main)) {
@@ -166,14 +257,71 @@ public final class CibStore {
         }
     }
 
+    /** What goes to disk of a copy: the configuration, without status and dc-uuid, num_updates 0. */
+    static XmlNode configOnly(XmlNode root) {
+        return withoutStatus(root).without("dc-uuid").with("num_updates", "0");
+    }
+
     /**
-     * Writes a copy (its configuration) atomically, keeping the one it replaces as a backup.
+     * Makes a copy's configuration durable: one log record (the change since what is on disk), or a snapshot when
+     * it is time for one. Nothing is written when the configuration is what is on disk already.
+     *
+     * @throws IOException with the cause in one line; what was on disk stays valid
+     */
+    public void write(CibSnapshot snapshot) throws IOException {
+        XmlNode root = configOnly(snapshot.root());
+        if (persisted != null && root.equals(persisted)) {
+            return;
+        }
+        if (persisted == null || log == null || !Files.exists(dir.resolve("cib.xml"))) {
+            snapshot(root);   // the first copy on disk is a snapshot, so cib.xml is there for the admin to read
+            return;
+        }
+        org.vigil.crm.cib.internal.patch.Patchset p = org.vigil.crm.cib.internal.patch.Differ.diff(persisted, root,
+            org.vigil.crm.api.cib.CibVersion.of(persisted), org.vigil.crm.api.cib.CibVersion.of(root));
+        XmlNode entry = XmlNode.of("log-entry", "base", org.vigil.crm.api.cib.CibVersion.of(persisted).toString(),
+            "target", org.vigil.crm.api.cib.CibVersion.of(root).toString()).plusChild(p.toXml());
+        try {
+            log.append(entry.toXml());
+        } catch (IOException e) {
+            throw new IOException("cannot append to " + log.file() + ": " + oneLine(e), e);
+        }
+        persisted = root;
+        if (log.records() >= SNAPSHOT_EVERY || log.bytes() >= SNAPSHOT_BYTES) {
+            snapshot(root);
+        }
+    }
+
+    /** Rewrites the snapshot when the log holds changes (the node is idle: a good time). */
+    public void snapshotIfBehind() throws IOException {
+        if (persisted != null && log != null && log.records() > 0) {
+            snapshot(persisted);
+        }
+    }
+
+    /** The snapshot rewritten from {@code root}, then a new, empty log. */
+    private void snapshot(XmlNode root) throws IOException {
+        writeSnapshot(root);
+        persisted = root;
+        snapshotVersion = org.vigil.crm.api.cib.CibVersion.of(root);
+        if (log != null) {
+            log.close();
+        }
+        log = CibLog.create(dir.resolve("cib.log"));
+    }
+
+    /** Changes in the log since the snapshot (for tests and stats). */
+    public int logRecords() {
+        return log == null ? 0 : log.records();
+    }
+
+    /**
+     * Writes the snapshot atomically, keeping the one it replaces as a backup.
      *
      * @throws IOException with the cause in one line; the files on disk are then the old ones
      */
-    public void write(CibSnapshot snapshot) throws IOException {
+    void writeSnapshot(XmlNode root) throws IOException {
         Files.createDirectories(dir);
-        XmlNode root = withoutStatus(snapshot.root()).without("dc-uuid").with("num_updates", "0");
         byte[] xml = root.toPrettyXml().getBytes(StandardCharsets.UTF_8);
         String digest = CibDigests.onDisk(root);
         byte[] sig = digest.getBytes(StandardCharsets.US_ASCII);
@@ -262,7 +410,7 @@ public final class CibStore {
         }
     }
 
-    private static void fsyncDir(Path d) {
+    static void fsyncDir(Path d) {
         try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {

@@ -16,9 +16,10 @@ import org.vigil.crm.api.cib.XmlText;
 import org.vigil.crm.cib.internal.ops.CibOps;
 
 /**
- * The CIB on disk: written atomically in Pacemaker's layout with its on-disk digest, read back (configuration
- * only, num_updates 0, no dc-uuid), and a copy that does not match its digest is moved aside with a clear message
- * and the newest good backup used.
+ * The CIB on disk: snapshots written atomically in Pacemaker's layout with its on-disk digest, changes in between
+ * appended to the write-ahead log, read back (configuration only, num_updates 0, no dc-uuid); a snapshot that does
+ * not match its digest is moved aside with a clear message and the newest good backup used, and the log replays
+ * on top of it; a torn last record is ignored.
  */
 class CibStoreTest {
 
@@ -59,6 +60,7 @@ class CibStoreTest {
         CibStore store = new CibStore(dir, 3, "pacemaker-3.9");
         for (int e = 1; e <= 6; e++) {
             store.write(version(e, "m" + e));
+            store.snapshotIfBehind();
         }
         long raws;
         try (var l = Files.list(dir)) {
@@ -76,8 +78,10 @@ class CibStoreTest {
         store.write(version(1, "m1"));
         Thread.sleep(20);
         store.write(version(2, "m2"));
+        store.snapshotIfBehind();
         Thread.sleep(20);
         store.write(version(3, "m3"));
+        store.snapshotIfBehind();
         Files.writeString(dir.resolve("cib.xml"), Files.readString(dir.resolve("cib.xml")).replace("m3", "hacked"));
         CibStore.Loaded l = store.load();
         assertEquals(new CibVersion(0, 2, 0), l.snapshot().version(), l.problems().toString());
@@ -94,6 +98,7 @@ class CibStoreTest {
     void aTruncatedCopyFallsBackAndWithNoGoodCopyTheCibStartsEmpty() throws Exception {
         CibStore store = new CibStore(dir, 5, "pacemaker-3.9");
         store.write(version(4, "m4"));
+        Files.delete(dir.resolve("cib.log"));
         Files.writeString(dir.resolve("cib.xml"), "<cib epoch=\"4\"><configura");
         CibStore.Loaded l = store.load();
         assertEquals(CibVersion.ZERO, l.snapshot().version());
@@ -106,6 +111,7 @@ class CibStoreTest {
         CibStore store = new CibStore(dir, 5, "pacemaker-3.9");
         store.write(version(1, "m1"));
         store.write(version(2, "m2"));
+        store.snapshotIfBehind();
         // a crash in the write of version 3 after cib.xml was renamed but before its signature was: the write had
         // linked version 2 as a backup, then renamed the new XML; the old signature is still there
         Thread.sleep(20);
@@ -116,5 +122,51 @@ class CibStoreTest {
         Files.move(newXml, dir.resolve("cib.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         CibStore.Loaded l = store.load();
         assertEquals(new CibVersion(0, 2, 0), l.snapshot().version(), l.problems().toString());
+    }
+
+    @Test
+    void changesBetweenSnapshotsGoToTheLogAndReplayAtLoad() throws Exception {
+        CibStore store = new CibStore(dir, 5, "pacemaker-3.9");
+        store.write(version(1, "m1"));   // the first write is a snapshot
+        for (int e = 2; e <= 10; e++) {
+            store.write(version(e, "m" + e));
+        }
+        assertEquals(9, store.logRecords());
+        assertTrue(Files.readString(dir.resolve("cib.xml")).contains("m1"), "the snapshot is behind");
+        CibStore again = new CibStore(dir, 5, "pacemaker-3.9");
+        CibStore.Loaded l = again.load();
+        assertEquals(new CibVersion(0, 10, 0), l.snapshot().version(), l.problems().toString());
+        assertTrue(l.snapshot().root().toXml().contains("m10"));
+        assertTrue(l.source().contains("9 change(s) from cib.log"), l.source());
+        // an idle node rewrites the snapshot and starts the log again
+        again.snapshotIfBehind();
+        assertEquals(0, again.logRecords());
+        assertTrue(Files.readString(dir.resolve("cib.xml")).contains("m10"));
+        assertEquals(new CibVersion(0, 10, 0), new CibStore(dir, 5, "pacemaker-3.9").load().snapshot().version());
+    }
+
+    @Test
+    void aTornLastRecordIsIgnoredAndTheOnesBeforeItReplay() throws Exception {
+        CibStore store = new CibStore(dir, 5, "pacemaker-3.9");
+        store.write(version(1, "m1"));
+        store.write(version(2, "m2"));
+        store.write(version(3, "m3"));
+        // cut the last record in half, as a crash during its append would
+        CibLog.Contents c = CibLog.read(dir.resolve("cib.log"));
+        assertEquals(2, c.records().size());
+        long lastStart = c.end() - CibLog.HEADER - c.records().get(1).length;
+        try (var ch = java.nio.channels.FileChannel.open(dir.resolve("cib.log"),
+            java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.allocate(c.records().get(1).length / 2 + CibLog.HEADER),
+                lastStart + CibLog.HEADER + c.records().get(1).length / 2);
+        }
+        CibStore.Loaded l = new CibStore(dir, 5, "pacemaker-3.9").load();
+        assertEquals(new CibVersion(0, 2, 0), l.snapshot().version(), l.problems().toString());
+        assertTrue(l.problems().toString().contains("torn record"), l.problems().toString());
+        // and the log goes on from there
+        CibStore s2 = new CibStore(dir, 5, "pacemaker-3.9");
+        s2.load();
+        s2.write(version(4, "m4"));
+        assertEquals(new CibVersion(0, 4, 0), new CibStore(dir, 5, "pacemaker-3.9").load().snapshot().version());
     }
 }
