@@ -494,17 +494,19 @@ public final class VigilConfig {
         private List<Node> nodes(Map<String, ConfigEntry> entries, List<Interface> interfaces) {
             boolean clearHigh = yes("totem.clear_node_high_bit", false);
             Map<Integer, Map<String, String>> byPos = new TreeMap<>();
-            Map<Integer, Integer> lineOf = new HashMap<>();
+            // per node: the key of its first line (that line's file may be an included one)
+            Map<Integer, String> firstKey = new HashMap<>();
             Pattern nodeKey = Pattern.compile("nodelist\\.node\\.(\\d+)\\.(.*)");
             for (String key : values.keySet()) {
                 var m = nodeKey.matcher(key);
                 if (m.matches()) {
                     int pos = Integer.parseInt(m.group(1));
                     byPos.computeIfAbsent(pos, p -> new LinkedHashMap<>()).put(m.group(2), key);
-                    lineOf.merge(pos, line(key), Math::min);
+                    firstKey.merge(pos, key, (a, b) -> line(b) < line(a) ? b : a);
                 }
             }
             List<Node> nodes = new ArrayList<>();
+            Map<Node, String> keyOfNode = new java.util.IdentityHashMap<>();
             boolean hasMembers = interfaces.stream().anyMatch(i -> !i.members().isEmpty());
             if (!byPos.isEmpty()) {
                 if (hasMembers) {
@@ -531,8 +533,9 @@ public final class VigilConfig {
                             ports.put(sub.charAt(4) - '0', (int) u(p + sub, 0));
                         }
                     }
+                    String first = firstKey.get(pos);
                     if (!addrs.containsKey(0)) {
-                        errors.add(ConfigProblem.error(file, lineOf.get(pos), "nodelist node " + pos
+                        errors.add(ConfigProblem.error(fileOf(first), line(first), "nodelist node " + pos
                             + " has no ring0_addr"));
                         continue;
                     }
@@ -540,8 +543,10 @@ public final class VigilConfig {
                     if (id == 0) {
                         id = derivedNodeId(p + "ring0_addr", addrs.get(0), clearHigh);
                     }
-                    nodes.add(new Node(pos, (int) id, s(p + "name", null), addrs, ports, u(p + "quorum_votes", 1),
-                        lineOf.get(pos)));
+                    Node n = new Node(pos, (int) id, s(p + "name", null), addrs, ports, u(p + "quorum_votes", 1),
+                        line(first));
+                    nodes.add(n);
+                    keyOfNode.put(n, first);
                 }
             } else if (hasMembers) {
                 Interface ring0 = interfaces.stream().filter(i -> i.ring() == 0).findFirst().orElse(null);
@@ -561,7 +566,9 @@ public final class VigilConfig {
                         addrs.put(1, ring1.members().get(i));
                     }
                     long id = derivedNodeId(key, addrs.get(0), clearHigh);
-                    nodes.add(new Node(i, (int) id, null, addrs, Map.of(), 1, line(key)));
+                    Node n = new Node(i, (int) id, null, addrs, Map.of(), 1, line(key));
+                    nodes.add(n);
+                    keyOfNode.put(n, key);
                     String np = "nodelist.node." + i + ".";
                     values.put(np + "ring0_addr", new Value(np + "ring0_addr", CmapType.STRING, addrs.get(0), null));
                     if (addrs.containsKey(1)) {
@@ -580,8 +587,11 @@ public final class VigilConfig {
                 }
                 Node other = seen.putIfAbsent(n.nodeId(), n);
                 if (other != null) {
-                    errors.add(ConfigProblem.error(file, n.line(), "node id " + Integer.toUnsignedString(n.nodeId())
-                        + " is used twice (also by the node at line " + other.line() + ")"));
+                    String f = fileOf(keyOfNode.get(n));
+                    String otherFile = fileOf(keyOfNode.get(other));
+                    errors.add(ConfigProblem.error(f, n.line(), "node id " + Integer.toUnsignedString(n.nodeId())
+                        + " is used twice (also by the node at " + (otherFile.equals(f) ? "" : otherFile + ":")
+                        + "line " + other.line() + ")"));
                 }
             }
             return nodes;

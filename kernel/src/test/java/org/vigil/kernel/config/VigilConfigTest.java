@@ -201,6 +201,17 @@ class VigilConfigTest {
         assertTrue(p.message().contains("node id 1 is used twice"));
     }
 
+    /** Found by ConfigFuzzTest: the problem named the including file with a line of the included one. */
+    @Test
+    void duplicateNodeIdsFromAnIncludedFileNameThatFile(@org.junit.jupiter.api.io.TempDir Path dir)
+        throws Exception {
+        Files.writeString(dir.resolve("nodes.conf"), NODES2);
+        Path main = dir.resolve("main.conf");
+        Files.writeString(main, "totem {\n version: 2\n}\ninclude: nodes.conf\ninclude: nodes.conf\n");
+        ConfigProblem p = assertThrows(ConfigException.class, () -> VigilConfig.load(main)).errors().get(0);
+        assertEquals("nodes.conf:3: node id 1 is used twice (also by the node at line 3)", p.toString());
+    }
+
     @Test
     void twoNodeWithThreeNodesIsAnError() {
         assertTrue(errors("quorum {\n two_node: 1\n}\n" + NODES3).get(0).message()
