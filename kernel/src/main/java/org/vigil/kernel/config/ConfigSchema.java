@@ -22,6 +22,8 @@ public final class ConfigSchema {
 
     /** Timer floor of corosync ({@code MINIMUM_TIMEOUT}, 3 × 1000/HZ), in ms. */
     public static final long MINIMUM_TIMEOUT = 30;
+    /** Floor of the token hold timer (corosync's {@code MINIMUM_TIMEOUT_HOLD}, 0.8 × 30 − 10 ms). */
+    public static final long MINIMUM_TIMEOUT_HOLD = 14;
 
     private static final long U8 = 0xFFL;
     private static final long U16 = 0xFFFFL;

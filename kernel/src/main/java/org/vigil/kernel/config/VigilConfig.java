@@ -638,9 +638,26 @@ public final class VigilConfig {
             if (tokenRetransmit == 0) {
                 tokenRetransmit = (long) (token / (retransmits + 0.2));
             }
+            if (tokenRetransmit < ConfigSchema.MINIMUM_TIMEOUT) {
+                // corosync refuses both (totem_volatile_config_validate); a derived hold would go negative
+                if (values.containsKey("totem.token_retransmit")) {
+                    error("totem.token_retransmit", "totem.token_retransmit: " + tokenRetransmit + " ms is below the"
+                        + " minimum of " + ConfigSchema.MINIMUM_TIMEOUT + " ms");
+                } else {
+                    error(values.containsKey("totem.token_retransmits_before_loss_const")
+                        ? "totem.token_retransmits_before_loss_const" : "totem.token", "token " + token + " ms over "
+                        + "token_retransmits_before_loss_const " + retransmits + " gives a token_retransmit of "
+                        + tokenRetransmit + " ms, below the minimum of " + ConfigSchema.MINIMUM_TIMEOUT
+                        + " ms (raise token or lower token_retransmits_before_loss_const)");
+                }
+            }
             long hold = u("totem.hold", 0);
             if (hold == 0) {
                 hold = (long) (tokenRetransmit * 0.8 - 10);
+            }
+            if (hold < ConfigSchema.MINIMUM_TIMEOUT_HOLD && tokenRetransmit >= ConfigSchema.MINIMUM_TIMEOUT) {
+                error("totem.hold", "totem.hold: " + hold + " ms is below the minimum of "
+                    + ConfigSchema.MINIMUM_TIMEOUT_HOLD + " ms");
             }
             long join = nz(u("totem.join", 0), 50);
             long consensus = u("totem.consensus", 0);

@@ -138,6 +138,23 @@ class VigilConfigTest {
             e.toString());
     }
 
+    /**
+     * Found by ConfigFuzzTest: a token_retransmit under 12.5 ms made the derived hold negative, so the file passed
+     * the check and the node failed at start (cmap refused the u32). corosync refuses these timers.
+     */
+    @Test
+    void tokenRetransmitAndHoldBelowTheirFloorsAreErrors() {
+        ConfigProblem derived = errors("totem {\n token: 60\n token_retransmits_before_loss_const: 10\n}\n" + NODES2)
+            .get(0);
+        assertEquals(3, derived.line());
+        assertTrue(derived.message().contains("gives a token_retransmit of 5 ms, below the minimum of 30 ms"),
+            derived.toString());
+        ConfigProblem explicit = errors("totem {\n token_retransmit: 12\n}\n" + NODES2).get(0);
+        assertEquals("t.conf:2: totem.token_retransmit: 12 ms is below the minimum of 30 ms", explicit.toString());
+        ConfigProblem hold = errors("totem {\n hold: 13\n}\n" + NODES2).get(0);
+        assertEquals("t.conf:2: totem.hold: 13 ms is below the minimum of 14 ms", hold.toString());
+    }
+
     @Test
     void consensusBelowJoinIsAnError() {
         ConfigProblem p = errors("totem {\n join: 100\n consensus: 60\n}\n" + NODES2).get(0);
