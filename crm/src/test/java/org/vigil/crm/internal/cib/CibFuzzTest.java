@@ -11,8 +11,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,7 +32,7 @@ import org.vigil.crm.internal.simulate.Simulation;
  * ({@link PolicyEngine#schedule}, on the calling thread) and crm_simulate's run ({@link Simulation#run}: status,
  * scores, transition, revised status, on the large-stack thread {@code vigil simulate} runs it on).
  *
- * <p>Seeds: the Pacemaker scheduler regression CIBs of up to 8 KiB, a template CIB, and hostile documents (an
+ * <p>Seeds: two small Pacemaker scheduler regression CIBs per feature class, a template CIB, and hostile documents (an
  * entity expansion bomb, an external entity, deep nesting); libFuzzer mutates them byte-wise (its comparison
  * tracing learns element and attribute names from the checker's and scheduler's string compares).
  *
@@ -45,6 +48,7 @@ class CibFuzzTest {
     /** A fixed "now" (2023-11-14), so rules with dates decide the same way on every run of an input. */
     private static final long NOW = 1_700_000_000L;
     private static final int MAX_SEED_BYTES = 8 << 10;
+    private static final int SEEDS_PER_CLASS = 2;
 
     @MethodSource("seeds")
     @FuzzTest
@@ -107,16 +111,23 @@ class CibFuzzTest {
             .getBytes(StandardCharsets.UTF_8)));
         seeds.add(Arguments.of((Object) ("<cib>" + "<a>".repeat(2000) + "</a>".repeat(2000) + "</cib>")
             .getBytes(StandardCharsets.UTF_8)));
+        // From the regression corpus, the two smallest CIBs of each feature class (manifest.csv's second column):
+        // every area of the scheduler in the seeds, few enough that fuzzing starts within seconds.
+        Map<String, List<byte[]>> byClass = new TreeMap<>();
         String list = new String(resource("/pacemaker-scheduler/manifest.csv"), StandardCharsets.UTF_8);
         for (String line : list.split("\n")) {
-            String name = line.split(",", 2)[0].strip();
-            if (name.isEmpty() || name.startsWith("#") || name.equals("test")) {
+            String[] cols = line.split(",", 3);
+            if (cols.length < 2 || cols[0].equals("test") || cols[0].isBlank()) {
                 continue;
             }
-            byte[] xml = resourceOrNull("/pacemaker-scheduler/xml/" + name + ".xml");
+            byte[] xml = resourceOrNull("/pacemaker-scheduler/xml/" + cols[0].strip() + ".xml");
             if (xml != null && xml.length <= MAX_SEED_BYTES) {
-                seeds.add(Arguments.of((Object) xml));
+                byClass.computeIfAbsent(cols[1].strip(), c -> new ArrayList<>()).add(xml);
             }
+        }
+        for (List<byte[]> cibs : byClass.values()) {
+            cibs.sort(Comparator.comparingInt(b -> b.length));
+            cibs.stream().limit(SEEDS_PER_CLASS).forEach(xml -> seeds.add(Arguments.of((Object) xml)));
         }
         return seeds.stream();
     }
