@@ -1,5 +1,6 @@
 package org.vigil.kernel.config;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -153,6 +154,23 @@ class VigilConfigTest {
         assertEquals("t.conf:2: totem.token_retransmit: 12 ms is below the minimum of 30 ms", explicit.toString());
         ConfigProblem hold = errors("totem {\n hold: 13\n}\n" + NODES2).get(0);
         assertEquals("t.conf:2: totem.hold: 13 ms is below the minimum of 14 ms", hold.toString());
+    }
+
+    /**
+     * Found by ConfigFuzzTest: window_size 4294967295 passed the check and the node failed at start (the engine
+     * holds it in an int, at most 10000); the engine's limits are the schema's ranges.
+     */
+    @Test
+    void engineCountersBeyondTheEnginesRangeAreErrors() {
+        ConfigProblem window = errors("totem {\n window_size: 4294967295\n}\n" + NODES2).get(0);
+        assertEquals(2, window.line());
+        assertTrue(window.message().contains("0..10000"), window.toString());
+        ConfigProblem messages = errors("totem {\n max_messages: 10001\n}\n" + NODES2).get(0);
+        assertTrue(messages.message().contains("0..10000"), messages.toString());
+        ConfigProblem miss = errors("totem {\n miss_count_const: 2147483648\n}\n" + NODES2).get(0);
+        assertTrue(miss.message().contains("0..2147483647"), miss.toString());
+        org.vigil.kernel.internal.totem.TotemConfig.from(assertDoesNotThrow(() -> load("totem {\n window_size: 10000\n"
+            + " max_messages: 10000\n fail_recv_const: 2147483647\n}\n" + NODES2)).totem());
     }
 
     @Test
