@@ -120,6 +120,7 @@ public final class VigilConfig {
     public record Value(String key, CmapType type, Object value, ConfigEntry source) {
     }
 
+    private static final long U32_MAX = 0xFFFF_FFFFL;
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
 
@@ -630,6 +631,12 @@ public final class VigilConfig {
             if (nodeCount >= 3) {
                 token += (nodeCount - 2) * coefficient;
             }
+            if (token > U32_MAX) {
+                // runtime.config.totem.token is a u32 (corosync's sum wraps around silently)
+                error("totem.token_coefficient", "the effective token timeout (token " + configuredToken
+                    + " + token_coefficient " + coefficient + " × " + (nodeCount - 2) + " nodes above 2) is "
+                    + token + " ms, more than " + U32_MAX + " ms");
+            }
             long retransmits = u("totem.token_retransmits_before_loss_const", 0);
             if (retransmits == 0) {
                 retransmits = 4;
@@ -663,6 +670,10 @@ public final class VigilConfig {
             long consensus = u("totem.consensus", 0);
             if (consensus == 0) {
                 consensus = (long) (1.2 * token);
+                if (consensus > U32_MAX && token <= U32_MAX) {
+                    error("totem.token", "the derived consensus timeout (1.2 × the effective token " + token
+                        + " ms) is " + consensus + " ms, more than " + U32_MAX + " ms (set totem.consensus)");
+                }
             } else if (consensus < token && nodeCount >= 3) {
                 warn("totem.consensus", "consensus (" + consensus + " ms) is lower than the effective token "
                     + "timeout (" + token + " ms = token " + configuredToken + " + token_coefficient " + coefficient

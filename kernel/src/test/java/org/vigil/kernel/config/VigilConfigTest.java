@@ -173,6 +173,21 @@ class VigilConfigTest {
             + " max_messages: 10000\n fail_recv_const: 2147483647\n}\n" + NODES2)).totem());
     }
 
+    /**
+     * Found by ConfigFuzzTest: token + token_coefficient × (nodes − 2) beyond a u32 passed the check and the node
+     * failed at start (runtime.config.totem.token is a u32); so did a derived consensus beyond it.
+     */
+    @Test
+    void effectiveTimersBeyondAU32AreErrors() {
+        ConfigProblem sum = errors("totem {\n token: 4294967295\n token_coefficient: 1\n}\n" + NODES3).get(0);
+        assertEquals(3, sum.line());
+        assertTrue(sum.message().contains("is 4294967296 ms, more than 4294967295 ms"), sum.toString());
+        ConfigProblem consensus = errors("totem {\n token: 4000000000\n}\n" + NODES2).get(0);
+        assertEquals(2, consensus.line());
+        assertTrue(consensus.message().contains("derived consensus timeout"), consensus.toString());
+        assertDoesNotThrow(() -> load("totem {\n token: 4000000000\n consensus: 4294967295\n}\n" + NODES2));
+    }
+
     @Test
     void consensusBelowJoinIsAnError() {
         ConfigProblem p = errors("totem {\n join: 100\n consensus: 60\n}\n" + NODES2).get(0);
