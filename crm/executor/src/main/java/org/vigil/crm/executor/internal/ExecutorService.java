@@ -2,9 +2,15 @@ package org.vigil.crm.executor.internal;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -14,73 +20,95 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vigil.crm.api.CibException;
 import org.vigil.crm.api.cib.Cib;
-import org.vigil.crm.api.cib.XmlCodec;
-import org.vigil.crm.api.cib.XmlNode;
-import org.vigil.crm.api.exec.CrmdMessages;
+import org.vigil.crm.api.cib.CibVersion;
 import org.vigil.crm.api.exec.ExecRequest;
-import org.vigil.kernel.api.Cpg;
-import org.vigil.kernel.api.CpgGroup;
-import org.vigil.kernel.api.CpgListener;
-import org.vigil.kernel.api.CpgMember;
+import org.vigil.crm.api.exec.Executor;
+import org.vigil.kernel.api.Cmap;
 import org.vigil.kernel.api.VigilNode;
 import org.vigil.kernel.spi.ResourceAgent;
 
 /**
- * The node's executor as a service of the node: joins the CPG group {@value CrmdMessages#GROUP}, takes the
- * messages addressed to this node ({@code execute}, {@code cancel}, {@code delete}, {@code join}) and runs them on
- * an {@link ExecutorCore}, with the resource agents the node has registered ({@link ResourceAgent} services,
- * found by their {@code vigil.agent} property).
+ * The node's executor as a service: an {@link ExecutorCore} on its own thread, with the resource agents the node
+ * has registered ({@link ResourceAgent} services, by {@link ResourceAgent#spec()}). At activation it takes over
+ * what an earlier revision of this bundle ran in this JVM; at deactivation it lets the operations running now finish
+ * and record their results (at most {@value #CLOSE_WAIT_S} s) before it goes.
  */
-@Component(immediate = true, service = {})
-public final class ExecutorService {
+@Component(immediate = true, service = Executor.class)
+public final class ExecutorService implements Executor {
 
     private static final Logger LOG = LoggerFactory.getLogger("vigil.EXEC");
+    static final int CLOSE_WAIT_S = 120;
 
     private final Map<String, ResourceAgent> agents = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread;
     private final ExecutorCore core;
-    private final CpgGroup group;
-    private final String nodeUuid;
 
     @Activate
-    public ExecutorService(@Reference VigilNode node, @Reference Cib cib, @Reference Cpg cpg) {
-        this.nodeUuid = Integer.toUnsignedString(node.nodeId());
+    public ExecutorService(@Reference VigilNode node, @Reference Cib cib, @Reference Cmap cmap) {
+        String nodeUuid = Integer.toUnsignedString(node.nodeId());
         thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vigil-exec");
             t.setDaemon(true);
             return t;
         });
-        core = new ExecutorCore(node.name(), nodeUuid, cib, agents::get, guarded(thread), thread,
+        core = new ExecutorCore(node.name(), nodeUuid, cib, cmap, agents::get, guarded(thread), thread,
             System::currentTimeMillis);
-        group = cpg.join(CrmdMessages.GROUP, new CpgListener() {
-            @Override
-            public void deliver(String g, CpgMember sender, byte[] message) {
-                thread.execute(guard("a message", () -> handle(message)));
-            }
-
-            @Override
-            public void configurationChanged(String g, List<CpgMember> members, List<CpgMember> left,
-                                             List<CpgMember> joined) {
-                // the controllers run the join; nothing to do here
-            }
-        });
-        LOG.info("executor on {} ready ({} agents known)", node.name(), agents.size());
+        int taken = call(core::restore);
+        LOG.info("executor on {} ready ({} agents known{})", node.name(), agents.size(),
+            taken < 0 ? "" : ", took over " + taken + " recurring operations");
     }
 
     private static java.util.concurrent.Executor guarded(ScheduledExecutorService thread) {
-        return r -> thread.execute(guard("an agent result", r));
-    }
-
-    private static Runnable guard(String what, Runnable r) {
-        return () -> {
+        return r -> {
             try {
-                r.run();
-            } catch (RuntimeException | Error e) {
-                LOG.error("executor: handling {} failed", what, e);
+                thread.execute(() -> {
+                    try {
+                        r.run();
+                    } catch (RuntimeException | Error e) {
+                        LOG.error("executor: handling an agent result failed", e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("executor: stopped before a result arrived");
             }
         };
+    }
+
+    /** Runs {@code work} on the executor's thread and waits for it. */
+    private <T> T call(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, thread).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("executor: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code work} on the executor's thread; its stage completes the returned one. */
+    private <T> CompletionStage<T> onThread(Supplier<CompletionStage<T>> work) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                try {
+                    work.get().whenComplete((v, e) -> {
+                        if (e != null) {
+                            out.completeExceptionally(e);
+                        } else {
+                            out.complete(v);
+                        }
+                    });
+                } catch (RuntimeException | Error e) {
+                    LOG.error("executor: a request failed", e);
+                    out.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            out.completeExceptionally(new IllegalStateException("the executor is stopped"));
+        }
+        return out;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -93,58 +121,40 @@ public final class ExecutorService {
         agents.remove(agent.spec(), agent);
     }
 
-    private void handle(byte[] message) {
-        XmlNode m;
-        try {
-            m = XmlCodec.decode(message, CrmdMessages.ELEMENT);
-        } catch (CibException e) {
-            LOG.warn("executor: dropped a malformed message: {}", e.getMessage());
-            return;
-        }
-        String op = m.attribute("op", "");
-        switch (op) {
-            case "execute" -> {
-                if (!nodeUuid.equals(m.attribute("node"))) {
-                    return;
-                }
-                XmlNode rscOp = m.firstChild("rsc_op");
-                ExecRequest r = rscOp == null ? null : ExecRequest.fromXml(rscOp);
-                if (r == null) {
-                    LOG.warn("executor: an execute message without a valid <rsc_op>");
-                    return;
-                }
-                core.execute(r);
-            }
-            case "delete" -> {
-                if (nodeUuid.equals(m.attribute("node")) && m.attribute("resource") != null) {
-                    core.delete(m.attribute("resource"));
-                }
-            }
-            case "join" -> {
-                String joinId = m.attribute("join-id");
-                core.publish().whenComplete((s, e) -> {
-                    if (e != null) {
-                        LOG.warn("executor: publishing the history for join {} failed: {}", joinId, e.getMessage());
-                        return;
-                    }
-                    group.mcast(XmlCodec.encode(XmlNode.of(CrmdMessages.ELEMENT, "op", "join-confirm", "node",
-                        nodeUuid, "join-id", joinId)));
-                });
-            }
-            default -> {
-                // election and other controller messages
-            }
-        }
+    @Override
+    public CompletionStage<Outcome> execute(ExecRequest request) {
+        return onThread(() -> core.execute(request));
+    }
+
+    @Override
+    public CompletionStage<Outcome> delete(String resourceId, String transitionKey) {
+        return onThread(() -> core.delete(resourceId, transitionKey));
+    }
+
+    @Override
+    public CompletionStage<CibVersion> publish() {
+        return onThread(core::publish);
+    }
+
+    @Override
+    public List<String> recurring() {
+        return call(core::recurring);
+    }
+
+    @Override
+    public int active() {
+        return call(core::active);
     }
 
     @Deactivate
     void deactivate() {
-        thread.execute(core::close);
-        thread.shutdown();
         try {
-            group.close();
-        } catch (RuntimeException e) {
-            LOG.debug("leaving {}: {}", CrmdMessages.GROUP, e.toString());
+            CompletableFuture.supplyAsync(core::close, thread).thenCompose(f -> f).get(CLOSE_WAIT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("executor: operations still running after {} s are left to the DC's timers", CLOSE_WAIT_S);
         }
+        thread.shutdown();
     }
 }

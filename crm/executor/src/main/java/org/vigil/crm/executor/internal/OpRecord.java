@@ -28,13 +28,26 @@ record OpRecord(ExecRequest request, int callId, int rc, int opStatus, String ex
     /** {@code rc-code} of a pending operation. */
     static final int PENDING_RC = 193;
 
-    /** The id of this record in its resource's history: {@code _last_0}, {@code _last_failure_0} or the recurring key. */
-    String entryId(boolean failureEntry) {
+    /** True for a migration operation, whose history Pacemaker keeps under its own key. */
+    boolean migration() {
+        return request.operation().equals("migrate_to") || request.operation().equals("migrate_from");
+    }
+
+    /**
+     * The ids this result is written under, as {@code pcmk__create_history_xml()} picks them: a migration under its
+     * key; a failure under {@code RSC_last_failure_0} (a one-shot failure also under {@code RSC_last_0}); a
+     * recurring result under its key; anything else under {@code RSC_last_0}.
+     */
+    java.util.List<String> entryIds() {
         String rsc = request.resourceId();
-        if (request.intervalMs() > 0 && !request.operation().equals("cancel")) {
-            return failureEntry ? rsc + "_last_failure_0" : request.operationKey();
+        if (migration()) {
+            return java.util.List.of(request.operationKey());
         }
-        return rsc + (failureEntry ? "_last_failure_0" : "_last_0");
+        if (failed()) {
+            return request.intervalMs() == 0 ? java.util.List.of(rsc + "_last_failure_0", rsc + "_last_0")
+                : java.util.List.of(rsc + "_last_failure_0");
+        }
+        return java.util.List.of(request.intervalMs() > 0 ? request.operationKey() : rsc + "_last_0");
     }
 
     /** {@code OP_STATUS:RC;TRANSITION_KEY}. */
@@ -62,20 +75,25 @@ record OpRecord(ExecRequest request, int callId, int rc, int opStatus, String ex
         };
     }
 
-    /** The {@code lrm_rsc_op} element. */
-    XmlNode toXml(boolean failureEntry) {
+    /** The {@code lrm_rsc_op} element with this id. */
+    XmlNode toXml(String entryId) {
         ExecRequest r = request;
         String operation = r.operation();
         // a successful reload is recorded as a start, as Pacemaker does
         if ((operation.equals("reload") || operation.equals("reload-agent")) && rc == 0 && opStatus == 0) {
             operation = "start";
         }
-        return XmlNode.of("lrm_rsc_op", "id", entryId(failureEntry), "operation_key", r.operationKey(), "operation",
+        XmlNode x = XmlNode.of("lrm_rsc_op", "id", entryId, "operation_key", r.operationKey(), "operation",
             operation, "crm-debug-origin", "do_update_resource", "crm_feature_set", FEATURE_SET, "transition-key",
             r.transitionKey(), "transition-magic", magic(), "exit-reason", exitReason == null ? "" : exitReason,
             "on_node", node, "call-id", Integer.toString(callId), "rc-code", Integer.toString(rc), "op-status",
             Integer.toString(opStatus), "interval", Long.toString(r.intervalMs()), "last-rc-change",
             Long.toString(lastRcChange), "exec-time", Long.toString(execMs), "queue-time", Long.toString(queueMs),
             "op-digest", OpDigest.of(r.attributes()));
+        if (migration()) {
+            x = x.with("migrate_source", r.meta("migrate_source"))
+                .with("migrate_target", r.meta("migrate_target"));
+        }
+        return x;
     }
 }
