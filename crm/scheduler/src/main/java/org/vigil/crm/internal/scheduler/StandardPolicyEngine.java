@@ -19,6 +19,10 @@ import org.vigil.crm.internal.cib.CibChecker;
 import org.vigil.crm.internal.cib.CibParser;
 import org.vigil.crm.internal.cib.CrmTime;
 import org.vigil.crm.internal.cib.XmlElement;
+import org.vigil.crm.internal.scheduler.graph.GraphBuilder;
+import org.vigil.crm.internal.scheduler.model.Action;
+import org.vigil.crm.internal.scheduler.model.WorkingSet;
+import org.vigil.crm.internal.scheduler.schedule.Scheduler;
 
 /**
  * The {@link PolicyEngine} of this bundle: {@link CibParser} and {@link CibChecker} for parsing, {@link Scheduler}
@@ -45,20 +49,20 @@ public final class StandardPolicyEngine implements PolicyEngine {
         long now = nowEpochSeconds.isPresent() ? nowEpochSeconds.getAsLong()
             : cib.executionDate().orElse(Instant.now().getEpochSecond());
         WorkingSet ws = Scheduler.run(root, CrmTime.ofEpochSecond(now), false);
-        List<TransitionRunner.Synapse> order = TransitionRunner.executionOrder(ws.graph);
+        List<GraphBuilder.Synapse> order = GraphBuilder.executionOrder(ws.graph);
         Map<Action, Integer> ids = new IdentityHashMap<>();
-        for (TransitionRunner.Synapse s : order) {
+        for (GraphBuilder.Synapse s : order) {
             ids.put(s.action(), s.action().id);
         }
         List<TransitionAction> actions = new ArrayList<>(order.size());
-        for (TransitionRunner.Synapse s : order) {
+        for (GraphBuilder.Synapse s : order) {
             Action a = s.action();
             List<Integer> inputs = new ArrayList<>(s.inputs().size());
             for (Action in : s.inputs()) {
                 inputs.add(in.id);
             }
-            actions.add(new TransitionAction(a.id, kind(a), a.task, TransitionRunner.taskKey(a),
-                a.rsc == null ? null : TransitionRunner.graphResourceId(a.rsc), a.node == null ? null : a.node.uname,
+            actions.add(new TransitionAction(a.id, kind(a), a.task, GraphBuilder.taskKey(a),
+                a.rsc == null ? null : GraphBuilder.graphResourceId(a.rsc), a.node == null ? null : a.node.uname,
                 parseInterval(a.meta.get("interval")), inputs));
         }
         return new Transition(actions, ws.summary(), new ArrayList<>(new LinkedHashSet<>(ws.warnings)));
@@ -69,7 +73,7 @@ public final class StandardPolicyEngine implements PolicyEngine {
             return a.is(Action.PSEUDO) ? TransitionAction.Kind.PSEUDO : TransitionAction.Kind.FENCE;
         } else if (a.is(Action.PSEUDO)) {
             return TransitionAction.Kind.PSEUDO;
-        } else if (TransitionRunner.isClusterAction(a)) {
+        } else if (GraphBuilder.isClusterAction(a)) {
             return TransitionAction.Kind.CLUSTER;
         }
         return TransitionAction.Kind.RESOURCE;

@@ -12,10 +12,10 @@ import org.vigil.crm.internal.cib.CibChecker;
 import org.vigil.crm.internal.cib.CibParser;
 import org.vigil.crm.internal.cib.CrmTime;
 import org.vigil.crm.internal.cib.XmlElement;
-import org.vigil.crm.internal.scheduler.Scheduler;
-import org.vigil.crm.internal.scheduler.StatusPrinter;
-import org.vigil.crm.internal.scheduler.TransitionRunner;
-import org.vigil.crm.internal.scheduler.WorkingSet;
+import org.vigil.crm.internal.scheduler.schedule.Scheduler;
+import org.vigil.crm.internal.scheduler.output.StatusPrinter;
+import org.vigil.crm.internal.scheduler.graph.GraphBuilder;
+import org.vigil.crm.internal.scheduler.model.WorkingSet;
 
 /**
  * One {@code crm_simulate}-style run on a CIB file: parse and check it, print the current status, compute and
@@ -160,7 +160,7 @@ public final class Simulation {
         }
         if (opts.simulate()) {
             out.append('\n');
-            XmlElement revised = TransitionRunner.execute(ws, root.deepCopy(), out);
+            XmlElement revised = SimulatedExecution.execute(ws, root.deepCopy(), out);
             CrmTime now2 = now(revised, out);
             out.append('\n');
             WorkingSet after = StatusPrinter.unpackOnly(revised, now2);
