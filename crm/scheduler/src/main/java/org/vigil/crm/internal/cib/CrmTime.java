@@ -11,6 +11,8 @@ import java.time.temporal.IsoFields;
  * ISO 8601 date/times as Pacemaker's rules read them: {@code 2019-09-23 11:00:00 -05:00}, {@code 2005-001}
  * (ordinal), {@code 2005-W10-3} (ISO week), {@code 2020-01-01T12:00:00Z}. A date without a time is midnight UTC;
  * a time without an offset is in the local zone. Immutable; thread-safe.
+ *
+ * <p>Follows lib/common/iso8601.c.
  */
 public final class CrmTime implements Comparable<CrmTime> {
 
@@ -20,7 +22,10 @@ public final class CrmTime implements Comparable<CrmTime> {
         this.t = t;
     }
 
-    /** The time at an epoch second, in the local zone (like Pacemaker's {@code crm_time_set_timet}). */
+    /**
+     * The time at an epoch second, in the local zone (like Pacemaker's {@code crm_time_set_timet}). Follows {@code
+     * crm_time_set_timet()} in lib/common/iso8601.c.
+     */
     public static CrmTime ofEpochSecond(long epoch) {
         Instant i = Instant.ofEpochSecond(epoch);
         return new CrmTime(OffsetDateTime.ofInstant(i, ZoneId.systemDefault()));
@@ -83,6 +88,7 @@ public final class CrmTime implements Comparable<CrmTime> {
         return t.getYear();
     }
 
+    /** Follows {@code crm_time_days_in_month()} in lib/common/iso8601.c. */
     public int month() {
         return t.getMonthValue();
     }
@@ -132,7 +138,10 @@ public final class CrmTime implements Comparable<CrmTime> {
         return ((((((diy + epact) * 6) + 11) % 177) / 22) & 7);
     }
 
-    /** Parses an ISO 8601 duration ({@code P...}); null when invalid. */
+    /**
+     * Parses an ISO 8601 duration ({@code P...}); null when invalid. Follows {@code crm_time_parse_duration()} in
+     * lib/common/iso8601.c.
+     */
     public static Duration parseDuration(String s) {
         if (s == null || s.length() < 2 || s.charAt(0) != 'P' || Character.isWhitespace(s.charAt(1))) {
             return null;
@@ -182,7 +191,10 @@ public final class CrmTime implements Comparable<CrmTime> {
         return any ? new Duration(years, months, days, seconds) : null;
     }
 
-    /** Parses a date/time; null when it is not valid ISO 8601. */
+    /**
+     * Parses a date/time; null when it is not valid ISO 8601. Follows {@code crm_time_parse()} in
+     * lib/common/iso8601.c.
+     */
     public static CrmTime parse(String s, CrmTime now) {
         if (s == null || s.isEmpty()) {
             return null;
@@ -326,7 +338,10 @@ public final class CrmTime implements Comparable<CrmTime> {
         return out;
     }
 
-    /** "HH:MM:SS", "HH:MM", "HH", or "HHMMSS" to seconds of day; -1 when invalid. */
+    /**
+     * "HH:MM:SS", "HH:MM", "HH", or "HHMMSS" to seconds of day; -1 when invalid. Follows {@code
+     * crm_time_parse_sec()} in lib/common/iso8601.c.
+     */
     private static int parseSec(String s) {
         int[] v = scanInts(s, ":", 3);
         int h;

@@ -22,6 +22,8 @@ import org.vigil.crm.internal.cib.XmlElement;
  * vigil simulate --batch DIR --out OUTDIR [-S] [-s]    every DIR/*.xml to OUTDIR/NAME.txt, one JVM
  * </pre>
  * Exit status: 0 success, 2 usage error, 78 (CRM_EX_CONFIG) invalid CIB, 66 unreadable input.
+ *
+ * <p>Follows tools/crm_simulate.c (options and exit statuses).
  */
 public final class SimulateMain {
 

@@ -138,7 +138,10 @@ final class SimulatedExecution {
 
 
 
-    /** pe_find_resource with renamed matching over all resources. */
+    /**
+     * pe_find_resource with renamed matching over all resources. Follows {@code pe_find_resource()} in
+     * lib/pengine/status.c.
+     */
     private boolean known(String id) {
         for (Resource r : ws.resources) {
             if (matches(r, id)) {
@@ -160,6 +163,7 @@ final class SimulatedExecution {
         return false;
     }
 
+    /** Follows {@code simulate_resource_action()} in lib/pacemaker/pcmk_simulate.c. */
     private void resourceAction(Action a) {
         if (a.rsc == null || a.node == null) {
             return;
@@ -201,7 +205,10 @@ final class SimulatedExecution {
         return st;
     }
 
-    /** pcmk__inject_node: the node_state of a node, created when missing. */
+    /**
+     * The node_state of a node, created when missing. Follows {@code pcmk__inject_node()} in
+     * lib/pacemaker/pcmk_injections.c.
+     */
     private XmlElement nodeState(String uname, String uuid) {
         XmlElement st = status();
         for (XmlElement ns : st.children("node_state")) {
@@ -233,7 +240,7 @@ final class SimulatedExecution {
         return null;
     }
 
-    /** pcmk__inject_resource_history. */
+    /** Follows {@code pcmk__inject_resource_history()} in lib/pacemaker/pcmk_injections.c. */
     private static XmlElement resourceHistory(XmlElement state, String name, String configName,
                                               XmlElement rscXml) {
         XmlElement h = findHistory(state, name);
@@ -263,7 +270,11 @@ final class SimulatedExecution {
         return h;
     }
 
-    /** pcmk__event_from_graph_action + pcmk__create_history_xml for a successful result. */
+    /**
+     * pcmk__event_from_graph_action + pcmk__create_history_xml for a successful result. Follows {@code
+     * pcmk__event_from_graph_action()} in lib/pacemaker/pcmk_graph_consumer.c and {@code pcmk__create_history_xml()}
+     * in lib/pacemaker/pcmk_sched_actions.c.
+     */
     private void injectResult(XmlElement history, Action a, String rscId, long interval, int rc) {
         int callId = 0;
         for (XmlElement op : history.kids()) {

@@ -21,6 +21,8 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
  * One {@code crm_simulate}-style run on a CIB file: parse and check it, print the current status, compute and
  * print the transition summary, and (with {@code simulate}) apply the transition and print the revised status.
  * Stateless; thread-safe.
+ *
+ * <p>Follows {@code pcmk__simulate()} in lib/pacemaker/pcmk_simulate.c (the steps crm_simulate takes).
  */
 public final class Simulation {
 

@@ -40,6 +40,8 @@ public final class GraphBuilder {
     /**
      * Builds the transition graph of a scheduled working set (the scheduler's last step; it also creates the
      * clone notification actions), in Pacemaker's synapse order.
+     *
+     * <p>Follows {@code pcmk__create_graph()} in lib/pacemaker/pcmk_graph_producer.c.
      */
     public static List<Synapse> buildGraph(WorkingSet ws) {
         GraphBuilder r = new GraphBuilder(ws);
@@ -50,6 +52,7 @@ public final class GraphBuilder {
 
     // ---------------------------------------------------------------- graph (pcmk__create_graph)
 
+    /** Follows {@code pcmk__create_graph()} in lib/pacemaker/pcmk_graph_producer.c. */
     private void build() {
         for (Action a : ws.actions) {
             a.clear(Action.DUMPED);
@@ -63,6 +66,7 @@ public final class GraphBuilder {
         }
     }
 
+    /** Follows {@code pcmk__add_rsc_actions_to_graph()} in lib/pacemaker/pcmk_graph_producer.c. */
     private void addResourceActions(Resource rsc) {
         if (rsc instanceof Bundle b) {
             b.addActionsToGraph(this::addResourceActions);
@@ -90,6 +94,7 @@ public final class GraphBuilder {
         }
     }
 
+    /** Follows {@code pcmk__add_rsc_actions_to_graph()} in lib/pacemaker/pcmk_graph_producer.c. */
     private void addOwnActions(Resource rsc) {
         // Pacemaker prepends to a resource's action list: newest first
         for (int i = rsc.actions.size() - 1; i >= 0; i--) {
@@ -97,7 +102,10 @@ public final class GraphBuilder {
         }
     }
 
-    /** pcmk__deduplicate_action_inputs: inputs sorted by action id, duplicates merged. */
+    /**
+     * Inputs sorted by action id, duplicates merged. Follows {@code pcmk__deduplicate_action_inputs()} in
+     * lib/pacemaker/pcmk_sched_actions.c.
+     */
     private static void dedupInputs(Action action) {
         action.before.sort((a, b) -> Integer.compare(a.action.id, b.action.id));
         ActionLink last = null;
@@ -116,6 +124,7 @@ public final class GraphBuilder {
         }
     }
 
+    /** Follows {@code add_action_to_graph()} in lib/pacemaker/pcmk_graph_producer.c. */
     private void addAction(Action action) {
         if (!action.is(Action.DEDUP)) {
             dedupInputs(action);
@@ -135,7 +144,7 @@ public final class GraphBuilder {
         synapses.add(new Synapse(action, inputs));
     }
 
-    /** should_add_action_to_graph. */
+    /** Follows {@code should_add_action_to_graph()} in lib/pacemaker/pcmk_graph_producer.c. */
     static boolean shouldAddAction(Action action) {
         if (!action.is(Action.RUNNABLE)) {
             return false;
@@ -167,12 +176,13 @@ public final class GraphBuilder {
         }
     }
 
+    /** Follows {@code ordering_can_change_actions()} in lib/pacemaker/pcmk_graph_producer.c. */
     private static boolean orderingCanChangeActions(ActionLink in) {
         return (in.type & ~(Ordering.IMPLIES_FIRST_PRINTED | Ordering.IMPLIES_THEN_PRINTED
             | Ordering.OPTIONAL)) != 0;
     }
 
-    /** should_add_input_to_graph. */
+    /** Follows {@code should_add_input_to_graph()} in lib/pacemaker/pcmk_graph_producer.c. */
     private static boolean shouldAddInput(Action action, ActionLink in) {
         Action first = in.action;
         if (in.dumped) {
@@ -260,7 +270,10 @@ public final class GraphBuilder {
         return order;
     }
 
-    /** pcmk__graph_has_loop: whether an input of {@code action} leads back to {@code init} in the graph. */
+    /**
+     * Whether an input of {@code action} leads back to {@code init} in the graph. Follows {@code
+     * pcmk__graph_has_loop()} in lib/pacemaker/pcmk_graph_producer.c.
+     */
     public static boolean graphHasLoop(Action init, Action action, ActionLink input) {
         if (input.action.is(Action.TRACKING)) {
             return false;

@@ -11,6 +11,8 @@ import org.vigil.crm.internal.cib.XmlElement;
  * One scheduled action (Pacemaker's {@code pe_action_t}): a task on a resource and/or node with its flags and
  * its orderings to other actions. Ordering lists are kept in creation order; code that mirrors Pacemaker's
  * prepended lists iterates them backwards.
+ *
+ * <p>Follows {@code pe_action_t} and {@code enum pe_action_flags} (include/crm/pengine/pe_types.h).
  */
 public final class Action {
 

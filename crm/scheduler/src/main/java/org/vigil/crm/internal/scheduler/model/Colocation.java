@@ -5,6 +5,8 @@ import org.vigil.crm.internal.cib.Role;
 /**
  * A colocation: {@code dependent} wants to be (score &gt; 0) or not be (score &lt; 0) where {@code primary} is,
  * optionally only in given roles and by a node attribute instead of the node itself.
+ *
+ * <p>Follows {@code pcmk__colocation_t} (include/pcmki/pcmki_scheduler.h).
  */
 public final class Colocation {
 

@@ -4,7 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.vigil.crm.internal.cib.Role;
 
-/** A location preference: scores for a resource on some nodes, optionally for one role only. */
+/**
+ * A location preference: scores for a resource on some nodes, optionally for one role only.
+ *
+ * <p>Follows {@code pe__location_t} (include/pcmki/pcmki_scheduler.h).
+ */
 public final class Location {
 
     public final String id;

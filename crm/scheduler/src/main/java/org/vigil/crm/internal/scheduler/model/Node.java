@@ -9,6 +9,8 @@ import java.util.Map;
  * A cluster, remote or guest node: its identity and the state the scheduler derives from the CIB status
  * (Pacemaker's {@code pe_node_shared_s}). The "base" weight and fixed flag are those of the node's entry in the
  * cluster node list; per-resource scores live in {@link NodeScore} copies. Single-threaded (one scheduler run).
+ *
+ * <p>Follows {@code pe_node_t} and {@code struct pe_node_shared_s} (include/crm/pengine/pe_types.h).
  */
 public final class Node {
 
@@ -72,7 +74,10 @@ public final class Node {
         return type == Type.REMOTE && remoteRsc != null && remoteRsc.container != null;
     }
 
-    /** A Pacemaker Remote node without a container (pe__is_remote_node). */
+    /**
+     * A Pacemaker Remote node without a container (pe__is_remote_node). Follows {@code pe__is_remote_node()} in
+     * lib/pengine/remote.c.
+     */
     public boolean isRemoteOnly() {
         return type == Type.REMOTE && (remoteRsc == null || remoteRsc.container == null);
     }

@@ -3,6 +3,9 @@ package org.vigil.crm.internal.scheduler.model;
 /**
  * A node with a score for some purpose (Pacemaker's {@code pe_node_t}): an allowed node of a resource, a
  * location constraint's node, an assignment. Several NodeScores share one {@link Node}.
+ *
+ * <p>Follows the per-resource {@code pe_node_t} copies of {@code allowed_nodes} (weight, rsc_discover_mode) in
+ * include/crm/pengine/pe_types.h.
  */
 public final class NodeScore {
 
@@ -21,7 +24,10 @@ public final class NodeScore {
         this.weight = weight;
     }
 
-    /** pe__copy_node: weight, fixed and discovery mode are copied, the count is not. */
+    /**
+     * Weight, fixed and discovery mode are copied, the count is not. Follows {@code pe__copy_node()} in
+     * lib/pengine/utils.c.
+     */
     public NodeScore copy() {
         NodeScore c = new NodeScore(node, weight);
         c.fixed = fixed;

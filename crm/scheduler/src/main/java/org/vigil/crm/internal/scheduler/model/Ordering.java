@@ -3,6 +3,9 @@ package org.vigil.crm.internal.scheduler.model;
 /**
  * An ordering between two actions given by resource and action key (resolved to actions once they exist) or
  * by the actions themselves (Pacemaker's {@code pe__ordering_t}). Flags are Pacemaker's pe_order_* values.
+ *
+ * <p>Follows {@code pe__ordering_t} and {@code enum pe_ordering} (include/crm/pengine/pe_types.h,
+ * lib/pacemaker/pcmk_sched_ordering.c).
  */
 public final class Ordering {
 

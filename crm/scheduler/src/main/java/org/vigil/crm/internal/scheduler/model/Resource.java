@@ -14,6 +14,10 @@ import org.vigil.crm.internal.scheduler.output.Output;
  * A configured (or orphaned) resource and everything the scheduler works out about it: current role and
  * location from the status, allowed nodes with scores, the chosen node, next role and actions. Subclasses
  * implement the variant-specific scheduling (Pacemaker's per-variant method tables). One scheduler run at a time.
+ *
+ * <p>Follows {@code pe_resource_t} (include/crm/pengine/pe_types.h) and its {@code resource_alloc_functions_t}
+ * method table (lib/pacemaker/libpacemaker_private.h); common behaviour from lib/pengine/complex.c and
+ * lib/pengine/native.c.
  */
 public abstract class Resource {
 
@@ -143,13 +147,14 @@ public abstract class Resource {
         }
     }
 
+    /** Follows {@code pe__set_next_role()} in lib/pengine/complex.c. */
     public void setNextRole(Role r, String why) {
         nextRole = r;
     }
 
     // ---- structure ----
 
-    /** uber_parent: the top-level resource (stopping below a bundle). */
+    /** The top-level resource (stopping below a bundle). Follows {@code uber_parent()} in lib/pengine/complex.c. */
     public Resource top() {
         Resource p = this;
         while (p.parent != null && p.parent.variant != Variant.BUNDLE) {
@@ -175,7 +180,10 @@ public abstract class Resource {
         return top().parent != null && top().parent.variant == Variant.BUNDLE;
     }
 
-    /** is_parent(child, this): whether {@code child} descends from this resource. */
+    /**
+     * is_parent(child, this): whether {@code child} descends from this resource. Follows {@code is_parent()} in
+     * lib/pengine/complex.c.
+     */
     public boolean isAncestorOf(Resource child) {
         Resource p = child;
         while (p != null && p.parent != null) {
@@ -286,7 +294,10 @@ public abstract class Resource {
 
     // ---- parameters ----
 
-    /** pe_rsc_params: instance attributes evaluated for a node (null for no node), cached. */
+    /**
+     * Instance attributes evaluated for a node (null for no node), cached. Follows {@code pe_rsc_params()} in
+     * lib/pengine/complex.c.
+     */
     public Map<String, String> params(Node node) {
         String key = node == null ? "" : node.uname;
         if (paramCache == null) {
@@ -303,7 +314,10 @@ public abstract class Resource {
 
     // ---- status helpers (pengine "fns") ----
 
-    /** native_active and the collective variants: active anywhere (all: on every child). */
+    /**
+     * native_active and the collective variants: active anywhere (all: on every child). Follows {@code
+     * native_active()} in lib/pengine/native.c.
+     */
     public boolean active(boolean all) {
         if (children.isEmpty()) {
             for (Node n : runningOn) {
@@ -335,7 +349,10 @@ public abstract class Resource {
         return !all || every;
     }
 
-    /** The role now (current) or next, taking the maximum over children for collective resources. */
+    /**
+     * The role now (current) or next, taking the maximum over children for collective resources. Follows {@code
+     * native_resource_state()} in lib/pengine/native.c.
+     */
     public Role state(boolean current) {
         if (variant == Variant.PRIMITIVE) {
             return current ? role : nextRole;
@@ -353,6 +370,8 @@ public abstract class Resource {
     /**
      * native_location: where the resource is (current: 1 running, 2 running or pending) or will be (0), adding
      * nodes to {@code list} when given; returns the single node when there is exactly one.
+     *
+     * <p>Follows {@code native_location()} in lib/pengine/native.c.
      */
     public Node location(List<Node> list, int current) {
         List<Node> result = new ArrayList<>();
@@ -387,6 +406,8 @@ public abstract class Resource {
     /**
      * pe__find_active_on: the node the resource is "really" active on (a partial migration's source, or the first
      * clean node for resources that do not need fencing), counting all and clean nodes.
+     *
+     * <p>Follows {@code pe__find_active_on()} in lib/pengine/complex.c.
      */
     public Node findActiveOn(int[] counts) {
         Node active = null;
@@ -434,6 +455,8 @@ public abstract class Resource {
      * find_rsc: this resource or a descendant matching {@code id}. Flags: {@link #FIND_RENAMED} matches the
      * clone_name, {@link #FIND_CLONE} matches the XML id of clone instances, {@link #FIND_ANON} and
      * {@link #FIND_ANY} match base names.
+     *
+     * <p>Follows {@code native_find_rsc()} in lib/pengine/native.c.
      */
     public Resource findRsc(String rid, Node onNode, int findFlags) {
         boolean match = false;
@@ -472,6 +495,7 @@ public abstract class Resource {
     public static final int FIND_ANY = 0x10;
     public static final int FIND_RENAMED = 0x20;
 
+    /** Follows {@code rsc_is_on_node()} in lib/pengine/native.c. */
     private boolean isOnNode(Node node, int f) {
         if ((f & FIND_CURRENT) != 0 && !runningOn.isEmpty()) {
             return runningOn.contains(node);
@@ -493,6 +517,7 @@ public abstract class Resource {
 
     public abstract void createActions();
 
+    /** Follows {@code pcmk__probe_rsc_on_node()} in lib/pacemaker/pcmk_sched_probes.c. */
     public boolean createProbe(Node node) {
         return ws.probes.probeRscOnNode(this, node);
     }
@@ -502,20 +527,24 @@ public abstract class Resource {
     public abstract void applyColocScore(Resource dependent, Resource primary, Colocation colocation,
                                          boolean forDependent);
 
+    /** Follows {@code pcmk__colocated_resources()} in lib/pacemaker/pcmk_sched_resource.c. */
     public List<Resource> colocatedResources(Resource orig, List<Resource> acc) {
         return ws.colocations.colocatedResources(this, orig, acc);
     }
 
+    /** Follows {@code pcmk__apply_location()} in lib/pacemaker/pcmk_sched_location.c. */
     public void applyLocation(Location location) {
         ws.locations.applyLocation(this, location);
     }
 
     public abstract int actionFlags(Action action, Node node);
 
+    /** Follows {@code pcmk__update_ordered_actions()} in lib/pacemaker/pcmk_sched_actions.c. */
     public int updateOrderedActions(Action first, Action then, Node node, int flags, int filter, int type) {
         return ws.orderings.updateOrderedActions(first, then, node, flags, filter, type);
     }
 
+    /** Follows {@code pcmk__output_resource_actions()} in lib/pacemaker/pcmk_sched_resource.c. */
     public void outputActions(Output out) {
         if (!children.isEmpty()) {
             for (Resource c : children) {

@@ -3,7 +3,11 @@ package org.vigil.crm.internal.scheduler.model;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A ticket (multi-site token) with its state from the CIB status. */
+/**
+ * A ticket (multi-site token) with its state from the CIB status.
+ *
+ * <p>Follows {@code pe_ticket_t} (include/crm/pengine/pe_types.h).
+ */
 public final class Ticket {
 
     public final String id;

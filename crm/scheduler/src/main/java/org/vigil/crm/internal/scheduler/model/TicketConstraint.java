@@ -2,7 +2,11 @@ package org.vigil.crm.internal.scheduler.model;
 
 import org.vigil.crm.internal.cib.Role;
 
-/** An rsc_ticket constraint: what happens to a resource (in a role) when the ticket is lost. */
+/**
+ * An rsc_ticket constraint: what happens to a resource (in a role) when the ticket is lost.
+ *
+ * <p>Follows {@code rsc_ticket_t} (include/pcmki/pcmki_scheduler.h).
+ */
 public final class TicketConstraint {
 
     public enum LossPolicy { STOP, DEMOTE, FENCE, FREEZE }

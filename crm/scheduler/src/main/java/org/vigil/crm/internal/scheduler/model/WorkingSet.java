@@ -33,6 +33,9 @@ import org.vigil.crm.internal.scheduler.unpack.Tags;
  * Everything one scheduler run knows (Pacemaker's {@code pe_working_set_t}): the input CIB, cluster options,
  * nodes, resources, constraints, and the actions and orderings being built. Also the shared helpers every phase
  * uses (creating actions, adding location scores, ordering actions). One instance per run; not thread-safe.
+ *
+ * <p>Follows {@code pe_working_set_t} (include/crm/pengine/pe_types.h), with the action and location helpers of
+ * lib/pengine/pe_actions.c and lib/pengine/utils.c.
  */
 public final class WorkingSet {
 
@@ -209,7 +212,10 @@ public final class WorkingSet {
         }
     }
 
-    /** pe_pref: a cluster option's value, or its default when unset or invalid. */
+    /**
+     * A cluster option's value, or its default when unset or invalid. Follows {@code pe_pref()} in
+     * lib/pengine/common.c.
+     */
     public String pref(String name) {
         String[] def = OPTIONS.get(name);
         String v = config.get(name);
@@ -241,7 +247,7 @@ public final class WorkingSet {
         Map.entry("startup_fencing", "startup-fencing"), Map.entry("stop_orphan_resources", "stop-orphan-resources"),
         Map.entry("stop_orphan_actions", "stop-orphan-actions"), Map.entry("remove_after_stop", "remove-after-stop"));
 
-    /** unpack_config. */
+    /** Follows {@code unpack_config()} in lib/pengine/unpack.c. */
     public void unpackConfig(XmlElement crmConfig) {
         RuleContext ctx = RuleContext.of(null, now);
         rules.unpackNvpairs(crmConfig, "cluster_property_set", ctx, config, "cib-bootstrap-options", false);
@@ -392,6 +398,7 @@ public final class WorkingSet {
 
     // ---------------------------------------------------------------- nodes
 
+    /** Follows {@code pe_create_node()} in lib/pengine/unpack.c. */
     public Node createNode(String id, String uname, String type, String score) {
         if (uname != null && findNode(uname) != null) {
             warn("More than one node entry has name '" + uname + "'");
@@ -425,7 +432,7 @@ public final class WorkingSet {
         return n;
     }
 
-    /** pe_find_node: by name, case-insensitive, first in list order. */
+    /** By name, case-insensitive, first in list order. Follows {@code pe_find_node()} in lib/pengine/status.c. */
     public Node findNode(String uname) {
         if (uname == null) {
             return null;
@@ -443,6 +450,7 @@ public final class WorkingSet {
         return n;
     }
 
+    /** Follows {@code pe_find_node_id()} in lib/pengine/status.c. */
     public Node findNodeId(String id) {
         if (id == null) {
             return null;
@@ -459,6 +467,7 @@ public final class WorkingSet {
         return n;
     }
 
+    /** Follows {@code pe_find_node_any()} in lib/pengine/status.c. */
     public Node findNodeAny(String id, String uname) {
         Node n = findNodeId(id);
         return n != null ? n : findNode(uname);
@@ -487,7 +496,12 @@ public final class WorkingSet {
         }
     }
 
-    /** pe_find_resource (with pe_find_renamed): by id or clone_name, among all resources and descendants. */
+    /**
+     * pe_find_resource (with pe_find_renamed): by id or clone_name, among all resources and descendants. Follows
+     * {@code pe_find_resource()} in lib/pengine/status.c.
+     *
+     * <p>Follows {@code pe_find_resource()} in lib/pengine/status.c.
+     */
     public Resource findResource(String id) {
         if (id == null) {
             return null;
@@ -503,7 +517,10 @@ public final class WorkingSet {
         return null;
     }
 
-    /** pcmk__find_constraint_resource: a resource by id or clone name; an instance maps to its top parent. */
+    /**
+     * A resource by id or clone name; an instance maps to its top parent. Follows {@code
+     * pcmk__find_constraint_resource()} in lib/pacemaker/pcmk_sched_constraints.c.
+     */
     public Resource findConstraintResource(String id) {
         Resource match = findResource(id);
         if (match == null) {
@@ -515,13 +532,16 @@ public final class WorkingSet {
         return match;
     }
 
-    /** Strips a clone instance suffix ({@code rsc:3} to {@code rsc}). */
+    /**
+     * Strips a clone instance suffix ({@code rsc:3} to {@code rsc}). Follows {@code clone_strip()} in
+     * lib/pengine/unpack.c.
+     */
     public static String cloneStrip(String id) {
         int end = baseNameEnd(id);
         return id.substring(0, end + 1);
     }
 
-    /** pe_base_name_end: index of the last character of the base name. */
+    /** Index of the last character of the base name. Follows {@code pe_base_name_end()} in lib/pengine/unpack.c. */
     static int baseNameEnd(String id) {
         int end = id.length() - 1;
         for (int s = end; s > 0; s--) {
@@ -537,6 +557,7 @@ public final class WorkingSet {
         return end;
     }
 
+    /** Follows {@code clone_zero()} in lib/pengine/unpack.c. */
     public static String cloneZero(String id) {
         return cloneStrip(id) + ":0";
     }
@@ -547,7 +568,7 @@ public final class WorkingSet {
         return RuleContext.of(nodeAttrs, now);
     }
 
-    /** get_meta_attributes. */
+    /** Follows {@code get_meta_attributes()} in lib/pengine/complex.c. */
     public void metaAttributes(Map<String, String> meta, Resource rsc, Node node) {
         RuleContext ctx = ruleContext(node == null ? null : node.attrs)
             .withAgent(rsc.xml.get("class"), rsc.xml.get("provider"), rsc.xml.get("type"));
@@ -572,7 +593,7 @@ public final class WorkingSet {
         }
     }
 
-    /** get_rsc_attributes. */
+    /** Follows {@code get_rsc_attributes()} in lib/pengine/complex.c. */
     public void rscAttributes(Map<String, String> params, Resource rsc, Node node) {
         RuleContext ctx = ruleContext(node == null ? null : node.attrs);
         rules.unpackNvpairs(rsc.xml, "instance_attributes", ctx, params, null, false);
@@ -583,7 +604,10 @@ public final class WorkingSet {
         }
     }
 
-    /** add_hash_param: adds a value unless the name is set already or the value is #default. */
+    /**
+     * Adds a value unless the name is set already or the value is #default. Follows {@code add_hash_param()} in
+     * lib/pengine/common.c.
+     */
     public static void addHashParam(Map<String, String> hash, String name, String value) {
         if (name == null || value == null || "#default".equalsIgnoreCase(value)) {
             return;
@@ -591,7 +615,10 @@ public final class WorkingSet {
         hash.putIfAbsent(name, value);
     }
 
-    /** pe_node_attribute_calculated: a node attribute, looked up on the container's host for container-attribute-target=host. */
+    /**
+     * A node attribute, looked up on the container's host for container-attribute-target=host. Follows {@code
+     * pe_node_attribute_calculated()} in lib/pengine/common.c.
+     */
     public String nodeAttributeCalculated(Node node, String name, Resource rsc) {
         if (node == null) {
             return null;
@@ -615,7 +642,10 @@ public final class WorkingSet {
 
     // ---------------------------------------------------------------- locations
 
-    /** resource_location: adds {@code score} for {@code node} (all nodes when null) to the resource's allowed nodes. */
+    /**
+     * Adds {@code score} for {@code node} (all nodes when null) to the resource's allowed nodes. Follows {@code
+     * resource_location()} in lib/pengine/utils.c.
+     */
     public void resourceLocation(Resource rsc, Node node, int score, String tag) {
         if (node != null) {
             resourceNodeScore(rsc, node, null, score, tag);
@@ -629,6 +659,7 @@ public final class WorkingSet {
         }
     }
 
+    /** Follows {@code resource_node_score()} in lib/pengine/utils.c. */
     private void resourceNodeScore(Resource rsc, Node node, NodeScore listEntry, int score, String tag) {
         if ((rsc.exclusiveDiscover || node.discoverMode == NodeScore.DISCOVER_NEVER)
             && "symmetric_default".equalsIgnoreCase(tag)) {
@@ -647,7 +678,7 @@ public final class WorkingSet {
 
     // ---------------------------------------------------------------- actions
 
-    /** Options for {@link #customAction}. */
+    /** Options for {@link #customAction}. Follows {@code custom_action()} in lib/pengine/pe_actions.c. */
     public Action customAction(Resource rsc, String key, String task, Node onNode, boolean optional,
                                boolean save) {
         Action action = null;
@@ -678,6 +709,7 @@ public final class WorkingSet {
         return action;
     }
 
+    /** Follows {@code find_existing_action()} in lib/pengine/pe_actions.c. */
     private Action findExistingAction(String key, Resource rsc, Node node) {
         List<Action> candidates;
         if (rsc == null) {
@@ -701,6 +733,8 @@ public final class WorkingSet {
     /**
      * find_actions: the actions with this uuid on this node (any node when null; an action without a node is
      * bound to {@code node}), oldest first.
+     *
+     * <p>Follows {@code find_actions()} in lib/pengine/pe_actions.c.
      */
     public static List<Action> findActions(List<Action> list, String key, Node node) {
         List<Action> result = new ArrayList<>(1);
@@ -721,7 +755,10 @@ public final class WorkingSet {
         return result;
     }
 
-    /** find_actions_exact: like findActions but the node must be set and equal. */
+    /**
+     * Like findActions but the node must be set and equal. Follows {@code find_actions_exact()} in
+     * lib/pengine/pe_actions.c.
+     */
     public static List<Action> findActionsExact(List<Action> list, String key, Node node) {
         List<Action> result = new ArrayList<>(1);
         if (node == null) {
@@ -736,7 +773,10 @@ public final class WorkingSet {
         return result;
     }
 
-    /** find_first_action: the newest action matching uuid and/or task (and node, when given). */
+    /**
+     * The newest action matching uuid and/or task (and node, when given). Follows {@code find_first_action()} in
+     * lib/pengine/pe_actions.c.
+     */
     public static Action findFirstAction(List<Action> list, String uuid, String task, Node onNode) {
         for (int i = list.size() - 1; i >= 0; i--) {
             Action a = list.get(i);
@@ -755,7 +795,7 @@ public final class WorkingSet {
         return null;
     }
 
-    /** pe__resource_actions. */
+    /** Follows {@code pe__resource_actions()} in lib/pengine/pe_actions.c. */
     public static List<Action> resourceActions(Resource rsc, Node node, String task, boolean requireNode) {
         String key = rsc.key0(task);
         List<Action> byUuid = rsc.actionsWithUuid(key);
@@ -765,6 +805,7 @@ public final class WorkingSet {
         return findActions(byUuid, key, node);
     }
 
+    /** Follows {@code new_action()} in lib/pengine/pe_actions.c. */
     private Action newAction(String key, String task, Resource rsc, Node node, boolean optional, boolean save) {
         Action a = new Action(rsc, key, task, node);
         if ("lrm_delete".equalsIgnoreCase(task)) {
@@ -793,7 +834,10 @@ public final class WorkingSet {
         return a;
     }
 
-    /** find_rsc_op_entry_helper: the configured {@code <op>} for an action key. */
+    /**
+     * The configured {@code <op>} for an action key. Follows {@code find_rsc_op_entry_helper()} in
+     * lib/pengine/pe_actions.c.
+     */
     public XmlElement findRscOpEntry(Resource rsc, String key, boolean includeDisabled) {
         Resource.OpIndex index = rsc.opIndex();
         for (int attempt = 0; attempt < 2; attempt++) {
@@ -814,6 +858,7 @@ public final class WorkingSet {
         return null;
     }
 
+    /** Follows {@code unpack_action_node_attributes()} in lib/pengine/pe_actions.c. */
     private void unpackActionNodeAttributes(Action a) {
         if (!a.is(Action.HAVE_NODE_ATTRS) && a.opEntry != null) {
             a.set(Action.HAVE_NODE_ATTRS);
@@ -821,6 +866,7 @@ public final class WorkingSet {
         }
     }
 
+    /** Follows {@code update_action_optional()} in lib/pengine/pe_actions.c. */
     private void updateActionOptional(Action a, boolean optional) {
         if (a.rsc != null && a.node != null && !a.is(Action.PSEUDO) && !a.rsc.is(Resource.MANAGED)
             && !a.meta.containsKey("interval")) {
@@ -830,6 +876,7 @@ public final class WorkingSet {
         }
     }
 
+    /** Follows {@code effective_quorum_policy()} in lib/pengine/pe_actions.c. */
     private NoQuorum effectiveQuorumPolicy(Resource rsc) {
         NoQuorum policy = noQuorumPolicy;
         if (is(HAVE_QUORUM)) {
@@ -848,6 +895,7 @@ public final class WorkingSet {
         return policy;
     }
 
+    /** Follows {@code update_resource_action_runnable()} in lib/pengine/pe_actions.c. */
     private void updateResourceActionRunnable(Action a, boolean forGraph) {
         if (a.is(Action.PSEUDO)) {
             return;
@@ -885,7 +933,10 @@ public final class WorkingSet {
         }
     }
 
-    /** get_pseudo_op: a named pseudo-action without resource or node (created once). */
+    /**
+     * A named pseudo-action without resource or node (created once). Follows {@code get_pseudo_op()} in
+     * lib/pengine/pe_actions.c.
+     */
     public Action pseudoOp(String name) {
         Action op = singletons.get(name);
         if (op == null) {
@@ -899,7 +950,7 @@ public final class WorkingSet {
         return singletons.get(uuid);
     }
 
-    /** pe__new_rsc_pseudo_action. */
+    /** Follows {@code pe__new_rsc_pseudo_action()} in lib/pengine/pe_actions.c. */
     public Action newRscPseudoAction(Resource rsc, String task, boolean optional, boolean runnable) {
         Action a = customAction(rsc, Util.opKey(rsc.id, task, 0), task, null, optional, true);
         a.set(Action.PSEUDO);
@@ -930,7 +981,7 @@ public final class WorkingSet {
         return customAction(rsc, Util.opKey(rsc.id, "delete", 0), "delete", node, optional, true);
     }
 
-    /** pe__clear_failcount. */
+    /** Follows {@code pe__clear_failcount()} in lib/pengine/failcounts.c. */
     public Action clearFailcount(Resource rsc, Node node, String reason) {
         Action a = customAction(rsc, Util.opKey(rsc.id, "clear_failcount", 0), "clear_failcount", node, false,
             true);
@@ -938,14 +989,14 @@ public final class WorkingSet {
         return a;
     }
 
-    /** pe__clear_resource_history. */
+    /** Follows {@code pe__clear_resource_history()} in lib/pengine/pe_actions.c. */
     public Action clearResourceHistory(Resource rsc, Node node) {
         return customAction(rsc, Util.opKey(rsc.id, "lrm_delete", 0), "lrm_delete", node, false, true);
     }
 
     // ---------------------------------------------------------------- fencing
 
-    /** pe_can_fence. */
+    /** Follows {@code pe_can_fence()} in lib/pengine/utils.c. */
     public boolean canFence(Node node) {
         if (node != null && node.isGuest()) {
             Resource rsc = node.remoteRsc.container;
@@ -970,7 +1021,10 @@ public final class WorkingSet {
         }
     }
 
-    /** pe_fence_op: the (single) fencing action for a node and fence action. */
+    /**
+     * The (single) fencing action for a node and fence action. Follows {@code pe_fence_op()} in
+     * lib/pengine/pe_actions.c.
+     */
     public Action fenceOp(Node node, String op, boolean optional, String reason, boolean priorityDelay) {
         if (op == null) {
             op = stonithAction;
@@ -1005,6 +1059,7 @@ public final class WorkingSet {
         return stonith;
     }
 
+    /** Follows {@code find_unfencing_devices()} in lib/pengine/pe_actions.c. */
     private void findUnfencingDevices(List<Resource> candidates, List<Resource> matches) {
         for (Resource c : candidates) {
             if (!c.children.isEmpty()) {
@@ -1019,6 +1074,7 @@ public final class WorkingSet {
         }
     }
 
+    /** Follows {@code node_priority_fencing_delay()} in lib/pengine/pe_actions.c. */
     private long priorityFencingDelay(Node node) {
         if (priorityFencingDelay <= 0 || node.type != Node.Type.MEMBER || node.online) {
             return 0;
@@ -1048,7 +1104,10 @@ public final class WorkingSet {
         return priorityFencingDelay;
     }
 
-    /** pe_fence_node: marks a node for fencing (guest nodes by recovering their container). */
+    /**
+     * Marks a node for fencing (guest nodes by recovering their container). Follows {@code pe_fence_node()} in
+     * lib/pengine/unpack.c.
+     */
     public void fenceNode(Node node, String reason, boolean priorityDelay) {
         if (node.isGuest()) {
             Resource rsc = node.remoteRsc.container;
@@ -1077,12 +1136,13 @@ public final class WorkingSet {
         }
     }
 
+    /** Follows {@code is_dangling_guest_node()} in lib/pengine/unpack.c. */
     private static boolean isDanglingGuestNode(Node node) {
         return node.isGuestOrRemote() && node.remoteRsc != null && node.remoteRsc.container == null
             && node.remoteRsc.is(Resource.ORPHAN_CONTAINER_FILLER);
     }
 
-    /** trigger_unfencing. */
+    /** Follows {@code trigger_unfencing()} in lib/pengine/utils.c. */
     public void triggerUnfencing(Resource rsc, Node node, String reason, Action dependency) {
         if (!is(ENABLE_UNFENCING)) {
             return;
@@ -1108,6 +1168,8 @@ public final class WorkingSet {
     /**
      * order_actions: links two actions directly (skipping a duplicate with overlapping flags). Returns whether a
      * new link was made.
+     *
+     * <p>Follows {@code order_actions()} in lib/pengine/utils.c.
      */
     public boolean orderActions(Action first, Action then, int type) {
         if (type == Ordering.NONE || first == null || then == null || first == then) {
@@ -1124,7 +1186,7 @@ public final class WorkingSet {
         return true;
     }
 
-    /** pcmk__new_ordering. */
+    /** Follows {@code pcmk__new_ordering()} in lib/pacemaker/pcmk_sched_ordering.c. */
     public Ordering newOrdering(Resource firstRsc, String firstTask, Action firstAction, Resource thenRsc,
                                 String thenTask, Action thenAction, int flags) {
         if ((firstAction == null && firstRsc == null) || (thenAction == null && thenRsc == null)) {
@@ -1152,6 +1214,7 @@ public final class WorkingSet {
 
     // ---------------------------------------------------------------- time
 
+    /** Follows {@code get_effective_time()} in lib/pengine/utils.c. */
     public long effectiveTime() {
         return now.epochSecond();
     }

@@ -12,6 +12,9 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
  * The transition summary, worded like crm_simulate's {@code Transition Summary:} (Pacemaker's
  * {@code rsc_action_default} and {@code rsc_action_item}): one line per resource change, with the reason and
  * "blocked" markers, and the fencing lines.
+ *
+ * <p>Follows {@code pcmk__output_actions()} in lib/pacemaker/pcmk_sched_actions.c and {@code rsc_action_item()},
+ * {@code rsc_action_default()} in lib/pacemaker/pcmk_output.c.
  */
 public final class Output {
 
@@ -39,6 +42,7 @@ public final class Output {
         return sb.append(s).toString();
     }
 
+    /** Follows {@code node_action()} in lib/pacemaker/pcmk_output.c. */
     void nodeAction(String task, String nodeName, String reason) {
         if (task == null || reason == null) {
             return;
@@ -99,7 +103,7 @@ public final class Output {
         return l.isEmpty() ? null : l.get(0);
     }
 
-    /** rsc_action_default. */
+    /** Follows {@code rsc_action_default()} in lib/pacemaker/pcmk_output.c. */
     public void rscAction(Resource rsc, Node current, Node next) {
         if (!rsc.is(Resource.MANAGED) || (current == null && next == null)) {
             return;
@@ -161,7 +165,7 @@ public final class Output {
         }
     }
 
-    /** pcmk__output_actions. */
+    /** Follows {@code pcmk__output_actions()} in lib/pacemaker/pcmk_sched_actions.c. */
     public void outputActions(WorkingSet ws) {
         for (int i = ws.actions.size() - 1; i >= 0; i--) {
             Action a = ws.actions.get(i);

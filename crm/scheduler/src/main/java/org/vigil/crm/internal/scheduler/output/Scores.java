@@ -9,7 +9,12 @@ import org.vigil.crm.internal.scheduler.model.Node;
 import org.vigil.crm.internal.scheduler.model.NodeScore;
 import org.vigil.crm.internal.scheduler.model.Resource;
 
-/** Records allocation scores for {@code --show-scores} ({@code PREFIX: rsc allocation score on node: SCORE}). */
+/**
+ * Records allocation scores for {@code --show-scores} ({@code PREFIX: rsc allocation score on node: SCORE}).
+ *
+ * <p>Follows {@code pe__show_node_weights_as()} in lib/pengine/utils.c and the promotion score output of
+ * lib/pacemaker/pcmk_sched_promotable.c.
+ */
 public final class Scores {
 
     public final List<String> lines = new ArrayList<>();

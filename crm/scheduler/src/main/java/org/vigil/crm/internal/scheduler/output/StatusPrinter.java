@@ -26,6 +26,9 @@ import org.vigil.crm.internal.scheduler.unpack.Unpacker;
  * inactive resources): a node list ("Online: [ ... ]", individual lines for standby, maintenance, unclean or
  * unhealthy nodes) and the full resource list (primitives, groups, clone sets, bundles). One instance per print;
  * not thread-safe.
+ *
+ * <p>Follows the text output of lib/pengine/pe_output.c and lib/pacemaker/pcmk_output.c ({@code cluster_status},
+ * {@code node}, {@code primitive}, {@code clone}, {@code group}, {@code bundle} messages).
  */
 public final class StatusPrinter {
 
@@ -189,7 +192,10 @@ public final class StatusPrinter {
         return "OFFLINE";
     }
 
-    /** pe__node_health: -1 red, 0 yellow, 1 green (or no health strategy). */
+    /**
+     * -1 red, 0 yellow, 1 green (or no health strategy). Follows {@code pe__node_health()} in
+     * lib/pengine/pe_health.c.
+     */
     private static int health(WorkingSet ws, Node node) {
         if ("none".equals(ws.healthStrategy())) {
             return 1;
@@ -218,6 +224,7 @@ public final class StatusPrinter {
 
     // ---------------------------------------------------------------- resources
 
+    /** Follows {@code resource_list()} in lib/pengine/pe_output.c. */
     private void resourceList(WorkingSet ws, boolean spacer) {
         boolean header = false;
         boolean any = false;
@@ -264,7 +271,7 @@ public final class StatusPrinter {
         return Util.isTrue(rsc.meta.get("internal_rsc"));
     }
 
-    /** pe__resource_is_disabled. */
+    /** Follows {@code pe__resource_is_disabled()} in lib/pengine/utils.c. */
     static boolean isDisabled(Resource rsc) {
         String tr = rsc.meta.get("target-role");
         if (tr == null) {
@@ -290,7 +297,7 @@ public final class StatusPrinter {
         return true;
     }
 
-    /** pcmk__native_output_string. */
+    /** Follows {@code pcmk__native_output_string()} in lib/pengine/native.c. */
     String primitiveText(Resource rsc, String name, Node node, boolean rscOnly) {
         String cls = orUnknown(rsc.xml.get("class"));
         String kind = orUnknown(rsc.xml.get("type"));
@@ -403,7 +410,10 @@ public final class StatusPrinter {
         };
     }
 
-    /** pe__failed_probe_for_rsc: a failed probe of this resource (on a node, or anywhere when null). */
+    /**
+     * A failed probe of this resource (on a node, or anywhere when null). Follows {@code pe__failed_probe_for_rsc()}
+     * in lib/pengine/utils.c.
+     */
     private static XmlElement failedProbe(Resource rsc, String nodeName) {
         Resource top = rsc.top();
         String rscId = rsc.id;
@@ -467,6 +477,7 @@ public final class StatusPrinter {
         return header;
     }
 
+    /** Follows {@code clone_header()} in lib/pengine/clone.c. */
     private void cloneHeader(Resource rsc, boolean[] header) {
         if (header[0]) {
             return;
@@ -673,7 +684,10 @@ public final class StatusPrinter {
         return resource(rsc);
     }
 
-    /** pe__common_output_text for a bundle replica: the resource under the replica's display name. */
+    /**
+     * pe__common_output_text for a bundle replica: the resource under the replica's display name. Follows {@code
+     * pe__common_output_text()} in lib/pengine/native.c.
+     */
     public void bundleReplica(Resource rsc, String name, Node node) {
         primitive(rsc, name, node, false);
     }

@@ -27,6 +27,8 @@ import org.vigil.crm.internal.scheduler.unpack.Unpacker;
  * connection per replica that makes the container a guest node on which one instance of that primitive (a clone
  * created for the purpose) runs. The implicit resources are created from the bundle's configuration when it is
  * unpacked, with the ids, parameters and command lines Pacemaker gives them (so stored operation digests match).
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_bundle.c (scheduling) and lib/pengine/bundle.c (unpacking the replicas).
  */
 public final class Bundle extends Resource {
 
@@ -86,6 +88,7 @@ public final class Bundle extends Resource {
         return nReplicasPerHost;
     }
 
+    /** Follows {@code get_container_list()} in lib/pacemaker/pcmk_sched_bundle.c. */
     List<Resource> containerList() {
         List<Resource> l = new ArrayList<>(replicas.size());
         for (Replica r : replicas) {
@@ -100,6 +103,7 @@ public final class Bundle extends Resource {
 
     // ---------------------------------------------------------------- unpacking (pe__unpack_bundle)
 
+    /** Follows {@code pe__unpack_bundle()} in lib/pengine/bundle.c. */
     public boolean unpack(ResourceFactory f) {
         prefix = id;
         XmlElement agentXml = null;
@@ -263,6 +267,7 @@ public final class Bundle extends Resource {
         return true;
     }
 
+    /** Follows {@code valid_network()} in lib/pengine/bundle.c. */
     private boolean validNetwork() {
         if (ipRangeStart != null) {
             return true;
@@ -277,7 +282,10 @@ public final class Bundle extends Resource {
         return false;
     }
 
-    /** next_ip: the next address of the range, or null when the range is exhausted. */
+    /**
+     * The next address of the range, or null when the range is exhausted. Follows {@code next_ip()} in
+     * lib/pengine/bundle.c.
+     */
     static String nextIp(String last) {
         String[] p = last.split("\\.");
         if (p.length != 4) {
@@ -305,6 +313,7 @@ public final class Bundle extends Resource {
         return o[0] + "." + o[1] + "." + o[2] + "." + o[3];
     }
 
+    /** Follows {@code allocate_ip()} in lib/pengine/bundle.c. */
     private void allocateIp(Replica r, StringBuilder buffer) {
         if (ipRangeStart == null) {
             return;
@@ -328,7 +337,7 @@ public final class Bundle extends Resource {
         }
     }
 
-    /** crm_xml_sanitize_id: characters not allowed in an XML id become '.'. */
+    /** Characters not allowed in an XML id become '.'. Follows {@code crm_xml_sanitize_id()} in lib/common/xml.c. */
     static String sanitizeId(String id) {
         StringBuilder sb = new StringBuilder(id.length());
         for (int i = 0; i < id.length(); i++) {
@@ -361,6 +370,7 @@ public final class Bundle extends Resource {
         rsc.addChild(ops);
     }
 
+    /** Follows {@code create_container_resource()} in lib/pengine/bundle.c. */
     private boolean createContainerResource(ResourceFactory f, Replica r) {
         String hostnameOpt;
         String envOpt;
@@ -477,6 +487,7 @@ public final class Bundle extends Resource {
         return true;
     }
 
+    /** Follows {@code create_ip_resource()} in lib/pengine/bundle.c. */
     private boolean createIpResource(ResourceFactory f, Replica r) {
         if (ipRangeStart == null) {
             return true;
@@ -499,6 +510,7 @@ public final class Bundle extends Resource {
         return true;
     }
 
+    /** Follows {@code disallow_node()} in lib/pengine/bundle.c. */
     private static void disallowNode(Resource rsc, Node node) {
         NodeScore match = rsc.allowedNodes.get(node);
         if (match != null) {
@@ -510,6 +522,7 @@ public final class Bundle extends Resource {
         }
     }
 
+    /** Follows {@code create_remote_resource()} in lib/pengine/bundle.c. */
     private boolean createRemoteResource(ResourceFactory f, Replica r) {
         if (r.child == null || !validNetwork()) {
             return true;
@@ -555,6 +568,7 @@ public final class Bundle extends Resource {
         return true;
     }
 
+    /** Follows {@code create_replica_resources()} in lib/pengine/bundle.c. */
     private boolean createReplicaResources(ResourceFactory f, Replica r) {
         if (!createContainerResource(f, r) || !createIpResource(f, r) || !createRemoteResource(f, r)) {
             return false;
@@ -578,7 +592,10 @@ public final class Bundle extends Resource {
         return top instanceof Bundle b ? b : null;
     }
 
-    /** pe__find_bundle_replica: the bundled primitive's instance on a replica's guest node. */
+    /**
+     * The bundled primitive's instance on a replica's guest node. Follows {@code pe__find_bundle_replica()} in
+     * lib/pengine/bundle.c.
+     */
     public static Resource findReplica(Resource bundle, Node node) {
         if (!(bundle instanceof Bundle b)) {
             return null;
@@ -591,6 +608,7 @@ public final class Bundle extends Resource {
         return null;
     }
 
+    /** Follows {@code replica_for_container()} in lib/pacemaker/pcmk_sched_bundle.c. */
     static Replica replicaForContainer(Resource rsc, Resource container, Node node) {
         if (!(rsc instanceof Bundle b)) {
             return null;
@@ -603,6 +621,7 @@ public final class Bundle extends Resource {
         return null;
     }
 
+    /** Follows {@code replica_for_remote()} in lib/pengine/bundle.c. */
     private static Replica replicaForRemote(Resource remote) {
         Bundle b = topBundle(remote);
         if (b == null) {
@@ -616,7 +635,10 @@ public final class Bundle extends Resource {
         return null;
     }
 
-    /** pe__bundle_needs_remote_name: a bundle connection whose address is "#uname" (the container's host). */
+    /**
+     * A bundle connection whose address is "#uname" (the container's host). Follows {@code
+     * pe__bundle_needs_remote_name()} in lib/pengine/bundle.c.
+     */
     public static boolean needsRemoteName(Resource rsc) {
         if (rsc == null) {
             return false;
@@ -625,7 +647,10 @@ public final class Bundle extends Resource {
         return "#uname".equalsIgnoreCase(value) && Unpacker.containsRemoteNode(rsc.xml);
     }
 
-    /** pe__add_bundle_remote_name: puts the container's host as {@code field} into {@code params}. */
+    /**
+     * Puts the container's host as {@code field} into {@code params}. Follows {@code pe__add_bundle_remote_name()}
+     * in lib/pengine/bundle.c.
+     */
     public static String addRemoteName(WorkingSet ws, Resource rsc, Map<String, String> params, String field) {
         if (!needsRemoteName(rsc)) {
             return null;
@@ -644,6 +669,7 @@ public final class Bundle extends Resource {
         return node.uname;
     }
 
+    /** Follows {@code is_bundle_node()} in lib/pacemaker/pcmk_sched_bundle.c. */
     private boolean isBundleNode(Node node) {
         for (Replica r : replicas) {
             if (r.node != null && r.node.node == node) {
@@ -679,6 +705,7 @@ public final class Bundle extends Resource {
 
     // ---------------------------------------------------------------- assignment (pcmk__bundle_allocate)
 
+    /** Follows {@code pcmk__bundle_allocate()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public NodeScore assign(Node prefer) {
         set(ALLOCATING);
@@ -726,6 +753,7 @@ public final class Bundle extends Resource {
 
     // ---------------------------------------------------------------- actions
 
+    /** Follows {@code pcmk__bundle_create_actions()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public void createActions() {
         List<Resource> containers = containerList();
@@ -752,6 +780,7 @@ public final class Bundle extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__bundle_create_probe()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public boolean createProbe(Node node) {
         boolean any = false;
@@ -787,6 +816,7 @@ public final class Bundle extends Resource {
         return any;
     }
 
+    /** Follows {@code pcmk__bundle_internal_constraints()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public void internalConstraints() {
         if (child != null) {
@@ -835,6 +865,7 @@ public final class Bundle extends Resource {
         }
     }
 
+    /** Follows {@code compatible_replica_for_node()} in lib/pacemaker/pcmk_sched_bundle.c. */
     private Resource compatibleReplicaForNode(Node candidate, Role filter, boolean current) {
         if (candidate == null) {
             return null;
@@ -847,6 +878,7 @@ public final class Bundle extends Resource {
         return null;
     }
 
+    /** Follows {@code compatible_replica()} in lib/pacemaker/pcmk_sched_bundle.c. */
     private Resource compatibleReplica(Resource dependent, Role filter, boolean current) {
         Node active = dependent.location(null, current ? 1 : 0);
         if (active != null) {
@@ -863,6 +895,7 @@ public final class Bundle extends Resource {
         return null;
     }
 
+    /** Follows {@code pcmk__bundle_apply_coloc_score()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public void applyColocScore(Resource dependent, Resource primary, Colocation c, boolean forDependent) {
         if (forDependent || dependent.variant != Variant.PRIMITIVE) {
@@ -907,6 +940,7 @@ public final class Bundle extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__bundle_rsc_location()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public void applyLocation(Location location) {
         ws.locations.applyLocation(this, location);
@@ -924,6 +958,7 @@ public final class Bundle extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__bundle_action_flags()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public int actionFlags(Action action, Node node) {
         if (child != null) {
@@ -941,11 +976,13 @@ public final class Bundle extends Resource {
         return Clone.summaryActionFlags(action, containerList(), node);
     }
 
+    /** Follows {@code pcmk__multi_update_actions()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public int updateOrderedActions(Action first, Action then, Node node, int flags, int filter, int type) {
         return ws.clones.multiUpdateActions(first, then, node, flags, filter, type);
     }
 
+    /** Follows {@code pcmk__output_bundle_actions()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public void outputActions(Output out) {
         for (Replica r : replicas) {
@@ -964,6 +1001,7 @@ public final class Bundle extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__bundle_add_utilization()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public void addUtilization(Resource orig, List<Resource> all, Map<String, Integer> utilization) {
         if (!is(PROVISIONAL) || replicas.isEmpty()) {
@@ -975,12 +1013,16 @@ public final class Bundle extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__bundle_shutdown_lock()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public void shutdownLock() {
         // bundles do not support shutdown locks
     }
 
-    /** pcmk__bundle_expand: the graph gets the bundled clone's actions, then each replica's. */
+    /**
+     * The graph gets the bundled clone's actions, then each replica's. Follows {@code pcmk__bundle_expand()} in
+     * lib/pacemaker/pcmk_sched_bundle.c.
+     */
     public void addActionsToGraph(java.util.function.Consumer<Resource> add) {
         if (child != null) {
             add.accept(child);
@@ -1006,7 +1048,10 @@ public final class Bundle extends Resource {
 
     // ---------------------------------------------------------------- display (pe__bundle_text)
 
-    /** Prints this bundle in the status display; returns whether anything was printed. */
+    /**
+     * Prints this bundle in the status display; returns whether anything was printed. Follows {@code
+     * pe__bundle_text()} in lib/pengine/bundle.c.
+     */
     public boolean printStatus(StatusPrinter p) {
         boolean header = false;
         for (Replica r : replicas) {

@@ -21,6 +21,8 @@ import org.vigil.crm.internal.scheduler.unpack.ResourceFactory;
 /**
  * A clone (anonymous or globally unique, optionally promotable): instances of one primitive or group spread over
  * the nodes (Pacemaker's clone.c and pcmk_sched_clone.c).
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_clone.c (assignment and actions) and lib/pengine/clone.c (instances).
  */
 public final class Clone extends Resource {
 
@@ -45,7 +47,7 @@ public final class Clone extends Resource {
 
     // ---------------------------------------------------------------- unpack helpers
 
-    /** pe__create_clone_child. */
+    /** Follows {@code pe__create_clone_child()} in lib/pengine/clone.c. */
     public Resource createChild() {
         boolean asOrphan = totalClones >= cloneMax;
         XmlElement copy = childXml.deepCopy();
@@ -69,7 +71,7 @@ public final class Clone extends Resource {
         cloneMax = Math.min(cloneMax, ws.nodes.size());
     }
 
-    /** pe__is_universal_clone. */
+    /** Follows {@code pe__is_universal_clone()} in lib/pengine/clone.c. */
     public boolean isUniversal() {
         return cloneMax == ws.nodes.size();
     }
@@ -100,7 +102,10 @@ public final class Clone extends Resource {
         }
     }
 
-    /** get_complex_task with allow_non_atomic: "done" tasks map to their action for primitives. */
+    /**
+     * get_complex_task with allow_non_atomic: "done" tasks map to their action for primitives. Follows {@code
+     * get_complex_task()} in lib/pengine/pe_actions.c.
+     */
     static String complexTask(Resource rsc, String task) {
         if (rsc != null && rsc.variant == Variant.PRIMITIVE) {
             switch (task) {
@@ -119,6 +124,7 @@ public final class Clone extends Resource {
         return task;
     }
 
+    /** Follows {@code is_set_recursive()} in lib/pengine/clone.c. */
     static boolean isSetRecursive(Resource rsc, long flag, boolean any) {
         boolean all = !any;
         if (rsc.is(flag)) {
@@ -142,6 +148,7 @@ public final class Clone extends Resource {
 
     // ---------------------------------------------------------------- pairing
 
+    /** Follows {@code is_child_compatible()} in lib/pacemaker/pcmk_sched_clone.c. */
     static boolean isChildCompatible(Resource child, Node localNode, Role filter, boolean current) {
         Node node = null;
         Role nextRole = child.state(current);
@@ -154,6 +161,7 @@ public final class Clone extends Resource {
         return node != null && node == localNode;
     }
 
+    /** Follows {@code find_compatible_child_by_node()} in lib/pacemaker/pcmk_sched_bundle.c. */
     static Resource findCompatibleChildByNode(Resource localChild, Node localNode, Resource rsc, Role filter,
                                               boolean current) {
         if (localNode == null) {
@@ -171,7 +179,10 @@ public final class Clone extends Resource {
         return rsc.variant == Variant.BUNDLE ? ((Bundle) rsc).containerList() : rsc.children;
     }
 
-    /** find_compatible_child: the instance of {@code rsc} to pair with {@code localChild}. */
+    /**
+     * The instance of {@code rsc} to pair with {@code localChild}. Follows {@code find_compatible_child()} in
+     * lib/pacemaker/pcmk_sched_clone.c.
+     */
     static Resource findCompatibleChild(WorkingSet ws, Resource localChild, Resource rsc, Role filter,
                                         boolean current) {
         Node localNode = localChild.location(null, current ? 1 : 0);
@@ -191,6 +202,7 @@ public final class Clone extends Resource {
 
     // ---------------------------------------------------------------- assignment
 
+    /** Follows {@code can_run_instance()} in lib/pacemaker/pcmk_sched_clone.c. */
     private static NodeScore canRunInstance(Resource rsc, Node node, int limit) {
         if (node == null) {
             for (NodeScore ns : new ArrayList<>(rsc.allowedNodes.values())) {
@@ -217,7 +229,7 @@ public final class Clone extends Resource {
         return null;
     }
 
-    /** common_update_score. */
+    /** Follows {@code common_update_score()} in lib/pengine/complex.c. */
     static void updateScoreRecursive(Resource rsc, Node node, int score) {
         NodeScore ns = rsc.allowedNodes.get(node);
         if (ns != null) {
@@ -228,7 +240,7 @@ public final class Clone extends Resource {
         }
     }
 
-    /** pcmk__top_allowed_node. */
+    /** Follows {@code pcmk__top_allowed_node()} in lib/pacemaker/pcmk_sched_nodes.c. */
     static NodeScore topAllowedNode(Resource rsc, Node node) {
         if (rsc == null || node == null) {
             return null;
@@ -237,7 +249,10 @@ public final class Clone extends Resource {
         return allowed.get(node);
     }
 
-    /** append_parent_colocation: the parent's (clone's or bundle's) colocations, applied to an instance. */
+    /**
+     * The parent's (clone's or bundle's) colocations, applied to an instance. Follows {@code
+     * append_parent_colocation()} in lib/pacemaker/pcmk_sched_clone.c.
+     */
     private static void appendParentColocation(Resource child, boolean all) {
         Resource parent = child.parent;
         for (Colocation c : parent.thisWith) {
@@ -255,6 +270,7 @@ public final class Clone extends Resource {
         }
     }
 
+    /** Follows {@code allocate_instance()} in lib/pacemaker/pcmk_sched_clone.c. */
     private static NodeScore allocateInstance(WorkingSet ws, Resource rsc, Node prefer, boolean allColoc, int limit) {
         if (!rsc.is(PROVISIONAL)) {
             Node n = rsc.location(null, 0);
@@ -286,7 +302,10 @@ public final class Clone extends Resource {
         return chosen;
     }
 
-    /** distribute_children: assigns clone instances (or bundle containers) to nodes. */
+    /**
+     * Assigns clone instances (or bundle containers) to nodes. Follows {@code distribute_children()} in
+     * lib/pacemaker/pcmk_sched_clone.c.
+     */
     static void distributeChildren(WorkingSet ws, List<Resource> kids, List<NodeScore> nodes, int max, int perHostMax) {
         int allocated = 0;
         int availableNodes = 0;
@@ -331,6 +350,7 @@ public final class Clone extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__clone_allocate()} in lib/pacemaker/pcmk_sched_clone.c. */
     @Override
     public NodeScore assign(Node prefer) {
         if (!is(PROVISIONAL)) {
@@ -403,6 +423,7 @@ public final class Clone extends Resource {
         return out;
     }
 
+    /** Follows {@code pcmk__cmp_instance_number()} in lib/pacemaker/pcmk_sched_resource.c. */
     static int cmpInstanceNumber(Resource a, Resource b) {
         return Long.signum(instanceNumber(a) - instanceNumber(b));
     }
@@ -417,6 +438,7 @@ public final class Clone extends Resource {
 
     // ---------------------------------------------------------------- actions
 
+    /** Follows {@code clone_update_pseudo_status()} in lib/pacemaker/pcmk_sched_clone.c. */
     private static boolean[] updatePseudoStatus(Resource rsc, boolean[] st) {
         // st = {stopping, starting, active}
         if (!rsc.children.isEmpty()) {
@@ -447,7 +469,10 @@ public final class Clone extends Resource {
         return st;
     }
 
-    /** clone_create_pseudo_actions (shared with bundles). */
+    /**
+     * clone_create_pseudo_actions (shared with bundles). Follows {@code clone_create_pseudo_actions()} in
+     * lib/pacemaker/pcmk_sched_clone.c.
+     */
     static Notifications.Data[] createPseudoActions(WorkingSet ws, Resource rsc, List<Resource> kids,
                                                     boolean withNotify) {
         boolean childActive = false;
@@ -490,6 +515,7 @@ public final class Clone extends Resource {
         return new Notifications.Data[] {sn, tn};
     }
 
+    /** Follows {@code find_rsc_action()} in lib/pacemaker/pcmk_sched_clone.c. */
     private static Action findRscAction(Resource rsc, String task) {
         Action match = null;
         for (Action op : WorkingSet.resourceActions(rsc, null, task, false)) {
@@ -503,6 +529,7 @@ public final class Clone extends Resource {
         return match;
     }
 
+    /** Follows {@code child_ordering_constraints()} in lib/pacemaker/pcmk_sched_clone.c. */
     private void childOrderingConstraints() {
         if (!ordered) {
             return;
@@ -528,6 +555,7 @@ public final class Clone extends Resource {
         }
     }
 
+    /** Follows {@code clone_create_actions()} in lib/pacemaker/pcmk_sched_clone.c. */
     @Override
     public void createActions() {
         Notifications.Data[] n = createPseudoActions(ws, this, children, startNotify == null);
@@ -543,6 +571,7 @@ public final class Clone extends Resource {
         }
     }
 
+    /** Follows {@code clone_create_probe()} in lib/pacemaker/pcmk_sched_clone.c. */
     @Override
     public boolean createProbe(Node node) {
         sortChildrenByNumber();
@@ -575,6 +604,7 @@ public final class Clone extends Resource {
         return child.createProbe(node);
     }
 
+    /** Follows {@code rsc_known_on()} in lib/pacemaker/pcmk_sched_clone.c. */
     private static boolean rscKnownOn(Resource rsc, Node node) {
         if (!rsc.children.isEmpty()) {
             for (Resource c : rsc.children) {
@@ -587,6 +617,7 @@ public final class Clone extends Resource {
         return rsc.knownOn.contains(node);
     }
 
+    /** Follows {@code find_instance_on()} in lib/pacemaker/pcmk_sched_clone.c. */
     private Resource findInstanceOn(Node node) {
         for (Resource c : children) {
             if (rscKnownOn(c, node)) {
@@ -596,6 +627,7 @@ public final class Clone extends Resource {
         return null;
     }
 
+    /** Follows {@code clone_internal_constraints()} in lib/pacemaker/pcmk_sched_clone.c. */
     @Override
     public void internalConstraints() {
         ws.orderResourceActions(this, "stopped", this, "start", Ordering.OPTIONAL);
@@ -629,6 +661,7 @@ public final class Clone extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__clone_apply_coloc_score()} in lib/pacemaker/pcmk_sched_clone.c. */
     @Override
     public void applyColocScore(Resource dependent, Resource primary, Colocation c, boolean forDependent) {
         if (forDependent) {
@@ -687,7 +720,10 @@ public final class Clone extends Resource {
         }
     }
 
-    /** node_list_exclude without merging: nodes not in the list get -INFINITY. */
+    /**
+     * node_list_exclude without merging: nodes not in the list get -INFINITY. Follows {@code node_list_exclude()} in
+     * lib/pengine/utils.c.
+     */
     private static void nodeListExclude(Map<Node, NodeScore> hash, List<Node> list) {
         for (NodeScore ns : hash.values()) {
             if (!list.contains(ns.node)) {
@@ -703,7 +739,10 @@ public final class Clone extends Resource {
         }
     }
 
-    /** clone_child_action: the task the children perform for a clone action. */
+    /**
+     * The task the children perform for a clone action. Follows {@code clone_child_action()} in
+     * lib/pacemaker/pcmk_sched_clone.c.
+     */
     static String childTask(Action action) {
         Resource child = action.rsc.children.isEmpty() ? null : action.rsc.children.get(0);
         if ("notify".equalsIgnoreCase(action.task) || "notified".equalsIgnoreCase(action.task)) {
@@ -722,7 +761,7 @@ public final class Clone extends Resource {
         return complexTask(child, action.task);
     }
 
-    /** summary_action_flags. */
+    /** Follows {@code summary_action_flags()} in lib/pacemaker/pcmk_sched_clone.c. */
     static int summaryActionFlags(Action action, List<Resource> kids, Node node) {
         boolean anyRunnable = false;
         String task = childTask(action);
@@ -750,16 +789,19 @@ public final class Clone extends Resource {
         return flags;
     }
 
+    /** Follows {@code clone_action_flags()} in lib/pacemaker/pcmk_sched_clone.c. */
     @Override
     public int actionFlags(Action action, Node node) {
         return summaryActionFlags(action, action.rsc.children, node);
     }
 
+    /** Follows {@code pcmk__multi_update_actions()} in lib/pacemaker/pcmk_sched_bundle.c. */
     @Override
     public int updateOrderedActions(Action first, Action then, Node node, int flags, int filter, int type) {
         return ws.clones.multiUpdateActions(first, then, node, flags, filter, type);
     }
 
+    /** Follows {@code clone_rsc_location()} in lib/pacemaker/pcmk_sched_clone.c. */
     @Override
     public void applyLocation(Location location) {
         ws.locations.applyLocation(this, location);
@@ -768,6 +810,7 @@ public final class Clone extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__output_resource_actions()} in lib/pacemaker/pcmk_sched_resource.c. */
     @Override
     public void outputActions(Output out) {
         for (Resource c : children) {
@@ -775,6 +818,7 @@ public final class Clone extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__clone_add_utilization()} in lib/pacemaker/pcmk_sched_clone.c. */
     @Override
     public void addUtilization(Resource orig, List<Resource> all, Map<String, Integer> util) {
         if (!is(PROVISIONAL)) {
@@ -799,6 +843,7 @@ public final class Clone extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__clone_shutdown_lock()} in lib/pacemaker/pcmk_sched_clone.c. */
     @Override
     public void shutdownLock() {
         // clones do not support shutdown locks

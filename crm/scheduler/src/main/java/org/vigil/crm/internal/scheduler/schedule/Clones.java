@@ -17,6 +17,9 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
 /**
  * Behaviour shared by clones and bundles: comparing instances for placement order, and propagating orderings
  * into instances (interleaved or not).
+ *
+ * <p>Follows the instance helpers of lib/pacemaker/pcmk_sched_clone.c and lib/pacemaker/pcmk_sched_resource.c
+ * ({@code pcmk__cmp_instance()}, {@code pcmk__multi_update_actions()}).
  */
 public final class Clones {
 
@@ -26,6 +29,7 @@ public final class Clones {
         this.ws = ws;
     }
 
+    /** Follows {@code did_fail()} in lib/pacemaker/pcmk_sched_resource.c. */
     private static boolean didFail(Resource rsc) {
         if (rsc.is(Resource.FAILED)) {
             return true;
@@ -38,6 +42,7 @@ public final class Clones {
         return false;
     }
 
+    /** Follows {@code pcmk__top_allowed_node()} in lib/pacemaker/pcmk_sched_nodes.c. */
     private static Node nodeIfAllowed(Resource rsc, Node node) {
         if (node != null) {
             NodeScore allowed = rsc.allowedNodes.get(node);
@@ -48,6 +53,7 @@ public final class Clones {
         return node;
     }
 
+    /** Follows {@code apply_parent_colocations()} in lib/pacemaker/pcmk_sched_resource.c. */
     private Map<Node, NodeScore> applyParentColocations(Resource rsc, Map<Node, NodeScore> nodes) {
         for (Colocation c : new ArrayList<>(rsc.parent.thisWith)) {
             nodes = ws.colocations.addColocatedNodeScores(c.primary, rsc.id, nodes, c.nodeAttribute,
@@ -63,6 +69,7 @@ public final class Clones {
         return nodes;
     }
 
+    /** Follows {@code cmp_instance_by_colocation()} in lib/pacemaker/pcmk_sched_resource.c. */
     private int cmpByColocation(Resource i1, Resource i2) {
         Node c1 = i1.currentNode();
         Node c2 = i2.currentNode();
@@ -82,7 +89,10 @@ public final class Clones {
         return 0;
     }
 
-    /** pcmk__cmp_instance: which clone instance to place first. */
+    /**
+     * Which clone instance to place first. Follows {@code pcmk__cmp_instance()} in
+     * lib/pacemaker/pcmk_sched_resource.c.
+     */
     int cmpInstance(Resource a, Resource b) {
         int[] ca = new int[2];
         int[] cb = new int[2];
@@ -161,6 +171,7 @@ public final class Clones {
 
     // ---------------------------------------------------------------- orderings into instances
 
+    /** Follows {@code can_interleave_actions()} in lib/pacemaker/pcmk_sched_bundle.c. */
     private static boolean canInterleaveActions(Action first, Action then) {
         if (first.rsc == null || then.rsc == null || first.rsc == then.rsc) {
             return false;
@@ -178,6 +189,7 @@ public final class Clones {
         return Util.isTrue(rsc.meta.get("interleave"));
     }
 
+    /** Follows {@code multi_update_interleave_actions()} in lib/pacemaker/pcmk_sched_bundle.c. */
     private int multiUpdateInterleaveActions(Action first, Action then, Node node, int filter, int type) {
         boolean current = first.uuid.endsWith("_stopped_0") || first.uuid.endsWith("_demoted_0");
         int changed = Orderings.UPDATED_NONE;
@@ -220,7 +232,7 @@ public final class Clones {
         return changed;
     }
 
-    /** pcmk__multi_update_actions. */
+    /** Follows {@code pcmk__multi_update_actions()} in lib/pacemaker/pcmk_sched_bundle.c. */
     int multiUpdateActions(Action first, Action then, Node node, int flags, int filter, int type) {
         int changed = Orderings.UPDATED_NONE;
         if (canInterleaveActions(first, then)) {

@@ -21,6 +21,8 @@ import org.vigil.crm.internal.scheduler.unpack.Tags;
  * colocation to node scores or promotion priorities, merging the attenuated scores of colocated resources, and
  * blocking dependents whose mandatory primary cannot start. Scores are combined with single-precision factors,
  * exactly as Pacemaker does, so placements match.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_colocation.c.
  */
 public final class Colocations {
 
@@ -46,14 +48,17 @@ public final class Colocations {
         return r.variant.ordinal();
     }
 
+    /** Follows {@code cmp_dependent_priority()} in lib/pacemaker/pcmk_sched_colocation.c. */
     static int cmpDependentPriority(Colocation a, Colocation b) {
         return cmpBy(a.dependent, b.dependent);
     }
 
+    /** Follows {@code cmp_primary_priority()} in lib/pacemaker/pcmk_sched_colocation.c. */
     static int cmpPrimaryPriority(Colocation a, Colocation b) {
         return cmpBy(a.primary, b.primary);
     }
 
+    /** Follows {@code cmp_dependent_priority()} in lib/pacemaker/pcmk_sched_colocation.c. */
     private static int cmpBy(Resource r1, Resource r2) {
         if (r1.priority > r2.priority) {
             return -1;
@@ -77,7 +82,10 @@ public final class Colocations {
         return Integer.signum(r1.id.compareTo(r2.id));
     }
 
-    /** g_list_insert_sorted: after all elements that do not compare greater. */
+    /**
+     * g_list_insert_sorted: after all elements that do not compare greater. Follows {@code pcmk__add_this_with()} in
+     * lib/pacemaker/pcmk_sched_colocation.c.
+     */
     private static void insertSorted(List<Colocation> list, Colocation c, boolean byPrimary) {
         int i = 0;
         while (i < list.size()) {
@@ -90,16 +98,19 @@ public final class Colocations {
         list.add(i, c);
     }
 
+    /** Follows {@code pcmk__add_this_with()} in lib/pacemaker/pcmk_sched_colocation.c. */
     static void addThisWith(Resource rsc, Colocation c) {
         insertSorted(rsc.thisWith, c, true);
     }
 
+    /** Follows {@code pcmk__add_with_this()} in lib/pacemaker/pcmk_sched_colocation.c. */
     static void addWithThis(Resource rsc, Colocation c) {
         insertSorted(rsc.withThis, c, false);
     }
 
     // ---------------------------------------------------------------- creation
 
+    /** Follows {@code anti_colocation_order()} in lib/pacemaker/pcmk_sched_colocation.c. */
     private void antiColocationOrder(Resource first, Role firstRole, Resource then, Role thenRole) {
         String[] firstTasks = new String[2];
         String[] thenTasks = new String[2];
@@ -126,7 +137,7 @@ public final class Colocations {
         }
     }
 
-    /** pcmk__new_colocation. */
+    /** Follows {@code pcmk__new_colocation()} in lib/pacemaker/pcmk_sched_colocation.c. */
     void newColocation(String id, String nodeAttr, int score, Resource dependent, Resource primary,
                        String dependentRole, String primaryRole, boolean influence) {
         if (score == 0) {
@@ -153,6 +164,7 @@ public final class Colocations {
         }
     }
 
+    /** Follows {@code unpack_influence()} in lib/pacemaker/pcmk_sched_colocation.c. */
     private boolean unpackInfluence(String colocId, Resource rsc, String influenceS) {
         if (influenceS != null) {
             Boolean b = Util.toBoolean(influenceS);
@@ -164,7 +176,7 @@ public final class Colocations {
         return rsc.is(Resource.CRITICAL);
     }
 
-    /** pcmk__unpack_colocation. */
+    /** Follows {@code pcmk__unpack_colocation()} in lib/pacemaker/pcmk_sched_colocation.c. */
     void unpack(XmlElement xml) {
         String id = xml.get("id");
         String score = xml.get("score");
@@ -200,6 +212,7 @@ public final class Colocations {
         return r;
     }
 
+    /** Follows {@code unpack_colocation_set()} in lib/pacemaker/pcmk_sched_colocation.c. */
     private void unpackColocationSet(XmlElement set, int score, String colocId, String influenceS) {
         String setId = set.get("id");
         String role = set.get("role");
@@ -267,6 +280,7 @@ public final class Colocations {
         }
     }
 
+    /** Follows {@code colocate_rsc_sets()} in lib/pacemaker/pcmk_sched_colocation.c. */
     private void colocateRscSets(String id, XmlElement set1, XmlElement set2, int score, String influenceS) {
         String role1 = set1.get("role");
         String role2 = set2.get("role");
@@ -332,6 +346,7 @@ public final class Colocations {
         }
     }
 
+    /** Follows {@code unpack_simple_colocation()} in lib/pacemaker/pcmk_sched_colocation.c. */
     private void unpackSimple(XmlElement xml, String id, String influenceS) {
         String score = xml.get("score");
         String depId = xml.get("rsc");
@@ -383,7 +398,7 @@ public final class Colocations {
         return c.influence || rsc.runningOn.isEmpty();
     }
 
-    /** pcmk__colocation_affects. */
+    /** Follows {@code pcmk__colocation_affects()} in lib/pacemaker/pcmk_sched_colocation.c. */
     Affects affects(Resource dependent, Resource primary, Colocation c, boolean preview) {
         if (!preview && primary.is(Resource.PROVISIONAL)) {
             return Affects.NOTHING;
@@ -417,7 +432,7 @@ public final class Colocations {
         return a.equalsIgnoreCase(b);
     }
 
-    /** pcmk__apply_coloc_to_weights. */
+    /** Follows {@code pcmk__apply_coloc_to_weights()} in lib/pacemaker/pcmk_sched_colocation.c. */
     void applyToWeights(Resource dependent, Resource primary, Colocation c) {
         String attribute = c.nodeAttribute != null ? c.nodeAttribute : "#id";
         String value = null;
@@ -443,7 +458,7 @@ public final class Colocations {
         }
     }
 
-    /** pcmk__apply_coloc_to_priority. */
+    /** Follows {@code pcmk__apply_coloc_to_priority()} in lib/pacemaker/pcmk_sched_colocation.c. */
     void applyToPriority(Resource dependent, Resource primary, Colocation c) {
         if (primary.allocatedTo == null || dependent.allocatedTo == null) {
             return;
@@ -464,6 +479,7 @@ public final class Colocations {
         dependent.priority = Score.add(mult * c.score, dependent.priority);
     }
 
+    /** Follows {@code best_node_score_matching_attr()} in lib/pacemaker/pcmk_sched_colocation.c. */
     private static int bestNodeScoreMatchingAttr(Resource rsc, String attr, String value) {
         int best = -Score.INFINITY;
         for (NodeScore ns : rsc.allowedNodes.values()) {
@@ -475,6 +491,7 @@ public final class Colocations {
         return best;
     }
 
+    /** Follows {@code add_node_scores_matching_attr()} in lib/pacemaker/pcmk_sched_colocation.c. */
     private static void addNodeScoresMatchingAttr(Map<Node, NodeScore> nodes, Resource rsc, String attr,
                                                   float factor, boolean onlyPositive) {
         if (attr == null) {
@@ -513,6 +530,8 @@ public final class Colocations {
      * pcmk__add_colocated_node_scores: merges {@code rsc}'s scores (scaled by {@code factor}) into {@code nodes}
      * (a fresh copy of rsc's allowed nodes when null), following further colocations. Returns the new table (or
      * the unchanged one).
+     *
+     * <p>Follows {@code pcmk__add_colocated_node_scores()} in lib/pacemaker/pcmk_sched_colocation.c.
      */
     Map<Node, NodeScore> addColocatedNodeScores(Resource rsc, String logId, Map<Node, NodeScore> nodes,
                                                 String attr, float factor, int flags) {
@@ -578,7 +597,10 @@ public final class Colocations {
         return work;
     }
 
-    /** pcmk__colocated_resources (shared implementation). */
+    /**
+     * pcmk__colocated_resources (shared implementation). Follows {@code pcmk__colocated_resources()} in
+     * lib/pacemaker/pcmk_sched_resource.c.
+     */
     public List<Resource> colocatedResources(Resource rsc, Resource orig, List<Resource> acc) {
         if (orig == null) {
             orig = rsc;
@@ -613,6 +635,7 @@ public final class Colocations {
 
     // ---------------------------------------------------------------- blocking
 
+    /** Follows {@code mark_action_blocked()} in lib/pacemaker/pcmk_sched_colocation.c. */
     private void markActionBlocked(Resource rsc, String task, Resource reason) {
         String text = "colocation with " + reason.id;
         for (Action a : new ArrayList<>(rsc.actions)) {
@@ -628,7 +651,7 @@ public final class Colocations {
         }
     }
 
-    /** pcmk__block_colocation_dependents. */
+    /** Follows {@code pcmk__block_colocation_dependents()} in lib/pacemaker/pcmk_sched_colocation.c. */
     void blockDependents(Action action) {
         if (action.isRunnable()) {
             return;

@@ -16,16 +16,22 @@ import org.vigil.crm.internal.scheduler.unpack.Unpacker;
  * Resource definition changes since operations ran (Pacemaker's pcmk__handle_rsc_config_changes and
  * pcmk__check_action_config): orphaned recurring operations are cancelled, changed agents are cleaned up and
  * restarted, changed parameters lead to a restart, a reload or a rescheduled monitor.
+ *
+ * <p>Follows {@code pcmk__handle_rsc_config_changes()} in lib/pacemaker/pcmk_sched_allocate.c and {@code
+ * pcmk__check_action_config()} in lib/pacemaker/pcmk_sched_actions.c.
  */
 final class ConfigChanges {
 
+    /** Follows {@code pcmk__handle_rsc_config_changes()} in lib/pacemaker/pcmk_sched_actions.c. */
     private ConfigChanges() {
     }
 
+    /** Follows {@code action_in_config()} in lib/pacemaker/pcmk_sched_actions.c. */
     private static boolean actionInConfig(WorkingSet ws, Resource rsc, String task, long interval) {
         return ws.findRscOpEntry(rsc, Util.opKey(rsc.id, task, interval), false) != null;
     }
 
+    /** Follows {@code task_for_digest()} in lib/pacemaker/pcmk_sched_actions.c. */
     private static String taskForDigest(String task, long interval) {
         if (interval == 0 && ("monitor".equals(task) || "migrate_from".equals(task) || "promote".equals(task))) {
             return "start";
@@ -33,6 +39,7 @@ final class ConfigChanges {
         return task;
     }
 
+    /** Follows {@code only_sanitized_changed()} in lib/pacemaker/pcmk_sched_actions.c. */
     private static boolean onlySanitizedChanged(WorkingSet ws, XmlElement op, Digests d) {
         if (!ws.is(WorkingSet.SANITIZED)) {
             return false;
@@ -42,12 +49,14 @@ final class ConfigChanges {
             && d.digestSecureCalc.equals(secure);
     }
 
+    /** Follows {@code force_restart()} in lib/pacemaker/pcmk_sched_actions.c. */
     private static void forceRestart(WorkingSet ws, Resource rsc, String task, long interval, Node node) {
         Action required = ws.customAction(rsc, Util.opKey(rsc.id, task, interval), task, null, false, true);
         required.setReason("resource definition change", true);
         ws.triggerUnfencing(rsc, node, "Device parameters changed", null);
     }
 
+    /** Follows {@code schedule_reload()} in lib/pacemaker/pcmk_sched_actions.c. */
     private static void scheduleReload(WorkingSet ws, Resource rsc, Node node) {
         if (rsc.variant != Resource.Variant.PRIMITIVE) {
             for (Resource c : rsc.children) {
@@ -72,7 +81,7 @@ final class ConfigChanges {
             Ordering.OPTIONAL | Ordering.THEN_CANCELS_FIRST);
     }
 
-    /** pcmk__check_action_config. */
+    /** Follows {@code pcmk__check_action_config()} in lib/pacemaker/pcmk_sched_actions.c. */
     static boolean checkActionConfig(WorkingSet ws, Resource rsc, Node node, XmlElement op) {
         String task = op.get("operation");
         if (task == null) {
@@ -114,7 +123,7 @@ final class ConfigChanges {
         }
     }
 
-    /** pcmk__rsc_agent_changed. */
+    /** Follows {@code pcmk__rsc_agent_changed()} in lib/pacemaker/pcmk_sched_resource.c. */
     static boolean agentChanged(WorkingSet ws, Resource rsc, Node node, XmlElement entry, boolean activeOnNode) {
         boolean changed = false;
         for (String attr : new String[] {"type", "class", "provider"}) {
@@ -132,6 +141,7 @@ final class ConfigChanges {
         return changed;
     }
 
+    /** Follows {@code process_rsc_history()} in lib/pacemaker/pcmk_sched_actions.c. */
     private static void processRscHistory(WorkingSet ws, XmlElement entry, Resource rsc, Node node, Unpacker u) {
         if (rsc.is(Resource.ORPHAN)) {
             if (rsc.top().isAnonClone()) {
@@ -186,7 +196,7 @@ final class ConfigChanges {
         }
     }
 
-    /** pcmk__handle_rsc_config_changes. */
+    /** Follows {@code pcmk__handle_rsc_config_changes()} in lib/pacemaker/pcmk_sched_actions.c. */
     static void handle(WorkingSet ws) {
         Unpacker u = new Unpacker(ws);
         XmlElement status = ws.input.firstChild("status");

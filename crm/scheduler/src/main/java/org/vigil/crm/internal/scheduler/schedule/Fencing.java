@@ -10,12 +10,15 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
 /**
  * Orderings between fencing and resource actions (Pacemaker's pcmk_sched_fencing.c): stops on a fenced node
  * become pseudo-actions implied by the fencing, starts wait for it, and unfencing precedes resources that need it.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_fencing.c.
  */
 final class Fencing {
 
     private Fencing() {
     }
 
+    /** Follows {@code rsc_is_known_on()} in lib/pacemaker/pcmk_sched_fencing.c. */
     private static boolean rscIsKnownOn(Resource rsc, Node node) {
         if (rsc.knownOn.contains(node)) {
             return true;
@@ -24,6 +27,7 @@ final class Fencing {
             && rsc.parent.knownOn.contains(node);
     }
 
+    /** Follows {@code order_start_vs_fencing()} in lib/pacemaker/pcmk_sched_fencing.c. */
     private static void orderStartVsFencing(WorkingSet ws, Resource rsc, Action stonith) {
         Node target = stonith.node;
         for (Action action : new java.util.ArrayList<>(rsc.actions)) {
@@ -41,6 +45,7 @@ final class Fencing {
         }
     }
 
+    /** Follows {@code order_stop_vs_fencing()} in lib/pacemaker/pcmk_sched_fencing.c. */
     private static void orderStopVsFencing(WorkingSet ws, Resource rsc, Action stonith) {
         Node target = stonith.node;
         Resource top = rsc.top();
@@ -75,6 +80,7 @@ final class Fencing {
         }
     }
 
+    /** Follows {@code rsc_stonith_ordering()} in lib/pacemaker/pcmk_sched_fencing.c. */
     private static void rscStonithOrdering(WorkingSet ws, Resource rsc, Action stonith) {
         if (!rsc.children.isEmpty()) {
             for (Resource c : rsc.children) {
@@ -88,14 +94,14 @@ final class Fencing {
         }
     }
 
-    /** pcmk__order_vs_fence. */
+    /** Follows {@code pcmk__order_vs_fence()} in lib/pacemaker/pcmk_sched_fencing.c. */
     static void orderVsFence(WorkingSet ws, Action stonith) {
         for (Resource r : new java.util.ArrayList<>(ws.resources)) {
             rscStonithOrdering(ws, r, stonith);
         }
     }
 
-    /** pcmk__order_vs_unfence. */
+    /** Follows {@code pcmk__order_vs_unfence()} in lib/pacemaker/pcmk_sched_fencing.c. */
     static void orderVsUnfence(WorkingSet ws, Resource rsc, Node node, Action action, int order) {
         if ((rsc.is(Resource.FENCE_DEVICE) && ws.is(WorkingSet.ENABLE_UNFENCING))
             || rsc.is(Resource.NEEDS_UNFENCING)) {
@@ -107,12 +113,13 @@ final class Fencing {
         }
     }
 
+    /** Follows {@code pcmk__node_unfenced()} in lib/pacemaker/pcmk_sched_fencing.c. */
     static boolean nodeUnfenced(Node node) {
         String u = node.attrs.get("#node-unfenced");
         return u != null && !u.equals("0");
     }
 
-    /** pcmk__fence_guest. */
+    /** Follows {@code pcmk__fence_guest()} in lib/pacemaker/pcmk_sched_fencing.c. */
     static void fenceGuest(WorkingSet ws, Node node) {
         Resource container = node.remoteRsc.container;
         Action stop = null;
@@ -139,7 +146,7 @@ final class Fencing {
         orderVsFence(ws, stonith);
     }
 
-    /** pcmk__order_restart_vs_unfence. */
+    /** Follows {@code pcmk__order_restart_vs_unfence()} in lib/pacemaker/pcmk_sched_fencing.c. */
     static void orderRestartVsUnfence(WorkingSet ws, Resource rsc, Node node) {
         Action unfence = ws.fenceOp(node, "on", true, null, false);
         ws.newOrdering(rsc, org.vigil.crm.internal.cib.Util.opKey(rsc.id, "stop", 0), null, null, unfence.uuid,

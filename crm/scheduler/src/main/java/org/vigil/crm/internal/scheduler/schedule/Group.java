@@ -15,12 +15,17 @@ import org.vigil.crm.internal.scheduler.model.Resource;
 import org.vigil.crm.internal.scheduler.model.WorkingSet;
 import org.vigil.crm.internal.scheduler.output.Output;
 
-/** A group: members placed together (colocated) and started in order (ordered), both by default. */
+/**
+ * A group: members placed together (colocated) and started in order (ordered), both by default.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_group.c.
+ */
 public final class Group extends Resource {
 
     public boolean ordered = true;
     public boolean colocated = true;
 
+    /** Follows {@code colocate_with_group()} in lib/pacemaker/pcmk_sched_group.c. */
     public Group(WorkingSet ws) {
         super(ws, Variant.GROUP);
     }
@@ -29,6 +34,7 @@ public final class Group extends Resource {
         return children.isEmpty() ? null : children.get(children.size() - 1);
     }
 
+    /** Follows {@code expand_group_colocations()} in lib/pacemaker/pcmk_sched_group.c. */
     private void expandGroupColocations() {
         if (children.isEmpty()) {
             return;
@@ -58,6 +64,7 @@ public final class Group extends Resource {
         withThis = new ArrayList<>();
     }
 
+    /** Follows {@code pcmk__group_assign()} in lib/pacemaker/pcmk_sched_group.c. */
     @Override
     public NodeScore assign(Node prefer) {
         if (!is(PROVISIONAL)) {
@@ -92,12 +99,14 @@ public final class Group extends Resource {
         return firstAssigned;
     }
 
+    /** Follows {@code create_group_pseudo_op()} in lib/pacemaker/pcmk_sched_group.c. */
     private Action pseudoOp(String task) {
         Action op = ws.customAction(this, Util.opKey(id, task, 0), task, null, true, true);
         op.set(Action.PSEUDO | Action.RUNNABLE);
         return op;
     }
 
+    /** Follows {@code pcmk__group_create_actions()} in lib/pacemaker/pcmk_sched_group.c. */
     @Override
     public void createActions() {
         for (Resource m : children) {
@@ -115,6 +124,7 @@ public final class Group extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__group_internal_constraints()} in lib/pacemaker/pcmk_sched_group.c. */
     @Override
     public void internalConstraints() {
         ws.orderResourceActions(this, "stop", this, "stopped", Ordering.RUNNABLE_LEFT);
@@ -181,6 +191,7 @@ public final class Group extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__group_apply_coloc_score()} in lib/pacemaker/pcmk_sched_group.c. */
     @Override
     public void applyColocScore(Resource dependent, Resource primary, Colocation c, boolean forDependent) {
         if (forDependent) {
@@ -230,6 +241,7 @@ public final class Group extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__group_action_flags()} in lib/pacemaker/pcmk_sched_group.c. */
     @Override
     public int actionFlags(Action action, Node node) {
         int flags = Action.OPTIONAL | Action.RUNNABLE | Action.PSEUDO;
@@ -254,6 +266,7 @@ public final class Group extends Resource {
         return flags;
     }
 
+    /** Follows {@code pcmk__group_update_ordered_actions()} in lib/pacemaker/pcmk_sched_group.c. */
     @Override
     public int updateOrderedActions(Action first, Action then, Node node, int flags, int filter, int type) {
         int changed = ws.orderings.updateOrderedActions(first, then, node, flags, filter, type);
@@ -266,6 +279,7 @@ public final class Group extends Resource {
         return changed;
     }
 
+    /** Follows {@code pcmk__group_apply_location()} in lib/pacemaker/pcmk_sched_group.c. */
     @Override
     public void applyLocation(Location location) {
         List<NodeScore> orig = location.nodes;
@@ -287,6 +301,7 @@ public final class Group extends Resource {
         location.nodes = orig;
     }
 
+    /** Follows {@code pcmk__group_colocated_resources()} in lib/pacemaker/pcmk_sched_group.c. */
     @Override
     public List<Resource> colocatedResources(Resource orig, List<Resource> acc) {
         if (orig == null) {
@@ -302,6 +317,7 @@ public final class Group extends Resource {
         return ws.colocations.colocatedResources(this, orig, acc);
     }
 
+    /** Follows {@code pcmk__output_resource_actions()} in lib/pacemaker/pcmk_sched_resource.c. */
     @Override
     public void outputActions(Output out) {
         for (Resource c : children) {
@@ -309,6 +325,7 @@ public final class Group extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__group_add_utilization()} in lib/pacemaker/pcmk_sched_group.c. */
     @Override
     public void addUtilization(Resource orig, List<Resource> all, Map<String, Integer> util) {
         if (!is(PROVISIONAL)) {
@@ -328,6 +345,7 @@ public final class Group extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__group_shutdown_lock()} in lib/pacemaker/pcmk_sched_group.c. */
     @Override
     public void shutdownLock() {
         for (Resource m : children) {

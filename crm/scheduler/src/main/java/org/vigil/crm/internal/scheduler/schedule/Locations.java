@@ -23,18 +23,22 @@ import org.vigil.crm.internal.scheduler.unpack.Tags;
  * Node scores for resources: location constraints (simple, rules, patterns, sets, tags), node health, node
  * ordering for placement, and recording the chosen node (Pacemaker's pcmk_sched_location.c, pcmk_sched_nodes.c
  * and the assignment helpers of pcmk_sched_resource.c).
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_location.c, with node health from lib/pengine/pe_health.c and
+ * lib/pacemaker/pcmk_sched_nodes.c.
  */
 public final class Locations {
 
     private final WorkingSet ws;
 
+    /** Follows {@code pcmk__apply_locations()} in lib/pacemaker/pcmk_sched_location.c. */
     public Locations(WorkingSet ws) {
         this.ws = ws;
     }
 
     // ---------------------------------------------------------------- node helpers
 
-    /** pcmk__node_available. */
+    /** Follows {@code pcmk__node_available()} in lib/pacemaker/pcmk_sched_nodes.c. */
     static boolean available(NodeScore ns, boolean considerScore, boolean considerGuest) {
         if (ns == null) {
             return false;
@@ -45,10 +49,12 @@ public final class Locations {
         return !(considerScore && ns.weight < 0);
     }
 
+    /** Follows {@code pcmk__node_available()} in lib/pacemaker/pcmk_sched_nodes.c. */
     static boolean available(Node n, boolean considerScoreUnused, boolean considerGuest) {
         return available(n, considerGuest);
     }
 
+    /** Follows {@code pcmk__node_available()} in lib/pacemaker/pcmk_sched_nodes.c. */
     private static boolean available(Node n, boolean considerGuest) {
         if (n == null || !n.online || n.shutdown || n.unclean || n.standby || n.maintenance) {
             return false;
@@ -60,6 +66,7 @@ public final class Locations {
         return true;
     }
 
+    /** Follows {@code pcmk__copy_node_table()} in lib/pacemaker/pcmk_sched_nodes.c. */
     static Map<Node, NodeScore> copyTable(Map<Node, NodeScore> nodes) {
         if (nodes == null) {
             return null;
@@ -71,6 +78,7 @@ public final class Locations {
         return t;
     }
 
+    /** Follows {@code pcmk__any_node_available()} in lib/pacemaker/pcmk_sched_nodes.c. */
     static boolean anyAvailable(Map<Node, NodeScore> nodes) {
         if (nodes == null) {
             return false;
@@ -83,7 +91,10 @@ public final class Locations {
         return false;
     }
 
-    /** compare_nodes: best first (score, utilization, fewest resources, current node, name). */
+    /**
+     * Best first (score, utilization, fewest resources, current node, name). Follows {@code compare_nodes()} in
+     * lib/pacemaker/pcmk_sched_nodes.c.
+     */
     int compareNodes(NodeScore a, NodeScore b, Node active) {
         int w1 = available(a.node, false) ? a.weight : -Score.INFINITY;
         int w2 = available(b.node, false) ? b.weight : -Score.INFINITY;
@@ -119,13 +130,17 @@ public final class Locations {
         return Integer.signum(a.node.uname.compareTo(b.node.uname));
     }
 
+    /** Follows {@code pcmk__sort_nodes()} in lib/pacemaker/pcmk_sched_nodes.c. */
     void sortNodes(List<NodeScore> nodes, Node active) {
         nodes.sort((a, b) -> compareNodes(a, b, active));
     }
 
     // ---------------------------------------------------------------- assignment bookkeeping
 
-    /** pcmk__finalize_assignment: records the chosen node (or that none could be chosen). */
+    /**
+     * Records the chosen node (or that none could be chosen). Follows {@code pcmk__finalize_assignment()} in
+     * lib/pacemaker/pcmk_sched_resource.c.
+     */
     boolean finalizeAssignment(Resource rsc, NodeScore chosen, boolean force) {
         if (!force && chosen != null) {
             if (chosen.weight < 0 || (!available(chosen, true, false) && !chosen.node.isGuest())) {
@@ -160,7 +175,7 @@ public final class Locations {
         return true;
     }
 
-    /** pcmk__unassign_resource. */
+    /** Follows {@code pcmk__unassign_resource()} in lib/pacemaker/pcmk_sched_resource.c. */
     void unassign(Resource rsc) {
         NodeScore old = rsc.allocatedTo;
         if (old == null) {
@@ -173,7 +188,10 @@ public final class Locations {
         ws.utilizationEngine.release(old.node, rsc);
     }
 
-    /** pcmk__assign_resource: assigns a resource and its descendants to a node. */
+    /**
+     * Assigns a resource and its descendants to a node. Follows {@code pcmk__assign_resource()} in
+     * lib/pacemaker/pcmk_sched_resource.c.
+     */
     boolean assignResource(Resource rsc, NodeScore node, boolean force) {
         boolean changed = false;
         if (rsc.children.isEmpty()) {
@@ -191,7 +209,7 @@ public final class Locations {
 
     // ---------------------------------------------------------------- constraints
 
-    /** pcmk__new_location. */
+    /** Follows {@code pcmk__new_location()} in lib/pacemaker/pcmk_sched_location.c. */
     Location newLocation(String id, Resource rsc, int weight, String discoverMode, Node node) {
         if (id == null || rsc == null) {
             return null;
@@ -217,7 +235,10 @@ public final class Locations {
         return l;
     }
 
-    /** pcmk__apply_locations: newest first, as Pacemaker's prepended list. */
+    /**
+     * Newest first, as Pacemaker's prepended list. Follows {@code pcmk__apply_locations()} in
+     * lib/pacemaker/pcmk_sched_location.c.
+     */
     void applyAll() {
         List<Location> all = ws.placementConstraints;
         for (int i = all.size() - 1; i >= 0; i--) {
@@ -226,7 +247,10 @@ public final class Locations {
         }
     }
 
-    /** pcmk__apply_location (primitive and default behaviour). */
+    /**
+     * pcmk__apply_location (primitive and default behaviour). Follows {@code pcmk__apply_location()} in
+     * lib/pacemaker/pcmk_sched_location.c.
+     */
     public void applyLocation(Resource rsc, Location location) {
         boolean needRole = location.roleFilter.gt(Role.UNKNOWN);
         if (needRole && location.roleFilter != rsc.nextRole) {
@@ -252,6 +276,7 @@ public final class Locations {
         }
     }
 
+    /** Follows {@code get_node_score()} in lib/pacemaker/pcmk_sched_location.c. */
     private int nodeScore(String ruleId, String score, boolean raw, Node node, Resource rsc) {
         if (score == null) {
             return 0;
@@ -265,6 +290,7 @@ public final class Locations {
         return ws.score(attr);
     }
 
+    /** Follows {@code generate_location_rule()} in lib/pacemaker/pcmk_sched_location.c. */
     private void generateLocationRule(Resource rsc, XmlElement ruleXml, String discovery, String[] reGroups) {
         ruleXml = ws.rules.expand(ruleXml);
         if (ruleXml == null) {
@@ -367,6 +393,7 @@ public final class Locations {
         return sb.toString();
     }
 
+    /** Follows {@code unpack_rsc_location()} in lib/pacemaker/pcmk_sched_location.c. */
     private void unpackRscLocation(XmlElement xml, Resource rsc, String role, String score, String[] reGroups) {
         String rscId = xml.get("rsc");
         String id = xml.get("id");
@@ -413,6 +440,7 @@ public final class Locations {
         }
     }
 
+    /** Follows {@code unpack_simple_location()} in lib/pacemaker/pcmk_sched_location.c. */
     private void unpackSimpleLocation(XmlElement xml) {
         String id = xml.get("id");
         String value = xml.get("rsc");
@@ -450,7 +478,7 @@ public final class Locations {
         }
     }
 
-    /** pcmk__unpack_location. */
+    /** Follows {@code pcmk__unpack_location()} in lib/pacemaker/pcmk_sched_location.c. */
     void unpack(XmlElement xml) {
         XmlElement expanded = ws.constraintTags.expandSingleResourceTags(xml);
         if (expanded == Tags.INVALID) {
@@ -470,6 +498,7 @@ public final class Locations {
         }
     }
 
+    /** Follows {@code unpack_location_set()} in lib/pacemaker/pcmk_sched_location.c. */
     private boolean unpackLocationSet(XmlElement location, XmlElement set) {
         String setId = set.get("id");
         if (setId == null) {
@@ -490,7 +519,7 @@ public final class Locations {
 
     // ---------------------------------------------------------------- node health
 
-    /** pcmk__apply_node_health. */
+    /** Follows {@code pcmk__apply_node_health()} in lib/pacemaker/pcmk_sched_nodes.c. */
     void applyNodeHealth() {
         String strategy = ws.healthStrategy();
         if ("none".equals(strategy)) {

@@ -14,25 +14,31 @@ import org.vigil.crm.internal.scheduler.unpack.Unpacker;
 /**
  * Live migration: reading migrate_to/migrate_from history (partial and dangling migrations), creating
  * migrate_to/migrate_from actions, and the orderings that make migrations respect start/stop orderings.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_migration.c.
  */
 public final class Migration {
 
+    /** Follows {@code pcmk__abort_dangling_migration()} in lib/pacemaker/pcmk_sched_migration.c. */
     private Migration() {
     }
 
     // ---------------------------------------------------------------- history
 
+    /** Follows {@code unknown_on_node()} in lib/pengine/unpack.c. */
     private static boolean unknownOnNode(WorkingSet ws, String rscId, String uname) {
         XmlElement r = StatusIndex.lrmResource(ws, uname, rscId);
         return r == null || r.firstChild("lrm_rsc_op") == null;
     }
 
+    /** Follows {@code monitor_not_running_after()} in lib/pengine/unpack.c. */
     private static boolean monitorNotRunningAfter(WorkingSet ws, String rscId, String uname, XmlElement op,
                                                   boolean sameNode) {
         XmlElement monitor = StatusIndex.findLrmOp(ws, rscId, "monitor", uname, null, 7);
         return monitor != null && Unpacker.isNewerOp(monitor, op, sameNode) > 0;
     }
 
+    /** Follows {@code non_monitor_after()} in lib/pengine/unpack.c. */
     private static boolean nonMonitorAfter(WorkingSet ws, String rscId, String uname, XmlElement xmlOp,
                                            boolean sameNode) {
         XmlElement r = StatusIndex.lrmResource(ws, uname, rscId);
@@ -52,6 +58,7 @@ public final class Migration {
         return false;
     }
 
+    /** Follows {@code newer_state_after_migrate()} in lib/pengine/unpack.c. */
     private static boolean newerStateAfterMigrate(WorkingSet ws, String rscId, String uname, XmlElement migrateTo,
                                                   XmlElement migrateFrom) {
         XmlElement xmlOp = migrateFrom != null ? migrateFrom : migrateTo;
@@ -77,6 +84,7 @@ public final class Migration {
             || monitorNotRunningAfter(ws, rscId, uname, xmlOp, sameNode);
     }
 
+    /** Follows {@code unpack_migrate_to_success()} in lib/pengine/unpack.c. */
     public static void unpackMigrateToSuccess(WorkingSet ws, Unpacker u, Resource rsc, Node node, XmlElement xmlOp) {
         String source = xmlOp.get("migrate_source");
         String target = xmlOp.get("migrate_target");
@@ -125,6 +133,7 @@ public final class Migration {
         }
     }
 
+    /** Follows {@code unpack_migrate_to_failure()} in lib/pengine/unpack.c. */
     public static void unpackMigrateToFailure(WorkingSet ws, Unpacker u, Resource rsc, Node node, XmlElement xmlOp) {
         String source = xmlOp.get("migrate_source");
         String target = xmlOp.get("migrate_target");
@@ -144,6 +153,7 @@ public final class Migration {
         }
     }
 
+    /** Follows {@code unpack_migrate_from_failure()} in lib/pengine/unpack.c. */
     public static void unpackMigrateFromFailure(WorkingSet ws, Unpacker u, Resource rsc, Node node, XmlElement xmlOp) {
         String source = xmlOp.get("migrate_source");
         String target = xmlOp.get("migrate_target");
@@ -163,6 +173,7 @@ public final class Migration {
 
     // ---------------------------------------------------------------- scheduling
 
+    /** Follows {@code pcmk__create_migration_actions()} in lib/pacemaker/pcmk_sched_migration.c. */
     static void createMigrationActions(WorkingSet ws, Resource rsc, Node current) {
         Action start = ws.startAction(rsc, rsc.allocatedTo.node, true);
         Action stop = ws.stopAction(rsc, current, true);
@@ -209,6 +220,7 @@ public final class Migration {
         }
     }
 
+    /** Follows {@code pcmk__abort_dangling_migration()} in lib/pacemaker/pcmk_sched_migration.c. */
     static void abortDanglingMigration(WorkingSet ws, Resource rsc, Node danglingSource) {
         boolean cleanup = ws.is(WorkingSet.REMOVE_AFTER_STOP);
         Action stop = ws.stopAction(rsc, danglingSource, false);
@@ -218,6 +230,7 @@ public final class Migration {
         }
     }
 
+    /** Follows {@code pcmk__rsc_can_migrate()} in lib/pacemaker/pcmk_sched_migration.c. */
     static boolean canMigrate(Resource rsc, Node current) {
         if (!rsc.is(Resource.ALLOW_MIGRATE) || !rsc.is(Resource.MANAGED) || rsc.is(Resource.FAILED)
             || rsc.is(Resource.START_PENDING)) {
@@ -229,6 +242,7 @@ public final class Migration {
         return rsc.allocatedTo != null && !rsc.allocatedTo.node.unclean;
     }
 
+    /** Follows {@code task_from_action_or_key()} in lib/pacemaker/pcmk_sched_migration.c. */
     private static String taskOf(Action a, String key) {
         if (a != null) {
             return a.task;
@@ -237,6 +251,7 @@ public final class Migration {
         return k == null ? null : k.task();
     }
 
+    /** Follows {@code pcmk__order_migration_equivalents()} in lib/pacemaker/pcmk_sched_migration.c. */
     public static void orderMigrationEquivalents(WorkingSet ws, Ordering order) {
         Resource first = order.firstRsc;
         Resource then = order.thenRsc;

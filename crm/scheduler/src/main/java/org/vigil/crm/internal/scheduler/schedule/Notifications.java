@@ -21,9 +21,12 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
  * start, stop, promote and demote, and (when the graph is built) one "notify" action per instance and node with
  * the {@code notify_*} variables agents receive (which instances start, stop, are active, on which nodes).
  * One instance per clone action kind and scheduler run.
+ *
+ * <p>Follows lib/pengine/pe_notif.c.
  */
 public final class Notifications {
 
+    /** Follows {@code pe__create_notifications()} in lib/pengine/pe_notif.c. */
     private Notifications() {
     }
 
@@ -51,7 +54,10 @@ public final class Notifications {
         final Map<String, String> keys = new LinkedHashMap<>();
     }
 
-    /** One of the four pseudo-actions around a clone action: {@code phase} is pre or post. */
+    /**
+     * One of the four pseudo-actions around a clone action: {@code phase} is pre or post. Follows {@code
+     * new_notify_pseudo_action()} in lib/pengine/pe_notif.c.
+     */
     private static Action newPseudo(WorkingSet ws, Resource rsc, Action action, String notifAction,
                                     String notifType, String phase, String operation) {
         Action notify = ws.customAction(rsc, Util.notifyKey(rsc.id, notifType, action.task), notifAction, null,
@@ -64,7 +70,10 @@ public final class Notifications {
         return notify;
     }
 
-    /** A post pseudo-action: top priority, runnable exactly when the completed action is. */
+    /**
+     * A post pseudo-action: top priority, runnable exactly when the completed action is. Follows {@code
+     * new_post_notify_action()} in lib/pengine/pe_notif.c.
+     */
     private static Action newPostPseudo(WorkingSet ws, Resource rsc, Action complete, String notifAction,
                                         String notifType, String operation) {
         Action notify = newPseudo(ws, rsc, complete, notifAction, notifType, "post", operation);
@@ -77,7 +86,9 @@ public final class Notifications {
         return notify;
     }
 
-    /** pe__clone_notif_pseudo_ops: null unless the clone has notify=true. */
+    /**
+     * Null unless the clone has notify=true. Follows {@code pe__clone_notif_pseudo_ops()} in lib/pengine/pe_notif.c.
+     */
     static Data cloneNotifPseudoOps(WorkingSet ws, Resource rsc, String task, Action action, Action complete) {
         if (!rsc.is(Resource.NOTIFY)) {
             return null;
@@ -104,7 +115,10 @@ public final class Notifications {
         return n;
     }
 
-    /** pe__create_notifications: the per-instance notify actions (done when the graph is built). */
+    /**
+     * The per-instance notify actions (done when the graph is built). Follows {@code pe__create_notifications()} in
+     * lib/pengine/pe_notif.c.
+     */
     public static void createNotifications(Resource rsc, Data n) {
         if (rsc == null || n == null) {
             return;
@@ -114,7 +128,10 @@ public final class Notifications {
         createNotifyActions(rsc, n);
     }
 
-    /** pe__order_notifs_after_fencing: notifications for a stop implied by fencing. */
+    /**
+     * Notifications for a stop implied by fencing. Follows {@code pe__order_notifs_after_fencing()} in
+     * lib/pengine/pe_notif.c.
+     */
     static void orderNotifsAfterFencing(WorkingSet ws, Action stop, Resource rsc, Action stonith) {
         Data n = cloneNotifPseudoOps(ws, rsc, "stop", null, stonith);
         if (n != null) {
@@ -125,6 +142,7 @@ public final class Notifications {
         }
     }
 
+    /** Follows {@code collect_resource_data()} in lib/pengine/pe_notif.c. */
     private static void collectResourceData(Resource rsc, boolean activity, Data n) {
         if (n.allowedNodes == null) {
             n.allowedNodes = rsc.allowedNodes;
@@ -192,7 +210,10 @@ public final class Notifications {
         return a.node().id.compareTo(b.node().id);
     };
 
-    /** notify_entries_to_strings: {resource names, node names} (" " when empty). */
+    /**
+     * {resource names, node names} (" " when empty). Follows {@code notify_entries_to_strings()} in
+     * lib/pengine/pe_notif.c.
+     */
     private static String[] toStrings(List<Entry> list, boolean withNodes) {
         list.sort(ENTRY_ORDER);
         StringBuilder rscs = new StringBuilder();
@@ -222,6 +243,7 @@ public final class Notifications {
         sb.append(w);
     }
 
+    /** Follows {@code get_node_names()} in lib/pengine/pe_notif.c. */
     private static String nodeNames(Collection<Node> nodes, boolean hosts) {
         StringBuilder sb = new StringBuilder();
         for (Node node : nodes) {
@@ -235,6 +257,7 @@ public final class Notifications {
         return sb.length() == 0 ? " " : sb.toString();
     }
 
+    /** Follows {@code add_notif_keys()} in lib/pengine/pe_notif.c. */
     private static void addNotifKeys(Resource rsc, Data n) {
         boolean required = false;
         String[] s = toStrings(n.stop, true);
@@ -298,12 +321,14 @@ public final class Notifications {
         }
     }
 
+    /** Follows {@code add_notify_data_to_action_meta()} in lib/pengine/pe_notif.c. */
     private static void addKeysToMeta(Data n, Action action) {
         for (Map.Entry<String, String> e : n.keys.entrySet()) {
             WorkingSet.addHashParam(action.meta, e.getKey(), e.getValue());
         }
     }
 
+    /** Follows {@code find_remote_start()} in lib/pengine/pe_notif.c. */
     private static Action findRemoteStart(Action action) {
         if (action != null && action.node != null && action.node.remoteRsc != null) {
             return WorkingSet.findFirstAction(action.node.remoteRsc.actions, null, "start", null);
@@ -311,6 +336,7 @@ public final class Notifications {
         return null;
     }
 
+    /** Follows {@code create_notify_actions()} in lib/pengine/pe_notif.c. */
     private static void createNotifyActions(Resource rsc, Data n) {
         if (!rsc.children.isEmpty()) {
             for (Resource c : rsc.children) {
@@ -378,6 +404,7 @@ public final class Notifications {
         }
     }
 
+    /** Follows {@code new_notify_action()} in lib/pengine/pe_notif.c. */
     private static Action newNotifyAction(Resource rsc, Node node, Action op, Action notifyDone, Data n) {
         if (op == null || notifyDone == null || !node.online || !op.isRunnable()) {
             return null;
@@ -395,6 +422,7 @@ public final class Notifications {
         return notify;
     }
 
+    /** Follows {@code new_post_notify_action()} in lib/pengine/pe_notif.c. */
     private static void newPostNotifyAction(Resource rsc, Node node, Data n) {
         Action notify = newNotifyAction(rsc, node, n.post, n.postDone, n);
         if (notify != null) {

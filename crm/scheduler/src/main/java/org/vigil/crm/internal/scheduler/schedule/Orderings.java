@@ -19,6 +19,9 @@ import org.vigil.crm.internal.scheduler.unpack.Tags;
  * Ordering constraints and action flag propagation (Pacemaker's pcmk_sched_ordering.c and the ordering half of
  * pcmk_sched_actions.c): unpacking rsc_order (kinds, symmetry, sets, clone-min), turning orderings into action
  * links, and propagating "required" and "unrunnable" along the links until nothing changes.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_ordering.c (unpacking, {@code pcmk__apply_orderings()}) and
+ * lib/pacemaker/pcmk_sched_actions.c ({@code update_action()}, flag propagation).
  */
 public final class Orderings {
 
@@ -38,6 +41,7 @@ public final class Orderings {
 
     // ---------------------------------------------------------------- unpacking
 
+    /** Follows {@code invert_action()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private static String invertAction(String action) {
         if (action == null) {
             return null;
@@ -64,6 +68,7 @@ public final class Orderings {
         }
     }
 
+    /** Follows {@code get_ordering_type()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private Kind orderingType(XmlElement xml) {
         String kind = xml.get("kind");
         if (kind == null) {
@@ -82,6 +87,7 @@ public final class Orderings {
         return Kind.MANDATORY;
     }
 
+    /** Follows {@code get_ordering_symmetry()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private Symmetry orderingSymmetry(XmlElement xml, Kind parentKind, String parentSymmetrical) {
         Kind kind = parentKind;
         if (xml.get("kind") != null || xml.get("score") != null) {
@@ -100,6 +106,7 @@ public final class Orderings {
         return kind == Kind.SERIALIZE ? Symmetry.ASYMMETRIC : Symmetry.SYMMETRIC;
     }
 
+    /** Follows {@code ordering_flags_for_kind()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private static int flagsForKind(Kind kind, String first, Symmetry symmetry) {
         int flags = Ordering.OPTIONAL;
         switch (kind) {
@@ -124,6 +131,7 @@ public final class Orderings {
         return flags;
     }
 
+    /** Follows {@code get_ordering_resource()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private Resource orderingResource(XmlElement xml, String attr, String instAttr) {
         String rscId = xml.get(attr);
         String instance = xml.get(instAttr);
@@ -145,6 +153,7 @@ public final class Orderings {
         return rsc;
     }
 
+    /** Follows {@code get_minimum_first_instances()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private int minimumFirstInstances(Resource rsc, XmlElement xml) {
         if (!rsc.isClone()) {
             return 0;
@@ -160,6 +169,7 @@ public final class Orderings {
         return 0;
     }
 
+    /** Follows {@code clone_min_ordering()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private void cloneMinOrdering(String id, Resource first, String actionFirst, Resource then, String actionThen,
                                   int flags, int cloneMin) {
         Action met = ws.pseudoOp("clone-one-or-more:" + id);
@@ -173,6 +183,7 @@ public final class Orderings {
             flags | Ordering.RUNNABLE_LEFT);
     }
 
+    /** Follows {@code inverse_ordering()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private void inverseOrdering(String id, Kind kind, Resource first, String actionFirst, Resource then,
                                  String actionThen) {
         actionThen = invertAction(actionThen);
@@ -188,6 +199,7 @@ public final class Orderings {
         ws.orderResourceActions(then, actionThen, first, actionFirst, flags);
     }
 
+    /** Follows {@code unpack_simple_rsc_order()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private void unpackSimple(XmlElement xml) {
         String id = xml.get("id");
         if (id == null) {
@@ -226,6 +238,7 @@ public final class Orderings {
         }
     }
 
+    /** Follows {@code unpack_order_set()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private boolean unpackOrderSet(XmlElement set, Kind parentKind, String parentSymmetrical) {
         String id = set.get("id");
         String action = set.get("action");
@@ -289,6 +302,7 @@ public final class Orderings {
         return true;
     }
 
+    /** Follows {@code order_rsc_sets()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private boolean orderRscSets(String id, XmlElement set1, XmlElement set2, Kind kind, Symmetry symmetry) {
         String action1 = set1.get("action");
         String action2 = set2.get("action");
@@ -407,7 +421,7 @@ public final class Orderings {
         return r;
     }
 
-    /** pcmk__unpack_ordering. */
+    /** Follows {@code pcmk__unpack_ordering()} in lib/pacemaker/pcmk_sched_ordering.c. */
     void unpack(XmlElement xml) {
         String id = xml.get("id");
         String invert = xml.get("symmetrical");
@@ -442,6 +456,7 @@ public final class Orderings {
 
     // ---------------------------------------------------------------- applying orderings
 
+    /** Follows {@code find_actions_by_task()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private static List<Action> findActionsByTask(Resource rsc, String originalKey) {
         // (every action of the uuid index has the uuid: no need to compare again; the list is not modified
         // while callers iterate it, since ordering actions creates none)
@@ -458,6 +473,7 @@ public final class Orderings {
         return list;
     }
 
+    /** Follows {@code order_resource_actions_after()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private void orderResourceActionsAfter(Action firstAction, Resource rsc, Ordering order) {
         int flags = order.flags;
         List<Action> thenActions;
@@ -484,6 +500,7 @@ public final class Orderings {
         }
     }
 
+    /** Follows {@code rsc_order_first()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private void rscOrderFirst(Resource firstRsc, Ordering order) {
         List<Action> firstActions;
         Action firstAction = order.firstAction;
@@ -524,7 +541,7 @@ public final class Orderings {
         }
     }
 
-    /** pcmk__apply_orderings. */
+    /** Follows {@code pcmk__apply_orderings()} in lib/pacemaker/pcmk_sched_ordering.c. */
     void applyAll() {
         for (Ordering order : new ArrayList<>(ws.orderingConstraints)) {
             Resource rsc = order.firstRsc;
@@ -550,6 +567,7 @@ public final class Orderings {
         disableInvalidOrderings();
     }
 
+    /** Follows {@code pcmk__disable_invalid_orderings()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private void disableInvalidOrderings() {
         for (Action action : ws.actions) {
             for (ActionLink input : action.before) {
@@ -570,6 +588,7 @@ public final class Orderings {
 
     // ---------------------------------------------------------------- flag propagation
 
+    /** Follows {@code action_flags_for_ordering()} in lib/pacemaker/pcmk_sched_actions.c. */
     private static int flagsForOrdering(Action action, Node node) {
         if (action.rsc == null) {
             return action.flags;
@@ -586,7 +605,10 @@ public final class Orderings {
         return flags;
     }
 
-    /** action_uuid_for_ordering: the "done" action of a collective resource's task. */
+    /**
+     * The "done" action of a collective resource's task. Follows {@code action_uuid_for_ordering()} in
+     * lib/pacemaker/pcmk_sched_actions.c.
+     */
     private static String uuidForOrdering(String firstUuid, Resource firstRsc) {
         if (firstUuid.contains("notify") || firstRsc.variant.ordinal() < Resource.Variant.GROUP.ordinal()) {
             return firstUuid;
@@ -616,6 +638,7 @@ public final class Orderings {
         return Util.opKey(k.rsc(), remapped, 0);
     }
 
+    /** Follows {@code action_for_ordering()} in lib/pacemaker/pcmk_sched_actions.c. */
     private static Action actionForOrdering(Action action) {
         Resource rsc = action.rsc;
         if (rsc != null && rsc.variant.ordinal() >= Resource.Variant.GROUP.ordinal() && action.uuid != null) {
@@ -626,6 +649,7 @@ public final class Orderings {
         return action;
     }
 
+    /** Follows {@code update_action_for_ordering_flags()} in lib/pacemaker/pcmk_sched_actions.c. */
     private int updateActionForOrderingFlags(Action first, Action then, int firstFlags, int thenFlags,
                                              ActionLink order) {
         int changed = UPDATED_NONE;
@@ -734,7 +758,10 @@ public final class Orderings {
         return changed;
     }
 
-    /** pcmk__update_action_for_orderings: updates an action from all orderings where it is "then". */
+    /**
+     * Updates an action from all orderings where it is "then". Follows {@code pcmk__update_action_for_orderings()}
+     * in lib/pacemaker/pcmk_sched_actions.c.
+     */
     public void updateActionForOrderings(Action then) {
         int changed = UPDATED_NONE;
         int lastFlags = then.flags;
@@ -819,6 +846,7 @@ public final class Orderings {
         }
     }
 
+    /** Follows {@code handle_asymmetric_ordering()} in lib/pacemaker/pcmk_sched_actions.c. */
     private static void handleAsymmetricOrdering(Action first, Action then) {
         if (then.rsc == null) {
             return;
@@ -838,6 +866,7 @@ public final class Orderings {
         }
     }
 
+    /** Follows {@code handle_restart_ordering()} in lib/pacemaker/pcmk_sched_actions.c. */
     private static void handleRestartOrdering(Action first, Action then, int filter) {
         String reason = null;
         if ((filter & Action.OPTIONAL) != 0 && !then.isOptional()) {
@@ -864,7 +893,10 @@ public final class Orderings {
         }
     }
 
-    /** pcmk__update_ordered_actions (the primitive implementation). */
+    /**
+     * pcmk__update_ordered_actions (the primitive implementation). Follows {@code pcmk__update_ordered_actions()} in
+     * lib/pacemaker/pcmk_sched_actions.c.
+     */
     public int updateOrderedActions(Action first, Action then, Node node, int flags, int filter, int type) {
         int changed = UPDATED_NONE;
         int thenFlags = then.flags;
@@ -927,7 +959,7 @@ public final class Orderings {
 
     // ---------------------------------------------------------------- misc
 
-    /** pcmk__order_stops_before_shutdown. */
+    /** Follows {@code pcmk__order_stops_before_shutdown()} in lib/pacemaker/pcmk_sched_ordering.c. */
     void orderStopsBeforeShutdown(Node node, Action shutdown) {
         for (Action action : new ArrayList<>(ws.actions)) {
             if (action.rsc == null || action.node != node || !"stop".equalsIgnoreCase(action.task)) {
@@ -945,14 +977,14 @@ public final class Orderings {
         }
     }
 
-    /** pcmk__order_after_each. */
+    /** Follows {@code pcmk__order_after_each()} in lib/pacemaker/pcmk_sched_ordering.c. */
     void orderAfterEach(Action after, List<Action> list) {
         for (Action before : list) {
             ws.orderActions(before, after, Ordering.OPTIONAL);
         }
     }
 
-    /** pcmk__promotable_restart_ordering. */
+    /** Follows {@code pcmk__promotable_restart_ordering()} in lib/pacemaker/pcmk_sched_ordering.c. */
     void promotableRestartOrdering(Resource rsc) {
         ws.orderResourceActions(rsc, "stopped", rsc, "start", Ordering.OPTIONAL);
         ws.orderResourceActions(rsc, "stopped", rsc, "promote", Ordering.OPTIONAL);

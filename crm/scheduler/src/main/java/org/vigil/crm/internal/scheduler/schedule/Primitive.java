@@ -16,7 +16,11 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
 import org.vigil.crm.internal.scheduler.output.Output;
 import org.vigil.crm.internal.scheduler.unpack.ActionConfig;
 
-/** A primitive resource: one agent instance. Placement, actions and constraints for a single resource. */
+/**
+ * A primitive resource: one agent instance. Placement, actions and constraints for a single resource.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_primitive.c (the primitive's {@code resource_alloc_functions_t} entries).
+ */
 public final class Primitive extends Resource {
 
     public Primitive(WorkingSet ws) {
@@ -137,12 +141,14 @@ public final class Primitive extends Resource {
 
     // ---------------------------------------------------------------- assignment
 
+    /** Follows {@code sorted_allowed_nodes()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private List<NodeScore> sortedAllowedNodes() {
         List<NodeScore> nodes = new ArrayList<>(allowedNodes.values());
         ws.locations.sortNodes(nodes, currentNode());
         return nodes;
     }
 
+    /** Follows {@code assign_best_node()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private boolean assignBestNode(Node prefer) {
         Node mostFree = ws.utilizationEngine.banInsufficientCapacity(this);
         if (prefer == null) {
@@ -189,6 +195,7 @@ public final class Primitive extends Resource {
         return ws.locations.finalizeAssignment(this, chosen, false);
     }
 
+    /** Follows {@code apply_this_with()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private void applyThisWith(Colocation c) {
         Map<Node, NodeScore> archive = null;
         Resource other = c.primary;
@@ -202,6 +209,7 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code apply_with_this()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private void applyWithThis(Colocation c) {
         Resource other = c.dependent;
         float factor = c.score / (float) Score.INFINITY;
@@ -212,6 +220,7 @@ public final class Primitive extends Resource {
             Colocations.SELECT_ACTIVE);
     }
 
+    /** Follows {@code remote_connection_assigned()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private void remoteConnectionAssigned() {
         Node remote = ws.findNode(id);
         if (remote == null) {
@@ -227,6 +236,7 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__primitive_assign()} in lib/pacemaker/pcmk_sched_primitive.c. */
     @Override
     public NodeScore assign(Node prefer) {
         if (parent != null && !parent.is(ALLOCATING)) {
@@ -279,6 +289,7 @@ public final class Primitive extends Resource {
 
     // ---------------------------------------------------------------- actions
 
+    /** Follows {@code schedule_restart_actions()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private void scheduleRestartActions(Node current, boolean needStop, boolean needPromote) {
         Role r = role;
         set(RESTARTING);
@@ -305,6 +316,7 @@ public final class Primitive extends Resource {
         clear(RESTARTING);
     }
 
+    /** Follows {@code schedule_role_transition_actions()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private void scheduleRoleTransitionActions() {
         Role r = role;
         while (r != nextRole) {
@@ -317,6 +329,7 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__primitive_create_actions()} in lib/pacemaker/pcmk_sched_primitive.c. */
     @Override
     public void createActions() {
         boolean needStop = false;
@@ -396,11 +409,13 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code is_expected_node()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private boolean isExpectedNode(Node node) {
         return all(STOP_UNEXPECTED | RESTARTING) && nextRole.gt(Role.STOPPED) && allocatedTo != null
             && allocatedTo.node == node;
     }
 
+    /** Follows {@code stop_resource()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private void stopResource(Node ignored, boolean optional) {
         for (Node current : new ArrayList<>(runningOn)) {
             if (isExpectedNode(current)) {
@@ -433,6 +448,7 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code start_resource()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private void startResource(Node node, boolean optional) {
         if (node == null) {
             return;
@@ -447,6 +463,7 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code promote_resource()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private void promoteResource(Node node, boolean optional) {
         if (node == null) {
             return;
@@ -469,6 +486,7 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code demote_resource()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private void demoteResource(Node ignored, boolean optional) {
         for (Node current : new ArrayList<>(runningOn)) {
             if (!isExpectedNode(current)) {
@@ -477,7 +495,7 @@ public final class Primitive extends Resource {
         }
     }
 
-    /** pcmk__schedule_cleanup. */
+    /** Follows {@code pcmk__schedule_cleanup()} in lib/pacemaker/pcmk_sched_primitive.c. */
     static void scheduleCleanup(WorkingSet ws, Resource rsc, Node node, boolean optional) {
         int flag = optional ? Ordering.IMPLIES_THEN : Ordering.OPTIONAL;
         if (rsc.is(FAILED) || node.unclean || !node.online) {
@@ -490,6 +508,7 @@ public final class Primitive extends Resource {
 
     // ---------------------------------------------------------------- constraints
 
+    /** Follows {@code pcmk__primitive_internal_constraints()} in lib/pacemaker/pcmk_sched_primitive.c. */
     @Override
     public void internalConstraints() {
         if (!is(MANAGED)) {
@@ -556,6 +575,7 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code rsc_avoids_remote_nodes()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private static void avoidRemoteNodes(Resource rsc) {
         for (NodeScore ns : rsc.allowedNodes.values()) {
             if (ns.node.remoteRsc != null) {
@@ -564,6 +584,7 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__primitive_apply_coloc_score()} in lib/pacemaker/pcmk_sched_primitive.c. */
     @Override
     public void applyColocScore(Resource dependent, Resource primary, Colocation c, boolean forDependent) {
         if (forDependent) {
@@ -578,11 +599,13 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code pcmk__primitive_action_flags()} in lib/pacemaker/pcmk_sched_primitive.c. */
     @Override
     public int actionFlags(Action action, Node node) {
         return action.flags;
     }
 
+    /** Follows {@code pcmk__output_resource_actions()} in lib/pacemaker/pcmk_sched_resource.c. */
     @Override
     public void outputActions(Output out) {
         Node next = allocatedTo == null ? null : allocatedTo.node;
@@ -599,6 +622,7 @@ public final class Primitive extends Resource {
         out.rscAction(this, current, next);
     }
 
+    /** Follows {@code pcmk__primitive_add_utilization()} in lib/pacemaker/pcmk_sched_primitive.c. */
     @Override
     public void addUtilization(Resource orig, List<Resource> all, Map<String, Integer> util) {
         if (!is(PROVISIONAL)) {
@@ -607,6 +631,7 @@ public final class Primitive extends Resource {
         Utilization.addTo(util, this);
     }
 
+    /** Follows {@code pcmk__primitive_shutdown_lock()} in lib/pacemaker/pcmk_sched_primitive.c. */
     @Override
     public void shutdownLock() {
         String cls = xml.get("class");
@@ -638,6 +663,7 @@ public final class Primitive extends Resource {
         }
     }
 
+    /** Follows {@code shutdown_time()} in lib/pacemaker/pcmk_sched_primitive.c. */
     private long shutdownTime(Node node) {
         String s = node.attrs.get("shutdown");
         long result = 0;

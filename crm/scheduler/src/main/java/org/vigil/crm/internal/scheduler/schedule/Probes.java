@@ -15,6 +15,8 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
 /**
  * Probes: one-shot monitors that find out whether a resource is already active on a node before the cluster
  * acts there (Pacemaker's pcmk_sched_probes.c), and their orderings.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_probes.c.
  */
 public final class Probes {
 
@@ -24,6 +26,7 @@ public final class Probes {
         this.ws = ws;
     }
 
+    /** Follows {@code pcmk__probe_resource_list()} in lib/pacemaker/pcmk_sched_probes.c. */
     boolean probeResourceList(List<Resource> rscs, Node node) {
         boolean any = false;
         for (Resource r : rscs) {
@@ -34,6 +37,7 @@ public final class Probes {
         return any;
     }
 
+    /** Follows {@code probe_then_start()} in lib/pacemaker/pcmk_sched_probes.c. */
     private void probeThenStart(Resource rsc1, Resource rsc2) {
         if (rsc1.allocatedTo != null && !rsc1.knownOn.contains(rsc1.allocatedTo.node)) {
             ws.newOrdering(rsc1, Util.opKey(rsc1.id, "monitor", 0), null, rsc2, Util.opKey(rsc2.id, "start", 0),
@@ -41,6 +45,7 @@ public final class Probes {
         }
     }
 
+    /** Follows {@code guest_resource_will_stop()} in lib/pacemaker/pcmk_sched_probes.c. */
     private static boolean guestResourceWillStop(Node node) {
         Resource guest = node.remoteRsc.container;
         return node.remoteRequiresReset || node.unclean || guest.is(Resource.FAILED)
@@ -49,6 +54,7 @@ public final class Probes {
                 && !guest.runningOn.contains(guest.allocatedTo.node));
     }
 
+    /** Follows {@code probe_action()} in lib/pacemaker/pcmk_sched_probes.c. */
     private Action probeAction(Resource rsc, Node node) {
         Action probe = ws.customAction(rsc, rsc.key0("monitor"), "monitor", node, false, true);
         probe.clear(Action.OPTIONAL);
@@ -61,7 +67,7 @@ public final class Probes {
         return probe;
     }
 
-    /** pcmk__probe_rsc_on_node. */
+    /** Follows {@code pcmk__probe_rsc_on_node()} in lib/pacemaker/pcmk_sched_probes.c. */
     public boolean probeRscOnNode(Resource rsc, Node node) {
         int flags = Ordering.OPTIONAL;
         Resource top = rsc.top();
@@ -123,7 +129,7 @@ public final class Probes {
         return true;
     }
 
-    /** pcmk__schedule_probes. */
+    /** Follows {@code pcmk__schedule_probes()} in lib/pacemaker/pcmk_sched_probes.c. */
     void scheduleProbes() {
         for (Node node : ws.nodes) {
             if (!node.online) {
@@ -146,6 +152,7 @@ public final class Probes {
         }
     }
 
+    /** Follows {@code probe_needed_before_action()} in lib/pacemaker/pcmk_sched_probes.c. */
     private static boolean probeNeededBefore(Action probe, Action then) {
         if ("stonith".equalsIgnoreCase(then.task) && probe.node != null && then.node != null
             && probe.node == then.node && "on".equalsIgnoreCase(then.meta.get("stonith_action"))) {
@@ -155,6 +162,7 @@ public final class Probes {
             && probe.node != then.node);
     }
 
+    /** Follows {@code add_probe_orderings_for_stops()} in lib/pacemaker/pcmk_sched_probes.c. */
     private void addProbeOrderingsForStops() {
         for (Ordering order : new ArrayList<>(ws.orderingConstraints)) {
             int orderFlags = Ordering.OPTIONAL;
@@ -215,6 +223,7 @@ public final class Probes {
         }
     }
 
+    /** Follows {@code add_restart_orderings_for_probe()} in lib/pacemaker/pcmk_sched_probes.c. */
     private void addRestartOrderingsForProbe(Action probe, Action after) {
         if (after == null || probe == null || probe.rsc == null || probe.rsc.variant != Resource.Variant.PRIMITIVE
             || !"monitor".equalsIgnoreCase(probe.task)) {
@@ -285,6 +294,7 @@ public final class Probes {
     /** Actions marked while walking from one probe; cleared afterwards (only those, not all actions). */
     private final List<Action> tracked = new ArrayList<>();
 
+    /** Follows {@code clear_actions_tracking_flag()} in lib/pacemaker/pcmk_sched_probes.c. */
     private void clearTracking() {
         for (Action a : tracked) {
             a.clear(Action.TRACKING);
@@ -292,6 +302,7 @@ public final class Probes {
         tracked.clear();
     }
 
+    /** Follows {@code add_restart_orderings_for_rsc()} in lib/pacemaker/pcmk_sched_probes.c. */
     private void addRestartOrderingsForRsc(Resource rsc) {
         if (rsc.variant != Resource.Variant.PRIMITIVE) {
             for (Resource c : rsc.children) {
@@ -328,7 +339,7 @@ public final class Probes {
         }
     }
 
-    /** pcmk__order_probes. */
+    /** Follows {@code pcmk__order_probes()} in lib/pacemaker/pcmk_sched_probes.c. */
     void orderProbes() {
         for (Resource r : ws.resources) {
             addRestartOrderingsForRsc(r);

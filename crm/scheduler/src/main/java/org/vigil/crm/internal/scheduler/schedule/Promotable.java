@@ -17,14 +17,18 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
  * Promotable clones (Pacemaker's pcmk_sched_promotable.c): promotion scores from {@code master-RSC} node
  * attributes, choosing which instances to promote (promoted-max, promoted-node-max, promoted-role location and
  * colocation preferences, tickets), and the promote/demote pseudo-actions and orderings of the clone.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_promotable.c.
  */
 final class Promotable {
 
+    /** Follows {@code pcmk__update_dependent_with_promotable()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private Promotable() {
     }
 
     // ---------------------------------------------------------------- promotion scores
 
+    /** Follows {@code find_active_anon_instance()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static Resource findActiveAnonInstance(Clone clone, String id, Node node) {
         for (Resource child : clone.children) {
             Resource active = child.findRsc(id, node, Resource.FIND_CLONE | Resource.FIND_CURRENT);
@@ -35,6 +39,7 @@ final class Promotable {
         return null;
     }
 
+    /** Follows {@code anonymous_known_on()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static boolean anonymousKnownOn(Clone clone, String id, Node node) {
         for (Resource child : clone.children) {
             Resource c = child.findRsc(id, null, Resource.FIND_CLONE);
@@ -45,11 +50,13 @@ final class Promotable {
         return false;
     }
 
+    /** Follows {@code is_allowed()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static boolean isAllowed(Resource rsc, Node node) {
         NodeScore a = rsc.allowedNodes.get(node);
         return a != null && a.weight >= 0;
     }
 
+    /** Follows {@code promotion_score_applies()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static boolean scoreApplies(Resource rsc, Node node) {
         String id = WorkingSet.cloneStrip(rsc.id);
         Resource parent = rsc.top();
@@ -71,11 +78,15 @@ final class Promotable {
         return false;
     }
 
+    /** Follows {@code promotion_attr_value()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static String attrValue(WorkingSet ws, Resource rsc, Node node, String name) {
         return ws.nodeAttributeCalculated(node, "master-" + name, rsc);
     }
 
-    /** promotion_score; {@code isDefault[0]} is set false when any score came from an attribute. */
+    /**
+     * promotion_score; {@code isDefault[0]} is set false when any score came from an attribute. Follows {@code
+     * promotion_score()} in lib/pacemaker/pcmk_sched_promotable.c.
+     */
     private static int promotionScore(WorkingSet ws, Resource rsc, Node node, boolean[] isDefault) {
         if (isDefault != null) {
             isDefault[0] = true;
@@ -112,7 +123,7 @@ final class Promotable {
         return ws.score(value);
     }
 
-    /** pcmk__add_promotion_scores. */
+    /** Follows {@code pcmk__add_promotion_scores()} in lib/pacemaker/pcmk_sched_promotable.c. */
     static void addPromotionScores(WorkingSet ws, Clone clone) {
         if (clone.promotionAdded) {
             return;
@@ -139,6 +150,7 @@ final class Promotable {
 
     // ---------------------------------------------------------------- roles
 
+    /** Follows {@code apply_promoted_locations()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static void applyPromotedLocations(Resource child, List<Location> locations, Node chosen) {
         for (Location l : locations) {
             NodeScore w = null;
@@ -156,6 +168,7 @@ final class Promotable {
         }
     }
 
+    /** Follows {@code set_current_role_unpromoted()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static void setCurrentRoleUnpromoted(Resource rsc) {
         if (rsc.role == Role.STARTED) {
             rsc.role = Role.UNPROMOTED;
@@ -165,6 +178,7 @@ final class Promotable {
         }
     }
 
+    /** Follows {@code set_next_role_unpromoted()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static void setNextRoleUnpromoted(Resource rsc) {
         List<Node> assigned = new ArrayList<>();
         rsc.location(assigned, 0);
@@ -178,6 +192,7 @@ final class Promotable {
         }
     }
 
+    /** Follows {@code set_next_role_promoted()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static void setNextRolePromoted(Resource rsc) {
         if (rsc.nextRole == Role.UNKNOWN) {
             rsc.setNextRole(Role.PROMOTED, "promoted instance");
@@ -187,6 +202,7 @@ final class Promotable {
         }
     }
 
+    /** Follows {@code set_instance_priority()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static void setInstancePriority(WorkingSet ws, Resource instance, Clone clone) {
         if (instance.state(true) == Role.STARTED) {
             setCurrentRoleUnpromoted(instance);
@@ -220,6 +236,7 @@ final class Promotable {
         }
     }
 
+    /** Follows {@code node_to_be_promoted_on()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static Node nodeToBePromotedOn(WorkingSet ws, Resource rsc) {
         Resource parent = rsc.top();
         for (Resource c : rsc.children) {
@@ -248,6 +265,7 @@ final class Promotable {
         return node;
     }
 
+    /** Follows {@code cmp_promotable_instance()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static int cmpPromotableInstance(WorkingSet ws, Resource a, Resource b) {
         if (a.sortIndex > b.sortIndex) {
             return -1;
@@ -264,6 +282,7 @@ final class Promotable {
         return ws.clones.cmpInstance(a, b);
     }
 
+    /** Follows {@code sort_promotable_instances()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static void sortPromotableInstances(WorkingSet ws, Clone clone) {
         if (clone.promotionConstrained) {
             return;
@@ -319,6 +338,7 @@ final class Promotable {
         clone.clear(Resource.MERGING);
     }
 
+    /** Follows {@code set_instance_role()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static void setInstanceRole(WorkingSet ws, Resource instance, int[] count) {
         Clone clone = (Clone) instance.top();
         Node chosen = null;
@@ -342,7 +362,7 @@ final class Promotable {
         count[0]++;
     }
 
-    /** pcmk__set_instance_roles. */
+    /** Follows {@code pcmk__set_instance_roles()} in lib/pacemaker/pcmk_sched_promotable.c. */
     static void setInstanceRoles(WorkingSet ws, Clone clone) {
         for (NodeScore ns : clone.allowedNodes.values()) {
             ns.count = 0;
@@ -359,6 +379,7 @@ final class Promotable {
 
     // ---------------------------------------------------------------- actions
 
+    /** Follows {@code check_for_role_change()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static boolean[] checkForRoleChange(Resource rsc, boolean[] st) {
         // st = {demoting, promoting}
         if (!rsc.children.isEmpty()) {
@@ -382,7 +403,7 @@ final class Promotable {
         return st;
     }
 
-    /** pcmk__create_promotable_actions. */
+    /** Follows {@code pcmk__create_promotable_actions()} in lib/pacemaker/pcmk_sched_promotable.c. */
     static void createActions(WorkingSet ws, Clone clone) {
         boolean[] st = new boolean[2];
         for (Resource instance : clone.children) {
@@ -395,7 +416,7 @@ final class Promotable {
         }
     }
 
-    /** pe__create_promotable_pseudo_ops. */
+    /** Follows {@code pe__create_promotable_pseudo_ops()} in lib/pengine/clone.c. */
     static void createPseudoOps(WorkingSet ws, Clone clone, boolean anyPromoting, boolean anyDemoting) {
         Action action = ws.newRscPseudoAction(clone, "promote", !anyPromoting, true);
         Action complete = ws.newRscPseudoAction(clone, "promoted", !anyPromoting, true);
@@ -418,7 +439,7 @@ final class Promotable {
         }
     }
 
-    /** pcmk__order_promotable_instances. */
+    /** Follows {@code pcmk__order_promotable_instances()} in lib/pacemaker/pcmk_sched_promotable.c. */
     static void orderPromotableInstances(WorkingSet ws, Clone clone) {
         ws.orderings.promotableRestartOrdering(clone);
         Resource previous = null;
@@ -440,6 +461,7 @@ final class Promotable {
 
     // ---------------------------------------------------------------- colocation with promotable clones
 
+    /** Follows {@code update_dependent_allowed_nodes()} in lib/pacemaker/pcmk_sched_promotable.c. */
     private static void updateDependentAllowedNodes(Resource dependent, Node primaryNode, Colocation c) {
         if (c.score >= Score.INFINITY) {
             return;
@@ -454,7 +476,10 @@ final class Promotable {
         }
     }
 
-    /** The allocated node entry of a (possibly collective) resource when it is on exactly one node. */
+    /**
+     * The allocated node entry of a (possibly collective) resource when it is on exactly one node. Follows {@code
+     * promotion_score()} in lib/pacemaker/pcmk_sched_promotable.c.
+     */
     static NodeScore allocatedScore(Resource r) {
         List<NodeScore> found = new ArrayList<>();
         collectAllocated(r, found);
@@ -476,7 +501,7 @@ final class Promotable {
         }
     }
 
-    /** pcmk__update_dependent_with_promotable. */
+    /** Follows {@code pcmk__update_dependent_with_promotable()} in lib/pacemaker/pcmk_sched_promotable.c. */
     static void updateDependentWithPromotable(WorkingSet ws, Resource primary, Resource dependent, Colocation c) {
         List<NodeScore> affected = new ArrayList<>();
         for (Resource instance : primary.children) {
@@ -514,7 +539,7 @@ final class Promotable {
         }
     }
 
-    /** pcmk__update_promotable_dependent_priority. */
+    /** Follows {@code pcmk__update_promotable_dependent_priority()} in lib/pacemaker/pcmk_sched_promotable.c. */
     static void updatePromotableDependentPriority(WorkingSet ws, Resource primary, Resource dependent,
                                                   Colocation c) {
         Resource primaryInstance = Clone.findCompatibleChild(ws, dependent, primary, c.primaryRole, false);

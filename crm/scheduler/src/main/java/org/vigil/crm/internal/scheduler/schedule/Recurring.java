@@ -13,6 +13,8 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
 /**
  * Recurring operations (Pacemaker's pcmk_sched_recurring.c): monitors for the role a resource will have,
  * "Stopped"-role monitors elsewhere, cancellations when the role changes, and rescheduling.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_recurring.c.
  */
 public final class Recurring {
 
@@ -25,6 +27,7 @@ public final class Recurring {
     private record OpHistory(String id, String name, String key, Role role, long intervalMs) {
     }
 
+    /** Follows {@code is_op_dup()} in lib/pacemaker/pcmk_sched_recurring.c. */
     private static boolean isOpDup(Resource rsc, String name, long interval) {
         String id = null;
         for (XmlElement op : rsc.opsXml.children("op")) {
@@ -43,6 +46,7 @@ public final class Recurring {
         return false;
     }
 
+    /** Follows {@code is_recurring_history()} in lib/pacemaker/pcmk_sched_recurring.c. */
     private OpHistory recurringHistory(Resource rsc, XmlElement xml) {
         long interval = Util.parseInterval(xml.get("interval"));
         if (interval == 0) {
@@ -69,6 +73,7 @@ public final class Recurring {
         return new OpHistory(id, name, key, role, interval);
     }
 
+    /** Follows {@code active_recurring_should_be_optional()} in lib/pacemaker/pcmk_sched_recurring.c. */
     private boolean activeShouldBeOptional(Resource rsc, Node node, String key, Action start) {
         if (node == null) {
             return false;
@@ -88,6 +93,7 @@ public final class Recurring {
         return true;
     }
 
+    /** Follows {@code recurring_op_for_active()} in lib/pacemaker/pcmk_sched_recurring.c. */
     private void forActive(Resource rsc, Action start, Node node, OpHistory op) {
         if (op.role() == Role.STOPPED) {
             return;
@@ -140,6 +146,7 @@ public final class Recurring {
         }
     }
 
+    /** Follows {@code cancel_if_running()} in lib/pacemaker/pcmk_sched_recurring.c. */
     private void cancelIfRunning(Resource rsc, Node node, String key, String name, long interval) {
         if (WorkingSet.findActionsExact(rsc.actions, key, node).isEmpty()) {
             return;
@@ -153,6 +160,7 @@ public final class Recurring {
         }
     }
 
+    /** Follows {@code recurring_op_for_inactive()} in lib/pacemaker/pcmk_sched_recurring.c. */
     private void forInactive(Resource rsc, Node node, OpHistory op) {
         if (op.role() != Role.STOPPED) {
             return;
@@ -191,7 +199,7 @@ public final class Recurring {
         }
     }
 
-    /** pcmk__create_recurring_actions. */
+    /** Follows {@code pcmk__create_recurring_actions()} in lib/pacemaker/pcmk_sched_recurring.c. */
     void createRecurringActions(Resource rsc) {
         if (rsc.is(Resource.BLOCK) || rsc.is(Resource.MAINTENANCE)) {
             return;
@@ -219,7 +227,7 @@ public final class Recurring {
         }
     }
 
-    /** pcmk__new_cancel_action. */
+    /** Follows {@code pcmk__new_cancel_action()} in lib/pacemaker/pcmk_sched_recurring.c. */
     Action newCancelAction(Resource rsc, String task, long intervalMs, Node node) {
         String key = Util.opKey(rsc.id, task, intervalMs);
         Action cancel = ws.customAction(rsc, key, "cancel", node, false, true);
@@ -230,14 +238,14 @@ public final class Recurring {
         return cancel;
     }
 
-    /** pcmk__schedule_cancel. */
+    /** Follows {@code pcmk__schedule_cancel()} in lib/pacemaker/pcmk_sched_recurring.c. */
     void scheduleCancel(Resource rsc, String callId, String task, long intervalMs, Node node) {
         Action cancel = newCancelAction(rsc, task, intervalMs, node);
         WorkingSet.addHashParam(cancel.meta, "call-id", callId);
         ws.newOrdering(rsc, Util.opKey(rsc.id, "stop", 0), null, rsc, null, cancel, Ordering.OPTIONAL);
     }
 
-    /** pcmk__reschedule_recurring. */
+    /** Follows {@code pcmk__reschedule_recurring()} in lib/pacemaker/pcmk_sched_recurring.c. */
     void reschedule(Resource rsc, String task, long intervalMs, Node node) {
         ws.triggerUnfencing(rsc, node, "Device parameters changed (reschedule)", null);
         Action op = ws.customAction(rsc, Util.opKey(rsc.id, task, intervalMs), task, node, true, true);

@@ -14,6 +14,8 @@ import org.vigil.crm.internal.scheduler.unpack.Unpacker;
  * Pacemaker Remote and guest nodes: how actions on a remote node are ordered against its connection resource
  * (and, for a guest node, its container), when such a node must be fenced because its connection cannot be
  * recovered, and which cluster node hosts the connection for an action. Static helpers over one working set.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_remote.c.
  */
 final class Remote {
 
@@ -23,6 +25,7 @@ final class Remote {
     /** The state of a remote node's connection resource for this transition. */
     enum ConnectionState { UNKNOWN, ALIVE, RESTING, FAILED, STOPPED }
 
+    /** Follows {@code pcmk__rsc_corresponds_to_guest()} in lib/pacemaker/pcmk_sched_remote.c. */
     static Resource resourceContainsGuestNode(WorkingSet ws, Resource rsc) {
         if (rsc != null && ws.is(WorkingSet.HAVE_REMOTE_NODES)) {
             for (Resource f : rsc.fillers) {
@@ -34,13 +37,16 @@ final class Remote {
         return null;
     }
 
-    /** pcmk__rsc_corresponds_to_guest: whether rsc is the container of the guest node. */
+    /**
+     * Whether rsc is the container of the guest node. Follows {@code pcmk__rsc_corresponds_to_guest()} in
+     * lib/pacemaker/pcmk_sched_remote.c.
+     */
     static boolean rscCorrespondsToGuest(Resource rsc, Node node) {
         return rsc != null && !rsc.fillers.isEmpty() && node != null && node.remoteRsc != null
             && node.remoteRsc.container == rsc;
     }
 
-    /** get_remote_node_state. */
+    /** Follows {@code get_remote_node_state()} in lib/pacemaker/pcmk_sched_remote.c. */
     static ConnectionState state(Node node) {
         Resource remote = node.remoteRsc;
         Node clusterNode = remote.currentNode();
@@ -67,7 +73,7 @@ final class Remote {
         return ConnectionState.ALIVE;
     }
 
-    /** pcmk__is_failed_remote_node. */
+    /** Follows {@code pcmk__is_failed_remote_node()} in lib/pacemaker/pcmk_sched_remote.c. */
     static boolean isFailedRemoteNode(WorkingSet ws, Node node) {
         return node.isRemoteOnly() && node.remoteRsc != null && state(node) == ConnectionState.FAILED;
     }
@@ -80,6 +86,7 @@ final class Remote {
         return Util.opKey(rsc.id, "stop", 0);
     }
 
+    /** Follows {@code order_start_then_action()} in lib/pacemaker/pcmk_sched_remote.c. */
     private static void orderStartThenAction(WorkingSet ws, Resource first, Action then, int extra) {
         if (first != null && then != null) {
             ws.newOrdering(first, startKey(first), null, then.rsc, null, then,
@@ -87,6 +94,7 @@ final class Remote {
         }
     }
 
+    /** Follows {@code order_action_then_stop()} in lib/pacemaker/pcmk_sched_remote.c. */
     private static void orderActionThenStop(WorkingSet ws, Action first, Resource then, int extra) {
         if (first != null && then != null) {
             ws.newOrdering(first.rsc, null, first, then, stopKey(then), null, Ordering.PRESERVE | extra);
@@ -98,7 +106,10 @@ final class Remote {
         return interval != null && !"0".equals(interval);
     }
 
-    /** text2task, reduced to what the remote orderings distinguish. */
+    /**
+     * text2task, reduced to what the remote orderings distinguish. Follows {@code task_from_action_or_key()} in
+     * lib/pacemaker/pcmk_sched_migration.c.
+     */
     private static String task(Action a) {
         String t = a.task;
         if ("migrate_to".equalsIgnoreCase(t) || "migrate_from".equalsIgnoreCase(t)) {
@@ -107,6 +118,7 @@ final class Remote {
         return t;
     }
 
+    /** Follows {@code apply_remote_ordering()} in lib/pacemaker/pcmk_sched_remote.c. */
     private static void applyRemoteOrdering(WorkingSet ws, Action action) {
         if (action.rsc == null) {
             return;
@@ -159,6 +171,7 @@ final class Remote {
         };
     }
 
+    /** Follows {@code apply_container_ordering()} in lib/pacemaker/pcmk_sched_remote.c. */
     private static void applyContainerOrdering(WorkingSet ws, Action action) {
         Resource remote = action.node.remoteRsc;
         Resource container = remote.container;
@@ -187,7 +200,7 @@ final class Remote {
         }
     }
 
-    /** pcmk__order_remote_connection_actions. */
+    /** Follows {@code pcmk__order_remote_connection_actions()} in lib/pacemaker/pcmk_sched_remote.c. */
     static void orderRemoteConnectionActions(WorkingSet ws) {
         if (!ws.is(WorkingSet.HAVE_REMOTE_NODES)) {
             return;
@@ -224,7 +237,10 @@ final class Remote {
         }
     }
 
-    /** pcmk__connection_host_for_action: the cluster node that talks to a remote node for an action. */
+    /**
+     * The cluster node that talks to a remote node for an action. Follows {@code pcmk__connection_host_for_action()}
+     * in lib/pacemaker/pcmk_sched_remote.c.
+     */
     static Node connectionHost(Action action) {
         if ("stonith".equalsIgnoreCase(action.task) || action.node == null || !action.node.isRemote()
             || action.node.remoteRsc == null) {

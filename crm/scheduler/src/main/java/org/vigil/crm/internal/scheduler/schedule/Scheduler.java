@@ -20,13 +20,18 @@ import org.vigil.crm.internal.scheduler.unpack.Unpacker;
  * and constraints, node criteria (locations, stickiness, failure thresholds), internal constraints, configuration
  * changes, placement, actions, remote orderings, fencing and shutdowns, and finally order and propagate.
  * A pure function of the CIB and the time; one instance per run.
+ *
+ * <p>Follows {@code pcmk__schedule_actions()} in lib/pacemaker/pcmk_sched_allocate.c.
  */
 public final class Scheduler {
 
     private Scheduler() {
     }
 
-    /** Runs the scheduler on a CIB (the tree is modified: pass a copy if it is shared). */
+    /**
+     * Runs the scheduler on a CIB (the tree is modified: pass a copy if it is shared). Follows {@code
+     * pcmk__schedule_actions()} in lib/pacemaker/pcmk_sched_allocate.c.
+     */
     public static WorkingSet run(XmlElement cib, CrmTime now, boolean showScores) {
         return run(cib, now, showScores, true);
     }
@@ -36,6 +41,8 @@ public final class Scheduler {
      *
      * @param sanitized treat CIB files as sanitized copies (crm_simulate's default): a resource whose only changed
      *                  parameters are private ones is not restarted
+     *
+     * <p>Follows {@code pcmk__schedule_actions()} in lib/pacemaker/pcmk_sched_allocate.c.
      */
     public static WorkingSet run(XmlElement cib, CrmTime now, boolean showScores, boolean sanitized) {
         return run(cib, now, showScores, sanitized, null);
@@ -44,6 +51,8 @@ public final class Scheduler {
     /**
      * Runs the scheduler, calling {@code afterUnpack} (when not null) once the CIB's status is unpacked and before
      * any scheduling decision: the working set then describes the cluster as it is (what a status display shows).
+     *
+     * <p>Follows {@code pcmk__schedule_actions()} in lib/pacemaker/pcmk_sched_allocate.c.
      */
     public static WorkingSet run(XmlElement cib, CrmTime now, boolean showScores, boolean sanitized,
                                  java.util.function.Consumer<WorkingSet> afterUnpack) {
@@ -98,10 +107,12 @@ public final class Scheduler {
         }
     }
 
+    /** Follows {@code pcmk__apply_node_health()} in lib/pacemaker/pcmk_sched_nodes.c. */
     private static void applyNodeHealth(WorkingSet ws) {
         ws.locations.applyNodeHealth();
     }
 
+    /** Follows {@code pcmk__unpack_constraints()} in lib/pacemaker/pcmk_sched_constraints.c. */
     private static void unpackConstraints(WorkingSet ws) {
         XmlElement cons = Unpacker.section(ws.input, "constraints");
         if (cons == null) {
@@ -126,6 +137,7 @@ public final class Scheduler {
         }
     }
 
+    /** Follows {@code apply_stickiness()} in lib/pacemaker/pcmk_sched_allocate.c. */
     private static void applyStickiness(WorkingSet ws, Resource rsc) {
         if (!rsc.children.isEmpty()) {
             for (Resource c : rsc.children) {
@@ -143,10 +155,12 @@ public final class Scheduler {
         ws.resourceLocation(rsc, node, rsc.stickiness, "stickiness");
     }
 
+    /** Follows {@code failcount_clear_action_exists()} in lib/pacemaker/pcmk_sched_allocate.c. */
     private static boolean failcountClearActionExists(Node node, Resource rsc) {
         return !WorkingSet.resourceActions(rsc, node, "clear_failcount", true).isEmpty();
     }
 
+    /** Follows {@code check_failure_threshold()} in lib/pacemaker/pcmk_sched_allocate.c. */
     private static void checkFailureThreshold(WorkingSet ws, Resource rsc, Node node, Unpacker u) {
         if (!rsc.children.isEmpty()) {
             for (Resource c : rsc.children) {
@@ -163,7 +177,10 @@ public final class Scheduler {
         }
     }
 
-    /** pcmk__threshold_reached: the resource to ban, or null. */
+    /**
+     * The resource to ban, or null. Follows {@code pcmk__threshold_reached()} in
+     * lib/pacemaker/pcmk_sched_resource.c.
+     */
     static Resource thresholdReached(WorkingSet ws, Resource rsc, Node node, Unpacker u) {
         if (rsc.migrationThreshold == 0) {
             return null;
@@ -183,6 +200,7 @@ public final class Scheduler {
         return remaining <= 0 ? ban : null;
     }
 
+    /** Follows {@code apply_exclusive_discovery()} in lib/pacemaker/pcmk_sched_allocate.c. */
     private static void applyExclusiveDiscovery(Resource rsc, Node node) {
         if (rsc.exclusiveDiscover || rsc.top().exclusiveDiscover) {
             for (Resource c : rsc.children) {
@@ -195,6 +213,7 @@ public final class Scheduler {
         }
     }
 
+    /** Follows {@code apply_node_criteria()} in lib/pacemaker/pcmk_sched_allocate.c. */
     private static void applyNodeCriteria(WorkingSet ws) {
         if (ws.is(WorkingSet.SHUTDOWN_LOCK)) {
             for (Resource r : ws.resources) {
@@ -214,6 +233,7 @@ public final class Scheduler {
         }
     }
 
+    /** Follows {@code allocate_resources()} in lib/pacemaker/pcmk_sched_allocate.c. */
     private static void allocateResources(WorkingSet ws) {
         if (!"default".equalsIgnoreCase(ws.placementStrategy)) {
             ws.utilizationEngine.sortResources();
@@ -232,6 +252,7 @@ public final class Scheduler {
         }
     }
 
+    /** Follows {@code clear_failcounts_if_orphaned()} in lib/pacemaker/pcmk_sched_allocate.c. */
     private static void clearFailcountsIfOrphaned(WorkingSet ws, Resource rsc, Unpacker u) {
         if (!rsc.is(Resource.ORPHAN)) {
             return;
@@ -248,6 +269,7 @@ public final class Scheduler {
         }
     }
 
+    /** Follows {@code schedule_resource_actions()} in lib/pacemaker/pcmk_sched_allocate.c. */
     private static void scheduleResourceActions(WorkingSet ws) {
         ConfigChanges.processParamChecks(ws);
         if (ws.is(WorkingSet.STARTUP_PROBES)) {
@@ -264,6 +286,7 @@ public final class Scheduler {
         }
     }
 
+    /** Follows {@code is_managed()} in lib/pacemaker/pcmk_sched_allocate.c. */
     private static boolean isManaged(Resource rsc) {
         if (rsc.is(Resource.MANAGED)) {
             return true;
@@ -276,6 +299,7 @@ public final class Scheduler {
         return false;
     }
 
+    /** Follows {@code schedule_fencing_and_shutdowns()} in lib/pacemaker/pcmk_sched_allocate.c. */
     private static void scheduleFencingAndShutdowns(WorkingSet ws) {
         Action dcDown = null;
         boolean haveManaged = false;

@@ -13,16 +13,21 @@ import org.vigil.crm.internal.scheduler.unpack.Tags;
 /**
  * Ticket constraints (rsc_ticket, Pacemaker's pcmk_sched_tickets.c): a resource may run (in a role) only while a
  * ticket is granted and not in standby; losing it stops, demotes, fences or freezes the resource.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_tickets.c.
  */
 final class Tickets {
 
+    /** Follows {@code pcmk__require_promotion_tickets()} in lib/pacemaker/pcmk_sched_tickets.c. */
     private Tickets() {
     }
 
+    /** Follows {@code ticket_role_matches()} in lib/pacemaker/pcmk_sched_tickets.c. */
     private static boolean roleMatches(Resource rsc, TicketConstraint t) {
         return t.role == Role.UNKNOWN || t.role == rsc.role;
     }
 
+    /** Follows {@code constraints_for_ticket()} in lib/pacemaker/pcmk_sched_tickets.c. */
     private static void constraintsForTicket(WorkingSet ws, Resource rsc, TicketConstraint t) {
         if (t.ticket.granted && !t.ticket.standby) {
             return;
@@ -73,6 +78,7 @@ final class Tickets {
         }
     }
 
+    /** Follows {@code rsc_ticket_new()} in lib/pacemaker/pcmk_sched_tickets.c. */
     private static void newTicketConstraint(WorkingSet ws, String id, Resource rsc, Ticket ticket, String state,
                                             String lossPolicy) {
         if (rsc == null) {
@@ -114,6 +120,7 @@ final class Tickets {
         }
     }
 
+    /** Follows {@code pcmk__unpack_rsc_ticket()} in lib/pacemaker/pcmk_sched_tickets.c. */
     static void unpack(WorkingSet ws, XmlElement xml) {
         String id = xml.get("id");
         String ticketStr = xml.get("ticket");
@@ -175,7 +182,7 @@ final class Tickets {
         newTicketConstraint(ws, id, rsc, ticket, state, lossPolicy);
     }
 
-    /** pcmk__require_promotion_tickets. */
+    /** Follows {@code pcmk__require_promotion_tickets()} in lib/pacemaker/pcmk_sched_tickets.c. */
     static void requirePromotionTickets(WorkingSet ws, Resource rsc) {
         for (TicketConstraint t : rsc.ticketConstraints) {
             if (t.role == Role.PROMOTED && (!t.ticket.granted || t.ticket.standby)) {

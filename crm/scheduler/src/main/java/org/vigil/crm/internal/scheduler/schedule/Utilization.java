@@ -16,11 +16,14 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
 /**
  * Utilization-based placement (placement-strategy utilization/minimal/balanced): node capacities are consumed as
  * resources are assigned; nodes without enough capacity for a resource and its colocated resources are banned.
+ *
+ * <p>Follows lib/pacemaker/pcmk_sched_utilization.c.
  */
 public final class Utilization {
 
     private final WorkingSet ws;
 
+    /** Follows {@code sum_resource_utilization()} in lib/pacemaker/pcmk_sched_utilization.c. */
     public Utilization(WorkingSet ws) {
         this.ws = ws;
     }
@@ -36,7 +39,10 @@ public final class Utilization {
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
     }
 
-    /** pcmk__compare_node_capacities: negative when node1 has more free capacity. */
+    /**
+     * Negative when node1 has more free capacity. Follows {@code pcmk__compare_node_capacities()} in
+     * lib/pacemaker/pcmk_sched_utilization.c.
+     */
     int compareNodeCapacities(Node n1, Node n2) {
         int result = 0;
         for (Map.Entry<String, String> e : n1.utilization.entrySet()) {
@@ -62,6 +68,7 @@ public final class Utilization {
         return result;
     }
 
+    /** Follows {@code pcmk__consume_node_capacity()} in lib/pacemaker/pcmk_sched_utilization.c. */
     void consume(Node node, Resource rsc) {
         for (Map.Entry<String, String> e : rsc.utilization.entrySet()) {
             String current = node.utilization.get(e.getKey());
@@ -73,6 +80,7 @@ public final class Utilization {
         }
     }
 
+    /** Follows {@code pcmk__release_node_capacity()} in lib/pacemaker/pcmk_sched_utilization.c. */
     void release(Node node, Resource rsc) {
         for (Map.Entry<String, String> e : rsc.utilization.entrySet()) {
             String current = node.utilization.get(e.getKey());
@@ -81,7 +89,10 @@ public final class Utilization {
         }
     }
 
-    /** Adds a resource's utilization into a running sum (primitive add_utilization). */
+    /**
+     * Adds a resource's utilization into a running sum (primitive add_utilization). Follows {@code
+     * sum_resource_utilization()} in lib/pacemaker/pcmk_sched_utilization.c.
+     */
     static void addTo(Map<String, Integer> sum, Resource rsc) {
         for (Map.Entry<String, String> e : rsc.utilization.entrySet()) {
             Integer current = sum.get(e.getKey());
@@ -89,6 +100,7 @@ public final class Utilization {
         }
     }
 
+    /** Follows {@code have_enough_capacity()} in lib/pacemaker/pcmk_sched_utilization.c. */
     private static boolean haveEnoughCapacity(Node node, Map<String, Integer> util) {
         for (Map.Entry<String, Integer> e : util.entrySet()) {
             int required = e.getValue();
@@ -108,7 +120,10 @@ public final class Utilization {
         return r;
     }
 
-    /** pcmk__ban_insufficient_capacity: returns the most capable node when no node fits everything. */
+    /**
+     * Returns the most capable node when no node fits everything. Follows {@code pcmk__ban_insufficient_capacity()}
+     * in lib/pacemaker/pcmk_sched_utilization.c.
+     */
     Node banInsufficientCapacity(Resource rsc) {
         if ("default".equalsIgnoreCase(ws.placementStrategy)) {
             return null;
@@ -155,6 +170,7 @@ public final class Utilization {
         return mostCapable;
     }
 
+    /** Follows {@code new_load_stopped_op()} in lib/pacemaker/pcmk_sched_utilization.c. */
     private Action loadStopped(Node node) {
         Action a = ws.pseudoOp("load_stopped_" + node.uname);
         if (a.node == null) {
@@ -164,7 +180,7 @@ public final class Utilization {
         return a;
     }
 
-    /** pcmk__create_utilization_constraints. */
+    /** Follows {@code pcmk__create_utilization_constraints()} in lib/pacemaker/pcmk_sched_utilization.c. */
     void createUtilizationConstraints(Resource rsc, List<NodeScore> allowed) {
         for (Node node : rsc.runningOn) {
             Action ls = loadStopped(node);
@@ -177,7 +193,10 @@ public final class Utilization {
         }
     }
 
-    /** pcmk__sort_resources (non-default placement strategies): resources that matter most go first. */
+    /**
+     * pcmk__sort_resources (non-default placement strategies): resources that matter most go first. Follows {@code
+     * pcmk__sort_resources()} in lib/pacemaker/pcmk_sched_resource.c.
+     */
     void sortResources() {
         List<NodeScore> nodes = new ArrayList<>();
         for (Node n : ws.nodes) {
@@ -197,6 +216,7 @@ public final class Utilization {
         return w == null ? -Score.INFINITY : w.weight;
     }
 
+    /** Follows {@code cmp_resources()} in lib/pacemaker/pcmk_sched_resource.c. */
     private int cmpResources(Resource r1, Resource r2, List<NodeScore> nodes) {
         if (r1.priority > r2.priority) {
             return -1;

@@ -15,6 +15,8 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
  * Reads an action's configuration (Pacemaker's {@code unpack_operation}): op_defaults and the {@code <op>}
  * element's meta-attributes and attributes into {@link Action#meta}, the interval and timeout normalised to
  * milliseconds, what the action needs (quorum, fencing), its on-fail policy and the role after failure.
+ *
+ * <p>Follows {@code unpack_operation()} in lib/pengine/pe_actions.c.
  */
 public final class ActionConfig {
 
@@ -37,7 +39,10 @@ public final class ActionConfig {
         return interval == 0 && "monitor".equals(task);
     }
 
-    /** The configuration unpack_operation derives for one action key of a resource (node-independent). */
+    /**
+     * The configuration unpack_operation derives for one action key of a resource (node-independent). Follows {@code
+     * unpack_operation()} in lib/pengine/pe_actions.c.
+     */
     private record Config(String task, long rscFlags, java.util.Map<String, String> meta, Action.Needs needs,
                           OnFail onFail, Role failRole) {
     }
@@ -46,6 +51,8 @@ public final class ActionConfig {
      * unpack_operation for a new action, from a per-resource cache: the result depends on the resource, its
      * flags, the action key and task, never on the node (except for fence devices, whose per-node
      * pcmk_monitor_timeout is read every time), and thousands of probes share one key.
+     *
+     * <p>Follows {@code unpack_operation()} in lib/pengine/pe_actions.c.
      */
     public static void configure(WorkingSet ws, Action action, String key) {
         Resource rsc = action.rsc;
@@ -71,6 +78,7 @@ public final class ActionConfig {
         action.failRole = c.failRole();
     }
 
+    /** Follows {@code unpack_operation()} in lib/pengine/pe_actions.c. */
     static void unpackOperation(WorkingSet ws, Action action, XmlElement xmlObj, Resource container,
                                 long intervalMs) {
         Resource rsc = action.rsc;
@@ -197,6 +205,7 @@ public final class ActionConfig {
         }
     }
 
+    /** Follows {@code pe__resource_is_remote_conn()} in lib/pengine/remote.c. */
     public static boolean isRemoteConnection(WorkingSet ws, Resource rsc) {
         if (rsc == null || !rsc.isRemoteNode) {
             return false;
@@ -205,6 +214,7 @@ public final class ActionConfig {
         return n != null && n.isRemoteOnly();
     }
 
+    /** Follows {@code unpack_operation_on_fail()} in lib/pengine/pe_actions.c. */
     private static String onFailValue(Action action) {
         String value = action.meta.get("on-fail");
         String task = action.task;
@@ -264,6 +274,7 @@ public final class ActionConfig {
         return value;
     }
 
+    /** Follows {@code find_min_interval_mon()} in lib/pengine/pe_actions.c. */
     static XmlElement findMinIntervalMonitor(Resource rsc, boolean includeDisabled) {
         long min = Long.MAX_VALUE;
         XmlElement found = null;

@@ -21,6 +21,8 @@ import org.vigil.crm.internal.scheduler.schedule.Bundle;
  * with, recomputed from the current configuration to find resources whose definition changed (restart, reload,
  * reschedule). The serialisation (one space, {@code <parameters a="v" .../>}, newline) and the filtering of
  * meta-attributes follow Pacemaker so the digests in the CIB status compare equal.
+ *
+ * <p>Follows lib/pengine/pe_digest.c ({@code pe__calculate_digests()}, {@code rsc_action_digest_cmp()}).
  */
 public final class Digests {
 
@@ -35,6 +37,7 @@ public final class Digests {
     public String digestSecureCalc;
     String digestRestartCalc;
 
+    /** Follows {@code calculate_operation_digest()} in lib/common/digest.c. */
     private static String md5(String s) {
         try {
             MessageDigest md = MessageDigest.getInstance("MD5");
@@ -78,7 +81,10 @@ public final class Digests {
         }
     }
 
-    /** calculate_operation_digest: MD5 of {@code " <parameters ...sorted.../>\n"}. */
+    /**
+     * MD5 of {@code " <parameters ...sorted.../>\n"}. Follows {@code calculate_operation_digest()} in
+     * lib/common/digest.c.
+     */
     static String digest(Map<String, String> params) {
         List<String> names = new ArrayList<>(params.keySet());
         names.sort(null);
@@ -102,7 +108,7 @@ public final class Digests {
         return ("CRM_meta_" + field).replace('-', '_');
     }
 
-    /** pcmk__filter_op_for_digest. */
+    /** Follows {@code pcmk__filter_op_for_digest()} in lib/common/operations.c. */
     static void filterForDigest(Map<String, String> params) {
         long interval = 0;
         String iv = params.get("CRM_meta_interval");
@@ -118,6 +124,7 @@ public final class Digests {
         }
     }
 
+    /** Follows {@code is_fence_param()} in lib/pengine/pe_digest.c. */
     private static boolean isFenceParam(String p) {
         if (p.equals("provides") || p.equals("stonith-timeout")) {
             return true;
@@ -137,7 +144,7 @@ public final class Digests {
         return rest.equals("_action") || rest.equals("_timeout") || rest.equals("_retries");
     }
 
-    /** pe__calculate_digests. */
+    /** Follows {@code pe__calculate_digests()} in lib/pengine/pe_digest.c. */
     static Digests calculate(WorkingSet ws, Resource rsc, String task, long intervalMs, Node node, XmlElement xmlOp,
                              boolean calcSecure) {
         Digests d = new Digests();
@@ -208,6 +215,7 @@ public final class Digests {
         return d;
     }
 
+    /** Follows {@code rsc_action_digest()} in lib/pengine/pe_digest.c. */
     private static Digests cached(WorkingSet ws, Resource rsc, String task, long intervalMs, Node node,
                                   XmlElement xmlOp, boolean calcSecure) {
         String key = node.id + "\u0000" + Util.opKey(rsc.id, task, intervalMs);
@@ -219,7 +227,7 @@ public final class Digests {
         return d;
     }
 
-    /** rsc_action_digest_cmp. */
+    /** Follows {@code rsc_action_digest_cmp()} in lib/pengine/pe_digest.c. */
     public static Digests compare(WorkingSet ws, Resource rsc, XmlElement xmlOp, Node node) {
         String task = xmlOp.get("operation");
         String digestAll = xmlOp.get("op-digest");
@@ -242,7 +250,7 @@ public final class Digests {
         return d;
     }
 
-    /** pe__compare_fencing_digest. */
+    /** Follows {@code pe__compare_fencing_digest()} in lib/pengine/pe_digest.c. */
     public static Digests compareFencing(WorkingSet ws, Resource rsc, Node node) {
         String agent = rsc.meta.get("type");
         Digests d = cached(ws, rsc, "stonith-on", 0, node, null, true);

@@ -20,6 +20,9 @@ import org.vigil.crm.internal.scheduler.schedule.Primitive;
  * Creates resources from configuration XML (Pacemaker's {@code pe__unpack_resource} and the per-variant unpack
  * functions): template expansion, meta-attributes with their defaults and inheritance, flags, recovery policy,
  * stickiness, migration threshold, failure timeout, requirements; then children for groups and clones.
+ *
+ * <p>Follows {@code pe__unpack_resource()} in lib/pengine/complex.c and the variant unpackers of
+ * lib/pengine/native.c, group.c and clone.c.
  */
 public final class ResourceFactory {
 
@@ -29,6 +32,7 @@ public final class ResourceFactory {
         this.ws = ws;
     }
 
+    /** Follows {@code unpack_resources()} in lib/pengine/unpack.c. */
     void unpackResources(XmlElement xmlResources) {
         if (xmlResources != null) {
             for (XmlElement x : new ArrayList<>(xmlResources.kids())) {
@@ -64,6 +68,7 @@ public final class ResourceFactory {
         }
     }
 
+    /** Follows {@code setup_container()} in lib/pengine/unpack.c. */
     private void setupContainer(Resource rsc) {
         if (!rsc.children.isEmpty()) {
             for (Resource c : rsc.children) {
@@ -84,6 +89,7 @@ public final class ResourceFactory {
         }
     }
 
+    /** Follows {@code link_rsc2remotenode()} in lib/pengine/unpack.c. */
     static void linkRscToRemoteNode(WorkingSet ws, Resource rsc, Unpacker u) {
         if (!rsc.isRemoteNode) {
             return;
@@ -100,6 +106,7 @@ public final class ResourceFactory {
         }
     }
 
+    /** Follows {@code template_op_key()} in lib/pengine/complex.c. */
     private static String templateOpKey(XmlElement op) {
         String name = op.get("name");
         String role = op.get("role");
@@ -110,7 +117,10 @@ public final class ResourceFactory {
         return name + "-" + role;
     }
 
-    /** unpack_template: the primitive's XML with a template's content merged in, or the XML itself. */
+    /**
+     * The primitive's XML with a template's content merged in, or the XML itself. Follows {@code unpack_template()}
+     * in lib/pengine/complex.c.
+     */
     private XmlElement expandTemplate(XmlElement xml) {
         String ref = xml.get("template");
         if (ref == null) {
@@ -163,7 +173,7 @@ public final class ResourceFactory {
         return newXml;
     }
 
-    /** pe__unpack_resource. */
+    /** Follows {@code pe__unpack_resource()} in lib/pengine/complex.c. */
     public Resource unpackResource(XmlElement xmlObj, Resource parent) {
         String id = xmlObj.get("id");
         if (id == null) {
@@ -335,6 +345,7 @@ public final class ResourceFactory {
         return rsc;
     }
 
+    /** Follows {@code unpack_requires()} in lib/pengine/complex.c. */
     private void unpackRequires(Resource rsc, String value, boolean isDefault) {
         if ("nothing".equalsIgnoreCase(value)) {
             return;
@@ -369,6 +380,7 @@ public final class ResourceFactory {
         }
     }
 
+    /** Follows {@code pe__unpack_resource()} in lib/pengine/complex.c. */
     private boolean unpackVariant(Resource rsc) {
         switch (rsc.variant) {
             case PRIMITIVE:
@@ -384,6 +396,7 @@ public final class ResourceFactory {
         }
     }
 
+    /** Follows {@code native_unpack()} in lib/pengine/native.c. */
     private boolean unpackPrimitive(Resource rsc) {
         Resource parent = rsc.top();
         String standard = rsc.xml.get("class");
@@ -400,6 +413,7 @@ public final class ResourceFactory {
         return true;
     }
 
+    /** Follows {@code recursive_clear_unique()} in lib/pengine/native.c. */
     private static void clearUniqueRecursive(Resource r) {
         r.clear(Resource.UNIQUE);
         r.meta.put("globally-unique", "false");
@@ -408,6 +422,7 @@ public final class ResourceFactory {
         }
     }
 
+    /** Follows {@code group_unpack()} in lib/pengine/group.c. */
     private boolean unpackGroup(Group g) {
         Boolean ordered = Util.toBoolean(g.meta.get("ordered"));
         g.ordered = ordered == null || ordered;
@@ -433,6 +448,7 @@ public final class ResourceFactory {
         return true;
     }
 
+    /** Follows {@code clone_unpack()} in lib/pengine/clone.c. */
     private boolean unpackClone(Clone c) {
         String maxClones = c.meta.get("clone-max");
         String maxClonesNode = c.meta.get("clone-node-max");
@@ -484,7 +500,10 @@ public final class ResourceFactory {
         return true;
     }
 
-    /** pcmk__scan_min_int: the integer, at least {@code minimum} (the minimum when invalid). */
+    /**
+     * The integer, at least {@code minimum} (the minimum when invalid). Follows {@code pcmk__scan_min_int()} in
+     * lib/common/strings.c.
+     */
     public static int scanMinInt(String text, int minimum) {
         long v = Score.parseLeadingLong(text, Long.MIN_VALUE);
         if (v == Long.MIN_VALUE) {

@@ -8,6 +8,8 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
 /**
  * Lookups in the CIB status section the way Pacemaker's XPath queries find them: the operation history of a
  * resource on a node ({@code //node_state[@uname=N]//lrm_resource[@id=R]/lrm_rsc_op}), unique-match semantics.
+ *
+ * <p>Follows the XPath lookups of lib/pengine/unpack.c ({@code find_lrm_op()}, {@code find_lrm_resource()}).
  */
 public final class StatusIndex {
 
@@ -60,6 +62,8 @@ public final class StatusIndex {
     /**
      * find_lrm_op: the single history entry for an operation (for migrate_to/from also matching the other
      * side), and, when {@code targetRc >= 0}, only if it completed with that result.
+     *
+     * <p>Follows {@code find_lrm_op()} in lib/pengine/unpack.c.
      */
     public static XmlElement findLrmOp(WorkingSet ws, String rscId, String op, String uname, String source,
                                 int targetRc) {

@@ -10,6 +10,9 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
  * Expands tag and template references in constraints into resource sets, as Pacemaker does before unpacking:
  * a {@code resource_ref} naming a tag becomes refs to the tagged resources; an {@code rsc}/{@code first}/...
  * attribute naming a tag becomes a non-sequential {@code resource_set}.
+ *
+ * <p>Follows {@code pcmk__expand_tags_in_sets()} and {@code pcmk__tag_to_set()} in
+ * lib/pacemaker/pcmk_sched_constraints.c, with the per-constraint {@code unpack_*_tags()} functions.
  */
 public final class Tags {
 
@@ -22,7 +25,10 @@ public final class Tags {
         this.ws = ws;
     }
 
-    /** The tag's (or template's) resource ids, null when {@code id} names neither (or an unused one). */
+    /**
+     * The tag's (or template's) resource ids, null when {@code id} names neither (or an unused one). Follows {@code
+     * pcmk__valid_resource_or_tag()} in lib/pacemaker/pcmk_sched_constraints.c.
+     */
     private List<String> findTag(String id) {
         if (ws.templateRscSets.containsKey(id)) {
             return ws.templateRscSets.get(id);
@@ -37,7 +43,10 @@ public final class Tags {
         return ws.templateRscSets.containsKey(id) || ws.tags.containsKey(id);
     }
 
-    /** pcmk__expand_tags_in_sets: a copy with tag refs expanded, or null when nothing needs expanding. */
+    /**
+     * A copy with tag refs expanded, or null when nothing needs expanding. Follows {@code
+     * pcmk__expand_tags_in_sets()} in lib/pacemaker/pcmk_sched_constraints.c.
+     */
     XmlElement expandTagsInSets(XmlElement xml) {
         if (xml.firstChild("resource_set") == null) {
             return null;
@@ -77,6 +86,8 @@ public final class Tags {
     /**
      * pcmk__tag_to_set: replaces attribute {@code attr} (a tag, or a resource when {@code convertRsc}) with a
      * resource_set child; returns the set, null when nothing was converted, INVALID on error.
+     *
+     * <p>Follows {@code pcmk__tag_to_set()} in lib/pacemaker/pcmk_sched_constraints.c.
      */
     XmlElement tagToSet(XmlElement xml, String attr, boolean convertRsc) {
         String consId = xml.get("id");
@@ -134,6 +145,8 @@ public final class Tags {
      * {@code rsc} naming a tag becomes a resource set of its members (with {@code rsc-role} as the set's role).
      *
      * @return the expanded copy, null when there was nothing to expand, {@link #INVALID} for a broken constraint
+     *
+     * <p>Follows {@code pcmk__expand_tags_in_sets()} in lib/pacemaker/pcmk_sched_constraints.c.
      */
     public XmlElement expandSingleResourceTags(XmlElement xml) {
         String id = xml.get("id");
@@ -163,6 +176,8 @@ public final class Tags {
     /**
      * {@link #tagToSet} for one side of a constraint, moving the side's own attribute ({@code valueAttr}, e.g.
      * {@code rsc-role} or {@code first-action}) onto the new set as {@code setAttr}.
+     *
+     * <p>Follows {@code pcmk__tag_to_set()} in lib/pacemaker/pcmk_sched_constraints.c.
      */
     private XmlElement sideToSet(XmlElement copy, String refAttr, boolean convertRsc, String valueAttr,
                                  String setAttr) {
@@ -175,6 +190,7 @@ public final class Tags {
         return set;
     }
 
+    /** Follows {@code unpack_colocation_tags()} in lib/pacemaker/pcmk_sched_colocation.c. */
     public XmlElement expandColocationTags(XmlElement xml) {
         String id = xml.get("id");
         if (id == null) {
@@ -214,6 +230,7 @@ public final class Tags {
         return depSet != null || primSet != null ? copy : null;
     }
 
+    /** Follows {@code unpack_order_tags()} in lib/pacemaker/pcmk_sched_ordering.c. */
     public XmlElement expandOrderTags(XmlElement xml) {
         XmlElement expanded = expandTagsInSets(xml);
         if (expanded != null) {

@@ -26,6 +26,9 @@ import org.vigil.crm.internal.scheduler.schedule.Migration;
  * Builds the working set from the CIB (Pacemaker's {@code cluster_status} and {@code unpack.c}): cluster options,
  * nodes, resources, tags, then the status section: node states (online, standby, unclean...), ticket states and
  * every resource's operation history, from which the current role, location, failures and pending work follow.
+ *
+ * <p>Follows lib/pengine/unpack.c ({@code cluster_status()} and the {@code unpack_*()} functions) and
+ * lib/pengine/failcounts.c.
  */
 public final class Unpacker {
 
@@ -37,12 +40,13 @@ public final class Unpacker {
         this.ws = ws;
     }
 
+    /** Follows {@code get_object_root()} in lib/cib/cib_utils.c. */
     public static XmlElement section(XmlElement root, String name) {
         XmlElement conf = root.firstChild("configuration");
         return conf == null ? null : conf.firstChild(name);
     }
 
-    /** cluster_status. */
+    /** Follows {@code cluster_status()} in lib/pengine/status.c. */
     public void unpack() {
         XmlElement root = ws.input;
         ws.dcUuid = root.get("dc-uuid");
@@ -67,6 +71,7 @@ public final class Unpacker {
 
     // ---------------------------------------------------------------- nodes
 
+    /** Follows {@code handle_startup_fencing()} in lib/pengine/unpack.c. */
     private void handleStartupFencing(Node n) {
         if (n.type == Node.Type.REMOTE && n.remoteRsc == null) {
             return;
@@ -75,6 +80,7 @@ public final class Unpacker {
         n.unseen = true;
     }
 
+    /** Follows {@code unpack_nodes()} in lib/pengine/unpack.c. */
     private void unpackNodes(XmlElement xmlNodes) {
         if (xmlNodes == null) {
             return;
@@ -104,11 +110,13 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code xml_contains_remote_node()} in lib/pengine/remote.c. */
     public static boolean containsRemoteNode(XmlElement xml) {
         return xml != null && "remote".equalsIgnoreCase(xml.get("type")) && "ocf".equalsIgnoreCase(xml.get("class"))
             && "pacemaker".equalsIgnoreCase(xml.get("provider"));
     }
 
+    /** Follows {@code unpack_remote_nodes()} in lib/pengine/unpack.c. */
     private void unpackRemoteNodes(XmlElement resources) {
         if (resources == null) {
             return;
@@ -140,7 +148,10 @@ public final class Unpacker {
         }
     }
 
-    /** A guest node's connection resource, added to the configuration like Pacemaker does. */
+    /**
+     * A guest node's connection resource, added to the configuration like Pacemaker does. Follows {@code
+     * expand_remote_rsc_meta()} in lib/pengine/unpack.c.
+     */
     private String expandRemoteRscMeta(XmlElement xml, XmlElement parent) {
         String containerId = xml.get("id");
         String remoteName = null;
@@ -186,6 +197,7 @@ public final class Unpacker {
         return e.is("primitive") || e.is("group") || e.is("clone") || e.is("master") || e.is("bundle");
     }
 
+    /** Follows {@code pe_create_remote_xml()} in lib/pengine/remote.c. */
     public static XmlElement createRemoteXml(String uname, String containerId, String migrateable, String managed,
                                       String startTimeout, String server, String port) {
         XmlElement r = new XmlElement("primitive", 0, 0);
@@ -243,6 +255,7 @@ public final class Unpacker {
         return o;
     }
 
+    /** Follows {@code unpack_tags()} in lib/pengine/unpack.c. */
     private void unpackTags(XmlElement xmlTags) {
         if (xmlTags == null) {
             return;
@@ -267,7 +280,7 @@ public final class Unpacker {
         }
     }
 
-    /** add_node_attrs. */
+    /** Follows {@code add_node_attrs()} in lib/pengine/unpack.c. */
     void addNodeAttrs(XmlElement xml, Node node, boolean overwrite) {
         node.attrs.put("#uname", node.uname);
         node.attrs.put("#id", node.id);
@@ -295,6 +308,7 @@ public final class Unpacker {
 
     // ---------------------------------------------------------------- status
 
+    /** Follows {@code unpack_status()} in lib/pengine/unpack.c. */
     private void unpackStatus(XmlElement status) {
         for (XmlElement state : status.kids()) {
             if (state.is("tickets")) {
@@ -329,6 +343,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code unpack_tickets_state()} in lib/pengine/unpack.c. */
     private void unpackTickets(XmlElement tickets) {
         for (XmlElement t : tickets.kids()) {
             if (!t.is("ticket_state")) {
@@ -353,6 +368,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code unpack_node_state()} in lib/pengine/unpack.c. */
     private void unpackNodeState(XmlElement state) {
         String id = state.get("id");
         String uname = state.get("uname");
@@ -378,6 +394,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code unpack_transient_attributes()} in lib/pengine/unpack.c. */
     private void unpackTransientAttributes(XmlElement state, Node node) {
         XmlElement attrs = state.firstChild("transient_attributes");
         addNodeAttrs(attrs, node, true);
@@ -389,11 +406,13 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code pe__shutdown_requested()} in lib/pengine/utils.c. */
     public static boolean shutdownRequested(Node node) {
         String s = node.attrs.get("shutdown");
         return s != null && !s.equals("0");
     }
 
+    /** Follows {@code determine_online_status()} in lib/pengine/unpack.c. */
     private void determineOnlineStatus(XmlElement state, Node node) {
         boolean online;
         String exp = state.get("expected");
@@ -424,6 +443,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code determine_online_status_no_fencing()} in lib/pengine/unpack.c. */
     private boolean onlineNoFencing(XmlElement state, Node node) {
         String join = state.get("join");
         String isPeer = state.get("crmd");
@@ -440,6 +460,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code determine_online_status_fencing()} in lib/pengine/unpack.c. */
     private boolean onlineFencing(XmlElement state, Node node) {
         String join = state.get("join");
         String isPeer = state.get("crmd");
@@ -490,6 +511,7 @@ public final class Unpacker {
         return online;
     }
 
+    /** Follows {@code determine_remote_online_status()} in lib/pengine/unpack.c. */
     private void determineRemoteOnlineStatus(Node node) {
         Resource rsc = node.remoteRsc;
         if (rsc == null) {
@@ -521,6 +543,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code unpack_handle_remote_attrs()} in lib/pengine/unpack.c. */
     private void unpackHandleRemoteAttrs(Node node, XmlElement state) {
         node.remoteMaintenance = Score.parseLeadingLong(state.get("node_in_maintenance"), 0) > 0;
         Resource rsc = node.remoteRsc;
@@ -548,7 +571,10 @@ public final class Unpacker {
         }
     }
 
-    /** One pass over node histories; returns true when something was unpacked (another pass may help). */
+    /**
+     * One pass over node histories; returns true when something was unpacked (another pass may help). Follows {@code
+     * unpack_node_history()} in lib/pengine/unpack.c.
+     */
     private boolean unpackNodeHistory(XmlElement status, boolean fence) {
         boolean again = false;
         for (XmlElement state : status.kids()) {
@@ -590,6 +616,7 @@ public final class Unpacker {
         return again;
     }
 
+    /** Follows {@code unpack_node_lrm()} in lib/pengine/unpack.c. */
     private void unpackNodeLrm(Node node, XmlElement state) {
         XmlElement lrm = state.firstChild("lrm");
         if (lrm == null) {
@@ -635,7 +662,10 @@ public final class Unpacker {
 
     // ---------------------------------------------------------------- resource history
 
-    /** Compares operation history entries the way Pacemaker sorts them (call id, then rc change time). */
+    /**
+     * Compares operation history entries the way Pacemaker sorts them (call id, then rc change time). Follows {@code
+     * pe__is_newer_op()} in lib/pengine/pe_actions.c.
+     */
     public static int isNewerOp(XmlElement a, XmlElement b, boolean sameNodeDefault) {
         String aNode = a.get("on_node");
         String bNode = b.get("on_node");
@@ -715,7 +745,10 @@ public final class Unpacker {
         }
     }
 
-    /** decode_transition_key: action id, transition id, target rc; null when invalid. */
+    /**
+     * Action id, transition id, target rc; null when invalid. Follows {@code decode_transition_key()} in
+     * lib/common/operations.c.
+     */
     static int[] decodeKey(String key) {
         if (key == null) {
             return null;
@@ -732,6 +765,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code pe__target_rc_from_xml()} in lib/pengine/unpack.c. */
     static int targetRc(XmlElement op) {
         String key = op.get("transition-key");
         if (key == null) {
@@ -755,6 +789,7 @@ public final class Unpacker {
         return v == null ? dflt : Score.parseLeadingLong(v, dflt);
     }
 
+    /** Follows {@code sort_op_by_callid()} in lib/pengine/pe_actions.c. */
     public static List<XmlElement> sortedOps(XmlElement lrmResource) {
         List<XmlElement> ops = new ArrayList<>();
         List<XmlElement> kids = lrmResource.kids();
@@ -807,7 +842,10 @@ public final class Unpacker {
         return out;
     }
 
-    /** calculate_active_ops: indexes of the last start-like and stop operations. */
+    /**
+     * Indexes of the last start-like and stop operations. Follows {@code calculate_active_ops()} in
+     * lib/pengine/unpack.c.
+     */
     public static int[] activeOps(List<XmlElement> sorted) {
         int stopIndex = -1;
         int startIndex = -1;
@@ -840,6 +878,7 @@ public final class Unpacker {
         return new int[] {startIndex, stopIndex};
     }
 
+    /** Follows {@code unpack_lrm_resource()} in lib/pengine/unpack.c. */
     private Resource unpackLrmResource(Node node, XmlElement entry) {
         String rscId = entry.get("id");
         if (rscId == null) {
@@ -886,7 +925,10 @@ public final class Unpacker {
         return rsc;
     }
 
-    /** get_target_role: the configured target-role, or null when it is the default. */
+    /**
+     * The configured target-role, or null when it is the default. Follows {@code get_target_role()} in
+     * lib/pengine/utils.c.
+     */
     Role targetRole(Resource rsc) {
         String value = rsc.meta.get("target-role");
         if (value == null || "started".equalsIgnoreCase(value) || "default".equalsIgnoreCase(value)) {
@@ -910,6 +952,7 @@ public final class Unpacker {
         return r;
     }
 
+    /** Follows {@code unpack_shutdown_lock()} in lib/pengine/unpack.c. */
     private void unpackShutdownLock(XmlElement entry, Resource rsc, Node node) {
         long lockTime = Score.parseLeadingLong(entry.get("shutdown-lock"), 0);
         if (entry.get("shutdown-lock") != null && lockTime != 0) {
@@ -922,6 +965,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code unpack_find_resource()} in lib/pengine/unpack.c. */
     private Resource unpackFindResource(Node node, String rscId) {
         Resource rsc = ws.findResource(rscId);
         Resource parent = null;
@@ -951,6 +995,7 @@ public final class Unpacker {
         return rsc;
     }
 
+    /** Follows {@code find_anonymous_clone()} in lib/pengine/unpack.c. */
     private Resource findAnonymousClone(Node node, Clone parent, String rscId) {
         Resource rsc = null;
         Resource inactive = null;
@@ -994,6 +1039,7 @@ public final class Unpacker {
         return rsc;
     }
 
+    /** Follows {@code process_orphan_resource()} in lib/pengine/unpack.c. */
     private Resource processOrphanResource(XmlElement entry, Node node) {
         String rscId = entry.get("id");
         Resource rsc = createFakeResource(rscId, entry);
@@ -1005,6 +1051,7 @@ public final class Unpacker {
         return rsc;
     }
 
+    /** Follows {@code create_fake_resource()} in lib/pengine/unpack.c. */
     private Resource createFakeResource(String rscId, XmlElement entry) {
         XmlElement xml = new XmlElement("primitive", entry.line(), entry.column());
         for (int i = 0; i < entry.attributeCount(); i++) {
@@ -1029,6 +1076,7 @@ public final class Unpacker {
         return rsc;
     }
 
+    /** Follows {@code handle_startup_fencing()} in lib/pengine/unpack.c. */
     void startupFencingFor(Node n) {
         handleStartupFencing(n);
     }
@@ -1039,6 +1087,7 @@ public final class Unpacker {
         OnFail onFail = OnFail.IGNORE;
     }
 
+    /** Follows {@code process_recurring()} in lib/pengine/unpack.c. */
     private void processRecurring(Node node, Resource rsc, int startIndex, int stopIndex, List<XmlElement> sorted) {
         int counter = -1;
         for (XmlElement op : sorted) {
@@ -1062,6 +1111,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code set_active()} in lib/pengine/unpack.c. */
     private void setActive(Resource rsc) {
         if (rsc.top().is(Resource.PROMOTABLE)) {
             rsc.role = Role.UNPROMOTED;
@@ -1070,6 +1120,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code unpack_rsc_op()} in lib/pengine/unpack.c. */
     private void unpackRscOp(Resource rsc, Node node, XmlElement op, OpState st) {
         int targetRc = targetRc(op);
         String taskKey = opKeyOf(op);
@@ -1194,10 +1245,12 @@ public final class Unpacker {
         return k != null ? k : op.get("id");
     }
 
+    /** Follows {@code pcmk_xe_is_probe()} in lib/common/operations.c. */
     static boolean isProbe(XmlElement op) {
         return "monitor".equals(op.get("operation")) && Math.max(0, longAttr(op, "interval", 0)) == 0;
     }
 
+    /** Follows {@code pcmk_xe_mask_probe_failure()} in lib/common/operations.c. */
     static boolean maskProbeFailure(XmlElement op) {
         if (!isProbe(op)) {
             return false;
@@ -1207,11 +1260,13 @@ public final class Unpacker {
         return rc == 5 || rc == 2 || status == 7;
     }
 
+    /** Follows {@code get_action_on_fail()} in lib/pengine/unpack.c. */
     private OnFail actionOnFail(Resource rsc, String key, String task) {
         Action a = ws.customAction(rsc, key, task, null, true, false);
         return a.onFail;
     }
 
+    /** Follows {@code record_failed_op()} in lib/pengine/unpack.c. */
     private void recordFailedOp(XmlElement op, Node node, Resource rsc) {
         if (!node.online) {
             return;
@@ -1229,7 +1284,7 @@ public final class Unpacker {
         ws.failedOps.add(copy);
     }
 
-    /** remap_operation: returns {rc, status}. */
+    /** Returns {rc, status}. Follows {@code remap_operation()} in lib/pengine/unpack.c. */
     private int[] remapOperation(XmlElement op, Resource rsc, Node node, OpState st, int targetRc, int rc,
                                  int status) {
         String task = op.get("operation");
@@ -1307,6 +1362,7 @@ public final class Unpacker {
         return new int[] {rc, status};
     }
 
+    /** Follows {@code check_recoverable()} in lib/pengine/unpack.c. */
     private void checkRecoverable(Resource rsc, Node node, String task) {
         if (!"stop".equals(task)) {
             return;
@@ -1318,6 +1374,7 @@ public final class Unpacker {
         rsc.set(Resource.BLOCK);
     }
 
+    /** Follows {@code update_resource_state()} in lib/pengine/unpack.c. */
     private void updateResourceState(Resource rsc, Node node, XmlElement op, String task, int rc, OpState st) {
         boolean clearPast = false;
         if (rc == 5 || (!rsc.isBundled() && maskProbeFailure(op))) {
@@ -1377,6 +1434,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code unpack_rsc_op_failure()} in lib/pengine/unpack.c. */
     private void unpackRscOpFailure(Resource rsc, Node node, int rc, XmlElement op, OpState st) {
         String key = opKeyOf(op);
         String task = op.get("operation");
@@ -1433,6 +1491,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code check_operation_expiry()} in lib/pengine/unpack.c. */
     private boolean checkOperationExpiry(Resource rsc, Node node, int rc, XmlElement op) {
         boolean expired = false;
         String id = op.get("id");
@@ -1484,6 +1543,7 @@ public final class Unpacker {
         return expired;
     }
 
+    /** Follows {@code should_ignore_failure_timeout()} in lib/pengine/unpack.c. */
     private boolean shouldIgnoreFailureTimeout(Resource rsc, String task, long interval) {
         if (rsc.remoteReconnectMs != 0 && ws.is(WorkingSet.STONITH_ENABLED) && interval != 0
             && "monitor".equalsIgnoreCase(task)) {
@@ -1493,6 +1553,7 @@ public final class Unpacker {
         return false;
     }
 
+    /** Follows {@code should_clear_for_param_change()} in lib/pengine/unpack.c. */
     private boolean shouldClearForParamChange(XmlElement op, String task, Resource rsc, Node node) {
         if ("start".equals(task) || "monitor".equals(task)) {
             if (Bundle.needsRemoteName(rsc)) {
@@ -1511,11 +1572,15 @@ public final class Unpacker {
     public static final int FC_EFFECTIVE = 1;
     public static final int FC_FILLERS = 2;
 
-    /** pe_get_failcount: the fail count of a resource on a node (optionally ignoring expired failures). */
+    /**
+     * The fail count of a resource on a node (optionally ignoring expired failures). Follows {@code
+     * pe_get_failcount()} in lib/pengine/failcounts.c.
+     */
     public int failcount(Node node, Resource rsc, int fcFlags, XmlElement op) {
         return failcount(ws, node, rsc, fcFlags, op, failRegex);
     }
 
+    /** Follows {@code pe_get_failcount()} in lib/pengine/failcounts.c. */
     static int failcount(WorkingSet ws, Node node, Resource rsc, int fcFlags, XmlElement op,
                          Map<Resource, Pattern[]> cache) {
         Pattern[] re = null;
@@ -1562,6 +1627,7 @@ public final class Unpacker {
         return failcount;
     }
 
+    /** Follows {@code generate_fail_regexes()} in lib/pengine/failcounts.c. */
     private static Pattern[] failRegexes(WorkingSet ws, Resource rsc) {
         String name = rsc.cloneName != null ? rsc.cloneName : rsc.id;
         if (!rsc.is(Resource.UNIQUE)) {
@@ -1576,7 +1642,10 @@ public final class Unpacker {
             Pattern.compile("last-failure-" + q + instPattern + opPattern)};
     }
 
-    /** block_failure: whether an on-fail=block operation's failure is the one recorded. */
+    /**
+     * Whether an on-fail=block operation's failure is the one recorded. Follows {@code block_failure()} in
+     * lib/pengine/failcounts.c.
+     */
     private static boolean blockFailure(WorkingSet ws, Node node, Resource rsc, XmlElement xmlOp) {
         String xmlName = WorkingSet.cloneStrip(rsc.id);
         List<XmlElement> prefs = new ArrayList<>();
@@ -1611,6 +1680,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code is_matched_failure()} in lib/pengine/failcounts.c. */
     private static boolean isMatchedFailure(String rscId, XmlElement confOp, XmlElement lrmOp) {
         String confName = confOp.get("name");
         long confInterval = Util.parseInterval(confOp.get("interval"));
@@ -1632,6 +1702,7 @@ public final class Unpacker {
 
     // ---------------------------------------------------------------- process_rsc_state
 
+    /** Follows {@code process_rsc_state()} in lib/pengine/unpack.c. */
     private void processRscState(Resource rsc, Node node, OnFail onFail, XmlElement migrateOp) {
         if (rsc.role != Role.UNKNOWN) {
             Resource iter = rsc;
@@ -1765,7 +1836,7 @@ public final class Unpacker {
         }
     }
 
-    /** native_add_running. */
+    /** Follows {@code native_add_running()} in lib/pengine/native.c. */
     public static void addRunning(WorkingSet ws, Resource rsc, Node node, boolean failed) {
         if (rsc.runningOn.contains(node)) {
             return;
@@ -1819,6 +1890,7 @@ public final class Unpacker {
         }
     }
 
+    /** Follows {@code is_multiply_active()} in lib/pengine/native.c. */
     private static boolean isMultiplyActive(Resource rsc) {
         if (rsc.variant != Resource.Variant.PRIMITIVE) {
             return false;
