@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.OptionalLong;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,7 +49,11 @@ public class SchedulerBenchmark {
     @Param({"3x100", "16x1000", "32x1000"})
     public String size;
 
+    private static final String TE_UUID = "5c1f9a7e-3b2d-4c8e-9f10-2a6b7c8d9e0f";
+
     private PolicyEngine engine;
+    /** The CIB's execution-date, else the time the trial started (fixed for all iterations). */
+    private Instant now;
     private byte[] xml;
     private CibDocument parsed;
 
@@ -62,6 +67,8 @@ public class SchedulerBenchmark {
         engine = PolicyEngine.standard();
         xml = Files.readAllBytes(f);
         parsed = parse();
+        now = parsed.executionDate().isPresent() ? Instant.ofEpochSecond(parsed.executionDate().getAsLong())
+            : Instant.now();
     }
 
     private CibDocument parse() throws CibException {
@@ -75,12 +82,12 @@ public class SchedulerBenchmark {
     /** Parse the XML and compute the transition (crm_simulate -R's work). */
     @Benchmark
     public Transition parseAndSchedule() throws CibException {
-        return engine.schedule(parse(), OptionalLong.empty());
+        return engine.schedule(parse(), now, ZoneOffset.UTC, 1, TE_UUID);
     }
 
     /** Compute the transition from an already parsed CIB. */
     @Benchmark
     public Transition schedule() {
-        return engine.schedule(parsed, OptionalLong.empty());
+        return engine.schedule(parsed, now, ZoneOffset.UTC, 1, TE_UUID);
     }
 }

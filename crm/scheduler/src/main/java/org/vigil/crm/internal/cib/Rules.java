@@ -18,6 +18,8 @@ public final class Rules {
 
     private final IdIndex index;
 
+    private long nextChange;
+
     public Rules(IdIndex index) {
         this.index = index;
     }
@@ -92,7 +94,7 @@ public final class Rules {
             case "rule":
                 return evalExpr(expr, ctx);
             case "date_expression": {
-                int rc = evalDate(expr, ctx.now());
+                int rc = evalDate(expr, ctx.now(), this::noteNextChange);
                 return rc == WITHIN || rc == OK;
             }
             case "rsc_expression":
@@ -347,8 +349,31 @@ public final class Rules {
     public static final int AFTER = 3;
     public static final int OK = 4;
 
+    /**
+     * The earliest epoch second at which a date expression evaluated so far changes its result (0: none); the
+     * scheduler's recheck time. Pacemaker's {@code next_change}.
+     */
+    public long nextChange() {
+        return nextChange;
+    }
+
+    /** Follows {@code crm_time_set_if_earlier()} in lib/pengine/rules.c. */
+    private void noteNextChange(long epochSecond) {
+        if (nextChange == 0 || epochSecond < nextChange) {
+            nextChange = epochSecond;
+        }
+    }
+
     /** {@code pe__eval_date_expr}. Follows {@code pe__eval_date_expr()} in lib/pengine/rules.c. */
     public static int evalDate(XmlElement expr, CrmTime now) {
+        return evalDate(expr, now, t -> { });
+    }
+
+    /**
+     * Evaluates a date expression, telling {@code nextChange} when its result will change (for {@code in_range},
+     * {@code gt} and {@code lt}; {@code date_spec} gives none, as in Pacemaker).
+     */
+    public static int evalDate(XmlElement expr, CrmTime now, java.util.function.LongConsumer nextChange) {
         String op = expr.get("operation");
         XmlElement durationSpec = expr.firstChild("duration");
         XmlElement dateSpec = expr.firstChild("date_spec");
@@ -363,9 +388,14 @@ public final class Rules {
             if (start == null && end == null) {
                 return UNDETERMINED;
             } else if (start != null && now.compareTo(start) < 0) {
+                nextChange.accept(start.epochSecond());
                 return BEFORE;
             } else if (end != null && now.compareTo(end) > 0) {
                 return AFTER;
+            }
+            if (end != null) {
+                // the result does not change until the second after the end
+                nextChange.accept(end.epochSecond() + 1);
             }
             return WITHIN;
         } else if ("date_spec".equalsIgnoreCase(op)) {
@@ -374,12 +404,20 @@ public final class Rules {
             if (start == null) {
                 return UNDETERMINED;
             }
-            return now.compareTo(start) > 0 ? WITHIN : BEFORE;
+            if (now.compareTo(start) > 0) {
+                return WITHIN;
+            }
+            nextChange.accept(start.epochSecond() + 1);
+            return BEFORE;
         } else if ("lt".equalsIgnoreCase(op)) {
             if (end == null) {
                 return UNDETERMINED;
             }
-            return now.compareTo(end) < 0 ? WITHIN : AFTER;
+            if (now.compareTo(end) < 0) {
+                nextChange.accept(end.epochSecond());
+                return WITHIN;
+            }
+            return AFTER;
         }
         return UNDETERMINED;
     }

@@ -171,7 +171,7 @@ class PacemakerCorpusTest {
         int currentPass = 0;
         int executingPass = 0;
         int revisedPass = 0;
-        Simulation.Options opts = new Simulation.Options(true, true, true);
+        Simulation.Options opts = TestClock.options(true, true, true);
         for (Case c : cases) {
             String expected = Files.readString(dir.resolve("summary/" + c.name() + ".summary"));
             String actual;

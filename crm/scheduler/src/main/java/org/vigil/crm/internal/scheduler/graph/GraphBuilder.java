@@ -286,8 +286,9 @@ public final class GraphBuilder {
         }
         input.action.set(Action.TRACKING);
         boolean loop = false;
-        for (ActionLink in : input.action.before) {
-            if (graphHasLoop(init, input.action, in)) {
+        List<ActionLink> inputs = input.action.before;
+        for (int i = inputs.size() - 1; i >= 0; i--) {
+            if (graphHasLoop(init, input.action, inputs.get(i))) {
                 loop = true;
                 break;
             }

@@ -102,6 +102,11 @@ public final class WorkingSet {
     public int actionId = 1;
     /** The transition graph, built at the end of the scheduler run. */
     public List<GraphBuilder.Synapse> graph = List.of();
+    /**
+     * The epoch second by which the scheduler must run again although nothing changed (a failure expiring, a date
+     * rule changing, a shutdown lock ending); 0 for none. Pacemaker's {@code recheck_by}.
+     */
+    public long recheckBy;
     public final List<Ordering> orderingConstraints = new ArrayList<>();
     public int orderId = 1;
     public final List<Location> placementConstraints = new ArrayList<>();
@@ -1039,12 +1044,21 @@ public final class WorkingSet {
             if (is(ENABLE_UNFENCING)) {
                 List<Resource> matches = new ArrayList<>();
                 findUnfencingDevices(resources, matches);
+                // the devices' digests, so that the executor can tell when a device definition changed
+                StringBuilder all = new StringBuilder();
+                StringBuilder secure = new StringBuilder();
                 for (Resource match : matches) {
+                    String agent = match.meta.get("type");
                     Digests d = Digests.compareFencing(this, match, node);
                     if (d.rc == Digests.ALL) {
                         optional = false;
                     }
+                    all.append(match.id).append(':').append(agent).append(':').append(d.digestAllCalc).append(',');
+                    secure.append(match.id).append(':').append(agent).append(':').append(d.digestSecureCalc)
+                        .append(',');
                 }
+                stonith.meta.put("digests-all", all.toString());
+                stonith.meta.put("digests-secure", secure.toString());
             }
         }
         if (priorityFencingDelay > 0 && (priorityDelay || stonith.meta.containsKey("priority-fencing-delay"))) {
@@ -1215,6 +1229,16 @@ public final class WorkingSet {
     // ---------------------------------------------------------------- time
 
     /** Follows {@code get_effective_time()} in lib/pengine/utils.c. */
+    /**
+     * Asks for a new scheduler run at {@code recheck} (epoch seconds) when that is after now and earlier than the
+     * time already asked for. Follows {@code pe__update_recheck_time()} in lib/pengine/utils.c.
+     */
+    public void updateRecheckTime(long recheck) {
+        if (recheck > effectiveTime() && (recheckBy == 0 || recheckBy > recheck)) {
+            recheckBy = recheck;
+        }
+    }
+
     public long effectiveTime() {
         return now.epochSecond();
     }

@@ -569,8 +569,11 @@ public final class Orderings {
 
     /** Follows {@code pcmk__disable_invalid_orderings()} in lib/pacemaker/pcmk_sched_ordering.c. */
     private void disableInvalidOrderings() {
-        for (Action action : ws.actions) {
-            for (ActionLink input : action.before) {
+        // both of Pacemaker's lists are prepended: newest first
+        for (int i = ws.actions.size() - 1; i >= 0; i--) {
+            Action action = ws.actions.get(i);
+            for (int j = action.before.size() - 1; j >= 0; j--) {
+                ActionLink input = action.before.get(j);
                 if ((input.type & Ordering.PRESERVE) == 0 && input.action.rsc != null
                     && Remote.rscCorrespondsToGuest(action.rsc, input.action.node)) {
                     ws.warn("Invalid ordering constraint between " + input.action.rsc.id + " and "

@@ -656,6 +656,10 @@ public final class Primitive extends Resource {
         if (lockNode == null) {
             return;
         }
+        if (ws.shutdownLockSec > 0) {
+            // run again the second after the lock expires
+            ws.updateRecheckTime(lockTime + ws.shutdownLockSec + 1);
+        }
         for (Node n : ws.nodes) {
             if (!n.uname.equals(lockNode.uname)) {
                 ws.resourceLocation(this, n, -Score.INFINITY, "shutdown-lock");

@@ -17,7 +17,7 @@ import org.vigil.crm.internal.scheduler.unpack.Unpacker;
  *
  * <p>Follows lib/pacemaker/pcmk_sched_remote.c.
  */
-final class Remote {
+public final class Remote {
 
     private Remote() {
     }
@@ -241,7 +241,7 @@ final class Remote {
      * The cluster node that talks to a remote node for an action. Follows {@code pcmk__connection_host_for_action()}
      * in lib/pacemaker/pcmk_sched_remote.c.
      */
-    static Node connectionHost(Action action) {
+    public static Node connectionHost(Action action) {
         if ("stonith".equalsIgnoreCase(action.task) || action.node == null || !action.node.isRemote()
             || action.node.remoteRsc == null) {
             return null;

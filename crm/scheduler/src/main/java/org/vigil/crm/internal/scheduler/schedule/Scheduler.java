@@ -89,6 +89,8 @@ public final class Scheduler {
         ws.orderings.applyAll();
         t.mark("orderings");
         ws.graph = GraphBuilder.buildGraph(ws);
+        // date rules evaluated anywhere (meta and instance attributes, options, locations, lifetimes)
+        ws.updateRecheckTime(ws.rules.nextChange());
         t.mark("graph");
         return ws;
     }

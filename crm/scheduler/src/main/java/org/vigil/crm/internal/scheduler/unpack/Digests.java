@@ -33,7 +33,7 @@ public final class Digests {
 
     public int rc = MATCH;
     Map<String, String> paramsAll;
-    String digestAllCalc;
+    public String digestAllCalc;
     public String digestSecureCalc;
     String digestRestartCalc;
 

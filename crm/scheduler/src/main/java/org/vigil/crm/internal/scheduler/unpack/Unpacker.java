@@ -1507,7 +1507,13 @@ public final class Unpacker {
             if (now >= lastRun + rsc.failureTimeout && !shouldIgnoreFailureTimeout(rsc, task, interval)) {
                 expired = true;
             }
-            unexpiredFailCount = failcount(node, rsc, FC_EFFECTIVE, op);
+            long[] lastFailure = {0};
+            unexpiredFailCount = failcount(ws, node, rsc, FC_EFFECTIVE, op, failRegex, lastFailure);
+            // ask for a new run when the last failure expires
+            long expires = lastFailure[0] + rsc.failureTimeout + 1;
+            if (unexpiredFailCount != 0 && now < expires) {
+                ws.updateRecheckTime(expires);
+            }
         }
         if (expired) {
             if (failcount(node, rsc, FC_DEFAULT, op) != 0) {
@@ -1577,12 +1583,17 @@ public final class Unpacker {
      * pe_get_failcount()} in lib/pengine/failcounts.c.
      */
     public int failcount(Node node, Resource rsc, int fcFlags, XmlElement op) {
-        return failcount(ws, node, rsc, fcFlags, op, failRegex);
+        return failcount(ws, node, rsc, fcFlags, op, failRegex, null);
     }
 
-    /** Follows {@code pe_get_failcount()} in lib/pengine/failcounts.c. */
+    /**
+     * Follows {@code pe_get_failcount()} in lib/pengine/failcounts.c.
+     *
+     * @param lastFailure when not null, its first element receives the time of the last failure (epoch seconds)
+     *                    when there is a fail count, as Pacemaker's {@code last_failure} output
+     */
     static int failcount(WorkingSet ws, Node node, Resource rsc, int fcFlags, XmlElement op,
-                         Map<Resource, Pattern[]> cache) {
+                         Map<Resource, Pattern[]> cache, long[] lastFailure) {
         Pattern[] re = null;
         int failcount = 0;
         long last = 0;
@@ -1610,6 +1621,9 @@ public final class Unpacker {
                 }
             }
         }
+        if (failcount > 0 && last > 0 && lastFailure != null) {
+            lastFailure[0] = last;
+        }
         if (failcount > 0 && rsc.failureTimeout != 0 && blockFailure(ws, node, rsc, op)) {
             rsc.failureTimeout = 0;
         }
@@ -1621,7 +1635,11 @@ public final class Unpacker {
         }
         if ((fcFlags & FC_FILLERS) != 0 && !rsc.fillers.isEmpty() && !rsc.isBundled()) {
             for (Resource filler : rsc.fillers) {
-                failcount += failcount(ws, node, filler, fcFlags, op, cache);
+                long[] fillerLast = {0};
+                failcount += failcount(ws, node, filler, fcFlags, op, cache, fillerLast);
+                if (lastFailure != null && fillerLast[0] > lastFailure[0]) {
+                    lastFailure[0] = fillerLast[0];
+                }
             }
         }
         return failcount;
