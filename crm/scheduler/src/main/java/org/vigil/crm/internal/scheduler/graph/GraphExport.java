@@ -47,8 +47,9 @@ public final class GraphExport {
     public static Transition transition(WorkingSet ws, int transitionId, String teUuid) {
         List<Synapse> order = GraphBuilder.executionOrder(ws.graph);
         List<TransitionAction> actions = new ArrayList<>(order.size());
+        Map<String, String> metaNames = new java.util.HashMap<>();
         for (Synapse s : order) {
-            actions.add(action(s, transitionId, teUuid));
+            actions.add(action(s, transitionId, teUuid, metaNames));
         }
         return new Transition(transitionId, teUuid, settings(ws), actions, ws.summary(),
             new ArrayList<>(new LinkedHashSet<>(ws.warnings)));
@@ -67,7 +68,7 @@ public final class GraphExport {
     }
 
     /** One graph action. Follows {@code create_graph_action()}. */
-    static TransitionAction action(Synapse s, int transitionId, String teUuid) {
+    static TransitionAction action(Synapse s, int transitionId, String teUuid, Map<String, String> metaNames) {
         Action a = s.action();
         TransitionAction.Kind kind = kind(a);
         boolean needsNodeInfo = kind != TransitionAction.Kind.PSEUDO || isFence(a);
@@ -77,19 +78,14 @@ public final class GraphExport {
         String nodeUuid = null;
         String router = null;
         TreeMap<String, String> attrs = new TreeMap<>();
-        Map<String, String> meta = a.meta;
         if (needsNodeInfo && a.node != null) {
             node = a.node.uname;
             nodeUuid = a.node.id;
             Node host = Remote.connectionHost(a);
             router = host == null ? null : host.uname;
-            // create_graph_action adds the target to the action's meta before writing the attributes
-            meta = new java.util.LinkedHashMap<>(a.meta);
-            meta.put("on_node", node);
-            meta.put("on_node_uuid", nodeUuid);
         }
         ResourceRef rsc = a.rsc == null ? null : resourceRef(a);
-        addAttributes(a, meta, attrs);
+        addAttributes(a, node, nodeUuid, attrs, metaNames);
         int targetRc = (int) Score.parseLeadingLong(attrs.get(TransitionAction.META_PREFIX + "op_target_rc"), 0);
         String transitionKey = kind == TransitionAction.Kind.PSEUDO ? null
             : transitionKey(a.id, transitionId, targetRc, teUuid);
@@ -103,7 +99,12 @@ public final class GraphExport {
 
     /** Follows {@code pcmk__transition_key()} in lib/common/operations.c (the UUID padded to 36 characters). */
     public static String transitionKey(int actionId, int transitionId, int targetRc, String teUuid) {
-        return String.format("%d:%d:%d:%-36s", actionId, transitionId, targetRc, teUuid);
+        StringBuilder sb = new StringBuilder(48).append(actionId).append(':').append(transitionId).append(':')
+            .append(targetRc).append(':').append(teUuid);
+        for (int i = teUuid.length(); i < 36; i++) {
+            sb.append(' ');
+        }
+        return sb.toString();
     }
 
     private static boolean isFence(Action a) {
@@ -134,7 +135,8 @@ public final class GraphExport {
     }
 
     /** The {@code <attributes>} element. Follows {@code add_action_attributes()}. */
-    static void addAttributes(Action a, Map<String, String> meta, TreeMap<String, String> attrs) {
+    static void addAttributes(Action a, String onNode, String onNodeUuid, TreeMap<String, String> attrs,
+                              Map<String, String> metaNames) {
         attrs.put("crm_feature_set", FEATURE_SET);
         for (Map.Entry<String, String> e : a.extra.entrySet()) {
             attrs.putIfAbsent(e.getKey(), e.getValue());
@@ -151,27 +153,37 @@ public final class GraphExport {
                 }
             }
         }
-        for (Map.Entry<String, String> e : meta.entrySet()) {
-            putMeta(attrs, e.getKey(), e.getValue());
+        // the action's meta, where create_graph_action() has set on_node and on_node_uuid
+        for (Map.Entry<String, String> e : a.meta.entrySet()) {
+            String k = e.getKey();
+            if (onNode != null && (k.equals("on_node") || k.equals("on_node_uuid"))) {
+                continue;
+            }
+            putMeta(attrs, k, e.getValue(), metaNames);
+        }
+        if (onNode != null) {
+            putMeta(attrs, "on_node", onNode, metaNames);
+            putMeta(attrs, "on_node_uuid", onNodeUuid, metaNames);
         }
         if (a.rsc != null) {
             for (Resource p = a.rsc; p != null; p = p.parent) {
                 addGraphMeta(p, attrs);
             }
-            addBundleMeta(a, meta, attrs);
+            addBundleMeta(a, attrs, metaNames);
         } else if (isFence(a) && a.node != null) {
             for (Map.Entry<String, String> e : a.node.attrs.entrySet()) {
-                putMeta(attrs, e.getKey(), e.getValue());
+                putMeta(attrs, e.getKey(), e.getValue(), metaNames);
             }
         }
     }
 
     /** Follows {@code hash2metafield()} in lib/common/nvpair.c (no overwrite; '#' and ':' names skipped). */
-    private static void putMeta(TreeMap<String, String> attrs, String key, String value) {
+    private static void putMeta(TreeMap<String, String> attrs, String key, String value,
+                                Map<String, String> metaNames) {
         if (key == null || value == null || key.indexOf('#') >= 0 || key.indexOf(':') >= 0) {
             return;
         }
-        attrs.putIfAbsent(metaName(key), value);
+        attrs.putIfAbsent(metaNames.computeIfAbsent(key, GraphExport::metaName), value);
     }
 
     /** Follows {@code crm_meta_name()} in lib/common/nvpair.c. */
@@ -224,13 +236,13 @@ public final class GraphExport {
     }
 
     /** Follows {@code pcmk__add_bundle_meta_to_xml()} in lib/pacemaker/pcmk_sched_remote.c. */
-    private static void addBundleMeta(Action a, Map<String, String> meta, TreeMap<String, String> attrs) {
+    private static void addBundleMeta(Action a, TreeMap<String, String> attrs, Map<String, String> metaNames) {
         if (a.node == null || !a.node.isGuest()) {
             return;
         }
         String task = a.task;
         if ("notify".equals(task) || "notified".equals(task)) {
-            task = meta.get("notify_operation");
+            task = a.meta.get("notify_operation");
         }
         Resource container = a.node.remoteRsc.container;
         Node host = null;
@@ -244,8 +256,8 @@ public final class GraphExport {
             }
         }
         if (host != null) {
-            putMeta(attrs, "container-attribute-target", a.rsc.meta.get("container-attribute-target"));
-            putMeta(attrs, "physical_host", host.uname);
+            putMeta(attrs, "container-attribute-target", a.rsc.meta.get("container-attribute-target"), metaNames);
+            putMeta(attrs, "physical_host", host.uname, metaNames);
         }
     }
 

@@ -83,9 +83,11 @@ public abstract class Resource {
     public List<Colocation> thisWith = new ArrayList<>();
     public final List<Location> locations = new ArrayList<>();
     public final List<Action> actions = new ArrayList<>();
-    private final Map<String, List<Action>> actionsByUuid = new java.util.HashMap<>();
-    /** The same lists as actionsByUuid, under each exact spelling seen (saves lower-casing on lookups). */
-    private final Map<String, List<Action>> actionsByExactUuid = new java.util.HashMap<>();
+    private final Map<String, UuidActions> actionsByUuid = new java.util.HashMap<>();
+    /** The same entries as actionsByUuid, under each exact spelling seen (saves lower-casing on lookups). */
+    private final Map<String, UuidActions> actionsByExactUuid = new java.util.HashMap<>();
+    /** The actions by lower-case task, oldest first. */
+    private final Map<String, List<Action>> actionsByTask = new java.util.HashMap<>();
     public final List<TicketConstraint> ticketConstraints = new ArrayList<>();
 
     public NodeScore allocatedTo;
@@ -210,21 +212,112 @@ public abstract class Resource {
 
     // ---- actions index ----
 
+    /**
+     * The actions with one uuid (case-insensitive), oldest first, and for each node the oldest of them bound to
+     * it, so that finding a resource's action on a node does not scan its actions on every other node.
+     */
+    private static final class UuidActions {
+        final List<Action> list = new ArrayList<>(2);
+        final Map<Node, Action> firstByNode = new java.util.HashMap<>(4);
+        int unbound;
+
+        void add(Action a) {
+            list.add(a);
+            if (a.node == null) {
+                unbound++;
+            } else {
+                firstByNode.putIfAbsent(a.node, a);
+            }
+        }
+
+        void bound(Action a, Node node) {
+            unbound--;
+            firstByNode.merge(node, a, (old, nu) -> old.id <= nu.id ? old : nu);
+        }
+    }
+
     void addAction(Action a) {
         actions.add(a);
-        List<Action> l = actionsByUuid.computeIfAbsent(a.uuid.toLowerCase(java.util.Locale.ROOT),
-            k -> new ArrayList<>(2));
-        l.add(a);
-        actionsByExactUuid.putIfAbsent(a.uuid, l);
+        UuidActions u = actionsByUuid.computeIfAbsent(a.uuid.toLowerCase(java.util.Locale.ROOT),
+            k -> new UuidActions());
+        u.add(a);
+        actionsByExactUuid.putIfAbsent(a.uuid, u);
+        actionsByTask.computeIfAbsent(a.task.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>(2)).add(a);
+    }
+
+    private UuidActions uuidActions(String uuid) {
+        UuidActions u = actionsByExactUuid.get(uuid);
+        return u != null ? u : actionsByUuid.get(uuid.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** The actions with this uuid (case-insensitive), oldest first. */
     public List<Action> actionsWithUuid(String uuid) {
-        List<Action> l = actionsByExactUuid.get(uuid);
-        if (l == null) {
-            l = actionsByUuid.get(uuid.toLowerCase(java.util.Locale.ROOT));
-        }
+        UuidActions u = uuidActions(uuid);
+        return u == null ? List.of() : u.list;
+    }
+
+    /** The actions with this task (case-insensitive), oldest first. */
+    public List<Action> actionsWithTask(String task) {
+        List<Action> l = actionsByTask.get(task.toLowerCase(java.util.Locale.ROOT));
         return l == null ? List.of() : l;
+    }
+
+    /** Changes an action's task (a recurring operation becoming its cancellation), keeping the task index. */
+    public void retask(Action a, String task) {
+        if (a.task.equalsIgnoreCase(task)) {
+            a.task = task;
+            return;
+        }
+        List<Action> old = actionsByTask.get(a.task.toLowerCase(java.util.Locale.ROOT));
+        if (old != null) {
+            old.remove(a);
+        }
+        a.task = task;
+        List<Action> l = actionsByTask.computeIfAbsent(task.toLowerCase(java.util.Locale.ROOT),
+            k -> new ArrayList<>(2));
+        // keep creation (id) order
+        int i = l.size();
+        while (i > 0 && l.get(i - 1).id > a.id) {
+            i--;
+        }
+        l.add(i, a);
+    }
+
+    /** Binds an action without a node to {@code node} (find_actions does), keeping the node index. */
+    public void bind(Action a, Node node) {
+        a.node = node;
+        UuidActions u = uuidActions(a.uuid);
+        if (u != null) {
+            u.bound(a, node);
+        }
+    }
+
+    /**
+     * The oldest action with this uuid on {@code node}, or the oldest without a node (then bound to {@code node}),
+     * whichever comes first; with a null node the oldest action with this uuid. Follows the resource branch of
+     * {@code find_existing_action()} in lib/pengine/pe_actions.c.
+     */
+    public Action findExistingAction(String uuid, Node node) {
+        UuidActions u = uuidActions(uuid);
+        if (u == null) {
+            return null;
+        }
+        if (node == null) {
+            return u.list.get(0);
+        }
+        if (u.unbound == 0) {
+            return u.firstByNode.get(node);
+        }
+        for (Action a : u.list) {
+            if (a.node == node) {
+                return a;
+            }
+            if (a.node == null) {
+                bind(a, node);
+                return a;
+            }
+        }
+        return null;
     }
 
     // ---- configured operations index ----

@@ -716,12 +716,10 @@ public final class WorkingSet {
 
     /** Follows {@code find_existing_action()} in lib/pengine/pe_actions.c. */
     private Action findExistingAction(String key, Resource rsc, Node node) {
-        List<Action> candidates;
-        if (rsc == null) {
-            candidates = nodeActionsByUuid.getOrDefault(key.toLowerCase(Locale.ROOT), List.of());
-        } else {
-            candidates = rsc.actionsWithUuid(key);
+        if (rsc != null) {
+            return rsc.findExistingAction(key, node);
         }
+        List<Action> candidates = nodeActionsByUuid.getOrDefault(key.toLowerCase(Locale.ROOT), List.of());
         // find_actions on candidates that all have this uuid: the oldest on the node (or unbound, then bound)
         for (Action a : candidates) {
             if (node == null || a.node == node) {
@@ -751,7 +749,11 @@ public final class WorkingSet {
             if (node == null) {
                 result.add(0, a);
             } else if (a.node == null) {
-                a.node = node;
+                if (a.rsc != null) {
+                    a.rsc.bind(a, node);
+                } else {
+                    a.node = node;
+                }
                 result.add(0, a);
             } else if (a.node == node) {
                 result.add(0, a);
@@ -798,6 +800,14 @@ public final class WorkingSet {
             }
         }
         return null;
+    }
+
+    /**
+     * {@link #findFirstAction} over a resource's actions of one task (through its task index). Follows {@code
+     * find_first_action()} in lib/pengine/pe_actions.c.
+     */
+    public static Action findFirstAction(Resource rsc, String task, Node onNode) {
+        return findFirstAction(rsc.actionsWithTask(task), null, task, onNode);
     }
 
     /** Follows {@code pe__resource_actions()} in lib/pengine/pe_actions.c. */

@@ -767,7 +767,7 @@ public final class Clone extends Resource {
         String task = childTask(action);
         int flags = Action.OPTIONAL | Action.RUNNABLE | Action.PSEUDO;
         for (Resource child : kids) {
-            Action childAction = WorkingSet.findFirstAction(child.actions, null, task,
+            Action childAction = WorkingSet.findFirstAction(child, task,
                 child.children.isEmpty() ? node : null);
             if (childAction != null) {
                 int childFlags = child.actionFlags(childAction, node);

@@ -209,15 +209,15 @@ public final class Clones {
                 Action thenAction;
                 Bundle.Replica firstReplica = Bundle.replicaForContainer(first.rsc, firstChild, node);
                 if (first.task.contains("stop") && firstReplica != null && firstReplica.child != null) {
-                    firstAction = WorkingSet.findFirstAction(firstReplica.child.actions, null, firstTask, node);
+                    firstAction = WorkingSet.findFirstAction(firstReplica.child, firstTask, node);
                 } else {
-                    firstAction = WorkingSet.findFirstAction(firstChild.actions, null, firstTask, node);
+                    firstAction = WorkingSet.findFirstAction(firstChild, firstTask, node);
                 }
                 Bundle.Replica thenReplica = Bundle.replicaForContainer(then.rsc, thenChild, node);
                 if (then.task.contains("mote") && thenReplica != null && thenReplica.child != null) {
-                    thenAction = WorkingSet.findFirstAction(thenReplica.child.actions, null, then.task, node);
+                    thenAction = WorkingSet.findFirstAction(thenReplica.child, then.task, node);
                 } else {
-                    thenAction = WorkingSet.findFirstAction(thenChild.actions, null, then.task, node);
+                    thenAction = WorkingSet.findFirstAction(thenChild, then.task, node);
                 }
                 if (firstAction == null || thenAction == null) {
                     continue;
@@ -240,7 +240,7 @@ public final class Clones {
         } else if (then.rsc != null) {
             changed |= ws.orderings.updateOrderedActions(first, then, node, flags, filter, type);
             for (Resource thenChild : new ArrayList<>(Clone.containersOrChildren(then.rsc))) {
-                Action childAction = WorkingSet.findFirstAction(thenChild.actions, null, then.task, node);
+                Action childAction = WorkingSet.findFirstAction(thenChild, then.task, node);
                 if (childAction != null) {
                     int childFlags = thenChild.actionFlags(childAction, node);
                     int childChanged = Orderings.UPDATED_NONE;

@@ -479,26 +479,31 @@ public final class Colocations {
         dependent.priority = Score.add(mult * c.score, dependent.priority);
     }
 
-    /** Follows {@code best_node_score_matching_attr()} in lib/pacemaker/pcmk_sched_colocation.c. */
-    private static int bestNodeScoreMatchingAttr(Resource rsc, String attr, String value) {
-        int best = -Score.INFINITY;
-        for (NodeScore ns : rsc.allowedNodes.values()) {
-            if (ns.weight > best && Locations.available(ns, false, false)
-                && attrEquals(value, ns.node.attrs.get(attr))) {
-                best = ns.weight;
-            }
-        }
-        return best;
-    }
-
     /** Follows {@code add_node_scores_matching_attr()} in lib/pacemaker/pcmk_sched_colocation.c. */
     private static void addNodeScoresMatchingAttr(Map<Node, NodeScore> nodes, Resource rsc, String attr,
                                                   float factor, boolean onlyPositive) {
         if (attr == null) {
             attr = "#uname";
         }
+        // best_node_score_matching_attr() for every value at once: one pass over rsc's nodes, not one per node
+        Map<String, Integer> bestByValue = new java.util.HashMap<>();
+        int bestForNull = -Score.INFINITY;
+        for (NodeScore ns : rsc.allowedNodes.values()) {
+            if (!Locations.available(ns, false, false)) {
+                continue;
+            }
+            String v = ns.node.attrs.get(attr);
+            if (v == null) {
+                bestForNull = Math.max(bestForNull, ns.weight);
+            } else {
+                bestByValue.merge(v.toLowerCase(java.util.Locale.ROOT), ns.weight, Math::max);
+            }
+        }
         for (NodeScore ns : nodes.values()) {
-            int score = bestNodeScoreMatchingAttr(rsc, attr, ns.node.attrs.get(attr));
+            String value = ns.node.attrs.get(attr);
+            int score = value == null ? bestForNull
+                : Math.max(-Score.INFINITY, bestByValue.getOrDefault(value.toLowerCase(java.util.Locale.ROOT),
+                    -Score.INFINITY));
             if (factor < 0 && score < 0) {
                 continue;
             }
@@ -668,7 +673,7 @@ public final class Colocations {
             return;
         }
         for (Resource child : rsc.children) {
-            Action childAction = WorkingSet.findFirstAction(child.actions, null, action.task, null);
+            Action childAction = WorkingSet.findFirstAction(child, action.task, null);
             if (childAction == null || childAction.isRunnable()) {
                 return;
             }

@@ -53,7 +53,7 @@ final class Fencing {
         boolean orderImplicit = rsc.is(Resource.NEEDS_FENCING) || target.isGuest();
         Action parentStop = null;
         if (!stops.isEmpty() && orderImplicit) {
-            parentStop = WorkingSet.findFirstAction(top.actions, null, "stop", null);
+            parentStop = WorkingSet.findFirstAction(top, "stop", null);
         }
         for (Action action : stops) {
             action.set(Action.PSEUDO | Action.RUNNABLE);
@@ -125,8 +125,8 @@ final class Fencing {
         Action stop = null;
         String fenceAction = "off";
         if (container != null) {
-            stop = WorkingSet.findFirstAction(container.actions, null, "stop", null);
-            if (WorkingSet.findFirstAction(container.actions, null, "start", null) != null) {
+            stop = WorkingSet.findFirstAction(container, "stop", null);
+            if (WorkingSet.findFirstAction(container, "start", null) != null) {
                 fenceAction = "reboot";
             }
         }
@@ -138,7 +138,7 @@ final class Fencing {
         } else if (stop != null) {
             ws.orderActions(stop, stonith, Ordering.RUNNABLE_LEFT | Ordering.IMPLIES_THEN);
         } else {
-            stop = WorkingSet.findFirstAction(node.remoteRsc.actions, null, "stop", null);
+            stop = WorkingSet.findFirstAction(node.remoteRsc, "stop", null);
             if (stop != null) {
                 ws.orderActions(stop, stonith, Ordering.OPTIONAL);
             }

@@ -247,7 +247,7 @@ public final class Group extends Resource {
         int flags = Action.OPTIONAL | Action.RUNNABLE | Action.PSEUDO;
         for (Resource member : action.rsc.children) {
             String task = Clone.complexTask(member, action.task);
-            Action memberAction = WorkingSet.findFirstAction(member.actions, null, task, node);
+            Action memberAction = WorkingSet.findFirstAction(member, task, node);
             if (memberAction != null) {
                 int memberFlags = member.actionFlags(memberAction, node);
                 if ((flags & Action.OPTIONAL) != 0 && (memberFlags & Action.OPTIONAL) == 0) {
@@ -271,7 +271,7 @@ public final class Group extends Resource {
     public int updateOrderedActions(Action first, Action then, Node node, int flags, int filter, int type) {
         int changed = ws.orderings.updateOrderedActions(first, then, node, flags, filter, type);
         for (Resource member : then.rsc.children) {
-            Action memberAction = WorkingSet.findFirstAction(member.actions, null, then.task, node);
+            Action memberAction = WorkingSet.findFirstAction(member, then.task, node);
             if (memberAction != null) {
                 changed |= member.updateOrderedActions(first, memberAction, node, flags, filter, type);
             }

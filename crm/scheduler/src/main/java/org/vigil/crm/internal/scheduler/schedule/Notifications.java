@@ -331,7 +331,7 @@ public final class Notifications {
     /** Follows {@code find_remote_start()} in lib/pengine/pe_notif.c. */
     private static Action findRemoteStart(Action action) {
         if (action != null && action.node != null && action.node.remoteRsc != null) {
-            return WorkingSet.findFirstAction(action.node.remoteRsc.actions, null, "start", null);
+            return WorkingSet.findFirstAction(action.node.remoteRsc, "start", null);
         }
         return null;
     }
@@ -374,7 +374,7 @@ public final class Notifications {
             }
         }
         if (rsc.role != Role.STOPPED && ("stop".equals(task) || "demote".equals(task))) {
-            Action stop = WorkingSet.findFirstAction(rsc.actions, null, "stop", null);
+            Action stop = WorkingSet.findFirstAction(rsc, "stop", null);
             for (Node current : new ArrayList<>(rsc.runningOn)) {
                 if (stop != null && stop.is(Action.PSEUDO) && (current.unclean || current.remoteRequiresReset)) {
                     continue;
@@ -386,7 +386,7 @@ public final class Notifications {
             }
         }
         if (rsc.nextRole != Role.STOPPED && ("start".equals(task) || "promote".equals(task))) {
-            Action start = WorkingSet.findFirstAction(rsc.actions, null, "start", null);
+            Action start = WorkingSet.findFirstAction(rsc, "start", null);
             if (start != null) {
                 Action remoteStart = findRemoteStart(start);
                 if (remoteStart != null && !remoteStart.isRunnable()) {

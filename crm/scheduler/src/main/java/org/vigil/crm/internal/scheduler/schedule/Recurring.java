@@ -231,7 +231,7 @@ public final class Recurring {
     Action newCancelAction(Resource rsc, String task, long intervalMs, Node node) {
         String key = Util.opKey(rsc.id, task, intervalMs);
         Action cancel = ws.customAction(rsc, key, "cancel", node, false, true);
-        cancel.task = "cancel";
+        rsc.retask(cancel, "cancel");
         cancel.cancelTask = task;
         WorkingSet.addHashParam(cancel.meta, "operation", task);
         WorkingSet.addHashParam(cancel.meta, "interval", Long.toString(intervalMs));
