@@ -98,6 +98,15 @@ echo "== membership, as node1 sees it =="
 "$VIGIL" --state-dir "$DIR/node1" members
 echo
 "$VIGIL" --state-dir "$DIR/node1" corosync-cfgtool -s
+echo
+echo "== the CIB: a resource created on node1, read on node3 =="
+"$VIGIL" --state-dir "$DIR/node1" cibadmin --modify --allow-create -o resources \
+    -X '<primitive id="demo-dummy" class="ocf" provider="heartbeat" type="Dummy"/>' || true
+for _ in $(seq 1 100); do
+    "$VIGIL" --state-dir "$DIR/node3" cibadmin --query -o resources 2>/dev/null | grep -q demo-dummy && break
+    sleep 0.1
+done
+"$VIGIL" --state-dir "$DIR/node3" cibadmin --query -o resources
 cat <<MSG
 
 The cluster is running. Try, in another terminal:
@@ -105,6 +114,8 @@ The cluster is running. Try, in another terminal:
   $VIGIL --state-dir $DIR/node2 corosync-cfgtool -s
   $VIGIL --state-dir $DIR/node3 corosync-cmapctl runtime.members
   $VIGIL --state-dir $DIR/node1 corosync-quorumtool -s
+  $VIGIL --state-dir $DIR/node2 cibadmin --query            # the same CIB on every node
+  $VIGIL --state-dir $DIR/node2 cibadmin --modify -X '<primitive id="demo-dummy" description="changed on node2"/>'
   kill -9 \$(cat $DIR/node3/vigil.pid)      # and watch node1's membership change
 MSG
 if [[ -n "$FOR" ]]; then

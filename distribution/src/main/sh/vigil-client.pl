@@ -40,6 +40,14 @@ if (!connect($s, pack('S Z108', $AF_UNIX, $sock))) {
 my $cwd = readlink('/proc/self/cwd');
 $cwd = $ENV{PWD} if !defined $cwd || $cwd !~ m{^/};
 my $req = "\x01VIGIL/1\n";
+# A command that reads its standard input (cibadmin --xml-pipe) gets it sent along ("I<len>\n<bytes>").
+if ($ARGV[0] eq 'cibadmin' && grep { $_ eq '-p' || $_ eq '--xml-pipe' } @ARGV) {
+    binmode STDIN;
+    local $/;
+    my $in = <STDIN>;
+    $in = '' unless defined $in;
+    $req .= "I" . length($in) . "\n" . $in;
+}
 $req .= "C" . length($cwd) . "\n" . $cwd if defined $cwd && $cwd =~ m{^/} && length($cwd) <= 4096;
 $req .= scalar(@ARGV) . "\n";
 for my $a (@ARGV) {

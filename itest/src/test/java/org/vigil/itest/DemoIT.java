@@ -34,6 +34,10 @@ class DemoIT {
             assertTrue(out.contains(", node " + i + " (node" + i + "), up "), out);
         }
         assertTrue(out.contains("Stopped."), out);
+        // the CIB: created on node1, read back on node3
+        assertTrue(out.contains("== the CIB: a resource created on node1, read on node3 =="), out);
+        assertTrue(out.contains("<primitive id=\"demo-dummy\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"),
+            out);
         for (int i = 1; i <= 3; i++) {
             Path state = dir.resolve("cluster/node" + i);
             assertFalse(Files.exists(state.resolve("vigil.pid")), "node" + i + " stopped and cleaned up");

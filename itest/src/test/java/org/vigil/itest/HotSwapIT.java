@@ -34,6 +34,7 @@ import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.vigil.itest.support.BundleJars;
 import org.vigil.itest.support.Distribution;
+import org.vigil.itest.support.UpgradeMarker;
 import org.vigil.kernel.api.Cmap;
 import org.vigil.kernel.api.CmapEntry;
 import org.vigil.kernel.api.command.AdminCommand;
@@ -41,7 +42,8 @@ import org.vigil.kernel.api.command.AdminCommand;
 /**
  * Boots the real exported distribution in Felix and upgrades a plug-in bundle that provides a service to the
  * kernel through a dynamic greedy reference: the udpu {@code Transport}, bound by the kernel's TransportRegistry,
- * using the {@code upgrade} admin command an administrator would use.
+ * using the {@code upgrade} admin command an administrator would use. The upgrade goes to a new build whose code
+ * differs ({@link BundleJars#newBuild}: it writes a token to cmap when it starts), asserted after the swap.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -140,8 +142,12 @@ public class HotSwapIT {
                 events.add("kernel " + e.getType());
             }
         };
+        String marker = UpgradeMarker.key(UDPU);
+        assertEquals("the release has no build marker code", "", cmap.get(marker).map(CmapEntry::valueString)
+            .orElse(""));
+        String token = "udpu-v2-" + System.nanoTime();
         context.addBundleListener(listener);
-        String report = upgrade(BundleJars.withVersion(udpuJar(), v2, dir.resolve("udpu-v2.jar")).toString(), 0);
+        String report = upgrade(BundleJars.newBuild(udpuJar(), v2, token, dir.resolve("udpu-v2.jar")).toString(), 0);
         context.removeBundleListener(listener);
 
         assertTrue(report, report.contains("upgraded " + UDPU + " " + v1 + " -> " + v2));
@@ -155,6 +161,7 @@ public class HotSwapIT {
         assertEquals("the kernel now uses the new service", v2, ring0("bundle_version"));
         assertNotEquals(serviceV1, ring0("service_id"));
         assertEquals("open", ring0("status"));
+        assertEquals("the new build's code runs", token, cmap.get(marker).map(CmapEntry::valueString).orElse(""));
 
         // Bad upgrades are refused and leave v2 running.
         Path notABundle = dir.resolve("plain.jar");
@@ -170,6 +177,7 @@ public class HotSwapIT {
         assertEquals(v2, ring0("bundle_version"));
         assertEquals("open", ring0("status"));
         assertEquals(activations, cmap.get("runtime.transport.registry_activations").orElseThrow().valueString());
+        assertEquals("the new build still runs", token, cmap.get(marker).map(CmapEntry::valueString).orElse(""));
         assertEquals("no probe bundle left behind", 1,
             java.util.Arrays.stream(context.getBundles()).filter(b -> UDPU.equals(b.getSymbolicName())).count());
     }

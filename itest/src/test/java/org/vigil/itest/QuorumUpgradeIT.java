@@ -13,11 +13,14 @@ import org.junit.jupiter.api.Timeout;
 import org.vigil.itest.support.BundleJars;
 import org.vigil.itest.support.Distribution;
 import org.vigil.itest.support.NetnsCluster;
+import org.vigil.itest.support.UpgradeMarker;
 
 /**
  * {@code vigil upgrade} of the quorum-votes bundle on every node of a running 3-node ring (127.0.0.1): quorum
- * never flaps. Watched two ways: the quorate flag every node publishes, polled throughout, and the kernel's
- * "non-primary component" log line, which it writes on every not-quorate decision.
+ * never flaps. Watched two ways: the quorate flag every node publishes, polled throughout (a failed read counts
+ * as a dip), and the kernel's "non-primary component" log line, which it writes on every not-quorate decision.
+ * The upgrade goes to a new build whose code differs ({@link BundleJars#newBuild}: it writes a token to cmap when
+ * it starts); each node must show that token afterwards, so the new code is what runs.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class QuorumUpgradeIT {
@@ -46,7 +49,9 @@ class QuorumUpgradeIT {
                     .orElseThrow();
             }
             String v1 = RingUpgradeIT.jarVersion(jar);
-            Path v2 = BundleJars.withVersion(jar, v1 + "v2", dir.resolve("quorum-v2.jar"));
+            String token = "quorum-v2-" + System.nanoTime();
+            Path v2 = BundleJars.newBuild(jar, v1 + "v2", token, dir.resolve("quorum-v2.jar"));
+            String marker = UpgradeMarker.key("org.vigil.quorum");
             AtomicBoolean watching = new AtomicBoolean(true);
             AtomicInteger dips = new AtomicInteger();
             AtomicInteger polls = new AtomicInteger();
@@ -75,10 +80,11 @@ class QuorumUpgradeIT {
                 assertEquals(notQuorateBefore[i], count(c.log(i), "non-primary component"),
                     "node" + i + " logged a not-quorate decision during the upgrade");
                 assertEquals(0, c.vigil(i, "corosync-quorumtool", "-s").status(), "node" + i + " quorate after");
+                assertEquals(token, RingUpgradeIT.read(c, i, marker), "node" + i + ": the new build's code runs");
             }
             assertEquals(0, dips.get(), "quorate flag seen down " + dips + " times in " + polls + " polls");
             System.out.print(reports);
-            System.out.println("quorum-votes upgraded on 3 nodes: quorate throughout (" + polls.get()
+            System.out.println("quorum-votes upgraded to a new build on 3 nodes: quorate throughout (" + polls.get()
                 + " polls of every node's flag), no not-quorate decision logged");
         }
     }

@@ -225,6 +225,17 @@ class RingInJvmTest {
         }
     }
 
+    /** The {@code stats.wire.*} drop counters of {@code n} except authentication failures, summed. */
+    static long garbageDrops(Node n) {
+        long sum = 0;
+        for (CmapEntry e : n.cmap.iterate("stats.wire.")) {
+            if (!e.key().equals("stats.wire.rx_auth_failed")) {
+                sum += e.longValue();
+            }
+        }
+        return sum;
+    }
+
     @Test
     void aNodeWithTheWrongKeyNeverJoinsAndGarbageIsCounted() throws Exception {
         configure(" crypto_cipher: aes256\n crypto_hash: sha256\n");
@@ -243,9 +254,13 @@ class RingInJvmTest {
         assertEquals(ring, nodes.get(1).cmap.get("runtime.totem.ring_id").orElseThrow().valueString());
         await("auth failures counted", () -> nodes.get(1).cmap.get("stats.wire.rx_auth_failed")
             .map(e -> e.longValue() > 0).orElse(false));
+        // Node 3's wrong-key datagrams keep arriving (rx_auth_failed): count only what the garbage can cause, as a
+        // delta, so nothing node 1 counted before can stand in for it.
+        long before = garbageDrops(nodes.get(1));
+        int garbage = 5000;
         Random rnd = new Random(3);
         try (DatagramSocket s = new DatagramSocket()) {
-            for (int i = 0; i < 5000; i++) {
+            for (int i = 0; i < garbage; i++) {
                 byte[] g = new byte[rnd.nextInt(1400)];
                 rnd.nextBytes(g);
                 s.send(new DatagramPacket(g, g.length, InetAddress.getLoopbackAddress(), basePort + 1));
@@ -254,13 +269,13 @@ class RingInJvmTest {
                 }
             }
         }
-        await("garbage counted", () -> {
-            long sum = 0;
-            for (CmapEntry e : nodes.get(1).cmap.iterate("stats.wire.")) {
-                sum += e.longValue();
-            }
-            return sum >= 5000;
-        });
+        // Loopback UDP may still drop a few under a loaded machine (the socket buffer): 98 % must be counted.
+        int least = garbage * 98 / 100;
+        await("the " + garbage + " garbage datagrams counted", () -> garbageDrops(nodes.get(1)) - before >= least);
+        Thread.sleep(1500);   // counters are published every 500 ms: anything counted twice would show by now
+        long counted = garbageDrops(nodes.get(1)) - before;
+        assertTrue(counted >= least && counted <= garbage, counted + " of " + garbage + " garbage datagrams counted "
+            + "(each at most once)");
         assertEquals("1 2", nodes.get(1).members());
         assertEquals(ring, nodes.get(1).cmap.get("runtime.totem.ring_id").orElseThrow().valueString());
     }

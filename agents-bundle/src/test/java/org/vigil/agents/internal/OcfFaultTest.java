@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,10 +43,11 @@ class OcfFaultTest {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(TestAgents.runnerAvailable(), "no runner helper (native or python3) to run external agents");
+        SystemTests.require(TestAgents.runnerAvailable(),
+            "no runner helper (native or python3) to run external agents");
         settings = TestAgents.settings(root, 64 * 1024);
         runner = newRunner();
-        assumeTrue(runner.available(), runner.unavailableReason());
+        SystemTests.require(runner.available(), runner.unavailableReason());
     }
 
     /** The runner under test: the default choice (the native helper where the build has it). */

@@ -57,8 +57,8 @@ class RealAgentsSystemTest {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(Boolean.getBoolean("vigil.systemTests"), "system tests are off");
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        assumeTrue(SystemTests.on(), "system tests are off");
+        assertEquals("root", System.getProperty("user.name"), "vigil.systemTests is set: this test needs root");
         assertTrue(Files.isDirectory(OCF.resolve("resource.d/heartbeat")), "resource-agents is not installed");
         runner = new AgentRunner(null);
         settings = AgentSettings.from(k -> k.equals("vigil.agents.state.dir") ? tmp.resolve("state").toString()
@@ -300,18 +300,17 @@ class RealAgentsSystemTest {
         assertTrue(ip.out().contains("required parameter 'ip' of ocf:heartbeat:IPaddr2 is missing"), ip.out());
         assertTrue(cmd(crm, "--show-metadata", "ocf:heartbeat:IPaddr2").out().contains("<parameter name=\"ip\""));
 
-        if (Files.isExecutable(Path.of("/usr/sbin/crm_resource"))) {
-            // Side by side with Pacemaker's crm_resource on the same machine.
-            assertEquals(pacemaker("crm_resource", "--list-ocf-providers").out(),
-                cmd(crm, "--list-ocf-providers").out());
-            assertEquals(pacemaker("crm_resource", "--list-agents", "ocf:heartbeat").out(),
-                cmd(crm, "--list-agents", "ocf:heartbeat").out());
-            assertEquals(pacemaker("crm_resource", "--list-agents", "ocf:pacemaker").out(),
-                cmd(crm, "--list-agents", "ocf:pacemaker").out());
-            Cmd theirs = pacemaker(concat("crm_resource", concat("--force-check", force)));
-            assertEquals(theirs.out(), cmd(crm, concat("--force-check", force)).out());
-            assertEquals(theirs.status(), cmd(crm, concat("--force-check", force)).status());
-        }
+        // Side by side with Pacemaker's crm_resource on the same machine (pacemaker-cli-utils, .ci/packages).
+        assertTrue(Files.isExecutable(Path.of("/usr/sbin/crm_resource")),
+            "crm_resource (pacemaker-cli-utils) is not installed: the side-by-side check cannot run");
+        assertEquals(pacemaker("crm_resource", "--list-ocf-providers").out(), cmd(crm, "--list-ocf-providers").out());
+        assertEquals(pacemaker("crm_resource", "--list-agents", "ocf:heartbeat").out(),
+            cmd(crm, "--list-agents", "ocf:heartbeat").out());
+        assertEquals(pacemaker("crm_resource", "--list-agents", "ocf:pacemaker").out(),
+            cmd(crm, "--list-agents", "ocf:pacemaker").out());
+        Cmd theirs = pacemaker(concat("crm_resource", concat("--force-check", force)));
+        assertEquals(theirs.out(), cmd(crm, concat("--force-check", force)).out());
+        assertEquals(theirs.status(), cmd(crm, concat("--force-check", force)).status());
         StonithAdminCommand st = new StonithAdminCommand(dir);
         assertEquals("fence_dummy\n1 fence device found\n", cmd(st, "--list-installed").out());
         assertTrue(cmd(st, "--metadata", "--agent", "fence_dummy").out().contains("status_file"));

@@ -2,7 +2,6 @@ package org.vigil.agents.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +34,8 @@ class ScriptAgentsTest {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(TestAgents.runnerAvailable(), "no runner helper (native or python3) to run external agents");
+        SystemTests.require(TestAgents.runnerAvailable(),
+            "no runner helper (native or python3) to run external agents");
         settings = TestAgents.settings(root, 64 * 1024);
         runner = new AgentRunner(null);
     }

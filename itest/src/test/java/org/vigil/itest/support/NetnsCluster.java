@@ -37,6 +37,8 @@ public final class NetnsCluster implements AutoCloseable {
     private boolean up;
     /** Local mode: no namespaces, every node on 127.0.0.1 with its own ports from here. */
     private int basePort;
+    /** Rings of the last configuration written. */
+    private int rings = 1;
 
     /**
      * A cluster of node processes on this host, all on 127.0.0.1: node {@code i} uses port {@code basePort + i}
@@ -177,15 +179,31 @@ public final class NetnsCluster implements AutoCloseable {
         }
         c.append("}\n").append(extra == null ? "" : extra);
         config = dir.resolve("vigil.conf");
+        this.rings = rings;
         Files.writeString(config, c.toString());
         return config;
     }
 
-    /** Starts node {@code i} in its namespace with the cluster configuration (or {@code altConfig}). */
+    /**
+     * Starts node {@code i} in its namespace with the cluster configuration (or {@code altConfig}). In local mode
+     * its ports must be free first: the transport binds with {@code SO_REUSEADDR}, so a node left running by an
+     * earlier run on the same ports would otherwise share them and join this cluster (same cluster name).
+     */
     public Process start(int i, Path altConfig) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (basePort == 0) {
             cmd.addAll(List.of("ip", "netns", "exec", ns(i)));
+        } else {
+            for (int r = 0; r < rings; r++) {
+                int port = basePort + 100 * r + i;
+                try (java.net.DatagramSocket s = new java.net.DatagramSocket(null)) {
+                    s.setReuseAddress(false);
+                    s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+                } catch (java.net.SocketException e) {
+                    throw new IOException("127.0.0.1:" + port + " (node" + i + ", ring " + r + ") is already in use,"
+                        + " by a node left running by an earlier run? It would take part in this cluster: " + e);
+                }
+            }
         }
         cmd.addAll(List.of(vigil.toString(), "node", "-c", (altConfig != null ? altConfig : config).toString(),
             "--state-dir", stateDir(i).toString(), "--node-id", Integer.toString(i)));

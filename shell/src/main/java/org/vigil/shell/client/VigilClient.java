@@ -114,9 +114,26 @@ public final class VigilClient {
             cwd = null;
         }
         size += cwd == null ? 0 : cwd.length + 12;
+        // a command that reads its standard input (cibadmin --xml-pipe) gets it sent along
+        byte[] stdin = null;
+        if (argc > 0 && args[first].equals("cibadmin")) {
+            for (int i = first; i < args.length; i++) {
+                if (args[i].equals("-p") || args[i].equals("--xml-pipe")) {
+                    stdin = System.in.readAllBytes();
+                    size += stdin.length + 12;
+                    break;
+                }
+            }
+        }
         ByteBuffer buf = ByteBuffer.allocate(size);
         putAscii(buf, MAGIC);
         buf.put((byte) '\n');
+        if (stdin != null) {
+            buf.put((byte) 'I');
+            putAscii(buf, Integer.toString(stdin.length));
+            buf.put((byte) '\n');
+            buf.put(stdin);
+        }
         if (cwd != null) {
             buf.put((byte) 'C');
             putAscii(buf, Integer.toString(cwd.length));

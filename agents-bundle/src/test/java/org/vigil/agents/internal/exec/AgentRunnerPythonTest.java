@@ -1,6 +1,6 @@
 package org.vigil.agents.internal.exec;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.vigil.agents.internal.SystemTests;
 
 /** {@link AgentRunnerTest} against the Python helper ({@code vigil.agents.runner=python}), the fallback. */
 class AgentRunnerPythonTest extends AgentRunnerTest {
@@ -8,7 +8,7 @@ class AgentRunnerPythonTest extends AgentRunnerTest {
     @Override
     AgentRunner newRunner() {
         AgentRunner r = new AgentRunner(null, "python");
-        assumeTrue(r.available(), r.unavailableReason());
+        SystemTests.require(r.available(), r.unavailableReason());
         return r;
     }
 }

@@ -2,7 +2,6 @@ package org.vigil.agents.internal.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.vigil.agents.internal.SystemTests;
 
 /** The runner helper's life: death while actions run, restart, closing with work in flight. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -19,7 +19,7 @@ class AgentRunnerTest {
     /** The runner under test: the default choice (the native helper where the build has it). */
     AgentRunner newRunner() {
         AgentRunner r = new AgentRunner(null);
-        assumeTrue(r.available(), r.unavailableReason());
+        SystemTests.require(r.available(), r.unavailableReason());
         return r;
     }
 

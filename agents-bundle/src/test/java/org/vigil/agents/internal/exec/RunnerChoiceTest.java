@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.vigil.agents.internal.SystemTests;
 
 /** Which runner helper runs the agents: native where the build has it, Python otherwise or when asked. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -47,7 +47,7 @@ class RunnerChoiceTest {
     @Test
     void theNativeHelperIsBuiltAndUsedWhereACompilerIsPresent() throws Exception {
         // The build compiles src/main/c/vigil-runner.c whenever `cc` is there; this machine built these classes.
-        assumeTrue(compilerPresent(), "no C compiler: the build has no native helper");
+        SystemTests.require(compilerPresent(), "no C compiler (cc): the build has no native helper");
         assertNotNull(AgentRunner.class.getResource("native/" + AgentRunner.platform() + "/vigil-runner"),
             "a C compiler is present but the bundle has no native helper for " + AgentRunner.platform());
         AgentRunner r = new AgentRunner(null);
@@ -72,7 +72,7 @@ class RunnerChoiceTest {
     @Test
     void pythonIsUsedWhenAsked() throws Exception {
         AgentRunner r = new AgentRunner(null, "python");
-        assumeTrue(r.available(), r.unavailableReason());
+        SystemTests.require(r.available(), r.unavailableReason());
         try {
             assertEquals(AgentRunner.Helper.PYTHON, r.helper());
             assertEquals("py\n", r.run(echo("py")).outcome().get(20, TimeUnit.SECONDS).stdoutText());
@@ -86,7 +86,7 @@ class RunnerChoiceTest {
     @Test
     void autoFallsBackToPythonWhenTheNativeHelperCannotBeExecuted(@TempDir Path dir) throws Exception {
         AgentRunner r = new AgentRunner(null, "auto", notABinary(dir));
-        assumeTrue(r.python() != null, "python3 is needed for the fallback");
+        SystemTests.require(r.python() != null, "python3 is needed for the fallback");
         try {
             assertEquals(AgentRunner.Helper.NATIVE, r.helper());
             ProcessOutcome o = r.run(echo("fell back")).outcome().get(20, TimeUnit.SECONDS);

@@ -10,9 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One framed admin request after its first line ({@link AdminSocket#MAGIC}): an optional working-directory
- * header {@code C<len>\n<bytes>} (the client's current directory, so relative file arguments mean what the
- * admin typed), the argument count, then each argument as {@code <len>\n<bytes>}.
+ * One framed admin request after its first line ({@link AdminSocket#MAGIC}): optional headers, each a letter, a
+ * length and that many bytes ({@code C<len>\n<bytes>}: the client's current directory, so relative file
+ * arguments mean what the admin typed; {@code I<len>\n<bytes>}: what the client read from its standard input
+ * for a command that reads it), the argument count, then each argument as {@code <len>\n<bytes>}.
  *
  * <p>Reading is bounded in every dimension before anything is allocated: at most {@link Limits#maxArgs()}
  * arguments, {@link Limits#maxRequestBytes()} bytes in all (checked against the declared lengths, so a forged
@@ -46,8 +47,8 @@ public final class AdminRequest {
         }
     }
 
-    /** The parsed request: verbatim arguments and the client's working directory, if it sent one. */
-    public record Parsed(List<String> argv, Path cwd, long chargedBytes) {
+    /** The parsed request: verbatim arguments, the client's working directory and standard input, if sent. */
+    public record Parsed(List<String> argv, Path cwd, byte[] stdin, long chargedBytes) {
     }
 
     private AdminRequest() {
@@ -64,6 +65,15 @@ public final class AdminRequest {
         try {
             String line = readLine(in, 32, "argument count");
             Path cwd = null;
+            byte[] stdin = null;
+            long total = 0;
+            if (line != null && line.startsWith("I")) {
+                long len = number(line.substring(1), "standard input length", 0, limits.maxRequestBytes());
+                total += len;
+                charged += charge(budget, len);
+                stdin = readExactly(in, (int) len, "the standard input");
+                line = readLine(in, 32, "argument count");
+            }
             if (line != null && line.startsWith("C")) {
                 long len = number(line.substring(1), "working directory length", 0, limits.maxCwdBytes());
                 byte[] b = readExactly(in, (int) len, "the working directory");
@@ -83,7 +93,6 @@ public final class AdminRequest {
             }
             long argc = number(line, "argument count", 0, limits.maxArgs());
             List<String> argv = new ArrayList<>((int) argc);
-            long total = 0;
             for (int i = 0; i < argc; i++) {
                 String lenLine = readLine(in, 32, "length of argument " + (i + 1));
                 if (lenLine == null) {
@@ -97,29 +106,33 @@ public final class AdminRequest {
                         len);
                 }
                 // the bytes, and the String made of them (up to two bytes a character)
-                long cost = 3 * len;
-                boolean room;
-                try {
-                    room = budget.acquire(cost);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while waiting for room");
-                }
-                if (!room) {
-                    throw new BadRequest("the node is busy with other large requests (" + budget.capacity()
-                        + " bytes of admin requests in flight); try again", len);
-                }
-                charged += cost;
+                charged += charge(budget, 3 * len);
                 byte[] b = readExactly(in, (int) len, "argument " + (i + 1));
                 argv.add(new String(b, StandardCharsets.UTF_8));
             }
             ok = true;
-            return new Parsed(argv, cwd, charged);
+            return new Parsed(argv, cwd, stdin, charged);
         } finally {
             if (!ok) {
                 budget.release(charged);
             }
         }
+    }
+
+    /** Takes {@code cost} bytes of the budget (waiting a little), or refuses the request as busy. */
+    private static long charge(AdminBudget budget, long cost) throws IOException, BadRequest {
+        boolean room;
+        try {
+            room = budget.acquire(cost);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for room");
+        }
+        if (!room) {
+            throw new BadRequest("the node is busy with other large requests (" + budget.capacity()
+                + " bytes of admin requests in flight); try again", cost);
+        }
+        return cost;
     }
 
     private static long number(String s, String what, long min, long max) throws BadRequest {

@@ -274,7 +274,8 @@ public final class AdminSocket {
                 try {
                     FrameOutput frames = new FrameOutput(rawOut);
                     int status;
-                    CommandContext context = req.cwd() != null ? new CommandContext(req.cwd()) : CommandContext.ofNode();
+                    CommandContext context = new CommandContext(req.cwd() != null ? req.cwd()
+                        : CommandContext.ofNode().cwd(), req.stdin());
                     try (PrintStream out = new PrintStream(frames.stream('O'), false, StandardCharsets.UTF_8);
                          PrintStream err = new PrintStream(frames.stream('E'), false, StandardCharsets.UTF_8)) {
                         status = execute(req.argv(), context, out, err);

@@ -43,6 +43,10 @@ class AdminRequestTest {
         budget.release(p.chargedBytes());
         assertEquals(0, budget.used());
         assertNull(AdminRequest.read(in("1\n4\nhelp"), LIMITS, budget).cwd());
+        AdminRequest.Parsed piped = AdminRequest.read(in("I5\n<a/>\nC1\n/2\n8\ncibadmin2\n-p"), LIMITS, budget);
+        assertEquals("<a/>\n", new String(piped.stdin(), StandardCharsets.UTF_8));
+        assertEquals(List.of("cibadmin", "-p"), piped.argv());
+        assertEquals(Path.of("/"), piped.cwd());
     }
 
     @Test

@@ -64,16 +64,26 @@ final class VqsimReplay {
     private record Ring(RingId id, List<Integer> members) {
     }
 
+    /**
+     * A NODEINFO a Vigil node sent, with the members of its ring at that moment: every one of them that is
+     * still live must receive it in corosync too.
+     */
+    private record Sent(VqMessage message, List<Integer> to) {
+    }
+
     private final VigilConfig config;
     private final Map<Integer, Votequorum> live = new TreeMap<>();
     private final List<List<Integer>> parts = new ArrayList<>();
     private final int[] rep = new int[16];
     private final long[] seq = new long[16];
     private final Map<Integer, Deque<Ring>> pendingRings = new HashMap<>();
-    private final Map<Integer, List<VqMessage>> outbox = new HashMap<>();
+    private final Map<Integer, List<Sent>> outbox = new HashMap<>();
     private final Map<Integer, Map<Integer, Integer>> cursor = new HashMap<>();
+    /** Per receiver, per sender: the indexes of the sender's outbox the receiver consumed this step. */
+    private final Map<Integer, Map<Integer, java.util.BitSet>> consumed = new HashMap<>();
     private final List<Integer> forkOrder = new ArrayList<>();
     private long messagesMatched;
+    private long messagesToNobody;
 
     VqsimReplay(VigilConfig config) {
         this.config = config;
@@ -213,11 +223,16 @@ final class VqsimReplay {
                     if (!e.getValue().isEmpty() && e.getValue().peekFirst() instanceof Deliver d) {
                         b.append("\n  node ").append(e.getKey()).append(" received from node ").append(d.sender())
                             .append(' ').append(d.content()).append("; Vigil's node ").append(d.sender())
-                            .append(" sent ").append(outbox.getOrDefault(d.sender(), List.of()));
+                            .append(" sent ").append(outbox.getOrDefault(d.sender(), List.of()).stream()
+                                .map(Sent::message).toList());
                     }
                 }
                 return b.toString();
             }
+        }
+        String unreceived = unreceived();
+        if (unreceived != null) {
+            return unreceived;
         }
         for (var e : pendingRings.entrySet()) {
             if (live.containsKey(e.getKey()) && !e.getValue().isEmpty()) {
@@ -259,24 +274,67 @@ final class VqsimReplay {
             return Boolean.TRUE;
         }
         Deliver d = (Deliver) ev;
-        List<VqMessage> sent = outbox.getOrDefault(d.sender(), List.of());
+        List<Sent> sent = outbox.getOrDefault(d.sender(), List.of());
         Map<Integer, Integer> cur = cursor.computeIfAbsent(node, k -> new HashMap<>());
         int from = cur.getOrDefault(d.sender(), 0);
         for (int i = from; i < sent.size(); i++) {
-            if (sent.get(i).equals(d.content())) {
+            if (sent.get(i).message().equals(d.content())) {
                 cur.put(d.sender(), i + 1);
+                consumed.computeIfAbsent(node, k -> new HashMap<>())
+                    .computeIfAbsent(d.sender(), k -> new java.util.BitSet()).set(i);
                 messagesMatched++;
-                collect(node, vq.deliver(d.sender(), sent.get(i)));
+                collect(node, vq.deliver(d.sender(), sent.get(i).message()));
                 return Boolean.TRUE;
             }
         }
         return null;
     }
 
+    /**
+     * The other direction of the message check: a NODEINFO a Vigil node sent in this step that a live member
+     * of its ring at sending time never received in corosync (a message corosync's node did not send, or sent
+     * with another content), or null when every one arrived.
+     */
+    String unreceived() {
+        StringBuilder b = null;
+        for (var e : outbox.entrySet()) {
+            int sender = e.getKey();
+            List<Sent> sent = e.getValue();
+            for (int i = 0; i < sent.size(); i++) {
+                for (int to : sent.get(i).to()) {
+                    if (!live.containsKey(to)) {
+                        continue;
+                    }
+                    java.util.BitSet got = consumed.getOrDefault(to, Map.of()).get(sender);
+                    if (got == null || !got.get(i)) {
+                        if (b == null) {
+                            b = new StringBuilder("Vigil's nodes sent NODEINFO that corosync's nodes never "
+                                + "received:");
+                        }
+                        b.append("\n  node ").append(sender).append(" sent ").append(sent.get(i).message())
+                            .append(" (message ").append(i + 1).append(" of ").append(sent.size())
+                            .append(" this step, ring members ").append(sent.get(i).to()).append("); corosync's node ")
+                            .append(to).append(" did not receive it");
+                    }
+                }
+            }
+        }
+        return b == null ? null : b.toString();
+    }
+
+    /** NODEINFO messages Vigil's nodes sent to nobody (before their first ring). */
+    long messagesToNobody() {
+        return messagesToNobody;
+    }
+
     private void collect(int node, List<VqAction> actions) {
         for (VqAction a : actions) {
             if (a instanceof VqAction.Send s) {
-                outbox.computeIfAbsent(node, k -> new ArrayList<>()).add(s.message());
+                List<Integer> to = live.get(node).members();
+                if (to.isEmpty()) {
+                    messagesToNobody++;
+                }
+                outbox.computeIfAbsent(node, k -> new ArrayList<>()).add(new Sent(s.message(), to));
             }
         }
     }
@@ -298,6 +356,7 @@ final class VqsimReplay {
     private void newStep() {
         outbox.clear();
         cursor.clear();
+        consumed.clear();
     }
 
     private void create(int id, int partition) {

@@ -25,13 +25,18 @@ import org.vigil.kernel.internal.totem.Guarantee;
  *   <li><b>Integrity</b>: a delivered message is one that was submitted, by the node reported as its sender, with
  *       the same guarantee, length and content.</li>
  *   <li><b>No duplicates</b>: an incarnation delivers a message at most once.</li>
- *   <li><b>Total order</b>: within a ring, every message has one position, and every incarnation delivers in
- *       increasing position.</li>
+ *   <li><b>Total order</b>: every message belongs to one ring and has one position in it, whichever node and
+ *       whichever configuration of that ring (regular or transitional) delivers it; a position holds one
+ *       message; every incarnation delivers in increasing position.</li>
  *   <li><b>No gaps</b>: in a ring's regular configuration an incarnation delivers every message of the ring up
  *       to its last delivery there (regular deliveries of all members are prefixes of one order); in the
  *       transitional configuration it may skip only messages whose sender is not a transitional member.</li>
  *   <li><b>Safe delivery</b>: a SAFE message is delivered only once every member of the configuration it is
- *       delivered in (the ring's members, or the transitional members) has received it.</li>
+ *       delivered in (the ring's members, or the transitional members) has received it. "Received" needs two
+ *       independent records: the simulated network carried the MCAST holding it to that member (or the member
+ *       sent it itself), see {@link #carried}, and the member's engine reported storing it, see
+ *       {@link #stored}. The network record is the one an engine cannot fake; the store report adds that the
+ *       member kept what it was given.</li>
  *   <li><b>Virtual synchrony</b>: incarnations that go from the same ring to the same next ring delivered the same
  *       messages in the old ring, split the same way between its regular and transitional configurations, and
  *       agree on the transitional members.</li>
@@ -85,9 +90,14 @@ public final class Checker {
     static final class RingRec {
         List<Integer> members;
         final TreeMap<Long, Long> byPos = new TreeMap<>();
+        /** Message id → its position in this ring (the converse of {@link #byPos}). */
+        final Map<Long, Long> posOf = new HashMap<>();
         final Map<Inc, Long> regularMax = new HashMap<>();
         final Map<Inc, Set<Long>> deliveredPos = new HashMap<>();
-        final Map<Integer, BitSet> received = new HashMap<>();
+        /** Per node: the sequence numbers of this ring its engine reported storing. */
+        final Map<Integer, BitSet> stored = new HashMap<>();
+        /** Per node: the sequence numbers of this ring the simulated network carried to it (or it sent). */
+        final Map<Integer, BitSet> carried = new HashMap<>();
         final Map<Inc, List<Integer>> transOf = new HashMap<>();
         final Map<Long, Integer> originAt = new HashMap<>();
         final List<Inc> regularMembers = new ArrayList<>();
@@ -111,9 +121,35 @@ public final class Checker {
     private long safeDeliveries;
     private long safeTransDeliveries;
 
-    // Cache for received(): the last ring looked up per node.
-    private final Map<Integer, RingId> lastRecvRing = new HashMap<>();
-    private final Map<Integer, BitSet> lastRecvBits = new HashMap<>();
+    // Caches for stored() and carried(): the last ring looked up per node.
+    private final Receipts storedCache = new Receipts(true);
+    private final Receipts carriedCache = new Receipts(false);
+
+    /** One node's receipts of the last ring it was given, looked up again only when the ring changes. */
+    private final class Receipts {
+        final boolean engineReport;
+        final Map<Integer, RingId> lastRing = new HashMap<>();
+        final Map<Integer, BitSet> lastBits = new HashMap<>();
+
+        Receipts(boolean engineReport) {
+            this.engineReport = engineReport;
+        }
+
+        void set(int node, int rep, long ringSeq, long seq) {
+            RingId last = lastRing.get(node);
+            BitSet bits;
+            if (last != null && last.rep() == rep && last.seq() == ringSeq) {
+                bits = lastBits.get(node);
+            } else {
+                RingId id = new RingId(rep, ringSeq);
+                RingRec rr = ring(id);
+                bits = (engineReport ? rr.stored : rr.carried).computeIfAbsent(node, k -> new BitSet());
+                lastRing.put(node, id);
+                lastBits.put(node, bits);
+            }
+            bits.set((int) seq);
+        }
+    }
 
     Inc newIncarnation(int node, int number) {
         Inc i = new Inc(node, number);
@@ -165,19 +201,18 @@ public final class Checker {
         inc.submitted.remove(inc.submitted.size() - 1);
     }
 
-    /** Node {@code node} stored message {@code seq} of ring {@code (rep, ringSeq)}. */
-    void received(int node, int rep, long ringSeq, long seq) {
-        RingId last = lastRecvRing.get(node);
-        BitSet bits;
-        if (last != null && last.rep() == rep && last.seq() == ringSeq) {
-            bits = lastRecvBits.get(node);
-        } else {
-            RingId id = new RingId(rep, ringSeq);
-            bits = ring(id).received.computeIfAbsent(node, k -> new BitSet());
-            lastRecvRing.put(node, id);
-            lastRecvBits.put(node, bits);
-        }
-        bits.set((int) seq);
+    /** Node {@code node}'s engine reported storing ordered message {@code seq} of ring {@code (rep, ringSeq)}. */
+    void stored(int node, int rep, long ringSeq, long seq) {
+        storedCache.set(node, rep, ringSeq, seq);
+    }
+
+    /**
+     * The simulated network handed node {@code node} an MCAST carrying ordered message {@code seq} of ring
+     * {@code (rep, ringSeq)} (directly, or wrapped in a recovery MCAST), or the node multicast it itself. The
+     * caller decodes this from the packet bytes, not from anything the engine says.
+     */
+    void carried(int node, int rep, long ringSeq, long seq) {
+        carriedCache.set(node, rep, ringSeq, seq);
     }
 
     /** Decodes the simulator's payload: {@code u32 origin, u32 counter, u32 length, pattern}. */
@@ -224,6 +259,12 @@ public final class Checker {
             throw fail(what + ": delivered in ring " + ring + ", elsewhere in ring " + other);
         }
         RingRec rr = ring(ring);
+        Long prevPos = rr.posOf.putIfAbsent(id, pos);
+        if (prevPos != null && prevPos != pos) {
+            throw fail(what + ": delivered at position " + posName(pos) + " of ring " + ring + " ("
+                + (inc.inTrans ? "transitional" : "regular") + " configuration), elsewhere at position "
+                + posName(prevPos));
+        }
         Long prevId = rr.byPos.putIfAbsent(pos, id);
         if (prevId != null && prevId != id) {
             throw fail(what + ": position " + posName(pos) + " of ring " + ring + " holds " + Payloads.name(prevId)
@@ -272,11 +313,16 @@ public final class Checker {
             }
             List<Integer> conf = inc.inTrans ? inc.transMembers : inc.ringMembers;
             for (int m : conf) {
-                BitSet bits = rr.received.get(m);
-                if (bits == null || !bits.get((int) seq)) {
+                BitSet carriedTo = rr.carried.get(m);
+                BitSet storedBy = rr.stored.get(m);
+                boolean wasCarried = carriedTo != null && carriedTo.get((int) seq);
+                boolean wasStored = storedBy != null && storedBy.get((int) seq);
+                if (!wasCarried || !wasStored) {
                     throw fail(what + ": SAFE message delivered in the " + (inc.inTrans ? "transitional" : "regular")
                         + " configuration " + conf + " of ring " + ring + " before member " + m
-                        + " received it (seq " + seq + ")");
+                        + " received it (seq " + seq + ": "
+                        + (wasCarried ? "carried there" : "the network never carried it there") + ", "
+                        + (wasStored ? "stored" : "its engine did not report storing it") + ")");
                 }
             }
         }

@@ -101,6 +101,12 @@ public final class Simulator {
         int counter;
         /** A paused node handles nothing before this time (a stalled process: GC, VM migration). */
         long pausedUntil;
+        /**
+         * The persisted ring sequence when this incarnation booted: every ring it can belong to has a higher
+         * sequence (the earlier incarnations persisted every ring they committed to), so packets of rings at or
+         * below it that reach this incarnation are not credited to it.
+         */
+        long seqAtBoot;
 
         Node(int id) {
             this.id = id;
@@ -108,11 +114,13 @@ public final class Simulator {
 
         @Override
         public void unicast(int nodeId, byte[] packet) {
+            recordCarried(this, packet);
             send(id, nodeId, packet);
         }
 
         @Override
         public void multicast(byte[] packet) {
+            recordCarried(this, packet);
             for (int to : ids) {
                 if (to != id) {
                     send(id, to, packet);
@@ -172,7 +180,7 @@ public final class Simulator {
 
         @Override
         public void messageReceived(int ringRep, long ringSeq, long seq) {
-            checker.received(id, ringRep, ringSeq, seq);
+            checker.stored(id, ringRep, ringSeq, seq);
         }
     }
 
@@ -303,6 +311,7 @@ public final class Simulator {
         n.alive = true;
         n.pausedUntil = 0;
         n.inc = checker.newIncarnation(id, n.incarnation);
+        n.seqAtBoot = n.store.load();
         n.engine = new TotemSrp(id, ids, cfg, n.store, n);
         n.engine.setProbe(n);
         trace(Trace.Category.FAULT, "n" + id + " boots" + (n.incarnation > 1 ? " (incarnation " + n.incarnation + ")" : ""));
@@ -508,6 +517,37 @@ public final class Simulator {
         schedule(e, now + d);
     }
 
+    // The MCAST layout (TotemCodec, version 1), decoded here on its own so that the safe-delivery receipts come
+    // from the bytes on the simulated wire rather than from the engine: u8 version · u8 type · u32 sender ·
+    // u32 ring rep · u64 ring seq · u64 seq · u8 kind · body; a recovery MCAST's body is a whole old-ring MCAST.
+    private static final int MCAST_HEADER = 27;
+    private static final int TYPE_MCAST = 1;
+    private static final int KIND_RECOVERY = 1;
+
+    /** Tells the checker which ordered messages {@code packet} hands node {@code n} (none unless an MCAST). */
+    private void recordCarried(Node n, byte[] packet) {
+        recordCarried(n, packet, 0, packet.length, false);
+    }
+
+    private void recordCarried(Node n, byte[] b, int off, int len, boolean inner) {
+        if (len < MCAST_HEADER || b[off] != 1 || b[off + 1] != TYPE_MCAST) {
+            return;
+        }
+        int rep = Payloads.getInt(b, off + 6);
+        long ringSeq = getLong(b, off + 10);
+        long seq = getLong(b, off + 18);
+        if (ringSeq > n.seqAtBoot && seq >= 1 && seq <= Integer.MAX_VALUE) {
+            checker.carried(n.id, rep, ringSeq, seq);
+        }
+        if (!inner && b[off + 26] == KIND_RECOVERY) {
+            recordCarried(n, b, off + MCAST_HEADER, len - MCAST_HEADER, true);
+        }
+    }
+
+    private static long getLong(byte[] b, int p) {
+        return ((long) Payloads.getInt(b, p) << 32) | (Payloads.getInt(b, p + 4) & 0xFFFFFFFFL);
+    }
+
     private static final String[] TYPE_NAMES = {"token", "mcast", "merge-detect", "join", "commit", "hold-cancel"};
 
     static String packetName(byte[] p) {
@@ -532,6 +572,8 @@ public final class Simulator {
                 if (n.alive) {
                     if (e.bad) {
                         n.inc.badPacketsDelivered++;
+                    } else {
+                        recordCarried(n, e.data);
                     }
                     TotemSrp engine = n.engine;
                     long dropped = engine.stats().get("rx_msg_dropped");

@@ -63,8 +63,14 @@ class CheckerTest {
 
     private void receivedByAll(long seq) {
         for (int node = 1; node <= 3; node++) {
-            c.received(node, R1.rep(), R1.seq(), seq);
+            received(node, seq);
         }
+    }
+
+    /** Node {@code node} got message {@code seq} of R1: the network carried it there and its engine stored it. */
+    private void received(int node, long seq) {
+        c.carried(node, R1.rep(), R1.seq(), seq);
+        c.stored(node, R1.rep(), R1.seq(), seq);
     }
 
     @Test
@@ -99,6 +105,26 @@ class CheckerTest {
     }
 
     @Test
+    void oneMessageAtTwoPositionsAcrossTheTransitionalConfiguration() {
+        // n3 delivers its message a at position 1 of R1 in the regular configuration. n1 moves to a transitional
+        // configuration without n3 and delivers the same message at position 3: skipping position 1 is allowed
+        // there (its sender left), so only "a message has one position" can notice.
+        byte[] a = msg(n3, Guarantee.AGREED);
+        deliver(n3, a, Guarantee.AGREED, R1, 1);
+        c.configurationChange(n1, trans(R2, List.of(1, 2), List.of(3)));
+        Checker.Violation v = assertThrows(Checker.Violation.class, () -> deliver(n1, a, Guarantee.AGREED, R1, 3));
+        assertTrue(v.getMessage().contains("elsewhere at position 1.0"), v.getMessage());
+    }
+
+    @Test
+    void oneMessageAtTwoPositionsInTheRegularConfigurationOfTwoNodes() {
+        byte[] a = msg(n1, Guarantee.AGREED);
+        deliver(n1, a, Guarantee.AGREED, R1, 1);
+        Checker.Violation v = assertThrows(Checker.Violation.class, () -> deliver(n2, a, Guarantee.AGREED, R1, 2));
+        assertTrue(v.getMessage().contains("elsewhere at position"), v.getMessage());
+    }
+
+    @Test
     void aGapInTheRegularConfiguration() {
         byte[] a = msg(n1, Guarantee.AGREED);
         byte[] b = msg(n1, Guarantee.AGREED);
@@ -120,17 +146,40 @@ class CheckerTest {
     @Test
     void safeBeforeEveryMemberReceivedIt() {
         byte[] a = msg(n1, Guarantee.SAFE);
-        c.received(1, R1.rep(), R1.seq(), 1);
-        c.received(2, R1.rep(), R1.seq(), 1);
+        received(1, 1);
+        received(2, 1);
         Checker.Violation v = assertThrows(Checker.Violation.class, () -> deliver(n1, a, Guarantee.SAFE, R1, 1));
         assertTrue(v.getMessage().contains("before member 3"), v.getMessage());
     }
 
     @Test
+    void safeWhenAnEngineReportsStoringWhatTheNetworkNeverCarriedToIt() {
+        byte[] a = msg(n1, Guarantee.SAFE);
+        received(1, 1);
+        received(2, 1);
+        // n3's engine claims to hold seq 1, but no packet carrying it ever reached n3.
+        c.stored(3, R1.rep(), R1.seq(), 1);
+        Checker.Violation v = assertThrows(Checker.Violation.class, () -> deliver(n1, a, Guarantee.SAFE, R1, 1));
+        assertTrue(v.getMessage().contains("before member 3")
+            && v.getMessage().contains("the network never carried it there"), v.getMessage());
+    }
+
+    @Test
+    void safeWhenAMemberWasSentTheMessageButItsEngineDidNotKeepIt() {
+        byte[] a = msg(n1, Guarantee.SAFE);
+        received(1, 1);
+        received(2, 1);
+        c.carried(3, R1.rep(), R1.seq(), 1);
+        Checker.Violation v = assertThrows(Checker.Violation.class, () -> deliver(n1, a, Guarantee.SAFE, R1, 1));
+        assertTrue(v.getMessage().contains("before member 3")
+            && v.getMessage().contains("did not report storing it"), v.getMessage());
+    }
+
+    @Test
     void safeInTheTransitionalConfigurationNeedsOnlyItsMembers() {
         byte[] a = msg(n1, Guarantee.SAFE);
-        c.received(1, R1.rep(), R1.seq(), 1);
-        c.received(2, R1.rep(), R1.seq(), 1);
+        received(1, 1);
+        received(2, 1);
         c.configurationChange(n1, trans(R2, List.of(1, 2), List.of(3)));
         assertDoesNotThrow(() -> deliver(n1, a, Guarantee.SAFE, R1, 1));
     }
