@@ -28,8 +28,9 @@ import javax.tools.ToolProvider;
  * minor bump) fails the build, with bnd's suggested version and the changes.
  *
  * <p>Run by the {@code baseline} execution of maven-antrun-plugin in the {@code verify} phase of every module with
- * exported packages (kernel, crm/api), as a single-file Java program on bndlib's class path:
- * {@code java -cp BNDLIB BaselineCheck.java ROOT MODULE_DIR NEW_JAR COMPILE_CLASSPATH}.
+ * exported packages (kernel, crm/api), compiled into the root's {@code target/baseline/tool} and run on bndlib's
+ * class path: {@code java -cp TOOL:BNDLIB BaselineCheck ROOT MODULE_DIR NEW_JAR COMPILE_CLASSPATH} (or as a
+ * single-file program: {@code java -cp BNDLIB cnf/baseline/BaselineCheck.java ...}).
  * Skipped with {@code -Dvigil.baseline.skip=true}.
  */
 public class BaselineCheck {
