@@ -111,7 +111,10 @@ public final class GraphExport {
         return "stonith".equalsIgnoreCase(a.task);
     }
 
-    /** The element kind create_graph_action() chooses. */
+    /**
+     * The element kind create_graph_action() chooses. Follows {@code create_graph_action()} in
+     * lib/pacemaker/pcmk_graph_producer.c.
+     */
     static TransitionAction.Kind kind(Action a) {
         if (isFence(a)) {
             return a.is(Action.PSEUDO) ? TransitionAction.Kind.PSEUDO : TransitionAction.Kind.FENCE;

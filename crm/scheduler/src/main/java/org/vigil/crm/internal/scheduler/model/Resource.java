@@ -165,19 +165,22 @@ public abstract class Resource {
         return p;
     }
 
+    /** Follows {@code pe_rsc_is_clone()} in include/crm/pengine/status.h. */
     public boolean isClone() {
         return variant == Variant.CLONE;
     }
 
+    /** Follows {@code pe_rsc_is_anon_clone()} in include/crm/pengine/status.h. */
     public boolean isAnonClone() {
         return variant == Variant.CLONE && !is(UNIQUE);
     }
 
+    /** Follows {@code pe_rsc_is_unique_clone()} in include/crm/pengine/status.h. */
     public boolean isUniqueClone() {
         return variant == Variant.CLONE && is(UNIQUE);
     }
 
-    /** pe_rsc_is_bundled: inside a bundle (at any depth). */
+    /** Inside a bundle (at any depth). Follows {@code pe_rsc_is_bundled()} in include/crm/pengine/status.h. */
     public boolean isBundled() {
         return top().parent != null && top().parent.variant == Variant.BUNDLE;
     }
@@ -201,7 +204,10 @@ public abstract class Resource {
         return xml.get("id");
     }
 
-    /** rsc_printable_id: the XML id for anonymous instances, else the id. */
+    /**
+     * The XML id for anonymous instances, else the id. Follows {@code rsc_printable_id()} in
+     * include/crm/pengine/status.h.
+     */
     public String printableId() {
         return is(UNIQUE) ? id : xmlId();
     }
@@ -283,7 +289,10 @@ public abstract class Resource {
         l.add(i, a);
     }
 
-    /** Binds an action without a node to {@code node} (find_actions does), keeping the node index. */
+    /**
+     * Binds an action without a node to {@code node} (find_actions does), keeping the node index. Follows {@code
+     * find_actions()} in lib/pengine/pe_actions.c.
+     */
     public void bind(Action a, Node node) {
         a.node = node;
         UuidActions u = uuidActions(a.uuid);
@@ -426,6 +435,7 @@ public abstract class Resource {
         return activeChildren(all);
     }
 
+    /** Follows {@code clone_active()} in lib/pengine/clone.c. */
     protected boolean activeChildren(boolean all) {
         boolean any = false;
         boolean every = true;
@@ -491,7 +501,10 @@ public abstract class Resource {
         return one;
     }
 
-    /** pe__current_node: where the resource is "really" active (see {@link #findActiveOn}). */
+    /**
+     * Where the resource is "really" active (see {@link #findActiveOn}). Follows {@code pe__current_node()} in
+     * include/crm/pengine/internal.h.
+     */
     public Node currentNode() {
         return runningOn.isEmpty() ? null : findActiveOn(null);
     }

@@ -976,22 +976,27 @@ public final class WorkingSet {
     }
 
     // convenience wrappers (Pacemaker's macros)
+    /** Follows {@code stop_action()} in include/crm/pengine/internal.h. */
     public Action stopAction(Resource rsc, Node node, boolean optional) {
         return customAction(rsc, Util.opKey(rsc.id, "stop", 0), "stop", node, optional, true);
     }
 
+    /** Follows {@code start_action()} in include/crm/pengine/internal.h. */
     public Action startAction(Resource rsc, Node node, boolean optional) {
         return customAction(rsc, Util.opKey(rsc.id, "start", 0), "start", node, optional, true);
     }
 
+    /** Follows {@code promote_action()} in include/crm/pengine/internal.h. */
     public Action promoteAction(Resource rsc, Node node, boolean optional) {
         return customAction(rsc, Util.opKey(rsc.id, "promote", 0), "promote", node, optional, true);
     }
 
+    /** Follows {@code demote_action()} in include/crm/pengine/internal.h. */
     public Action demoteAction(Resource rsc, Node node, boolean optional) {
         return customAction(rsc, Util.opKey(rsc.id, "demote", 0), "demote", node, optional, true);
     }
 
+    /** Follows {@code delete_action()} in include/crm/pengine/internal.h. */
     public Action deleteAction(Resource rsc, Node node, boolean optional) {
         return customAction(rsc, Util.opKey(rsc.id, "delete", 0), "delete", node, optional, true);
     }
@@ -1249,13 +1254,17 @@ public final class WorkingSet {
         }
     }
 
+    /** Follows {@code get_effective_time()} in lib/pengine/utils.c. */
     public long effectiveTime() {
         return now.epochSecond();
     }
 
     // ---------------------------------------------------------------- results
 
-    /** The transition summary lines (without the leading "  * "). */
+    /**
+     * The transition summary lines (without the leading "  * "). Follows {@code pcmk__output_actions()} in
+     * lib/pacemaker/pcmk_sched_actions.c.
+     */
     public List<String> summary() {
         Output out = new Output();
         out.outputActions(this);

@@ -50,6 +50,8 @@ public final class StatusPrinter {
     /**
      * Lines shown before the status: the maintenance-mode banner and the count of disabled and blocked instances.
      * Returns whether anything was printed.
+     *
+     * <p>Follows {@code cluster_summary()} in lib/pengine/pe_output.c.
      */
     public static boolean printPreamble(WorkingSet ws, StringBuilder out) {
         boolean printed = false;
@@ -73,6 +75,7 @@ public final class StatusPrinter {
         return printed;
     }
 
+    /** Follows {@code cluster_counts_text()} in lib/pengine/pe_output.c. */
     private static void count(Resource rsc, int[] counts) {
         if (!rsc.children.isEmpty()) {
             for (Resource c : rsc.children) {
@@ -89,7 +92,10 @@ public final class StatusPrinter {
         }
     }
 
-    /** Prints "TITLE:" and the node and resource lists. */
+    /**
+     * Prints "TITLE:" and the node and resource lists. Follows {@code pcmk__output_cluster_status()} in
+     * lib/pacemaker/pcmk_status.c.
+     */
     public static void print(WorkingSet ws, String title, StringBuilder out) {
         StatusPrinter p = new StatusPrinter(out);
         p.beginList(title);
@@ -126,6 +132,7 @@ public final class StatusPrinter {
 
     // ---------------------------------------------------------------- nodes
 
+    /** Follows {@code node_list_text()} in lib/pengine/pe_output.c. */
     private boolean nodeList(WorkingSet ws) {
         if (ws.nodes.isEmpty()) {
             return false;
@@ -172,6 +179,7 @@ public final class StatusPrinter {
         }
     }
 
+    /** Follows {@code node_text_status()} in lib/pengine/pe_output.c. */
     private static String nodeStatus(Node node) {
         if (node.unclean) {
             return node.online ? "UNCLEAN (online)" : node.pending ? "UNCLEAN (pending)" : "UNCLEAN (offline)";
@@ -257,6 +265,7 @@ public final class StatusPrinter {
         }
     }
 
+    /** Follows {@code resource_list()} in lib/pengine/pe_output.c. */
     private boolean resource(Resource rsc) {
         return switch (rsc.variant) {
             case PRIMITIVE -> primitive(rsc, rsc.printableId(), rsc.currentNode() != null ? rsc.currentNode()
@@ -281,6 +290,7 @@ public final class StatusPrinter {
         return r == Role.STOPPED || (r == Role.UNPROMOTED && rsc.top().is(Resource.PROMOTABLE));
     }
 
+    /** Follows {@code role_desc()} in lib/pengine/pe_output.c. */
     private static Role displayableRole(Resource rsc) {
         Role role = rsc.role;
         if (role == Role.STARTED && rsc.top().is(Resource.PROMOTABLE)) {
@@ -289,6 +299,7 @@ public final class StatusPrinter {
         return role;
     }
 
+    /** Follows {@code pe__resource_text()} in lib/pengine/native.c. */
     private boolean primitive(Resource rsc, String name, Node node, boolean rscOnly) {
         if (isInternal(rsc)) {
             return false;
@@ -449,6 +460,7 @@ public final class StatusPrinter {
         return clone.children.isEmpty() ? clone.id : clone.children.get(0).xmlId();
     }
 
+    /** Follows {@code pe__group_default()} in lib/pengine/group.c. */
     private boolean group(Resource rsc) {
         boolean active = rsc.active(true);
         boolean partial = rsc.active(false);
@@ -536,6 +548,7 @@ public final class StatusPrinter {
         return tr;
     }
 
+    /** Follows {@code pe__clone_default()} in lib/pengine/clone.c. */
     private boolean clone(Resource rsc) {
         boolean[] header = {false};
         Map<String, String> stopped = null;
@@ -659,6 +672,7 @@ public final class StatusPrinter {
         return s.toString();
     }
 
+    /** Follows {@code pe__bundle_text()} in lib/pengine/bundle.c. */
     private boolean bundle(Resource rsc) {
         if (rsc instanceof Bundle b) {
             return b.printStatus(this);

@@ -118,6 +118,7 @@ public final class Scheduler {
         }
     }
 
+    /** Follows {@code pcmk__apply_node_health()} in lib/pacemaker/pcmk_sched_nodes.c. */
     private static void applyNodeHealth(WorkingSet ws) {
         ws.locations.applyNodeHealth();
     }
