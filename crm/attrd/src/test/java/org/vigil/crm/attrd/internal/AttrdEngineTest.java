@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.vigil.crm.api.attrd.AttrdError;
 import org.vigil.crm.api.attrd.AttributeUpdate;
 import org.vigil.crm.api.attrd.AttributeUpdate.Lifetime;
@@ -19,6 +20,7 @@ import org.vigil.crm.api.attrd.AttributeValue;
 import org.vigil.crm.api.cib.CibRequest;
 import org.vigil.crm.api.cib.XmlText;
 
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class AttrdEngineTest {
 
     final MemoryCib cib = new MemoryCib();
@@ -89,6 +91,11 @@ class AttrdEngineTest {
     void deletingAValueTheCibDoesNotHoldSendsNothing() throws Exception {
         CompletableFuture<Void> f = update(AttributeUpdate.delete("never-set").on("charlie"));
         assertTrue(f.isDone());
+        // held, then deleted before its delay ended: the deletion is due, but there is nothing to delete
+        update(set("brief", "1").on("charlie").withDelay(Duration.ofSeconds(5)));
+        CompletableFuture<Void> g = update(AttributeUpdate.delete("brief").on("charlie"));
+        clock.advance(5000);
+        assertTrue(g.isDone());
         assertEquals(List.of(), cib.requests);
         assertFalse(cib.status().contains("node_state"), "no empty node_state made: " + cib.status());
     }

@@ -37,7 +37,11 @@ final class VirtualScheduler implements AttrdEngine.Scheduler {
     /** Lets {@code ms} pass, running every task due meanwhile at its time. */
     void advance(long ms) {
         long until = now + ms;
+        int ran = 0;
         while (!queue.isEmpty() && queue.peek().at <= until) {
+            if (++ran > 100_000) {
+                throw new AssertionError("more than 100000 tasks at virtual time " + now + " ms: a loop");
+            }
             Task t = queue.poll();
             now = Math.max(now, t.at);
             if (!t.cancelled[0]) {
