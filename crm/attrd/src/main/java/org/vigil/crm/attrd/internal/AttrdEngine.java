@@ -22,6 +22,7 @@ import org.vigil.crm.api.attrd.AttributeUpdate.Lifetime;
 import org.vigil.crm.api.attrd.AttributeValue;
 import org.vigil.crm.api.cib.Cib;
 import org.vigil.crm.api.cib.CibRequest;
+import org.vigil.crm.api.cib.CibSnapshot;
 import org.vigil.crm.api.cib.XmlNode;
 
 /**
@@ -98,6 +99,11 @@ public final class AttrdEngine {
     private final Map<Lifetime, Boolean> inFlight = new EnumMap<>(Lifetime.class);
     private final Map<Lifetime, Boolean> flushPosted = new EnumMap<>(Lifetime.class);
     private boolean erasing;
+    /**
+     * The copy a write of ours completed with, while {@link Cib#current()} may not show it yet (the CIB completes
+     * a request before it publishes the copy): reads take whichever is newer.
+     */
+    private CibSnapshot newest;
     /** CIB updates sent (for the log and tests). */
     private long updatesSent;
 
@@ -141,6 +147,7 @@ public final class AttrdEngine {
         updatesSent++;
         cib.update(new CibRequest(CibRequest.Op.DELETE, null, xpath, null, Set.of(), CLIENT, "root"))
             .whenComplete((s, e) -> scheduler.execute(() -> {
+                seen(s);
                 if (e != null) {
                     LOG.warn("attrd: clearing this node's transient attributes failed: {}", rootMessage(e));
                 }
@@ -157,7 +164,7 @@ public final class AttrdEngine {
 
     /** See {@link org.vigil.crm.api.attrd.Attrd#update}. */
     public CompletableFuture<Void> update(AttributeUpdate u) throws AttrdError {
-        XmlNode root = cib.current().root();
+        XmlNode root = root();
         String nodeId = nodes.idOf(root, u.node());
         if (nodeId == null) {
             throw new AttrdError(AttrdError.NOSUCH, "no node named '" + u.node() + "' in the cluster");
@@ -261,7 +268,7 @@ public final class AttrdEngine {
     public Map.Entry<List<AttributeValue>, CompletableFuture<Void>> clearFailures(String resource, String operation,
                                                                                    long intervalMs, String node)
         throws AttrdError {
-        XmlNode root = cib.current().root();
+        XmlNode root = root();
         Set<String> nodeIds = new TreeSet<>();
         Map<String, Map<String, String>> inCib = CibForm.transientAttributes(root);
         if (node != null) {
@@ -331,7 +338,7 @@ public final class AttrdEngine {
 
     /** See {@link org.vigil.crm.api.attrd.Attrd#query}. */
     public List<AttributeValue> query(String name, String node) throws AttrdError {
-        XmlNode root = cib.current().root();
+        XmlNode root = root();
         Definition def = defs.get(new DefKey(Lifetime.REBOOT, name));
         Map<String, String> values = new TreeMap<>();   // node id -> value
         for (Map.Entry<String, Map<String, String>> e : CibForm.transientAttributes(root).entrySet()) {
@@ -385,7 +392,7 @@ public final class AttrdEngine {
         if (erasing || inFlight.get(l)) {
             return;
         }
-        XmlNode root = cib.current().root();
+        XmlNode root = root();
         List<CibForm.Write> writes = new ArrayList<>();
         List<Held> sent = new ArrayList<>();
         List<CompletableFuture<Void>> waiters = new ArrayList<>();
@@ -420,7 +427,10 @@ public final class AttrdEngine {
         LOG.info("attrd: writing {} value(s) to the CIB ({}): {}", sent.size(), CibForm.scope(l), describe(writes));
         CibRequest req = new CibRequest(CibRequest.Op.MODIFY, CibForm.scope(l), null, CibForm.update(l, writes, root),
             EnumSet.of(CibRequest.Flag.CAN_CREATE), CLIENT, user);
-        cib.update(req).whenComplete((s, e) -> scheduler.execute(() -> written(l, sent, waiters, e)));
+        cib.update(req).whenComplete((s, e) -> scheduler.execute(() -> {
+            seen(s);
+            written(l, sent, waiters, e);
+        }));
     }
 
     private void written(Lifetime l, List<Held> sent, List<CompletableFuture<Void>> waiters, Throwable error) {
@@ -460,6 +470,22 @@ public final class AttrdEngine {
      */
     public CompletableFuture<Void> flushAll() {
         return refresh();
+    }
+
+    /** The CIB as this engine knows it: the newer of the published copy and the one its last write returned. */
+    private XmlNode root() {
+        CibSnapshot published = cib.current();
+        if (newest != null && newest.version().compareTo(published.version()) > 0) {
+            return newest.root();
+        }
+        newest = null;
+        return published.root();
+    }
+
+    private void seen(CibSnapshot s) {
+        if (s != null && (newest == null || s.version().compareTo(newest.version()) > 0)) {
+            newest = s;
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------

@@ -263,6 +263,16 @@ class AttrdEngineTest {
     }
 
     @Test
+    void aWrittenValueIsAnsweredEvenBeforeTheCibPublishesItsNewCopy() throws Exception {
+        cib.lagging = true;
+        update(set("pingd", "1000"));
+        assertEquals(List.of(new AttributeValue("alpha", "1", "pingd", "1000")), attrd.query("pingd", "alpha"));
+        int requests = cib.requests.size();
+        update(set("pingd", "1000"));
+        assertEquals(requests, cib.requests.size(), "the same value again: nothing to write");
+    }
+
+    @Test
     void aPrivateValueIsNeverWrittenButIsAnswered() throws Exception {
         CompletableFuture<Void> f = update(set("secret", "42").privately());
         clock.advance(10_000);

@@ -30,10 +30,13 @@ final class MemoryCib implements Cib {
     private XmlNode root = CibOps.empty("pacemaker-3.9").with("epoch", "1");
     boolean hold;
     boolean failing;
+    /** When set, {@link #current()} shows the copy before the last request, as the node's CIB may for a moment. */
+    boolean lagging;
+    private XmlNode published = root;
 
     @Override
     public synchronized CibSnapshot current() {
-        return new CibSnapshot(root);
+        return new CibSnapshot(lagging ? published : root);
     }
 
     /** Applies a change directly, as another writer would (no request recorded). */
@@ -50,6 +53,7 @@ final class MemoryCib implements Cib {
             return f;
         }
         try {
+            published = root;
             root = applied(root, request);
         } catch (CibError e) {
             f.completeExceptionally(e);
