@@ -99,6 +99,10 @@ public final class AttrdEngine {
     private final Map<Lifetime, Boolean> inFlight = new EnumMap<>(Lifetime.class);
     private final Map<Lifetime, Boolean> flushPosted = new EnumMap<>(Lifetime.class);
     private boolean erasing;
+    /** True once the start-time erase was asked for. */
+    private boolean erasedAtStart;
+    /** True once this engine took a transient value of the local node (later erases would lose it). */
+    private boolean ownValueTaken;
     /**
      * The copy a write of ours completed with, while {@link Cib#current()} may not show it yet (the CIB completes
      * a request before it publishes the copy): reads take whichever is newer.
@@ -141,6 +145,7 @@ public final class AttrdEngine {
      */
     public CompletableFuture<Void> eraseOwnTransientAttributes() {
         erasing = true;
+        erasedAtStart = true;
         String xpath = CibForm.transientXPath(localId);
         LOG.info("attrd: clearing this node's transient attributes from the CIB (xpath={})", xpath);
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -158,6 +163,24 @@ public final class AttrdEngine {
                 done.complete(null);
             }));
         return done;
+    }
+
+    /**
+     * Our CIB copy was replaced by the cluster's in a sync (a node joining: its copy loses to a higher version).
+     * The cluster's copy may hold this node's transient attributes from before it restarted, which the start-time
+     * erase could not reach when it ran on the node's own copy before the sync: until this engine has taken a value
+     * of its own node, such attributes are erased again.
+     */
+    public void copyReplacedBySync() {
+        if (!erasedAtStart || ownValueTaken || erasing) {
+            return;
+        }
+        XmlNode h = CibForm.holder(root(), Lifetime.REBOOT, localId);
+        if (h != null) {
+            LOG.info("attrd: our CIB copy was replaced by the cluster's, which holds this node's transient attributes "
+                + "from before it started: clearing them again");
+            eraseOwnTransientAttributes();
+        }
     }
 
     // ---- updates -------------------------------------------------------------------------------------------
@@ -199,6 +222,9 @@ public final class AttrdEngine {
 
     /** Sets one node's value: expanded against the current one, held, and written now or when its timer fires. */
     private CompletableFuture<Void> set(Definition def, Key key, String node, String requested, XmlNode root) {
+        if (key.lifetime() == Lifetime.REBOOT && key.nodeId().equals(localId)) {
+            ownValueTaken = true;
+        }
         Held h = held.get(key);
         String current = h != null ? h.value : def.isPrivate ? null : cibValue(root, key, def);
         String value = Values.expand(requested, current);

@@ -48,6 +48,7 @@ public final class AttrdService implements Attrd {
 
     private final ScheduledExecutorService thread;
     private final AttrdEngine engine;
+    private final AutoCloseable listening;
 
     @Activate
     public AttrdService(@Reference VigilNode node, @Reference Cib cib, @Reference Cmap cmap) {
@@ -76,10 +77,20 @@ public final class AttrdService implements Attrd {
             thread.execute(() -> engine.eraseOwnTransientAttributes()
                 .thenRun(() -> cmap.set(ERASED_KEY, CmapType.UINT8, 1L)));
         }
+        listening = cib.listen(change -> {
+            if (change.sync()) {
+                scheduler.execute(engine::copyReplacedBySync);
+            }
+        });
     }
 
     @Deactivate
     void deactivate() {
+        try {
+            listening.close();
+        } catch (Exception e) {
+            LOG.debug("attrd: {}", e.toString());
+        }
         try {
             CompletableFuture<Void> flushed = call(engine::flushAll);
             flushed.get(STOP_FLUSH_MS, TimeUnit.MILLISECONDS);

@@ -313,6 +313,33 @@ class AttrdEngineTest {
     }
 
     @Test
+    void attributesOfThisNodeThatASyncBringsBackAreErasedUntilItTakesAValueOfItsOwn() throws Exception {
+        // the cluster's copy, from before this node restarted: this node's old value and another node's
+        update(set("old", "1"));
+        update(set("old", "2").on("bravo"));
+        org.vigil.crm.api.cib.XmlNode clusters = cib.current().root().with("num_updates", "50");
+        MemoryCib fresh = new MemoryCib();
+        AttrdEngine restarted = new AttrdEngine(fresh, clock, new NodeNames("alpha", "1", List.of(
+            new NodeNames.KnownNode("bravo", "2"))));
+        restarted.eraseOwnTransientAttributes();   // on its own copy, before it met the cluster
+        clock.runDue();
+        fresh.replaceBySync(clusters);
+        restarted.copyReplacedBySync();
+        clock.runDue();
+        org.vigil.crm.api.cib.XmlNode after = fresh.current().root();
+        assertNull(CibForm.value(after, Lifetime.REBOOT, "1", "old", null), after.toXml());
+        assertEquals("2", CibForm.value(after, Lifetime.REBOOT, "2", "old", null));
+        // once it holds a value of its own, a sync leaves the CIB alone
+        restarted.update(set("new", "1"));
+        clock.runDue();
+        int requests = fresh.requests.size();
+        fresh.replaceBySync(clusters.with("num_updates", "60"));
+        restarted.copyReplacedBySync();
+        clock.runDue();
+        assertEquals(requests, fresh.requests.size());
+    }
+
+    @Test
     void aQueryAnswersAHeldValueBeforeItIsWrittenAndEveryNodeWithA() throws Exception {
         update(set("pingd", "1"));
         update(set("pingd", "2").on("bravo").withDelay(Duration.ofSeconds(5)));

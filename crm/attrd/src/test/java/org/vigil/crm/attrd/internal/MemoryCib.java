@@ -39,6 +39,12 @@ final class MemoryCib implements Cib {
         return new CibSnapshot(lagging ? published : root);
     }
 
+    /** Replaces the copy, as a sync with a node holding a higher version does (no request recorded). */
+    synchronized void replaceBySync(XmlNode cluster) {
+        root = cluster;
+        published = cluster;
+    }
+
     /** Applies a change directly, as another writer would (no request recorded). */
     synchronized void apply(CibRequest r) throws CibError {
         root = applied(root, r);
