@@ -170,8 +170,11 @@ public final class AttrdEngine {
      * The cluster's copy may hold this node's transient attributes from before it restarted, which the start-time
      * erase could not reach when it ran on the node's own copy before the sync: until this engine has taken a value
      * of its own node, such attributes are erased again.
+     *
+     * @param after the copy the sync installed
      */
-    public void copyReplacedBySync() {
+    public void copyReplacedBySync(CibSnapshot after) {
+        seen(after);   // the CIB tells its listeners before it publishes the copy
         if (!erasedAtStart || ownValueTaken || erasing) {
             return;
         }

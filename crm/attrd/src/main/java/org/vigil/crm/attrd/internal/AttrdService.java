@@ -79,7 +79,7 @@ public final class AttrdService implements Attrd {
         }
         listening = cib.listen(change -> {
             if (change.sync()) {
-                scheduler.execute(engine::copyReplacedBySync);
+                scheduler.execute(() -> engine.copyReplacedBySync(change.after()));
             }
         });
     }

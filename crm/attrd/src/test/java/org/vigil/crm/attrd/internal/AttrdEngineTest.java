@@ -323,9 +323,11 @@ class AttrdEngineTest {
             new NodeNames.KnownNode("bravo", "2"))));
         restarted.eraseOwnTransientAttributes();   // on its own copy, before it met the cluster
         clock.runDue();
+        fresh.lagging = true;   // as the node's CIB: listeners hear of the sync before the copy is published
         fresh.replaceBySync(clusters);
-        restarted.copyReplacedBySync();
+        restarted.copyReplacedBySync(new org.vigil.crm.api.cib.CibSnapshot(clusters));
         clock.runDue();
+        fresh.lagging = false;
         org.vigil.crm.api.cib.XmlNode after = fresh.current().root();
         assertNull(CibForm.value(after, Lifetime.REBOOT, "1", "old", null), after.toXml());
         assertEquals("2", CibForm.value(after, Lifetime.REBOOT, "2", "old", null));
@@ -334,7 +336,7 @@ class AttrdEngineTest {
         clock.runDue();
         int requests = fresh.requests.size();
         fresh.replaceBySync(clusters.with("num_updates", "60"));
-        restarted.copyReplacedBySync();
+        restarted.copyReplacedBySync(new org.vigil.crm.api.cib.CibSnapshot(clusters.with("num_updates", "60")));
         clock.runDue();
         assertEquals(requests, fresh.requests.size());
     }

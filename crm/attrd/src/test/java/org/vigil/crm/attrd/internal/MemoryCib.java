@@ -41,8 +41,8 @@ final class MemoryCib implements Cib {
 
     /** Replaces the copy, as a sync with a node holding a higher version does (no request recorded). */
     synchronized void replaceBySync(XmlNode cluster) {
+        published = root;
         root = cluster;
-        published = cluster;
     }
 
     /** Applies a change directly, as another writer would (no request recorded). */
