@@ -130,7 +130,9 @@ public final class AttrdUpdaterCommand implements AdminCommand {
             return fail(err, 64, "Unknown option " + e.getOption());
         } catch (MissingArgumentException e) {
             Option o = e.getOption();
-            return fail(err, 64, "Missing argument for " + (o.getOpt() != null ? "-" + o.getOpt() : "--" + o.getLongOpt()));
+            String last = args.isEmpty() ? "" : args.get(args.size() - 1);
+            return fail(err, 64, "Missing argument for " + (last.startsWith("--") || o.getOpt() == null
+                ? "--" + o.getLongOpt() : "-" + o.getOpt()));
         } catch (ParseException e) {
             return fail(err, 64, e.getMessage());
         }
@@ -142,9 +144,7 @@ public final class AttrdUpdaterCommand implements AdminCommand {
             out.println("Pacemaker 2.1.5 (attrd_updater of Vigil)");
             return 0;
         }
-        if (!cl.getArgList().isEmpty()) {
-            return fail(err, 64, "Unexpected argument " + cl.getArgList().get(0));
-        }
+        // arguments that are not options are ignored, as Pacemaker's attrd_updater ignores them
         String format = cl.getOptionValue("output-as", "text");
         if (!format.equals("text")) {
             return fail(err, 64, "Invalid --output-as: " + format + " (this attrd_updater prints text only)");

@@ -67,6 +67,8 @@ class AttrdUpdaterCommandTest {
         assertEquals(new Run(64, "", "attrd_updater: Unknown value for --lifetime: bogus\n"),
             run("-n", "x", "-l", "bogus", "-U", "1"));
         assertEquals(64, run("-n", "x", "-U", "1", "-d", "soon").status());
+        assertEquals(new Run(64, "", "attrd_updater: Missing argument for -n\n"), run("-n"));
+        assertEquals(new Run(64, "", "attrd_updater: Missing argument for --name\n"), run("--name"));
     }
 
     @Test
