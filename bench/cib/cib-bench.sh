@@ -299,51 +299,49 @@ veth_bytes() { local i s=0; for i in $(seq 1 "$NODES"); do s=$((s + $(tx_bytes "
 vg_sent() { local i s=0 v; for i in $(seq 1 "$NODES"); do v=$(vadmin "$i" corosync-cmapctl -m stats -g stats.cib.sent_bytes 2>/dev/null | sed -n 's/.*= //p'); s=$((s + ${v:-0})); done; echo "$s"; }
 # daemon_pids: every process in the node namespaces now (only this run's daemons: preflight checked)
 daemon_pids() { local i; for i in $(seq 1 "$NODES"); do ip netns pids "$(node_ns "$i")"; done | sort -n | tr '\n' ' '; }
-# CPU of the daemons over the loop, robust to daemons that die or are respawned meanwhile (pacemakerd kills and
-# respawns a subdaemon that stops answering its IPC checks):
-#   cpu_baseline PIDS: "B pid comm ticks" lines; cpu_sampler OUT PIDS: every second "S pid ticks" of each pid
-#   still alive (bash builtins only, no fork but sleep); new_daemons PIDS: processes in the namespaces now whose
-#   parent is one of PIDS (a respawned subdaemon, or pacemaker-based's disk writer; the loop's clients have other
-#   parents): "N pid comm ticks". A process born and gone within the loop is missed unless its parent reaped it
-#   (then it is in the parent's cutime), so with respawned daemons the CPU figure is a lower bound.
-# stat_ticks PID: utime+stime, plus the reaped children's cutime+cstime (pacemaker-based forks its disk writes),
-# except for pacemakerd (its children are the daemons, counted themselves)
-stat_ticks() {
+# CPU of the daemons over the loop, exact even when daemons die or are respawned meanwhile (pacemakerd kills and
+# respawns a subdaemon that stops answering its IPC checks). A process's ticks here are utime+stime+cutime+cstime:
+# a child's whole CPU moves into its parent's cutime when the parent reaps it (pacemakerd reaps its subdaemons,
+# pacemaker-based its forked disk writers). So over the loop: a daemon alive throughout counts end - start; a
+# daemon that died counts -start (its lifetime is in its parent's figure, which counts end - start, so only the
+# part before the loop must come off); a process born during the loop and alive at its end counts its ticks; one
+# born and reaped within the loop is in its parent's cutime.
+#   cpu_start PIDS: "B pid ppid comm ticks"; cpu_end PIDS: "A pid ticks" for those alive, and "N pid ppid comm
+#   ticks" for every process in the namespaces now whose parent is one of PIDS (the loop's clients have other
+#   parents); cpu_account FILE N sums them by process name (a dead daemon's -start goes to its parent's name).
+proc_stat() { # PID: "ppid comm ticks"
   local l f c; read -r l 2>/dev/null < "/proc/$1/stat" || return 1
   c=${l#*(}; c=${c%%)*}; f=(${l##*) })
-  if [ "$c" = pacemakerd ]; then echo $(( f[11] + f[12] )); else echo $(( f[11] + f[12] + f[13] + f[14] )); fi
+  echo "${f[1]} $c $(( f[11] + f[12] + f[13] + f[14] ))"
 }
-cpu_baseline() { local p; for p in $*; do echo "B $p $(cat "/proc/$p/comm" 2>/dev/null) $(stat_ticks "$p")"; done; }
-cpu_sampler() {
-  local out=$1 p t; shift
-  while :; do
-    for p in "$@"; do t=$(stat_ticks "$p") && echo "S $p $t"; done
-    sleep 1
-  done > "$out"
-}
-new_daemons() {
-  local set=" $* " i p pp l
+cpu_start() { local p s; for p in $*; do s=$(proc_stat "$p") && echo "B $p $s"; done; }
+cpu_end() {
+  local set=" $* " i p s
+  for p in $*; do s=$(proc_stat "$p") && echo "A $p ${s##* }"; done
   for i in $(seq 1 "$NODES"); do
     for p in $(ip netns pids "$(node_ns "$i")" 2>/dev/null); do
       [[ "$set" == *" $p "* ]] && continue
-      read -r l 2>/dev/null < "/proc/$p/stat" || continue
-      pp=$(echo "${l##*) }" | awk '{print $2}')
-      [[ "$set" == *" $pp "* ]] && echo "N $p $(cat "/proc/$p/comm") $(stat_ticks "$p")"
+      s=$(proc_stat "$p") || continue
+      [[ "$set" == *" ${s%% *} "* ]] && echo "N $p $s"
     done
   done
 }
-# cpu_account FILE N: from B/S/N lines: "total_s per_update_ms|comm=s(ms) ...|died comm:pid ...|new comm:pid ..."
+# cpu_account FILE N: "total_s per_update_ms|name=s(ms_per_update) ...|died name:pid ...|new name:pid ..."
 cpu_account() {
   awk -v hz="$HZ" -v n="$2" '
-    $1 == "B" { comm[$2] = $3; base[$2] = $4; last[$2] = $4; alive[$2] = 0 }
-    $1 == "S" { if ($3 > last[$2]) last[$2] = $3 }
-    $1 == "A" { alive[$2] = 1; if ($3 > last[$2]) last[$2] = $3 }
-    $1 == "N" { comm[$2] = $3; base[$2] = 0; last[$2] = $4; alive[$2] = 1; born[$2] = 1 }
+    $1 == "B" { ppid[$2] = $3; comm[$2] = $4; base[$2] = $5 }
+    $1 == "A" { last[$2] = $3; alive[$2] = 1 }
+    $1 == "N" { nb[$2] = $5; nc[$2] = $4 }
     END {
-      for (p in comm) { d = last[p] - base[p]; by[comm[p]] += d; tot += d
-        if (!alive[p]) died = died comm[p] ":" p " "; if (born[p]) nw = nw comm[p] ":" p " " }
+      for (p in comm) {
+        if (alive[p]) by[comm[p]] += last[p] - base[p]
+        else { died = died comm[p] ":" p " "; if (ppid[p] in comm) by[comm[ppid[p]]] -= base[p]; else lost = 1 }
+      }
+      for (p in nb) { by[nc[p]] += nb[p]; nw = nw nc[p] ":" p " " }
+      for (c in by) tot += by[c]
       printf "%.2f %.2f|", tot / hz, tot * 1000 / hz / n
-      for (c in by) printf "%s=%.2fs(%.2fms) ", c, by[c] / hz, by[c] * 1000 / hz / n
+      for (c in by) printf "%s=%.2fs(%.2fms) ", (c == "pacemakerd" ? "pacemakerd+reaped" : c), by[c] / hz, by[c] * 1000 / hz / n
+      if (lost) printf "(a daemon without a parent here died: its CPU is missing) "
       printf "|%s|%s\n", (died == "" ? "none" : died), (nw == "" ? "none" : nw) }' "$1"
 }
 
@@ -446,25 +444,21 @@ phase_big() {
   local idle_bps; idle_bps=$(awk -v b="$bytes" -v u="$idle_us" 'BEGIN{printf "%.3f", b*1e6/u}')
 
   # the loop
-  local pids sent0 sent1 out="$W/loop-$sys.out" cpuf="$W/cpu-$sys.txt" sampler p logoff=()
+  local pids sent0 sent1 out="$W/loop-$sys.out" cpuf="$W/cpu-$sys.txt" logoff=()
   pids=$(daemon_pids)
   raw "# daemons: $(for p in $pids; do printf '%s:%s ' "$p" "$(cat /proc/$p/comm 2>/dev/null)"; done)"
   raw "$(bg_load)"
   [ "$sys" = vg ] && sent0=$(vg_sent)
   capture_start "loop-$sys"
   if [ "$sys" = pcmk ]; then for i in $(seq 1 "$NODES"); do logoff[$i]=$(stat -c %s "$(pcmk_log "$i")"); done; fi
-  wb0=$(veth_bytes); cpu_baseline $pids > "$cpuf"
-  cpu_sampler "$cpuf.samples" $pids & sampler=$!; BG_PIDS+=($sampler)
+  wb0=$(veth_bytes); cpu_start $pids > "$cpuf"
   log "$(name_of "$sys"): $MODIFIES sequential modifies on the big CIB (bounded by $LOOP_TIMEOUT s)"
   t0=${EPOCHREALTIME/./}
   in_node_of "$sys" 1 timeout -k 10 "$LOOP_TIMEOUT" bash "$W/loop.sh" "$MODIFIES" "$BIG_RESOURCES" "$out" $(cib_cmd "$sys" 1)
   rc=$?
   t1=${EPOCHREALTIME/./}
   wb1=$(veth_bytes)
-  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
-  cat "$cpuf.samples" >> "$cpuf"
-  for p in $pids; do t=$(stat_ticks "$p") && echo "A $p $t"; done >> "$cpuf"
-  new_daemons $pids >> "$cpuf"
+  cpu_end $pids >> "$cpuf"
   read -r frames bytes drop bigf bigb maxlen <<< "$(capture_stop "loop-$sys" "$idle_max")"
   [ "$sys" = vg ] && sent1=$(vg_sent)
   raw "$(bg_load)"
@@ -560,6 +554,8 @@ ms3() { local m; m=$(get "$1" "$2" median); [ -n "$m" ] && echo "$m [$(get "$1" 
   row "  daemon CPU per update, ms (all nodes)" "$(get pcmk big_cpu per_update_ms)" "$(get vg big_cpu per_update_ms)"
   row "    of which the CIB daemons (pacemaker-based / java)" "$(cpu_ms pcmk pacemaker-based)" "$(cpu_ms vg java)"
   row "    of which Pacemaker's scheduler (pacemaker-schedulerd)" "$(cpu_ms pcmk pacemaker-sched)" "-" "-"
+  row "    of which Pacemaker's fencer (pacemaker-fenced)" "$(cpu_ms pcmk pacemaker-fence)" "-" "-"
+  row "    of which subdaemons killed by pacemakerd (+ its own)" "$(cpu_ms pcmk 'pacemakerd+reaped')" "-" "-"
   echo
   for g in modify query; do
     m=$(get vg "$g" median)
