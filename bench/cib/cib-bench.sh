@@ -12,7 +12,8 @@
 #   modify: hyperfine -N --warmup WARMUP --runs RUNS of `cibadmin --modify --xml-text '<nvpair
 #           id="cib-bootstrap-options-cluster-recheck-interval" ... value="14min"/>'`, with a --prepare that sets
 #           15min and sleeps 1 s (untimed), so every timed run is a real change, 1 s apart as in the anchor.
-#           Checked: the CIB's epoch grew by 2 per run (prepare + timed) and the value reads back 14min.
+#           Checked: the CIB's epoch grew by at least 2 per timed run (prepare + run) and the value reads back
+#           14min (hyperfine 1.15 runs no prepare before its warm-up runs).
 #   query : hyperfine -N of `cibadmin --query` and of `cibadmin --query --scope configuration` (the status
 #           sections differ: Pacemaker's holds the operation history its controller writes; Vigil's is empty).
 # Phase "big": the anchor's cib/gen-cib.py --nodes BIG_NODES --resources BIG_RESOURCES (16 x 1000). Only its
@@ -29,15 +30,19 @@
 #   loop : MODIFIES sequential `cibadmin --modify --xml-text '<op id="rscNNNNN-monitor-10s" timeout="21s"/>'`
 #          in one shell inside node1 (the k-th modify changes resource k's monitor timeout 20s -> 21s; past
 #          BIG_RESOURCES it alternates back), each timed with bash $EPOCHREALTIME: total wall time, per-update
-#          median/p90/max, and every exit status. Checked afterwards: node1's and node3's copies hold exactly
-#          the expected number of 21s monitors.
+#          median/p90/max, and every exit status. Checked afterwards: all three copies hold exactly the
+#          expected number of 21s monitors (a copy may lag behind the one that answered: waited for, up to
+#          300 s, and the time recorded).
 #   wire : tcpdump on the three veth ports in the bridge namespace (`-i vnI -Q in`: what node I sends; all IPv4,
 #          so IP fragments are counted too) during the loop: frames and bytes (Ethernet frame length) of all
 #          three nodes / MODIFIES; also net of the idle baseline (idle bytes/s x loop time, approximate: the
 #          token's rate under load differs from its idle rate); cross-checks: the veth byte counters, and for
-#          Vigil stats.cib.sent_bytes (its CIB messages' payload, before the ring's framing) summed over nodes.
-#   cpu  : utime+stime of every daemon in the three namespaces over the loop (Pacemaker: corosync + its 7
-#          processes per node; Vigil: the node JVMs) and of the loop's clients (bash `times`).
+#          Vigil stats.cib.sent_bytes (its CIB messages' payload, before the ring's framing) summed over nodes;
+#          and the bytes of the frames longer than any seen on the idle ring (the messages, not the token).
+#   cpu  : CPU of every daemon in the three namespaces over the loop, by name (Pacemaker: corosync + its 7
+#          processes per node; Vigil: the node JVMs), exact across respawned daemons (see cpu_start), and of
+#          the loop's clients (bash `times`). The daemons that died during the loop are listed, with pacemakerd's
+#          log lines about them (it kills and respawns a subdaemon that stops answering its IPC checks).
 # Deliberate difference to keep in mind: Vigil confirms a configuration change once it is on disk (fsync);
 # Pacemaker's cibadmin returns before pacemaker-based's (forked, asynchronous) disk write.
 #
