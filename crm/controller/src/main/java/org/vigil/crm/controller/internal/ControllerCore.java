@@ -272,6 +272,7 @@ final class ControllerCore {
                 nodeLost(n);
             }
         }
+        forgetNodesGone();
         if (!group.isEmpty() && group.first() == self) {
             round = null;
             env.send(message("start", "round", self + ":" + (++roundSeq)));
@@ -364,6 +365,8 @@ final class ControllerCore {
                     onDelete(from, m);
                 }
             }
+            case "forget" -> onForget(from, m);
+            case "forgotten" -> onForgotten(from, m);
             case "ack" -> {
                 if (isDc() && uuid(self).equals(m.attribute("dc"))) {
                     onAck(from, m);
@@ -1024,6 +1027,103 @@ final class ControllerCore {
             "cib-version", o == null || o.cibVersion() == null ? null : o.cibVersion().toString())));
     }
 
+    // ---- forgetting history (crm_resource --cleanup/--refresh) ------------------------------------------------
+
+    /** Requests of this node to forget history, by id: the nodes that have not answered yet, and who waits. */
+    private final Map<String, Forget> forgets = new HashMap<>();
+    private long forgetSeq;
+
+    /** A request to forget history, waiting for the nodes' answers. */
+    static final class Forget {
+        final Set<Integer> waiting = new TreeSet<>();
+        final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    }
+
+    /**
+     * Makes the executors of {@code nodes} forget a resource's history ({@code resource} null: every resource's),
+     * as Pacemaker's {@code crm_resource --refresh} does through each node's controller ({@code lrm_delete}): its
+     * recurring operations stop and its {@code lrm_resource} leaves the CIB, so the DC probes it again.
+     *
+     * @param nodes node ids; those without a controller are left out
+     * @return completes when every node still there has done it
+     */
+    java.util.concurrent.CompletableFuture<Void> forget(String resource, Set<Integer> nodes) {
+        Forget f = new Forget();
+        for (int n : nodes) {
+            if (group.contains(n)) {
+                f.waiting.add(n);
+            }
+        }
+        if (f.waiting.isEmpty()) {
+            f.done.complete(null);
+            return f.done;
+        }
+        String id = self + ":" + (++forgetSeq);
+        forgets.put(id, f);
+        StringBuilder list = new StringBuilder();
+        for (int n : f.waiting) {
+            list.append(list.length() == 0 ? "" : " ").append(uuid(n));
+        }
+        env.send(message("forget", "request", id, "resource", resource, "nodes", list.toString()));
+        return f.done;
+    }
+
+    private void onForget(int from, XmlNode m) {
+        boolean asked = false;
+        for (String n : m.attribute("nodes", "").split(" ")) {
+            asked |= n.equals(uuid(self));
+        }
+        if (!asked) {
+            return;
+        }
+        String request = m.attribute("request");
+        Executor ex = env.executor();
+        if (ex == null) {
+            waitingForExecutor.add(m);
+            return;
+        }
+        List<String> resources = new ArrayList<>();
+        String only = m.attribute("resource");
+        if (only != null) {
+            resources.add(only);
+        } else {
+            XmlNode status = env.cib().status();
+            for (XmlNode ns : status == null ? List.<XmlNode>of() : status.children("node_state")) {
+                XmlNode lrm = ns.id() != null && ns.id().equals(uuid(self)) ? ns.firstChild("lrm") : null;
+                XmlNode lrs = lrm == null ? null : lrm.firstChild("lrm_resources");
+                for (XmlNode lr : lrs == null ? List.<XmlNode>of() : lrs.children("lrm_resource")) {
+                    resources.add(lr.id());
+                }
+            }
+        }
+        java.util.concurrent.CompletableFuture<?>[] all = new java.util.concurrent.CompletableFuture<?>[resources.size()];
+        for (int i = 0; i < resources.size(); i++) {
+            all[i] = ex.delete(resources.get(i), null).toCompletableFuture();
+        }
+        java.util.concurrent.CompletableFuture.allOf(all).whenComplete((v, e) -> env.send(message("forgotten",
+            "request", request, "node", uuid(self), "resources", Integer.toString(resources.size()))));
+    }
+
+    private void onForgotten(int from, XmlNode m) {
+        Forget f = forgets.get(m.attribute("request", ""));
+        if (f != null && f.waiting.remove(from) && f.waiting.isEmpty()) {
+            forgets.remove(m.attribute("request"));
+            f.done.complete(null);
+        }
+    }
+
+    /** Forget requests whose nodes left are done for those nodes. */
+    private void forgetNodesGone() {
+        for (java.util.Iterator<Map.Entry<String, Forget>> it = forgets.entrySet().iterator(); it.hasNext();) {
+            Forget f = it.next().getValue();
+            f.waiting.retainAll(group);
+            if (f.waiting.isEmpty()) {
+                it.remove();
+                f.done.complete(null);
+            }
+        }
+    }
+
     /** The executor (re)appeared: what waited for it goes now. */
     void executorAvailable() {
         Executor ex = env.executor();
@@ -1268,6 +1368,26 @@ final class ControllerCore {
             }
         }
         return b.toString();
+    }
+
+    /** The node ids with a controller. */
+    Set<Integer> groupMembers() {
+        return Set.copyOf(group);
+    }
+
+    /** A node's id by its name (controllers' names, then the configuration's), or null. */
+    Integer nodeIdByName(String name) {
+        for (Map.Entry<Integer, String> e : names.entrySet()) {
+            if (e.getValue().equals(name)) {
+                return e.getKey();
+            }
+        }
+        for (int n : env.configuredNodes()) {
+            if (name.equals(env.configuredName(n)) || name.equals(uuid(n))) {
+                return n;
+            }
+        }
+        return null;
     }
 
     /** Names of the controllers known, by node id (for tests). */

@@ -388,6 +388,33 @@ public final class ControllerService implements Controller, AdminCommand {
         }
     }
 
+    @Override
+    public CompletionStage<Void> forgetHistory(String resourceId, java.util.Collection<String> nodes) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        submit(() -> {
+            Set<Integer> ids = new TreeSet<>();
+            if (nodes.isEmpty()) {
+                ids.addAll(core.groupMembers());
+            }
+            for (String name : nodes) {
+                Integer id = core.nodeIdByName(name);
+                if (id == null) {
+                    out.completeExceptionally(new IllegalArgumentException("no node named " + name));
+                    return;
+                }
+                ids.add(id);
+            }
+            core.forget(resourceId, ids).whenComplete((v, e) -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else {
+                    out.complete(null);
+                }
+            });
+        });
+        return out;
+    }
+
     // ---- crmadmin -----------------------------------------------------------------------------------------------
 
     @Override
