@@ -106,6 +106,11 @@ final class ControllerCore {
 
         /** Records a step on the timeline (and logs it). */
         void event(String kind, String text);
+
+        /** This node's timeline, oldest first. */
+        default List<org.vigil.crm.api.controller.TimelineEvent> timeline() {
+            return List.of();
+        }
     }
 
     /** A pending timer. */
@@ -365,6 +370,12 @@ final class ControllerCore {
                     onDelete(from, m);
                 }
             }
+            case "timeline-req" -> {
+                if (isDc() && uuid(self).equals(m.attribute("dc"))) {
+                    sendTimeline(m);
+                }
+            }
+            case "timeline" -> onTimeline(m);
             case "forget" -> onForget(from, m);
             case "forgotten" -> onForgotten(from, m);
             case "ack" -> {
@@ -1025,6 +1036,60 @@ final class ControllerCore {
         ex.delete(m.attribute("resource"), key).whenComplete((o, e) -> env.send(message("ack", "dc", dcUuid, "node",
             uuid(self), "transition-key", key, "rc", e == null ? "0" : "1", "op-status", e == null ? "0" : "4",
             "cib-version", o == null || o.cibVersion() == null ? null : o.cibVersion().toString())));
+    }
+
+    // ---- the DC's timeline, for any node's crmadmin --timeline ---------------------------------------------------
+
+    /** The most events one timeline answer carries. */
+    static final int TIMELINE_ANSWER = 1000;
+    private final Map<String, java.util.concurrent.CompletableFuture<List<org.vigil.crm.api.controller.TimelineEvent>>>
+        timelineRequests = new HashMap<>();
+    private long timelineSeq;
+
+    /**
+     * The DC's timeline (its last {@value #TIMELINE_ANSWER} steps), asked over the group; this node's own when it is
+     * the DC.
+     *
+     * @return completes with the events, exceptionally when there is no DC
+     */
+    java.util.concurrent.CompletableFuture<List<org.vigil.crm.api.controller.TimelineEvent>> dcTimeline() {
+        java.util.concurrent.CompletableFuture<List<org.vigil.crm.api.controller.TimelineEvent>> f =
+            new java.util.concurrent.CompletableFuture<>();
+        if (dc == null) {
+            f.completeExceptionally(new IllegalStateException("no DC is elected yet"));
+        } else if (isDc()) {
+            f.complete(env.timeline());
+        } else {
+            String id = self + ":" + (++timelineSeq);
+            timelineRequests.put(id, f);
+            env.send(message("timeline-req", "dc", uuid(dc), "request", id));
+        }
+        return f;
+    }
+
+    private void sendTimeline(XmlNode request) {
+        List<org.vigil.crm.api.controller.TimelineEvent> all = env.timeline();
+        XmlNode m = message("timeline", "request", request.attribute("request"), "node", selfName);
+        List<XmlNode> events = new ArrayList<>();
+        for (org.vigil.crm.api.controller.TimelineEvent e : all.subList(Math.max(0, all.size() - TIMELINE_ANSWER),
+            all.size())) {
+            events.add(XmlNode.of("e", "t", Long.toString(e.epochMillis()), "k", e.kind(), "x", e.text()));
+        }
+        env.send(m.withChildren(events));
+    }
+
+    private void onTimeline(XmlNode m) {
+        java.util.concurrent.CompletableFuture<List<org.vigil.crm.api.controller.TimelineEvent>> f =
+            timelineRequests.remove(m.attribute("request", ""));
+        if (f == null) {
+            return;
+        }
+        List<org.vigil.crm.api.controller.TimelineEvent> out = new ArrayList<>();
+        for (XmlNode e : m.children("e")) {
+            out.add(new org.vigil.crm.api.controller.TimelineEvent(parse(e.attribute("t", "0")), e.attribute("k", ""),
+                e.attribute("x", "")));
+        }
+        f.complete(out);
     }
 
     // ---- forgetting history (crm_resource --cleanup/--refresh) ------------------------------------------------
