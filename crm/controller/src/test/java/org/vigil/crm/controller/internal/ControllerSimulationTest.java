@@ -256,6 +256,81 @@ class ControllerSimulationTest {
             && l.contains("transition 1 ")), "probed again:\n" + String.join("\n", tail(c.log, 30)));
     }
 
+    private static void modify(SimCluster c, String scope, XmlNode data) {
+        c.cib.update(new org.vigil.crm.api.cib.CibRequest(org.vigil.crm.api.cib.CibRequest.Op.MODIFY, scope, null,
+            data, Set.of(org.vigil.crm.api.cib.CibRequest.Flag.CAN_CREATE), "test", "root"));
+    }
+
+    private static XmlNode meta(String rsc, String name, String value) {
+        return XmlNode.of("primitive", "id", rsc).plusChild(XmlNode.of("meta_attributes", "id", rsc + "-meta")
+            .plusChild(XmlNode.of("nvpair", "id", rsc + "-meta-" + name, "name", name, "value", value)));
+    }
+
+    private static XmlNode option(String name, String value) {
+        return XmlNode.of("crm_config").plusChild(XmlNode.of("cluster_property_set", "id", "cib-bootstrap-options")
+            .plusChild(XmlNode.of("nvpair", "id", "opt-" + name, "name", name, "value", value)));
+    }
+
+    @Test
+    void aStandbyNodeIsEmptiedAndTakesResourcesAgainWhenOnline() {
+        SimCluster c = threeNodes(21, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        String busy = c.where("r1").iterator().next();
+        int id = c.nodes.values().stream().filter(n -> n.name.equals(busy)).findFirst().orElseThrow().id;
+        modify(c, "nodes", XmlNode.of("nodes").plusChild(XmlNode.of("node", "id", Integer.toString(id), "uname", busy)
+            .plusChild(XmlNode.of("instance_attributes", "id", "nodes-" + id).plusChild(XmlNode.of("nvpair", "id",
+                "nodes-" + id + "-standby", "name", "standby", "value", "on")))));
+        settle(c, "standby");
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(1, c.where(r).size(), r);
+            assertTrue(!c.where(r).contains(busy), r + " left the standby node");
+        }
+    }
+
+    @Test
+    void targetRoleStoppedStopsAndStartedStartsAgain() {
+        SimCluster c = threeNodes(22, cib(false, "stop", 0, "r1", "r2"));
+        settle(c, "cold start");
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "target-role", "Stopped")));
+        settle(c, "target-role=Stopped");
+        assertTrue(c.where("r1").isEmpty());
+        assertEquals(1, c.where("r2").size());
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "target-role", "Started")));
+        settle(c, "target-role=Started");
+        assertEquals(1, c.where("r1").size());
+    }
+
+    @Test
+    void stopAllResourcesStopsEverythingAndMaintenanceModeLeavesThemAlone() {
+        SimCluster c = threeNodes(23, cib(false, "stop", 0, "r1", "r2"));
+        settle(c, "cold start");
+        modify(c, "crm_config", option("maintenance-mode", "true"));
+        settle(c, "maintenance-mode");
+        c.setQuorate(false);
+        settle(c, "quorum lost in maintenance mode");
+        assertEquals(1, c.where("r1").size(), "maintenance: nothing is stopped, even without quorum");
+        c.setQuorate(true);
+        modify(c, "crm_config", option("maintenance-mode", "false"));
+        settle(c, "out of maintenance");
+        modify(c, "crm_config", option("stop-all-resources", "true"));
+        settle(c, "stop-all-resources");
+        assertTrue(c.where("r1").isEmpty() && c.where("r2").isEmpty());
+    }
+
+    @Test
+    void anUnmanagedResourceIsNotRecovered() {
+        SimCluster c = threeNodes(24, cib(false, "stop", 0, "r1"));
+        settle(c, "cold start");
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "is-managed", "false")));
+        settle(c, "is-managed=false");
+        String where = c.where("r1").iterator().next();
+        SimCluster.SimNode n = c.nodes.values().stream().filter(x -> x.name.equals(where)).findFirst().orElseThrow();
+        c.running.get("r1").remove(where);
+        n.executor.monitorFails("r1");
+        settle(c, "after the monitor failure");
+        assertTrue(c.where("r1").isEmpty(), "not started again: it is not managed");
+    }
+
     @Test
     void withNoQuorumPolicyFreezeNothingStops() {
         SimCluster c = threeNodes(7, cib(false, "freeze", 0, "r1", "r2"));
