@@ -146,7 +146,8 @@ m = {x['command']: x['median'] for x in r}; print('%.3f %.3f' % (m['crm_simulate
         done
     fi
     ratio=-; [[ "$crm" != - ]] && ratio=$(python3 -c "print('%.1f' % ($crm / $vig))")x
-    per=$(python3 -c "print('%.2f' % (($jmh if '$jmh' != '-' else $vig * 1000) * 1000 / ($n * $r)))")
+    if [[ "$jmh" != - ]]; then basis_ms=$jmh; else basis_ms=$(python3 -c "print($vig * 1000)"); fi
+    per=$(python3 -c "print('%.2f' % ($basis_ms * 1000 / ($n * $r)))")
     printf "%-8s %8s %12s %12s %8s %12s %8s %12s %14s %10s %14s %s\n" "$size" "$actions" "$crm" "$vig" "$ratio" \
         "$jmh" "${rjmh}x" "$per" "$growth" "$cpu" "$cgrowth" "$same ($runs)"
 done
