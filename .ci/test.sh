@@ -23,4 +23,14 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 SYSTEM=true
 [[ $(id -u) -eq 0 ]] || SYSTEM=false
-exec mvn -B verify -Dvigil.systemTests="$SYSTEM" "$@"
+rc=0
+mvn -B verify -Dvigil.systemTests="$SYSTEM" "$@" || rc=$?
+if [[ $rc -ne 0 ]] && command -v git >/dev/null; then
+    # A fuzz target's finding is written to its Inputs directory in this (throw-away) clone: print it so that it
+    # can be kept as a regression input from the log (docs/design/fuzzing.md).
+    git ls-files --others --exclude-standard -- '*Inputs/*' 2>/dev/null | while read -r f; do
+        echo "vigil test: new fuzz finding $f; to keep it, decode the next line into it (base64 -d):"
+        base64 -w 0 "$f"; echo
+    done
+fi
+exit "$rc"

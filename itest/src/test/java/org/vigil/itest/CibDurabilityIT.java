@@ -69,9 +69,12 @@ class CibDurabilityIT {
 
                 // what a restart will load, from a copy of the directory (loading may move a damaged file aside)
                 Path copy = Files.createTempDirectory(dir, "after-kill-" + kill);
-                try (var files = Files.list(c.stateDir(1).resolve("cib"))) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        Files.copy(f, copy.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                Path cibDir = c.stateDir(1).resolve("cib");
+                if (Files.isDirectory(cibDir)) {   // absent when the node was killed before its first write
+                    try (var files = Files.list(cibDir)) {
+                        for (Path f : (Iterable<Path>) files::iterator) {
+                            Files.copy(f, copy.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                        }
                     }
                 }
                 CibStore.Loaded loaded = new CibStore(copy, CibStore.DEFAULT_KEEP, "pacemaker-3.9").load();

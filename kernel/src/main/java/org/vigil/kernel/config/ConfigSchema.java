@@ -22,10 +22,19 @@ public final class ConfigSchema {
 
     /** Timer floor of corosync ({@code MINIMUM_TIMEOUT}, 3 × 1000/HZ), in ms. */
     public static final long MINIMUM_TIMEOUT = 30;
+    /** Floor of the token hold timer (corosync's {@code MINIMUM_TIMEOUT_HOLD}, 0.8 × 30 − 10 ms). */
+    public static final long MINIMUM_TIMEOUT_HOLD = 14;
 
     private static final long U8 = 0xFFL;
     private static final long U16 = 0xFFFFL;
     private static final long U32 = 0xFFFF_FFFFL;
+    /**
+     * Vigil's engine keeps these counters in an {@code int}, and at most 10000 messages per token visit and
+     * rotation ({@code TotemConfig}); corosync's u32 range beyond that is refused here, with the file's line,
+     * rather than when the node starts.
+     */
+    private static final long I32_MAX = Integer.MAX_VALUE;
+    private static final long ENGINE_MAX_MESSAGES = 10_000;
 
     private static final List<ConfigKey> KEYS = new ArrayList<>();
     private static final List<Pattern> REGEXES = new ArrayList<>();
@@ -50,14 +59,16 @@ public final class ConfigSchema {
         u32d("totem.consensus", "ms", "1.2 × the effective token; must be at least join");
         u32("totem.merge", "200", "ms", 0, U32, "how often the representative of an idle ring sends merge-detect");
         u32("totem.downcheck", "1000", "ms", 0, U32, "interface re-check period while alone");
-        u32("totem.fail_recv_const", "2500", "", 0, U32,
+        u32("totem.fail_recv_const", "2500", "", 0, I32_MAX,
             "token rotations without receiving a missing message before FAILED TO RECEIVE");
-        u32("totem.seqno_unchanged_const", "30", "", 0, U32, "idle rotations before the representative holds the token");
-        u32("totem.max_messages", "17", "", 0, U32, "messages one node may send per token visit");
-        u32("totem.window_size", "50", "", 0, U32, "messages the whole ring may send per token rotation");
+        u32("totem.seqno_unchanged_const", "30", "", 0, I32_MAX,
+            "idle rotations before the representative holds the token");
+        u32("totem.max_messages", "17", "", 0, ENGINE_MAX_MESSAGES, "messages one node may send per token visit");
+        u32("totem.window_size", "50", "", 0, ENGINE_MAX_MESSAGES,
+            "messages the whole ring may send per token rotation");
         u32("totem.max_network_delay", "50", "ms", 0, U32, "network delay assumed by the heartbeat mode");
         u32("totem.heartbeat_failures_allowed", "0", "", 0, U32, "heartbeat mode: failures tolerated; 0 = off");
-        u32("totem.miss_count_const", "5", "", 0, U32, "token visits before a missing message is requested");
+        u32("totem.miss_count_const", "5", "", 0, I32_MAX, "token visits before a missing message is requested");
         u32("totem.netmtu", "1500", "bytes", 576, 65535, "largest datagram the ring sends");
         u32("totem.nodeid", null, "", 1, U32, "corosync 2.x local node id (prefer nodelist nodeid)");
         u64("totem.config_version", "0", "configuration version; a node with an older one may not join");

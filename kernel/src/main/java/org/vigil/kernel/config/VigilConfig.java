@@ -120,6 +120,7 @@ public final class VigilConfig {
     public record Value(String key, CmapType type, Object value, ConfigEntry source) {
     }
 
+    private static final long U32_MAX = 0xFFFF_FFFFL;
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
 
@@ -494,17 +495,19 @@ public final class VigilConfig {
         private List<Node> nodes(Map<String, ConfigEntry> entries, List<Interface> interfaces) {
             boolean clearHigh = yes("totem.clear_node_high_bit", false);
             Map<Integer, Map<String, String>> byPos = new TreeMap<>();
-            Map<Integer, Integer> lineOf = new HashMap<>();
+            // per node: the key of its first line (that line's file may be an included one)
+            Map<Integer, String> firstKey = new HashMap<>();
             Pattern nodeKey = Pattern.compile("nodelist\\.node\\.(\\d+)\\.(.*)");
             for (String key : values.keySet()) {
                 var m = nodeKey.matcher(key);
                 if (m.matches()) {
                     int pos = Integer.parseInt(m.group(1));
                     byPos.computeIfAbsent(pos, p -> new LinkedHashMap<>()).put(m.group(2), key);
-                    lineOf.merge(pos, line(key), Math::min);
+                    firstKey.merge(pos, key, (a, b) -> line(b) < line(a) ? b : a);
                 }
             }
             List<Node> nodes = new ArrayList<>();
+            Map<Node, String> keyOfNode = new java.util.IdentityHashMap<>();
             boolean hasMembers = interfaces.stream().anyMatch(i -> !i.members().isEmpty());
             if (!byPos.isEmpty()) {
                 if (hasMembers) {
@@ -531,8 +534,9 @@ public final class VigilConfig {
                             ports.put(sub.charAt(4) - '0', (int) u(p + sub, 0));
                         }
                     }
+                    String first = firstKey.get(pos);
                     if (!addrs.containsKey(0)) {
-                        errors.add(ConfigProblem.error(file, lineOf.get(pos), "nodelist node " + pos
+                        errors.add(ConfigProblem.error(fileOf(first), line(first), "nodelist node " + pos
                             + " has no ring0_addr"));
                         continue;
                     }
@@ -540,8 +544,10 @@ public final class VigilConfig {
                     if (id == 0) {
                         id = derivedNodeId(p + "ring0_addr", addrs.get(0), clearHigh);
                     }
-                    nodes.add(new Node(pos, (int) id, s(p + "name", null), addrs, ports, u(p + "quorum_votes", 1),
-                        lineOf.get(pos)));
+                    Node n = new Node(pos, (int) id, s(p + "name", null), addrs, ports, u(p + "quorum_votes", 1),
+                        line(first));
+                    nodes.add(n);
+                    keyOfNode.put(n, first);
                 }
             } else if (hasMembers) {
                 Interface ring0 = interfaces.stream().filter(i -> i.ring() == 0).findFirst().orElse(null);
@@ -561,7 +567,9 @@ public final class VigilConfig {
                         addrs.put(1, ring1.members().get(i));
                     }
                     long id = derivedNodeId(key, addrs.get(0), clearHigh);
-                    nodes.add(new Node(i, (int) id, null, addrs, Map.of(), 1, line(key)));
+                    Node n = new Node(i, (int) id, null, addrs, Map.of(), 1, line(key));
+                    nodes.add(n);
+                    keyOfNode.put(n, key);
                     String np = "nodelist.node." + i + ".";
                     values.put(np + "ring0_addr", new Value(np + "ring0_addr", CmapType.STRING, addrs.get(0), null));
                     if (addrs.containsKey(1)) {
@@ -580,8 +588,11 @@ public final class VigilConfig {
                 }
                 Node other = seen.putIfAbsent(n.nodeId(), n);
                 if (other != null) {
-                    errors.add(ConfigProblem.error(file, n.line(), "node id " + Integer.toUnsignedString(n.nodeId())
-                        + " is used twice (also by the node at line " + other.line() + ")"));
+                    String f = fileOf(keyOfNode.get(n));
+                    String otherFile = fileOf(keyOfNode.get(other));
+                    errors.add(ConfigProblem.error(f, n.line(), "node id " + Integer.toUnsignedString(n.nodeId())
+                        + " is used twice (also by the node at " + (otherFile.equals(f) ? "" : otherFile + ":")
+                        + "line " + other.line() + ")"));
                 }
             }
             return nodes;
@@ -620,6 +631,12 @@ public final class VigilConfig {
             if (nodeCount >= 3) {
                 token += (nodeCount - 2) * coefficient;
             }
+            if (token > U32_MAX) {
+                // runtime.config.totem.token is a u32 (corosync's sum wraps around silently)
+                error("totem.token_coefficient", "the effective token timeout (token " + configuredToken
+                    + " + token_coefficient " + coefficient + " × " + (nodeCount - 2) + " nodes above 2) is "
+                    + token + " ms, more than " + U32_MAX + " ms");
+            }
             long retransmits = u("totem.token_retransmits_before_loss_const", 0);
             if (retransmits == 0) {
                 retransmits = 4;
@@ -628,14 +645,35 @@ public final class VigilConfig {
             if (tokenRetransmit == 0) {
                 tokenRetransmit = (long) (token / (retransmits + 0.2));
             }
+            if (tokenRetransmit < ConfigSchema.MINIMUM_TIMEOUT) {
+                // corosync refuses both (totem_volatile_config_validate); a derived hold would go negative
+                if (values.containsKey("totem.token_retransmit")) {
+                    error("totem.token_retransmit", "totem.token_retransmit: " + tokenRetransmit + " ms is below the"
+                        + " minimum of " + ConfigSchema.MINIMUM_TIMEOUT + " ms");
+                } else {
+                    error(values.containsKey("totem.token_retransmits_before_loss_const")
+                        ? "totem.token_retransmits_before_loss_const" : "totem.token", "token " + token + " ms over "
+                        + "token_retransmits_before_loss_const " + retransmits + " gives a token_retransmit of "
+                        + tokenRetransmit + " ms, below the minimum of " + ConfigSchema.MINIMUM_TIMEOUT
+                        + " ms (raise token or lower token_retransmits_before_loss_const)");
+                }
+            }
             long hold = u("totem.hold", 0);
             if (hold == 0) {
                 hold = (long) (tokenRetransmit * 0.8 - 10);
+            }
+            if (hold < ConfigSchema.MINIMUM_TIMEOUT_HOLD && tokenRetransmit >= ConfigSchema.MINIMUM_TIMEOUT) {
+                error("totem.hold", "totem.hold: " + hold + " ms is below the minimum of "
+                    + ConfigSchema.MINIMUM_TIMEOUT_HOLD + " ms");
             }
             long join = nz(u("totem.join", 0), 50);
             long consensus = u("totem.consensus", 0);
             if (consensus == 0) {
                 consensus = (long) (1.2 * token);
+                if (consensus > U32_MAX && token <= U32_MAX) {
+                    error("totem.token", "the derived consensus timeout (1.2 × the effective token " + token
+                        + " ms) is " + consensus + " ms, more than " + U32_MAX + " ms (set totem.consensus)");
+                }
             } else if (consensus < token && nodeCount >= 3) {
                 warn("totem.consensus", "consensus (" + consensus + " ms) is lower than the effective token "
                     + "timeout (" + token + " ms = token " + configuredToken + " + token_coefficient " + coefficient

@@ -1,5 +1,6 @@
 package org.vigil.kernel.config;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -138,6 +139,55 @@ class VigilConfigTest {
             e.toString());
     }
 
+    /**
+     * Found by ConfigFuzzTest: a token_retransmit under 12.5 ms made the derived hold negative, so the file passed
+     * the check and the node failed at start (cmap refused the u32). corosync refuses these timers.
+     */
+    @Test
+    void tokenRetransmitAndHoldBelowTheirFloorsAreErrors() {
+        ConfigProblem derived = errors("totem {\n token: 60\n token_retransmits_before_loss_const: 10\n}\n" + NODES2)
+            .get(0);
+        assertEquals(3, derived.line());
+        assertTrue(derived.message().contains("gives a token_retransmit of 5 ms, below the minimum of 30 ms"),
+            derived.toString());
+        ConfigProblem explicit = errors("totem {\n token_retransmit: 12\n}\n" + NODES2).get(0);
+        assertEquals("t.conf:2: totem.token_retransmit: 12 ms is below the minimum of 30 ms", explicit.toString());
+        ConfigProblem hold = errors("totem {\n hold: 13\n}\n" + NODES2).get(0);
+        assertEquals("t.conf:2: totem.hold: 13 ms is below the minimum of 14 ms", hold.toString());
+    }
+
+    /**
+     * Found by ConfigFuzzTest: window_size 4294967295 passed the check and the node failed at start (the engine
+     * holds it in an int, at most 10000); the engine's limits are the schema's ranges.
+     */
+    @Test
+    void engineCountersBeyondTheEnginesRangeAreErrors() {
+        ConfigProblem window = errors("totem {\n window_size: 4294967295\n}\n" + NODES2).get(0);
+        assertEquals(2, window.line());
+        assertTrue(window.message().contains("0..10000"), window.toString());
+        ConfigProblem messages = errors("totem {\n max_messages: 10001\n}\n" + NODES2).get(0);
+        assertTrue(messages.message().contains("0..10000"), messages.toString());
+        ConfigProblem miss = errors("totem {\n miss_count_const: 2147483648\n}\n" + NODES2).get(0);
+        assertTrue(miss.message().contains("0..2147483647"), miss.toString());
+        org.vigil.kernel.internal.totem.TotemConfig.from(assertDoesNotThrow(() -> load("totem {\n window_size: 10000\n"
+            + " max_messages: 10000\n fail_recv_const: 2147483647\n}\n" + NODES2)).totem());
+    }
+
+    /**
+     * Found by ConfigFuzzTest: token + token_coefficient × (nodes − 2) beyond a u32 passed the check and the node
+     * failed at start (runtime.config.totem.token is a u32); so did a derived consensus beyond it.
+     */
+    @Test
+    void effectiveTimersBeyondAU32AreErrors() {
+        ConfigProblem sum = errors("totem {\n token: 4294967295\n token_coefficient: 1\n}\n" + NODES3).get(0);
+        assertEquals(3, sum.line());
+        assertTrue(sum.message().contains("is 4294967296 ms, more than 4294967295 ms"), sum.toString());
+        ConfigProblem consensus = errors("totem {\n token: 4000000000\n}\n" + NODES2).get(0);
+        assertEquals(2, consensus.line());
+        assertTrue(consensus.message().contains("derived consensus timeout"), consensus.toString());
+        assertDoesNotThrow(() -> load("totem {\n token: 4000000000\n consensus: 4294967295\n}\n" + NODES2));
+    }
+
     @Test
     void consensusBelowJoinIsAnError() {
         ConfigProblem p = errors("totem {\n join: 100\n consensus: 60\n}\n" + NODES2).get(0);
@@ -199,6 +249,17 @@ class VigilConfigTest {
         ConfigProblem p = errors(dup).get(0);
         assertEquals(7, p.line());
         assertTrue(p.message().contains("node id 1 is used twice"));
+    }
+
+    /** Found by ConfigFuzzTest: the problem named the including file with a line of the included one. */
+    @Test
+    void duplicateNodeIdsFromAnIncludedFileNameThatFile(@org.junit.jupiter.api.io.TempDir Path dir)
+        throws Exception {
+        Files.writeString(dir.resolve("nodes.conf"), NODES2);
+        Path main = dir.resolve("main.conf");
+        Files.writeString(main, "totem {\n version: 2\n}\ninclude: nodes.conf\ninclude: nodes.conf\n");
+        ConfigProblem p = assertThrows(ConfigException.class, () -> VigilConfig.load(main)).errors().get(0);
+        assertEquals("nodes.conf:3: node id 1 is used twice (also by the node at line 3)", p.toString());
     }
 
     @Test

@@ -140,7 +140,13 @@ public final class AdminRequest {
             String shown = s.length() > 24 ? s.substring(0, 24) + "..." : s;
             throw new BadRequest(what + " '" + printable(shown) + "' is not a non-negative number", 0);
         }
-        long v = Long.parseLong(s);
+        long v;
+        try {
+            v = Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            // 19 digits beyond Long.MAX_VALUE (found by AdminSocketFuzzTest)
+            throw new BadRequest(what + " " + s + " is out of range " + min + ".." + max, 0);
+        }
         if (v < min || v > max) {
             throw new BadRequest(what + " " + v + " is out of range " + min + ".." + max, 0);
         }

@@ -120,6 +120,20 @@ public final class AdminSocket {
         LOG.info("Vigil Cluster Engine ('{}'): started and ready to provide service.", node.version());
     }
 
+    /**
+     * The request handling alone, without a socket or threads: for tests (the fuzz target feeds {@link #handle}
+     * bytes directly). Commands are added with {@link #bindCommand}.
+     */
+    AdminSocket(Cmap cmap) {
+        this.node = null;
+        this.cmap = cmap;
+        this.socketPath = null;
+        this.server = null;
+        this.workers = null;
+        this.timer = null;
+        this.acceptor = null;
+    }
+
     @Deactivate
     void deactivate() throws IOException {
         server.close();
@@ -140,6 +154,11 @@ public final class AdminSocket {
                 return l;
             });
         }
+    }
+
+    /** Adds a command without a service registration (tests). */
+    void addCommand(String name, AdminCommand command) {
+        commands.put(name, List.of(new CommandRef(command, null)));
     }
 
     void unbindCommand(AdminCommand command, ServiceReference<AdminCommand> ref) {
@@ -229,69 +248,7 @@ public final class AdminSocket {
         ScheduledFuture<?> watchdog = timer.schedule(() -> closeQuietly(ch), REQUEST_TIMEOUT_MS,
             TimeUnit.MILLISECONDS);
         try (ch) {
-            InputStream in = ChannelStreams.in(ch);
-            OutputStream rawOut = ChannelStreams.out(ch);
-            String first;
-            try {
-                first = AdminRequest.readLine(in, 64 * 1024, "command");
-            } catch (AdminRequest.BadRequest e) {
-                cmap.add("stats.ipcs.global.rejected", 1);
-                LOG.warn("admin socket: refused a request: {}", e.getMessage());
-                rawOut.write(("vigil: bad request: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            if (first == null) {
-                return;
-            }
-            if (first.equals(CpgClientSession.MAGIC)) {
-                watchdog.cancel(false);
-                Cpg service = cpg;
-                if (service == null) {
-                    byte[] msg = "CPG is not running on this node".getBytes(StandardCharsets.UTF_8);
-                    rawOut.write(java.nio.ByteBuffer.allocate(5 + msg.length).put((byte) 3).putInt(msg.length)
-                        .put(msg).array());
-                    return;
-                }
-                new CpgClientSession(service, in, rawOut, ch).run();
-                return;
-            }
-            if (first.equals(MAGIC)) {
-                AdminRequest.Parsed req;
-                try {
-                    req = AdminRequest.read(in, limits, budget);
-                } catch (AdminRequest.BadRequest e) {
-                    cmap.add("stats.ipcs.global.rejected", 1);
-                    LOG.warn("admin socket: refused a request: {}", e.getMessage());
-                    FrameOutput frames = new FrameOutput(rawOut);
-                    frames.whole('E', ("vigil: bad request: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
-                    frames.exit(2);
-                    // let the client finish sending what it announced (discarded), so it reads the answer
-                    // instead of failing on a closed socket; the watchdog still bounds the time this takes
-                    drain(in, e.unreadBytes());
-                    return;
-                }
-                watchdog.cancel(false);
-                try {
-                    FrameOutput frames = new FrameOutput(rawOut);
-                    int status;
-                    CommandContext context = new CommandContext(req.cwd() != null ? req.cwd()
-                        : CommandContext.ofNode().cwd(), req.stdin());
-                    try (PrintStream out = new PrintStream(frames.stream('O'), false, StandardCharsets.UTF_8);
-                         PrintStream err = new PrintStream(frames.stream('E'), false, StandardCharsets.UTF_8)) {
-                        status = execute(req.argv(), context, out, err);
-                        out.flush();
-                        err.flush();
-                    }
-                    frames.exit(status);
-                } finally {
-                    budget.release(req.chargedBytes());
-                }
-            } else {
-                watchdog.cancel(false);
-                try (PrintStream out = new PrintStream(rawOut, true, StandardCharsets.UTF_8)) {
-                    executeLine(first, out);
-                }
-            }
+            handle(ChannelStreams.in(ch), ChannelStreams.out(ch), ch, () -> watchdog.cancel(false));
         } catch (IOException e) {
             LOG.debug("admin connection ended: {}", e.toString());
         } finally {
@@ -300,6 +257,81 @@ public final class AdminSocket {
             cmap.add("stats.ipcs.global.active", -1);
             cmap.add("stats.ipcs.global.closed", 1);
         }
+    }
+
+    /**
+     * Handles one connection's request: a framed command, a plain command line, or a CPG client session (only
+     * with a channel).
+     *
+     * @param requestRead called once the request has been read (the read deadline no longer applies)
+     */
+    void handle(InputStream in, OutputStream rawOut, SocketChannel ch, Runnable requestRead) throws IOException {
+        String first;
+        try {
+            first = AdminRequest.readLine(in, 64 * 1024, "command");
+        } catch (AdminRequest.BadRequest e) {
+            cmap.add("stats.ipcs.global.rejected", 1);
+            LOG.warn("admin socket: refused a request: {}", e.getMessage());
+            rawOut.write(("vigil: bad request: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (first == null) {
+            return;
+        }
+        if (first.equals(CpgClientSession.MAGIC)) {
+            requestRead.run();
+            Cpg service = cpg;
+            if (service == null || ch == null) {
+                byte[] msg = "CPG is not running on this node".getBytes(StandardCharsets.UTF_8);
+                rawOut.write(java.nio.ByteBuffer.allocate(5 + msg.length).put((byte) 3).putInt(msg.length)
+                    .put(msg).array());
+                return;
+            }
+            new CpgClientSession(service, in, rawOut, ch).run();
+            return;
+        }
+        if (first.equals(MAGIC)) {
+            AdminRequest.Parsed req;
+            try {
+                req = AdminRequest.read(in, limits, budget);
+            } catch (AdminRequest.BadRequest e) {
+                cmap.add("stats.ipcs.global.rejected", 1);
+                LOG.warn("admin socket: refused a request: {}", e.getMessage());
+                FrameOutput frames = new FrameOutput(rawOut);
+                frames.whole('E', ("vigil: bad request: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+                frames.exit(2);
+                // let the client finish sending what it announced (discarded), so it reads the answer
+                // instead of failing on a closed socket; the watchdog still bounds the time this takes
+                drain(in, e.unreadBytes());
+                return;
+            }
+            requestRead.run();
+            try {
+                FrameOutput frames = new FrameOutput(rawOut);
+                int status;
+                CommandContext context = new CommandContext(req.cwd() != null ? req.cwd()
+                    : CommandContext.ofNode().cwd(), req.stdin());
+                try (PrintStream out = new PrintStream(frames.stream('O'), false, StandardCharsets.UTF_8);
+                     PrintStream err = new PrintStream(frames.stream('E'), false, StandardCharsets.UTF_8)) {
+                    status = execute(req.argv(), context, out, err);
+                    out.flush();
+                    err.flush();
+                }
+                frames.exit(status);
+            } finally {
+                budget.release(req.chargedBytes());
+            }
+        } else {
+            requestRead.run();
+            try (PrintStream out = new PrintStream(rawOut, true, StandardCharsets.UTF_8)) {
+                executeLine(first, out);
+            }
+        }
+    }
+
+    /** Bytes of admin requests held right now (for tests: none once every request is answered). */
+    long budgetInUse() {
+        return budget.used();
     }
 
     private static void closeQuietly(SocketChannel ch) {

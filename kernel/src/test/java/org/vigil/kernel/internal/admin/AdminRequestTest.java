@@ -69,6 +69,9 @@ class AdminRequestTest {
         assertTrue(refused("-1\n").getMessage().contains("argument count '-1' is not a non-negative number"));
         assertTrue(refused("1\n-5\n").getMessage().contains("length of argument 1 '-5' is not a non-negative number"));
         assertTrue(refused("1\n99999999999999999999\n").getMessage().contains("is not a non-negative number"));
+        // 19 digits beyond a long: found by AdminSocketFuzzTest (it threw NumberFormatException)
+        assertTrue(refused("9999999999999999999\n").getMessage().contains("argument count 9999999999999999999 is out of "
+            + "range"));
         assertTrue(refused("x".repeat(100) + "\n").getMessage().contains("longer than 32 bytes"));
         assertTrue(refused("2\n4\nstat").getMessage().contains("ended after 1 of 2 arguments"));
         assertTrue(refused("1\n10\nstat").getMessage().contains("argument 1 is truncated (4 of 10 bytes arrived)"));

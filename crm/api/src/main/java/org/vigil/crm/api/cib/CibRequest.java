@@ -39,7 +39,13 @@ public record CibRequest(Op op, String scope, String xpath, XmlNode data, Set<Fl
         /** DELETE with an XPath: every match, not only the first ({@code cibadmin --delete-all}). */
         ALL_MATCHES,
         /** Dangerous requests ({@code --erase}) go ahead ({@code --force}). */
-        FORCE
+        FORCE,
+        /**
+         * MODIFY without an XPath: after the merge, every element carrying a {@code __delete__} attribute is removed
+         * (Pacemaker's {@code cib_mixed_update}, how attrd writes unset values). Without it, {@code __delete__} is
+         * stored like any other attribute, as {@code cibadmin --modify} does.
+         */
+        MIXED_UPDATE
     }
 
     public CibRequest {

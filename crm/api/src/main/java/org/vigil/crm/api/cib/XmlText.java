@@ -25,8 +25,9 @@ import org.vigil.crm.api.CibException;
  * <p>Reading uses the JDK's StAX reader securely: no DTDs and no external entities (an XXE document is refused,
  * its file never read), a cap on the document's size (checked while reading, so an oversized document is
  * refused before it is held in memory) and on each attribute value. Every error is a {@link CibException} that
- * names the source, line and column. Writing escapes as Pacemaker does ({@code & < > "} and the line breaks
- * and tabs in attribute values as character references).
+ * names the source, line and column. Writing escapes {@code & < > " '} as Pacemaker's {@code crm_xml_escape()}
+ * does (so the printed text and its digests are Pacemaker's); line breaks and tabs in attribute values become
+ * character references, which keeps them (Pacemaker writes {@code \n} and four spaces, which loses them).
  *
  * <p>Thread-safe.
  */
@@ -273,6 +274,7 @@ public final class XmlText {
                 case '<' -> b.append("&lt;");
                 case '>' -> b.append("&gt;");
                 case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&apos;");
                 case '\n' -> b.append("&#10;");
                 case '\r' -> b.append("&#13;");
                 case '\t' -> b.append("&#9;");

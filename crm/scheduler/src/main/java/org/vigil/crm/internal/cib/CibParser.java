@@ -15,8 +15,9 @@ import org.vigil.crm.api.CibException;
 
 /**
  * Parses CIB XML into {@link XmlElement}s with the JDK's StAX reader, securely: no DTDs, no external entities,
- * a cap on the document size (so a gigabyte attribute is refused while reading, before it is held in memory) and
- * a cap on each attribute value. Every error is a {@link CibException} naming the line and column.
+ * a cap on the document size (so a gigabyte attribute is refused while reading, before it is held in memory), a
+ * cap on each attribute value and one on the nesting depth. Every error is a {@link CibException} naming the line
+ * (and, when the reader knows it, the column).
  *
  * <p>Thread-safe: each call uses its own reader.
  */
@@ -24,6 +25,12 @@ public final class CibParser {
 
     /** Longest attribute value accepted (1 MiB characters); Pacemaker's own values are a few hundred bytes. */
     public static final int MAX_ATTRIBUTE_CHARS = 1 << 20;
+    /**
+     * Deepest element nesting accepted: libxml2's limit without {@code XML_PARSE_HUGE}, which Pacemaker's parse
+     * options do not set, so Pacemaker refuses deeper CIBs too; real ones nest about ten levels. It bounds every
+     * recursive walk of the tree (checker, scheduler, copies) on a thread with the node's small stack.
+     */
+    public static final int MAX_DEPTH = 256;
 
     private static final XMLInputFactory FACTORY = newFactory();
 
@@ -51,9 +58,11 @@ public final class CibParser {
         }
     }
 
+    /** Counts the bytes (refusing more than {@code cap}) and the lines read so far. */
     private static final class CappedInputStream extends FilterInputStream {
         private final long cap;
         private long count;
+        private int newlines;
 
         CappedInputStream(InputStream in, long cap) {
             super(in);
@@ -75,6 +84,9 @@ public final class CibParser {
             int b = super.read();
             if (b >= 0) {
                 add(1);
+                if (b == '\n') {
+                    newlines++;
+                }
             }
             return b;
         }
@@ -83,7 +95,17 @@ public final class CibParser {
         public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             add(n);
+            for (int i = 0; i < n; i++) {
+                if (b[off + i] == '\n') {
+                    newlines++;
+                }
+            }
             return n;
+        }
+
+        /** The line the reading has reached (1-based): for an error at the end of the input, its line. */
+        int lineReached() {
+            return newlines + 1;
         }
     }
 
@@ -120,6 +142,10 @@ public final class CibParser {
                         if (line < 1) {
                             line = loc.getLineNumber();
                             col = loc.getColumnNumber();
+                        }
+                        if (stack.size() >= MAX_DEPTH) {
+                            throw new CibException(source, line, col, "<" + r.getLocalName() + "> is nested deeper"
+                                + " than " + MAX_DEPTH + " elements (the limit)");
                         }
                         XmlElement e = new XmlElement(r.getLocalName().intern(), line, col);
                         int n = r.getAttributeCount();
@@ -163,7 +189,13 @@ public final class CibParser {
             Location loc = e.getLocation();
             int l = loc == null ? line : loc.getLineNumber();
             int c = loc == null ? 0 : loc.getColumnNumber();
-            throw new CibException(source, Math.max(l, 0), Math.max(c, 0), "malformed XML: " + cleanMessage(e));
+            if (l < 1) {
+                // The reader knows no position (it hit the end of the input, e.g. inside an unterminated
+                // DOCTYPE): the problem is where the input ends.
+                l = capped.lineReached();
+                c = 0;
+            }
+            throw new CibException(source, l, Math.max(c, 0), "malformed XML: " + cleanMessage(e));
         } catch (UncheckedIOException e) {
             throw new CibException(source, 0, 0, "cannot read: " + e.getCause().getMessage());
         } catch (RuntimeException e) {

@@ -30,6 +30,7 @@ public final class DirectRing {
     private int qSize;
     private long now;
     private long packets;
+    private java.util.function.ObjIntConsumer<byte[]> tap;
 
     /** Builds and boots {@code n} engines (ids 1..n) and runs until they form one ring. */
     public DirectRing(int n, TotemConfig cfg) {
@@ -143,6 +144,9 @@ public final class DirectRing {
                 qHead = (qHead + 1) & (qTo.length - 1);
                 qSize--;
                 packets++;
+                if (tap != null) {
+                    tap.accept(p, to);
+                }
                 engines[to].onPacket(p);
             } else if (!fireNextTimer()) {
                 return done.getAsBoolean();
@@ -171,6 +175,11 @@ public final class DirectRing {
         deadline[bestNode][bestKind] = -1;
         engines[bestNode].onTimer(TimerKind.values()[bestKind]);
         return true;
+    }
+
+    /** Shows every packet as it is handed over ({@code packet}, receiving node id); null removes the tap. */
+    public void tap(java.util.function.ObjIntConsumer<byte[]> t) {
+        this.tap = t;
     }
 
     public TotemSrp engine(int id) {

@@ -41,6 +41,25 @@ final class ToolOptions {
         return this;
     }
 
+    /** An option whose value may be left out ({@code -p} or {@code --promotion=RSC}). */
+    ToolOptions optionalValue(String shortName, String longName, String argName, String description) {
+        options.addOption(Option.builder(shortName).longOpt(longName).optionalArg(true).numberOfArgs(1)
+            .argName(argName).desc(description).build());
+        return this;
+    }
+
+    /** A long-only option (a deprecated spelling, or one without a short form). */
+    ToolOptions longFlag(String longName, String description) {
+        options.addOption(Option.builder().longOpt(longName).desc(description).build());
+        return this;
+    }
+
+    /** A long-only option with a value. */
+    ToolOptions longValue(String longName, String argName, String description) {
+        options.addOption(Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).build());
+        return this;
+    }
+
     /** Parses; {@code --help} is answered by throwing a UsageException with status 0 carrying the help text. */
     CommandLine parse(List<String> args) throws UsageException {
         CommandLine cl;

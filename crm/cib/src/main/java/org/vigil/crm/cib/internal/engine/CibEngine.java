@@ -161,7 +161,7 @@ public final class CibEngine {
     }
 
     private void send(Pending p, long nowMillis) {
-        CibRequest r = p.request();
+        CibRequest r = CibOps.prepare(p.request());
         XmlNode before = current.root();
         XmlNode message;
         String msgId = self.nodeId() + ":" + self.pid() + ":" + (++seq);
@@ -179,8 +179,8 @@ public final class CibEngine {
             } else {
                 CibOps.Result res = CibOps.apply(before, r);
                 XmlNode after = res.root();
-                if (r.op() == CibRequest.Op.REPLACE && after.is("cib") && r.xpath() == null
-                    && (r.scope() == null || r.data().is("cib"))) {
+                if (r.op() == CibRequest.Op.REPLACE && r.xpath() == null && r.data() != null && r.data().is("cib")) {
+                    // the whole CIB (with or without a scope; cib_process_replace() looks at the element only)
                     check(before, after);
                     message = envelope(msgId, r, nowMillis, "replace", false, current.version())
                         .plusChild(stamp(after, before, r, nowMillis, true));

@@ -106,8 +106,9 @@ public final class CibOps {
     // ---- changes ----------------------------------------------------------------------------------------------
 
     /** Applies a modifying request to {@code root} (its version is left to {@link #nextVersion}). */
-    public static Result apply(XmlNode root, CibRequest r) throws CibError {
-        return switch (r.op()) {
+    public static Result apply(XmlNode root, CibRequest request) throws CibError {
+        CibRequest r = prepare(request);
+        Result res = switch (r.op()) {
             case CREATE -> create(root, r);
             case MODIFY -> modify(root, r);
             case DELETE -> new Result(delete(root, r), false);
@@ -116,6 +117,54 @@ public final class CibOps {
             case BUMP -> new Result(root.with("epoch", Long.toString(CibVersion.of(root).epoch() + 1)), false);
             case PATCH -> throw new IllegalArgumentException("patches are applied by the engine");
         };
+        return new Result(expandRemainingPlusPlus(res.root()), res.expanded());
+    }
+
+    /**
+     * Follows {@code fix_plus_plus_recursive()}, which {@code cib_perform_op()} runs on every result: an attribute
+     * anywhere in the document whose value is still {@code NAME++} or {@code NAME+=N} (NAME its own name: it had no
+     * old value to expand against, e.g. on an element just created) becomes {@code 1} or {@code N}, counted from 0.
+     * Returns {@code n} itself when nothing changes.
+     */
+    static XmlNode expandRemainingPlusPlus(XmlNode n) {
+        XmlNode out = n;
+        for (int i = 0; i < n.attributeCount(); i++) {
+            String name = n.attributeName(i);
+            String value = n.attributeValue(i);
+            if (value.length() >= name.length() + 2 && value.startsWith(name)) {
+                String e = expandPlusPlus("0", name, value);
+                if (e != null) {
+                    out = out.with(name, e);
+                }
+            }
+        }
+        for (int i = 0; i < n.children().size(); i++) {
+            XmlNode c = n.children().get(i);
+            XmlNode fixed = expandRemainingPlusPlus(c);
+            if (fixed != c) {
+                out = out.withChild(i, fixed);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Follows {@code cib_prepare_common()}: a request with a scope whose data is a whole {@code <cib>} works on that
+     * section of the data ({@code cibadmin -R -o resources -x cib.xml} replaces the resources only); a section the
+     * data does not have leaves the request without data. Other requests are returned as they are.
+     */
+    public static CibRequest prepare(CibRequest r) {
+        if (r.scope() == null || r.data() == null || !r.data().is("cib") || r.xpath() != null
+            || r.op() == CibRequest.Op.PATCH) {
+            return r;
+        }
+        String scope = r.scope();
+        XmlNode section = scope.equals("all") || scope.equals("cib") ? r.data() : null;
+        if (section == null && SECTIONS.containsKey(scope)) {
+            int[] at = sectionPath(r.data(), scope);
+            section = at == null ? null : r.data().at(at);
+        }
+        return new CibRequest(r.op(), r.scope(), null, section, r.flags(), r.client(), r.user());
     }
 
     private static XmlNode need(CibRequest r) throws CibError {
@@ -193,8 +242,8 @@ public final class CibOps {
 
     /**
      * Follows {@code cib_process_modify()}: merge {@code data} into the first element with its name and id in the
-     * section (created if missing), creating it under the section with {@code CAN_CREATE}; then drop every element
-     * marked {@code __delete__} (attrd's unset values).
+     * section (created if missing), creating it under the section with {@code CAN_CREATE}; then, with
+     * {@code MIXED_UPDATE}, drop every element marked {@code __delete__} (attrd's unset values).
      */
     static Result modify(XmlNode root, CibRequest r) throws CibError {
         XmlNode input = need(r);
@@ -217,12 +266,13 @@ public final class CibOps {
                     break;
                 }
             }
-            return new Result(dropDeleted(out), expanded[0]);
+            return new Result(out, expanded[0]);   // cib_process_xpath(): no __delete__ handling
         }
         String scope = checkScope(r.scope());
+        boolean mixed = r.has(CibRequest.Flag.MIXED_UPDATE);
         if (scope == null && input.is("cib")) {
             // the whole CIB merged into itself: attributes of <cib> and everything below
-            return new Result(dropDeleted(merge(root, input, expanded)), expanded[0]);
+            return new Result(dropDeleted(merge(root, input, expanded), mixed), expanded[0]);
         }
         root = ensureSection(root, scope);
         int[] at = sectionPath(root, scope);
@@ -234,10 +284,11 @@ public final class CibOps {
                     + "> in " + (scope == null ? "the CIB" : scope) + " (cibadmin -c creates it)");
             }
             section = section.plusChild(fixPlusPlus(input, expanded));
-            return new Result(dropDeleted(root.replaceAt(at, section)), expanded[0]);
+            return new Result(dropDeleted(root.replaceAt(at, section), mixed), expanded[0]);
         }
         int[] full = concat(at, target);
-        return new Result(dropDeleted(root.replaceAt(full, merge(root.at(full), input, expanded))), expanded[0]);
+        return new Result(dropDeleted(root.replaceAt(full, merge(root.at(full), input, expanded)), mixed),
+            expanded[0]);
     }
 
     /** A missing section is created under its parent, as {@code cib_process_modify()} does. */
@@ -343,30 +394,51 @@ public final class CibOps {
         }
         long v = score(old);
         long offset = b == '+' ? 1 : score(value.substring(name.length() + 2));
-        return Long.toString(Math.max(-1_000_000, Math.min(1_000_000, v + offset)));
+        // expand_plus_plus() caps the sum at INFINITY only
+        return Long.toString(Math.min(1_000_000, v + offset));
     }
 
-    /** Pacemaker's {@code char2score()}: INFINITY spellings, else the leading integer (0 if none). */
+    /**
+     * Pacemaker's {@code char2score()}: {@code INFINITY}, {@code +INFINITY} and {@code -INFINITY} exactly
+     * (case-sensitive), the health colours {@code red}, {@code yellow} and {@code green} (0 outside the scheduler),
+     * else {@code strtoll()}'s leading integer (leading white space skipped; 0 without digits or on overflow),
+     * clamped to [-INFINITY, INFINITY].
+     */
     static long score(String s) {
-        String t = s.strip();
-        if (t.equalsIgnoreCase("INFINITY") || t.equalsIgnoreCase("+INFINITY")) {
-            return 1_000_000;
-        }
-        if (t.equalsIgnoreCase("-INFINITY")) {
+        if (s.equals("-INFINITY")) {
             return -1_000_000;
         }
-        int end = 0;
-        if (end < t.length() && (t.charAt(end) == '-' || t.charAt(end) == '+')) {
-            end++;
+        if (s.equals("INFINITY") || s.equals("+INFINITY")) {
+            return 1_000_000;
         }
-        while (end < t.length() && Character.isDigit(t.charAt(end))) {
-            end++;
-        }
-        try {
-            return Math.max(-1_000_000, Math.min(1_000_000, Long.parseLong(t.substring(0, end))));
-        } catch (NumberFormatException e) {
+        if (s.equalsIgnoreCase("red") || s.equalsIgnoreCase("yellow") || s.equalsIgnoreCase("green")) {
             return 0;
         }
+        int i = 0;
+        while (i < s.length() && (s.charAt(i) == ' ' || (s.charAt(i) >= '\t' && s.charAt(i) <= '\r'))) {
+            i++;
+        }
+        int start = i;
+        if (i < s.length() && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
+            i++;
+        }
+        int digits = i;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+        }
+        if (i == digits) {
+            return 0;
+        }
+        try {
+            return Math.max(-1_000_000, Math.min(1_000_000, Long.parseLong(s.substring(start, i))));
+        } catch (NumberFormatException e) {
+            return 0;   // out of range: strtoll() reports ERANGE and pcmk__scan_ll() falls back to 0
+        }
+    }
+
+    /** With {@code mixed} ({@code cib_mixed_update}), every element carrying {@code __delete__} removed. */
+    private static XmlNode dropDeleted(XmlNode n, boolean mixed) {
+        return mixed ? dropDeleted(n) : n;
     }
 
     private static XmlNode dropDeleted(XmlNode n) {

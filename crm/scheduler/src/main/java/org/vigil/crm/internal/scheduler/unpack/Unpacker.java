@@ -1107,6 +1107,11 @@ public final class Unpacker {
                 continue;
             }
             String task = op.get("operation");
+            if (task == null) {
+                // An entry without an operation (skipped by unpackRscOp too); Pacemaker would assert in
+                // pcmk__op_key here.
+                continue;
+            }
             ws.customAction(rsc, Util.opKey(rsc.id, task, interval), task, node, true, true);
         }
     }

@@ -1,0 +1,148 @@
+package org.vigil.crm.cib.internal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.vigil.crm.api.cib.Cib;
+import org.vigil.crm.api.cib.CibChange;
+import org.vigil.crm.api.cib.CibError;
+import org.vigil.crm.api.cib.CibListener;
+import org.vigil.crm.api.cib.CibRequest;
+import org.vigil.crm.api.cib.CibSnapshot;
+import org.vigil.crm.api.cib.XmlNode;
+import org.vigil.crm.cib.internal.engine.CibEngine;
+import org.vigil.crm.cib.internal.validate.CibValidator;
+
+/**
+ * A one-node, in-memory {@link Cib} for tests: the real {@link CibEngine} (operations, validation, patchsets,
+ * version rules) with its multicasts delivered straight back to it and every disk write confirmed at once, driven
+ * synchronously on the caller's thread. {@link #update} returns a stage that is already complete.
+ *
+ * <p>What it leaves out is the ring and the disk (the replication is tested by the engine's simulator and the
+ * service's integration tests); commands see exactly the answers a node gives.
+ */
+public final class LoopbackCib implements Cib {
+
+    private static final CibEngine.Member SELF = new CibEngine.Member(1, 100);
+
+    private final CibEngine engine;
+    private final Deque<byte[]> wire = new ArrayDeque<>();
+    private final Deque<CibSnapshot> disk = new ArrayDeque<>();
+    private final Map<Long, CompletableFuture<CibSnapshot>> waiting = new HashMap<>();
+    private final List<CibListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<String> log = new ArrayList<>();
+    private final String nodeName;
+    private long ids;
+    /** The wall clock the engine is given (fixed, so results are reproducible). */
+    private long nowMillis = 1_700_000_000_000L;
+
+    /** A CIB holding {@code initial}, on a node named {@code node1}. */
+    public LoopbackCib(XmlNode initial) {
+        this(initial, "node1");
+    }
+
+    public LoopbackCib(XmlNode initial, String nodeName) {
+        this.nodeName = nodeName;
+        engine = new CibEngine(SELF, nodeName, new CibSnapshot(initial), CibValidator.standard(), new Out());
+        synchronized (this) {
+            engine.configurationChanged(List.of(SELF));
+            drain();
+        }
+    }
+
+    @Override
+    public synchronized CibSnapshot current() {
+        return engine.current();
+    }
+
+    @Override
+    public synchronized CompletionStage<CibSnapshot> update(CibRequest request) {
+        long id = ++ids;
+        CompletableFuture<CibSnapshot> f = new CompletableFuture<>();
+        waiting.put(id, f);
+        engine.request(id, request, nowMillis);
+        drain();
+        if (!f.isDone()) {
+            f.completeExceptionally(new CibError(CibError.ERROR, "Internal error", "the loopback engine left the "
+                + "request unanswered"));
+        }
+        return f;
+    }
+
+    @Override
+    public AutoCloseable listen(CibListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public synchronized boolean syncing() {
+        return engine.syncing();
+    }
+
+    /** The node name the engine records as {@code update-origin}. */
+    public String nodeName() {
+        return nodeName;
+    }
+
+    /** What the engine logged. */
+    public synchronized List<String> log() {
+        return List.copyOf(log);
+    }
+
+    private void drain() {
+        while (!wire.isEmpty() || !disk.isEmpty()) {
+            if (!wire.isEmpty()) {
+                engine.delivered(SELF, nodeName, wire.poll());
+            } else {
+                engine.persisted(disk.poll().version());
+            }
+        }
+    }
+
+    private final class Out implements CibEngine.Output {
+        @Override
+        public void multicast(byte[] message) {
+            wire.add(message);
+        }
+
+        @Override
+        public void completed(long requestId, CibSnapshot after) {
+            CompletableFuture<CibSnapshot> f = waiting.remove(requestId);
+            if (f != null) {
+                f.complete(after);
+            }
+        }
+
+        @Override
+        public void failed(long requestId, CibError error) {
+            CompletableFuture<CibSnapshot> f = waiting.remove(requestId);
+            if (f != null) {
+                f.completeExceptionally(error);
+            }
+        }
+
+        @Override
+        public void persist(CibSnapshot snapshot) {
+            disk.add(snapshot);
+        }
+
+        @Override
+        public void changed(CibChange change) {
+            for (CibListener l : listeners) {
+                l.changed(change);
+            }
+        }
+
+        @Override
+        public void log(boolean warn, String message) {
+            log.add((warn ? "WARN " : "INFO ") + message);
+        }
+    }
+}

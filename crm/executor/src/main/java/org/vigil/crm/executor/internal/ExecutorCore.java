@@ -1,0 +1,779 @@
+package org.vigil.crm.executor.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.crm.api.CibException;
+import org.vigil.crm.api.cib.Cib;
+import org.vigil.crm.api.cib.CibError;
+import org.vigil.crm.api.cib.CibRequest;
+import org.vigil.crm.api.cib.CibSnapshot;
+import org.vigil.crm.api.cib.CibVersion;
+import org.vigil.crm.api.cib.XmlCodec;
+import org.vigil.crm.api.cib.XmlNode;
+import org.vigil.crm.api.exec.ExecRequest;
+import org.vigil.crm.api.exec.Executor.Outcome;
+import org.vigil.kernel.api.Cmap;
+import org.vigil.kernel.api.CmapEntry;
+import org.vigil.kernel.api.CmapType;
+import org.vigil.kernel.spi.AgentRequest;
+import org.vigil.kernel.spi.AgentResult;
+import org.vigil.kernel.spi.ExecStatus;
+import org.vigil.kernel.spi.OcfStatus;
+import org.vigil.kernel.spi.ResourceAgent;
+
+/**
+ * A node's executor: runs the operations the DC sends through the resource agents, one at a time per resource,
+ * keeps the recurring monitors going, and records every result in the CIB status as Pacemaker's executor and
+ * controller do together ({@code daemons/execd}, {@code controld_execd.c}).
+ *
+ * <ul>
+ * <li>A one-shot operation that is not a probe is first recorded as pending ({@code record-pending}:
+ * {@code call-id -1}, {@code rc-code 193}, {@code op-status -1}).</li>
+ * <li>Its result is written under the ids {@code pcmk__create_history_xml()} picks ({@link OpRecord#entryIds()}).
+ * {@code notify}, {@code cancel} and {@code delete} are not recorded ({@code controld_action_is_recordable()}).</li>
+ * <li>A recurring operation re-arms {@code interval} after it finishes; a later result is written only when it
+ * differs from the last one written (Pacemaker's change-only reporting): a healthy monitor never touches the CIB
+ * after its first result.</li>
+ * <li>A failure increments {@code fail-count-RSC#OP_INTERVAL} and sets {@code last-failure-RSC#OP_INTERVAL} in the
+ * same CIB update as the result, with the values of {@code update_failcount()} (controld_te_events.c), so the DC
+ * plans the recovery once.</li>
+ * <li>A successful stop removes the resource's recurring operations and their entries; a cancel removes one.</li>
+ * </ul>
+ *
+ * <p>State that must outlive one revision of the bundle lives outside it: the history in the CIB (this node's
+ * {@code lrm}), the recurring operations and the call counter in the kernel's cmap ({@value #CMAP_PREFIX}*). A new
+ * revision finds them there ({@link #restore()}); a fresh node (a new JVM, an empty cmap) starts with no history,
+ * as Pacemaker's executor does after a restart.
+ *
+ * <p>Threading: every method is called on {@code thread} (single-threaded); agents complete on their own threads
+ * and hand their results back to it.
+ */
+final class ExecutorCore {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.EXEC");
+
+    /** Where the executor keeps what a new revision of it needs (kernel-held, so it survives a bundle update). */
+    static final String CMAP_PREFIX = "runtime.crm.exec.";
+    static final String CMAP_CALLS = CMAP_PREFIX + "calls";
+    static final String CMAP_RECURRING = CMAP_PREFIX + "recurring.";
+
+    /** Finds the agent for {@code standard:provider:type}; null if none is registered. */
+    interface Agents {
+        ResourceAgent find(String spec);
+    }
+
+    private final String nodeName;
+    private final String nodeUuid;
+    private final Cib cib;
+    private final Cmap cmap;
+    private final Agents agents;
+    private final Executor thread;
+    private final ScheduledExecutorService timers;
+    private final LongSupplier clock;
+    private final Map<String, ResourceState> resources = new LinkedHashMap<>();
+    private long calls;
+    private int writes;
+    private boolean closing;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    /** One resource's queue, history and recurring operations. */
+    private static final class ResourceState {
+        final String id;
+        String standard;
+        String provider;
+        String type;
+        final Deque<Job> queue = new ArrayDeque<>();
+        boolean busy;
+        /** entry id (RSC_last_0, RSC_last_failure_0, RSC_monitor_10000) -> lrm_rsc_op */
+        final Map<String, XmlNode> history = new LinkedHashMap<>();
+        /** operation key -> recurring operation */
+        final Map<String, Recurring> recurring = new HashMap<>();
+
+        ResourceState(String id) {
+            this.id = id;
+        }
+    }
+
+    /** A recurring operation: its request, the last result written, the timer of its next run. */
+    private static final class Recurring {
+        final ExecRequest request;
+        boolean cancelled;
+        boolean reported;
+        int lastRc = Integer.MIN_VALUE;
+        int lastStatus = Integer.MIN_VALUE;
+        long lastRcChange;
+        /** The call id of every run (execd gives a recurring operation one call id), 0 before the first. */
+        long callId;
+        ScheduledFuture<?> next;
+
+        Recurring(ExecRequest request) {
+            this.request = request;
+        }
+    }
+
+    private record Job(ExecRequest request, long receivedAt, Recurring recurring, CompletableFuture<Outcome> done) {
+    }
+
+    ExecutorCore(String nodeName, String nodeUuid, Cib cib, Cmap cmap, Agents agents, Executor thread,
+                 ScheduledExecutorService timers, LongSupplier clock) {
+        this.nodeName = nodeName;
+        this.nodeUuid = nodeUuid;
+        this.cib = cib;
+        this.cmap = cmap;
+        this.agents = agents;
+        this.thread = thread;
+        this.timers = timers;
+        this.clock = clock;
+    }
+
+    private ResourceState state(ExecRequest r) {
+        ResourceState rs = resources.computeIfAbsent(r.resourceId(), ResourceState::new);
+        if (r.standard() != null) {
+            rs.standard = r.standard();
+            rs.provider = r.provider();
+            rs.type = r.type();
+        }
+        return rs;
+    }
+
+    // ---- a new revision takes over ----------------------------------------------------------------------------
+
+    /**
+     * Takes over what an earlier revision of the executor in this JVM ran: the history of this node in the CIB, the
+     * call counter and the recurring operations in cmap (each re-armed one interval from now). Does nothing on a
+     * fresh node.
+     *
+     * @return how many recurring operations were taken over, or -1 on a fresh node
+     */
+    int restore() {
+        if (cmap == null || cmap.get(CMAP_CALLS).isEmpty()) {
+            return -1;
+        }
+        calls = ((Number) cmap.get(CMAP_CALLS).get().value()).longValue();
+        XmlNode lrmResources = ownLrmResources(cib.current());
+        if (lrmResources != null) {
+            for (XmlNode lr : lrmResources.children("lrm_resource")) {
+                ResourceState rs = resources.computeIfAbsent(lr.id(), ResourceState::new);
+                rs.standard = lr.attribute("class");
+                rs.provider = lr.attribute("provider");
+                rs.type = lr.attribute("type");
+                for (XmlNode op : lr.children("lrm_rsc_op")) {
+                    rs.history.put(op.id(), op);
+                    calls = Math.max(calls, longOf(op.attribute("call-id")));
+                }
+            }
+        }
+        int taken = 0;
+        for (CmapEntry e : cmap.iterate(CMAP_RECURRING)) {
+            ExecRequest r;
+            try {
+                XmlNode x = XmlCodec.decode(Base64.getDecoder().decode(String.valueOf(e.value())), "rsc_op");
+                r = ExecRequest.fromXml(x);
+            } catch (CibException | IllegalArgumentException ex) {
+                LOG.warn("executor: dropped the unreadable recurring operation {}: {}", e.key(), ex.getMessage());
+                cmap.delete(e.key());
+                continue;
+            }
+            if (r == null) {
+                cmap.delete(e.key());
+                continue;
+            }
+            ResourceState rs = state(r);
+            Recurring rec = new Recurring(r);
+            rec.reported = true;
+            XmlNode last = lastResultOf(rs, r.operationKey());
+            if (last != null) {
+                rec.lastRc = (int) longOf(last.attribute("rc-code"));
+                rec.lastStatus = (int) longOf(last.attribute("op-status"));
+                rec.lastRcChange = longOf(last.attribute("last-rc-change"));
+                rec.callId = longOf(last.attribute("call-id"));
+            } else {
+                rec.reported = false;
+            }
+            rs.recurring.put(r.operationKey(), rec);
+            rearm(rs, rec);
+            taken++;
+        }
+        LOG.info("executor: took over {} resources and {} recurring operations from the previous revision",
+            resources.size(), taken);
+        return taken;
+    }
+
+    private XmlNode ownLrmResources(CibSnapshot s) {
+        XmlNode status = s.status();
+        if (status == null) {
+            return null;
+        }
+        for (XmlNode ns : status.children("node_state")) {
+            if (nodeUuid.equals(ns.id())) {
+                XmlNode lrm = ns.firstChild("lrm");
+                return lrm == null ? null : lrm.firstChild("lrm_resources");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The entry of this operation key written last (its last result, failed or not): the highest call id, then
+     * the latest {@code last-rc-change}.
+     */
+    private static XmlNode lastResultOf(ResourceState rs, String operationKey) {
+        XmlNode best = null;
+        for (XmlNode op : rs.history.values()) {
+            if (!operationKey.equals(op.attribute("operation_key"))) {
+                continue;
+            }
+            if (best == null) {
+                best = op;
+                continue;
+            }
+            long c = longOf(op.attribute("call-id"));
+            long b = longOf(best.attribute("call-id"));
+            if (c > b || (c == b && longOf(op.attribute("last-rc-change"))
+                >= longOf(best.attribute("last-rc-change")))) {
+                best = op;
+            }
+        }
+        return best;
+    }
+
+    // ---- requests from the controller -------------------------------------------------------------------------
+
+    /** Runs (or, for {@code cancel}, stops) an operation. */
+    CompletableFuture<Outcome> execute(ExecRequest r) {
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        if (closing) {
+            done.completeExceptionally(new IllegalStateException("the executor is stopping"));
+            return done;
+        }
+        if (r.operation().equals("cancel")) {
+            String op = r.meta("operation");
+            long interval = longOf(r.meta("interval"));
+            return cancel(r.resourceId(), r.resourceId() + "_" + op + "_" + interval, r);
+        }
+        ResourceState rs = state(r);
+        Recurring rec = null;
+        if (r.intervalMs() > 0) {
+            rec = new Recurring(r);
+            Recurring before = rs.recurring.put(r.operationKey(), rec);
+            if (before != null) {
+                stop(before);
+            }
+            remember(r);
+        }
+        rs.queue.add(new Job(r, clock.getAsLong(), rec, done));
+        pump(rs);
+        return done;
+    }
+
+    private static long longOf(String v) {
+        try {
+            return v == null ? 0 : Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static void stop(Recurring rec) {
+        rec.cancelled = true;
+        if (rec.next != null) {
+            rec.next.cancel(false);
+        }
+    }
+
+    /**
+     * Stops a recurring operation and removes its entry from the CIB. Follows {@code cancel_op()} and
+     * {@code erase_lrm_history_by_op()} in controld_execd.c; the controller acknowledges the cancel to the DC.
+     */
+    private CompletableFuture<Outcome> cancel(String resource, String operationKey, ExecRequest cancelAction) {
+        ResourceState rs = resources.get(resource);
+        Recurring rec = rs == null ? null : rs.recurring.remove(operationKey);
+        if (rec != null) {
+            stop(rec);
+        }
+        forget(operationKey);
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        Outcome outcome = new Outcome(cancelAction.operationKey(), cancelAction.transitionKey(), 0, 0, false, null,
+            "");
+        if (rs != null && rs.history.remove(operationKey) != null) {
+            XmlNode gone = XmlNode.of("lrm_rsc_op", "id", operationKey, "__delete__", "true");
+            write(resource, rs, List.of(gone), List.of(), "cancel of " + operationKey)
+                .whenComplete((v, e) -> done.complete(outcome));
+        } else {
+            done.complete(outcome);
+        }
+        return done;
+    }
+
+    /** Forgets a resource's history (Pacemaker's {@code lrm_delete}): recurring operations stop, the entry goes. */
+    CompletableFuture<Outcome> delete(String resource, String transitionKey) {
+        ResourceState rs = resources.remove(resource);
+        if (rs != null) {
+            for (Recurring rec : rs.recurring.values()) {
+                stop(rec);
+                forget(rec.request.operationKey());
+            }
+        }
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        writes++;
+        cib.update(new CibRequest(CibRequest.Op.DELETE, null, "/cib/status/node_state[@id='" + nodeUuid
+            + "']/lrm/lrm_resources/lrm_resource[@id='" + resource + "']", null, Set.of(), "crmd", "hacluster"))
+            .whenComplete((s, e) -> thread.execute(() -> {
+                writes--;
+                if (e != null && !(unwrap(e) instanceof CibError ce && ce.exitCode() == CibError.NOSUCH)) {
+                    LOG.warn("deleting the history of {} failed: {}", resource, unwrap(e).getMessage());
+                }
+                done.complete(new Outcome(resource + "_delete_0", transitionKey, 0, 0, false,
+                    s == null ? null : s.version(), ""));
+                maybeClosed();
+            }));
+        return done;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    // ---- running ----------------------------------------------------------------------------------------------
+
+    private void pump(ResourceState rs) {
+        while (!rs.busy && !rs.queue.isEmpty()) {
+            Job job = rs.queue.poll();
+            if (job.recurring() != null && job.recurring().cancelled) {
+                job.done().complete(new Outcome(job.request().operationKey(), job.request().transitionKey(), 0, 1,
+                    false, null, "cancelled"));
+                continue;
+            }
+            rs.busy = true;
+            run(rs, job);
+        }
+    }
+
+    private static boolean recordable(ExecRequest r) {
+        return !r.operation().equals("notify") && !r.operation().equals("meta-data");
+    }
+
+    private void run(ResourceState rs, Job job) {
+        ExecRequest r = job.request();
+        boolean firstOfRecurring = job.recurring() != null && !job.recurring().reported;
+        if (job.recurring() == null && !r.probe() && recordable(r) && !"false".equals(r.meta("record_pending"))) {
+            recordPending(rs, r);
+        }
+        long delay = firstOfRecurring ? r.startDelayMs() : 0;
+        ResourceAgent agent = agents.find(r.agentSpec());
+        if (agent == null) {
+            finished(rs, job, AgentResult.failed(ExecStatus.NOT_INSTALLED, OcfStatus.ERR_INSTALLED,
+                "no agent " + r.agentSpec() + " on " + nodeName, Duration.ZERO), clock.getAsLong());
+            return;
+        }
+        long timeout = Math.max(1, r.timeoutMs() > 0 ? r.timeoutMs() : 20_000);
+        Map<String, String> meta = new LinkedHashMap<>(r.metaAttributes());
+        meta.remove("timeout");
+        meta.remove("interval");
+        AgentRequest ar = new AgentRequest(r.longId() != null ? r.longId() : r.resourceId(), r.operation(),
+            r.parameters(), meta, Duration.ofMillis(timeout), Duration.ofMillis(r.intervalMs()));
+        Runnable go = () -> {
+            long started = clock.getAsLong();
+            CompletionStage<AgentResult> stage;
+            try {
+                stage = agent.execute(ar);
+            } catch (RuntimeException e) {
+                stage = CompletableFuture.completedFuture(AgentResult.failed(ExecStatus.ERROR, OcfStatus.ERR_GENERIC,
+                    "the agent failed: " + e, Duration.ZERO));
+            }
+            stage.whenComplete((result, e) -> thread.execute(() -> finished(rs, job, result != null ? result
+                : AgentResult.failed(ExecStatus.ERROR, OcfStatus.ERR_GENERIC, "the agent failed: " + e,
+                Duration.ZERO), started)));
+        };
+        if (delay > 0) {
+            timers.schedule(() -> thread.execute(go), delay, TimeUnit.MILLISECONDS);
+        } else {
+            go.run();
+        }
+    }
+
+    private void recordPending(ResourceState rs, ExecRequest r) {
+        OpRecord pending = new OpRecord(r, -1, OpRecord.PENDING_RC, -1, "", clock.getAsLong() / 1000, 0, 0, nodeName);
+        List<XmlNode> entries = new ArrayList<>();
+        for (String id : pending.entryIds()) {
+            XmlNode x = pending.toXml(id);
+            rs.history.put(id, x);
+            entries.add(x);
+        }
+        write(rs.id, rs, entries, List.of(), "pending " + r.operationKey());
+    }
+
+    /** Pacemaker's {@code pcmk_exec_status} of a finished action. */
+    static int opStatus(AgentResult result) {
+        return switch (result.exec()) {
+            case DONE -> 0;
+            case CANCELLED -> 1;
+            case TIMED_OUT -> 2;
+            case NOT_INSTALLED -> 7;
+            case ERROR -> result.status() == OcfStatus.ERR_INSTALLED ? 7 : 4;
+        };
+    }
+
+    /** The OCF rc of a finished action: the agent's, or what Pacemaker records for one that did not complete. */
+    static int rcOf(AgentResult result) {
+        if (result.exec() == ExecStatus.DONE) {
+            if (result.status() == OcfStatus.UNKNOWN || result.status().code() < 0) {
+                return 1;   // an exit status OCF does not define is a generic error
+            }
+            return result.status().code();
+        }
+        return opStatus(result) == 7 ? 5 : 1;
+    }
+
+    private void finished(ResourceState rs, Job job, AgentResult result, long started) {
+        rs.busy = false;
+        ExecRequest r = job.request();
+        Recurring rec = job.recurring();
+        long now = clock.getAsLong();
+        int status = opStatus(result);
+        int rc = rcOf(result);
+        String reason = result.exitReason() == null ? "" : result.exitReason();
+        if (result.exec() == ExecStatus.DONE && result.status() == OcfStatus.UNKNOWN) {
+            reason = reason.isEmpty() ? "the agent exited with " + result.exitCode() + ", not an OCF result"
+                : reason;
+        }
+        if (rec != null && rec.cancelled) {
+            job.done().complete(new Outcome(r.operationKey(), r.transitionKey(), rc, 1, false, null, "cancelled"));
+            pump(rs);
+            maybeClosed();
+            return;   // cancelled while it ran: nothing to record
+        }
+        long lastRcChange = now / 1000;
+        boolean changed = true;
+        if (rec != null) {
+            changed = !rec.reported || rec.lastRc != rc || rec.lastStatus != status;
+            if (!changed) {
+                lastRcChange = rec.lastRcChange;
+            }
+            rec.reported = true;
+            rec.lastRc = rc;
+            rec.lastStatus = status;
+            if (changed) {
+                rec.lastRcChange = lastRcChange;
+            }
+        }
+        long callId;
+        if (rec == null) {
+            callId = nextCall();
+        } else {
+            if (rec.callId == 0) {
+                rec.callId = nextCall();
+            }
+            callId = rec.callId;
+        }
+        OpRecord record = new OpRecord(r, (int) Math.min(Integer.MAX_VALUE, callId), rc, status, reason,
+            lastRcChange, Math.max(0, now - started), Math.max(0, started - job.receivedAt()), nodeName);
+        if (record.failed()) {
+            LOG.info("{} on {}: {} (rc {}, status {}{})", r.operationKey(), nodeName, result.exec(), rc, status,
+                reason.isEmpty() ? "" : ", " + reason);
+        }
+        CompletableFuture<CibVersion> written;
+        if (!recordable(r)) {
+            written = CompletableFuture.completedFuture(null);
+        } else if (changed) {
+            List<XmlNode> entries = new ArrayList<>();
+            for (String id : record.entryIds()) {
+                XmlNode x = record.toXml(id);
+                entries.add(x);
+                rs.history.put(id, x);
+            }
+            List<XmlNode> attrs = record.failed() ? failCount(r, now) : List.of();
+            if (r.operation().equals("stop") && !record.failed()) {
+                // a stopped resource's recurring operations go, and so do their entries
+                for (String key : new ArrayList<>(rs.recurring.keySet())) {
+                    stop(rs.recurring.remove(key));
+                    forget(key);
+                }
+                for (String id : new ArrayList<>(rs.history.keySet())) {
+                    XmlNode e = rs.history.get(id);
+                    if (longOf(e.attribute("interval")) > 0 && !id.endsWith("_last_failure_0")) {
+                        rs.history.remove(id);
+                        entries.add(XmlNode.of("lrm_rsc_op", "id", id, "__delete__", "true"));
+                    }
+                }
+            }
+            written = write(rs.id, rs, entries, attrs, r.operationKey());
+        } else {
+            written = CompletableFuture.completedFuture(null);
+        }
+        boolean recorded = recordable(r) && changed;
+        String why = reason;
+        written.whenComplete((v, e) -> job.done().complete(new Outcome(r.operationKey(), r.transitionKey(), rc,
+            status, recorded && e == null, e == null ? v : null, why)));
+        if (rec != null && !rec.cancelled && !closing) {
+            rearm(rs, rec);
+        }
+        pump(rs);
+        maybeClosed();
+    }
+
+    /** Schedules a recurring operation's next run {@code interval} after now (after it finished, as execd does). */
+    private void rearm(ResourceState rs, Recurring rec) {
+        rec.next = timers.schedule(() -> thread.execute(() -> {
+            if (!rec.cancelled && !closing) {
+                rs.queue.add(new Job(rec.request, clock.getAsLong(), rec, new CompletableFuture<>()));
+                pump(rs);
+            }
+        }), rec.request.intervalMs(), TimeUnit.MILLISECONDS);
+    }
+
+    private long nextCall() {
+        calls++;
+        if (cmap != null) {
+            cmap.set(CMAP_CALLS, CmapType.UINT64, calls);
+        }
+        return calls;
+    }
+
+    /** Keeps a recurring operation in cmap, so a new revision of the executor re-arms it. */
+    private void remember(ExecRequest r) {
+        if (cmap == null) {
+            return;
+        }
+        if (cmap.get(CMAP_CALLS).isEmpty()) {
+            cmap.set(CMAP_CALLS, CmapType.UINT64, calls);
+        }
+        cmap.set(recurringKey(r.operationKey()), CmapType.STRING,
+            Base64.getEncoder().encodeToString(XmlCodec.encode(r.toXml())));
+    }
+
+    private void forget(String operationKey) {
+        if (cmap != null) {
+            cmap.delete(recurringKey(operationKey));
+        }
+    }
+
+    /** The cmap key of a recurring operation (its key, or a digest of it where cmap's key rules do not allow it). */
+    static String recurringKey(String operationKey) {
+        String k = CMAP_RECURRING + operationKey;
+        boolean ok = k.length() <= 255;
+        for (int i = 0; ok && i < operationKey.length(); i++) {
+            char c = operationKey.charAt(i);
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+                || c == ':' || c == '-';
+        }
+        if (ok) {
+            return k;
+        }
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(operationKey.getBytes(StandardCharsets.UTF_8));
+            return CMAP_RECURRING + "sha256-" + HexFormat.of().formatHex(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The fail count and last-failure attributes of a failed operation, as {@code update_failcount()} sets them for
+     * an action of the running transition: recurring operations, promote and demote count one more; a failed start
+     * counts INFINITY while {@code start-failure-is-fatal} (else one more); a failed stop INFINITY; probes, migrations
+     * and the rest only when they were not run by a transition. With {@code on-fail=ignore} only the time is set.
+     */
+    private List<XmlNode> failCount(ExecRequest r, long now) {
+        String op = r.operation();
+        boolean outside = r.transitionKey() == null || r.transitionKey().contains(":-1:")
+            || r.transitionKey().startsWith("-1:");
+        String value = "value++";
+        boolean update = outside || r.intervalMs() > 0 || op.equals("promote") || op.equals("demote");
+        if (op.equals("start") && r.intervalMs() == 0) {
+            update = true;
+            if (startFailureIsFatal()) {
+                value = "INFINITY";
+            }
+        } else if (op.equals("stop") && r.intervalMs() == 0) {
+            update = true;
+            value = "INFINITY";
+        }
+        if (!update) {
+            return List.of();
+        }
+        String suffix = r.resourceId() + "#" + op + "_" + r.intervalMs();
+        List<XmlNode> out = new ArrayList<>();
+        if (!"ignore".equals(r.meta("on_fail"))) {
+            String name = "fail-count-" + suffix;
+            out.add(XmlNode.of("nvpair", "id", "status-" + nodeUuid + "-" + name, "name", name, "value", value));
+        }
+        String last = "last-failure-" + suffix;
+        out.add(XmlNode.of("nvpair", "id", "status-" + nodeUuid + "-" + last, "name", last, "value",
+            Long.toString(now / 1000)));
+        return out;
+    }
+
+    /** The cluster option {@code start-failure-is-fatal} (default true). */
+    private boolean startFailureIsFatal() {
+        CibSnapshot s = cib.current();
+        XmlNode conf = s.configuration();
+        XmlNode crm = conf == null ? null : conf.firstChild("crm_config");
+        if (crm != null) {
+            for (XmlNode set : crm.children("cluster_property_set")) {
+                for (XmlNode nv : set.children("nvpair")) {
+                    if ("start-failure-is-fatal".equals(nv.attribute("name"))) {
+                        String v = nv.attribute("value", "true").strip().toLowerCase();
+                        return !(v.equals("false") || v.equals("no") || v.equals("0") || v.equals("off")
+                            || v.equals("n"));
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Writes history entries (and attributes) of one resource in one CIB update: a modify that creates what is
+     * missing and drops the entries marked {@code __delete__}.
+     *
+     * @return completes (on the executor's thread) with the CIB version holding them, or exceptionally
+     */
+    private CompletableFuture<CibVersion> write(String resource, ResourceState rs, List<XmlNode> entries,
+                                                List<XmlNode> attrs, String what) {
+        XmlNode lrmResource = XmlNode.of("lrm_resource", "id", resource, "type", rs == null ? null : rs.type,
+            "class", rs == null ? null : rs.standard, "provider", rs == null ? null : rs.provider)
+            .withChildren(entries);
+        XmlNode nodeState = XmlNode.of("node_state", "id", nodeUuid, "uname", nodeName, "crm-debug-origin",
+            "do_update_resource").plusChild(XmlNode.of("lrm", "id", nodeUuid).plusChild(
+            XmlNode.of("lrm_resources").plusChild(lrmResource)));
+        if (!attrs.isEmpty()) {
+            nodeState = nodeState.plusChild(XmlNode.of("transient_attributes", "id", nodeUuid).plusChild(
+                XmlNode.of("instance_attributes", "id", "status-" + nodeUuid).withChildren(attrs)));
+        }
+        CompletableFuture<CibVersion> done = new CompletableFuture<>();
+        writes++;
+        cib.update(new CibRequest(CibRequest.Op.MODIFY, "status", null, nodeState,
+            Set.of(CibRequest.Flag.CAN_CREATE, CibRequest.Flag.MIXED_UPDATE), "crmd", "hacluster"))
+            .whenComplete((s, e) -> thread.execute(() -> {
+                writes--;
+                if (e != null) {
+                    Throwable t = unwrap(e);
+                    LOG.warn("recording {} of {} on {} in the CIB failed: {}", what, resource, nodeName,
+                        t instanceof CibError ce ? ce.getMessage() : String.valueOf(t));
+                    done.completeExceptionally(t);
+                } else {
+                    done.complete(s.version());
+                }
+                maybeClosed();
+            }));
+        return done;
+    }
+
+    // ---- join -------------------------------------------------------------------------------------------------
+
+    /**
+     * This node's whole operation history as {@code <lrm>}, written over its node's entry (what Pacemaker's
+     * {@code join_confirm} carries, origin {@code build_active_RAs}); completes when the CIB has it.
+     */
+    CompletionStage<CibVersion> publish() {
+        XmlNode resourcesXml = XmlNode.of("lrm_resources");
+        for (ResourceState rs : resources.values()) {
+            XmlNode lr = XmlNode.of("lrm_resource", "id", rs.id, "type", rs.type, "class", rs.standard, "provider",
+                rs.provider).withChildren(new ArrayList<>(rs.history.values()));
+            resourcesXml = resourcesXml.plusChild(lr);
+        }
+        XmlNode lrm = XmlNode.of("lrm", "id", nodeUuid).plusChild(resourcesXml);
+        boolean exists = false;
+        XmlNode status = cib.current().status();
+        if (status != null) {
+            for (XmlNode ns : status.children("node_state")) {
+                if (nodeUuid.equals(ns.id()) && ns.firstChild("lrm") != null) {
+                    exists = true;
+                }
+            }
+        }
+        CompletionStage<CibSnapshot> stage;
+        if (exists) {
+            stage = cib.update(new CibRequest(CibRequest.Op.REPLACE, null, "/cib/status/node_state[@id='" + nodeUuid
+                + "']/lrm", lrm, Set.of(), "crmd", "hacluster"));
+        } else {
+            XmlNode nodeState = XmlNode.of("node_state", "id", nodeUuid, "uname", nodeName, "crm-debug-origin",
+                "build_active_RAs").plusChild(lrm);
+            stage = cib.update(new CibRequest(CibRequest.Op.MODIFY, "status", null, nodeState,
+                Set.of(CibRequest.Flag.CAN_CREATE), "crmd", "hacluster"));
+        }
+        return stage.thenApply(CibSnapshot::version);
+    }
+
+    /** Resources with a history here (for tests). */
+    Set<String> resources() {
+        return resources.keySet();
+    }
+
+    /** Recurring operations running here, as operation keys, sorted. */
+    List<String> recurring() {
+        Set<String> out = new TreeSet<>();
+        for (ResourceState rs : resources.values()) {
+            for (Recurring r : rs.recurring.values()) {
+                if (!r.cancelled) {
+                    out.add(r.request.operationKey());
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Operations queued or running (recurring ones waiting for their next run are not counted). */
+    int active() {
+        int n = 0;
+        for (ResourceState rs : resources.values()) {
+            n += rs.queue.size() + (rs.busy ? 1 : 0);
+        }
+        return n;
+    }
+
+    /**
+     * Stops the recurring timers (their state stays in cmap for the next revision) and completes once the
+     * operations running now have finished and their results are written.
+     */
+    CompletableFuture<Void> close() {
+        closing = true;
+        for (ResourceState rs : resources.values()) {
+            for (Recurring rec : rs.recurring.values()) {
+                if (rec.next != null) {
+                    rec.next.cancel(false);
+                }
+            }
+            // queued, not yet started: the next revision gets recurring ones from cmap; one-shot ones are lost
+            // (the DC's action timer fails them and the scheduler plans again)
+            rs.queue.removeIf(j -> {
+                j.done().completeExceptionally(new IllegalStateException("the executor is stopping"));
+                return true;
+            });
+        }
+        maybeClosed();
+        return closed;
+    }
+
+    private void maybeClosed() {
+        if (closing && writes == 0 && resources.values().stream().noneMatch(rs -> rs.busy)) {
+            closed.complete(null);
+        }
+    }
+}

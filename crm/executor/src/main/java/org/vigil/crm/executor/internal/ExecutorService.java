@@ -1,0 +1,160 @@
+package org.vigil.crm.executor.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.crm.api.cib.Cib;
+import org.vigil.crm.api.cib.CibVersion;
+import org.vigil.crm.api.exec.ExecRequest;
+import org.vigil.crm.api.exec.Executor;
+import org.vigil.kernel.api.Cmap;
+import org.vigil.kernel.api.VigilNode;
+import org.vigil.kernel.spi.ResourceAgent;
+
+/**
+ * The node's executor as a service: an {@link ExecutorCore} on its own thread, with the resource agents the node
+ * has registered ({@link ResourceAgent} services, by {@link ResourceAgent#spec()}). At activation it takes over
+ * what an earlier revision of this bundle ran in this JVM; at deactivation it lets the operations running now finish
+ * and record their results (at most {@value #CLOSE_WAIT_S} s) before it goes.
+ */
+@Component(immediate = true, service = Executor.class)
+public final class ExecutorService implements Executor {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.EXEC");
+    static final int CLOSE_WAIT_S = 120;
+
+    private final Map<String, ResourceAgent> agents = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService thread;
+    private final ExecutorCore core;
+
+    @Activate
+    public ExecutorService(@Reference VigilNode node, @Reference Cib cib, @Reference Cmap cmap) {
+        String nodeUuid = Integer.toUnsignedString(node.nodeId());
+        thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vigil-exec");
+            t.setDaemon(true);
+            return t;
+        });
+        core = new ExecutorCore(node.name(), nodeUuid, cib, cmap, agents::get, guarded(thread), thread,
+            System::currentTimeMillis);
+        int taken = call(core::restore);
+        LOG.info("executor on {} ready ({} agents known{})", node.name(), agents.size(),
+            taken < 0 ? "" : ", took over " + taken + " recurring operations");
+    }
+
+    private static java.util.concurrent.Executor guarded(ScheduledExecutorService thread) {
+        return r -> {
+            try {
+                thread.execute(() -> {
+                    try {
+                        r.run();
+                    } catch (RuntimeException | Error e) {
+                        LOG.error("executor: handling an agent result failed", e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("executor: stopped before a result arrived");
+            }
+        };
+    }
+
+    /** Runs {@code work} on the executor's thread and waits for it. */
+    private <T> T call(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, thread).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("executor: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code work} on the executor's thread; its stage completes the returned one. */
+    private <T> CompletionStage<T> onThread(Supplier<CompletionStage<T>> work) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                try {
+                    work.get().whenComplete((v, e) -> {
+                        if (e != null) {
+                            out.completeExceptionally(e);
+                        } else {
+                            out.complete(v);
+                        }
+                    });
+                } catch (RuntimeException | Error e) {
+                    LOG.error("executor: a request failed", e);
+                    out.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            out.completeExceptionally(new IllegalStateException("the executor is stopped"));
+        }
+        return out;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindAgent(ResourceAgent agent, Map<String, Object> props) {
+        agents.put(agent.spec(), agent);
+    }
+
+    void unbindAgent(ResourceAgent agent, Map<String, Object> props) {
+        agents.remove(agent.spec(), agent);
+    }
+
+    @Override
+    public CompletionStage<Outcome> execute(ExecRequest request) {
+        return onThread(() -> core.execute(request));
+    }
+
+    @Override
+    public CompletionStage<Outcome> delete(String resourceId, String transitionKey) {
+        return onThread(() -> core.delete(resourceId, transitionKey));
+    }
+
+    @Override
+    public CompletionStage<CibVersion> publish() {
+        return onThread(core::publish);
+    }
+
+    @Override
+    public List<String> recurring() {
+        return call(core::recurring);
+    }
+
+    @Override
+    public int active() {
+        return call(core::active);
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            CompletableFuture.supplyAsync(core::close, thread).thenCompose(f -> f).get(CLOSE_WAIT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("executor: operations still running after {} s are left to the DC's timers", CLOSE_WAIT_S);
+        }
+        thread.shutdown();
+    }
+}

@@ -1,0 +1,457 @@
+package org.vigil.crm.executor.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.vigil.crm.api.cib.XmlNode;
+import org.vigil.crm.api.exec.ExecRequest;
+import org.vigil.crm.api.exec.Executor.Outcome;
+import org.vigil.crm.cib.internal.LoopbackCib;
+import org.vigil.kernel.internal.cmap.CmapStore;
+import org.vigil.kernel.spi.AgentRequest;
+import org.vigil.kernel.spi.AgentResult;
+import org.vigil.kernel.spi.ExecStatus;
+import org.vigil.kernel.spi.OcfStatus;
+import org.vigil.kernel.spi.ResourceAgent;
+
+/**
+ * The executor against the real CIB engine (one node, in memory) and scripted agents: what it writes into the CIB
+ * status for each kind of result, recurring operations, fail counts, cancel, delete, join publishing, and a new
+ * revision taking over from an old one through cmap and the CIB.
+ */
+class ExecutorCoreTest {
+
+    private static final String TE = "0123abcd-0000-4000-8000-000000000001";
+
+    private final LoopbackCib cib = new LoopbackCib(XmlNode.of("cib", "epoch", "1", "num_updates", "0",
+        "admin_epoch", "0", "validate-with", "pacemaker-3.7").plusChild(XmlNode.of("configuration")
+        .plusChild(XmlNode.of("crm_config")).plusChild(XmlNode.of("nodes")).plusChild(XmlNode.of("resources"))
+        .plusChild(XmlNode.of("constraints"))).plusChild(XmlNode.of("status")));
+    private final CmapStore cmap = new CmapStore();
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
+    private final Map<String, ResourceAgent> agents = new ConcurrentHashMap<>();
+    private final FakeAgent dummy = new FakeAgent("Dummy");
+    private ExecutorCore core = newCore();
+
+    private ExecutorCore newCore() {
+        agents.put(dummy.spec(), dummy);
+        return new ExecutorCore("node1", "1", cib, cmap, agents::get, thread, thread, () -> System.currentTimeMillis());
+    }
+
+    @AfterEach
+    void stop() {
+        thread.shutdownNow();
+    }
+
+    /** A resource agent whose results the test scripts, per operation key. */
+    static class FakeAgent implements ResourceAgent {
+        final String type;
+        final List<AgentRequest> calls = new CopyOnWriteArrayList<>();
+        volatile Function<AgentRequest, AgentResult> behaviour = r -> ok(OcfStatus.OK);
+
+        FakeAgent(String type) {
+            this.type = type;
+        }
+
+        @Override
+        public String standard() {
+            return "ocf";
+        }
+
+        @Override
+        public String provider() {
+            return "heartbeat";
+        }
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public String metaData() {
+            return "<resource-agent/>";
+        }
+
+        @Override
+        public CompletionStage<AgentResult> execute(AgentRequest request) {
+            calls.add(request);
+            return CompletableFuture.completedFuture(behaviour.apply(request));
+        }
+
+        long count(String action) {
+            return calls.stream().filter(c -> c.action().equals(action)).count();
+        }
+    }
+
+    static AgentResult ok(OcfStatus s) {
+        return new AgentResult(ExecStatus.DONE, s, s.code(), "", "", Duration.ofMillis(3));
+    }
+
+    private static ExecRequest op(String rsc, String operation, long interval, int actionId, int targetRc,
+                                  Map<String, String> extra) {
+        TreeMap<String, String> attrs = new TreeMap<>(Map.of("CRM_meta_timeout", "20000", "CRM_meta_interval",
+            Long.toString(interval), "state", "/run/" + rsc, "crm_feature_set", "3.16.1"));
+        attrs.putAll(extra);
+        return new ExecRequest(actionId, operation, rsc + "_" + operation + "_" + interval, "node1", "1", rsc, null,
+            "ocf", "heartbeat", "Dummy", attrs, targetRc, actionId + ":3:" + targetRc + ":" + TE);
+    }
+
+    private static ExecRequest op(String rsc, String operation, long interval) {
+        return op(rsc, operation, interval, 7, 0, Map.of());
+    }
+
+    private <T> T on(Callable<T> work) throws Exception {
+        return thread.submit(work).get(10, TimeUnit.SECONDS);
+    }
+
+    private Outcome run(ExecRequest r) throws Exception {
+        return on(() -> core.execute(r)).get(10, TimeUnit.SECONDS);
+    }
+
+    private XmlNode lrmResource(String rsc) {
+        XmlNode status = cib.current().status();
+        for (XmlNode ns : status.children("node_state")) {
+            if (ns.id().equals("1")) {
+                XmlNode lrm = ns.firstChild("lrm");
+                for (XmlNode lr : lrm.firstChild("lrm_resources").children("lrm_resource")) {
+                    if (lr.id().equals(rsc)) {
+                        return lr;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private XmlNode entry(String rsc, String id) {
+        XmlNode lr = lrmResource(rsc);
+        if (lr == null) {
+            return null;
+        }
+        for (XmlNode op : lr.children("lrm_rsc_op")) {
+            if (op.id().equals(id)) {
+                return op;
+            }
+        }
+        return null;
+    }
+
+    private String attr(String name) {
+        XmlNode status = cib.current().status();
+        for (XmlNode ns : status.children("node_state")) {
+            XmlNode ta = ns.firstChild("transient_attributes");
+            if (ta != null) {
+                for (XmlNode set : ta.children("instance_attributes")) {
+                    for (XmlNode nv : set.children("nvpair")) {
+                        if (name.equals(nv.attribute("name"))) {
+                            return nv.attribute("value");
+                        }
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void aStartIsRecordedPendingThenWithItsResultUnderPacemakersIdsAndFields() throws Exception {
+        long before = cib.current().version().numUpdates();
+        Outcome o = run(op("vip", "start", 0));
+        assertTrue(o.recorded());
+        assertEquals(0, o.rc());
+        assertEquals(cib.current().version(), o.cibVersion());
+        // one pending write, one result write
+        assertEquals(before + 2, cib.current().version().numUpdates());
+        XmlNode last = entry("vip", "vip_last_0");
+        assertNotNull(last);
+        assertEquals("vip_start_0", last.attribute("operation_key"));
+        assertEquals("start", last.attribute("operation"));
+        assertEquals("7:3:0:" + TE, last.attribute("transition-key"));
+        assertEquals("0:0;7:3:0:" + TE, last.attribute("transition-magic"));
+        assertEquals("1", last.attribute("call-id"));
+        assertEquals("0", last.attribute("rc-code"));
+        assertEquals("0", last.attribute("op-status"));
+        assertEquals("0", last.attribute("interval"));
+        assertEquals("node1", last.attribute("on_node"));
+        assertEquals(32, last.attribute("op-digest").length());
+        for (String a : List.of("last-rc-change", "exec-time", "queue-time", "crm_feature_set", "exit-reason")) {
+            assertNotNull(last.attribute(a), a);
+        }
+        XmlNode lr = lrmResource("vip");
+        assertEquals("ocf", lr.attribute("class"));
+        assertEquals("heartbeat", lr.attribute("provider"));
+        assertEquals("Dummy", lr.attribute("type"));
+        assertNull(entry("vip", "vip_last_failure_0"));
+        // the agent got the parameters and the meta attributes without timeout/interval
+        AgentRequest call = dummy.calls.get(0);
+        assertEquals("/run/vip", call.params().get("state"));
+        assertFalse(call.params().containsKey("crm_feature_set"));
+        assertEquals(Duration.ofSeconds(20), call.timeout());
+    }
+
+    @Test
+    void aProbeIsNotRecordedPendingAndNotRunningIsItsSuccess() throws Exception {
+        dummy.behaviour = r -> ok(OcfStatus.NOT_RUNNING);
+        long before = cib.current().version().numUpdates();
+        Outcome o = run(op("vip", "monitor", 0, 4, 7, Map.of()));
+        assertEquals(7, o.rc());
+        assertEquals(before + 1, cib.current().version().numUpdates());
+        assertEquals("7", entry("vip", "vip_last_0").attribute("rc-code"));
+        assertNull(entry("vip", "vip_last_failure_0"));
+        assertNull(attr("fail-count-vip#monitor_0"));
+    }
+
+    @Test
+    void aFailedStartCountsInfinityUnlessStartFailureIsNotFatal() throws Exception {
+        dummy.behaviour = r -> ok(OcfStatus.ERR_GENERIC);
+        Outcome o = run(op("vip", "start", 0));
+        assertEquals(1, o.rc());
+        assertEquals("1", entry("vip", "vip_last_0").attribute("rc-code"));
+        assertEquals("1", entry("vip", "vip_last_failure_0").attribute("rc-code"));
+        assertEquals("INFINITY", attr("fail-count-vip#start_0"));
+        assertNotNull(attr("last-failure-vip#start_0"));
+
+        cib.update(new org.vigil.crm.api.cib.CibRequest(org.vigil.crm.api.cib.CibRequest.Op.MODIFY, "crm_config",
+            null, XmlNode.of("crm_config").plusChild(XmlNode.of("cluster_property_set", "id", "opts").plusChild(
+                XmlNode.of("nvpair", "id", "opts-sfif", "name", "start-failure-is-fatal", "value", "false"))),
+            java.util.Set.of(org.vigil.crm.api.cib.CibRequest.Flag.CAN_CREATE), "test", "root"));
+        run(op("db", "start", 0));
+        assertEquals("1", attr("fail-count-db#start_0"));
+        run(op("db", "start", 0));
+        assertEquals("2", attr("fail-count-db#start_0"));
+    }
+
+    @Test
+    void aFailedStopCountsInfinityAndOnFailIgnoreOnlySetsTheTime() throws Exception {
+        dummy.behaviour = r -> ok(OcfStatus.ERR_GENERIC);
+        run(op("vip", "stop", 0));
+        assertEquals("INFINITY", attr("fail-count-vip#stop_0"));
+        run(op("db", "promote", 0, 9, 0, Map.of("CRM_meta_on_fail", "ignore")));
+        assertNull(attr("fail-count-db#promote_0"));
+        assertNotNull(attr("last-failure-db#promote_0"));
+    }
+
+    @Test
+    void aRecurringMonitorWritesItsFirstResultAndThenOnlyChanges() throws Exception {
+        run(op("vip", "start", 0));
+        ExecRequest mon = op("vip", "monitor", 200, 8, 0, Map.of());
+        Outcome first = run(mon);
+        assertTrue(first.recorded());
+        XmlNode e = entry("vip", "vip_monitor_200");
+        assertEquals("200", e.attribute("interval"));
+        long afterFirst = cib.current().version().numUpdates();
+        assertEquals(List.of("vip_monitor_200"), on(core::recurring));
+        waitFor(() -> dummy.count("monitor") >= 4);
+        // three more healthy results, none written
+        assertEquals(afterFirst, cib.current().version().numUpdates());
+
+        dummy.behaviour = r -> ok(OcfStatus.NOT_RUNNING);
+        waitFor(() -> entry("vip", "vip_last_failure_0") != null);
+        XmlNode failure = entry("vip", "vip_last_failure_0");
+        assertEquals("vip_monitor_200", failure.attribute("operation_key"));
+        assertEquals("7", failure.attribute("rc-code"));
+        // the recurring entry keeps its last good result, as pcmk__create_history_xml() writes only the failure
+        assertEquals("0", entry("vip", "vip_monitor_200").attribute("rc-code"));
+        assertEquals("1", attr("fail-count-vip#monitor_200"));
+        long afterFailure = cib.current().version().numUpdates();
+        long calls = dummy.count("monitor");
+        waitFor(() -> dummy.count("monitor") >= calls + 3);
+        assertEquals(afterFailure, cib.current().version().numUpdates(), "the same failure again is not written");
+        assertEquals("1", attr("fail-count-vip#monitor_200"));
+    }
+
+    @Test
+    void aStopCancelsTheRecurringOperationsAndRemovesTheirEntries() throws Exception {
+        run(op("vip", "start", 0));
+        run(op("vip", "monitor", 100, 8, 0, Map.of()));
+        assertNotNull(entry("vip", "vip_monitor_100"));
+        assertTrue(cmap.get(ExecutorCore.CMAP_RECURRING + "vip_monitor_100").isPresent());
+        run(op("vip", "stop", 0));
+        assertNull(entry("vip", "vip_monitor_100"));
+        assertEquals("stop", entry("vip", "vip_last_0").attribute("operation"));
+        assertEquals(List.of(), on(core::recurring));
+        assertTrue(cmap.get(ExecutorCore.CMAP_RECURRING + "vip_monitor_100").isEmpty());
+        long monitors = dummy.count("monitor");
+        Thread.sleep(350);
+        assertEquals(monitors, dummy.count("monitor"), "no monitor runs after the stop");
+    }
+
+    @Test
+    void aCancelRemovesOneRecurringOperationAndIsNotRecorded() throws Exception {
+        run(op("vip", "start", 0));
+        run(op("vip", "monitor", 100, 8, 0, Map.of()));
+        run(op("vip", "monitor", 60000, 9, 0, Map.of()));
+        Outcome o = run(op("vip", "cancel", 0, 11, 0, Map.of("CRM_meta_operation", "monitor",
+            "CRM_meta_interval", "100")));
+        assertFalse(o.recorded());
+        assertEquals(0, o.rc());
+        assertEquals("11:3:0:" + TE, o.transitionKey());
+        assertNull(entry("vip", "vip_monitor_100"));
+        assertNotNull(entry("vip", "vip_monitor_60000"));
+        assertEquals(List.of("vip_monitor_60000"), on(core::recurring));
+        // cancelling what is not there is acknowledged too
+        assertEquals(0, run(op("vip", "cancel", 0, 12, 0, Map.of("CRM_meta_operation", "monitor",
+            "CRM_meta_interval", "5"))).rc());
+    }
+
+    @Test
+    void notifyIsRunButNotRecorded() throws Exception {
+        run(op("vip", "start", 0));
+        long before = cib.current().version().numUpdates();
+        Outcome o = run(op("vip", "notify", 0, 13, 0, Map.of("CRM_meta_notify_type", "pre",
+            "CRM_meta_notify_operation", "start")));
+        assertFalse(o.recorded());
+        assertEquals(1, dummy.count("notify"));
+        assertEquals(before, cib.current().version().numUpdates());
+    }
+
+    @Test
+    void anUnknownAgentIsNotInstalledAndAGarbageExitIsAnError() throws Exception {
+        Map<String, String> none = Map.of();
+        ExecRequest r = new ExecRequest(3, "start", "x_start_0", "node1", "1", "x", null, "ocf", "heartbeat",
+            "NoSuchAgent", new TreeMap<>(Map.of("CRM_meta_timeout", "20000")), 0, "3:3:0:" + TE);
+        Outcome o = on(() -> core.execute(r)).get(10, TimeUnit.SECONDS);
+        assertEquals(5, o.rc());
+        assertEquals(7, o.opStatus());
+        XmlNode failure = entry("x", "x_last_failure_0");
+        assertEquals("7", failure.attribute("op-status"));
+        assertTrue(failure.attribute("exit-reason").contains("no agent ocf:heartbeat:NoSuchAgent"),
+            failure.attribute("exit-reason"));
+
+        dummy.behaviour = q -> new AgentResult(ExecStatus.DONE, OcfStatus.UNKNOWN, 99, "", "", Duration.ZERO);
+        Outcome g = run(op("y", "start", 0, 5, 0, none));
+        assertEquals(1, g.rc());
+        assertTrue(entry("y", "y_last_failure_0").attribute("exit-reason").contains("99"));
+
+        dummy.behaviour = q -> AgentResult.failed(ExecStatus.TIMED_OUT, OcfStatus.ERR_GENERIC, "timed out after 20s",
+            Duration.ofSeconds(20));
+        Outcome t = run(op("z", "monitor", 0, 6, 7, none));
+        assertEquals(2, t.opStatus());
+        assertEquals("2", entry("z", "z_last_failure_0").attribute("op-status"));
+    }
+
+    @Test
+    void oneResourceRunsOneOperationAtATimeInOrder() throws Exception {
+        CompletableFuture<AgentResult> slow = new CompletableFuture<>();
+        List<String> order = new CopyOnWriteArrayList<>();
+        FakeAgent gated = new FakeAgent("Gated") {
+            @Override
+            public CompletionStage<AgentResult> execute(AgentRequest request) {
+                order.add(request.resource() + ":" + request.action());
+                return request.action().equals("start") && request.resource().equals("a") ? slow
+                    : CompletableFuture.completedFuture(ok(OcfStatus.OK));
+            }
+        };
+        agents.put(gated.spec(), gated);
+        Function<String, ExecRequest> gatedOp = s -> {
+            String[] p = s.split(":");
+            return new ExecRequest(1, p[1], p[0] + "_" + p[1] + "_0", "node1", "1", p[0], null, "ocf", "heartbeat",
+                "Gated", new TreeMap<>(Map.of("CRM_meta_timeout", "20000")), 0, "1:3:0:" + TE);
+        };
+        CompletableFuture<Outcome> aStart = on(() -> core.execute(gatedOp.apply("a:start")));
+        CompletableFuture<Outcome> aStop = on(() -> core.execute(gatedOp.apply("a:stop")));
+        CompletableFuture<Outcome> bStart = on(() -> core.execute(gatedOp.apply("b:start")));
+        bStart.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("a:start", "b:start"), order, "b runs while a's start is still running");
+        assertEquals(2, (int) on(core::active));
+        slow.complete(ok(OcfStatus.OK));
+        aStop.get(10, TimeUnit.SECONDS);
+        assertTrue(aStart.isDone());
+        assertEquals(List.of("a:start", "b:start", "a:stop"), order);
+    }
+
+    @Test
+    void deleteForgetsTheResource() throws Exception {
+        run(op("vip", "start", 0));
+        run(op("vip", "monitor", 100, 8, 0, Map.of()));
+        Outcome o = on(() -> core.delete("vip", "15:3:0:" + TE)).get(10, TimeUnit.SECONDS);
+        assertFalse(o.recorded());
+        assertNull(lrmResource("vip"));
+        assertEquals(List.of(), on(core::recurring));
+        // deleting what is not there is fine
+        on(() -> core.delete("nothing", null)).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void publishWritesTheWholeHistoryOverTheNodesEntry() throws Exception {
+        run(op("vip", "start", 0));
+        // someone else's idea of this node's history (a copy from another partition)
+        cib.update(new org.vigil.crm.api.cib.CibRequest(org.vigil.crm.api.cib.CibRequest.Op.MODIFY, "status", null,
+            XmlNode.of("node_state", "id", "1").plusChild(XmlNode.of("lrm", "id", "1").plusChild(
+                XmlNode.of("lrm_resources").plusChild(XmlNode.of("lrm_resource", "id", "stale", "class", "ocf",
+                    "provider", "heartbeat", "type", "Dummy")))),
+            java.util.Set.of(org.vigil.crm.api.cib.CibRequest.Flag.CAN_CREATE), "test", "root"));
+        assertNotNull(lrmResource("stale"));
+        on(() -> core.publish()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertNull(lrmResource("stale"));
+        assertNotNull(entry("vip", "vip_last_0"));
+    }
+
+    @Test
+    void aNewRevisionTakesOverTheHistoryAndTheRecurringOperations() throws Exception {
+        run(op("vip", "start", 0));
+        run(op("vip", "monitor", 150, 8, 0, Map.of()));
+        on(core::close).get(10, TimeUnit.SECONDS);
+        long monitors = dummy.count("monitor");
+        Thread.sleep(400);
+        assertEquals(monitors, dummy.count("monitor"), "the old revision stopped its timers");
+
+        ExecutorCore next = newCore();
+        assertEquals(1, (int) on(next::restore));
+        core = next;
+        assertEquals(List.of("vip_monitor_150"), on(next::recurring));
+        waitFor(() -> dummy.count("monitor") >= monitors + 2);
+        long version = cib.current().version().numUpdates();
+        // healthy results are still not written: the new revision knows the last one it reported
+        waitFor(() -> dummy.count("monitor") >= monitors + 4);
+        assertEquals(version, cib.current().version().numUpdates());
+        // call ids go on from where the old revision stopped
+        Outcome o = run(op("vip", "stop", 0));
+        assertEquals("3", entry("vip", "vip_last_0").attribute("call-id"));
+        assertTrue(o.recorded());
+        // and the publish on the next join keeps the history
+        on(() -> next.publish()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals("stop", entry("vip", "vip_last_0").attribute("operation"));
+    }
+
+    @Test
+    void aFreshNodeStartsWithNoHistoryWhateverTheCibHolds() throws Exception {
+        run(op("vip", "start", 0));
+        on(core::close).get(10, TimeUnit.SECONDS);
+        CmapStore freshCmap = new CmapStore();
+        ExecutorCore fresh = new ExecutorCore("node1", "1", cib, freshCmap, agents::get, thread, thread,
+            System::currentTimeMillis);
+        assertEquals(-1, (int) on(fresh::restore));
+        on(() -> fresh.publish()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertNull(lrmResource("vip"), "a restarted node runs nothing: its old history goes at join");
+    }
+
+    private static void waitFor(Callable<Boolean> condition) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.call()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("condition not met in 10 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+}
