@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -186,7 +188,10 @@ public final class CrmVerifyCommand implements AdminCommand {
                 try {
                     var doc = pe.parse(new ByteArrayInputStream(root.toXml().getBytes(StandardCharsets.UTF_8)),
                         source != null ? source : "live CIB");
-                    Transition t = pe.schedule(doc, OptionalLong.empty());
+                    // crm_verify schedules at the CIB's execution-date, else now, in the node's zone
+                    OptionalLong date = doc.executionDate();
+                    Instant now = date.isPresent() ? Instant.ofEpochSecond(date.getAsLong()) : Instant.now();
+                    Transition t = pe.schedule(doc, now, ZoneId.systemDefault(), 0, "crm_verify");
                     for (String w : t.warnings()) {
                         switch (classify(w)) {
                             case ERROR -> errors.add(w);
