@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -25,7 +24,6 @@ import org.vigil.crm.api.PolicyEngine;
 import org.vigil.crm.api.Transition;
 import org.vigil.crm.internal.scheduler.StandardPolicyEngine;
 import org.vigil.crm.internal.simulate.Simulation;
-import org.vigil.crm.internal.simulate.TestClock;
 
 /**
  * Fuzz target: CIB XML through the policy engine as a node and {@code vigil simulate} use it: {@link CibParser}
@@ -71,9 +69,9 @@ class CibFuzzTest {
             copy.set("execution-date", Long.toString(NOW));
         }
         // The API on the caller's thread (here with the node's stack size), the simulator on its own thread.
-        Transition t = ENGINE.schedule(doc, Instant.ofEpochSecond(NOW), TestClock.ZONE, 0, "fuzz");
+        Transition t = ENGINE.schedule(doc, java.time.Instant.ofEpochSecond(NOW), java.time.ZoneOffset.UTC, 0, "fuzz");
         assertNotNull(t.actions());
-        Simulation.withLargeStack(() -> Simulation.run(copy, TestClock.options(true, true, true)));
+        Simulation.withLargeStack(() -> Simulation.run(copy, new Simulation.Options(true, true, true, java.time.Instant.ofEpochSecond(NOW), java.time.ZoneOffset.UTC)));
     }
 
     private static int count(String s, String word) {

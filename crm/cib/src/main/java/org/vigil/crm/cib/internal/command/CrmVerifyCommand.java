@@ -7,11 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -188,10 +185,10 @@ public final class CrmVerifyCommand implements AdminCommand {
                 try {
                     var doc = pe.parse(new ByteArrayInputStream(root.toXml().getBytes(StandardCharsets.UTF_8)),
                         source != null ? source : "live CIB");
-                    // crm_verify schedules at the CIB's execution-date, else now, in the node's zone
-                    OptionalLong date = doc.executionDate();
-                    Instant now = date.isPresent() ? Instant.ofEpochSecond(date.getAsLong()) : Instant.now();
-                    Transition t = pe.schedule(doc, now, ZoneId.systemDefault(), 0, "crm_verify");
+                    // the CIB's own execution-date when it has one, as crm_verify's scheduler run does
+                    java.time.Instant now = doc.executionDate().isPresent()
+                        ? java.time.Instant.ofEpochSecond(doc.executionDate().getAsLong()) : java.time.Instant.now();
+                    Transition t = pe.schedule(doc, now, java.time.ZoneId.systemDefault(), 0, "crm_verify");
                     for (String w : t.warnings()) {
                         switch (classify(w)) {
                             case ERROR -> errors.add(w);
