@@ -287,9 +287,45 @@ public final class NodeMain {
         return value;
     }
 
+    /**
+     * Before the framework stops, the services that take part in an orderly stop (any {@code Runnable} registered
+     * with the property {@code vigil.shutdown.participant}: the controller, which has the cluster stop or move this
+     * node's resources first) run, one after the other, each bounding its own wait.
+     */
+    private static void shutdownParticipants(Framework fw) {
+        try {
+            org.osgi.framework.BundleContext ctx = fw.getBundleContext();
+            if (ctx == null) {
+                return;
+            }
+            org.osgi.framework.ServiceReference<?>[] refs = ctx.getAllServiceReferences(Runnable.class.getName(),
+                "(vigil.shutdown.participant=*)");
+            if (refs == null) {
+                return;
+            }
+            java.util.Arrays.sort(refs, java.util.Collections.reverseOrder());
+            for (org.osgi.framework.ServiceReference<?> r : refs) {
+                Object s = ctx.getService(r);
+                if (s instanceof Runnable run) {
+                    try {
+                        run.run();
+                    } catch (RuntimeException e) {
+                        System.err.println("vigil node: " + r.getProperty("vigil.shutdown.participant")
+                            + " failed to prepare the stop: " + e);
+                    } finally {
+                        ctx.ungetService(r);
+                    }
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            System.err.println("vigil node: preparing the stop: " + e);
+        }
+    }
+
     private static void stop(Framework fw) {
         try {
             if ((fw.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                shutdownParticipants(fw);
                 fw.stop();
                 fw.waitForStop(20_000);
             }

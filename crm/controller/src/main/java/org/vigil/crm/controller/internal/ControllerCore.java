@@ -192,6 +192,10 @@ final class ControllerCore {
     private final Map<String, Integer> fenceFailures = new HashMap<>();
     private boolean nodeStateDirty;
     private boolean nodeStateWriting;
+    /** Nodes the DC let go at their request (do_shutdown): expected down, until they join again. */
+    private final Set<Integer> expectedDown = new HashSet<>();
+    /** On this node: completes when the DC lets this node go after stopping its resources. */
+    private java.util.concurrent.CompletableFuture<Void> shutdownDone;
     /** Nodes whose controller said it leaves for an upgrade, with when; kept while it is away (every node knows). */
     private final Map<Integer, Long> upgrading = new HashMap<>();
 
@@ -275,6 +279,7 @@ final class ControllerCore {
         round = null;
         env.event("membership", "controllers: " + describe(group) + (left.isEmpty() ? "" : ", left " + describe(left))
             + (arrived.isEmpty() ? "" : ", joined " + describe(arrived)));
+        electing = true;
         for (int n : arrived) {
             awayLogged.remove(n);
             if (upgrading.remove(n) != null) {
@@ -367,6 +372,8 @@ final class ControllerCore {
     }
 
     private final Set<Integer> awayTimers = new HashSet<>();
+    /** From a change of the group's membership until the election round after it is decided. */
+    private boolean electing;
     private final Set<Integer> awayLogged = new HashSet<>();
 
     /** The ring's members changed (the kernel's membership; {@code in_ccm}). */
@@ -408,6 +415,20 @@ final class ControllerCore {
 
     /** A node left: its actions in flight fail ({@code fail_incompletable_actions()}), the graph aborts. */
     private void nodeLost(int nodeId) {
+        if (expectedDown.contains(nodeId)) {
+            // it left as asked: its history and attributes go (Pacemaker's controld_delete_node_state after a
+            // clean shutdown), so it comes back with nothing, and without its shutdown request
+            String id = uuid(nodeId);
+            for (String part : List.of("lrm", "transient_attributes")) {
+                env.cibUpdate(new CibRequest(CibRequest.Op.DELETE, null, "/cib/status/node_state[@id='" + id + "']/"
+                    + part, null, Set.of(), "crmd", "hacluster")).whenComplete((s, e) -> {
+                        if (e != null && !(e instanceof org.vigil.crm.api.cib.CibError ce
+                            && ce.exitCode() == org.vigil.crm.api.cib.CibError.NOSUCH)) {
+                            LOG.debug("erasing the state of {}: {}", id, e.getMessage());
+                        }
+                    });
+            }
+        }
         joined.remove(nodeId);
         if (joinWaiting.remove(nodeId) && joinWaiting.isEmpty() && !settled) {
             finishJoin();
@@ -466,6 +487,12 @@ final class ControllerCore {
                 }
             }
             case "timeline" -> onTimeline(m);
+            case "shutdown" -> {
+                if (uuid(self).equals(m.attribute("node")) && shutdownDone != null) {
+                    env.event("shutdown", "the DC " + nameOf(from) + " lets this node go: its resources are stopped");
+                    shutdownDone.complete(null);
+                }
+            }
             case "leaving" -> {
                 if ("upgrade".equals(m.attribute("reason"))) {
                     upgrading.put(from, parse(m.attribute("since", Long.toString(env.now()))));
@@ -512,6 +539,7 @@ final class ControllerCore {
     private void decide() {
         Hello best = hellos.values().stream().min(ELECTION_ORDER).orElseThrow();
         round = null;
+        electing = false;
         Integer before = dc;
         dc = best.nodeId();
         if (before == null || before != dc) {
@@ -638,6 +666,7 @@ final class ControllerCore {
         }
         waitForVersion(m.attribute("cib-version"));
         joined.add(from);
+        expectedDown.remove(from);
         if (joinWaiting.remove(from) && joinWaiting.isEmpty()) {
             finishJoin();
         }
@@ -707,7 +736,9 @@ final class ControllerCore {
             XmlNode ns = XmlNode.of("node_state", "id", uuid(n), "uname", nameOf(n), "in_ccm",
                 Boolean.toString(inCcm), "crmd", online ? "online" : "offline", "crm-debug-origin",
                 "populate_cib_nodes", "join", join);
-            if (member) {
+            if (expectedDown.contains(n)) {
+                ns = ns.with("expected", "down");
+            } else if (member) {
                 ns = ns.with("expected", "member");
             }
             status = status.plusChild(ns);
@@ -791,7 +822,9 @@ final class ControllerCore {
             }
         }
         // no plan while a controller is away for an upgrade: its node's actions would wait for nobody
-        if (someoneAway || env.cibSyncing() || nodeStateWriting
+        // nor while the group's membership settles (an election, a join): a node not yet joined would count as
+        // offline, its resources as stopped (Pacemaker plans only once the join is finalized, S_POLICY_ENGINE)
+        if (someoneAway || electing || !joinWaiting.isEmpty() || env.cibSyncing() || nodeStateWriting
             || (waitFor != null && env.cib().version().compareTo(waitFor) < 0)) {
             pcalcTimer = env.timer(RETRY_MS, this::runPcalc);
             return;
@@ -1032,10 +1065,17 @@ final class ControllerCore {
                 env.send(message("delete", "node", a.nodeUuid(), "dc", uuid(self), "resource", a.resource().id(),
                     "transition-key", a.transitionKey()));
             }
-            default -> {
-                // do_shutdown and the rest need nothing from the DC yet: the node stops on its own
+            case "do_shutdown" -> {
+                // the node's resources are stopped (the action's inputs): it may go, and it is expected down
+                int n = nodeIdByName(a.node()) == null ? -1 : nodeIdByName(a.node());
+                if (n >= 0) {
+                    expectedDown.add(n);
+                    writeNodeStates();
+                }
+                env.send(message("shutdown", "node", a.nodeUuid(), "dc", uuid(self)));
                 graph.confirm(a.id(), false);
             }
+            default -> graph.confirm(a.id(), false);
         }
     }
 
@@ -1570,7 +1610,50 @@ final class ControllerCore {
                         }
                     });
             }
+            // a shutdown request left by the revision before (it was replaced instead of stopping): this one
+            // is not stopping, and the scheduler would keep every resource off this node
+            if (uuid(self).equals(ns.id()) && ns.firstChild("transient_attributes") != null
+                && ns.toXml().contains("name=\"shutdown\"") && shutdownDone == null) {
+                env.event("shutdown", "clearing the shutdown request of the revision before: this node is not stopping");
+                env.cibUpdate(new CibRequest(CibRequest.Op.DELETE, null, "/cib/status/node_state[@id='" + uuid(self)
+                    + "']/transient_attributes/instance_attributes/nvpair[@name='shutdown']", null,
+                    Set.of(CibRequest.Flag.ALL_MATCHES), "crmd", "hacluster")).whenComplete((x, e) -> {
+                        if (e != null) {
+                            LOG.warn("controller: clearing this node's shutdown request failed: {}", e.getMessage());
+                        }
+                    });
+            }
         }
+    }
+
+    /**
+     * This node is stopping (Pacemaker's {@code I_SHUTDOWN}, {@code do_shutdown_req}): it asks the cluster to stop
+     * its resources first, by setting its {@code shutdown} node attribute (the epoch); the scheduler then moves or
+     * stops what runs here and ends with {@code do_shutdown} for this node, which the DC answers with a
+     * {@code shutdown} message.
+     *
+     * @return completes when the DC let this node go; the caller bounds the wait (shutdown escalation)
+     */
+    java.util.concurrent.CompletableFuture<Void> shutdown() {
+        if (shutdownDone != null) {
+            return shutdownDone;
+        }
+        shutdownDone = new java.util.concurrent.CompletableFuture<>();
+        String id = uuid(self);
+        String epoch = Long.toString(env.now() / 1000);
+        env.event("shutdown", "this node stops: asking the cluster to stop its resources first");
+        XmlNode attr = XmlNode.of("node_state", "id", id, "uname", selfName).plusChild(XmlNode.of(
+            "transient_attributes", "id", id).plusChild(XmlNode.of("instance_attributes", "id", "status-" + id)
+            .plusChild(XmlNode.of("nvpair", "id", "status-" + id + "-shutdown", "name", "shutdown", "value",
+                epoch))));
+        env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, attr, Set.of(CibRequest.Flag.CAN_CREATE),
+            "crmd", "hacluster")).whenComplete((s, e) -> {
+                if (e != null) {
+                    LOG.warn("shutdown: setting this node's shutdown attribute failed: {}", e.getMessage());
+                    shutdownDone.completeExceptionally(e);
+                }
+            });
+        return shutdownDone;
     }
 
     /** A one-line account of this controller's state. */

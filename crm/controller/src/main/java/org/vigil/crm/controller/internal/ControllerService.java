@@ -77,6 +77,7 @@ public final class ControllerService implements Controller, AdminCommand {
     private final Cib cib;
     private final VigilNode node;
     private final org.osgi.framework.BundleContext context;
+    private org.osgi.framework.ServiceRegistration<Runnable> shutdownParticipant;
     private final Deque<TimelineEvent> timeline = new ArrayDeque<>();
     private final List<AutoCloseable> closers = new ArrayList<>();
     private volatile PolicyEngine scheduler;
@@ -143,6 +144,10 @@ public final class ControllerService implements Controller, AdminCommand {
                 submit(() -> core.groupChanged(ids));
             }
         });
+        // the node's orderly stop asks this controller first (NodeMain calls every Runnable service with this
+        // property before it stops the framework): the cluster stops or moves what runs here, then lets it go
+        shutdownParticipant = context.registerService(Runnable.class, this::shutdownNode,
+            new java.util.Hashtable<>(java.util.Map.of("vigil.shutdown.participant", "crm-controller")));
         constructed.countDown();
         LOG.info("controller on {} started", node.name());
     }
@@ -506,8 +511,41 @@ public final class ControllerService implements Controller, AdminCommand {
         return 64;
     }
 
+    /**
+     * The node stops: ask the cluster to stop this node's resources and wait until the DC lets it go, at most the
+     * cluster's {@code shutdown-escalation} (Pacemaker's default 20 min), or {@code vigil.shutdown.escalation} (ms)
+     * when that system property is set and shorter.
+     */
+    private void shutdownNode() {
+        long escalation = Durations.parseMs(ControllerCore.clusterOption(cib.current(), "shutdown-escalation"));
+        if (escalation <= 0) {
+            escalation = 20 * 60_000L;
+        }
+        Long cap = Long.getLong("vigil.shutdown.escalation");
+        if (cap != null && cap >= 0) {
+            escalation = Math.min(escalation, cap);
+        }
+        long start = System.nanoTime();
+        try {
+            call(core::shutdown).get(escalation, TimeUnit.MILLISECONDS);
+            event("shutdown", "resources stopped; leaving after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        } catch (TimeoutException e) {
+            LOG.error("shutdown: the cluster did not stop this node's resources within {} ms (shutdown-escalation);"
+                + " stopping anyway", escalation);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | IllegalStateException e) {
+            LOG.warn("shutdown: {}; stopping anyway", e.getMessage());
+        }
+    }
+
     @Deactivate
     void deactivate() {
+        try {
+            shutdownParticipant.unregister();
+        } catch (IllegalStateException e) {
+            // already gone with the bundle
+        }
         // the bundle stops while the node runs (an upgrade): tell the others first, so this node keeps its place
         // and its resources while the new revision starts (they wait up to ControllerCore.UPGRADE_GRACE_MS)
         boolean nodeStopping;

@@ -394,6 +394,49 @@ class ControllerSimulationTest {
     }
 
     @Test
+    void anOrderlyStopMovesTheNodesResourcesFirstAndLeavesItExpectedDown() {
+        SimCluster c = threeNodes(40, cib(false, "stop", 100, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        String name = c.where("r2").iterator().next();
+        SimCluster.SimNode n = c.nodes.values().stream().filter(x -> x.name.equals(name)).findFirst().orElseThrow();
+        java.util.concurrent.CompletableFuture<Void> gone = c.shutdown(n.id);
+        assertTrue(c.runUntil(gone::isDone, 30_000), "the node was let go:\n" + String.join("\n", tail(c.log, 30)));
+        // stopped by the cluster before it left: the machine runs nothing of it
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertTrue(!c.where(r).contains(name), r + " was stopped there before it left");
+        }
+        assertTrue(c.log.stream().anyMatch(l -> l.contains("r2_stop_0 on " + name) && l.endsWith(" started")),
+            "r2 was stopped on " + name);
+        settle(c, "after the orderly stop");
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(1, c.where(r).size(), r + " runs elsewhere");
+        }
+        XmlNode ns = nodeState(c, n.id);
+        assertEquals("down", ns.attribute("expected"));
+        assertEquals("offline", ns.attribute("crmd"));
+        assertEquals(null, ns.firstChild("lrm"), "its history is erased");
+        assertEquals(null, attr(c, n.id, "shutdown"), "its shutdown request is gone");
+        c.start(n.id);
+        settle(c, "it comes back");
+        assertEquals("member", nodeState(c, n.id).attribute("expected"));
+        assertEquals(List.of(), c.violations);
+    }
+
+    @Test
+    void theDcStopsInOrderToo() {
+        SimCluster c = threeNodes(41, cib(false, "stop", 100, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        int dc = c.dcNode().id;
+        java.util.concurrent.CompletableFuture<Void> gone = c.shutdown(dc);
+        assertTrue(c.runUntil(gone::isDone, 30_000), "the DC was let go:\n" + String.join("\n", tail(c.log, 30)));
+        settle(c, "after the DC's orderly stop");
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(1, c.where(r).size(), r + " runs once");
+        }
+        assertEquals("down", nodeState(c, dc).attribute("expected"));
+    }
+
+    @Test
     void withNoQuorumPolicyFreezeNothingStops() {
         SimCluster c = threeNodes(7, cib(false, "freeze", 0, "r1", "r2"));
         settle(c, "cold start");
@@ -428,7 +471,7 @@ class ControllerSimulationTest {
 
     @ParameterizedTest
     @org.junit.jupiter.params.provider.MethodSource("seeds")
-    void randomCrashesRestartsAndControllerUpgradesNeverRunAResourceTwice(long seed) {
+    void randomCrashesRestartsStopsAndControllerUpgradesNeverRunAResourceTwice(long seed) {
         SimCluster c = new SimCluster(seed, cib(false, "stop", 50, "r1", "r2", "r3", "r4"));
         for (int i = 1; i <= 4; i++) {
             c.add(i, "n" + i, i * 1000L);
@@ -445,6 +488,13 @@ class ControllerSimulationTest {
             for (SimCluster.SimNode n : c.nodes.values()) {
                 (n.up ? up : down).add(n.id);
             }
+            if (r.nextInt(6) == 0 && up.size() > 2) {
+                int u = up.get(r.nextInt(up.size()));
+                if (c.nodes.get(u).core != null) {
+                    c.shutdown(u);   // an orderly stop, running while the rest goes on
+                    continue;
+                }
+            }
             if (r.nextInt(4) == 0 && !up.isEmpty()) {
                 int u = up.get(r.nextInt(up.size()));
                 if (c.nodes.get(u).core != null) {
@@ -460,7 +510,8 @@ class ControllerSimulationTest {
         }
         settle(c, "seed " + seed);
         for (String rsc : List.of("r1", "r2", "r3", "r4")) {
-            assertEquals(1, c.where(rsc).size(), "seed " + seed + ": " + rsc + " runs once");
+            assertEquals(1, c.where(rsc).size(), "seed " + seed + ": " + rsc + " runs once\n"
+                + String.join("\n", tail(c.log, 60)) + "\n" + c.cib.current().status().toXml());
         }
     }
 }

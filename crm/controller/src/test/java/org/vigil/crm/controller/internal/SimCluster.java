@@ -189,6 +189,26 @@ final class SimCluster {
     }
 
     /**
+     * An orderly stop of the node: its controller asks the cluster to stop its resources, and once the DC lets it
+     * go the node leaves (its processes end, as a stopped node's do).
+     *
+     * @return completes when the node has left
+     */
+    java.util.concurrent.CompletableFuture<Void> shutdown(int id) {
+        SimNode n = nodes.get(id);
+        java.util.concurrent.CompletableFuture<Void> gone = new java.util.concurrent.CompletableFuture<>();
+        long epoch = n.epoch;
+        n.core.shutdown().whenComplete((v, e) -> at(1, () -> {
+            if (n.up && n.epoch == epoch) {
+                log.add(now + " " + n.name + " stopped in order");
+                crash(id);
+                gone.complete(null);
+            }
+        }));
+        return gone;
+    }
+
+    /**
      * The node's controller is replaced by a new revision (its executor and resources stay): the old one says it
      * leaves for an upgrade and leaves the group; {@code awayMs} later a new one joins.
      */
