@@ -127,6 +127,10 @@ class MetadataAndBuiltinsTest {
         assertTrue(bad.stream().anyMatch(s -> s.contains("unknown parameter 'colour' for ocf:test:Web (known: mode, "
             + "old, port, tls)")));
         assertTrue(bad.stream().anyMatch(s -> s.contains("parameter name 'a=b' contains '='")));
+        // an integer with a time unit, as ocf:pacemaker:ping declares dampen (default "5s"), is what admins write
+        assertTrue(ParameterCheck.check(md, "ocf:test:Web", Map.of("port", "5s")).isEmpty());
+        assertTrue(ParameterCheck.check(md, "ocf:test:Web", Map.of("port", "250ms")).isEmpty());
+        assertEquals(1, ParameterCheck.check(md, "ocf:test:Web", Map.of("port", "5 fortnights")).size());
     }
 
     @Test

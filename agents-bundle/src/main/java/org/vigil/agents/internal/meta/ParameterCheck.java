@@ -81,7 +81,9 @@ public final class ParameterCheck {
         String v = value.strip();
         switch (p.type()) {
             case "integer", "int" -> {
-                if (!v.matches("[+-]?[0-9]+")) {
+                // agents declare durations as integers with a unit (ocf:pacemaker:ping's dampen, default "5s"),
+                // and Pacemaker passes every value through unchecked: a number with a time unit is accepted
+                if (!v.matches("[+-]?[0-9]+\\s*(ms|msec|us|usec|s|sec|m|min|h|hr)?")) {
                     return "'" + printable(value) + "' is not an integer";
                 }
             }
