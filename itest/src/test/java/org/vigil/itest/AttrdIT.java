@@ -258,7 +258,7 @@ class AttrdIT {
         }
         Path pid = dir.resolve("ping.pid");
         String[] agent = {"--class", "ocf", "--provider", "pacemaker", "--agent", "ping", "--option", "name=pingd",
-            "--option", "dampen=2", "--option", "multiplier=100", "--option", "pidfile=" + pid};
+            "--option", "dampen=2s", "--option", "multiplier=100", "--option", "pidfile=" + pid};
         // start: ping once, then attrd_updater -n pingd -B 100 -d 2
         long sent = System.nanoTime();
         Result start = vigil(1, concat("crm_resource", "--force-start", "--option", "host_list=127.0.0.1", agent));
