@@ -1060,6 +1060,20 @@ public final class Bundle extends Resource {
                     + (is(UNIQUE) ? " (unique)" : "") + (is(MANAGED) ? "" : " (unmanaged)"));
                 header = true;
             }
+            if (p.detail()) {
+                // pcmk_show_implicit_rscs (crm_mon -R): every part of the replica, in an unnamed list
+                if (replicas.size() > 1) {
+                    p.bundleItem("Replica[" + r.offset + "]");
+                }
+                p.bundleBeginUnnamed();
+                for (Resource part : new Resource[] {r.ip, r.child, r.container, r.remote}) {
+                    if (part != null) {
+                        p.bundleResource(part);
+                    }
+                }
+                p.bundleEnd();
+                continue;
+            }
             Resource rsc = r.child != null ? r.child : r.container;
             String name = r.remote != null ? r.remote.printableId() : r.container.printableId();
             if (r.ipaddr != null) {

@@ -1278,7 +1278,9 @@ public final class Unpacker {
         }
         String key = op.get("operation_key");
         for (XmlElement f : ws.failedOps) {
-            if (key != null && key.equalsIgnoreCase(f.get("operation_key"))
+            // pcmk__str_eq(): two missing keys are equal too (CIBs without operation_key record one failure a node)
+            String other = f.get("operation_key");
+            if ((key == null ? other == null : key.equalsIgnoreCase(other))
                 && node.uname.equalsIgnoreCase(f.get("uname"))) {
                 return;
             }
@@ -1589,6 +1591,14 @@ public final class Unpacker {
      */
     public int failcount(Node node, Resource rsc, int fcFlags, XmlElement op) {
         return failcount(ws, node, rsc, fcFlags, op, failRegex, null);
+    }
+
+    /**
+     * The fail count of a resource on a node for display (crm_mon's "Migration Summary"), with the time of the last
+     * failure in {@code lastFailure[0]}. Follows {@code pe_get_failcount()} in lib/pengine/failcounts.c.
+     */
+    public static int failcount(WorkingSet ws, Node node, Resource rsc, int fcFlags, long[] lastFailure) {
+        return failcount(ws, node, rsc, fcFlags, null, null, lastFailure);
     }
 
     /**
