@@ -15,6 +15,7 @@ import org.vigil.crm.api.controller.Controller;
 import org.vigil.crm.api.controller.ControllerStatus;
 import org.vigil.crm.internal.scheduler.model.WorkingSet;
 import org.vigil.crm.internal.scheduler.output.MonitorText;
+import org.vigil.crm.internal.scheduler.output.MonitorXml;
 import org.vigil.crm.internal.scheduler.output.StatusPrinter;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.UsageException;

@@ -422,8 +422,8 @@ public final class MonitorText {
         if (node == null || node.isEmpty()) {
             node = "unknown node";
         }
-        int rc = (int) Score.parseLeadingLong(op.get("rc-code"), 0);
-        int status = (int) Score.parseLeadingLong(op.get("op-status"), 0);
+        int rc = scanMinInt(op.get("rc-code"), 0);
+        int status = scanMinInt(op.get("op-status"), 0);
         String reason = op.get("exit-reason");
         Util.OpKey parsed = key == null ? null : Util.parseOpKey(key);
         String rsc = parsed == null ? "unknown resource" : parsed.rsc();
@@ -474,8 +474,8 @@ public final class MonitorText {
         if (node == null || node.isEmpty()) {
             node = "unknown node";
         }
-        int rc = (int) Score.parseLeadingLong(op.get("rc-code"), 0);
-        int status = (int) Score.parseLeadingLong(op.get("op-status"), 0);
+        int rc = scanMinInt(op.get("rc-code"), 0);
+        int status = scanMinInt(op.get("op-status"), 0);
         String call = op.get("call-id");
         StringBuilder s = new StringBuilder(160);
         s.append(key).append(" on ").append(node).append(" '").append(StatusPrinter.ocfExitText(rc)).append("' (")
@@ -507,6 +507,15 @@ public final class MonitorText {
         }
         long v = Score.parseLeadingLong(value, Long.MIN_VALUE);
         return v;
+    }
+
+    /** {@code pcmk__scan_min_int()}: the number (0 when absent or not a number), at least {@code minimum}. */
+    public static int scanMinInt(String text, int minimum) {
+        long v = Score.parseLeadingLong(text, 0);
+        if (v < minimum) {
+            return minimum;
+        }
+        return v > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) v;
     }
 
     /** Follows {@code pcmk_exec_status_str()} in include/crm/common/results.h. */

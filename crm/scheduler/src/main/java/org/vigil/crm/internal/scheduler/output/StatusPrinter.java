@@ -288,7 +288,7 @@ public final class StatusPrinter {
      * -1 red, 0 yellow, 1 green (or no health strategy). Follows {@code pe__node_health()} in
      * lib/pengine/pe_health.c.
      */
-    private static int health(WorkingSet ws, Node node) {
+    static int health(WorkingSet ws, Node node) {
         if ("none".equals(ws.healthStrategy())) {
             return 1;
         }
@@ -388,7 +388,7 @@ public final class StatusPrinter {
     }
 
     /** Follows {@code role_desc()} in lib/pengine/pe_output.c. */
-    private static Role displayableRole(Resource rsc) {
+    static Role displayableRole(Resource rsc) {
         Role role = rsc.role;
         if (role == Role.STARTED && rsc.top().is(Resource.PROMOTABLE)) {
             role = Role.UNPROMOTED;
@@ -492,7 +492,7 @@ public final class StatusPrinter {
     }
 
     /** Follows {@code native_pending_state()} in lib/pengine/native.c. */
-    private static String pendingState(String task) {
+    static String pendingState(String task) {
         if (task == null) {
             return null;
         }
@@ -673,7 +673,7 @@ public final class StatusPrinter {
         return true;
     }
 
-    private static String configuredTargetRole(Resource rsc) {
+    static String configuredTargetRole(Resource rsc) {
         String tr = rsc.meta.get("target-role");
         if (tr == null && !rsc.children.isEmpty()) {
             tr = rsc.children.get(0).meta.get("target-role");

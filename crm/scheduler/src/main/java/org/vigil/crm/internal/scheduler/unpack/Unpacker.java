@@ -802,6 +802,11 @@ public final class Unpacker {
         return ops;
     }
 
+    /** Sorts operations in place by call id as {@code g_list_sort(list, sort_op_by_callid)} does. */
+    public static void sortByCallId(List<XmlElement> ops) {
+        mergeSort(ops);
+    }
+
     /** GLib's g_list_sort is a stable merge sort; the comparison is not a total order, so mimic it exactly. */
     private static void mergeSort(List<XmlElement> list) {
         if (list.size() < 2) {
