@@ -44,6 +44,7 @@ import org.vigil.crm.api.exec.CrmdMessages;
 import org.vigil.crm.api.exec.ExecRequest;
 import org.vigil.crm.api.exec.Executor;
 import org.vigil.kernel.api.ClusterMembership;
+import org.vigil.kernel.api.Cmap;
 import org.vigil.kernel.api.Cpg;
 import org.vigil.kernel.api.CpgGroup;
 import org.vigil.kernel.api.CpgListener;
@@ -67,12 +68,15 @@ public final class ControllerService implements Controller, AdminCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger("vigil.CRMD");
     private static final int TIMELINE_SIZE = 4096;
+    static final String GATHER_TIME = "runtime.totem.last_gather.time_ms";
+    static final String GATHER_REASON = "runtime.totem.last_gather.reason";
 
     private final ScheduledExecutorService thread;
     private final ControllerCore core;
     private final CpgGroup group;
     private final Cib cib;
     private final VigilNode node;
+    private final org.osgi.framework.BundleContext context;
     private final Deque<TimelineEvent> timeline = new ArrayDeque<>();
     private final List<AutoCloseable> closers = new ArrayList<>();
     private volatile PolicyEngine scheduler;
@@ -80,8 +84,10 @@ public final class ControllerService implements Controller, AdminCommand {
 
     @Activate
     public ControllerService(@Reference VigilNode node, @Reference Cib cib, @Reference Cpg cpg,
-                             @Reference ClusterMembership membership) {
+                             @Reference ClusterMembership membership, @Reference Cmap cmap,
+                             org.osgi.framework.BundleContext context) {
         this.node = node;
+        this.context = context;
         this.cib = cib;
         thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vigil-crmd");
@@ -101,6 +107,14 @@ public final class ControllerService implements Controller, AdminCommand {
             Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
         closers.add(cib.listen(change -> submit(() -> core.cibChanged(change))));
         closers.add(membership.addListener(this::membershipChanged));
+        // the ring's own account of when it stopped being operational (token lost, a join...): an incident's start
+        closers.add(cmap.track(GATHER_TIME, false, e -> {
+            if (e.newEntry() != null && e.newEntry().value() instanceof Number t) {
+                String why = cmap.get(GATHER_REASON).map(x -> String.valueOf(x.value())).orElse("?");
+                event(t.longValue(), "ring", "the ring stopped: " + why);
+            }
+        }));
+        submit(core::started);
         MembershipEvent now = membership.current();
         if (now != null) {
             submit(() -> core.ringChanged(Set.copyOf(now.members())));
@@ -214,7 +228,11 @@ public final class ControllerService implements Controller, AdminCommand {
     }
 
     private void event(String kind, String text) {
-        TimelineEvent e = new TimelineEvent(System.currentTimeMillis(), kind, text);
+        event(System.currentTimeMillis(), kind, text);
+    }
+
+    private void event(long at, String kind, String text) {
+        TimelineEvent e = new TimelineEvent(at, kind, text);
         synchronized (timeline) {
             timeline.addLast(e);
             while (timeline.size() > TIMELINE_SIZE) {
@@ -320,6 +338,11 @@ public final class ControllerService implements Controller, AdminCommand {
         @Override
         public void event(String kind, String text) {
             ControllerService.this.event(kind, text);
+        }
+
+        @Override
+        public List<TimelineEvent> timeline() {
+            return ControllerService.this.timeline();
         }
     }
 
@@ -437,21 +460,71 @@ public final class ControllerService implements Controller, AdminCommand {
             return 0;
         }
         if (args.contains("--timeline")) {
-            for (TimelineEvent e : timeline()) {
-                out.println(Instant.ofEpochMilli(e.epochMillis()) + "  " + e.kind() + "  " + e.text());
+            // --incidents N (default 3) | --all; --local: this node's own steps instead of the DC's
+            int count = 3;
+            int i = args.indexOf("--incidents");
+            if (i >= 0) {
+                try {
+                    count = Integer.parseInt(args.get(i + 1));
+                } catch (IndexOutOfBoundsException | NumberFormatException e) {
+                    err.println("crmadmin: --incidents needs a number");
+                    return 64;
+                }
             }
+            if (args.contains("--all")) {
+                count = 0;
+            }
+            List<TimelineEvent> events;
+            String source;
+            if (args.contains("--local")) {
+                events = timeline();
+                source = "steps seen on " + node.name();
+            } else {
+                try {
+                    CompletableFuture<List<TimelineEvent>> f = call(core::dcTimeline);
+                    events = f.get(5, TimeUnit.SECONDS);
+                    source = "steps seen on the DC " + status().dc();
+                } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+                    err.println("crmadmin: the DC's timeline is not available (" + (e.getCause() != null
+                        ? e.getCause().getMessage() : e.getMessage()) + "); this node's own:");
+                    events = timeline();
+                    source = "steps seen on " + node.name();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 1;
+                }
+            }
+            out.print(Incidents.format(events, count, source));
             return 0;
         }
         if (args.contains("--describe")) {
             out.println(status().summary());
             return 0;
         }
-        err.println("usage: crmadmin -D|--dc_lookup [-q] | -S|--status NODE [-q] | --timeline | --describe");
+        err.println("usage: crmadmin -D|--dc_lookup [-q] | -S|--status NODE [-q] | --describe"
+            + " | --timeline [--incidents N | --all] [--local]");
         return 64;
     }
 
     @Deactivate
     void deactivate() {
+        // the bundle stops while the node runs (an upgrade): tell the others first, so this node keeps its place
+        // and its resources while the new revision starts (they wait up to ControllerCore.UPGRADE_GRACE_MS)
+        boolean nodeStopping;
+        try {
+            nodeStopping = context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING;
+        } catch (IllegalStateException e) {
+            nodeStopping = true;
+        }
+        if (!nodeStopping) {
+            try {
+                call(core::leavingForUpgrade).get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+                LOG.warn("controller: could not tell the others it leaves for an upgrade: {}", e.getMessage());
+            }
+        }
         synchronized (closers) {
             for (AutoCloseable c : closers) {
                 try {

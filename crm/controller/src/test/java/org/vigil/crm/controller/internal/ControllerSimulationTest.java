@@ -64,7 +64,11 @@ class ControllerSimulationTest {
         if (!c.violations.isEmpty()) {
             java.util.StringJoiner j = new java.util.StringJoiner("\n");
             c.log.forEach(j::add);
-            throw new AssertionError(what + ": " + c.violations + "\n" + j);
+            StringBuilder states = new StringBuilder();
+            for (XmlNode ns : c.cib.current().status().children("node_state")) {
+                states.append(ns.withoutChildren().toXml()).append('\n');
+            }
+            throw new AssertionError(what + ": " + c.violations + "\n" + states + j);
         }
     }
 
@@ -256,6 +260,139 @@ class ControllerSimulationTest {
             && l.contains("transition 1 ")), "probed again:\n" + String.join("\n", tail(c.log, 30)));
     }
 
+    private static void modify(SimCluster c, String scope, XmlNode data) {
+        c.cib.update(new org.vigil.crm.api.cib.CibRequest(org.vigil.crm.api.cib.CibRequest.Op.MODIFY, scope, null,
+            data, Set.of(org.vigil.crm.api.cib.CibRequest.Flag.CAN_CREATE), "test", "root"));
+    }
+
+    private static XmlNode meta(String rsc, String name, String value) {
+        return XmlNode.of("primitive", "id", rsc).plusChild(XmlNode.of("meta_attributes", "id", rsc + "-meta")
+            .plusChild(XmlNode.of("nvpair", "id", rsc + "-meta-" + name, "name", name, "value", value)));
+    }
+
+    private static XmlNode option(String name, String value) {
+        return XmlNode.of("crm_config").plusChild(XmlNode.of("cluster_property_set", "id", "cib-bootstrap-options")
+            .plusChild(XmlNode.of("nvpair", "id", "opt-" + name, "name", name, "value", value)));
+    }
+
+    @Test
+    void aStandbyNodeIsEmptiedAndTakesResourcesAgainWhenOnline() {
+        SimCluster c = threeNodes(21, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        String busy = c.where("r1").iterator().next();
+        int id = c.nodes.values().stream().filter(n -> n.name.equals(busy)).findFirst().orElseThrow().id;
+        modify(c, "nodes", XmlNode.of("nodes").plusChild(XmlNode.of("node", "id", Integer.toString(id), "uname", busy)
+            .plusChild(XmlNode.of("instance_attributes", "id", "nodes-" + id).plusChild(XmlNode.of("nvpair", "id",
+                "nodes-" + id + "-standby", "name", "standby", "value", "on")))));
+        settle(c, "standby");
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(1, c.where(r).size(), r);
+            assertTrue(!c.where(r).contains(busy), r + " left the standby node");
+        }
+    }
+
+    @Test
+    void targetRoleStoppedStopsAndStartedStartsAgain() {
+        SimCluster c = threeNodes(22, cib(false, "stop", 0, "r1", "r2"));
+        settle(c, "cold start");
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "target-role", "Stopped")));
+        settle(c, "target-role=Stopped");
+        assertTrue(c.where("r1").isEmpty());
+        assertEquals(1, c.where("r2").size());
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "target-role", "Started")));
+        settle(c, "target-role=Started");
+        assertEquals(1, c.where("r1").size());
+    }
+
+    @Test
+    void stopAllResourcesStopsEverythingAndMaintenanceModeLeavesThemAlone() {
+        SimCluster c = threeNodes(23, cib(false, "stop", 0, "r1", "r2"));
+        settle(c, "cold start");
+        modify(c, "crm_config", option("maintenance-mode", "true"));
+        settle(c, "maintenance-mode");
+        c.setQuorate(false);
+        settle(c, "quorum lost in maintenance mode");
+        assertEquals(1, c.where("r1").size(), "maintenance: nothing is stopped, even without quorum");
+        c.setQuorate(true);
+        modify(c, "crm_config", option("maintenance-mode", "false"));
+        settle(c, "out of maintenance");
+        modify(c, "crm_config", option("stop-all-resources", "true"));
+        settle(c, "stop-all-resources");
+        assertTrue(c.where("r1").isEmpty() && c.where("r2").isEmpty());
+    }
+
+    @Test
+    void anUnmanagedResourceIsNotRecovered() {
+        SimCluster c = threeNodes(24, cib(false, "stop", 0, "r1"));
+        settle(c, "cold start");
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "is-managed", "false")));
+        settle(c, "is-managed=false");
+        String where = c.where("r1").iterator().next();
+        SimCluster.SimNode n = c.nodes.values().stream().filter(x -> x.name.equals(where)).findFirst().orElseThrow();
+        c.running.get("r1").remove(where);
+        n.executor.monitorFails("r1");
+        settle(c, "after the monitor failure");
+        assertTrue(c.where("r1").isEmpty(), "not started again: it is not managed");
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+    void aControllerUpgradedInPlaceMovesNothingAndRestartsNothing(int upgraded) {
+        SimCluster c = threeNodes(30 + upgraded, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        List<String> before = new ArrayList<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            before.add(r + "@" + c.where(r));
+        }
+        int starts = countStarts(c);
+        c.upgradeController(upgraded, 1500);
+        settle(c, "after node " + upgraded + "'s controller was upgraded");
+        List<String> after = new ArrayList<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            after.add(r + "@" + c.where(r));
+        }
+        assertEquals(before, after, "nothing moved");
+        assertEquals(starts, countStarts(c), "nothing started again:\n" + String.join("\n", tail(c.log, 40)));
+        assertTrue(c.log.stream().noneMatch(l -> l.contains("_stop_0 on") && l.endsWith(" started")),
+            "nothing stopped");
+        assertEquals(1, c.dcNode().id, "the oldest node is the DC again");
+    }
+
+    @Test
+    void aDcThatStartedWhileAControllerWasAwayFindsTheUpgradeInTheCib() {
+        SimCluster c = threeNodes(36, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        String onThree = null;
+        for (String r : List.of("r1", "r2", "r3")) {
+            if (c.where(r).contains("charlie")) {
+                onThree = r;
+            }
+        }
+        assertNotNull(onThree, "something runs on charlie: " + c.running);
+        c.upgradeController(3, 20_000);
+        c.run(100);
+        c.crash(2);
+        c.run(100);
+        c.start(2);          // a new process: it never saw charlie's controller leave
+        c.run(500);
+        c.crash(1);          // bravo is alone: the DC, knowing of the upgrade only from the CIB
+        c.run(3_000);
+        assertEquals(Set.of("charlie"), c.where(onThree), "left where it runs while charlie's controller is away:\n"
+            + String.join("\n", tail(c.log, 30)));
+        assertEquals(List.of(), c.violations);
+    }
+
+    @Test
+    void aControllerThatDoesNotComeBackCountsAsFailedAfterTheGrace() {
+        SimCluster c = threeNodes(35, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        c.upgradeController(3, 10 * ControllerCore.UPGRADE_GRACE_MS);
+        c.run(ControllerCore.UPGRADE_GRACE_MS / 2);
+        assertEquals("online", nodeState(c, 3).attribute("crmd"), "still in its place during the grace");
+        c.run(ControllerCore.UPGRADE_GRACE_MS);
+        assertEquals("offline", nodeState(c, 3).attribute("crmd"), "failed after the grace");
+    }
+
     @Test
     void withNoQuorumPolicyFreezeNothingStops() {
         SimCluster c = threeNodes(7, cib(false, "freeze", 0, "r1", "r2"));
@@ -283,12 +420,15 @@ class ControllerSimulationTest {
 
     /** Seeds 1..N, N from {@code -Dcontroller.sim.seeds} (20 by default; longer runs take more). */
     static java.util.stream.LongStream seeds() {
+        if (Long.getLong("controller.sim.seed") != null) {
+            return java.util.stream.LongStream.of(Long.getLong("controller.sim.seed"));
+        }
         return java.util.stream.LongStream.rangeClosed(1, Long.getLong("controller.sim.seeds", 20));
     }
 
     @ParameterizedTest
     @org.junit.jupiter.params.provider.MethodSource("seeds")
-    void randomCrashesAndRestartsNeverRunAResourceTwice(long seed) {
+    void randomCrashesRestartsAndControllerUpgradesNeverRunAResourceTwice(long seed) {
         SimCluster c = new SimCluster(seed, cib(false, "stop", 50, "r1", "r2", "r3", "r4"));
         for (int i = 1; i <= 4; i++) {
             c.add(i, "n" + i, i * 1000L);
@@ -304,6 +444,13 @@ class ControllerSimulationTest {
             List<Integer> down = new ArrayList<>();
             for (SimCluster.SimNode n : c.nodes.values()) {
                 (n.up ? up : down).add(n.id);
+            }
+            if (r.nextInt(4) == 0 && !up.isEmpty()) {
+                int u = up.get(r.nextInt(up.size()));
+                if (c.nodes.get(u).core != null) {
+                    c.upgradeController(u, 100 + r.nextInt(2000));
+                    continue;
+                }
             }
             if (!down.isEmpty() && (up.size() <= 2 || r.nextBoolean())) {
                 c.start(down.get(r.nextInt(down.size())));
