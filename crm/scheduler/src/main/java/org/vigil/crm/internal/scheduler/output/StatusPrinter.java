@@ -160,6 +160,17 @@ public final class StatusPrinter {
     }
 
     /**
+     * crm_resource --list: every resource, primitives without their nodes ({@code pcmk_show_inactive_rscs |
+     * pcmk_show_rsc_only | pcmk_show_pending}) under "Full List of Resources". False when there are none.
+     */
+    public static boolean printResourceList(WorkingSet ws, StringBuilder out) {
+        StatusPrinter p = new StatusPrinter(out, new Show(true, true, false, false));
+        p.rscOnly = true;
+        p.resourceList(ws, false);
+        return !ws.resources.isEmpty();
+    }
+
+    /**
      * A primitive's one-line description with {@code pcmk_show_rsc_only|pcmk_show_pending} (crm_mon's
      * {@code node-and-op}), without the node.
      */
