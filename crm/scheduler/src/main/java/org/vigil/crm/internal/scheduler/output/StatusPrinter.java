@@ -32,12 +32,50 @@ import org.vigil.crm.internal.scheduler.unpack.Unpacker;
  */
 public final class StatusPrinter {
 
+    /**
+     * What to show, as Pacemaker's {@code pcmk_show_*} flags: inactive resources ({@code -r}), pending operations
+     * ({@code pcmk_show_pending}, crm_mon's default), resources grouped by node ({@code -n}).
+     *
+     * @param inactive inactive resources too ("Full List of Resources"), else "Active Resources"
+     * @param pending  pending operations ("Starting", "(Monitoring)")
+     * @param byNode   each node with the resources it runs, then the inactive ones
+     * @param detail   {@code pcmk_show_details} ({@code crm_mon -R}): node ids, feature sets, every clone instance
+     */
+    public record Show(boolean inactive, boolean pending, boolean byNode, boolean detail) {
+        /** crm_simulate's: every resource, no pending operations. */
+        public static final Show SIMULATE = new Show(true, false, false, false);
+    }
+
+    /**
+     * A node's name as crm_mon shows it: with {@code detail}, a guest node's host and the node's id when it differs
+     * from the name. Follows {@code pe__node_display_name()} in lib/pengine/pe_output.c.
+     */
+    public static String displayName(Node node, boolean detail) {
+        if (!detail) {
+            return node.uname;
+        }
+        StringBuilder s = new StringBuilder(node.uname);
+        if (node.isGuest()) {
+            Node host = node.remoteRsc != null && node.remoteRsc.container != null
+                ? node.remoteRsc.container.currentNode() : null;
+            s.append('@').append(host != null ? host.uname : "");
+        }
+        if (!node.uname.equalsIgnoreCase(node.id)) {
+            s.append(" (").append(node.id).append(')');
+        }
+        return s.toString();
+    }
+
     private final StringBuilder out;
+    private final Show show;
     /** Open lists: the indentation level is their count. */
     private int level;
+    /** Set while printing a node's resources ({@code pcmk_show_rsc_only}). */
+    private boolean rscOnly;
 
-    private StatusPrinter(StringBuilder out) {
+    private StatusPrinter(StringBuilder out, Show show) {
         this.out = out;
+        this.show = show;
     }
 
     /** Unpacks a CIB's status without scheduling (what the status display needs). */
@@ -76,7 +114,7 @@ public final class StatusPrinter {
     }
 
     /** Follows {@code cluster_counts_text()} in lib/pengine/pe_output.c. */
-    private static void count(Resource rsc, int[] counts) {
+    static void count(Resource rsc, int[] counts) {
         if (!rsc.children.isEmpty()) {
             for (Resource c : rsc.children) {
                 count(c, counts);
@@ -97,11 +135,48 @@ public final class StatusPrinter {
      * lib/pacemaker/pcmk_status.c.
      */
     public static void print(WorkingSet ws, String title, StringBuilder out) {
-        StatusPrinter p = new StatusPrinter(out);
+        StatusPrinter p = new StatusPrinter(out, Show.SIMULATE);
         p.beginList(title);
-        boolean printed = p.nodeList(ws);
+        boolean printed = p.nodeList(ws, false);
         p.resourceList(ws, printed);
         p.endList();
+    }
+
+    /**
+     * crm_mon's node and resource sections at the top level, a blank line before the first when {@code spacer}.
+     * Returns whether anything was printed. Follows the {@code node-list} and {@code resource-list} steps of
+     * {@code pcmk__cluster_status_text()} in lib/pacemaker/pcmk_output.c.
+     */
+    public static boolean printNodesAndResources(WorkingSet ws, Show show, StringBuilder out, boolean spacer) {
+        StatusPrinter p = new StatusPrinter(out, show);
+        boolean printed = p.nodeList(ws, spacer);
+        printed |= p.resourceList(ws, spacer || printed);
+        return printed;
+    }
+
+    /** One resource as crm_mon shows it (for crm_resource --list). */
+    public static boolean printResource(Resource rsc, Show show, StringBuilder out) {
+        return new StatusPrinter(out, show).resource(rsc);
+    }
+
+    /**
+     * crm_resource --list: every resource, primitives without their nodes ({@code pcmk_show_inactive_rscs |
+     * pcmk_show_rsc_only | pcmk_show_pending}) under "Full List of Resources". False when there are none.
+     */
+    public static boolean printResourceList(WorkingSet ws, StringBuilder out) {
+        StatusPrinter p = new StatusPrinter(out, new Show(true, true, false, false));
+        p.rscOnly = true;
+        p.resourceList(ws, false);
+        return !ws.resources.isEmpty();
+    }
+
+    /**
+     * A primitive's one-line description with {@code pcmk_show_rsc_only|pcmk_show_pending} (crm_mon's
+     * {@code node-and-op}), without the node.
+     */
+    public static String resourceOnlyText(Resource rsc) {
+        return new StatusPrinter(new StringBuilder(), new Show(true, true, false, false))
+            .primitiveText(rsc, rsc.printableId(), null, true);
     }
 
     // ---------------------------------------------------------------- text output primitives
@@ -133,9 +208,12 @@ public final class StatusPrinter {
     // ---------------------------------------------------------------- nodes
 
     /** Follows {@code node_list_text()} in lib/pengine/pe_output.c. */
-    private boolean nodeList(WorkingSet ws) {
+    private boolean nodeList(WorkingSet ws, boolean spacer) {
         if (ws.nodes.isEmpty()) {
             return false;
+        }
+        if (spacer) {
+            out.append('\n');
         }
         beginList("Node List");
         List<String> online = new ArrayList<>();
@@ -146,22 +224,39 @@ public final class StatusPrinter {
         for (Node node : ws.nodes) {
             int health = health(ws, node);
             if (node.unclean || node.pending || (node.standbyOnfail && node.online) || node.standby
-                || node.maintenance || health <= 0) {
+                || node.maintenance || show.byNode() || show.detail() || health <= 0) {
                 StringBuilder s = new StringBuilder();
                 s.append(node.isGuest() ? "GuestNode" : node.isRemote() ? "RemoteNode" : "Node");
-                s.append(' ').append(node.uname).append(": ").append(nodeStatus(node));
+                s.append(' ').append(displayName(node, show.detail())).append(": ").append(nodeStatus(node));
                 if (health < 0) {
                     s.append(" (health is RED)");
                 } else if (health == 0) {
                     s.append(" (health is YELLOW)");
                 }
-                item(s.toString());
+                String featureSet = show.detail() ? MonitorText.featureSet(node) : null;
+                if (featureSet != null) {
+                    s.append(", feature set ").append(featureSet);
+                }
+                if (show.byNode()) {
+                    beginList(s.toString());
+                    beginList("Resources");
+                    rscOnly = true;
+                    for (Resource rsc : node.runningRsc) {
+                        resource(rsc);
+                    }
+                    rscOnly = false;
+                    endList();
+                    endList();
+                } else {
+                    item(s.toString());
+                }
             } else if (node.online) {
-                (node.isGuest() ? onlineGuest : node.isRemote() ? onlineRemote : online).add(node.uname);
+                (node.isGuest() ? onlineGuest : node.isRemote() ? onlineRemote : online).add(displayName(node,
+                    show.detail()));
             } else if (node.isRemote() && !node.isGuest()) {
-                offlineRemote.add(node.uname);
+                offlineRemote.add(displayName(node, show.detail()));
             } else if (!node.isGuest()) {
-                offline.add(node.uname);
+                offline.add(displayName(node, show.detail()));
             }
         }
         namedList("Online", online);
@@ -204,7 +299,7 @@ public final class StatusPrinter {
      * -1 red, 0 yellow, 1 green (or no health strategy). Follows {@code pe__node_health()} in
      * lib/pengine/pe_health.c.
      */
-    private static int health(WorkingSet ws, Node node) {
+    static int health(WorkingSet ws, Node node) {
         if ("none".equals(ws.healthStrategy())) {
             return 1;
         }
@@ -232,20 +327,32 @@ public final class StatusPrinter {
 
     // ---------------------------------------------------------------- resources
 
-    /** Follows {@code resource_list()} in lib/pengine/pe_output.c. */
-    private void resourceList(WorkingSet ws, boolean spacer) {
+    /** Follows {@code resource_list()} and {@code print_resource_header()} in lib/pengine/pe_output.c. */
+    private boolean resourceList(WorkingSet ws, boolean spacer) {
+        if (show.byNode() && !show.inactive()) {
+            return false;
+        }
+        String title = show.byNode() ? "Inactive Resources" : show.inactive() ? "Full List of Resources"
+            : "Active Resources";
         boolean header = false;
         boolean any = false;
         for (Resource rsc : ws.resources) {
             boolean active = rsc.active(true);
+            boolean partial = rsc.active(false);
             if (rsc.is(Resource.ORPHAN) && !active) {
+                continue;
+            } else if (show.byNode()) {
+                if (active) {
+                    continue;
+                }
+            } else if (!partial && !show.inactive()) {
                 continue;
             }
             if (!header) {
                 if (spacer) {
                     out.append('\n');
                 }
-                beginList("Full List of Resources");
+                beginList(title);
                 header = true;
             }
             any |= resource(rsc);
@@ -255,21 +362,22 @@ public final class StatusPrinter {
                 if (spacer) {
                     out.append('\n');
                 }
-                beginList("Full List of Resources");
+                beginList(title);
                 header = true;
             }
-            item("No resources");
+            item(show.byNode() ? "No inactive resources" : show.inactive() ? "No resources" : "No active resources");
         }
         if (header) {
             endList();
         }
+        return true;
     }
 
     /** Follows {@code resource_list()} in lib/pengine/pe_output.c. */
     private boolean resource(Resource rsc) {
         return switch (rsc.variant) {
             case PRIMITIVE -> primitive(rsc, rsc.printableId(), rsc.currentNode() != null ? rsc.currentNode()
-                : rsc.pendingNode, false);
+                : rsc.pendingNode, rscOnly);
             case GROUP -> group(rsc);
             case CLONE -> clone(rsc);
             case BUNDLE -> bundle(rsc);
@@ -291,7 +399,7 @@ public final class StatusPrinter {
     }
 
     /** Follows {@code role_desc()} in lib/pengine/pe_output.c. */
-    private static Role displayableRole(Resource rsc) {
+    static Role displayableRole(Resource rsc) {
         Role role = rsc.role;
         if (role == Role.STARTED && rsc.top().is(Resource.PROMOTABLE)) {
             role = Role.UNPROMOTED;
@@ -301,7 +409,7 @@ public final class StatusPrinter {
 
     /** Follows {@code pe__resource_text()} in lib/pengine/native.c. */
     private boolean primitive(Resource rsc, String name, Node node, boolean rscOnly) {
-        if (isInternal(rsc)) {
+        if (isInternal(rsc) && !show.detail()) {   // pcmk_show_implicit_rscs is part of -R
             return false;
         }
         item(primitiveText(rsc, name, node, rscOnly));
@@ -336,7 +444,8 @@ public final class StatusPrinter {
                 s.append(' ').append(role.text());
             }
         } else {
-            s.append(' ').append(displayableRole(rsc).text());
+            String state = show.pending() ? pendingState(rsc.pendingTask) : null;
+            s.append(' ').append(state != null ? state : displayableRole(rsc).text());
         }
         if (node != null) {
             s.append(' ').append(node.uname);
@@ -353,6 +462,9 @@ public final class StatusPrinter {
         }
         if (node != null && node == rsc.lockNode) {
             flags.add("LOCKED");
+        }
+        if (show.pending() && "monitor".equalsIgnoreCase(rsc.pendingTask)) {
+            flags.add("Monitoring");
         }
         String targetRole = rsc.meta.get("target-role");
         if (targetRole != null) {
@@ -390,6 +502,21 @@ public final class StatusPrinter {
         return s.toString();
     }
 
+    /** Follows {@code native_pending_state()} in lib/pengine/native.c. */
+    static String pendingState(String task) {
+        if (task == null) {
+            return null;
+        }
+        return switch (task.toLowerCase(Locale.ROOT)) {
+            case "start" -> "Starting";
+            case "stop" -> "Stopping";
+            case "migrate_to", "migrate_from" -> "Migrating";
+            case "promote" -> "Promoting";
+            case "demote" -> "Demoting";
+            default -> null;
+        };
+    }
+
     private static String orUnknown(String s) {
         return s == null ? "unknown" : s;
     }
@@ -402,8 +529,8 @@ public final class StatusPrinter {
         }
     }
 
-    /** services_ocf_exitcode_str. */
-    static String ocfExitText(int rc) {
+    /** Follows {@code services_ocf_exitcode_str()} in include/crm/services.h. */
+    public static String ocfExitText(int rc) {
         return switch (rc) {
             case 0 -> "ok";
             case 1 -> "error";
@@ -415,8 +542,14 @@ public final class StatusPrinter {
             case 7 -> "not running";
             case 8 -> "promoted";
             case 9 -> "promoted (failed)";
-            case 190 -> "degraded";
+            case 190 -> "OCF_DEGRADED";   // sic: 2.1.5's text for PCMK_OCF_DEGRADED
             case 191 -> "promoted (degraded)";
+            case 195 -> "not supported (DEPRECATED STATUS)";
+            case 197 -> "cancelled (DEPRECATED STATUS)";
+            case 199 -> "other error (DEPRECATED STATUS)";
+            case 194 -> "interrupted by signal (DEPRECATED STATUS)";
+            case 196 -> "pending (DEPRECATED STATUS)";
+            case 198 -> "timeout (DEPRECATED STATUS)";
             default -> "unknown";
         };
     }
@@ -466,10 +599,21 @@ public final class StatusPrinter {
         boolean partial = rsc.active(false);
         boolean header = false;
         for (Resource child : rsc.children) {
+            if (!child.active(false) && !show.inactive()) {
+                continue;   // skip_child_rsc()
+            }
             if (!header) {
                 List<String> attrs = new ArrayList<>();
-                if (!active && partial) {
-                    // shown only when inactive resources are hidden; crm_simulate shows them
+                if (!active && partial && !show.inactive()) {
+                    int inactive = 0;
+                    for (Resource c : rsc.children) {
+                        if (!c.active(true)) {
+                            inactive++;
+                        }
+                    }
+                    if (inactive > 0) {
+                        attrs.add(inactive + " member" + (inactive == 1 ? "" : "s") + " inactive");
+                    }
                 }
                 if (!rsc.is(Resource.MANAGED)) {
                     attrs.add("unmanaged");
@@ -540,7 +684,7 @@ public final class StatusPrinter {
         return true;
     }
 
-    private static String configuredTargetRole(Resource rsc) {
+    static String configuredTargetRole(Resource rsc) {
         String tr = rsc.meta.get("target-role");
         if (tr == null && !rsc.children.isEmpty()) {
             tr = rsc.children.get(0).meta.get("target-role");
@@ -556,14 +700,18 @@ public final class StatusPrinter {
         List<Node> started = new ArrayList<>();
         int activeInstances = 0;
         for (Resource child : rsc.children) {
-            boolean printFull = false;
+            boolean printFull = show.detail();
             boolean partial = child.active(false);
-            if (rsc.is(Resource.UNIQUE)) {
+            if (show.detail()) {
+                // pcmk_show_clone_detail: every instance in full
+            } else if (rsc.is(Resource.UNIQUE)) {
                 if (partial || !rsc.is(Resource.ORPHAN)) {
                     printFull = true;
                 }
+            } else if (show.pending() && child.pendingTask != null && !"probe".equals(child.pendingTask)) {
+                printFull = true;
             } else if (!partial) {
-                if (!child.is(Resource.ORPHAN)) {
+                if (!child.is(Resource.ORPHAN) && show.inactive()) {
                     if (stopped == null) {
                         stopped = new LinkedHashMap<>();
                     }
@@ -594,6 +742,12 @@ public final class StatusPrinter {
                 resource(child);
             }
         }
+        if (show.detail()) {
+            if (header[0]) {
+                endList();
+            }
+            return header[0];
+        }
         promoted.sort((a, b) -> Util.numericCompare(a.uname, b.uname));
         if (!promoted.isEmpty()) {
             cloneHeader(rsc, header);
@@ -616,7 +770,7 @@ public final class StatusPrinter {
             }
         }
         int cloneMax = rsc instanceof Clone c ? c.cloneMax : rsc.children.size();
-        if (!rsc.is(Resource.UNIQUE) && cloneMax > activeInstances) {
+        if (show.inactive() && !rsc.is(Resource.UNIQUE) && cloneMax > activeInstances) {
             stopped = new LinkedHashMap<>();
             Collection<Node> candidates = new ArrayList<>();
             for (NodeScore ns : rsc.allowedNodes.values()) {
@@ -652,7 +806,7 @@ public final class StatusPrinter {
                 nodes.sort((a, b) -> Util.numericCompare(a, b));
                 item(status + ": [ " + String.join(" ", nodes) + " ]");
             }
-        } else if (activeInstances == 0) {
+        } else if (activeInstances == 0 && show.inactive()) {
             cloneHeader(rsc, header);
         }
         if (header[0]) {
@@ -690,11 +844,21 @@ public final class StatusPrinter {
         endList();
     }
 
-    void bundleItem(String text) {
+    /** A list without a header: its items one level deeper. */
+    public void bundleBeginUnnamed() {
+        level++;
+    }
+
+    /** Whether details are shown ({@code pcmk_show_details}, crm_mon -R). */
+    public boolean detail() {
+        return show.detail();
+    }
+
+    public void bundleItem(String text) {
         item(text);
     }
 
-    boolean bundleResource(Resource rsc) {
+    public boolean bundleResource(Resource rsc) {
         return resource(rsc);
     }
 

@@ -97,7 +97,8 @@ public final class Bundle extends Resource {
         return l;
     }
 
-    private String agentName() {
+    /** The container technology, as crm_mon's XML names it: docker, rkt or podman. */
+    public String agentName() {
         return agent.name().toLowerCase(Locale.ROOT);
     }
 
@@ -1052,6 +1053,29 @@ public final class Bundle extends Resource {
      * Prints this bundle in the status display; returns whether anything was printed. Follows {@code
      * pe__bundle_text()} in lib/pengine/bundle.c.
      */
+    /** The container image. */
+    public String image() {
+        return image;
+    }
+
+    /** The replicas' parts (each may be null but the container): ip, child, container, remote, by offset. */
+    public List<Resource[]> replicaParts() {
+        List<Resource[]> out = new ArrayList<>();
+        for (Replica r : replicas) {
+            out.add(new Resource[] {r.ip, r.child, r.container, r.remote});
+        }
+        return out;
+    }
+
+    /** The replicas' offsets, in the order of {@link #replicaParts()}. */
+    public List<Integer> replicaOffsets() {
+        List<Integer> out = new ArrayList<>();
+        for (Replica r : replicas) {
+            out.add(r.offset);
+        }
+        return out;
+    }
+
     public boolean printStatus(StatusPrinter p) {
         boolean header = false;
         for (Replica r : replicas) {
@@ -1059,6 +1083,20 @@ public final class Bundle extends Resource {
                 p.bundleBegin("Container bundle" + (nReplicas > 1 ? " set" : "") + ": " + id + " [" + image + "]"
                     + (is(UNIQUE) ? " (unique)" : "") + (is(MANAGED) ? "" : " (unmanaged)"));
                 header = true;
+            }
+            if (p.detail()) {
+                // pcmk_show_implicit_rscs (crm_mon -R): every part of the replica, in an unnamed list
+                if (replicas.size() > 1) {
+                    p.bundleItem("Replica[" + r.offset + "]");
+                }
+                p.bundleBeginUnnamed();
+                for (Resource part : new Resource[] {r.ip, r.child, r.container, r.remote}) {
+                    if (part != null) {
+                        p.bundleResource(part);
+                    }
+                }
+                p.bundleEnd();
+                continue;
             }
             Resource rsc = r.child != null ? r.child : r.container;
             String name = r.remote != null ? r.remote.printableId() : r.container.printableId();

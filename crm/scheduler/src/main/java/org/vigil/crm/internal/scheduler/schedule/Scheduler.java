@@ -123,8 +123,11 @@ public final class Scheduler {
         ws.locations.applyNodeHealth();
     }
 
-    /** Follows {@code pcmk__unpack_constraints()} in lib/pacemaker/pcmk_sched_constraints.c. */
-    private static void unpackConstraints(WorkingSet ws) {
+    /**
+     * Unpacks the constraints (crm_mon's bans need them). Follows {@code pcmk__unpack_constraints()} in
+     * lib/pacemaker/pcmk_sched_constraints.c.
+     */
+    public static void unpackConstraints(WorkingSet ws) {
         XmlElement cons = Unpacker.section(ws.input, "constraints");
         if (cons == null) {
             return;

@@ -802,6 +802,11 @@ public final class Unpacker {
         return ops;
     }
 
+    /** Sorts operations in place by call id as {@code g_list_sort(list, sort_op_by_callid)} does. */
+    public static void sortByCallId(List<XmlElement> ops) {
+        mergeSort(ops);
+    }
+
     /** GLib's g_list_sort is a stable merge sort; the comparison is not a total order, so mimic it exactly. */
     private static void mergeSort(List<XmlElement> list) {
         if (list.size() < 2) {
@@ -1278,7 +1283,9 @@ public final class Unpacker {
         }
         String key = op.get("operation_key");
         for (XmlElement f : ws.failedOps) {
-            if (key != null && key.equalsIgnoreCase(f.get("operation_key"))
+            // pcmk__str_eq(): two missing keys are equal too (CIBs without operation_key record one failure a node)
+            String other = f.get("operation_key");
+            if ((key == null ? other == null : key.equalsIgnoreCase(other))
                 && node.uname.equalsIgnoreCase(f.get("uname"))) {
                 return;
             }
@@ -1589,6 +1596,14 @@ public final class Unpacker {
      */
     public int failcount(Node node, Resource rsc, int fcFlags, XmlElement op) {
         return failcount(ws, node, rsc, fcFlags, op, failRegex, null);
+    }
+
+    /**
+     * The fail count of a resource on a node for display (crm_mon's "Migration Summary"), with the time of the last
+     * failure in {@code lastFailure[0]}. Follows {@code pe_get_failcount()} in lib/pengine/failcounts.c.
+     */
+    public static int failcount(WorkingSet ws, Node node, Resource rsc, int fcFlags, long[] lastFailure) {
+        return failcount(ws, node, rsc, fcFlags, null, null, lastFailure);
     }
 
     /**

@@ -1,0 +1,146 @@
+package org.vigil.crm.internal.tools;
+
+import java.io.PrintStream;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.vigil.crm.api.cib.Cib;
+import org.vigil.crm.api.cib.CibSnapshot;
+import org.vigil.crm.api.controller.Controller;
+import org.vigil.crm.api.controller.ControllerStatus;
+import org.vigil.crm.internal.scheduler.model.WorkingSet;
+import org.vigil.crm.internal.scheduler.output.MonitorText;
+import org.vigil.crm.internal.scheduler.output.MonitorXml;
+import org.vigil.crm.internal.scheduler.output.StatusPrinter;
+import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.api.command.UsageException;
+
+/**
+ * {@code crm_mon}, the cluster status, with Pacemaker 2.1.5's options, text and XML ({@code tools/crm_mon.c},
+ * {@code lib/pengine/pe_output.c}): the live CIB is unpacked by this bundle's scheduler as of now, and printed as
+ * Pacemaker prints it: {@code -r} inactive resources, {@code -f} fail counts, {@code -A} node attributes,
+ * {@code -n} resources grouped by node, {@code -R} details (node ids, feature sets, clone instances, failed actions in the technical form),
+ * {@code --output-as=xml} (and the deprecated {@code -X}: the same document under a {@code <crm_mon>} root).
+ *
+ * <p>The DC is the controller's when its service runs here (it knows the DC the moment one is elected), else the
+ * CIB's {@code dc-uuid}. The stack is the CIB's {@code cluster-infrastructure}, and {@code corosync} (Vigil speaks
+ * corosync's protocols) when the CIB names none, where Pacemaker prints "unknown".
+ *
+ * <p>Differences: every run is one-shot ({@code -1} is accepted and implied: there is no terminal behind the admin
+ * socket to refresh, so the interactive, daemon, HTML and CGI modes are not offered); no fencing history (Vigil has
+ * no fencer yet).
+ */
+@Component(property = {AdminCommand.NAME + "=crm_mon",
+    AdminCommand.DESCRIPTION + "=show the cluster status: crm_mon -1 [-r] [-f] [-A] [-n] [--output-as=xml]"})
+public final class CrmMonCommand implements AdminCommand {
+
+    static final String TOOL = "crm_mon";
+    /** CRM_EX_UNAVAILABLE: the cluster is not available on this node. */
+    static final int EX_UNAVAILABLE = 69;
+
+    /** The CIB, when its bundle runs (it may come and go: upgraded in place). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    volatile Cib cib;
+
+    /** The controller, when its bundle runs: the DC as elected now. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    volatile Controller controller;
+
+    private final ToolClock clock;
+
+    @Activate
+    public CrmMonCommand() {
+        this(null, null, ToolClock.SYSTEM);
+    }
+
+    /** Outside OSGi (tests): given services (either may be null) and clock. */
+    public CrmMonCommand(Cib cib, Controller controller, ToolClock clock) {
+        this.cib = cib;
+        this.controller = controller;
+        this.clock = clock;
+    }
+
+    static ToolOptions options() {
+        return new ToolOptions(TOOL, "crm_mon [options]")
+            .flag("1", "one-shot", "Display the cluster status once and exit (always: see the notes)")
+            .flag("r", "inactive", "Display inactive resources")
+            .flag("f", "failcounts", "Display resource fail counts")
+            .flag("A", "show-node-attributes", "Display node attributes")
+            .flag("n", "group-by-node", "Group resources by node")
+            .flag("R", "show-detail", "Show more details (failed actions in the technical form)")
+            .flag("j", "pending", "Display pending operations (deprecated: they always are)")
+            .flag("D", "hide-headers", "Hide the Cluster Summary section (deprecated)")
+            .flag("X", "as-xml", "Write the cluster status as XML (deprecated: use --output-as=xml)")
+            .longValue("output-as", "FORMAT", "Output format: text (default) or xml")
+            .flag("V", "verbose", "Increase debug output (accepted, no effect)")
+            .flag("Q", "quiet", "Be less descriptive in output (accepted, no effect)");
+    }
+
+    @Override
+    public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        CommandLine cl;
+        try {
+            cl = options().parse(args);
+        } catch (UsageException e) {
+            if (e.status() == 0) {
+                out.println(e.getMessage());
+                return 0;
+            }
+            throw e;
+        }
+        String format = cl.getOptionValue("output-as", "text");
+        boolean legacyXml = cl.hasOption("as-xml");
+        if (legacyXml) {
+            format = "xml";
+        }
+        if (!format.equals("text") && !format.equals("xml")) {
+            throw new UsageException(TOOL + ": Invalid value for --output-as: " + format + " (text or xml)", 64);
+        }
+        Cib c = cib;
+        if (c == null) {
+            err.println(TOOL + ": Error: cluster is not available on this node");
+            return EX_UNAVAILABLE;
+        }
+        CibSnapshot snapshot = c.current();
+        boolean xml = format.equals("xml");
+        StatusPrinter.Show show = new StatusPrinter.Show(xml || cl.hasOption("inactive"), true,
+            cl.hasOption("group-by-node"), cl.hasOption("show-detail"));
+        MonitorText.Options options = new MonitorText.Options(show, !cl.hasOption("hide-headers"),
+            xml || cl.hasOption("show-node-attributes"),
+            xml || cl.hasOption("failcounts"), "corosync", dcName());
+        long now = clock.nowMillis();
+        WorkingSet ws = ClusterState.unpack(snapshot.root(), clock);
+        if (xml) {
+            out.print(new MonitorXml(options, clock.zone(), legacyXml, commandLine(args)).print(ws, now / 1000));
+        } else {
+            out.print(new MonitorText(options, clock.zone()).print(ws, now / 1000));
+        }
+        return 0;
+    }
+
+    /** The DC's name as the controller knows it ("" during an election), or null without a controller. */
+    private String dcName() {
+        Controller ctl = controller;
+        if (ctl == null) {
+            return null;
+        }
+        ControllerStatus s = ctl.status();
+        return s.dc() == null ? "" : s.dc();
+    }
+
+    /** {@code request} of the XML result: the command line as typed. */
+    static String commandLine(List<String> args) {
+        StringBuilder s = new StringBuilder(TOOL);
+        for (String a : args) {
+            s.append(' ').append(a);
+        }
+        return s.toString();
+    }
+}

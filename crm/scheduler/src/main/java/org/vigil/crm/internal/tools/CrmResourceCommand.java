@@ -1,0 +1,700 @@
+package org.vigil.crm.internal.tools;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.commons.cli.CommandLine;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.vigil.crm.api.attrd.Attrd;
+import org.vigil.crm.api.cib.Cib;
+import org.vigil.crm.api.cib.CibError;
+import org.vigil.crm.api.cib.CibRequest;
+import org.vigil.crm.api.cib.XmlNode;
+import org.vigil.crm.api.controller.Controller;
+import org.vigil.crm.internal.cib.CrmTime;
+import org.vigil.crm.internal.cib.Role;
+import org.vigil.crm.internal.scheduler.model.Node;
+import org.vigil.crm.internal.scheduler.model.Resource;
+import org.vigil.crm.internal.scheduler.model.WorkingSet;
+import org.vigil.crm.internal.scheduler.output.StatusPrinter;
+import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.api.command.UsageException;
+
+/**
+ * {@code crm_resource}, the cluster half of Pacemaker 2.1.5's tool ({@code tools/crm_resource*.c}): {@code --list},
+ * {@code --locate}, {@code --move}, {@code --ban}, {@code --clear} (the {@code cli-prefer-RSC} and
+ * {@code cli-ban-RSC-on-NODE} location constraints, ids, messages and exit codes as Pacemaker's),
+ * {@code --cleanup} and {@code --refresh} (fail counts deleted through attrd, operation history forgotten through
+ * the controller), {@code --why}.
+ *
+ * <p>The agent half (agent listings, meta-data, {@code --force-*} actions) is the shell bundle's {@code crm_resource}:
+ * this command ranks above it and hands it every command line it does not handle.
+ *
+ * <p>Not offered yet: {@code --restart}, {@code --wait}, resource parameters and meta-attributes
+ * ({@code -p/-g/-d/-m}), {@code --promoted}, XML output.
+ */
+@Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
+    AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
+        + " | --cleanup | --refresh | --why -r RSC [-N NODE] [--lifetime P1D]"})
+public final class CrmResourceCommand implements AdminCommand {
+
+    static final String TOOL = "crm_resource";
+    static final int EX_USAGE = 64;
+    static final int EX_NOSUCH = 105;
+    static final int EX_EXISTS = 108;
+    static final int EX_INVALID_PARAM = 2;
+    static final int EX_UNAVAILABLE = 69;
+    static final int EX_ERROR = 1;
+    static final int EX_MULTIPLE = 109;
+    private static final long TIMEOUT_MS = 30_000;
+    private static final Set<String> CLUSTER_COMMANDS = Set.of("list", "locate", "move", "ban", "clear", "cleanup",
+        "refresh", "why");
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    volatile Cib cib;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    volatile Controller controller;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    volatile Attrd attrd;
+
+    /** The shell's crm_resource (agents), for the command lines this one does not handle. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY,
+        target = "(&(" + AdminCommand.NAME + "=crm_resource)(!(component.name=org.vigil.crm.internal.tools"
+            + ".CrmResourceCommand)))")
+    volatile AdminCommand agents;
+
+    private final ToolClock clock;
+
+    @Activate
+    public CrmResourceCommand() {
+        this(null, null, null, ToolClock.SYSTEM);
+    }
+
+    /** Outside OSGi (tests): the services (any may be null) and the clock. */
+    public CrmResourceCommand(Cib cib, Controller controller, Attrd attrd, ToolClock clock) {
+        this.cib = cib;
+        this.controller = controller;
+        this.attrd = attrd;
+        this.clock = clock;
+    }
+
+    static ToolOptions options() {
+        return new ToolOptions(TOOL, "crm_resource [options]")
+            .flag("L", "list", "List all cluster resources with status")
+            .flag("W", "locate", "Show node(s) currently running resource")
+            .flag("M", "move", "Create a constraint to move resource (to --node, else away from where it runs)")
+            .flag("B", "ban", "Create a constraint to keep resource off a node (--node, else where it runs)")
+            .flag("U", "clear", "Remove constraints created by --ban and/or --move")
+            .flag("C", "cleanup", "Clear failures and forget failed operations of the resource (all without -r)")
+            .flag("R", "refresh", "Forget the operation history of the resource (all without -r), re-detect it")
+            .flag("Y", "why", "Show why resources are not running")
+            .value("r", "resource", "ID", "Resource ID")
+            .value("N", "node", "NAME", "Node name")
+            .value("u", "lifetime", "TIMESPEC", "Lifespan (as ISO 8601 duration) of created constraints")
+            .flag("f", "force", "Force the action (--move: also ban the current location)")
+            .flag("Q", "quiet", "Be less descriptive in output")
+            .flag("V", "verbose", "Increase debug output (accepted, no effect)");
+    }
+
+    /** True when the command line is one of this command's (else it goes to the agents' crm_resource). */
+    static boolean clusterCommand(List<String> args) {
+        for (String a : args) {
+            String name = a.startsWith("--") ? a.substring(2).split("=", 2)[0] : null;
+            if (name != null && CLUSTER_COMMANDS.contains(name)) {
+                return true;
+            }
+            if (a.length() >= 2 && a.charAt(0) == '-' && a.charAt(1) != '-') {
+                for (char c : a.substring(1).toCharArray()) {
+                    if ("LWMBUCRY".indexOf(c) >= 0) {
+                        return true;
+                    }
+                    if ("rNu".indexOf(c) >= 0) {
+                        break;   // the rest is a value
+                    }
+                }
+            }
+            if (a.equals("-l")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A failure with Pacemaker's message and exit status. */
+    static final class Failed extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int exit;
+
+        Failed(int exit, String message) {
+            super(message);
+            this.exit = exit;
+        }
+    }
+
+    @Override
+    public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        List<String> a = new ArrayList<>(args);
+        a.replaceAll(s -> s.equals("-l") ? "--list" : s);   // -l is --list-raw in 2.1.5; -L in the tools' docs
+        if (!clusterCommand(a)) {
+            AdminCommand other = agents;
+            if (other == null) {
+                err.println(TOOL + ": the agent commands of crm_resource are not available (shell bundle)");
+                return EX_UNAVAILABLE;
+            }
+            return other.execute(args, out, err);
+        }
+        CommandLine cl;
+        try {
+            cl = options().parse(a);
+        } catch (UsageException e) {
+            if (e.status() == 0) {
+                out.println(e.getMessage());
+                return 0;
+            }
+            throw e;
+        }
+        String command = null;
+        for (String c : List.of("list", "locate", "move", "ban", "clear", "cleanup", "refresh", "why")) {
+            if (cl.hasOption(c)) {
+                if (command != null) {
+                    throw new UsageException(TOOL + ": --" + command + " and --" + c + " cannot be used together",
+                        EX_USAGE);
+                }
+                command = c;
+            }
+        }
+        Cib c = cib;
+        if (c == null) {
+            err.println(TOOL + ": Error: cluster is not available on this node");
+            return EX_UNAVAILABLE;
+        }
+        Run run = new Run(c, cl, out, err);
+        try {
+            return switch (command) {
+                case "list" -> run.list();
+                case "locate" -> run.locate();
+                case "move" -> run.move();
+                case "ban" -> run.ban();
+                case "clear" -> run.clear();
+                case "cleanup" -> run.cleanup(true);
+                case "refresh" -> run.cleanup(false);
+                case "why" -> run.why();
+                default -> throw new IllegalStateException(command);
+            };
+        } catch (Failed f) {
+            err.println(TOOL + ": " + f.getMessage());
+            return f.exit;
+        }
+    }
+
+    /** crm_exit_str() of the exit codes used here. */
+    static String exitText(int code) {
+        return switch (code) {
+            case EX_NOSUCH -> "No such object";
+            case EX_EXISTS -> "Requested item already exists";
+            case EX_MULTIPLE -> "Multiple items match request";
+            case EX_INVALID_PARAM -> "Invalid parameter";
+            case EX_USAGE -> "Incorrect usage";
+            case 78 -> "Invalid configuration";
+            case 124 -> "Timeout occurred";
+            default -> "Error occurred";
+        };
+    }
+
+    /** A failure after which Pacemaker adds "Error performing operation: ..." (every code but usage). */
+    static Failed operationFailed(int exit, String message) {
+        return new Failed(exit, message == null ? "Error performing operation: " + exitText(exit)
+            : message + "\nError performing operation: " + exitText(exit));
+    }
+
+    /** One invocation. */
+    private final class Run {
+        final Cib cib;
+        final CommandLine cl;
+        final PrintStream out;
+        final PrintStream err;
+        final String rscId;
+        final String hostName;
+        final boolean force;
+        final boolean quiet;
+        WorkingSet ws;
+        Resource rsc;
+        Node node;
+
+        Run(Cib cib, CommandLine cl, PrintStream out, PrintStream err) {
+            this.cib = cib;
+            this.cl = cl;
+            this.out = out;
+            this.err = err;
+            rscId = cl.getOptionValue("resource");
+            hostName = cl.getOptionValue("node");
+            force = cl.hasOption("force");
+            quiet = cl.hasOption("quiet");
+        }
+
+        /** Unpacks the CIB; finds the resource (required when {@code needRsc}) and the node. */
+        void load(boolean needRsc) throws Failed {
+            if (needRsc && rscId == null) {
+                throw new Failed(EX_USAGE, "Must supply a resource id with -r");
+            }
+            ws = ClusterState.unpack(cib.current().root(), clock);
+            if (rscId != null) {
+                rsc = find(ws, rscId);
+                if (rsc == null) {
+                    throw operationFailed(EX_NOSUCH, "Resource '" + rscId + "' not found");
+                }
+            }
+            if (hostName != null) {
+                node = ws.findNode(hostName);
+                if (node == null) {
+                    throw operationFailed(EX_NOSUCH, "Node '" + hostName + "' not found");
+                }
+            }
+        }
+
+        /** pe_find_resource_with_flags(pe_find_renamed | pe_find_anon): ids, clone names, anonymous base names. */
+        private Resource find(WorkingSet set, String id) {
+            for (Resource r : set.resources) {
+                Resource match = r.findRsc(id, null, Resource.FIND_RENAMED | Resource.FIND_ANON);
+                if (match != null) {
+                    return match;
+                }
+            }
+            return null;
+        }
+
+        /** The clone-instance check of --ban, --clear, --move. */
+        void notAnInstance() throws Failed {
+            if (rscId.indexOf(':') >= 0 && rsc.parent != null && rsc.parent.isClone()) {
+                throw operationFailed(EX_INVALID_PARAM, "Cannot operate on clone resource instance '" + rscId
+                    + "'");
+            }
+        }
+
+        int list() throws Failed {
+            load(false);
+            StringBuilder s = new StringBuilder();
+            if (!StatusPrinter.printResourceList(ws, s)) {
+                out.print(s);
+                throw operationFailed(EX_NOSUCH, null);
+            }
+            out.print(s);
+            return 0;
+        }
+
+        /** Follows cli_resource_search() and resource-search-list. */
+        int locate() throws Failed {
+            load(true);
+            List<String[]> found = new ArrayList<>();   // node, " Promoted" or ""
+            Resource top = rsc.top();
+            if (rsc.isClone()) {
+                nodeInfo(rsc, found);
+            } else if (top.isClone() && !rsc.is(Resource.UNIQUE) && rsc.cloneName != null
+                && rscId.equalsIgnoreCase(rsc.cloneName) && !rscId.equalsIgnoreCase(rsc.id)) {
+                nodeInfo(top, found);
+            } else {
+                for (Node n : rsc.runningOn) {
+                    found.add(0, new String[] {n.uname, rsc.state(true) == Role.PROMOTED ? " Promoted" : ""});
+                }
+            }
+            if (found.isEmpty()) {
+                if (!quiet) {
+                    err.println("resource " + rscId + " is NOT running");
+                }
+                return 0;
+            }
+            for (String[] f : found) {
+                out.println(quiet ? f[0] : "resource " + rscId + " is running on: " + f[0] + f[1]);
+            }
+            return 0;
+        }
+
+        /** build_node_info_list(): every instance's nodes, prepended. */
+        private void nodeInfo(Resource clone, List<String[]> found) {
+            for (Resource child : clone.children) {
+                for (Node n : child.runningOn) {
+                    found.add(0, new String[] {n.uname, child.state(true) == Role.PROMOTED ? " Promoted" : ""});
+                }
+            }
+        }
+
+        /** pe__find_active_requires(): the active node, with the count in {@code count[0]}. */
+        Node active(Resource r, int[] count) {
+            int[] counts = new int[2];
+            Node n = r.runningOn.isEmpty() ? null : r.findActiveOn(counts);
+            count[0] = r.is(Resource.NEEDS_FENCING) ? counts[0] : counts[1];
+            return n;
+        }
+
+        int ban() throws Failed, InterruptedException {
+            load(true);
+            notAnInstance();
+            if (hostName == null) {
+                return banOrMove();
+            }
+            banNode(node.uname);
+            return 0;
+        }
+
+        int move() throws Failed, InterruptedException {
+            load(true);
+            notAnInstance();
+            if (hostName == null) {
+                return banOrMove();
+            }
+            return moveTo();
+        }
+
+        /** Follows ban_or_move(): ban the one node the resource is active (or promoted) on. */
+        int banOrMove() throws Failed, InterruptedException {
+            int[] count = new int[1];
+            Node current = active(rsc, count);
+            if (count[0] == 1) {
+                banNode(current.uname);
+                return 0;
+            }
+            if (rsc.is(Resource.PROMOTABLE)) {
+                int promoted = 0;
+                current = null;
+                for (Resource child : rsc.children) {
+                    if (child.state(true) == Role.PROMOTED) {
+                        promoted++;
+                        current = child.currentNode();
+                    }
+                }
+                if (promoted == 1 && current != null) {
+                    banNode(current.uname);
+                    return 0;
+                }
+                throw new Failed(EX_USAGE, "Resource '" + rscId + "' not moved: active in " + count[0]
+                    + " locations (promoted in " + promoted + ").\nTo prevent '" + rscId + "' from running on a "
+                    + "specific location, specify a node.To prevent '" + rscId + "' from being promoted at a "
+                    + "specific location, specify a node and the --promoted option.");
+            }
+            throw new Failed(EX_USAGE, "Resource '" + rscId + "' not moved: active in " + count[0]
+                + " locations.\nTo prevent '" + rscId + "' from running on a specific location, specify a node.");
+        }
+
+        /** Follows cli_resource_move(). */
+        int moveTo() throws Failed, InterruptedException {
+            int[] count = new int[1];
+            Node current = active(rsc, count);
+            Resource target = rsc;
+            if (rsc.is(Resource.PROMOTABLE)) {
+                int promoted = 0;
+                Node promotedNode = null;
+                for (Resource child : rsc.children) {
+                    if (child.state(true) == Role.PROMOTED) {
+                        target = child;
+                        promotedNode = child.currentNode();
+                        promoted++;
+                    }
+                }
+                if (promoted != 0) {
+                    count[0] = promoted;
+                    current = promotedNode;
+                }
+            }
+            if (count[0] > 1) {
+                if (target.isClone()) {
+                    current = null;
+                } else {
+                    throw operationFailed(EX_MULTIPLE, null);
+                }
+            }
+            boolean curIsDest = current != null && current == node;
+            if (curIsDest && !force) {
+                throw operationFailed(EX_EXISTS, null);
+            }
+            clear(null, false);
+            clear(node.uname, true);
+            prefer(node.uname);
+            if (force && !curIsDest) {
+                if (current != null) {
+                    banNode(current.uname);
+                } else if (count[0] > 1) {
+                    out.println("Resource '" + rscId + "' is currently active in " + count[0] + " locations. One "
+                        + "may now move to " + node.uname);
+                    out.println("To prevent '" + rscId + "' from being active at a specific location, specify a "
+                        + "node.");
+                }
+            }
+            return 0;
+        }
+
+        /** parse_cli_lifetime(): the end of the lifetime as crm_time_as_string() writes it, or null. */
+        String lifetimeEnd() throws Failed {
+            String lifetime = cl.getOptionValue("lifetime");
+            if (lifetime == null) {
+                return null;
+            }
+            CrmTime.Duration d = CrmTime.parseDuration(lifetime);
+            if (d == null) {
+                err.println("Invalid duration specified: " + lifetime + "\nPlease refer to "
+                    + "https://en.wikipedia.org/wiki/ISO_8601#Durations for examples of valid durations");
+                throw new Failed(EX_USAGE, "Error performing operation: Invalid parameter");
+            }
+            CrmTime later = CrmTime.ofEpochSecond(clock.nowMillis() / 1000, clock.zone()).plus(d);
+            String s = timeString(later);
+            out.println("Migration will take effect until: " + s);
+            return s;
+        }
+
+        /** Follows cli_resource_ban(). */
+        void banNode(String host) throws Failed, InterruptedException {
+            String later = lifetimeEnd();
+            String id = "cli-ban-" + rscId + "-on-" + host;
+            out.println("WARNING: Creating rsc_location constraint '" + id + "' with a score of -INFINITY for "
+                + "resource " + rscId + " on " + host + ".\n\tThis will prevent " + rscId + " from running on "
+                + host + " until the constraint is removed using the clear option or by editing the CIB with an "
+                + "appropriate tool\n\tThis will be the case even if " + host + " is the last node in the cluster");
+            XmlNode location;
+            if (later == null) {
+                location = XmlNode.of("rsc_location", "id", id, "rsc", rscId, "role", "Started", "node", host,
+                    "score", "-INFINITY");
+            } else {
+                location = XmlNode.of("rsc_location", "id", id, "rsc", rscId, "role", "Started").withChildren(
+                    List.of(rule(id + "-rule", "-INFINITY", id + "-expr", host, id + "-lifetime", later)));
+            }
+            update(location);
+        }
+
+        /** Follows cli_resource_prefer(). */
+        void prefer(String host) throws Failed, InterruptedException {
+            String later = lifetimeEnd();
+            String id = "cli-prefer-" + rscId;
+            XmlNode location;
+            if (later == null) {
+                location = XmlNode.of("rsc_location", "id", id, "rsc", rscId, "role", "Started", "node", host,
+                    "score", "INFINITY");
+            } else {
+                location = XmlNode.of("rsc_location", "id", id, "rsc", rscId, "role", "Started").withChildren(
+                    List.of(rule("cli-prefer-rule-" + rscId, "INFINITY", "cli-prefer-expr-" + rscId, host,
+                        "cli-prefer-lifetime-end-" + rscId, later)));
+            }
+            update(location);
+        }
+
+        private XmlNode rule(String ruleId, String score, String exprId, String host, String lifetimeId,
+                             String end) {
+            return XmlNode.of("rule", "id", ruleId, "score", score, "boolean-op", "and").withChildren(List.of(
+                XmlNode.of("expression", "id", exprId, "attribute", "#uname", "operation", "eq", "value", host,
+                    "type", "string"),
+                XmlNode.of("date_expression", "id", lifetimeId, "operation", "lt", "end", end)));
+        }
+
+        /** cib_conn->cmds->update() of one constraint: merged into the constraints section, created if new. */
+        void update(XmlNode location) throws Failed, InterruptedException {
+            submit(new CibRequest(CibRequest.Op.MODIFY, "constraints", null,
+                XmlNode.of("constraints").withChildren(List.of(location)), EnumSet.of(CibRequest.Flag.CAN_CREATE),
+                TOOL, "root"), false);
+        }
+
+        /** Submits; with {@code absentOk}, "no such object" is success (Pacemaker's -ENXIO). */
+        void submit(CibRequest r, boolean absentOk) throws Failed, InterruptedException {
+            try {
+                clock.await(cib.update(r), TIMEOUT_MS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof CibError ce) {
+                    if (absentOk && ce.exitCode() == CibError.NOSUCH) {
+                        return;
+                    }
+                    throw operationFailed(ce.exitCode(), null);
+                }
+                throw operationFailed(EX_ERROR, String.valueOf(e.getCause()));
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw operationFailed(124, null);
+            }
+        }
+
+        /**
+         * Follows cli_resource_clear(): on one node (the rule form by XPath, then the short forms), or on every
+         * node when {@code host} is null.
+         */
+        void clear(String host, boolean bans) throws Failed, InterruptedException {
+            if (host == null) {
+                for (Node n : ws.nodes) {
+                    clear(n.uname, bans);
+                }
+                return;
+            }
+            submit(new CibRequest(CibRequest.Op.DELETE, null, "//rsc_location[@id='cli-prefer-" + rscId
+                + "'][rule[@id='cli-prefer-rule-" + rscId + "']/expression[@attribute='#uname' and @value='" + host
+                + "']]", null, Set.of(), TOOL, "root"), true);
+            List<XmlNode> fragment = new ArrayList<>();
+            if (bans) {
+                fragment.add(XmlNode.of("rsc_location", "id", "cli-ban-" + rscId + "-on-" + host));
+            }
+            fragment.add(force ? XmlNode.of("rsc_location", "id", "cli-prefer-" + rscId)
+                : XmlNode.of("rsc_location", "id", "cli-prefer-" + rscId, "node", host));
+            submit(new CibRequest(CibRequest.Op.DELETE, "constraints", null,
+                XmlNode.of("constraints").withChildren(fragment), Set.of(), TOOL, "root"), true);
+        }
+
+        /** Follows clear_constraints(): prints the location constraints that went away. */
+        int clear() throws Failed, InterruptedException {
+            load(true);
+            notAnInstance();
+            Set<String> before = locationIds(cib.current().root());
+            clear(node == null ? null : node.uname, true);
+            if (!quiet) {
+                before.removeAll(locationIds(cib.current().root()));
+                for (String id : before) {
+                    out.println("Removing constraint: " + id);
+                }
+            }
+            return 0;
+        }
+
+        private Set<String> locationIds(XmlNode root) {
+            Set<String> ids = new TreeSet<>();
+            collect(root, ids);
+            return ids;
+        }
+
+        private void collect(XmlNode x, Set<String> ids) {
+            if (x.is("rsc_location") && x.attribute("id") != null) {
+                ids.add(x.attribute("id"));
+            }
+            for (XmlNode c : x.children()) {
+                collect(c, ids);
+            }
+        }
+
+        /**
+         * --cleanup (fail counts and failed operations) and --refresh (the whole history): per node the resource is
+         * known on, "Cleaned up RSC on NODE". Follows cli_resource_delete() and cli_cleanup_all().
+         */
+        int cleanup(boolean justFailures) throws Failed, InterruptedException {
+            load(false);
+            Attrd a = attrd;
+            Controller ctl = controller;
+            if (a == null || ctl == null) {
+                throw operationFailed(EX_UNAVAILABLE, "Error connecting to the controller: the attribute manager"
+                    + " and the controller must run on this node");
+            }
+            if (rsc == null) {
+                clearFailures(a, null, hostName);
+                List<String> nodes = new ArrayList<>();
+                for (Node n : ws.nodes) {
+                    if (hostName == null || n == node) {
+                        nodes.add(n.uname);
+                    }
+                }
+                for (Resource r : primitives(ws.resources, new ArrayList<>())) {
+                    forget(ctl, r.id, nodes);
+                }
+                out.println("Cleaned up all resources on " + (hostName == null ? "all nodes" : hostName));
+                return 0;
+            }
+            Resource target = force ? rsc : rsc.top();
+            for (Resource r : primitives(List.of(target), new ArrayList<>())) {
+                Collection<Node> nodes;
+                if (node != null) {
+                    nodes = List.of(node);
+                } else if (!r.knownOn.isEmpty()) {
+                    nodes = r.knownOn;
+                } else if (force) {
+                    nodes = ws.nodes;
+                } else {
+                    nodes = r.allowedNodes.keySet();
+                }
+                for (Node n : new LinkedHashSet<>(nodes)) {
+                    if (node == null && !n.online) {
+                        continue;
+                    }
+                    String failName = r.isAnonClone() || r.parent != null && r.parent.isClone()
+                        && !r.is(Resource.UNIQUE) ? r.cloneName != null ? r.cloneName : r.id : r.id;
+                    clearFailures(a, failName, n.uname);
+                    forget(ctl, r.id, List.of(n.uname));
+                    out.println("Cleaned up " + r.id + " on " + n.uname);
+                }
+            }
+            return 0;
+        }
+
+        private List<Resource> primitives(List<Resource> from, List<Resource> into) {
+            for (Resource r : from) {
+                if (r.children.isEmpty()) {
+                    into.add(r);
+                } else {
+                    primitives(r.children, into);
+                }
+            }
+            return into;
+        }
+
+        private void clearFailures(Attrd a, String resource, String host) throws Failed, InterruptedException {
+            try {
+                clock.await(a.clearFailures(resource, null, 0, host).written(), TIMEOUT_MS);
+            } catch (org.vigil.crm.api.attrd.AttrdError e) {
+                throw operationFailed(e.exitCode(), "Unable to clean up " + (resource == null ? "all" : resource)
+                    + " failures on " + (host == null ? "all nodes" : host) + ": " + e.getMessage());
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw operationFailed(EX_ERROR, "Unable to clean up failures: " + e);
+            }
+        }
+
+        private void forget(Controller ctl, String resource, List<String> nodes) throws Failed,
+            InterruptedException {
+            try {
+                clock.await(ctl.forgetHistory(resource, nodes), TIMEOUT_MS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw operationFailed(EX_ERROR, "Cleaned " + resource + " failures on " + String.join(",", nodes)
+                    + ", but unable to clean history: " + (e.getCause() != null ? e.getCause().getMessage() : e));
+            }
+        }
+
+        /**
+         * --why, partly: whether the resource runs and, when it does not, the reasons crm_resource gives most often
+         * (disabled, unmanaged, banned by a cli- constraint).
+         */
+        int why() throws Failed {
+            load(false);
+            List<Resource> targets = rsc != null ? List.of(rsc) : ws.resources;
+            for (Resource r : targets) {
+                List<Node> where = new ArrayList<>();
+                r.location(where, 2);
+                if (where.isEmpty()) {
+                    out.println("Resource " + r.id + " is not running");
+                } else {
+                    out.println("Resource " + r.id + " is running");
+                }
+                String tr = r.meta.get("target-role");
+                if (tr != null && Role.parse(tr) == Role.STOPPED) {
+                    out.println("  * Configuration specifies '" + r.id + "' should remain stopped");
+                }
+                if (!r.is(Resource.MANAGED)) {
+                    out.println("  * '" + r.id + "' is not managed");
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** crm_time_as_string() with date, time of day and time zone: "2026-12-08 04:27:45Z" in UTC. */
+    static String timeString(CrmTime t) {
+        java.time.OffsetDateTime v = t.value();
+        int off = v.getOffset().getTotalSeconds();
+        String zone = off == 0 ? "Z" : String.format("%s%02d:%02d", off < 0 ? "-" : "+", Math.abs(off) / 3600,
+            Math.abs(off) % 3600 / 60);
+        return String.format("%04d-%02d-%02d %02d:%02d:%02d%s", v.getYear(), v.getMonthValue(), v.getDayOfMonth(),
+            v.getHour(), v.getMinute(), v.getSecond(), zone);
+    }
+}

@@ -1,0 +1,87 @@
+package org.vigil.crm.internal.tools;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.vigil.kernel.api.command.UsageException;
+
+/**
+ * Option parsing for the Pacemaker tools the scheduler bundle provides (crm_mon, crm_resource), with Apache Commons CLI: short and long forms
+ * as the tools have them ({@code -o resources}, {@code --scope=resources}, {@code --scope resources}); an unknown
+ * option or a missing value is a usage error with exit status 64 ({@code CRM_EX_USAGE}).
+ *
+ * <p>Not thread-safe: one per call.
+ */
+final class ToolOptions {
+
+    private final String tool;
+    private final String usage;
+    private final Options options = new Options();
+
+    ToolOptions(String tool, String usage) {
+        this.tool = tool;
+        this.usage = usage;
+        flag("?", "help", "Show help options");
+    }
+
+    ToolOptions flag(String shortName, String longName, String description) {
+        options.addOption(Option.builder(shortName).longOpt(longName).desc(description).build());
+        return this;
+    }
+
+    ToolOptions value(String shortName, String longName, String argName, String description) {
+        options.addOption(Option.builder(shortName).longOpt(longName).hasArg().argName(argName).desc(description)
+            .build());
+        return this;
+    }
+
+    /** An option whose value may be left out ({@code -p} or {@code --promotion=RSC}). */
+    ToolOptions optionalValue(String shortName, String longName, String argName, String description) {
+        options.addOption(Option.builder(shortName).longOpt(longName).optionalArg(true).numberOfArgs(1)
+            .argName(argName).desc(description).build());
+        return this;
+    }
+
+    /** A long-only option (a deprecated spelling, or one without a short form). */
+    ToolOptions longFlag(String longName, String description) {
+        options.addOption(Option.builder().longOpt(longName).desc(description).build());
+        return this;
+    }
+
+    /** A long-only option with a value. */
+    ToolOptions longValue(String longName, String argName, String description) {
+        options.addOption(Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).build());
+        return this;
+    }
+
+    /** Parses; {@code --help} is answered by throwing a UsageException with status 0 carrying the help text. */
+    CommandLine parse(List<String> args) throws UsageException {
+        CommandLine cl;
+        try {
+            cl = DefaultParser.builder().setAllowPartialMatching(false).build()
+                .parse(options, args.toArray(new String[0]));
+        } catch (ParseException e) {
+            throw new UsageException(e.getMessage() + "\nTry '" + tool + " --help' for the options", 64);
+        }
+        if (cl.hasOption("help")) {
+            throw new UsageException(help(), 0);
+        }
+        if (!cl.getArgList().isEmpty()) {
+            throw new UsageException("non-option arguments: " + String.join(" ", cl.getArgList()) + "\nTry '" + tool
+                + " --help' for the options", 64);
+        }
+        return cl;
+    }
+
+    String help() {
+        StringWriter w = new StringWriter();
+        new HelpFormatter().printHelp(new PrintWriter(w), 110, usage, null, options, 2, 4, null);
+        return w.toString().stripTrailing();
+    }
+}
