@@ -5,7 +5,7 @@
  * executor and the scheduler must compute alike ({@link org.vigil.crm.api.exec.OpDigest}).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.vigil.crm.api.exec;
 
 import org.osgi.annotation.bundle.Export;

@@ -1013,15 +1013,36 @@ final class ControllerCore {
     private void recordTimeout(TransitionAction a, long backstop) {
         ResourceRef r = a.resource();
         String key = a.transitionKey();
-        XmlNode op = XmlNode.of("lrm_rsc_op", "id", r.id() + "_last_failure_0", "operation_key", a.key(),
-            "operation", a.task(), "crm-debug-origin", "controld_record_action_timeout", "crm_feature_set",
-            FEATURE_SET, "transition-key", key, "transition-magic", "2:1;" + key, "exit-reason",
-            "no result within " + backstop + " ms", "on_node", a.node(), "call-id", "-1", "rc-code", "1",
-            "op-status", "2", "interval", "0", "last-rc-change", Long.toString(env.now() / 1000), "exec-time", "0",
-            "queue-time", "0");
+        ExecRequest req = new ExecRequest(a.id(), a.task(), a.key(), a.node(), a.nodeUuid(), r.id(), r.longId(),
+            r.agentClass(), r.provider(), r.type(), a.attributes(), a.targetRc(), key);
+        // synthesize_timeout_event(): unknown error, op-status timeout, call-id -1; recorded as a failed result is
+        // (pcmk__create_history_xml: the operation's own entry, unless recurring, and last_failure)
+        XmlNode lrmResource = XmlNode.of("lrm_resource", "id", r.id(), "class", r.agentClass(), "provider",
+            r.provider(), "type", r.type());
+        List<String> ids = new ArrayList<>(List.of(r.id() + "_last_failure_0"));
+        if (req.intervalMs() == 0) {
+            ids.add(0, r.id() + "_last_0");
+        }
+        for (String id : ids) {
+            lrmResource = lrmResource.plusChild(XmlNode.of("lrm_rsc_op", "id", id, "operation_key", a.key(),
+                "operation", a.task(), "crm-debug-origin", "controld_record_action_timeout", "crm_feature_set",
+                FEATURE_SET, "transition-key", key, "transition-magic", "2:1;" + key, "exit-reason",
+                "No result received from " + a.node() + " within " + backstop + " ms", "on_node", a.node(),
+                "call-id", "-1", "rc-code", "1", "op-status", "2", "interval", Long.toString(req.intervalMs()),
+                "last-rc-change", Long.toString(env.now() / 1000), "exec-time", "0", "queue-time", "0"));
+        }
         XmlNode ns = XmlNode.of("node_state", "id", a.nodeUuid(), "uname", a.node()).plusChild(XmlNode.of("lrm",
-            "id", a.nodeUuid()).plusChild(XmlNode.of("lrm_resources").plusChild(XmlNode.of("lrm_resource", "id",
-            r.id(), "class", r.agentClass(), "provider", r.provider(), "type", r.type()).plusChild(op))));
+            "id", a.nodeUuid()).plusChild(XmlNode.of("lrm_resources").plusChild(lrmResource)));
+        // and counted as update_failcount() counts a failed result of the running transition
+        List<XmlNode> counts = org.vigil.crm.api.exec.FailCounts.attributes(a.nodeUuid(), req,
+            org.vigil.crm.api.exec.FailCounts.startFailureIsFatal(env.cib()), env.now());
+        if (!counts.isEmpty()) {
+            XmlNode set = XmlNode.of("instance_attributes", "id", "status-" + a.nodeUuid());
+            for (XmlNode nv : counts) {
+                set = set.plusChild(nv);
+            }
+            ns = ns.plusChild(XmlNode.of("transient_attributes", "id", a.nodeUuid()).plusChild(set));
+        }
         env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, ns, Set.of(CibRequest.Flag.CAN_CREATE),
             "crmd", "hacluster")).whenComplete((s, e) -> {
                 if (e != null) {

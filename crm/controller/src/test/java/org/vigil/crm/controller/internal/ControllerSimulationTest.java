@@ -1,6 +1,7 @@
 package org.vigil.crm.controller.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -461,6 +462,47 @@ class ControllerSimulationTest {
         assertEquals(3, counted, "every node tried once (start-failure-is-fatal)");
     }
 
+    @Test
+    void anAgentMissingOnANodeKeepsTheResourceOffThatNode() {
+        SimCluster c = threeNodes(12, cib(false, "stop", 0, "r1"));
+        c.scripted.put("r1@alpha:monitor", 5);   // the probe: OCF_ERR_INSTALLED
+        c.scripted.put("r1@alpha:start", 5);
+        settle(c, "cold start with r1's agent missing on alpha");
+        assertEquals(1, c.where("r1").size());
+        assertFalse(c.where("r1").contains("alpha"));
+        String first = c.where("r1").iterator().next();
+        int host = first.equals("bravo") ? 2 : 3;
+        c.crash(host);
+        settle(c, "after the crash of " + first);
+        assertEquals(Set.of(host == 2 ? "charlie" : "bravo"), c.where("r1"), "never alpha, where it cannot run");
+        assertTrue(c.log.stream().noneMatch(l -> l.contains("r1_start_0 on alpha")), "no start tried on alpha");
+    }
+
+    @Test
+    void anActionThatNeverAnswersTimesOutIsRecordedAndTheResourceMoves() {
+        SimCluster c = threeNodes(13, cib(false, "stop", 0, "r1"));
+        c.scripted.put("r1@alpha:start", SimCluster.HANG);
+        c.scripted.put("r1@bravo:start", SimCluster.HANG);
+        c.scripted.put("r1@charlie:start", SimCluster.HANG);
+        c.scripted.put("r1@alpha:stop", 0);
+        // every start hangs: each one's backstop (timeout 20 s + cluster-delay) fails it, the node is banned by
+        // start-failure-is-fatal, and the next node is tried
+        assertTrue(c.runUntil(() -> c.log.stream().filter(l -> l.contains("r1_start_0") && l.contains("lost"))
+            .count() >= 1, 180_000), "a lost start was noticed:\n" + String.join("\n", tail(c.log, 30)));
+        String lost = c.log.stream().filter(l -> l.contains("r1_start_0") && l.contains("lost")).findFirst()
+            .orElseThrow();
+        assertTrue(lost.contains("no result within"), lost);
+        c.scripted.remove("r1@bravo:start");
+        c.scripted.remove("r1@charlie:start");
+        settle(c, "after the timed out start");
+        assertEquals(1, c.where("r1").size(), "started on a node whose start answers");
+        int counted = 0;
+        for (int n = 1; n <= 3; n++) {
+            counted += "INFINITY".equals(attr(c, n, "fail-count-r1#start_0")) ? 1 : 0;
+        }
+        assertTrue(counted >= 1, "the timed out start counts as a failed start");
+    }
+
     /** Seeds 1..N, N from {@code -Dcontroller.sim.seeds} (20 by default; longer runs take more). */
     static java.util.stream.LongStream seeds() {
         if (Long.getLong("controller.sim.seed") != null) {
@@ -506,6 +548,12 @@ class ControllerSimulationTest {
                 c.start(down.get(r.nextInt(down.size())));
             } else if (up.size() > 2) {
                 c.crash(up.get(r.nextInt(up.size())));
+            }
+        }
+        // the admin starts again what is down (orderly stops may have emptied the cluster)
+        for (SimCluster.SimNode n : c.nodes.values()) {
+            if (!n.up) {
+                c.start(n.id);
             }
         }
         settle(c, "seed " + seed);

@@ -52,7 +52,9 @@ final class SimCluster {
     final Map<String, Set<String>> running = new TreeMap<>();
     final List<String> violations = new ArrayList<>();
     final List<String> log = new ArrayList<>();
-    /** Agent behaviour: "rsc@node:op" -> rc to return instead of the model's. */
+    /** A {@link #scripted} value: the operation never completes. */
+    static final int HANG = Integer.MIN_VALUE;
+    /** Agent behaviour: "rsc@node:op" -> rc to return instead of the model's, or {@link #HANG}. */
     final Map<String, Integer> scripted = new HashMap<>();
     private final Set<Integer> group = new TreeSet<>();
     private boolean quorate;
@@ -575,6 +577,10 @@ final class SimCluster {
                 Set<String> where = running.computeIfAbsent(r.resourceId(), k -> new TreeSet<>());
                 boolean here = where.contains(node.name);
                 Integer forced = scripted.get(r.resourceId() + "@" + node.name + ":" + op);
+                if (forced != null && forced == HANG) {
+                    log.add(now + " " + node.name + " " + r.operationKey() + " hangs");
+                    return;   // the agent never answers; the executor's own timeout is not modelled
+                }
                 int rc;
                 switch (op) {
                     case "start", "promote", "demote", "migrate_from" -> {

@@ -595,59 +595,14 @@ final class ExecutorCore {
         }
     }
 
-    /**
-     * The fail count and last-failure attributes of a failed operation, as {@code update_failcount()} sets them for
-     * an action of the running transition: recurring operations, promote and demote count one more; a failed start
-     * counts INFINITY while {@code start-failure-is-fatal} (else one more); a failed stop INFINITY; probes, migrations
-     * and the rest only when they were not run by a transition. With {@code on-fail=ignore} only the time is set.
-     */
+    /** The fail count and last-failure attributes of a failed operation ({@code update_failcount()}). */
     private List<XmlNode> failCount(ExecRequest r, long now) {
-        String op = r.operation();
-        boolean outside = r.transitionKey() == null || r.transitionKey().contains(":-1:")
-            || r.transitionKey().startsWith("-1:");
-        String value = "value++";
-        boolean update = outside || r.intervalMs() > 0 || op.equals("promote") || op.equals("demote");
-        if (op.equals("start") && r.intervalMs() == 0) {
-            update = true;
-            if (startFailureIsFatal()) {
-                value = "INFINITY";
-            }
-        } else if (op.equals("stop") && r.intervalMs() == 0) {
-            update = true;
-            value = "INFINITY";
-        }
-        if (!update) {
-            return List.of();
-        }
-        String suffix = r.resourceId() + "#" + op + "_" + r.intervalMs();
-        List<XmlNode> out = new ArrayList<>();
-        if (!"ignore".equals(r.meta("on_fail"))) {
-            String name = "fail-count-" + suffix;
-            out.add(XmlNode.of("nvpair", "id", "status-" + nodeUuid + "-" + name, "name", name, "value", value));
-        }
-        String last = "last-failure-" + suffix;
-        out.add(XmlNode.of("nvpair", "id", "status-" + nodeUuid + "-" + last, "name", last, "value",
-            Long.toString(now / 1000)));
-        return out;
+        return org.vigil.crm.api.exec.FailCounts.attributes(nodeUuid, r, startFailureIsFatal(), now);
     }
 
     /** The cluster option {@code start-failure-is-fatal} (default true). */
     private boolean startFailureIsFatal() {
-        CibSnapshot s = cib.current();
-        XmlNode conf = s.configuration();
-        XmlNode crm = conf == null ? null : conf.firstChild("crm_config");
-        if (crm != null) {
-            for (XmlNode set : crm.children("cluster_property_set")) {
-                for (XmlNode nv : set.children("nvpair")) {
-                    if ("start-failure-is-fatal".equals(nv.attribute("name"))) {
-                        String v = nv.attribute("value", "true").strip().toLowerCase();
-                        return !(v.equals("false") || v.equals("no") || v.equals("0") || v.equals("off")
-                            || v.equals("n"));
-                    }
-                }
-            }
-        }
-        return true;
+        return org.vigil.crm.api.exec.FailCounts.startFailureIsFatal(cib.current());
     }
 
     /**
