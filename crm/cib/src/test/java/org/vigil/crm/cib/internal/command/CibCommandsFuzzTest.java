@@ -54,7 +54,8 @@ import org.vigil.kernel.fuzz.CommandFuzz.Outcome;
  * standard error (except the statuses that are the answer: {@code crm_diff}'s 1 "the documents differ" with the
  * patch on standard output, {@code crm_node -q}'s 106 "not quorate"); what is printed is bounded (64 KiB plus twice
  * the CIB plus 64 bytes per byte of arguments and input); a command that failed left the CIB as it was (nothing
- * half-applied), and a command that only reads ({@code crm_verify}, {@code crm_diff}, {@code cibadmin -Q},
+ * half-applied), every request the command made was answered by the engine (on a node, an unanswered one makes
+ * the client wait for its timeout), and a command that only reads ({@code crm_verify}, {@code crm_diff}, {@code cibadmin -Q},
  * {@code crm_node} without {@code -R}) never changes it; every argument of {@code crm_attribute} and
  * {@code crm_node}, put into an XPath expression as those tools put names, stays a literal (this replaces Jazzer's
  * XPath-injection sanitizer, which the module's POM turns off: it reports every expression that does not compile,
@@ -145,9 +146,14 @@ class CibCommandsFuzzTest {
                 default -> new CrmDiffCommand();
             };
             CibSnapshot before = cib.current();
+            int unanswered = cib.unanswered();
             Outcome o = CommandFuzz.run(command, l, new CommandContext(SANDBOX, l.stdin()));
             restoreSandbox(l);
             CibSnapshot after = cib.current();
+            if (cib.unanswered() != unanswered) {
+                throw new AssertionError(l + ": the CIB engine left a request unanswered (a node's client waits for its "
+                    + "timeout); the engine logged: " + cib.log() + "\n" + o);
+            }
             if (Boolean.getBoolean("vigil.fuzz.trace")) {
                 System.err.println("TRACE " + l + " -> " + o.status() + " changed=" + !before.equals(after) + " err="
                     + o.errText().lines().findFirst().orElse(""));
