@@ -427,6 +427,8 @@ class CibCommandsFuzzTest {
             r("INFINITY"))));
         s.add(lines(CommandFuzz.line("crm_attribute", "-P", "shut.*", "-l", "reboot", "-N", "rhel7-node3", "-D")));
         s.add(lines(CommandFuzz.line("crm_attribute", "-t", "tickets", "-n", "granted", "-G", "-d", "false")));
+        s.add(lines(CommandFuzz.line("crm_attribute", "-N", "rhel7-node1", "-n", "it's", "-v", "a \"quoted\" value"),
+            CommandFuzz.line("crm_attribute", "-N", "rhel7-node1", "-n", "it's", "-G")));
         s.add(lines(CommandFuzz.line("crm_attribute", "--promotion=stateful-1", "-N", "rhel7-node1", "-v", "10")));
         s.add(lines(CommandFuzz.line("crm_attribute", "-n", "x", "-i", "cts-dc-deadtime", "-s",
             "cib-bootstrap-options", "-v", "10s")));
