@@ -55,13 +55,16 @@ BG_PIDS=()          # clients and watchers started in the background by the scri
 preflight() {
   [ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
   command -v corosync >/dev/null || die "corosync is not installed (the anchor's install.sh)"
-  [ -f "$BENCH_JAR" ] || die "$BENCH_JAR missing: cd $VIGIL_ROOT && mvn -q -o -pl bench -am package -DskipTests"
   mkdir -p "$BRT" "$VRT" "$RESULTS" "$TOOLS" "$ANCHOR_RT"
-  # the anchor's C tools, built here (not in the read-only anchor directory) from its sources
-  if [ ! -x "$TOOLS/vcpgbench" ] || [ ! -x "$TOOLS/cswatch" ] \
-     || [ "$ANCHOR/bench/vcpgbench.c" -nt "$TOOLS/vcpgbench" ]; then
-    gcc -O2 -Wall -o "$TOOLS/vcpgbench" "$ANCHOR/bench/vcpgbench.c" -lcpg -lpthread || die "cannot build vcpgbench (libcpg-dev)"
-    gcc -O2 -Wall -o "$TOOLS/cswatch" "$ANCHOR/bench/cswatch.c" -lcpg -lquorum || die "cannot build cswatch (libquorum-dev)"
+  # CPG_TOOLS=0 (set by a script before preflight): it needs neither CpgBench nor the anchor's C tools
+  if [ "${CPG_TOOLS:-1}" = 1 ]; then
+    [ -f "$BENCH_JAR" ] || die "$BENCH_JAR missing: cd $VIGIL_ROOT && mvn -q -o -pl bench -am package -DskipTests"
+    # the anchor's C tools, built here (not in the read-only anchor directory) from its sources
+    if [ ! -x "$TOOLS/vcpgbench" ] || [ ! -x "$TOOLS/cswatch" ] \
+       || [ "$ANCHOR/bench/vcpgbench.c" -nt "$TOOLS/vcpgbench" ]; then
+      gcc -O2 -Wall -o "$TOOLS/vcpgbench" "$ANCHOR/bench/vcpgbench.c" -lcpg -lpthread || die "cannot build vcpgbench (libcpg-dev)"
+      gcc -O2 -Wall -o "$TOOLS/cswatch" "$ANCHOR/bench/cswatch.c" -lcpg -lquorum || die "cannot build cswatch (libquorum-dev)"
+    fi
   fi
   # the distribution must be current before three nodes start at once (the launcher would rebuild otherwise)
   vigil_conf seed >/dev/null

@@ -30,10 +30,15 @@ import java.util.function.Function;
  *                       30000 ms
  * @param rescanDelay    {@code vigil.agents.rescan.ms}: how long a directory must be quiet after a change before
  *                       it is rescanned, default 500 ms
+ * @param nodeStateDir   {@code vigil.state.dir} (the node's own framework property): the node's state directory,
+ *                       which agents find as {@code VIGIL_STATE_DIR} so that the Pacemaker commands they run
+ *                       ({@code attrd_updater}, ...) reach this node; null outside a node
+ * @param vigilHome      {@code vigil.home} (the node's own framework property): the distribution, whose
+ *                       {@code shims} directory goes first on the agents' PATH; null outside a node
  */
 public record AgentSettings(Path ocfRoot, Path rscTmp, Path lsbDir, Path fenceDir, Path stateDir, Path systemctl,
                             String python, String runner, int maxOutput, Duration killGrace, Duration metadataTimeout,
-                            Duration rescanDelay) {
+                            Duration rescanDelay, Path nodeStateDir, Path vigilHome) {
 
     /** The defaults, overridden by the properties that {@code lookup} returns (null: not set). */
     public static AgentSettings from(Function<String, String> lookup) {
@@ -51,7 +56,23 @@ public record AgentSettings(Path ocfRoot, Path rscTmp, Path lsbDir, Path fenceDi
             (int) number(lookup, "vigil.agents.max.output", 256 * 1024),
             Duration.ofMillis(number(lookup, "vigil.agents.kill.grace.ms", 5000)),
             Duration.ofMillis(number(lookup, "vigil.agents.metadata.timeout.ms", 30000)),
-            Duration.ofMillis(number(lookup, "vigil.agents.rescan.ms", 500)));
+            Duration.ofMillis(number(lookup, "vigil.agents.rescan.ms", 500)),
+            path(lookup, "vigil.state.dir"),
+            path(lookup, "vigil.home"));
+    }
+
+    /** The directory of the Pacemaker command stand-ins ({@code <vigil.home>/shims}), or null when absent. */
+    public Path shimsDir() {
+        if (vigilHome == null) {
+            return null;
+        }
+        Path d = vigilHome.resolve("shims");
+        return java.nio.file.Files.isDirectory(d) ? d : null;
+    }
+
+    private static Path path(Function<String, String> lookup, String key) {
+        String v = lookup.apply(key);
+        return v == null || v.isBlank() ? null : Path.of(v.strip());
     }
 
     /** The OCF agents' directory, {@code <ocfRoot>/resource.d}. */

@@ -113,14 +113,33 @@ public final class Outcomes {
     }
 
     /**
+     * The environment every external agent of a node starts from: {@link #baseEnvironment()}, with
+     * {@code VIGIL_STATE_DIR} set to the node's state directory and the distribution's {@code shims} directory
+     * (Vigil's {@code attrd_updater}, {@code crm_attribute}, {@code crm_node}, {@code crm_resource}, {@code crm_mon},
+     * {@code crm_failcount}, {@code cibadmin}) first on the PATH when it exists, so the Pacemaker commands agents run
+     * reach this node, never an installed Pacemaker.
+     */
+    public static Map<String, String> baseEnvironment(org.vigil.agents.internal.AgentSettings settings) {
+        Map<String, String> env = baseEnvironment();
+        if (settings.nodeStateDir() != null) {
+            env.put("VIGIL_STATE_DIR", settings.nodeStateDir().toString());
+        }
+        java.nio.file.Path shims = settings.shimsDir();
+        if (shims != null) {
+            env.put("PATH", shims + ":" + env.get("PATH"));
+        }
+        return env;
+    }
+
+    /**
      * The environment every external agent starts from: the node's environment without inherited
-     * {@code OCF_*}/{@code HA_*} variables (those are set per action), with {@code /usr/sbin} and {@code /sbin} on
-     * the PATH.
+     * {@code OCF_*}/{@code HA_*} variables (those are set per action) nor {@code VIGIL_STATE_DIR}, with
+     * {@code /usr/sbin} and {@code /sbin} on the PATH.
      */
     public static Map<String, String> baseEnvironment() {
         Map<String, String> env = new HashMap<>();
         System.getenv().forEach((k, v) -> {
-            if (!k.startsWith("OCF_") && !k.startsWith("HA_")) {
+            if (!k.startsWith("OCF_") && !k.startsWith("HA_") && !k.equals("VIGIL_STATE_DIR")) {
                 env.put(k, v);
             }
         });

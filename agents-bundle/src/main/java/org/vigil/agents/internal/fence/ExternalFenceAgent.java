@@ -50,7 +50,7 @@ public final class ExternalFenceAgent implements FenceAgent {
         this.settings = settings;
         this.runner = runner;
         this.path = settings.fenceDir().resolve(name);
-        this.baseEnv = Outcomes.baseEnvironment();
+        this.baseEnv = Outcomes.baseEnvironment(settings);
     }
 
     @Override

@@ -41,7 +41,7 @@ public final class LsbAgent extends ExternalResourceAgent {
         this.script = script;
         this.settings = settings;
         this.path = settings.lsbDir().resolve(script);
-        this.baseEnv = Outcomes.baseEnvironment();
+        this.baseEnv = Outcomes.baseEnvironment(settings);
     }
 
     @Override

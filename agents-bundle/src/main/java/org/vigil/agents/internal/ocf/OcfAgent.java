@@ -59,7 +59,7 @@ public final class OcfAgent extends ExternalResourceAgent {
         this.type = type;
         this.settings = settings;
         this.path = settings.resourceDir().resolve(provider).resolve(type);
-        this.baseEnv = Outcomes.baseEnvironment();
+        this.baseEnv = Outcomes.baseEnvironment(settings);
     }
 
     @Override

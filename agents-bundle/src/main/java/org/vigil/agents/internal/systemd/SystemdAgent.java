@@ -40,7 +40,7 @@ public final class SystemdAgent extends ExternalResourceAgent {
         this.unit = unit;
         this.settings = settings;
         this.runningMarker = runningMarker;
-        this.baseEnv = Outcomes.baseEnvironment();
+        this.baseEnv = Outcomes.baseEnvironment(settings);
     }
 
     /** True when systemd is this node's init system (as {@code sd_booted()} decides). */

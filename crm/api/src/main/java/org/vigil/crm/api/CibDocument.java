@@ -5,7 +5,8 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * A parsed and checked CIB: the {@code <cib>} element with its {@code configuration} and {@code status} sections.
  *
- * <p>Obtained from {@link PolicyEngine#parse}. Immutable; safe to share between threads.
+ * <p>Obtained from {@link PolicyEngine#parse}, or implemented by the CIB service over its own immutable tree (the
+ * scheduler reads it once and keeps its own copy). Immutable; safe to share between threads.
  */
 @ProviderType
 public interface CibDocument {
@@ -22,8 +23,8 @@ public interface CibDocument {
     }
 
     /**
-     * The {@code execution-date} attribute of {@code <cib>} (seconds since the epoch) when present: the "now" the
-     * scheduler uses for failure timeouts, date rules and shutdown locks unless the caller gives another.
+     * The {@code execution-date} attribute of {@code <cib>} (seconds since the epoch) when present: the "now"
+     * {@code crm_simulate} schedules at (a saved scheduler input records the time it was computed for).
      */
     default java.util.OptionalLong executionDate() {
         String value = root().attribute("execution-date");

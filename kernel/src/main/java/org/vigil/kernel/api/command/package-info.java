@@ -3,7 +3,7 @@
  * command; the admin socket runs them for the {@code vigil} command-line client.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.vigil.kernel.api.command;
 
 import org.osgi.annotation.bundle.Export;

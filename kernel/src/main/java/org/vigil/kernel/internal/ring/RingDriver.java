@@ -185,6 +185,9 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             public void stateChanged(TotemState from, TotemState to, String reason) {
                 LOG.debug("{} -> {} ({})", from, to, reason);
                 if (to == TotemState.GATHER && from == TotemState.OPERATIONAL) {
+                    // when and why the ring last stopped being operational (the controllers' timeline reads it)
+                    cmap.setString("runtime.totem.last_gather.reason", reason);
+                    cmap.set("runtime.totem.last_gather.time_ms", CmapType.UINT64, System.currentTimeMillis());
                     if (reason.contains("token")) {
                         LOG.info("A processor failed, forming new configuration: {}", reason);
                     } else {

@@ -257,6 +257,8 @@ public final class CibService implements Cib {
 
         @Override
         public void completed(long requestId, CibSnapshot after) {
+            // current() first: whoever the completion wakes reads a copy at least as new as its own change
+            current = engine.current();
             CompletableFuture<CibSnapshot> f = waiting.remove(requestId);
             if (f != null) {
                 f.complete(after);
@@ -280,6 +282,9 @@ public final class CibService implements Cib {
         @Override
         public void changed(CibChange change) {
             cmap.add("stats.cib.updates", 1);
+            // current() first: a listener that reads it sees this change (and maybe later ones of the same step)
+            current = engine.current();
+            syncing = engine.syncing();
             for (CibListener l : listeners) {
                 try {
                     l.changed(change);

@@ -110,6 +110,8 @@ final class ExecutorCore {
         final Map<String, XmlNode> history = new LinkedHashMap<>();
         /** operation key -> recurring operation */
         final Map<String, Recurring> recurring = new HashMap<>();
+        /** The last CIB write of this resource: the next one is sent when it is done. */
+        CompletableFuture<CibVersion> lastWrite;
 
         ResourceState(String id) {
             this.id = id;
@@ -667,8 +669,9 @@ final class ExecutorCore {
                 XmlNode.of("instance_attributes", "id", "status-" + nodeUuid).withChildren(attrs)));
         }
         CompletableFuture<CibVersion> done = new CompletableFuture<>();
+        XmlNode data = nodeState;
         writes++;
-        cib.update(new CibRequest(CibRequest.Op.MODIFY, "status", null, nodeState,
+        Runnable send = () -> cib.update(new CibRequest(CibRequest.Op.MODIFY, "status", null, data,
             Set.of(CibRequest.Flag.CAN_CREATE, CibRequest.Flag.MIXED_UPDATE), "crmd", "hacluster"))
             .whenComplete((s, e) -> thread.execute(() -> {
                 writes--;
@@ -682,6 +685,17 @@ final class ExecutorCore {
                 }
                 maybeClosed();
             }));
+        // one write of a resource at a time: each is computed against a copy that holds the one before (a result
+        // sent while its pending record is still on the way would otherwise not fit and go round again)
+        CompletableFuture<CibVersion> before = rs == null ? null : rs.lastWrite;
+        if (rs != null) {
+            rs.lastWrite = done;
+        }
+        if (before == null || before.isDone()) {
+            send.run();
+        } else {
+            before.whenComplete((v, e) -> send.run());
+        }
         return done;
     }
 

@@ -17,6 +17,8 @@ import org.vigil.crm.api.CibException;
  * {@code resource_ref}, {@code obj_ref}, {@code template}) names an existing id. A reference to an existing id
  * that is not a resource is not an error: the scheduler ignores that constraint with a warning, as Pacemaker
  * does. {@code validate-with="none"} skips the checks, as in Pacemaker. Stateless; thread-safe.
+ *
+ * <p>Stands in for the RelaxNG validation of lib/common/schemas.c.
  */
 public final class CibChecker {
 

@@ -11,19 +11,32 @@ import java.time.temporal.IsoFields;
  * ISO 8601 date/times as Pacemaker's rules read them: {@code 2019-09-23 11:00:00 -05:00}, {@code 2005-001}
  * (ordinal), {@code 2005-W10-3} (ISO week), {@code 2020-01-01T12:00:00Z}. A date without a time is midnight UTC;
  * a time without an offset is in the local zone. Immutable; thread-safe.
+ *
+ * <p>Follows lib/common/iso8601.c.
  */
 public final class CrmTime implements Comparable<CrmTime> {
 
     private final OffsetDateTime t;
+    /** The zone of date/times without an offset that are parsed relative to this time (the scheduler's zone). */
+    private final ZoneId zone;
 
-    private CrmTime(OffsetDateTime t) {
+    private CrmTime(OffsetDateTime t, ZoneId zone) {
         this.t = t;
+        this.zone = zone;
     }
 
-    /** The time at an epoch second, in the local zone (like Pacemaker's {@code crm_time_set_timet}). */
-    public static CrmTime ofEpochSecond(long epoch) {
+    /**
+     * The time at an epoch second, in the given zone (Pacemaker uses the local zone). Follows {@code
+     * crm_time_set_timet()} in lib/common/iso8601.c.
+     */
+    public static CrmTime ofEpochSecond(long epoch, ZoneId zone) {
         Instant i = Instant.ofEpochSecond(epoch);
-        return new CrmTime(OffsetDateTime.ofInstant(i, ZoneId.systemDefault()));
+        return new CrmTime(OffsetDateTime.ofInstant(i, zone), zone);
+    }
+
+    /** The zone this time was made in: date/times without an offset parsed against it are read in this zone. */
+    public ZoneId zone() {
+        return zone;
     }
 
     public long epochSecond() {
@@ -40,7 +53,7 @@ public final class CrmTime implements Comparable<CrmTime> {
     }
 
     public CrmTime plusSeconds(long s) {
-        return new CrmTime(t.plusSeconds(s));
+        return new CrmTime(t.plusSeconds(s), zone);
     }
 
     /** A duration ({@code P1Y2M3DT4H5M6S}, or a {@code <duration>} element's fields). */
@@ -69,13 +82,13 @@ public final class CrmTime implements Comparable<CrmTime> {
     /** Adds a duration field by field (years, months, days, seconds). */
     public CrmTime plus(Duration d) {
         OffsetDateTime r = t.plusYears(d.years()).plusMonths(d.months()).plusDays(d.days()).plusSeconds(d.seconds());
-        return new CrmTime(r);
+        return new CrmTime(r, zone);
     }
 
     public CrmTime plus(int years, int months, int weeks, int days, int hours, int minutes, int seconds) {
         OffsetDateTime r = t.plusYears(years).plusMonths(months).plusWeeks(weeks).plusDays(days).plusHours(hours)
             .plusMinutes(minutes).plusSeconds(seconds);
-        return new CrmTime(r);
+        return new CrmTime(r, zone);
     }
 
     // Calendar fields as Pacemaker's date_spec sees them (in this time's own offset)
@@ -83,6 +96,7 @@ public final class CrmTime implements Comparable<CrmTime> {
         return t.getYear();
     }
 
+    /** Follows {@code crm_time_days_in_month()} in lib/common/iso8601.c. */
     public int month() {
         return t.getMonthValue();
     }
@@ -132,7 +146,10 @@ public final class CrmTime implements Comparable<CrmTime> {
         return ((((((diy + epact) * 6) + 11) % 177) / 22) & 7);
     }
 
-    /** Parses an ISO 8601 duration ({@code P...}); null when invalid. */
+    /**
+     * Parses an ISO 8601 duration ({@code P...}); null when invalid. Follows {@code crm_time_parse_duration()} in
+     * lib/common/iso8601.c.
+     */
     public static Duration parseDuration(String s) {
         if (s == null || s.length() < 2 || s.charAt(0) != 'P' || Character.isWhitespace(s.charAt(1))) {
             return null;
@@ -182,8 +199,15 @@ public final class CrmTime implements Comparable<CrmTime> {
         return any ? new Duration(years, months, days, seconds) : null;
     }
 
-    /** Parses a date/time; null when it is not valid ISO 8601. */
+    /**
+     * Parses a date/time; null when it is not valid ISO 8601. Follows {@code crm_time_parse()} in
+     * lib/common/iso8601.c.
+     *
+     * @param now the current time: its date completes a time given without a date, and its {@link #zone()} is
+     *            the zone of a time given without an offset
+     */
     public static CrmTime parse(String s, CrmTime now) {
+        java.util.Objects.requireNonNull(now, "now");
         if (s == null || s.isEmpty()) {
             return null;
         }
@@ -191,12 +215,12 @@ public final class CrmTime implements Comparable<CrmTime> {
             String timePart = null;
             LocalDate date;
             if (s.charAt(0) == 'T' || (s.length() > 2 && s.charAt(2) == ':')) {
-                OffsetDateTime base = (now == null ? ofEpochSecond(Instant.now().getEpochSecond()) : now).t;
+                OffsetDateTime base = now.t;
                 date = base.toLocalDate();
                 timePart = s.charAt(0) == 'T' ? s.substring(1) : s;
             } else if (s.regionMatches(true, 0, "epoch", 0, 5)
                 && (s.length() == 5 || s.charAt(5) == '/' || Character.isWhitespace(s.charAt(5)))) {
-                return new CrmTime(OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC));
+                return new CrmTime(OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), now.zone);
             } else {
                 int[] ymd = scanInts(s, "-", 3);
                 if (ymd[3] == 1) {
@@ -246,7 +270,7 @@ public final class CrmTime implements Comparable<CrmTime> {
                 }
             }
             if (timePart == null) {
-                return new CrmTime(OffsetDateTime.of(date.atStartOfDay(), ZoneOffset.UTC));
+                return new CrmTime(OffsetDateTime.of(date.atStartOfDay(), ZoneOffset.UTC), now.zone);
             }
             int secs = parseSec(timePart);
             if (secs < 0) {
@@ -264,7 +288,7 @@ public final class CrmTime implements Comparable<CrmTime> {
                 }
             }
             if (offStr == null) {
-                off = ZoneId.systemDefault().getRules().getOffset(date.atStartOfDay().plusSeconds(secs));
+                off = now.zone.getRules().getOffset(date.atStartOfDay().plusSeconds(secs));
             } else if (offStr.startsWith("Z")) {
                 off = ZoneOffset.UTC;
             } else {
@@ -283,7 +307,7 @@ public final class CrmTime implements Comparable<CrmTime> {
                 off = ZoneOffset.ofTotalSeconds(neg ? -os : os);
             }
             OffsetDateTime odt = OffsetDateTime.of(date.atStartOfDay(), off).plusSeconds(secs);
-            return new CrmTime(odt);
+            return new CrmTime(odt, now.zone);
         } catch (RuntimeException e) {
             return null;
         }
@@ -326,7 +350,10 @@ public final class CrmTime implements Comparable<CrmTime> {
         return out;
     }
 
-    /** "HH:MM:SS", "HH:MM", "HH", or "HHMMSS" to seconds of day; -1 when invalid. */
+    /**
+     * "HH:MM:SS", "HH:MM", "HH", or "HHMMSS" to seconds of day; -1 when invalid. Follows {@code
+     * crm_time_parse_sec()} in lib/common/iso8601.c.
+     */
     private static int parseSec(String s) {
         int[] v = scanInts(s, ":", 3);
         int h;

@@ -11,10 +11,14 @@ import java.util.Map;
  * date_spec), #role, rsc_expression and op_expression; nvpair blocks sorted by score, the first block winning
  * unless {@code overwrite}. Stateless apart from the id index used to resolve {@code id-ref}s; thread-safe once
  * built.
+ *
+ * <p>Follows lib/pengine/rules.c.
  */
 public final class Rules {
 
     private final IdIndex index;
+
+    private long nextChange;
 
     public Rules(IdIndex index) {
         this.index = index;
@@ -24,7 +28,12 @@ public final class Rules {
         return index;
     }
 
-    /** {@code expand_idref}: the element an {@code id-ref} points at (same element name), or the element. */
+    /**
+     * {@code expand_idref}: the element an {@code id-ref} points at (same element name), or the element. Follows
+     * {@code expand_idref()} in lib/common/xml.c.
+     *
+     * <p>Follows {@code expand_idref()} in lib/common/xml.c.
+     */
     public XmlElement expand(XmlElement e) {
         if (e == null) {
             return null;
@@ -36,7 +45,10 @@ public final class Rules {
         return index.unique(e.name(), ref);
     }
 
-    /** {@code pe_eval_rules}: true when there are no rules or any rule passes. */
+    /**
+     * {@code pe_eval_rules}: true when there are no rules or any rule passes. Follows {@code pe_eval_rules()} in
+     * lib/pengine/rules.c.
+     */
     public boolean evalRules(XmlElement ruleset, RuleContext ctx) {
         if (ruleset == null) {
             return true;
@@ -54,7 +66,10 @@ public final class Rules {
         return dflt;
     }
 
-    /** {@code pe_eval_expr}: one rule with and/or over its sub-expressions. */
+    /**
+     * {@code pe_eval_expr}: one rule with and/or over its sub-expressions. Follows {@code pe_eval_expr()} in
+     * lib/pengine/rules.c.
+     */
     public boolean evalExpr(XmlElement rule, RuleContext ctx) {
         rule = expand(rule);
         if (rule == null) {
@@ -73,12 +88,13 @@ public final class Rules {
         return passed;
     }
 
+    /** Follows {@code pe_eval_subexpr()} in lib/pengine/rules.c. */
     public boolean evalSubexpr(XmlElement expr, RuleContext ctx) {
         switch (expr.name()) {
             case "rule":
                 return evalExpr(expr, ctx);
             case "date_expression": {
-                int rc = evalDate(expr, ctx.now());
+                int rc = evalDate(expr, ctx.now(), this::noteNextChange);
                 return rc == WITHIN || rc == OK;
             }
             case "rsc_expression":
@@ -294,7 +310,10 @@ public final class Rules {
         }
     }
 
-    /** Pacemaker's {@code compare_version}: dot-separated numeric components. */
+    /**
+     * Pacemaker's {@code compare_version}: dot-separated numeric components. Follows {@code compare_version()} in
+     * lib/common/utils.c.
+     */
     public static int compareVersion(String a, String b) {
         if (a == null && b == null) {
             return 0;
@@ -330,8 +349,31 @@ public final class Rules {
     public static final int AFTER = 3;
     public static final int OK = 4;
 
-    /** {@code pe__eval_date_expr}. */
+    /**
+     * The earliest epoch second at which a date expression evaluated so far changes its result (0: none); the
+     * scheduler's recheck time. Pacemaker's {@code next_change}.
+     */
+    public long nextChange() {
+        return nextChange;
+    }
+
+    /** Follows {@code crm_time_set_if_earlier()} in lib/pengine/rules.c. */
+    private void noteNextChange(long epochSecond) {
+        if (nextChange == 0 || epochSecond < nextChange) {
+            nextChange = epochSecond;
+        }
+    }
+
+    /** {@code pe__eval_date_expr}. Follows {@code pe__eval_date_expr()} in lib/pengine/rules.c. */
     public static int evalDate(XmlElement expr, CrmTime now) {
+        return evalDate(expr, now, t -> { });
+    }
+
+    /**
+     * Evaluates a date expression, telling {@code nextChange} when its result will change (for {@code in_range},
+     * {@code gt} and {@code lt}; {@code date_spec} gives none, as in Pacemaker).
+     */
+    public static int evalDate(XmlElement expr, CrmTime now, java.util.function.LongConsumer nextChange) {
         String op = expr.get("operation");
         XmlElement durationSpec = expr.firstChild("duration");
         XmlElement dateSpec = expr.firstChild("date_spec");
@@ -346,9 +388,14 @@ public final class Rules {
             if (start == null && end == null) {
                 return UNDETERMINED;
             } else if (start != null && now.compareTo(start) < 0) {
+                nextChange.accept(start.epochSecond());
                 return BEFORE;
             } else if (end != null && now.compareTo(end) > 0) {
                 return AFTER;
+            }
+            if (end != null) {
+                // the result does not change until the second after the end
+                nextChange.accept(end.epochSecond() + 1);
             }
             return WITHIN;
         } else if ("date_spec".equalsIgnoreCase(op)) {
@@ -357,16 +404,25 @@ public final class Rules {
             if (start == null) {
                 return UNDETERMINED;
             }
-            return now.compareTo(start) > 0 ? WITHIN : BEFORE;
+            if (now.compareTo(start) > 0) {
+                return WITHIN;
+            }
+            nextChange.accept(start.epochSecond() + 1);
+            return BEFORE;
         } else if ("lt".equalsIgnoreCase(op)) {
             if (end == null) {
                 return UNDETERMINED;
             }
-            return now.compareTo(end) < 0 ? WITHIN : AFTER;
+            if (now.compareTo(end) < 0) {
+                nextChange.accept(end.epochSecond());
+                return WITHIN;
+            }
+            return AFTER;
         }
         return UNDETERMINED;
     }
 
+    /** Follows {@code update_field()} in lib/pengine/rules.c. */
     private static int field(XmlElement e, String name) {
         long v = Score.parseLeadingLong(e.get(name), 0);
         if (v == 0 || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
@@ -375,7 +431,10 @@ public final class Rules {
         return (int) v;
     }
 
-    /** {@code pe_cron_range_satisfied}: OK when every given field contains the time's value. */
+    /**
+     * {@code pe_cron_range_satisfied}: OK when every given field contains the time's value. Follows {@code
+     * pe_cron_range_satisfied()} in lib/pengine/rules.c.
+     */
     public static int cronSatisfied(CrmTime now, XmlElement spec) {
         if (now == null) {
             return UNDETERMINED;
@@ -393,6 +452,7 @@ public final class Rules {
         return OK;
     }
 
+    /** Follows {@code check_one()} in lib/pengine/rules.c. */
     private static int checkOne(String value, int field) {
         if (value == null) {
             return UNDETERMINED;
@@ -445,6 +505,8 @@ public final class Rules {
      * {@code pe_eval_nvpairs}: unpacks the nvpair blocks named {@code setName} (all blocks when null) of
      * {@code xml} into {@code target}, highest score first, {@code alwaysFirst} before everything; a block applies
      * only when its rules pass. Without {@code overwrite}, a name keeps the first value it gets.
+     *
+     * <p>Follows {@code pe_eval_nvpairs()} in lib/pengine/rules.c.
      */
     public void unpackNvpairs(XmlElement xml, String setName, RuleContext ctx, Map<String, String> target,
                               String alwaysFirst, boolean overwrite) {

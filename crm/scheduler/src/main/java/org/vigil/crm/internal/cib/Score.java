@@ -9,12 +9,15 @@ package org.vigil.crm.internal.cib;
  *   a + b       = clamp(a + b) to [-INF, +INF] otherwise
  * </pre>
  * Pure functions; thread-safe.
+ *
+ * <p>Follows lib/common/scores.c ({@code char2score()}, {@code pcmk__add_scores()}).
  */
 public final class Score {
 
     /** Pacemaker's INFINITY. */
     public static final int INFINITY = 1_000_000;
 
+    /** Follows {@code pcmk_readable_score()} in lib/common/scores.c. */
     private Score() {
     }
 

@@ -2,7 +2,11 @@ package org.vigil.crm.internal.cib;
 
 import java.util.Locale;
 
-/** Small parsing helpers with Pacemaker's lenient semantics (booleans, intervals, operation keys). */
+/**
+ * Small parsing helpers with Pacemaker's lenient semantics (booleans, intervals, operation keys).
+ *
+ * <p>Follows lib/common/operations.c (operation keys, intervals) and lib/common/strings.c.
+ */
 public final class Util {
 
     private Util() {
@@ -23,7 +27,10 @@ public final class Util {
         }
     }
 
-    /** {@code crm_is_true}: only an explicit true value is true. */
+    /**
+     * {@code crm_is_true}: only an explicit true value is true. Follows {@code crm_is_true()} in
+     * lib/common/strings.c.
+     */
     public static boolean isTrue(String s) {
         return Boolean.TRUE.equals(toBoolean(s));
     }
@@ -31,6 +38,8 @@ public final class Util {
     /**
      * {@code crm_get_msec}: a number (digits and dots, the integer part used) with an optional unit
      * (ms, us, s, m/min, h/hr; seconds by default); -1 when it cannot be parsed.
+     *
+     * <p>Follows {@code crm_get_msec()} in lib/common/strings.c.
      */
     public static long parseMsec(String input) {
         if (input == null) {
@@ -80,7 +89,12 @@ public final class Util {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
     }
 
-    /** {@code crm_parse_interval_spec}: milliseconds from "10s", "1m", "P1DT2H"...; 0 when absent or invalid. */
+    /**
+     * {@code crm_parse_interval_spec}: milliseconds from "10s", "1m", "P1DT2H"...; 0 when absent or invalid. Follows
+     * {@code crm_parse_interval_spec()} in lib/common/utils.c.
+     *
+     * <p>Follows {@code crm_parse_interval_spec()} in lib/common/utils.c.
+     */
     public static long parseInterval(String input) {
         if (input == null) {
             return 0;
@@ -103,7 +117,10 @@ public final class Util {
         return rscId + "_" + task + "_" + intervalMs;
     }
 
-    /** {@code rsc_pre_notify_start_0} style notification key. */
+    /**
+     * {@code rsc_pre_notify_start_0} style notification key. Follows {@code pcmk__notify_key()} in
+     * lib/common/operations.c.
+     */
     public static String notifyKey(String rscId, String notifyType, String task) {
         return rscId + "_" + notifyType + "_notify_" + task + "_0";
     }
@@ -111,10 +128,16 @@ public final class Util {
     private static final java.util.regex.Pattern NOTIFY_MIGRATE = java.util.regex.Pattern.compile(
         "^(.*)_(migrate_(from|to)|(pre|post)_notify_([a-z]+|migrate_(from|to)))_([0-9]+)$");
 
-    /** The parts of an operation key, as {@code parse_op_key} splits it, or null when it cannot be split. */
+    /**
+     * The parts of an operation key, as {@code parse_op_key} splits it, or null when it cannot be split. Follows
+     * {@code parse_op_key()} in lib/common/operations.c.
+     *
+     * <p>Follows {@code parse_op_key()} in lib/common/operations.c.
+     */
     public record OpKey(String rsc, String task, long intervalMs) {
     }
 
+    /** Follows {@code parse_op_key()} in lib/common/operations.c. */
     public static OpKey parseOpKey(String key) {
         if (key == null || key.isEmpty()) {
             return null;

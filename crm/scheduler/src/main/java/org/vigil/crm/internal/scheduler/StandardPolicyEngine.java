@@ -2,28 +2,28 @@ package org.vigil.crm.internal.scheduler;
 
 import java.io.InputStream;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
+import java.time.ZoneId;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Objects;
 import org.osgi.service.component.annotations.Component;
 import org.vigil.crm.api.CibDocument;
 import org.vigil.crm.api.CibElement;
 import org.vigil.crm.api.CibException;
 import org.vigil.crm.api.PolicyEngine;
 import org.vigil.crm.api.Transition;
-import org.vigil.crm.api.TransitionAction;
 import org.vigil.crm.internal.cib.CibChecker;
 import org.vigil.crm.internal.cib.CibParser;
 import org.vigil.crm.internal.cib.CrmTime;
 import org.vigil.crm.internal.cib.XmlElement;
+import org.vigil.crm.internal.scheduler.graph.GraphExport;
+import org.vigil.crm.internal.scheduler.model.WorkingSet;
+import org.vigil.crm.internal.scheduler.schedule.Scheduler;
 
 /**
  * The {@link PolicyEngine} of this bundle: {@link CibParser} and {@link CibChecker} for parsing, {@link Scheduler}
- * for scheduling. Registered as an OSGi service and, for plain Java use, through {@code META-INF/services}.
- * Stateless; thread-safe (every call works on its own copy of the document).
+ * for scheduling, {@link GraphExport} for the graph the controller executes. Registered as an OSGi service and,
+ * for plain Java use, through {@code META-INF/services}. Stateless; thread-safe (every call works on its own copy of
+ * the document). Reads neither the clock nor the system time zone.
  */
 @Component(service = PolicyEngine.class)
 public final class StandardPolicyEngine implements PolicyEngine {
@@ -40,50 +40,20 @@ public final class StandardPolicyEngine implements PolicyEngine {
     }
 
     @Override
-    public Transition schedule(CibDocument cib, OptionalLong nowEpochSeconds) {
+    public Transition schedule(CibDocument cib, Instant now, ZoneId zone, int transitionId, String teUuid) {
+        Objects.requireNonNull(cib, "cib");
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(teUuid, "teUuid");
+        if (transitionId < 0) {
+            throw new IllegalArgumentException("transition id " + transitionId + " is negative");
+        }
+        if (teUuid.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("transition engine UUID '" + teUuid + "' contains ':'");
+        }
         XmlElement root = toXml(cib.root());
-        long now = nowEpochSeconds.isPresent() ? nowEpochSeconds.getAsLong()
-            : cib.executionDate().orElse(Instant.now().getEpochSecond());
-        WorkingSet ws = Scheduler.run(root, CrmTime.ofEpochSecond(now), false);
-        List<TransitionRunner.Synapse> order = TransitionRunner.executionOrder(ws.graph);
-        Map<Action, Integer> ids = new IdentityHashMap<>();
-        for (TransitionRunner.Synapse s : order) {
-            ids.put(s.action(), s.action().id);
-        }
-        List<TransitionAction> actions = new ArrayList<>(order.size());
-        for (TransitionRunner.Synapse s : order) {
-            Action a = s.action();
-            List<Integer> inputs = new ArrayList<>(s.inputs().size());
-            for (Action in : s.inputs()) {
-                inputs.add(in.id);
-            }
-            actions.add(new TransitionAction(a.id, kind(a), a.task, TransitionRunner.taskKey(a),
-                a.rsc == null ? null : TransitionRunner.graphResourceId(a.rsc), a.node == null ? null : a.node.uname,
-                parseInterval(a.meta.get("interval")), inputs));
-        }
-        return new Transition(actions, ws.summary(), new ArrayList<>(new LinkedHashSet<>(ws.warnings)));
-    }
-
-    private static TransitionAction.Kind kind(Action a) {
-        if ("stonith".equalsIgnoreCase(a.task)) {
-            return a.is(Action.PSEUDO) ? TransitionAction.Kind.PSEUDO : TransitionAction.Kind.FENCE;
-        } else if (a.is(Action.PSEUDO)) {
-            return TransitionAction.Kind.PSEUDO;
-        } else if (TransitionRunner.isClusterAction(a)) {
-            return TransitionAction.Kind.CLUSTER;
-        }
-        return TransitionAction.Kind.RESOURCE;
-    }
-
-    private static long parseInterval(String s) {
-        if (s == null) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        WorkingSet ws = Scheduler.run(root, CrmTime.ofEpochSecond(now.getEpochSecond(), zone), false);
+        return GraphExport.transition(ws, transitionId, teUuid);
     }
 
     /** A private mutable copy of a document tree (the scheduler expands templates and tags in place). */

@@ -22,6 +22,8 @@ import org.vigil.crm.internal.cib.XmlElement;
  * vigil simulate --batch DIR --out OUTDIR [-S] [-s]    every DIR/*.xml to OUTDIR/NAME.txt, one JVM
  * </pre>
  * Exit status: 0 success, 2 usage error, 78 (CRM_EX_CONFIG) invalid CIB, 66 unreadable input.
+ *
+ * <p>Follows tools/crm_simulate.c (options and exit statuses).
  */
 public final class SimulateMain {
 
@@ -39,14 +41,21 @@ public final class SimulateMain {
     private SimulateMain() {
     }
 
+    /** The command line: the one place that reads the clock and the system zone for {@code vigil simulate}. */
     public static void main(String[] args) {
-        int rc = run(args, System.out, System.err);
+        int rc = run(args, System.out, System.err, java.time.Instant.now(), java.time.ZoneId.systemDefault());
         System.out.flush();
         System.exit(rc);
     }
 
-    /** Runs the command; returns the exit status. Never throws. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    /**
+     * Runs the command; returns the exit status. Never throws.
+     *
+     * @param clock the time to schedule at when a CIB has no {@code execution-date}
+     * @param zone  the zone of date/times without an offset in rules
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, java.time.Instant clock,
+                          java.time.ZoneId zone) {
         String file = null;
         String batch = null;
         String outDir = null;
@@ -96,7 +105,7 @@ public final class SimulateMain {
                 }
             }
         }
-        Simulation.Options opts = new Simulation.Options(simulate, scores, true);
+        Simulation.Options opts = new Simulation.Options(simulate, scores, true, clock, zone);
         if (batch != null) {
             if (outDir == null) {
                 err.println("simulate: --batch needs --out OUTDIR");

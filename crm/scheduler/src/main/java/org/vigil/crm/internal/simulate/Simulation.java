@@ -12,20 +12,32 @@ import org.vigil.crm.internal.cib.CibChecker;
 import org.vigil.crm.internal.cib.CibParser;
 import org.vigil.crm.internal.cib.CrmTime;
 import org.vigil.crm.internal.cib.XmlElement;
-import org.vigil.crm.internal.scheduler.Scheduler;
-import org.vigil.crm.internal.scheduler.StatusPrinter;
-import org.vigil.crm.internal.scheduler.TransitionRunner;
-import org.vigil.crm.internal.scheduler.WorkingSet;
+import org.vigil.crm.internal.scheduler.schedule.Scheduler;
+import org.vigil.crm.internal.scheduler.output.StatusPrinter;
+import org.vigil.crm.internal.scheduler.graph.GraphBuilder;
+import org.vigil.crm.internal.scheduler.model.WorkingSet;
 
 /**
  * One {@code crm_simulate}-style run on a CIB file: parse and check it, print the current status, compute and
  * print the transition summary, and (with {@code simulate}) apply the transition and print the revised status.
  * Stateless; thread-safe.
+ *
+ * <p>Follows {@code pcmk__simulate()} in lib/pacemaker/pcmk_simulate.c (the steps crm_simulate takes).
  */
 public final class Simulation {
 
-    /** What to print. */
-    public record Options(boolean simulate, boolean showScores, boolean showStatus) {
+    /**
+     * What to print, and the time to schedule at when the CIB has no {@code execution-date}.
+     *
+     * @param clock the current time (read by the command's entry point, never here)
+     * @param zone  the zone of date/times without an offset in rules (the system zone for the command line)
+     */
+    public record Options(boolean simulate, boolean showScores, boolean showStatus, Instant clock, ZoneId zone) {
+
+        public Options {
+            java.util.Objects.requireNonNull(clock, "clock");
+            java.util.Objects.requireNonNull(zone, "zone");
+        }
     }
 
     private Simulation() {
@@ -93,8 +105,11 @@ public final class Simulation {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** The effective time: the CIB's execution-date, else the clock. */
-    static CrmTime now(XmlElement root, StringBuilder out) {
+    /**
+     * The effective time: the CIB's execution-date, else the clock. Follows {@code set_effective_date()} in
+     * lib/pacemaker/pcmk_simulate.c.
+     */
+    static CrmTime now(XmlElement root, StringBuilder out, Options opts) {
         String ed = root.get("execution-date");
         if (ed != null) {
             long v = org.vigil.crm.internal.cib.Score.parseLeadingLong(ed, Long.MIN_VALUE);
@@ -105,10 +120,10 @@ public final class Simulation {
                             .format(Instant.ofEpochSecond(v).atZone(ZoneId.of("UTC"))))
                         .append('\n');
                 }
-                return CrmTime.ofEpochSecond(v);
+                return CrmTime.ofEpochSecond(v, opts.zone());
             }
         }
-        return CrmTime.ofEpochSecond(Instant.now().getEpochSecond());
+        return CrmTime.ofEpochSecond(opts.clock().getEpochSecond(), opts.zone());
     }
 
     /** Runs on a parsed CIB and returns crm_simulate's text. */
@@ -124,7 +139,7 @@ public final class Simulation {
     public static String run(XmlElement root, Options opts, java.util.Collection<String> warnings) {
         StringBuilder out = new StringBuilder(4096);
         boolean printed = false;
-        CrmTime now = now(root, out);
+        CrmTime now = now(root, out, opts);
         boolean[] spacer = {false};
         XmlElement input = root.deepCopy();
         WorkingSet ws = Scheduler.run(input, now, opts.showScores(), true, status -> {
@@ -160,8 +175,8 @@ public final class Simulation {
         }
         if (opts.simulate()) {
             out.append('\n');
-            XmlElement revised = TransitionRunner.execute(ws, root.deepCopy(), out);
-            CrmTime now2 = now(revised, out);
+            XmlElement revised = SimulatedExecution.execute(ws, root.deepCopy(), out);
+            CrmTime now2 = now(revised, out, opts);
             out.append('\n');
             WorkingSet after = StatusPrinter.unpackOnly(revised, now2);
             StatusPrinter.print(after, "Revised Cluster Status", out);

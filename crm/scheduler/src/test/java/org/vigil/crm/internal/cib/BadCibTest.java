@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.crm.api.CibException;
 import org.vigil.crm.internal.simulate.SimulateMain;
+import org.vigil.crm.internal.simulate.TestClock;
 
 /**
  * Bad CIBs: each gives a clear error naming the place (file:line:column) with crm_simulate's exit status 78, or,
@@ -51,7 +52,7 @@ class BadCibTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int rc = SimulateMain.run(new String[] {"-x", f.toString(), "-S"}, new PrintStream(out, true),
-            new PrintStream(err, true));
+            new PrintStream(err, true), TestClock.NOW, TestClock.ZONE);
         Run r = new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "stack trace or exception: "
             + r.err());

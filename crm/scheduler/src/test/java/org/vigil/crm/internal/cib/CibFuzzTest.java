@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
@@ -70,9 +69,9 @@ class CibFuzzTest {
             copy.set("execution-date", Long.toString(NOW));
         }
         // The API on the caller's thread (here with the node's stack size), the simulator on its own thread.
-        Transition t = ENGINE.schedule(doc, OptionalLong.of(NOW));
+        Transition t = ENGINE.schedule(doc, java.time.Instant.ofEpochSecond(NOW), java.time.ZoneOffset.UTC, 0, "fuzz");
         assertNotNull(t.actions());
-        Simulation.withLargeStack(() -> Simulation.run(copy, new Simulation.Options(true, true, true)));
+        Simulation.withLargeStack(() -> Simulation.run(copy, new Simulation.Options(true, true, true, java.time.Instant.ofEpochSecond(NOW), java.time.ZoneOffset.UTC)));
     }
 
     private static int count(String s, String word) {

@@ -89,7 +89,7 @@ class MutatedCibRobustnessTest {
             }
             runs++;
             try {
-                Simulation.withLargeStack(() -> Simulation.run(root, new Simulation.Options(true, true, true)));
+                Simulation.withLargeStack(() -> Simulation.run(root, TestClock.options(true, true, true)));
             } catch (Exception | StackOverflowError e) {
                 failures.add("mutation " + i + " of " + f.getFileName() + (unchecked ? " (unchecked)" : "") + ": " + e);
             }

@@ -19,13 +19,18 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.vigil.crm.internal.cib.XmlElement;
 
 /**
  * The regression gate: runs every case of Pacemaker 2.1.5's scheduler regression suite (copied under
  * {@code src/test/resources/pacemaker-scheduler}, GPL-2.0+ test data, see its NOTICE) through the simulator in
- * this JVM with {@code -S -s}, compares with the expected {@code crm_simulate} output, prints the pass counts per
+ * this JVM with {@code -S -s}, one dynamic test per case named after it ({@code -Dcorpus.case=NAME,...} runs only
+ * those: see {@link #everyCase()}), compares with the expected {@code crm_simulate} output, prints the pass counts per
  * tier and class (the layout of the corpus' compare.py), and holds the differences to the list checked in as
  * {@code scheduler-gate-tolerated.csv} (case, check, tier, why): a difference in a case/check not on the list
  * fails, whatever the counts, and so does a listed difference that is gone (the list is trimmed in the commit
@@ -156,90 +161,165 @@ class PacemakerCorpusTest {
         return cases;
     }
 
-    @Test
-    void everyCorpusDifferenceIsListedCaseByCase() throws Exception {
+    /** One case's outcome: the checks it ran and the checks that differ from Pacemaker's output. */
+    private record Outcome(Case c, boolean summaryPass, Set<String> ran, Set<String> differing, String error) {
+    }
+
+    /** The outcomes of the cases run so far in this JVM (the report at the end of a full run reads them). */
+    private static final Map<String, Outcome> OUTCOMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The system property that restricts the run to some cases: names separated by commas, {@code *} wildcards. */
+    static final String CASE_PROPERTY = "corpus.case";
+
+    /**
+     * One dynamic test per corpus case, named after the case: its differences from Pacemaker's output must be
+     * exactly the ones {@code scheduler-gate-tolerated.csv} lists for it (a new difference fails, and so does a
+     * listed one that is gone). A full run also checks that the corpus is complete and prints the per-class and
+     * per-tier report. {@code -Dcorpus.case=NAME[,NAME...]} (with {@code *} wildcards) runs only those cases, e.g.
+     * {@code mvn -o test -pl crm/scheduler -am -Dtest=PacemakerCorpusTest -Dsurefire.failIfNoSpecifiedTests=false
+     * -Dcorpus.case='bundle-*,notify-3'}.
+     */
+    @TestFactory
+    Stream<DynamicNode> everyCase() throws Exception {
         Path dir = corpus();
         List<Case> cases = manifest(dir);
-        assertTrue(cases.size() > 500, "corpus incomplete: " + cases.size() + " cases");
+        Map<String, Case> byName = new HashMap<>();
+        cases.forEach(c -> byName.put(c.name(), c));
+        String list;
+        try (InputStream in = PacemakerCorpusTest.class.getResourceAsStream("/scheduler-gate-tolerated.csv")) {
+            list = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Map<String, Tolerated> listed = tolerated(list, byName);
+        String only = System.getProperty(CASE_PROPERTY, "").trim();
+        List<DynamicNode> tests = new ArrayList<>();
+        List<Case> selected = cases;
+        if (only.isEmpty()) {
+            tests.add(DynamicTest.dynamicTest("the corpus is complete (" + cases.size() + " cases)",
+                () -> assertTrue(cases.size() > 500, "corpus incomplete: " + cases.size() + " cases")));
+        } else {
+            List<Pattern> wanted = new ArrayList<>();
+            for (String w : only.split(",")) {
+                wanted.add(Pattern.compile(Pattern.quote(w.trim()).replace("*", "\\E.*\\Q")));
+            }
+            selected = cases.stream().filter(c -> wanted.stream().anyMatch(w -> w.matcher(c.name()).matches()))
+                .toList();
+            List<Case> chosen = selected;
+            tests.add(DynamicTest.dynamicTest(CASE_PROPERTY + "=" + only + " selects cases",
+                () -> assertTrue(!chosen.isEmpty(), "no corpus case matches " + CASE_PROPERTY + "=" + only)));
+        }
+        for (Case c : selected) {
+            tests.add(DynamicTest.dynamicTest(c.name(), () -> {
+                Outcome o = run(dir, c);
+                OUTCOMES.put(c.name(), o);
+                Map<String, Tolerated> mine = new TreeMap<>();
+                listed.forEach((k, t) -> {
+                    if (t.name().equals(c.name())) {
+                        mine.put(k, t);
+                    }
+                });
+                Set<String> seen = new TreeSet<>();
+                for (String check : o.differing()) {
+                    seen.add(c.name() + " " + check);
+                }
+                List<String> problems = verdict(seen, mine);
+                assertTrue(problems.isEmpty(), String.join("\n", problems)
+                    + (o.error() == null ? "" : "\nthe run failed: " + o.error()));
+            }));
+        }
+        if (only.isEmpty()) {
+            tests.add(DynamicTest.dynamicTest("report", () -> {
+                System.out.print(report(cases));
+                assertEquals(cases.size(), OUTCOMES.size(), "cases without an outcome");
+            }));
+        }
+        return tests.stream();
+    }
+
+    /** Runs one case with {@code -S -s} and compares each check with the expected output. */
+    private static Outcome run(Path dir, Case c) throws IOException {
+        Simulation.Options opts = TestClock.options(true, true, true);
+        String expected = Files.readString(dir.resolve("summary/" + c.name() + ".summary"));
+        Set<String> ran = new TreeSet<>();
+        Set<String> differing = new TreeSet<>();
+        String actual;
+        try {
+            actual = Simulation.withLargeStack(() -> {
+                XmlElement root = Simulation.load(dir.resolve("xml/" + c.name() + ".xml"));
+                return Simulation.run(root, opts);
+            });
+        } catch (Exception | StackOverflowError e) {
+            differing.addAll(CHECKS);
+            return new Outcome(c, false, ran, differing, e.toString());
+        }
+        List<String> exp = summaryItems(expected);
+        List<String> act = summaryItems(actual);
+        boolean pass = exp != null && act != null && multiset(exp, true).equals(multiset(act, true));
+        ran.add("summary");
+        if (!pass) {
+            differing.add("summary");
+        }
+        Path scores = dir.resolve("scores/" + c.name() + ".scores");
+        if (Files.isRegularFile(scores)) {
+            ran.add("scores");
+            List<String> expScores = lines(Files.readString(scores));
+            if (!multiset(expScores, false).equals(multiset(scoreLines(actual), false))) {
+                differing.add("scores");
+            }
+        }
+        String cur = section(expected, "Current cluster status");
+        if (cur != null) {
+            ran.add("status.current");
+            if (!cur.equals(section(actual, "Current cluster status"))) {
+                differing.add("status.current");
+            }
+        }
+        String exe = section(expected, "Executing Cluster Transition");
+        if (exe != null) {
+            ran.add("status.executing");
+            if (!multiset(lines(exe), false).equals(
+                multiset(lines(section(actual, "Executing Cluster Transition")), false))) {
+                differing.add("status.executing");
+            }
+        }
+        String rev = section(expected, "Revised Cluster Status");
+        if (rev != null) {
+            ran.add("status.revised");
+            if (!rev.equals(section(actual, "Revised Cluster Status"))) {
+                differing.add("status.revised");
+            }
+        }
+        return new Outcome(c, pass, ran, differing, null);
+    }
+
+    /** The per-class and per-tier report (the layout of the corpus' compare.py) over the outcomes recorded. */
+    private static String report(List<Case> cases) {
         Map<String, int[]> perClass = new LinkedHashMap<>();
         Map<String, int[]> classTiers = new HashMap<>();
         Map<Integer, int[]> perTier = new TreeMap<>();
         List<String> failed = new ArrayList<>();
+        Map<String, int[]> perCheck = new LinkedHashMap<>();
+        for (String check : CHECKS) {
+            perCheck.put(check, new int[2]);
+        }
+        Set<String> differences = new TreeSet<>();
         int summaryPass = 0;
-        int scoresPass = 0;
-        int currentPass = 0;
-        int executingPass = 0;
-        int revisedPass = 0;
-        int scoresRun = 0;
-        int currentRun = 0;
-        int executingRun = 0;
-        int revisedRun = 0;
-        Set<String> differences = new HashSet<>();
-        Simulation.Options opts = new Simulation.Options(true, true, true);
         for (Case c : cases) {
-            String expected = Files.readString(dir.resolve("summary/" + c.name() + ".summary"));
-            String actual;
-            try {
-                actual = Simulation.withLargeStack(() -> {
-                    XmlElement root = Simulation.load(dir.resolve("xml/" + c.name() + ".xml"));
-                    return Simulation.run(root, opts);
-                });
-            } catch (Exception | StackOverflowError e) {
-                actual = null;
-                failed.add(c.name() + " (" + e + ")");
-                for (String check : CHECKS) {
-                    differences.add(c.name() + " " + check);
+            Outcome o = OUTCOMES.get(c.name());
+            if (o == null) {
+                continue;
+            }
+            for (String check : o.ran()) {
+                perCheck.get(check)[1]++;
+                if (!o.differing().contains(check)) {
+                    perCheck.get(check)[0]++;
                 }
             }
-            boolean pass = false;
-            if (actual != null) {
-                List<String> exp = summaryItems(expected);
-                List<String> act = summaryItems(actual);
-                pass = exp != null && act != null && multiset(exp, true).equals(multiset(act, true));
-                if (!pass) {
-                    failed.add(c.name());
-                    differences.add(c.name() + " summary");
-                }
-                Path scores = dir.resolve("scores/" + c.name() + ".scores");
-                if (Files.isRegularFile(scores)) {
-                    scoresRun++;
-                    List<String> expScores = lines(Files.readString(scores));
-                    if (multiset(expScores, false).equals(multiset(scoreLines(actual), false))) {
-                        scoresPass++;
-                    } else {
-                        differences.add(c.name() + " scores");
-                    }
-                }
-                String cur = section(expected, "Current cluster status");
-                if (cur != null) {
-                    currentRun++;
-                    if (cur.equals(section(actual, "Current cluster status"))) {
-                        currentPass++;
-                    } else {
-                        differences.add(c.name() + " status.current");
-                    }
-                }
-                String exe = section(expected, "Executing Cluster Transition");
-                if (exe != null) {
-                    executingRun++;
-                    if (multiset(lines(exe), false).equals(
-                        multiset(lines(section(actual, "Executing Cluster Transition")), false))) {
-                        executingPass++;
-                    } else {
-                        differences.add(c.name() + " status.executing");
-                    }
-                }
-                String rev = section(expected, "Revised Cluster Status");
-                if (rev != null) {
-                    revisedRun++;
-                    if (rev.equals(section(actual, "Revised Cluster Status"))) {
-                        revisedPass++;
-                    } else {
-                        differences.add(c.name() + " status.revised");
-                    }
-                }
+            for (String d : o.differing()) {
+                differences.add(c.name() + ":" + d);
             }
-            if (pass) {
+            if (!o.summaryPass()) {
+                failed.add(c.name() + (o.error() == null ? "" : " (" + o.error() + ")"));
+            } else {
                 summaryPass++;
             }
             int[] pc = perClass.computeIfAbsent(c.cls(), k -> new int[2]);
@@ -249,7 +329,7 @@ class PacemakerCorpusTest {
             tiers[1] = Math.max(tiers[1], c.tier());
             int[] pt = perTier.computeIfAbsent(c.tier(), k -> new int[2]);
             pt[1]++;
-            if (pass) {
+            if (o.summaryPass()) {
                 pc[0]++;
                 pt[0]++;
             }
@@ -277,22 +357,12 @@ class PacemakerCorpusTest {
         report.append('\n');
         report.append("failed: ").append(String.join(" ", failed)).append('\n');
         report.append(String.format("summary %d passed, %d failed; scores %d/%d; current status %d/%d; executing "
-            + "%d/%d; revised status %d/%d%n", summaryPass, cases.size() - summaryPass, scoresPass, scoresRun,
-            currentPass, currentRun, executingPass, executingRun, revisedPass, revisedRun));
-        report.append("differences:");
-        for (String d : new TreeSet<>(differences)) {
-            report.append(' ').append(d.replace(' ', ':'));
-        }
-        report.append('\n');
-        System.out.print(report);
-        Map<String, Case> byName = new HashMap<>();
-        cases.forEach(c -> byName.put(c.name(), c));
-        String list;
-        try (InputStream in = PacemakerCorpusTest.class.getResourceAsStream("/scheduler-gate-tolerated.csv")) {
-            list = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        List<String> problems = verdict(differences, tolerated(list, byName));
-        assertTrue(problems.isEmpty(), String.join("\n", problems) + "\n" + report);
+            + "%d/%d; revised status %d/%d%n", summaryPass, cases.size() - summaryPass, perCheck.get("scores")[0],
+            perCheck.get("scores")[1], perCheck.get("status.current")[0], perCheck.get("status.current")[1],
+            perCheck.get("status.executing")[0], perCheck.get("status.executing")[1],
+            perCheck.get("status.revised")[0], perCheck.get("status.revised")[1]));
+        report.append("differences: ").append(String.join(" ", differences)).append('\n');
+        return report.toString();
     }
 
     /** One tolerated difference: a case, the check it fails, the case's tier, and why it is tolerated. */

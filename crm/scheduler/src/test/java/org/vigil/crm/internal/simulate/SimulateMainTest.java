@@ -25,7 +25,8 @@ class SimulateMainTest {
     private static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = SimulateMain.run(args, new PrintStream(out, true), new PrintStream(err, true));
+        int rc = SimulateMain.run(args, new PrintStream(out, true), new PrintStream(err, true), TestClock.NOW,
+            TestClock.ZONE);
         return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

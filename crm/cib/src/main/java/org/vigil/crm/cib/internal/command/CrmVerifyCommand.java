@@ -10,7 +10,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -187,7 +186,10 @@ public final class CrmVerifyCommand implements AdminCommand {
                 try {
                     var doc = pe.parse(new ByteArrayInputStream(root.toXml().getBytes(StandardCharsets.UTF_8)),
                         source != null ? source : "live CIB");
-                    Transition t = pe.schedule(doc, OptionalLong.empty());
+                    // the CIB's own execution-date when it has one, as crm_verify's scheduler run does
+                    java.time.Instant now = doc.executionDate().isPresent()
+                        ? java.time.Instant.ofEpochSecond(doc.executionDate().getAsLong()) : java.time.Instant.now();
+                    Transition t = pe.schedule(doc, now, java.time.ZoneId.systemDefault(), 0, "crm_verify");
                     for (String w : t.warnings()) {
                         switch (classify(w)) {
                             case ERROR -> errors.add(w);

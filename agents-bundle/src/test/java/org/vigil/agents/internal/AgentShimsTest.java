@@ -1,0 +1,90 @@
+package org.vigil.agents.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.vigil.agents.internal.exec.AgentRunner;
+import org.vigil.agents.internal.exec.Outcomes;
+import org.vigil.agents.internal.ocf.OcfAgent;
+import org.vigil.kernel.spi.AgentRequest;
+import org.vigil.kernel.spi.AgentResult;
+
+/**
+ * The Pacemaker commands an agent runs ({@code attrd_updater}, ...) are the node's: the agent's PATH starts with
+ * {@code <vigil.home>/shims} and {@code VIGIL_STATE_DIR} names the node's state directory.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AgentShimsTest {
+
+    @TempDir
+    Path root;
+    AgentRunner runner;
+
+    @AfterEach
+    void tearDown() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    AgentSettings settings(boolean inNode) {
+        Map<String, String> p = new HashMap<>();
+        p.put("vigil.agents.ocf.root", root.resolve("ocf").toString());
+        p.put("vigil.agents.rsctmp", root.resolve("rsctmp").toString());
+        p.put("vigil.agents.state.dir", root.resolve("agents-state").toString());
+        if (inNode) {
+            p.put("vigil.state.dir", root.resolve("node-state").toString());
+            p.put("vigil.home", root.resolve("home").toString());
+        }
+        return AgentSettings.from(p::get);
+    }
+
+    @Test
+    void theShimsComeFirstOnThePathAndTheStateDirIsSetOnlyInANode() throws Exception {
+        Files.createDirectories(root.resolve("home/shims"));
+        Map<String, String> env = Outcomes.baseEnvironment(settings(true));
+        assertEquals(root.resolve("node-state").toString(), env.get("VIGIL_STATE_DIR"));
+        assertTrue(env.get("PATH").startsWith(root.resolve("home/shims") + ":"), env.get("PATH"));
+        assertTrue(env.get("PATH").contains(":/usr/sbin"), env.get("PATH"));
+
+        Map<String, String> outside = Outcomes.baseEnvironment(settings(false));
+        assertNull(outside.get("VIGIL_STATE_DIR"));
+        assertFalse(outside.get("PATH").contains(root.toString()), outside.get("PATH"));
+    }
+
+    @Test
+    void withoutAShimsDirectoryThePathIsLeftAlone() throws Exception {
+        Map<String, String> env = Outcomes.baseEnvironment(settings(true));
+        assertFalse(env.get("PATH").contains(root.toString()), env.get("PATH"));
+        assertEquals(root.resolve("node-state").toString(), env.get("VIGIL_STATE_DIR"));
+    }
+
+    @Test
+    void anOcfAgentCallingAttrdUpdaterRunsTheShimWithTheNodesStateDir() throws Exception {
+        SystemTests.require(TestAgents.runnerAvailable(), "no runner helper (native or python3) to run external agents");
+        Path record = root.resolve("called");
+        // a stand-in shim that records how it was called
+        TestAgents.script(root.resolve("home/shims/attrd_updater"), "#!/bin/sh\n"
+            + "echo \"$VIGIL_STATE_DIR $*\" > " + record + "\n");
+        TestAgents.ocfAgent(root, "test", "pinger", "", "monitor) attrd_updater -n pingd -v 100 -d 5s; exit $? ;;");
+        AgentSettings s = settings(true);
+        runner = new AgentRunner(null);
+        OcfAgent a = new OcfAgent("test", "pinger", s, runner);
+        AgentResult r = a.execute(AgentRequest.of("p", "monitor", Map.of(), Duration.ofSeconds(10)))
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertTrue(r.ok(), r.toString());
+        assertEquals(root.resolve("node-state") + " -n pingd -v 100 -d 5s", Files.readString(record).strip());
+    }
+}

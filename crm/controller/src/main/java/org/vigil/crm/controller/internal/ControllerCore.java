@@ -1,0 +1,1615 @@
+package org.vigil.crm.controller.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.crm.api.GraphSettings;
+import org.vigil.crm.api.ResourceRef;
+import org.vigil.crm.api.Transition;
+import org.vigil.crm.api.TransitionAction;
+import org.vigil.crm.api.cib.CibChange;
+import org.vigil.crm.api.cib.CibRequest;
+import org.vigil.crm.api.cib.CibSnapshot;
+import org.vigil.crm.api.cib.CibVersion;
+import org.vigil.crm.api.cib.XmlNode;
+import org.vigil.crm.api.exec.CrmdMessages;
+import org.vigil.crm.api.exec.ExecRequest;
+import org.vigil.crm.api.exec.Executor;
+
+/**
+ * One node's controller (Pacemaker's {@code pacemaker-controld}): the DC election and join over the CPG group
+ * {@value CrmdMessages#GROUP}, and on the DC the scheduler runs and the execution of their transitions; on every
+ * node, the operations the DC sends go to the node's {@link Executor}.
+ *
+ * <p>A pure state machine in the manner of the ring's engine: every input is a method call on one thread
+ * (membership, quorum, messages, CIB changes, timers), every effect goes through {@link Env}. What it decides:
+ * <ul>
+ * <li><b>Election.</b> After every membership change of the group the lowest member starts a round; every member
+ * answers with its feature set, the time its node started and its name; once every member has answered, all know
+ * the DC by Pacemaker's order ({@code election.c}: the higher feature set wins, then the node that has run longer,
+ * then the alphabetically smaller name). CPG's agreed order makes every member decide the same, with no timer:
+ * Pacemaker's {@code dc-deadtime} wait is not needed where the ring tells who is there.</li>
+ * <li><b>Join</b> ({@code controld_join_dc.c}). The DC asks the nodes that have not joined it to publish their
+ * operation history; each node's executor writes it over its node's {@code lrm} and the node confirms with the CIB
+ * version that holds it. Then the DC writes every node's {@code node_state} ({@code in_ccm}, {@code crmd},
+ * {@code join}, {@code expected}), {@code dc-uuid} and {@code have-quorum} ({@code populate_cib_nodes}), and
+ * schedules once its CIB copy holds every confirmed history.</li>
+ * <li><b>Scheduling</b> ({@code controld_schedulerd.c}). On every relevant change, coalesced: one scheduler run
+ * on the current snapshot once the thread is free, never before the CIB holds what the DC waits for.</li>
+ * <li><b>Transitions</b> ({@code controld_te_*.c}, {@link Graph}). Actions fire as their inputs complete within the
+ * limits; resource actions go to the target node, pseudo actions confirm at once; results are confirmed from the
+ * CIB ({@link #cibChanged}, {@code te_update_diff_v2}) or, for results that are not recorded, from the node's
+ * direct acknowledgement; each action has a backstop timer of its timeout plus {@code cluster-delay}; an
+ * unexpected change aborts the transition, which lets its actions in flight finish and is replaced.</li>
+ * </ul>
+ */
+final class ControllerCore {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.CRMD");
+
+    /** The CRM feature set this controller speaks (Pacemaker 2.1.5's). */
+    static final String FEATURE_SET = "3.16.1";
+    /** How long the DC waits for the nodes to confirm a join ({@code join-integration-timeout}'s role). */
+    static final long JOIN_TIMEOUT_MS = 60_000;
+    /** How often a scheduler run that must wait (CIB syncing, a history not yet here) looks again. */
+    static final long RETRY_MS = 20;
+    /** How long the DC waits before it schedules again after the scheduler failed. */
+    static final long SCHEDULER_RETRY_MS = 2_000;
+    /**
+     * How long a node whose controller left for an upgrade keeps its place (online, joined, its resources where
+     * they are) before it counts as failed.
+     */
+    static final long UPGRADE_GRACE_MS = 60_000;
+    /** How many times fencing of one node is tried before the DC gives up ({@code stonith-max-attempts}). */
+    static final int STONITH_MAX_ATTEMPTS = 10;
+
+    /** What the controller does to the world. Every call is made on the controller's thread. */
+    interface Env {
+        /** Multicasts a message to the group (delivered to every member, this one included, in agreed order). */
+        void send(XmlNode message);
+
+        CibSnapshot cib();
+
+        boolean cibSyncing();
+
+        CompletionStage<CibSnapshot> cibUpdate(CibRequest request);
+
+        /**
+         * Runs the scheduler.
+         *
+         * @throws IllegalStateException when no scheduler is available
+         */
+        Transition schedule(CibSnapshot cib, int transitionId, String teUuid);
+
+        /** This node's executor, or null while there is none. */
+        Executor executor();
+
+        /** Runs {@code task} on the controller's thread after {@code delayMs}. */
+        Timer timer(long delayMs, Runnable task);
+
+        /** Wall clock, milliseconds since the epoch. */
+        long now();
+
+        /** The name of a node in the configuration's node list, or null. */
+        String configuredName(int nodeId);
+
+        /** The node ids of the configuration's node list. */
+        List<Integer> configuredNodes();
+
+        /** Records a step on the timeline (and logs it). */
+        void event(String kind, String text);
+
+        /** This node's timeline, oldest first. */
+        default List<org.vigil.crm.api.controller.TimelineEvent> timeline() {
+            return List.of();
+        }
+    }
+
+    /** A pending timer. */
+    interface Timer {
+        void cancel();
+    }
+
+    /** One member's answer in an election round. */
+    record Hello(int nodeId, String featureSet, long startedAt, String name) {
+    }
+
+    /** Pacemaker's election order: the best candidate first ({@code election.c}: {@code election_count_vote}). */
+    static final Comparator<Hello> ELECTION_ORDER = Comparator
+        .comparing(Hello::featureSet, ControllerCore::compareVersions).reversed()
+        .thenComparingLong(Hello::startedAt)
+        .thenComparing(Hello::name, String.CASE_INSENSITIVE_ORDER)
+        .thenComparingInt(Hello::nodeId);
+
+    /** {@code compare_version()}: dotted numbers compared field by field. */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            long p = i < x.length ? parse(x[i]) : 0;
+            long q = i < y.length ? parse(y[i]) : 0;
+            if (p != q) {
+                return Long.compare(p, q);
+            }
+        }
+        return 0;
+    }
+
+    private static long parse(String s) {
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private final int self;
+    private final String selfName;
+    private final long startedAt;
+    private final Env env;
+    private final int nodeActionLimit;
+
+    // ---- every node ----
+    private SortedSet<Integer> group = new TreeSet<>();
+    private SortedSet<Integer> ring = new TreeSet<>();
+    private boolean quorate;
+    private long roundSeq;
+    private String round;
+    private final Map<Integer, Hello> hellos = new HashMap<>();
+    private final Map<Integer, String> names = new HashMap<>();
+    private Integer dc;
+    /** Requests that arrived while this node had no executor. */
+    private final List<XmlNode> waitingForExecutor = new ArrayList<>();
+    private XmlNode waitingJoin;
+
+    // ---- the DC ----
+    private String teUuid;
+    private int joinId;
+    private final Set<Integer> joinWaiting = new HashSet<>();
+    private final Set<Integer> joined = new HashSet<>();
+    private boolean settled;
+    private Timer joinTimer;
+    private int transitionCounter;
+    private Graph graph;
+    private boolean pcalcQueued;
+    private Timer pcalcTimer;
+    private Timer recheckTimer;
+    private CibVersion waitFor;
+    private final Map<Integer, Timer> actionTimers = new HashMap<>();
+    private final Map<String, Integer> fenceFailures = new HashMap<>();
+    private boolean nodeStateDirty;
+    private boolean nodeStateWriting;
+    /** Nodes whose controller said it leaves for an upgrade, with when; kept while it is away (every node knows). */
+    private final Map<Integer, Long> upgrading = new HashMap<>();
+
+    ControllerCore(int self, String selfName, long startedAt, Env env, int nodeActionLimit) {
+        this.self = self;
+        this.selfName = selfName;
+        this.startedAt = startedAt;
+        this.env = env;
+        this.nodeActionLimit = nodeActionLimit;
+        names.put(self, selfName);
+    }
+
+    // ---- queries ----------------------------------------------------------------------------------------------
+
+    /** The DC's node id, or null while there is none (an election is under way). */
+    Integer dc() {
+        return dc;
+    }
+
+    boolean isDc() {
+        return dc != null && dc == self;
+    }
+
+    /** The DC's name, or null. */
+    String dcName() {
+        return dc == null ? null : nameOf(dc);
+    }
+
+    /**
+     * On the DC: whether the join is done, the node states are written and no transition is in flight or waiting to
+     * be computed.
+     */
+    boolean idle() {
+        return isDc() && settled && !pcalcQueued && !nodeStateWriting && (graph == null || graph.complete());
+    }
+
+    Graph graph() {
+        return graph;
+    }
+
+    /** On the DC: whether the first join of its term is done. */
+    boolean joinSettled() {
+        return settled;
+    }
+
+    String teUuid() {
+        return teUuid;
+    }
+
+    Set<Integer> joined() {
+        return Set.copyOf(joined);
+    }
+
+    private String nameOf(int nodeId) {
+        String n = names.get(nodeId);
+        if (n == null) {
+            n = env.configuredName(nodeId);
+        }
+        return n == null ? Integer.toUnsignedString(nodeId) : n;
+    }
+
+    private static String uuid(int nodeId) {
+        return Integer.toUnsignedString(nodeId);
+    }
+
+    // ---- membership -------------------------------------------------------------------------------------------
+
+    /**
+     * The group's members changed (CPG configuration change, in agreed order with the messages).
+     *
+     * @param members node ids with a controller in the group
+     */
+    void groupChanged(Set<Integer> members) {
+        SortedSet<Integer> before = group;
+        group = new TreeSet<>(members);
+        Set<Integer> left = new TreeSet<>(before);
+        left.removeAll(group);
+        Set<Integer> arrived = new TreeSet<>(group);
+        arrived.removeAll(before);
+        hellos.keySet().retainAll(group);
+        round = null;
+        env.event("membership", "controllers: " + describe(group) + (left.isEmpty() ? "" : ", left " + describe(left))
+            + (arrived.isEmpty() ? "" : ", joined " + describe(arrived)));
+        for (int n : arrived) {
+            awayLogged.remove(n);
+            if (upgrading.remove(n) != null) {
+                env.event("membership", nameOf(n) + "'s controller is back (upgraded)");
+            }
+        }
+        if (dc != null && !group.contains(dc)) {
+            env.event("dc", "the DC " + nameOf(dc) + " left; electing");
+            dc = null;
+        }
+        for (int n : left) {
+            if (upgrading.containsKey(n)) {
+                env.event("membership", nameOf(n) + "'s controller left for an upgrade: its node keeps its place and"
+                    + " its resources for up to " + UPGRADE_GRACE_MS + " ms");
+                away(n);   // arms the grace timer
+            } else if (isDc()) {
+                nodeLost(n);
+            }
+        }
+        forgetNodesGone();
+        if (!group.isEmpty() && group.first() == self) {
+            round = null;
+            env.send(message("start", "round", self + ":" + (++roundSeq)));
+        }
+    }
+
+    /** A controller that left for an upgrade did not come back in time: its node counts as failed. */
+    private void upgradeOverdue(int n, long since) {
+        if (group.contains(n) || awaySince(n) != since) {
+            return;
+        }
+        upgrading.remove(n);
+        env.event("membership", nameOf(n) + "'s controller did not come back within " + UPGRADE_GRACE_MS + " ms");
+        if (isDc()) {
+            nodeLost(n);
+            writeNodeStates();
+            requestPcalc("Node failure");
+        }
+    }
+
+    /** The node_state attribute a controller leaving for an upgrade sets ({@code upgrading:<epoch ms>}). */
+    static final String AWAY_ATTRIBUTE = "vigil-controller";
+
+    /**
+     * Since when node {@code n}'s controller is away for an upgrade (its {@code leaving} message, or, for a
+     * controller that started after it, the mark the leaving one left in the CIB), or -1.
+     */
+    private long awaySince(int n) {
+        Long since = upgrading.get(n);
+        if (since != null) {
+            return since;
+        }
+        XmlNode status = env.cib().status();
+        if (status != null) {
+            for (XmlNode ns : status.children("node_state")) {
+                if (uuid(n).equals(ns.id())) {
+                    String v = ns.attribute(AWAY_ATTRIBUTE, "");
+                    if (v.startsWith("upgrading:")) {
+                        return parse(v.substring("upgrading:".length()));
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A node whose controller is away for an upgrade: still in the ring, its controller left saying so, within the
+     * grace. It keeps its place (online, a member, its resources) meanwhile.
+     */
+    private boolean away(int n) {
+        if (group.contains(n) || !ring.contains(n)) {
+            return false;
+        }
+        long since = awaySince(n);
+        if (since < 0) {
+            return false;
+        }
+        long left = since + UPGRADE_GRACE_MS - env.now();
+        if (left <= 0) {
+            return false;
+        }
+        if (awayTimers.add(n)) {
+            env.timer(left, () -> {
+                awayTimers.remove(n);
+                upgradeOverdue(n, since);
+            });
+        }
+        return true;
+    }
+
+    private final Set<Integer> awayTimers = new HashSet<>();
+    private final Set<Integer> awayLogged = new HashSet<>();
+
+    /** The ring's members changed (the kernel's membership; {@code in_ccm}). */
+    void ringChanged(Set<Integer> members) {
+        SortedSet<Integer> before = ring;
+        ring = new TreeSet<>(members);
+        if (!before.equals(ring)) {
+            Set<Integer> gone = new TreeSet<>(before);
+            gone.removeAll(ring);
+            upgrading.keySet().removeAll(gone);   // the whole node left: that is a failure, upgrade or not
+        }
+        if (isDc() && !before.equals(ring)) {
+            Set<Integer> lost = new TreeSet<>(before);
+            lost.removeAll(ring);
+            for (int n : lost) {
+                nodeLost(n);
+            }
+            writeNodeStates();
+            requestPcalc(lost.isEmpty() ? "Node join" : "Node failure");
+        }
+    }
+
+    /** Quorum changed. */
+    void quorumChanged(boolean quorate) {
+        boolean was = this.quorate;
+        this.quorate = quorate;
+        if (was != quorate) {
+            env.event("quorum", quorate ? "quorum acquired" : "quorum lost");
+            if (isDc()) {
+                writeNodeStates();
+                requestPcalc(quorate ? "Quorum gained" : "Quorum lost");
+            }
+        }
+    }
+
+    private static String describe(Set<Integer> ids) {
+        return ids.toString();
+    }
+
+    /** A node left: its actions in flight fail ({@code fail_incompletable_actions()}), the graph aborts. */
+    private void nodeLost(int nodeId) {
+        joined.remove(nodeId);
+        if (joinWaiting.remove(nodeId) && joinWaiting.isEmpty() && !settled) {
+            finishJoin();
+        }
+        if (graph != null && !graph.complete()) {
+            String uuid = uuid(nodeId);
+            boolean any = false;
+            for (TransitionAction a : graph.pending()) {
+                if (uuid.equals(a.nodeUuid()) || (a.routerNode() != null && a.routerNode().equals(nameOf(nodeId)))) {
+                    stopTimer(a.id());
+                    graph.confirm(a.id(), true);
+                    env.event("action", "transition " + graph.id() + " action " + a.id() + " (" + a.key() + " on "
+                        + a.node() + "): failed, the node left");
+                    any = true;
+                }
+            }
+            graph.abort(Graph.INFINITY, Graph.Next.RESTART, "Node failure");
+            if (any) {
+                LOG.info("Transition {}: actions on {} failed, the node left", graph.id(), nameOf(nodeId));
+            }
+        }
+        nodeStateDirty = true;
+    }
+
+    // ---- messages ---------------------------------------------------------------------------------------------
+
+    static XmlNode message(String op, String... attrs) {
+        XmlNode m = XmlNode.of(CrmdMessages.ELEMENT, "op", op);
+        for (int i = 0; i < attrs.length; i += 2) {
+            m = m.with(attrs[i], attrs[i + 1]);
+        }
+        return m;
+    }
+
+    /** A message of the group, from a controller on node {@code from}. */
+    void delivered(int from, XmlNode m) {
+        String op = m.attribute("op", "");
+        switch (op) {
+            case "start" -> onStart(m.attribute("round"));
+            case "hello" -> onHello(from, m);
+            case "join" -> onJoin(from, m);
+            case "join-confirm" -> onJoinConfirm(from, m);
+            case "execute" -> {
+                if (uuid(self).equals(m.attribute("node"))) {
+                    onExecute(from, m);
+                }
+            }
+            case "delete" -> {
+                if (uuid(self).equals(m.attribute("node"))) {
+                    onDelete(from, m);
+                }
+            }
+            case "timeline-req" -> {
+                if (isDc() && uuid(self).equals(m.attribute("dc"))) {
+                    sendTimeline(m);
+                }
+            }
+            case "timeline" -> onTimeline(m);
+            case "leaving" -> {
+                if ("upgrade".equals(m.attribute("reason"))) {
+                    upgrading.put(from, parse(m.attribute("since", Long.toString(env.now()))));
+                }
+            }
+            case "forget" -> onForget(from, m);
+            case "forgotten" -> onForgotten(from, m);
+            case "ack" -> {
+                if (isDc() && uuid(self).equals(m.attribute("dc"))) {
+                    onAck(from, m);
+                }
+            }
+            default -> LOG.debug("controller: ignored a message '{}' from node {}", op, from);
+        }
+    }
+
+    private void onStart(String r) {
+        if (r == null) {
+            return;
+        }
+        round = r;
+        hellos.clear();
+        env.send(message("hello", "round", r, "feature-set", FEATURE_SET, "started", Long.toString(startedAt),
+            "name", selfName));
+    }
+
+    private void onHello(int from, XmlNode m) {
+        String r = m.attribute("round");
+        String name = m.attribute("name");
+        if (name != null) {
+            names.put(from, name);
+        }
+        if (r == null || !r.equals(round) || !group.contains(from)) {
+            return;
+        }
+        hellos.put(from, new Hello(from, m.attribute("feature-set", "0"), parse(m.attribute("started", "0")),
+            name == null ? uuid(from) : name));
+        if (hellos.keySet().containsAll(group)) {
+            decide();
+        }
+    }
+
+    /** Every member answered the round: the best one is the DC ({@code do_election_count_vote()}'s outcome). */
+    private void decide() {
+        Hello best = hellos.values().stream().min(ELECTION_ORDER).orElseThrow();
+        round = null;
+        Integer before = dc;
+        dc = best.nodeId();
+        if (before == null || before != dc) {
+            env.event("dc", "DC is " + best.name() + " (" + best.nodeId() + "), elected by " + hellos.size()
+                + " controllers");
+        }
+        if (dc == self) {
+            if (before == null || before != self) {
+                takeOver();
+            }
+            Set<Integer> ask = new TreeSet<>(group);
+            ask.removeAll(joined);
+            if (!ask.isEmpty() || !settled) {
+                startJoin(ask);
+            } else {
+                writeNodeStates();
+                requestPcalc("Node join");
+            }
+        } else if (before != null && before == self) {
+            release();
+        }
+    }
+
+    /** This node became the DC ({@code do_dc_takeover()}): a new transition engine. */
+    private void takeOver() {
+        teUuid = UUID.randomUUID().toString();
+        joined.clear();
+        joinWaiting.clear();
+        settled = false;
+        graph = null;
+        waitFor = null;
+        fenceFailures.clear();
+        LOG.info("taking over as DC (transition engine {})", teUuid);
+    }
+
+    /** This node is no longer the DC ({@code do_dc_release()}): stop the transition, forget the DC state. */
+    private void release() {
+        env.event("dc", "released the DC role");
+        for (Timer t : actionTimers.values()) {
+            t.cancel();
+        }
+        actionTimers.clear();
+        cancel(joinTimer);
+        cancel(pcalcTimer);
+        cancel(recheckTimer);
+        joinTimer = pcalcTimer = recheckTimer = null;
+        pcalcQueued = false;
+        graph = null;
+        settled = false;
+        joined.clear();
+        joinWaiting.clear();
+        teUuid = null;
+    }
+
+    private static void cancel(Timer t) {
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    private void startJoin(Set<Integer> nodes) {
+        joinId++;
+        joinWaiting.clear();
+        joinWaiting.addAll(nodes);
+        StringBuilder list = new StringBuilder();
+        for (int n : nodes) {
+            list.append(list.length() == 0 ? "" : " ").append(uuid(n));
+        }
+        env.event("join", "join " + joinId + ": asking " + nodes.size() + " nodes for their history");
+        if (graph != null && !graph.complete()) {
+            graph.abort(Graph.INFINITY, Graph.Next.RESTART, "Node join");
+        }
+        env.send(message("join", "dc", uuid(self), "join-id", Integer.toString(joinId), "nodes", list.toString()));
+        cancel(joinTimer);
+        int id = joinId;
+        joinTimer = env.timer(JOIN_TIMEOUT_MS, () -> {
+            if (isDc() && joinId == id && !joinWaiting.isEmpty()) {
+                LOG.warn("join {}: no confirmation from {} within {} ms; going on without them", id, joinWaiting,
+                    JOIN_TIMEOUT_MS);
+                joinWaiting.clear();
+                finishJoin();
+            }
+        });
+    }
+
+    /** A node is asked to join: its executor publishes the history, then the node confirms. */
+    private void onJoin(int from, XmlNode m) {
+        if (dc == null || from != dc) {
+            return;
+        }
+        boolean asked = false;
+        for (String n : m.attribute("nodes", "").split(" ")) {
+            asked |= n.equals(uuid(self));
+        }
+        if (!asked) {
+            return;
+        }
+        Executor ex = env.executor();
+        if (ex == null) {
+            waitingJoin = m;
+            LOG.info("join {}: waiting for this node's executor", m.attribute("join-id"));
+            return;
+        }
+        publishAndConfirm(ex, m);
+    }
+
+    private void publishAndConfirm(Executor ex, XmlNode join) {
+        String joinIdText = join.attribute("join-id");
+        String dcUuid = join.attribute("dc");
+        ex.publish().whenComplete((version, e) -> {
+            if (e != null) {
+                LOG.warn("join {}: publishing this node's history failed: {}", joinIdText, e.getMessage());
+                return;
+            }
+            env.send(message("join-confirm", "dc", dcUuid, "join-id", joinIdText, "node", uuid(self),
+                "cib-version", version == null ? null : version.toString()));
+        });
+    }
+
+    private void onJoinConfirm(int from, XmlNode m) {
+        if (!isDc() || !uuid(self).equals(m.attribute("dc"))
+            || !Integer.toString(joinId).equals(m.attribute("join-id"))) {
+            return;
+        }
+        waitForVersion(m.attribute("cib-version"));
+        joined.add(from);
+        if (joinWaiting.remove(from) && joinWaiting.isEmpty()) {
+            finishJoin();
+        }
+    }
+
+    private void waitForVersion(String text) {
+        CibVersion v = parseVersion(text);
+        if (v != null && (waitFor == null || v.compareTo(waitFor) > 0)) {
+            waitFor = v;
+        }
+    }
+
+    static CibVersion parseVersion(String text) {
+        if (text == null) {
+            return null;
+        }
+        String[] p = text.split("\\.");
+        if (p.length != 3) {
+            return null;
+        }
+        try {
+            return new CibVersion(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Every node asked has confirmed (or the join timed out): write the node states, then schedule. */
+    private void finishJoin() {
+        cancel(joinTimer);
+        joinTimer = null;
+        boolean first = !settled;
+        settled = true;
+        env.event("join", "join " + joinId + " complete: " + joined.size() + " nodes joined");
+        writeNodeStates();
+        requestPcalc(first ? "DC takeover" : "Node join");
+    }
+
+    // ---- node states ------------------------------------------------------------------------------------------
+
+    /**
+     * Writes every known node's {@code node_state} ({@code create_node_state_update()}), the node entries of the
+     * configuration that are missing, and the DC's root attributes, as {@code populate_cib_nodes()} does at the end
+     * of a join. Only one write at a time; a change meanwhile writes again.
+     */
+    private void writeNodeStates() {
+        if (!isDc() || !settled) {
+            return;
+        }
+        if (nodeStateWriting) {
+            nodeStateDirty = true;
+            return;
+        }
+        nodeStateDirty = false;
+        CibSnapshot cib = env.cib();
+        Set<Integer> known = new TreeSet<>(env.configuredNodes());
+        known.addAll(group);
+        known.addAll(ring);
+        known.addAll(joined);
+        XmlNode status = XmlNode.of("status");
+        for (int n : known) {
+            boolean inCcm = ring.contains(n) || group.contains(n);
+            // a node whose controller is away for an upgrade stays as it was: online, a member
+            boolean member = joined.contains(n) || away(n);
+            boolean online = group.contains(n) || away(n);
+            String join = member ? "member" : online ? "pending" : "down";
+            XmlNode ns = XmlNode.of("node_state", "id", uuid(n), "uname", nameOf(n), "in_ccm",
+                Boolean.toString(inCcm), "crmd", online ? "online" : "offline", "crm-debug-origin",
+                "populate_cib_nodes", "join", join);
+            if (member) {
+                ns = ns.with("expected", "member");
+            }
+            status = status.plusChild(ns);
+        }
+        XmlNode root = XmlNode.of("cib", "dc-uuid", uuid(self), "have-quorum", quorate ? "1" : "0");
+        XmlNode nodes = cib.configuration() == null ? null : cib.configuration().firstChild("nodes");
+        Set<String> present = new HashSet<>();
+        if (nodes != null) {
+            for (XmlNode n : nodes.children("node")) {
+                present.add(n.id());
+            }
+        }
+        XmlNode missing = XmlNode.of("nodes");
+        for (int n : known) {
+            if (joined.contains(n) && !present.contains(uuid(n))) {
+                missing = missing.plusChild(XmlNode.of("node", "id", uuid(n), "uname", nameOf(n)));
+            }
+        }
+        if (!missing.children().isEmpty()) {
+            root = root.plusChild(XmlNode.of("configuration").plusChild(missing));
+        }
+        root = root.plusChild(status);
+        nodeStateWriting = true;
+        env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, null, null, root, Set.of(CibRequest.Flag.CAN_CREATE),
+            "crmd", "hacluster")).whenComplete((s, e) -> {
+                nodeStateWriting = false;
+                if (e != null) {
+                    LOG.warn("writing the node states failed: {}", e.getMessage());
+                } else {
+                    waitForVersion(s.version().toString());
+                }
+                if (nodeStateDirty) {
+                    writeNodeStates();
+                }
+            });
+    }
+
+    // ---- scheduling -------------------------------------------------------------------------------------------
+
+    /**
+     * Something the scheduler depends on changed. On the DC: the transition in flight is aborted (it completes when
+     * its running actions end) and a new scheduler run follows; with nothing in flight the run is queued at once.
+     * Several requests before the run make one run.
+     */
+    void requestPcalc(String reason) {
+        if (!isDc() || !settled) {
+            return;
+        }
+        if (graph != null && !graph.complete()) {
+            if (graph.abort(Graph.INFINITY, Graph.Next.RESTART, reason)) {
+                LOG.info("Transition {} aborted: {}", graph.id(), reason);
+            }
+            checkGraph();
+            return;
+        }
+        queuePcalc(0, reason);
+    }
+
+    private void queuePcalc(long delayMs, String reason) {
+        if (pcalcQueued) {
+            return;
+        }
+        pcalcQueued = true;
+        LOG.debug("scheduler run queued: {}", reason);
+        pcalcTimer = env.timer(delayMs, this::runPcalc);
+    }
+
+    private void runPcalc() {
+        pcalcTimer = null;
+        if (!pcalcQueued || !isDc()) {
+            pcalcQueued = false;
+            return;
+        }
+        boolean someoneAway = false;
+        for (int n : ring) {
+            if (away(n)) {
+                someoneAway = true;
+                if (awayLogged.add(n)) {
+                    env.event("transition", "no scheduling while " + nameOf(n) + "'s controller is away for an upgrade");
+                }
+            }
+        }
+        // no plan while a controller is away for an upgrade: its node's actions would wait for nobody
+        if (someoneAway || env.cibSyncing() || nodeStateWriting
+            || (waitFor != null && env.cib().version().compareTo(waitFor) < 0)) {
+            pcalcTimer = env.timer(RETRY_MS, this::runPcalc);
+            return;
+        }
+        if (graph != null && !graph.complete()) {
+            pcalcQueued = false;
+            return;   // a transition started meanwhile; its completion schedules again
+        }
+        pcalcQueued = false;
+        CibSnapshot snapshot = env.cib();
+        XmlNode root = snapshot.root().with("dc-uuid", uuid(self)).with("have-quorum", quorate ? "1" : "0");
+        CibSnapshot input = root == snapshot.root() ? snapshot : new CibSnapshot(root);
+        Transition t;
+        int id = transitionCounter++;
+        try {
+            t = env.schedule(input, id, teUuid);
+        } catch (RuntimeException e) {
+            LOG.error("the scheduler failed on CIB {}: {}", snapshot.version(), e.toString(), e);
+            env.event("transition", "the scheduler failed: " + e.getMessage() + "; trying again in "
+                + SCHEDULER_RETRY_MS + " ms");
+            queuePcalc(SCHEDULER_RETRY_MS, "scheduler retry");
+            return;
+        }
+        cancel(recheckTimer);
+        recheckTimer = null;
+        graph = new Graph(t, nodeActionLimit);
+        env.event("transition", "transition " + id + " (CIB " + snapshot.version() + "): " + t.actions().size()
+            + " actions" + (t.summary().isEmpty() ? "" : ": " + String.join("; ", t.summary())));
+        checkGraph();
+    }
+
+    /** Fires what can fire; when nothing is left in flight, ends the graph. */
+    private void checkGraph() {
+        if (graph == null || graph.complete()) {
+            return;
+        }
+        boolean fired = true;
+        while (fired) {
+            fired = false;
+            for (TransitionAction a : graph.fire(env.now())) {
+                fired = true;
+                initiate(a);
+            }
+        }
+        Graph.Status s = graph.status();
+        if (s == Graph.Status.PENDING) {
+            return;
+        }
+        Graph done = graph;
+        env.event("transition", "transition " + done.id() + " " + (done.next() == Graph.Next.RESTART ? "stopped ("
+            + done.abortReason() + ")" : s == Graph.Status.TERMINATED ? "terminated" : "complete") + ": "
+            + done.summary());
+        for (Timer t : actionTimers.values()) {
+            t.cancel();
+        }
+        actionTimers.clear();
+        if (done.next() == Graph.Next.RESTART) {
+            queuePcalc(0, done.abortReason());
+        } else {
+            armRecheck(done.transition().settings());
+        }
+    }
+
+    /** Idle: schedule again at {@code cluster-recheck-interval}, or earlier when the graph asks to. */
+    private void armRecheck(GraphSettings settings) {
+        long interval = recheckInterval(env.cib());
+        if (settings.recheckBy().isPresent()) {
+            long by = settings.recheckBy().getAsLong() * 1000 - env.now();
+            interval = interval <= 0 ? Math.max(0, by) : Math.min(interval, Math.max(0, by));
+        }
+        if (interval > 0) {
+            recheckTimer = env.timer(interval, () -> {
+                recheckTimer = null;
+                requestPcalc("Cluster recheck");
+            });
+        }
+    }
+
+    /** {@code cluster-recheck-interval} in ms (default 15 minutes; 0 disables it). */
+    static long recheckInterval(CibSnapshot cib) {
+        String v = clusterOption(cib, "cluster-recheck-interval");
+        if (v == null) {
+            return 15 * 60_000L;
+        }
+        long ms = Durations.parseMs(v);
+        return ms < 0 ? 15 * 60_000L : ms;
+    }
+
+    static String clusterOption(CibSnapshot cib, String name) {
+        XmlNode conf = cib.configuration();
+        XmlNode crm = conf == null ? null : conf.firstChild("crm_config");
+        if (crm == null) {
+            return null;
+        }
+        for (XmlNode set : crm.children("cluster_property_set")) {
+            for (XmlNode nv : set.children("nvpair")) {
+                if (name.equals(nv.attribute("name"))) {
+                    return nv.attribute("value");
+                }
+            }
+        }
+        return null;
+    }
+
+    // ---- executing actions (the DC) ---------------------------------------------------------------------------
+
+    /** Starts one action ({@code execute_rsc_action}, {@code execute_pseudo_action}, {@code execute_cluster_action}). */
+    private void initiate(TransitionAction a) {
+        switch (a.kind()) {
+            case PSEUDO -> {
+                graph.confirm(a.id(), false);
+            }
+            case RESOURCE -> sendResourceAction(a);
+            case FENCE -> fence(a);
+            case CLUSTER -> clusterAction(a);
+        }
+    }
+
+    /** Whether the node that runs an action (its router for a remote node) has a controller in the group. */
+    private boolean nodeUp(TransitionAction a) {
+        if (a.routerNode() != null) {
+            return nodeIdOf(a.routerNode()) >= 0;
+        }
+        for (int n : group) {
+            if (uuid(n).equals(a.nodeUuid()) || nameOf(n).equals(a.node())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int nodeIdOf(String name) {
+        for (int n : group) {
+            if (nameOf(n).equals(name)) {
+                return n;
+            }
+        }
+        return -1;
+    }
+
+    private void sendResourceAction(TransitionAction a) {
+        ResourceRef r = a.resource();
+        if (r == null) {
+            failAction(a, "an operation without a resource");
+            return;
+        }
+        if (!nodeUp(a)) {
+            failAction(a, "the node " + a.node() + " is not running a controller");
+            return;
+        }
+        String targetUuid = a.routerNode() != null ? uuid(nodeIdOf(a.routerNode())) : a.nodeUuid();
+        ExecRequest req = new ExecRequest(a.id(), a.task(), a.key(), a.node(), a.nodeUuid(), r.id(), r.longId(),
+            r.agentClass(), r.provider(), r.type(), a.attributes(), a.targetRc(), a.transitionKey());
+        env.send(message("execute", "node", targetUuid, "dc", uuid(self)).plusChild(req.toXml()));
+        env.event("action", "transition " + graph.id() + " action " + a.id() + ": " + a.key() + " on " + a.node()
+            + " started");
+        if ("true".equals(a.meta("op_no_wait"))) {
+            graph.confirm(a.id(), false);
+            return;
+        }
+        long timeout = a.timeoutMs() + a.startDelayMs();
+        long backstop = (timeout > 0 ? timeout : 20_000) + graph.transition().settings().clusterDelayMs();
+        Graph g = graph;
+        actionTimers.put(a.id(), env.timer(backstop, () -> actionTimedOut(g, a, backstop)));
+    }
+
+    /** The backstop timer fired ({@code action_timer_callback()}): the action failed, the graph aborts. */
+    private void actionTimedOut(Graph g, TransitionAction a, long backstop) {
+        actionTimers.remove(a.id());
+        if (g != graph || !g.inFlight(a.id())) {
+            return;
+        }
+        LOG.error("node {} did not send the result of {} (action {}) within {} ms (action timeout plus "
+            + "cluster-delay)", a.node(), a.key(), a.id(), backstop);
+        env.event("action", "transition " + g.id() + " action " + a.id() + ": " + a.key() + " on " + a.node()
+            + " lost (no result within " + backstop + " ms)");
+        if (a.kind() == TransitionAction.Kind.RESOURCE && a.resource() != null && a.intervalMs() == 0) {
+            recordTimeout(a, backstop);
+        }
+        g.confirm(a.id(), true);
+        g.abort(Graph.INFINITY, Graph.Next.RESTART, "Action lost");
+        checkGraph();
+    }
+
+    /** Records a lost action as timed out in the target's history ({@code controld_record_action_timeout()}). */
+    private void recordTimeout(TransitionAction a, long backstop) {
+        ResourceRef r = a.resource();
+        String key = a.transitionKey();
+        XmlNode op = XmlNode.of("lrm_rsc_op", "id", r.id() + "_last_failure_0", "operation_key", a.key(),
+            "operation", a.task(), "crm-debug-origin", "controld_record_action_timeout", "crm_feature_set",
+            FEATURE_SET, "transition-key", key, "transition-magic", "2:1;" + key, "exit-reason",
+            "no result within " + backstop + " ms", "on_node", a.node(), "call-id", "-1", "rc-code", "1",
+            "op-status", "2", "interval", "0", "last-rc-change", Long.toString(env.now() / 1000), "exec-time", "0",
+            "queue-time", "0");
+        XmlNode ns = XmlNode.of("node_state", "id", a.nodeUuid(), "uname", a.node()).plusChild(XmlNode.of("lrm",
+            "id", a.nodeUuid()).plusChild(XmlNode.of("lrm_resources").plusChild(XmlNode.of("lrm_resource", "id",
+            r.id(), "class", r.agentClass(), "provider", r.provider(), "type", r.type()).plusChild(op))));
+        env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, ns, Set.of(CibRequest.Flag.CAN_CREATE),
+            "crmd", "hacluster")).whenComplete((s, e) -> {
+                if (e != null) {
+                    LOG.warn("recording the lost action {} failed: {}", a.key(), e.getMessage());
+                }
+            });
+    }
+
+    private void failAction(TransitionAction a, String why) {
+        LOG.warn("Transition {} action {} ({} on {}) failed: {}", graph.id(), a.id(), a.key(), a.node(), why);
+        env.event("action", "transition " + graph.id() + " action " + a.id() + ": " + a.key() + " on " + a.node()
+            + " failed: " + why);
+        graph.confirm(a.id(), true);
+        graph.abort(Graph.INFINITY, Graph.Next.RESTART, "Action failed");
+    }
+
+    /**
+     * Fencing: until Vigil has a fencer, a fencing action fails, so a cluster with {@code stonith-enabled=true}
+     * does not recover a lost node's resources (they wait for the fencing, as in Pacemaker without a device). After
+     * {@value #STONITH_MAX_ATTEMPTS} failures for one node the DC stops trying until something else changes.
+     */
+    private void fence(TransitionAction a) {
+        int n = fenceFailures.merge(a.node(), 1, Integer::sum);
+        env.event("fence", "fencing of " + a.node() + " failed: no fencing device is available (attempt " + n + ")");
+        graph.confirm(a.id(), true);
+        if (n < STONITH_MAX_ATTEMPTS) {
+            graph.abort(Graph.INFINITY, Graph.Next.RESTART, "Stonith failed");
+        } else {
+            LOG.error("Too many failures ({}) to fence {}, giving up", n, a.node());
+        }
+    }
+
+    private void clusterAction(TransitionAction a) {
+        switch (a.task()) {
+            case "clear_failcount" -> clearFailcount(a);
+            case "lrm_delete" -> {
+                if (a.resource() == null || !nodeUp(a)) {
+                    graph.confirm(a.id(), a.resource() == null);
+                    return;
+                }
+                env.send(message("delete", "node", a.nodeUuid(), "dc", uuid(self), "resource", a.resource().id(),
+                    "transition-key", a.transitionKey()));
+            }
+            default -> {
+                // do_shutdown and the rest need nothing from the DC yet: the node stops on its own
+                graph.confirm(a.id(), false);
+            }
+        }
+    }
+
+    /** Removes a resource's fail count and last failure on a node ({@code execute_cluster_action} → attrd). */
+    private void clearFailcount(TransitionAction a) {
+        if (a.resource() == null) {
+            graph.confirm(a.id(), false);
+            return;
+        }
+        String op = a.meta("clear_failcount_op");
+        String interval = a.meta("clear_failcount_interval");
+        String suffix = op == null ? "" : "#" + op + "_" + (interval == null ? "0" : interval);
+        String rsc = a.resource().id();
+        String xpath = "/cib/status/node_state[@id='" + a.nodeUuid() + "']/transient_attributes/instance_attributes"
+            + "/nvpair[starts-with(@name,'fail-count-" + rsc + suffix + "') or starts-with(@name,'last-failure-"
+            + rsc + suffix + "')]";
+        Graph g = graph;
+        env.cibUpdate(new CibRequest(CibRequest.Op.DELETE, null, xpath, null, Set.of(CibRequest.Flag.ALL_MATCHES),
+            "crmd", "hacluster")).whenComplete((s, e) -> {
+                if (g == graph && g.inFlight(a.id())) {
+                    if (s != null) {
+                        waitForVersion(s.version().toString());
+                    }
+                    g.confirm(a.id(), false);
+                    checkGraph();
+                }
+            });
+    }
+
+    private void stopTimer(int actionId) {
+        Timer t = actionTimers.remove(actionId);
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    /** A result that is not recorded in the CIB, acknowledged by the node that ran it. */
+    private void onAck(int from, XmlNode m) {
+        TransitionKey k = TransitionKey.parse(m.attribute("transition-key"));
+        waitForVersion(m.attribute("cib-version"));
+        if (k == null || graph == null || graph.complete() || !k.teUuid().equals(teUuid)
+            || k.transition() != graph.id() || !graph.inFlight(k.action())) {
+            return;
+        }
+        TransitionAction a = graph.action(k.action());
+        int rc = (int) parse(m.attribute("rc", "1"));
+        int status = (int) parse(m.attribute("op-status", "0"));
+        boolean failed = status != 0 && status != 1 || effectiveRc(rc) != effectiveRc(k.targetRc());
+        if (a.task().equals("notify")) {
+            failed = false;   // notify results are ignored, as pcmk__create_history_xml() does
+        }
+        if ("ignore".equals(a.meta("on_fail"))) {
+            failed = false;
+        }
+        stopTimer(a.id());
+        graph.confirm(a.id(), failed);
+        env.event("action", "transition " + graph.id() + " action " + a.id() + ": " + a.key() + " on " + a.node()
+            + (failed ? " failed (rc " + rc + ", status " + status + ")" : " done"));
+        if (failed) {
+            graph.abort(a.priority() + 1, Graph.Next.RESTART, "Event failed");
+        }
+        checkGraph();
+    }
+
+    static int effectiveRc(int rc) {
+        return rc == 190 ? 0 : rc == 191 ? 8 : rc;
+    }
+
+    // ---- executing actions (the target node) ------------------------------------------------------------------
+
+    private void onExecute(int from, XmlNode m) {
+        Executor ex = env.executor();
+        if (ex == null) {
+            waitingForExecutor.add(m);
+            return;
+        }
+        XmlNode rscOp = m.firstChild("rsc_op");
+        ExecRequest r = rscOp == null ? null : ExecRequest.fromXml(rscOp);
+        String dcUuid = m.attribute("dc");
+        if (r == null) {
+            LOG.warn("controller: an execute message from node {} without a valid <rsc_op>", from);
+            return;
+        }
+        ex.execute(r).whenComplete((o, e) -> {
+            if (e != null) {
+                env.send(message("ack", "dc", dcUuid, "node", uuid(self), "transition-key", r.transitionKey(),
+                    "operation-key", r.operationKey(), "rc", "1", "op-status", "4", "exit-reason",
+                    String.valueOf(e.getMessage())));
+            } else if (!o.recorded()) {
+                env.send(message("ack", "dc", dcUuid, "node", uuid(self), "transition-key", r.transitionKey(),
+                    "operation-key", r.operationKey(), "rc", Integer.toString(o.rc()), "op-status",
+                    Integer.toString(o.opStatus()), "cib-version", o.cibVersion() == null ? null
+                        : o.cibVersion().toString(), "exit-reason", o.exitReason()));
+            }
+        });
+    }
+
+    private void onDelete(int from, XmlNode m) {
+        Executor ex = env.executor();
+        if (ex == null) {
+            waitingForExecutor.add(m);
+            return;
+        }
+        String dcUuid = m.attribute("dc");
+        String key = m.attribute("transition-key");
+        ex.delete(m.attribute("resource"), key).whenComplete((o, e) -> env.send(message("ack", "dc", dcUuid, "node",
+            uuid(self), "transition-key", key, "rc", e == null ? "0" : "1", "op-status", e == null ? "0" : "4",
+            "cib-version", o == null || o.cibVersion() == null ? null : o.cibVersion().toString())));
+    }
+
+    // ---- the DC's timeline, for any node's crmadmin --timeline ---------------------------------------------------
+
+    /** The most events one timeline answer carries. */
+    static final int TIMELINE_ANSWER = 1000;
+    private final Map<String, java.util.concurrent.CompletableFuture<List<org.vigil.crm.api.controller.TimelineEvent>>>
+        timelineRequests = new HashMap<>();
+    private long timelineSeq;
+
+    /**
+     * The DC's timeline (its last {@value #TIMELINE_ANSWER} steps), asked over the group; this node's own when it is
+     * the DC.
+     *
+     * @return completes with the events, exceptionally when there is no DC
+     */
+    java.util.concurrent.CompletableFuture<List<org.vigil.crm.api.controller.TimelineEvent>> dcTimeline() {
+        java.util.concurrent.CompletableFuture<List<org.vigil.crm.api.controller.TimelineEvent>> f =
+            new java.util.concurrent.CompletableFuture<>();
+        if (dc == null) {
+            f.completeExceptionally(new IllegalStateException("no DC is elected yet"));
+        } else if (isDc()) {
+            f.complete(env.timeline());
+        } else {
+            String id = self + ":" + (++timelineSeq);
+            timelineRequests.put(id, f);
+            env.send(message("timeline-req", "dc", uuid(dc), "request", id));
+        }
+        return f;
+    }
+
+    private void sendTimeline(XmlNode request) {
+        List<org.vigil.crm.api.controller.TimelineEvent> all = env.timeline();
+        XmlNode m = message("timeline", "request", request.attribute("request"), "node", selfName);
+        List<XmlNode> events = new ArrayList<>();
+        for (org.vigil.crm.api.controller.TimelineEvent e : all.subList(Math.max(0, all.size() - TIMELINE_ANSWER),
+            all.size())) {
+            events.add(XmlNode.of("e", "t", Long.toString(e.epochMillis()), "k", e.kind(), "x", e.text()));
+        }
+        env.send(m.withChildren(events));
+    }
+
+    private void onTimeline(XmlNode m) {
+        java.util.concurrent.CompletableFuture<List<org.vigil.crm.api.controller.TimelineEvent>> f =
+            timelineRequests.remove(m.attribute("request", ""));
+        if (f == null) {
+            return;
+        }
+        List<org.vigil.crm.api.controller.TimelineEvent> out = new ArrayList<>();
+        for (XmlNode e : m.children("e")) {
+            out.add(new org.vigil.crm.api.controller.TimelineEvent(parse(e.attribute("t", "0")), e.attribute("k", ""),
+                e.attribute("x", "")));
+        }
+        f.complete(out);
+    }
+
+    // ---- forgetting history (crm_resource --cleanup/--refresh) ------------------------------------------------
+
+    /** Requests of this node to forget history, by id: the nodes that have not answered yet, and who waits. */
+    private final Map<String, Forget> forgets = new HashMap<>();
+    private long forgetSeq;
+
+    /** A request to forget history, waiting for the nodes' answers. */
+    static final class Forget {
+        final Set<Integer> waiting = new TreeSet<>();
+        final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    }
+
+    /**
+     * Makes the executors of {@code nodes} forget a resource's history ({@code resource} null: every resource's),
+     * as Pacemaker's {@code crm_resource --refresh} does through each node's controller ({@code lrm_delete}): its
+     * recurring operations stop and its {@code lrm_resource} leaves the CIB, so the DC probes it again.
+     *
+     * @param nodes node ids; those without a controller are left out
+     * @return completes when every node still there has done it
+     */
+    java.util.concurrent.CompletableFuture<Void> forget(String resource, Set<Integer> nodes) {
+        Forget f = new Forget();
+        for (int n : nodes) {
+            if (group.contains(n)) {
+                f.waiting.add(n);
+            }
+        }
+        if (f.waiting.isEmpty()) {
+            f.done.complete(null);
+            return f.done;
+        }
+        String id = self + ":" + (++forgetSeq);
+        forgets.put(id, f);
+        StringBuilder list = new StringBuilder();
+        for (int n : f.waiting) {
+            list.append(list.length() == 0 ? "" : " ").append(uuid(n));
+        }
+        env.send(message("forget", "request", id, "resource", resource, "nodes", list.toString()));
+        return f.done;
+    }
+
+    private void onForget(int from, XmlNode m) {
+        boolean asked = false;
+        for (String n : m.attribute("nodes", "").split(" ")) {
+            asked |= n.equals(uuid(self));
+        }
+        if (!asked) {
+            return;
+        }
+        String request = m.attribute("request");
+        Executor ex = env.executor();
+        if (ex == null) {
+            waitingForExecutor.add(m);
+            return;
+        }
+        List<String> resources = new ArrayList<>();
+        String only = m.attribute("resource");
+        if (only != null) {
+            resources.add(only);
+        } else {
+            XmlNode status = env.cib().status();
+            for (XmlNode ns : status == null ? List.<XmlNode>of() : status.children("node_state")) {
+                XmlNode lrm = ns.id() != null && ns.id().equals(uuid(self)) ? ns.firstChild("lrm") : null;
+                XmlNode lrs = lrm == null ? null : lrm.firstChild("lrm_resources");
+                for (XmlNode lr : lrs == null ? List.<XmlNode>of() : lrs.children("lrm_resource")) {
+                    resources.add(lr.id());
+                }
+            }
+        }
+        java.util.concurrent.CompletableFuture<?>[] all = new java.util.concurrent.CompletableFuture<?>[resources.size()];
+        for (int i = 0; i < resources.size(); i++) {
+            all[i] = ex.delete(resources.get(i), null).toCompletableFuture();
+        }
+        java.util.concurrent.CompletableFuture.allOf(all).whenComplete((v, e) -> env.send(message("forgotten",
+            "request", request, "node", uuid(self), "resources", Integer.toString(resources.size()))));
+    }
+
+    private void onForgotten(int from, XmlNode m) {
+        Forget f = forgets.get(m.attribute("request", ""));
+        if (f != null && f.waiting.remove(from) && f.waiting.isEmpty()) {
+            forgets.remove(m.attribute("request"));
+            f.done.complete(null);
+        }
+    }
+
+    /** Forget requests whose nodes left are done for those nodes. */
+    private void forgetNodesGone() {
+        for (java.util.Iterator<Map.Entry<String, Forget>> it = forgets.entrySet().iterator(); it.hasNext();) {
+            Forget f = it.next().getValue();
+            f.waiting.retainAll(group);
+            if (f.waiting.isEmpty()) {
+                it.remove();
+                f.done.complete(null);
+            }
+        }
+    }
+
+    /** The executor (re)appeared: what waited for it goes now. */
+    void executorAvailable() {
+        Executor ex = env.executor();
+        if (ex == null) {
+            return;
+        }
+        if (waitingJoin != null) {
+            XmlNode j = waitingJoin;
+            waitingJoin = null;
+            if (dc != null) {
+                publishAndConfirm(ex, j);
+            }
+        }
+        List<XmlNode> waiting = new ArrayList<>(waitingForExecutor);
+        waitingForExecutor.clear();
+        for (XmlNode m : waiting) {
+            delivered(dc == null ? -1 : dc, m);
+        }
+    }
+
+    /** A scheduler became available (or changed): schedule again. */
+    void schedulerAvailable() {
+        requestPcalc("Scheduler available");
+    }
+
+    // ---- CIB changes (the DC) ---------------------------------------------------------------------------------
+
+    private static final Pattern NODE_ID = Pattern.compile("node_state\\[@id='([^']*)'\\]");
+    private static final Pattern LRM_ID = Pattern.compile("/lrm\\[@id='([^']*)'\\]");
+
+    /**
+     * A change of the local CIB copy. On the DC, its patchset is read as {@code te_update_diff_v2()} reads it:
+     * configuration, ticket and transient attribute changes abort the transition; operation results confirm the
+     * actions they belong to, or abort; removed history aborts unless it confirms a cancel. Unlike Pacemaker, all
+     * the changes of one patch are read (the executor writes a failure and its fail count in one update).
+     */
+    void cibChanged(CibChange change) {
+        if (!isDc() || !settled) {
+            return;
+        }
+        if (change.sync()) {
+            requestPcalc("CIB replaced");
+            return;
+        }
+        XmlNode diff = change.patchset();
+        if (diff == null) {
+            return;
+        }
+        for (XmlNode c : diff.children("change")) {
+            String op = c.attribute("operation");
+            String path = c.attribute("path");
+            if (op == null || path == null) {
+                continue;
+            }
+            if (op.equals("move") && !path.contains("/cib/configuration/resources")) {
+                continue;
+            }
+            XmlNode match = null;
+            if (op.equals("create")) {
+                match = c.children().isEmpty() ? null : c.children().get(0);
+            } else if (op.equals("modify")) {
+                XmlNode result = c.firstChild("change-result");
+                match = result == null || result.children().isEmpty() ? null : result.children().get(0);
+            } else if (!op.equals("delete") && !op.equals("move")) {
+                continue;
+            }
+            String name = match == null ? null : match.name();
+            if (path.contains("/cib/configuration")) {
+                requestPcalc("Configuration change");
+            } else if (path.contains("/tickets") || "tickets".equals(name)) {
+                requestPcalc("Ticket attribute change");
+            } else if (path.contains("/transient_attributes[") || "transient_attributes".equals(name)) {
+                requestPcalc("Transient attribute change");
+            } else if (op.equals("delete")) {
+                processDelete(path);
+            } else if (name == null) {
+                LOG.debug("ignoring a CIB change without a result: {} {}", op, path);
+            } else if (name.equals("cib")) {
+                XmlNode status = match.firstChild("status");
+                if (status != null) {
+                    for (XmlNode ns : status.children("node_state")) {
+                        processResourceUpdates(ns.id(), ns.firstChild("lrm"));
+                    }
+                }
+                if (match.firstChild("configuration") != null) {
+                    requestPcalc("Non-status-only change");
+                }
+            } else if (name.equals("status")) {
+                for (XmlNode ns : match.children("node_state")) {
+                    processResourceUpdates(ns.id(), ns.firstChild("lrm"));
+                }
+            } else if (name.equals("node_state")) {
+                processResourceUpdates(match.id(), match.firstChild("lrm"));
+            } else if (name.equals("lrm")) {
+                processResourceUpdates(match.id(), match);
+            } else if (name.equals("lrm_resources")) {
+                processResourceUpdates(lrmNode(path), match);
+            } else if (name.equals("lrm_resource")) {
+                String node = lrmNode(path);
+                for (XmlNode rscOp : match.children("lrm_rsc_op")) {
+                    processGraphEvent(rscOp, node);
+                }
+            } else if (name.equals("lrm_rsc_op")) {
+                processGraphEvent(match, lrmNode(path));
+            }
+        }
+        checkGraph();
+    }
+
+    private static String lrmNode(String path) {
+        Matcher m = LRM_ID.matcher(path);
+        if (m.find()) {
+            return m.group(1);
+        }
+        Matcher n = NODE_ID.matcher(path);
+        return n.find() ? n.group(1) : null;
+    }
+
+    /** {@code process_resource_updates()}: several resources at once with nothing pending is a history refresh. */
+    private void processResourceUpdates(String node, XmlNode xml) {
+        if (xml == null) {
+            return;
+        }
+        if (xml.name().equals("lrm")) {
+            xml = xml.firstChild("lrm_resources");
+            if (xml == null) {
+                return;
+            }
+        }
+        List<XmlNode> resources = xml.children("lrm_resource");
+        boolean nothingPending = graph == null || graph.complete() || graph.pending().isEmpty();
+        if (nothingPending && resources.size() > 1) {
+            requestPcalc("History refresh");
+            return;
+        }
+        for (XmlNode lr : resources) {
+            for (XmlNode rscOp : lr.children("lrm_rsc_op")) {
+                processGraphEvent(rscOp, node);
+            }
+        }
+    }
+
+    /** {@code process_delete_diff()} and {@code process_op_deletion()}. */
+    private void processDelete(String path) {
+        if (path.contains("/lrm_rsc_op[")) {
+            int end = path.lastIndexOf('\'');
+            int start = end <= 0 ? -1 : path.lastIndexOf('\'', end - 1);
+            String key = start < 0 ? null : path.substring(start + 1, end);
+            if (key == null || !confirmCancel(key, lrmNode(path))) {
+                requestPcalc("Resource operation removal");
+            }
+        } else if (path.contains("/lrm[")) {
+            requestPcalc("Resource state removal");
+        } else if (path.contains("/node_state[")) {
+            requestPcalc("Node state removal");
+        }
+    }
+
+    /** A recurring operation's entry went: the cancel action waiting for it is done ({@code confirm_cancel_action}). */
+    private boolean confirmCancel(String operationKey, String nodeUuid) {
+        if (graph == null || graph.complete()) {
+            return false;
+        }
+        for (TransitionAction a : graph.pending()) {
+            if (a.task().equals("cancel") && operationKey.equals(a.key())
+                && (nodeUuid == null || nodeUuid.equals(a.nodeUuid()))) {
+                stopTimer(a.id());
+                graph.confirm(a.id(), false);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An operation result in the CIB ({@code process_graph_event()}). */
+    private void processGraphEvent(XmlNode event, String eventNode) {
+        String magic = event.attribute("transition-key");
+        if (magic == null) {
+            return;
+        }
+        int status = (int) parse(event.attribute("op-status", "0"));
+        if (status == -1) {
+            return;   // pending
+        }
+        String id = event.attribute("operation_key", "unknown action");
+        int rc = effectiveRc((int) parse(event.attribute("rc-code", "1")));
+        TransitionKey k = TransitionKey.parse(magic);
+        if (k == null) {
+            LOG.error("Can't process action {} result: bad transition key {}", id, magic);
+            requestPcalc("Bad event");
+            return;
+        }
+        if (k.transition() == -1) {
+            requestPcalc("Unexpected event");
+        } else if (k.action() < 0 || !k.teUuid().equals(teUuid)) {
+            requestPcalc("Foreign event");
+        } else if (graph == null || graph.id() != k.transition() || graph.complete()) {
+            long interval = parse(event.attribute("interval", "0"));
+            if (interval > 0) {
+                if (status == 1) {
+                    confirmCancel(id, eventNode);
+                } else {
+                    requestPcalc("Change in recurring result");
+                }
+            } else if (graph == null || graph.id() != k.transition()) {
+                requestPcalc("Old event");
+            } else {
+                requestPcalc("Inactive graph");
+            }
+        } else {
+            TransitionAction a = graph.action(k.action());
+            if (a == null) {
+                requestPcalc("Unknown event");
+            } else if (graph.confirmed(a.id())) {
+                return;   // e.g. the _last_failure_0 copy of a result already confirmed
+            } else {
+                boolean failed = !"ignore".equals(a.meta("on_fail")) && rc != effectiveRc(k.targetRc());
+                stopTimer(a.id());
+                graph.confirm(a.id(), failed);
+                env.event("action", "transition " + graph.id() + " action " + a.id() + ": " + a.key() + " on "
+                    + a.node() + (failed ? " failed (rc " + rc + ", expected " + k.targetRc() + ")" : " done")
+                    + " in " + Math.max(0, env.now() - graph.firedAt(a.id())) + " ms");
+                if (failed) {
+                    graph.abort(a.priority() + 1, Graph.Next.RESTART, "Event failed");
+                }
+            }
+        }
+    }
+
+    // ---- for the status command and tests ---------------------------------------------------------------------
+
+    /**
+     * This controller is about to leave the group for an upgrade of its bundle (not a node shutdown): it tells the
+     * others, so its node keeps its place and its resources while the new revision starts.
+     */
+    java.util.concurrent.CompletableFuture<Void> leavingForUpgrade() {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        long now = env.now();
+        // the mark in the CIB first, for controllers that start while this one is away; then the message
+        XmlNode mark = XmlNode.of("node_state", "id", uuid(self), "uname", selfName, AWAY_ATTRIBUTE,
+            "upgrading:" + now);
+        env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, mark, Set.of(CibRequest.Flag.CAN_CREATE),
+            "crmd", "hacluster")).whenComplete((s, e) -> {
+                if (e != null) {
+                    LOG.warn("controller: marking this node's controller as upgrading in the CIB failed: {}",
+                        e.getMessage());
+                }
+                env.send(message("leaving", "node", uuid(self), "reason", "upgrade", "since", Long.toString(now)));
+                done.complete(null);
+            });
+        return done;
+    }
+
+    /**
+     * This controller started: if the CIB still marks its node's controller as away for an upgrade (the previous
+     * revision's mark), it clears the mark. Only the new revision may: a DC cannot tell a mark written just before
+     * the old one left from one that is over.
+     */
+    void started() {
+        XmlNode status = env.cib().status();
+        if (status == null) {
+            return;
+        }
+        for (XmlNode ns : status.children("node_state")) {
+            if (uuid(self).equals(ns.id()) && ns.attribute(AWAY_ATTRIBUTE, "").startsWith("upgrading:")) {
+                env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, XmlNode.of("node_state", "id",
+                    uuid(self), AWAY_ATTRIBUTE, "running"), Set.of(), "crmd", "hacluster"))
+                    .whenComplete((s, e) -> {
+                        if (e != null) {
+                            LOG.warn("controller: clearing this node's upgrade mark failed: {}", e.getMessage());
+                        }
+                    });
+            }
+        }
+    }
+
+    /** A one-line account of this controller's state. */
+    String describe() {
+        StringBuilder b = new StringBuilder();
+        b.append("node ").append(selfName).append(" (").append(self).append("), DC ")
+            .append(dc == null ? "none (electing)" : nameOf(dc));
+        if (isDc()) {
+            b.append(", join ").append(joinId).append(settled ? " complete" : " waiting for " + joinWaiting);
+            if (graph != null) {
+                b.append(", transition ").append(graph.id()).append(graph.complete() ? " complete" : " running: "
+                    + graph.summary());
+            }
+        }
+        return b.toString();
+    }
+
+    /** The node ids with a controller. */
+    Set<Integer> groupMembers() {
+        return Set.copyOf(group);
+    }
+
+    /** A node's id by its name (controllers' names, then the configuration's), or null. */
+    Integer nodeIdByName(String name) {
+        for (Map.Entry<Integer, String> e : names.entrySet()) {
+            if (e.getValue().equals(name)) {
+                return e.getKey();
+            }
+        }
+        for (int n : env.configuredNodes()) {
+            if (name.equals(env.configuredName(n)) || name.equals(uuid(n))) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    /** Names of the controllers known, by node id (for tests). */
+    Map<Integer, String> names() {
+        return new TreeMap<>(names);
+    }
+}

@@ -1,0 +1,544 @@
+package org.vigil.crm.controller.internal;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.crm.api.CibException;
+import org.vigil.crm.api.PolicyEngine;
+import org.vigil.crm.api.Transition;
+import org.vigil.crm.api.cib.Cib;
+import org.vigil.crm.api.cib.CibRequest;
+import org.vigil.crm.api.cib.CibSnapshot;
+import org.vigil.crm.api.cib.CibVersion;
+import org.vigil.crm.api.cib.XmlCodec;
+import org.vigil.crm.api.cib.XmlNode;
+import org.vigil.crm.api.controller.Controller;
+import org.vigil.crm.api.controller.ControllerStatus;
+import org.vigil.crm.api.controller.TimelineEvent;
+import org.vigil.crm.api.exec.CrmdMessages;
+import org.vigil.crm.api.exec.ExecRequest;
+import org.vigil.crm.api.exec.Executor;
+import org.vigil.kernel.api.ClusterMembership;
+import org.vigil.kernel.api.Cmap;
+import org.vigil.kernel.api.Cpg;
+import org.vigil.kernel.api.CpgGroup;
+import org.vigil.kernel.api.CpgListener;
+import org.vigil.kernel.api.CpgMember;
+import org.vigil.kernel.api.MembershipEvent;
+import org.vigil.kernel.api.QuorumService;
+import org.vigil.kernel.api.QuorumState;
+import org.vigil.kernel.api.VigilNode;
+import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.config.VigilConfig;
+
+/**
+ * The node's controller as a service: a {@link ControllerCore} on its own thread, wired to the group
+ * {@value CrmdMessages#GROUP}, the CIB, the ring's membership and quorum, the scheduler and the node's executor
+ * (both dynamic: either can be replaced while the controller runs). Also the {@code crmadmin} command.
+ */
+@Component(immediate = true, service = {Controller.class, AdminCommand.class},
+    property = {AdminCommand.NAME + "=crmadmin",
+        AdminCommand.DESCRIPTION + "=the controller: the DC (-D), a node's controller state (-S), the timeline"})
+public final class ControllerService implements Controller, AdminCommand {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.CRMD");
+    private static final int TIMELINE_SIZE = 4096;
+    static final String GATHER_TIME = "runtime.totem.last_gather.time_ms";
+    static final String GATHER_REASON = "runtime.totem.last_gather.reason";
+
+    private final ScheduledExecutorService thread;
+    private final ControllerCore core;
+    private final CpgGroup group;
+    private final Cib cib;
+    private final VigilNode node;
+    private final org.osgi.framework.BundleContext context;
+    private final Deque<TimelineEvent> timeline = new ArrayDeque<>();
+    private final List<AutoCloseable> closers = new ArrayList<>();
+    private volatile PolicyEngine scheduler;
+    private volatile Executor executor;
+
+    @Activate
+    public ControllerService(@Reference VigilNode node, @Reference Cib cib, @Reference Cpg cpg,
+                             @Reference ClusterMembership membership, @Reference Cmap cmap,
+                             org.osgi.framework.BundleContext context) {
+        this.node = node;
+        this.context = context;
+        this.cib = cib;
+        thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vigil-crmd");
+            t.setDaemon(true);
+            return t;
+        });
+        // nothing runs on the controller's thread before this constructor is done (the group is joined last)
+        java.util.concurrent.CountDownLatch constructed = new java.util.concurrent.CountDownLatch(1);
+        thread.execute(() -> {
+            try {
+                constructed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        core = new ControllerCore(node.nodeId(), node.name(), node.startedAtMillis(), new ServiceEnv(),
+            Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+        closers.add(cib.listen(change -> submit(() -> core.cibChanged(change))));
+        closers.add(membership.addListener(this::membershipChanged));
+        // the ring's own account of when it stopped being operational (token lost, a join...): an incident's start
+        closers.add(cmap.track(GATHER_TIME, false, e -> {
+            if (e.newEntry() != null && e.newEntry().value() instanceof Number t) {
+                String why = cmap.get(GATHER_REASON).map(x -> String.valueOf(x.value())).orElse("?");
+                event(t.longValue(), "ring", "the ring stopped: " + why);
+            }
+        }));
+        submit(core::started);
+        MembershipEvent now = membership.current();
+        if (now != null) {
+            submit(() -> core.ringChanged(Set.copyOf(now.members())));
+        }
+        group = cpg.join(CrmdMessages.GROUP, new CpgListener() {
+            @Override
+            public void deliver(String g, CpgMember sender, byte[] message) {
+                XmlNode m;
+                try {
+                    m = XmlCodec.decode(message, CrmdMessages.ELEMENT);
+                } catch (CibException e) {
+                    LOG.warn("controller: dropped a malformed message from node {}: {}", sender.nodeId(),
+                        e.getMessage());
+                    return;
+                }
+                submit(() -> core.delivered(sender.nodeId(), m));
+            }
+
+            @Override
+            public void configurationChanged(String g, List<CpgMember> members, List<CpgMember> left,
+                                             List<CpgMember> joined) {
+                Set<Integer> ids = new TreeSet<>();
+                for (CpgMember m : members) {
+                    ids.add(m.nodeId());
+                }
+                submit(() -> core.groupChanged(ids));
+            }
+        });
+        constructed.countDown();
+        LOG.info("controller on {} started", node.name());
+    }
+
+    private void membershipChanged(MembershipEvent e) {
+        if (e.type() == MembershipEvent.Type.TRANSITIONAL && !e.left().isEmpty()) {
+            event("ring", "token lost or members gone: " + e.left() + " left, " + e.members() + " remain");
+        }
+        if (e.type() == MembershipEvent.Type.REGULAR) {
+            event("ring", "ring " + e.ringId() + " formed: members " + e.members());
+            submit(() -> core.ringChanged(Set.copyOf(e.members())));
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindQuorum(QuorumService quorum) {
+        AutoCloseable c = quorum.addListener(this::quorumChanged);
+        synchronized (closers) {
+            closers.add(c);
+        }
+        quorum.current().ifPresent(this::quorumChanged);
+    }
+
+    void unbindQuorum(QuorumService quorum) {
+        // its listener goes with it
+    }
+
+    private void quorumChanged(QuorumState q) {
+        submit(() -> core.quorumChanged(q.quorate()));
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindScheduler(PolicyEngine engine) {
+        scheduler = engine;
+        submit(core::schedulerAvailable);
+    }
+
+    void unbindScheduler(PolicyEngine engine) {
+        if (scheduler == engine) {
+            scheduler = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindExecutor(Executor ex) {
+        executor = ex;
+        submit(core::executorAvailable);
+    }
+
+    void unbindExecutor(Executor ex) {
+        if (executor == ex) {
+            executor = null;
+        }
+    }
+
+    /** Runs {@code task} on the controller's thread; a failure is logged, never lost. */
+    private void submit(Runnable task) {
+        try {
+            thread.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException | Error e) {
+                    LOG.error("controller: an event failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("controller: stopped; an event was dropped");
+        }
+    }
+
+    private <T> T call(Callable<T> work) {
+        try {
+            return thread.submit(work).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the controller did not answer: " + e, e);
+        }
+    }
+
+    private void event(String kind, String text) {
+        event(System.currentTimeMillis(), kind, text);
+    }
+
+    private void event(long at, String kind, String text) {
+        TimelineEvent e = new TimelineEvent(at, kind, text);
+        synchronized (timeline) {
+            timeline.addLast(e);
+            while (timeline.size() > TIMELINE_SIZE) {
+                timeline.removeFirst();
+            }
+        }
+        LOG.info("{}: {}", kind, text);
+    }
+
+    /** The environment the core acts through; every call arrives on the controller's thread. */
+    private final class ServiceEnv implements ControllerCore.Env {
+        private final VigilConfig config = node.config();
+
+        @Override
+        public void send(XmlNode message) {
+            if (!group.mcast(XmlCodec.encode(message))) {
+                LOG.warn("controller: a {} message could not be sent (the ring is not ready)",
+                    message.attribute("op"));
+            }
+        }
+
+        @Override
+        public CibSnapshot cib() {
+            return cib.current();
+        }
+
+        @Override
+        public boolean cibSyncing() {
+            return cib.syncing();
+        }
+
+        @Override
+        public CompletionStage<CibSnapshot> cibUpdate(CibRequest request) {
+            CompletableFuture<CibSnapshot> out = new CompletableFuture<>();
+            cib.update(request).whenComplete((s, e) -> submit(() -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else {
+                    out.complete(s);
+                }
+            }));
+            return out;
+        }
+
+        @Override
+        public Transition schedule(CibSnapshot snapshot, int transitionId, String teUuid) {
+            PolicyEngine engine = scheduler;
+            if (engine == null) {
+                throw new IllegalStateException("no scheduler is running on this node");
+            }
+            return engine.schedule(snapshot, Instant.now(), ZoneId.systemDefault(), transitionId, teUuid);
+        }
+
+        @Override
+        public Executor executor() {
+            Executor ex = executor;
+            return ex == null ? null : new OnThread(ex);
+        }
+
+        @Override
+        public ControllerCore.Timer timer(long delayMs, Runnable task) {
+            ScheduledFuture<?> f;
+            try {
+                f = thread.schedule(() -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException | Error e) {
+                        LOG.error("controller: a timer failed", e);
+                    }
+                }, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                return () -> { };
+            }
+            return () -> f.cancel(false);
+        }
+
+        @Override
+        public long now() {
+            return System.currentTimeMillis();
+        }
+
+        @Override
+        public String configuredName(int nodeId) {
+            for (VigilConfig.Node n : config.nodes()) {
+                if (n.nodeId() == nodeId) {
+                    return n.displayName();
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public List<Integer> configuredNodes() {
+            List<Integer> out = new ArrayList<>();
+            for (VigilConfig.Node n : config.nodes()) {
+                if (n.nodeId() != 0) {
+                    out.add(n.nodeId());
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void event(String kind, String text) {
+            ControllerService.this.event(kind, text);
+        }
+
+        @Override
+        public List<TimelineEvent> timeline() {
+            return ControllerService.this.timeline();
+        }
+    }
+
+    /** The executor, with its stages completing on the controller's thread. */
+    private final class OnThread implements Executor {
+        private final Executor ex;
+
+        OnThread(Executor ex) {
+            this.ex = ex;
+        }
+
+        private <T> CompletionStage<T> hop(CompletionStage<T> stage) {
+            CompletableFuture<T> out = new CompletableFuture<>();
+            stage.whenComplete((v, e) -> submit(() -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else {
+                    out.complete(v);
+                }
+            }));
+            return out;
+        }
+
+        @Override
+        public CompletionStage<Outcome> execute(ExecRequest request) {
+            return hop(ex.execute(request));
+        }
+
+        @Override
+        public CompletionStage<Outcome> delete(String resourceId, String transitionKey) {
+            return hop(ex.delete(resourceId, transitionKey));
+        }
+
+        @Override
+        public CompletionStage<CibVersion> publish() {
+            return hop(ex.publish());
+        }
+
+        @Override
+        public List<String> recurring() {
+            return ex.recurring();
+        }
+
+        @Override
+        public int active() {
+            return ex.active();
+        }
+    }
+
+    // ---- Controller ---------------------------------------------------------------------------------------------
+
+    @Override
+    public ControllerStatus status() {
+        return call(() -> {
+            Graph g = core.graph();
+            return new ControllerStatus(node.name(), core.dcName(), core.isDc(), core.isDc() && core.joinSettled(),
+                g == null ? -1 : g.id(), core.idle(), g == null || g.complete() ? 0 : g.pending().size(),
+                core.describe());
+        });
+    }
+
+    @Override
+    public List<TimelineEvent> timeline() {
+        synchronized (timeline) {
+            return List.copyOf(timeline);
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> forgetHistory(String resourceId, java.util.Collection<String> nodes) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        submit(() -> {
+            Set<Integer> ids = new TreeSet<>();
+            if (nodes.isEmpty()) {
+                ids.addAll(core.groupMembers());
+            }
+            for (String name : nodes) {
+                Integer id = core.nodeIdByName(name);
+                if (id == null) {
+                    out.completeExceptionally(new IllegalArgumentException("no node named " + name));
+                    return;
+                }
+                ids.add(id);
+            }
+            core.forget(resourceId, ids).whenComplete((v, e) -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else {
+                    out.complete(null);
+                }
+            });
+        });
+        return out;
+    }
+
+    // ---- crmadmin -----------------------------------------------------------------------------------------------
+
+    @Override
+    public int execute(List<String> args, PrintStream out, PrintStream err) {
+        boolean quiet = args.contains("-q") || args.contains("--quiet");
+        if (args.contains("-D") || args.contains("--dc_lookup")) {
+            ControllerStatus s = status();
+            if (s.dc() == null) {
+                err.println("crmadmin: no DC is elected yet");
+                return 102;
+            }
+            out.println(quiet ? s.dc() : "Designated Controller is: " + s.dc());
+            return 0;
+        }
+        if (args.contains("-S") || args.contains("--status")) {
+            ControllerStatus s = status();
+            String state = s.isDc() ? (s.idle() ? "S_IDLE" : s.pendingActions() > 0 ? "S_TRANSITION_ENGINE"
+                : "S_POLICY_ENGINE") : s.dc() == null ? "S_ELECTION" : "S_NOT_DC";
+            out.println(quiet ? state : "Controller on " + s.node() + " in state " + state + ": ok");
+            return 0;
+        }
+        if (args.contains("--timeline")) {
+            // --incidents N (default 3) | --all; --local: this node's own steps instead of the DC's
+            int count = 3;
+            int i = args.indexOf("--incidents");
+            if (i >= 0) {
+                try {
+                    count = Integer.parseInt(args.get(i + 1));
+                } catch (IndexOutOfBoundsException | NumberFormatException e) {
+                    err.println("crmadmin: --incidents needs a number");
+                    return 64;
+                }
+            }
+            if (args.contains("--all")) {
+                count = 0;
+            }
+            List<TimelineEvent> events;
+            String source;
+            if (args.contains("--local")) {
+                events = timeline();
+                source = "steps seen on " + node.name();
+            } else {
+                try {
+                    CompletableFuture<List<TimelineEvent>> f = call(core::dcTimeline);
+                    events = f.get(5, TimeUnit.SECONDS);
+                    source = "steps seen on the DC " + status().dc();
+                } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+                    err.println("crmadmin: the DC's timeline is not available (" + (e.getCause() != null
+                        ? e.getCause().getMessage() : e.getMessage()) + "); this node's own:");
+                    events = timeline();
+                    source = "steps seen on " + node.name();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 1;
+                }
+            }
+            out.print(Incidents.format(events, count, source));
+            return 0;
+        }
+        if (args.contains("--describe")) {
+            out.println(status().summary());
+            return 0;
+        }
+        err.println("usage: crmadmin -D|--dc_lookup [-q] | -S|--status NODE [-q] | --describe"
+            + " | --timeline [--incidents N | --all] [--local]");
+        return 64;
+    }
+
+    @Deactivate
+    void deactivate() {
+        // the bundle stops while the node runs (an upgrade): tell the others first, so this node keeps its place
+        // and its resources while the new revision starts (they wait up to ControllerCore.UPGRADE_GRACE_MS)
+        boolean nodeStopping;
+        try {
+            nodeStopping = context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING;
+        } catch (IllegalStateException e) {
+            nodeStopping = true;
+        }
+        if (!nodeStopping) {
+            try {
+                call(core::leavingForUpgrade).get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+                LOG.warn("controller: could not tell the others it leaves for an upgrade: {}", e.getMessage());
+            }
+        }
+        synchronized (closers) {
+            for (AutoCloseable c : closers) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.debug("closing a listener: {}", e.toString());
+                }
+            }
+        }
+        try {
+            group.close();
+        } catch (RuntimeException e) {
+            LOG.debug("leaving {}: {}", CrmdMessages.GROUP, e.toString());
+        }
+        thread.shutdown();
+    }
+}

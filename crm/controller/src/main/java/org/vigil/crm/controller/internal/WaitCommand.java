@@ -1,0 +1,181 @@
+package org.vigil.crm.controller.internal;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.vigil.crm.api.PolicyEngine;
+import org.vigil.crm.api.Transition;
+import org.vigil.crm.api.TransitionAction;
+import org.vigil.crm.api.cib.Cib;
+import org.vigil.crm.api.cib.CibSnapshot;
+import org.vigil.crm.api.cib.XmlNode;
+import org.vigil.crm.api.controller.Controller;
+import org.vigil.crm.api.controller.ControllerStatus;
+import org.vigil.kernel.api.QuorumService;
+import org.vigil.kernel.api.QuorumState;
+import org.vigil.kernel.api.command.AdminCommand;
+
+/**
+ * {@code vigil wait --ready [--timeout T] [--quiet]}: returns once the cluster is ready for work, so scripts need no
+ * sleeps: this node's partition is quorate, a DC is elected, no operation is pending in the CIB, and the scheduler,
+ * run on the current CIB here, has nothing left to do (probes done, everything started or stopped where it should
+ * be), as Pacemaker's {@code crm_resource --wait} decides. Exit 0 when ready, 124 at the timeout with what is still
+ * missing, 64 for bad usage.
+ */
+@Component(property = {AdminCommand.NAME + "=wait",
+    AdminCommand.DESCRIPTION + "=wait until the cluster is quorate, has a DC and nothing is pending (--ready)"})
+public final class WaitCommand implements AdminCommand {
+
+    static final long DEFAULT_TIMEOUT_MS = 60_000;
+    static final long POLL_MS = 100;
+
+    @Reference
+    private Cib cib;
+
+    @Reference
+    private Controller controller;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PolicyEngine scheduler;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    private volatile QuorumService quorum;
+
+    @Override
+    public int execute(List<String> args, PrintStream out, PrintStream err) throws InterruptedException {
+        long timeout = DEFAULT_TIMEOUT_MS;
+        boolean ready = false;
+        boolean quiet = false;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--ready" -> ready = true;
+                case "-q", "--quiet" -> quiet = true;
+                case "--timeout", "-t" -> {
+                    if (i + 1 >= args.size()) {
+                        err.println("wait: --timeout needs a value (e.g. 30s, 2min, 500ms)");
+                        return 64;
+                    }
+                    timeout = Durations.parseMs(args.get(++i));
+                    if (timeout < 0) {
+                        err.println("wait: invalid --timeout '" + args.get(i) + "' (e.g. 30s, 2min, 500ms)");
+                        return 64;
+                    }
+                }
+                default -> {
+                    err.println("wait: unknown option '" + args.get(i) + "'");
+                    err.println("usage: vigil wait --ready [--timeout T] [--quiet]");
+                    return 64;
+                }
+            }
+        }
+        if (!ready) {
+            err.println("usage: vigil wait --ready [--timeout T] [--quiet]");
+            return 64;
+        }
+        long start = System.nanoTime();
+        long deadline = start + timeout * 1_000_000L;
+        List<String> missing;
+        while (true) {
+            missing = missing();
+            if (missing.isEmpty()) {
+                if (!quiet) {
+                    out.println("ready after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+                }
+                return 0;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            Thread.sleep(Math.min(POLL_MS, Math.max(1, left / 1_000_000)));
+        }
+        err.println("wait: not ready after " + timeout + " ms; waiting for:");
+        for (String m : missing) {
+            err.println("  " + m);
+        }
+        return 124;
+    }
+
+    /** What the cluster still lacks to be ready; empty when it is. */
+    List<String> missing() {
+        List<String> out = new ArrayList<>();
+        QuorumService q = quorum;
+        Optional<QuorumState> state = q == null ? Optional.empty() : q.current();
+        if (state.isEmpty() || !state.get().quorate()) {
+            out.add("quorum");
+        }
+        ControllerStatus s;
+        try {
+            s = controller.status();
+        } catch (IllegalStateException e) {
+            out.add("the controller (" + e.getMessage() + ")");
+            return out;
+        }
+        if (s.dc() == null) {
+            out.add("a DC to be elected");
+        }
+        CibSnapshot snapshot = cib.current();
+        int pending = pending(snapshot);
+        if (pending > 0) {
+            out.add(pending + " pending operation" + (pending == 1 ? "" : "s"));
+        }
+        PolicyEngine pe = scheduler;
+        if (pe == null) {
+            out.add("the scheduler (not running on this node)");
+        } else if (s.dc() != null) {
+            Transition t = pe.schedule(snapshot, Instant.now(), ZoneId.systemDefault(), 0, "vigil-wait");
+            List<String> work = new ArrayList<>();
+            for (TransitionAction a : t.actions()) {
+                if (a.kind() != TransitionAction.Kind.PSEUDO) {
+                    work.add(a.key() + (a.node() == null ? "" : " on " + a.node()));
+                }
+            }
+            if (!work.isEmpty()) {
+                out.add(work.size() + " action" + (work.size() == 1 ? "" : "s") + " to run: "
+                    + String.join(", ", work.subList(0, Math.min(5, work.size()))) + (work.size() > 5 ? ", ..." : "")
+                    + (t.summary().isEmpty() ? "" : " (" + String.join("; ", t.summary()) + ")"));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Operations recorded as pending ({@code op-status="-1"}) on nodes whose controller is online (a pending record of
+     * a node that died is history, not work).
+     */
+    static int pending(CibSnapshot s) {
+        XmlNode status = s.status();
+        int n = 0;
+        if (status == null) {
+            return 0;
+        }
+        for (XmlNode ns : status.children("node_state")) {
+            if (!"online".equals(ns.attribute("crmd"))) {
+                continue;
+            }
+            XmlNode lrm = ns.firstChild("lrm");
+            XmlNode lrs = lrm == null ? null : lrm.firstChild("lrm_resources");
+            if (lrs == null) {
+                continue;
+            }
+            for (XmlNode lr : lrs.children("lrm_resource")) {
+                for (XmlNode op : lr.children("lrm_rsc_op")) {
+                    if ("-1".equals(op.attribute("op-status"))) {
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+}

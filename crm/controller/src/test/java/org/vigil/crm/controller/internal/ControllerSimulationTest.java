@@ -1,0 +1,466 @@
+package org.vigil.crm.controller.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.vigil.crm.api.cib.XmlNode;
+
+/**
+ * The controllers of a simulated cluster ({@link SimCluster}: virtual time, CPG's agreed order, one real CIB
+ * engine, the real scheduler, executors against a model of the machines): election, join, node states, starting
+ * resources where the scheduler places them, recovery from node crashes, monitor failures and DC loss, fencing
+ * without a fencer, quorum loss; and over many seeds with random crashes, never a resource active on two nodes.
+ */
+@org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
+class ControllerSimulationTest {
+
+    static XmlNode cib(boolean stonith, String noQuorumPolicy, int stickiness, String... resources) {
+        XmlNode props = XmlNode.of("cluster_property_set", "id", "cib-bootstrap-options")
+            .plusChild(XmlNode.of("nvpair", "id", "opt-stonith", "name", "stonith-enabled", "value",
+                Boolean.toString(stonith)))
+            .plusChild(XmlNode.of("nvpair", "id", "opt-nqp", "name", "no-quorum-policy", "value", noQuorumPolicy));
+        XmlNode rscs = XmlNode.of("resources");
+        if (stonith) {
+            // a fencing device (Pacemaker starts nothing while fencing is enabled and no device is defined)
+            rscs = rscs.plusChild(XmlNode.of("primitive", "id", "fence1", "class", "stonith", "type", "fence_dummy"));
+        }
+        for (String r : resources) {
+            rscs = rscs.plusChild(XmlNode.of("primitive", "id", r, "class", "ocf", "provider", "heartbeat", "type",
+                "Dummy").plusChild(XmlNode.of("operations").plusChild(XmlNode.of("op", "id", r + "-monitor-10s",
+                "name", "monitor", "interval", "10s", "timeout", "20s"))));
+        }
+        XmlNode conf = XmlNode.of("configuration").plusChild(XmlNode.of("crm_config").plusChild(props))
+            .plusChild(XmlNode.of("nodes")).plusChild(rscs).plusChild(XmlNode.of("constraints"));
+        if (stickiness > 0) {
+            conf = conf.plusChild(XmlNode.of("rsc_defaults").plusChild(XmlNode.of("meta_attributes", "id",
+                "rsc-options").plusChild(XmlNode.of("nvpair", "id", "rsc-stickiness", "name", "resource-stickiness",
+                "value", Integer.toString(stickiness)))));
+        }
+        return XmlNode.of("cib", "epoch", "1", "num_updates", "0", "admin_epoch", "0", "validate-with",
+            "pacemaker-3.7", "crm_feature_set", "3.16.1").plusChild(conf).plusChild(XmlNode.of("status"));
+    }
+
+    private static SimCluster threeNodes(long seed, XmlNode cib) {
+        SimCluster c = new SimCluster(seed, cib);
+        c.add(1, "alpha", 1000);
+        c.add(2, "bravo", 2000);
+        c.add(3, "charlie", 3000);
+        c.setQuorate(true);
+        c.start(1);
+        c.start(2);
+        c.start(3);
+        return c;
+    }
+
+    private static void settle(SimCluster c, String what) {
+        boolean ok = c.runUntil(c::settled, 120_000);
+        assertTrue(ok, what + ": the cluster did not settle\n" + String.join("\n", tail(c.log, 40)));
+        if (!c.violations.isEmpty()) {
+            java.util.StringJoiner j = new java.util.StringJoiner("\n");
+            c.log.forEach(j::add);
+            StringBuilder states = new StringBuilder();
+            for (XmlNode ns : c.cib.current().status().children("node_state")) {
+                states.append(ns.withoutChildren().toXml()).append('\n');
+            }
+            throw new AssertionError(what + ": " + c.violations + "\n" + states + j);
+        }
+    }
+
+    private static List<String> tail(List<String> l, int n) {
+        return new ArrayList<>(l.subList(Math.max(0, l.size() - n), l.size()));
+    }
+
+    private static XmlNode nodeState(SimCluster c, int id) {
+        for (XmlNode ns : c.cib.current().status().children("node_state")) {
+            if (ns.id().equals(Integer.toString(id))) {
+                return ns;
+            }
+        }
+        return null;
+    }
+
+    private static String attr(SimCluster c, int node, String name) {
+        XmlNode ns = nodeState(c, node);
+        XmlNode ta = ns == null ? null : ns.firstChild("transient_attributes");
+        if (ta == null) {
+            return null;
+        }
+        for (XmlNode set : ta.children("instance_attributes")) {
+            for (XmlNode nv : set.children("nvpair")) {
+                if (name.equals(nv.attribute("name"))) {
+                    return nv.attribute("value");
+                }
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void aColdStartElectsTheOldestNodeJoinsEveryoneAndStartsEachResourceOnce() {
+        SimCluster c = threeNodes(1, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        assertEquals(1, c.dcNode().id, "the node that started first is the DC");
+        XmlNode root = c.cib.current().root();
+        assertEquals("1", root.attribute("dc-uuid"));
+        assertEquals("1", root.attribute("have-quorum"));
+        for (int n = 1; n <= 3; n++) {
+            XmlNode ns = nodeState(c, n);
+            assertNotNull(ns, "node_state " + n);
+            assertEquals("true", ns.attribute("in_ccm"));
+            assertEquals("online", ns.attribute("crmd"));
+            assertEquals("member", ns.attribute("join"));
+            assertEquals("member", ns.attribute("expected"));
+        }
+        assertEquals(3, c.cib.current().configuration().firstChild("nodes").children("node").size());
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(1, c.where(r).size(), r + " runs once: " + c.where(r));
+        }
+        // the three are spread over the three nodes (the scheduler's placement)
+        Set<String> used = new java.util.TreeSet<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            used.addAll(c.where(r));
+        }
+        assertEquals(3, used.size());
+        // a monitor runs for every resource where it runs
+        int monitors = 0;
+        for (SimCluster.SimNode n : c.nodes.values()) {
+            monitors += n.executor.recurring().size();
+        }
+        assertEquals(3, monitors);
+        // settled means settled: nothing happens for a while
+        long version = c.cib.current().version().numUpdates();
+        c.run(60_000);
+        assertEquals(version, c.cib.current().version().numUpdates());
+    }
+
+    @Test
+    void aCrashedNodesResourcesRunOnASurvivorAndStayWhenItComesBack() {
+        SimCluster c = threeNodes(2, cib(false, "stop", 100, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        String victim = c.where("r2").iterator().next();
+        int victimId = c.nodes.values().stream().filter(n -> n.name.equals(victim)).findFirst().orElseThrow().id;
+        List<String> before = new ArrayList<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            before.add(r + "@" + c.where(r));
+        }
+        c.crash(victimId);
+        settle(c, "after the crash of " + victim);
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(1, c.where(r).size(), r + " runs once after the crash");
+            assertTrue(!c.where(r).contains(victim));
+        }
+        XmlNode ns = nodeState(c, victimId);
+        assertEquals("false", ns.attribute("in_ccm"));
+        assertEquals("offline", ns.attribute("crmd"));
+        // it comes back: with stickiness nothing moves
+        List<String> placed = new ArrayList<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            placed.add(r + "@" + c.where(r));
+        }
+        c.start(victimId);
+        settle(c, "after " + victim + " came back");
+        List<String> after = new ArrayList<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            after.add(r + "@" + c.where(r));
+        }
+        assertEquals(placed, after, "healthy resources stay where they are (before the crash: " + before + ")");
+        assertEquals("member", nodeState(c, victimId).attribute("join"));
+    }
+
+    @Test
+    void aFailedMonitorIsRecoveredInPlaceAndCounted() {
+        SimCluster c = threeNodes(3, cib(false, "stop", 100, "r1"));
+        settle(c, "cold start");
+        String where = c.where("r1").iterator().next();
+        SimCluster.SimNode n = c.nodes.values().stream().filter(x -> x.name.equals(where)).findFirst().orElseThrow();
+        c.running.get("r1").remove(where);
+        n.executor.monitorFails("r1");
+        settle(c, "after the monitor failure");
+        assertEquals(Set.of(where), c.where("r1"), "recovered in place");
+        assertEquals("1", attr(c, n.id, "fail-count-r1#monitor_10000"));
+    }
+
+    @Test
+    void theDcsCrashElectsANewDcAndNothingHealthyRestarts() {
+        SimCluster c = threeNodes(4, cib(false, "stop", 100, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        SimCluster.SimNode dc = c.dcNode();
+        int starts = countStarts(c);
+        c.crash(dc.id);
+        settle(c, "after the DC's crash");
+        assertTrue(c.dcNode().id != dc.id);
+        assertEquals(2, c.dcNode().id, "the oldest survivor");
+        int lost = 0;
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(1, c.where(r).size());
+        }
+        for (String r : List.of("r1", "r2", "r3")) {
+            lost += c.where(r).contains(dc.name) ? 1 : 0;
+        }
+        assertEquals(0, lost);
+        // only what ran on the dead DC was started again
+        int moved = countStarts(c) - starts;
+        assertTrue(moved <= 1, "starts after the DC's crash: " + moved);
+    }
+
+    private static int countStarts(SimCluster c) {
+        int n = 0;
+        for (String l : c.log) {
+            if (l.contains("_start_0 on") && l.endsWith(" started")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void withFencingEnabledAndNoFencerALostNodesResourcesWait() {
+        SimCluster c = threeNodes(5, cib(true, "stop", 100, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        assertEquals(1, c.where("r3").size(), "started with a fencing device defined: " + c.running);
+        String victim = c.where("r3").iterator().next();
+        int victimId = c.nodes.values().stream().filter(n -> n.name.equals(victim)).findFirst().orElseThrow().id;
+        c.crash(victimId);
+        c.run(120_000);
+        assertTrue(c.where("r3").isEmpty(), "r3 is not recovered before its node is fenced");
+        assertTrue(c.log.stream().anyMatch(l -> l.contains("fencing of " + victim + " failed")), "fencing was tried");
+        assertEquals(List.of(), c.violations);
+    }
+
+    @Test
+    void losingQuorumWithNoQuorumPolicyStopStopsEverything() {
+        SimCluster c = threeNodes(6, cib(false, "stop", 0, "r1", "r2"));
+        settle(c, "cold start");
+        c.setQuorate(false);
+        settle(c, "after quorum loss");
+        assertTrue(c.where("r1").isEmpty() && c.where("r2").isEmpty(), "stopped without quorum");
+        assertEquals("0", c.cib.current().root().attribute("have-quorum"));
+        c.setQuorate(true);
+        settle(c, "quorum back");
+        assertEquals(1, c.where("r1").size());
+    }
+
+    @Test
+    void forgettingAResourcesHistoryReprobesItAndLeavesItRunning() {
+        SimCluster c = threeNodes(9, cib(false, "stop", 0, "r1", "r2"));
+        settle(c, "cold start");
+        Set<String> before = c.where("r1");
+        SimCluster.SimNode asker = c.nodes.get(3);
+        java.util.concurrent.CompletableFuture<Void> done = asker.core.forget("r1", Set.of(1, 2, 3));
+        settle(c, "after the refresh");
+        assertTrue(done.isDone(), "every node answered");
+        assertEquals(before, c.where("r1"), "the probe found it running where it was: no restart");
+        assertTrue(c.log.stream().anyMatch(l -> l.contains("r1_monitor_0 on") && l.contains("started")
+            && l.contains("transition 1 ")), "probed again:\n" + String.join("\n", tail(c.log, 30)));
+    }
+
+    private static void modify(SimCluster c, String scope, XmlNode data) {
+        c.cib.update(new org.vigil.crm.api.cib.CibRequest(org.vigil.crm.api.cib.CibRequest.Op.MODIFY, scope, null,
+            data, Set.of(org.vigil.crm.api.cib.CibRequest.Flag.CAN_CREATE), "test", "root"));
+    }
+
+    private static XmlNode meta(String rsc, String name, String value) {
+        return XmlNode.of("primitive", "id", rsc).plusChild(XmlNode.of("meta_attributes", "id", rsc + "-meta")
+            .plusChild(XmlNode.of("nvpair", "id", rsc + "-meta-" + name, "name", name, "value", value)));
+    }
+
+    private static XmlNode option(String name, String value) {
+        return XmlNode.of("crm_config").plusChild(XmlNode.of("cluster_property_set", "id", "cib-bootstrap-options")
+            .plusChild(XmlNode.of("nvpair", "id", "opt-" + name, "name", name, "value", value)));
+    }
+
+    @Test
+    void aStandbyNodeIsEmptiedAndTakesResourcesAgainWhenOnline() {
+        SimCluster c = threeNodes(21, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        String busy = c.where("r1").iterator().next();
+        int id = c.nodes.values().stream().filter(n -> n.name.equals(busy)).findFirst().orElseThrow().id;
+        modify(c, "nodes", XmlNode.of("nodes").plusChild(XmlNode.of("node", "id", Integer.toString(id), "uname", busy)
+            .plusChild(XmlNode.of("instance_attributes", "id", "nodes-" + id).plusChild(XmlNode.of("nvpair", "id",
+                "nodes-" + id + "-standby", "name", "standby", "value", "on")))));
+        settle(c, "standby");
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(1, c.where(r).size(), r);
+            assertTrue(!c.where(r).contains(busy), r + " left the standby node");
+        }
+    }
+
+    @Test
+    void targetRoleStoppedStopsAndStartedStartsAgain() {
+        SimCluster c = threeNodes(22, cib(false, "stop", 0, "r1", "r2"));
+        settle(c, "cold start");
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "target-role", "Stopped")));
+        settle(c, "target-role=Stopped");
+        assertTrue(c.where("r1").isEmpty());
+        assertEquals(1, c.where("r2").size());
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "target-role", "Started")));
+        settle(c, "target-role=Started");
+        assertEquals(1, c.where("r1").size());
+    }
+
+    @Test
+    void stopAllResourcesStopsEverythingAndMaintenanceModeLeavesThemAlone() {
+        SimCluster c = threeNodes(23, cib(false, "stop", 0, "r1", "r2"));
+        settle(c, "cold start");
+        modify(c, "crm_config", option("maintenance-mode", "true"));
+        settle(c, "maintenance-mode");
+        c.setQuorate(false);
+        settle(c, "quorum lost in maintenance mode");
+        assertEquals(1, c.where("r1").size(), "maintenance: nothing is stopped, even without quorum");
+        c.setQuorate(true);
+        modify(c, "crm_config", option("maintenance-mode", "false"));
+        settle(c, "out of maintenance");
+        modify(c, "crm_config", option("stop-all-resources", "true"));
+        settle(c, "stop-all-resources");
+        assertTrue(c.where("r1").isEmpty() && c.where("r2").isEmpty());
+    }
+
+    @Test
+    void anUnmanagedResourceIsNotRecovered() {
+        SimCluster c = threeNodes(24, cib(false, "stop", 0, "r1"));
+        settle(c, "cold start");
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "is-managed", "false")));
+        settle(c, "is-managed=false");
+        String where = c.where("r1").iterator().next();
+        SimCluster.SimNode n = c.nodes.values().stream().filter(x -> x.name.equals(where)).findFirst().orElseThrow();
+        c.running.get("r1").remove(where);
+        n.executor.monitorFails("r1");
+        settle(c, "after the monitor failure");
+        assertTrue(c.where("r1").isEmpty(), "not started again: it is not managed");
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+    void aControllerUpgradedInPlaceMovesNothingAndRestartsNothing(int upgraded) {
+        SimCluster c = threeNodes(30 + upgraded, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        List<String> before = new ArrayList<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            before.add(r + "@" + c.where(r));
+        }
+        int starts = countStarts(c);
+        c.upgradeController(upgraded, 1500);
+        settle(c, "after node " + upgraded + "'s controller was upgraded");
+        List<String> after = new ArrayList<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            after.add(r + "@" + c.where(r));
+        }
+        assertEquals(before, after, "nothing moved");
+        assertEquals(starts, countStarts(c), "nothing started again:\n" + String.join("\n", tail(c.log, 40)));
+        assertTrue(c.log.stream().noneMatch(l -> l.contains("_stop_0 on") && l.endsWith(" started")),
+            "nothing stopped");
+        assertEquals(1, c.dcNode().id, "the oldest node is the DC again");
+    }
+
+    @Test
+    void aDcThatStartedWhileAControllerWasAwayFindsTheUpgradeInTheCib() {
+        SimCluster c = threeNodes(36, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        String onThree = null;
+        for (String r : List.of("r1", "r2", "r3")) {
+            if (c.where(r).contains("charlie")) {
+                onThree = r;
+            }
+        }
+        assertNotNull(onThree, "something runs on charlie: " + c.running);
+        c.upgradeController(3, 20_000);
+        c.run(100);
+        c.crash(2);
+        c.run(100);
+        c.start(2);          // a new process: it never saw charlie's controller leave
+        c.run(500);
+        c.crash(1);          // bravo is alone: the DC, knowing of the upgrade only from the CIB
+        c.run(3_000);
+        assertEquals(Set.of("charlie"), c.where(onThree), "left where it runs while charlie's controller is away:\n"
+            + String.join("\n", tail(c.log, 30)));
+        assertEquals(List.of(), c.violations);
+    }
+
+    @Test
+    void aControllerThatDoesNotComeBackCountsAsFailedAfterTheGrace() {
+        SimCluster c = threeNodes(35, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        c.upgradeController(3, 10 * ControllerCore.UPGRADE_GRACE_MS);
+        c.run(ControllerCore.UPGRADE_GRACE_MS / 2);
+        assertEquals("online", nodeState(c, 3).attribute("crmd"), "still in its place during the grace");
+        c.run(ControllerCore.UPGRADE_GRACE_MS);
+        assertEquals("offline", nodeState(c, 3).attribute("crmd"), "failed after the grace");
+    }
+
+    @Test
+    void withNoQuorumPolicyFreezeNothingStops() {
+        SimCluster c = threeNodes(7, cib(false, "freeze", 0, "r1", "r2"));
+        settle(c, "cold start");
+        c.setQuorate(false);
+        settle(c, "after quorum loss");
+        assertEquals(1, c.where("r1").size());
+        assertEquals(1, c.where("r2").size());
+    }
+
+    @Test
+    void anAgentThatFailsToStartMovesTheResource() {
+        SimCluster c = threeNodes(8, cib(false, "stop", 0, "r1"));
+        c.scripted.put("r1@alpha:start", 1);
+        c.scripted.put("r1@bravo:start", 1);
+        c.scripted.put("r1@charlie:start", 1);
+        settle(c, "cold start with a start that fails everywhere");
+        assertTrue(c.where("r1").isEmpty());
+        int counted = 0;
+        for (int n = 1; n <= 3; n++) {
+            counted += "INFINITY".equals(attr(c, n, "fail-count-r1#start_0")) ? 1 : 0;
+        }
+        assertEquals(3, counted, "every node tried once (start-failure-is-fatal)");
+    }
+
+    /** Seeds 1..N, N from {@code -Dcontroller.sim.seeds} (20 by default; longer runs take more). */
+    static java.util.stream.LongStream seeds() {
+        if (Long.getLong("controller.sim.seed") != null) {
+            return java.util.stream.LongStream.of(Long.getLong("controller.sim.seed"));
+        }
+        return java.util.stream.LongStream.rangeClosed(1, Long.getLong("controller.sim.seeds", 20));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("seeds")
+    void randomCrashesRestartsAndControllerUpgradesNeverRunAResourceTwice(long seed) {
+        SimCluster c = new SimCluster(seed, cib(false, "stop", 50, "r1", "r2", "r3", "r4"));
+        for (int i = 1; i <= 4; i++) {
+            c.add(i, "n" + i, i * 1000L);
+        }
+        c.setQuorate(true);
+        for (int i = 1; i <= 4; i++) {
+            c.start(i);
+        }
+        java.util.Random r = new java.util.Random(seed);
+        for (int step = 0; step < 12; step++) {
+            c.run(r.nextInt(400));
+            List<Integer> up = new ArrayList<>();
+            List<Integer> down = new ArrayList<>();
+            for (SimCluster.SimNode n : c.nodes.values()) {
+                (n.up ? up : down).add(n.id);
+            }
+            if (r.nextInt(4) == 0 && !up.isEmpty()) {
+                int u = up.get(r.nextInt(up.size()));
+                if (c.nodes.get(u).core != null) {
+                    c.upgradeController(u, 100 + r.nextInt(2000));
+                    continue;
+                }
+            }
+            if (!down.isEmpty() && (up.size() <= 2 || r.nextBoolean())) {
+                c.start(down.get(r.nextInt(down.size())));
+            } else if (up.size() > 2) {
+                c.crash(up.get(r.nextInt(up.size())));
+            }
+        }
+        settle(c, "seed " + seed);
+        for (String rsc : List.of("r1", "r2", "r3", "r4")) {
+            assertEquals(1, c.where(rsc).size(), "seed " + seed + ": " + rsc + " runs once");
+        }
+    }
+}
