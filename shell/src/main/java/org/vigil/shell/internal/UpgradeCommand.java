@@ -108,7 +108,14 @@ public final class UpgradeCommand implements AdminCommand {
         if (args.size() != 1 || args.get(0).startsWith("-")) {
             throw new UsageException(USAGE, 2);
         }
-        Path jar = ctx.resolve(args.get(0));
+        Path jar;
+        try {
+            jar = ctx.resolve(args.get(0));
+        } catch (java.nio.file.InvalidPathException e) {
+            // a NUL character (only a hand-made admin request can hold one): no such file can exist
+            err.println("upgrade: " + e.getMessage() + "; nothing was changed");
+            return 1;
+        }
         if (Files.isDirectory(jar)) {
             err.println("upgrade: " + jar + " is a directory, not a bundle jar; nothing was changed");
             return 1;

@@ -34,7 +34,13 @@ public record CommandContext(Path cwd, byte[] stdin) {
         return new CommandContext(Path.of("").toAbsolutePath());
     }
 
-    /** {@code name} resolved against the working directory (an absolute name is returned as it is). */
+    /**
+     * {@code name} resolved against the working directory (an absolute name is returned as it is).
+     *
+     * @throws java.nio.file.InvalidPathException if {@code name} cannot be a path (it holds a NUL character: a
+     *                                            command line cannot, but an admin request can): a command reports
+     *                                            it as a file it cannot open
+     */
     public Path resolve(String name) {
         return cwd.resolve(name).normalize();
     }

@@ -29,7 +29,8 @@ import org.vigil.quorum.internal.votequorum.Votequorum;
  * pcs quorum expected-votes N       set expected votes in the live cluster
  * pcs quorum unblock --force        stop waiting for all nodes (wait_for_all) now
  * </pre>
- * Exit status 0 on success (also when not quorate: pcs only reports), 1 on error.
+ * Exit status 0 on success (also when not quorate: pcs only reports), 1 on error; without a subcommand the usage
+ * goes to standard error with status 1.
  */
 @Component(property = {AdminCommand.NAME + "=pcs quorum",
     AdminCommand.DESCRIPTION + "=pcs quorum status | expected-votes N | unblock --force"})
@@ -78,9 +79,14 @@ public final class PcsQuorumCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws UsageException {
-        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
+        if (args.isEmpty()) {
+            // a failure says why where failures go: on standard error
+            err.println(USAGE);
+            return 1;
+        }
+        if (args.get(0).equals("help") || args.get(0).equals("--help")) {
             out.println(USAGE);
-            return args.isEmpty() ? 1 : 0;
+            return 0;
         }
         Optional<VotequorumDriver> driver = Optional.ofNullable(votequorum).flatMap(VotequorumProvider::driver);
         Optional<VotequorumDriver.Snapshot> snap = driver.flatMap(VotequorumDriver::snapshot);

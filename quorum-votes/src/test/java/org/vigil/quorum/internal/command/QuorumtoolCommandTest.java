@@ -253,7 +253,13 @@ class QuorumtoolCommandTest {
         assertTrue(pcs.out().contains("    Nodeid      Votes    Qdevice Name\n"));
         Result unblock = c.pcs(1, "unblock", "--force");
         assertEquals(1, unblock.status(), "not waiting for all: " + unblock.err());
-        assertEquals(1, c.pcs(1).status());
+        Result none = c.pcs(1);
+        assertEquals(1, none.status());
+        assertEquals("", none.out(), "a failure");
+        assertTrue(none.err().startsWith("Usage: pcs quorum"), "says why on standard error: " + none.err());
+        Result help = c.pcs(1, "help");
+        assertEquals(0, help.status());
+        assertTrue(help.out().startsWith("Usage: pcs quorum"), help.out());
         org.junit.jupiter.api.Assertions.assertThrows(org.vigil.kernel.api.command.UsageException.class,
             () -> c.pcs(1, "bogus"));
     }

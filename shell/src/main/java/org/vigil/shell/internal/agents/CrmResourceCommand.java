@@ -58,6 +58,11 @@ public final class CrmResourceCommand implements AdminCommand {
     private static final int EX_NOT_INSTALLED = 5;
     private static final int EX_NOSUCH = 105;
     private static final int EX_USAGE = 64;
+    /**
+     * The longest timeout: Pacemaker's are {@code int} milliseconds. (Longer ones overflowed the wait for the
+     * agent: an {@code ArithmeticException} out of the command.)
+     */
+    static final Duration MAX_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
 
     private final AgentDirectory agents;
 
@@ -308,6 +313,10 @@ public final class CrmResourceCommand implements AdminCommand {
     private static Duration positive(Duration d, String text) throws UsageException {
         if (d.isZero()) {
             throw new UsageException("crm_resource: the timeout must be positive, got '" + text + "'", EX_USAGE);
+        }
+        if (d.compareTo(MAX_TIMEOUT) > 0) {
+            throw new UsageException("crm_resource: the timeout '" + text + "' is too long (at most "
+                + MAX_TIMEOUT.toMillis() + " ms, about 24 days)", EX_USAGE);
         }
         return d;
     }

@@ -30,6 +30,16 @@ public final class CpgtoolCommand implements AdminCommand {
     @Reference
     private VigilNode node;
 
+    /** For DS. */
+    public CpgtoolCommand() {
+    }
+
+    /** For tests: the command on a given CPG service (or none) and node. */
+    public CpgtoolCommand(Cpg cpg, VigilNode node) {
+        this.cpg = cpg;
+        this.node = node;
+    }
+
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
         String delimiter = null;

@@ -189,6 +189,18 @@ class CrmResourceCommandTest {
     }
 
     @Test
+    void aTimeoutBeyondPacemakersIntMillisecondsIsAUsageError() throws Exception {
+        assertEquals(Duration.ofMillis(Integer.MAX_VALUE), CrmResourceCommand.duration("2147483647"));
+        for (String t : List.of("2147483648", "597h", "600h", "1000000000000000m", "9223372036854775807ms")) {
+            UsageException e = assertThrows(UsageException.class, () -> crm("--force-start", "--class", "ocf",
+                "--provider", "heartbeat", "--agent", "Dummy", "--timeout", t), t);
+            assertEquals(64, e.status(), t);
+        }
+        assertEquals(0, crm("--force-start", "--class", "ocf", "--provider", "heartbeat", "--agent", "Dummy",
+            "--timeout", "596h").status(), "24 days and 20 hours: the longest whole hours that fit");
+    }
+
+    @Test
     void stonithAdminListsInstalledAgentsAndShowsMetadata() throws Exception {
         StonithAdminCommand s = new StonithAdminCommand(dir);
         assertEquals("fence_dummy\n1 fence device found\n", run(s, "--list-installed").out());

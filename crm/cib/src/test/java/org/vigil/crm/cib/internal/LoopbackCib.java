@@ -39,6 +39,7 @@ public final class LoopbackCib implements Cib {
     private final List<String> log = new ArrayList<>();
     private final String nodeName;
     private long ids;
+    private int unanswered;
     /** The wall clock the engine is given (fixed, so results are reproducible). */
     private long nowMillis = 1_700_000_000_000L;
 
@@ -69,6 +70,7 @@ public final class LoopbackCib implements Cib {
         engine.request(id, request, nowMillis);
         drain();
         if (!f.isDone()) {
+            unanswered++;
             f.completeExceptionally(new CibError(CibError.ERROR, "Internal error", "the loopback engine left the "
                 + "request unanswered"));
         }
@@ -89,6 +91,14 @@ public final class LoopbackCib implements Cib {
     /** The node name the engine records as {@code update-origin}. */
     public String nodeName() {
         return nodeName;
+    }
+
+    /**
+     * Requests the engine left unanswered (each was failed here with "Internal error"): on a node, the client would
+     * wait for its timeout.
+     */
+    public synchronized int unanswered() {
+        return unanswered;
     }
 
     /** What the engine logged. */

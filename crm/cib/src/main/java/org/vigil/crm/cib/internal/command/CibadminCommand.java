@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -330,8 +331,16 @@ public final class CibadminCommand implements AdminCommand {
         String source;
         try {
             if (file != null) {
-                Path f = ctx.resolve(file);
                 source = file;
+                Path f;
+                try {
+                    f = ctx.resolve(file);
+                } catch (InvalidPathException e) {
+                    // a NUL character: no such file can exist (a C tool's argv cannot even hold one)
+                    err.println("Couldn't parse input from " + file + ".");
+                    err.println(e.getMessage());
+                    throw new InputError(CibError.CONFIG);
+                }
                 try (InputStream in = Files.newInputStream(f)) {
                     return XmlText.parse(in, file, XmlText.DEFAULT_MAX_BYTES);
                 } catch (NoSuchFileException e) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -131,7 +132,7 @@ public final class CrmDiffCommand implements AdminCommand {
             try (InputStream in = Files.newInputStream(f)) {
                 return XmlText.parse(in, source[1], XmlText.DEFAULT_MAX_BYTES);
             }
-        } catch (CibException | IOException e) {
+        } catch (CibException | IOException | InvalidPathException e) {
             return null;
         }
     }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,7 +138,7 @@ public final class CrmVerifyCommand implements AdminCommand {
             String name = cl.getOptionValue("xml-file");
             try (InputStream in = Files.newInputStream(ctx.resolve(name))) {
                 root = XmlText.parse(in, name, PolicyEngine.MAX_CIB_BYTES);
-            } catch (IOException | CibException e) {
+            } catch (IOException | CibException | InvalidPathException e) {
                 err.println(TOOL + ": Couldn't parse input file: " + name);
                 return 1;
             }
@@ -163,7 +164,7 @@ public final class CrmVerifyCommand implements AdminCommand {
             return 76;
         }
         if (cl.hasOption("save-xml")) {
-            Files.writeString(ctx.resolve(cl.getOptionValue("save-xml")), root.toPrettyXml(), StandardCharsets.UTF_8);
+            save(cl.getOptionValue("save-xml"), root, ctx, err);
         }
         if (root.firstChild("status") == null) {
             root = root.plusChild(XmlNode.of("status"));
@@ -222,6 +223,32 @@ public final class CrmVerifyCommand implements AdminCommand {
             return 78;
         }
         return 0;
+    }
+
+    /**
+     * {@code -S FILE}: the CIB written to the file. A file that cannot be written is reported and the check goes on,
+     * as in Pacemaker (whose crm_verify logs the error and ignores it).
+     */
+    private static void save(String name, XmlNode root, CommandContext ctx, PrintStream err) {
+        try {
+            Files.writeString(ctx.resolve(name), root.toPrettyXml(), StandardCharsets.UTF_8);
+        } catch (IOException | InvalidPathException e) {
+            err.println(TOOL + ": Cannot open " + name + " for writing: " + why(e));
+        }
+    }
+
+    /** What the JDK says about a file that cannot be opened, in a few words. */
+    private static String why(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage();
     }
 
     /** The element name at the end of a validator path ({@code /cib/.../primitive[@id='x']}). */

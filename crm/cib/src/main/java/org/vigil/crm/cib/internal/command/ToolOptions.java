@@ -79,6 +79,20 @@ final class ToolOptions {
         return cl;
     }
 
+    /** Every spelling of every option ({@code -x}, {@code --xml-file}), in declaration order. */
+    List<String> spellings() {
+        List<String> all = new java.util.ArrayList<>();
+        for (Option o : options.getOptions()) {
+            if (o.getOpt() != null) {
+                all.add("-" + o.getOpt());
+            }
+            if (o.getLongOpt() != null) {
+                all.add("--" + o.getLongOpt());
+            }
+        }
+        return all;
+    }
+
     String help() {
         StringWriter w = new StringWriter();
         new HelpFormatter().printHelp(new PrintWriter(w), 110, usage, null, options, 2, 4, null);

@@ -200,8 +200,59 @@ public final class CibEngine {
             out.failed(p.id(), new CibError(CibError.ERROR, "Application of update diff failed", e.getMessage()));
             return;
         }
+        String unreadable = unrepresentable(message);
+        if (unreadable != null) {
+            // every node, this one included, would drop the message as malformed, and the request wait forever
+            out.failed(p.id(), CibError.invalid(unreadable + ", which XML cannot hold"));
+            return;
+        }
         inFlight.put(msgId, new Pending(p.id(), r, p.attempts(), msgId));
         out.multicast(CibMessages.encode(message));
+    }
+
+    /**
+     * Where {@code n} holds a character XML 1.0 cannot, not even as a character reference (a control character other
+     * than tab, line feed and carriage return; U+FFFE, U+FFFF; a lone surrogate), what holds it; else null.
+     */
+    static String unrepresentable(XmlNode n) {
+        if (illegal(n.name()) >= 0) {
+            return "the element name <" + n.name() + "> holds " + codePoint(n.name());
+        }
+        for (int i = 0; i < n.attributeCount(); i++) {
+            String a = n.attributeName(i);
+            if (illegal(a) >= 0) {
+                return "an attribute name of <" + n.name() + "> holds " + codePoint(a);
+            }
+            if (illegal(n.attributeValue(i)) >= 0) {
+                return "the value of " + a + " of <" + n.name() + "> holds " + codePoint(n.attributeValue(i));
+            }
+        }
+        for (XmlNode c : n.children()) {
+            String in = unrepresentable(c);
+            if (in != null) {
+                return in;
+            }
+        }
+        return null;
+    }
+
+    /** The index of the first character XML 1.0 cannot hold, or -1. */
+    private static int illegal(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;   // a supplementary character
+                continue;
+            }
+            if (!(c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String codePoint(String s) {
+        return String.format("U+%04X", (int) s.charAt(illegal(s)));
     }
 
     /** The root with {@code cib-last-written} and {@code update-*} set, as {@code cib_perform_op()} sets them. */

@@ -170,6 +170,24 @@ class CrmAttributeCommandTest {
     CrmAttributeCommandTest() throws Exception {
     }
 
+    @Test
+    void aValueXmlCannotHoldIsRefusedAtOnceAndChangesNothing() {
+        var before = cib.current();
+        Commands.Result r = Commands.run(cmd, tmp, List.of("-n", "foo", "-v", "a\u0001b"));
+        assertEquals(78, r.exit(), r.toString());
+        assertEquals("Error setting foo=a\u0001b (section=crm_config, set=cib-bootstrap-options): Update does not "
+            + "conform to the configured schema\ncrm_attribute: Error performing operation: Update does not conform "
+            + "to the configured schema\n", r.err());
+        // the user goes into the message too
+        Commands.Result u = Commands.run(new CibadminCommand(cib), tmp, List.of("-B", "-U", "ro\u0000ot"));
+        assertEquals(78, u.exit(), u.toString());
+        assertTrue(u.err().contains("the value of user of <vigil-cib> holds U+0000, which XML cannot hold"), u.err());
+        assertEquals(before, cib.current());
+        assertEquals(0, cib.unanswered(), "answered at once, not left to the client's timeout");
+        assertEquals(0, Commands.run(cmd, tmp, List.of("-n", "foo", "-v", "tab\tand \uD83D\uDE00")).exit(),
+            "a tab and a supplementary character are fine");
+    }
+
     private Commands.Result run(String line) {
         return Commands.run(cmd, tmp, Arrays.asList(line.split(" ")));
     }

@@ -165,6 +165,17 @@ class CrmDiffCommandTest {
     }
 
     @Test
+    void aFileNameWithANulCharacterIsAnInputThatCannotBeParsed() throws Exception {
+        write("a.xml", OLD);
+        Commands.Result first = Commands.run(cmd, tmp, "-o", "a\0.xml", "-n", "a.xml");
+        assertEquals(65, first.exit());
+        assertEquals("Could not parse the first XML fragment\n", first.err());
+        Commands.Result second = Commands.run(cmd, tmp, "-o", "a.xml", "-p", "p\0.xml");
+        assertEquals(65, second.exit());
+        assertEquals("Could not parse the second XML fragment\n", second.err());
+    }
+
+    @Test
     void identicalDocumentsPrintNothingAndExitZero() throws Exception {
         write("a.xml", OLD);
         write("b.xml", OLD.replace("  ", " "));

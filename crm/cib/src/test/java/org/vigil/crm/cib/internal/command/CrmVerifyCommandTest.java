@@ -114,6 +114,30 @@ class CrmVerifyCommandTest {
     }
 
     @Test
+    void aSaveFileThatCannotBeWrittenIsReportedAndTheCheckGoesOnAsInPacemaker() throws Exception {
+        Files.createDirectories(tmp.resolve("dir"));
+        CrmVerifyCommand cmd = command(PolicyEngine.standard());
+        Commands.Result r = Commands.run(cmd, tmp, "-L", "-S", "dir");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().startsWith("crm_verify: Cannot open dir for writing: "), r.err());
+        Commands.Result missing = Commands.run(cmd, tmp, "-L", "-S", "no/such/dir/cib.xml");
+        assertEquals("crm_verify: Cannot open no/such/dir/cib.xml for writing: No such file or directory\n",
+            missing.err());
+        Commands.Result nul = Commands.run(cmd, tmp, "-L", "-S", "a\0b");
+        assertTrue(nul.err().startsWith("crm_verify: Cannot open a\0b for writing: "), nul.err());
+        Commands.Result saved = Commands.run(cmd, tmp, "-L", "-S", "saved.xml");
+        assertEquals("", saved.err());
+        assertTrue(Files.readString(tmp.resolve("saved.xml")).startsWith("<cib"));
+    }
+
+    @Test
+    void aFileNameWithANulCharacterCannotBeParsed() throws Exception {
+        Commands.Result r = Commands.run(command(PolicyEngine.standard()), tmp, "-x", "cib\0.xml");
+        assertEquals(1, r.exit());
+        assertEquals("crm_verify: Couldn't parse input file: cib\0.xml\n", r.err());
+    }
+
+    @Test
     void verboseNamesTheErrorsTheSchemaAndTheSchedulerFound() throws Exception {
         CrmVerifyCommand cmd = command(PolicyEngine.standard());
         Files.writeString(tmp.resolve("invalid.xml"), INVALID);
