@@ -225,11 +225,14 @@ class RingInJvmTest {
         }
     }
 
-    /** The {@code stats.wire.*} drop counters of {@code n} except authentication failures, summed. */
+    /**
+     * The {@code stats.wire.*} drop counters of {@code n} except authentication failures (node 3's wrong key) and
+     * its own multicasts looped back (they grow with the ring's own traffic: CI once saw 5007 of 5000), summed.
+     */
     static long garbageDrops(Node n) {
         long sum = 0;
         for (CmapEntry e : n.cmap.iterate("stats.wire.")) {
-            if (!e.key().equals("stats.wire.rx_auth_failed")) {
+            if (!e.key().equals("stats.wire.rx_auth_failed") && !e.key().equals("stats.wire.rx_own_looped")) {
                 sum += e.longValue();
             }
         }
