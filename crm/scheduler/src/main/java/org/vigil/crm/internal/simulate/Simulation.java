@@ -126,6 +126,17 @@ public final class Simulation {
         return CrmTime.ofEpochSecond(opts.clock().getEpochSecond(), opts.zone());
     }
 
+    /**
+     * The CIB as it will be once the scheduler's transition for it has run with every action succeeding (the
+     * status {@code crm_simulate -S} prints as "Revised Cluster Status"), as {@code crm_resource --restart} predicts
+     * which resources a change stops ({@code update_dataset()} with {@code simulate} in tools/crm_resource_runtime.c).
+     * {@code root} is not modified; the result is a new tree.
+     */
+    public static XmlElement afterTransition(XmlElement root, CrmTime now) {
+        WorkingSet ws = Scheduler.run(root.deepCopy(), now, false);
+        return SimulatedExecution.execute(ws, root.deepCopy(), new StringBuilder());
+    }
+
     /** Runs on a parsed CIB and returns crm_simulate's text. */
     public static String run(XmlElement root, Options opts) {
         return run(root, opts, null);

@@ -40,12 +40,17 @@ import org.vigil.kernel.api.command.UsageException;
  * <p>The agent half (agent listings, meta-data, {@code --force-*} actions) is the shell bundle's {@code crm_resource}:
  * this command ranks above it and hands it every command line it does not handle.
  *
- * <p>Not offered yet: {@code --restart}, {@code --wait}, resource parameters and meta-attributes
- * ({@code -p/-g/-d/-m}), {@code --promoted}, XML output.
+ * {@code --wait} (until the scheduler, run here on the current CIB, has no action left to take) and
+ * {@code --restart} (stop through {@code target-role=Stopped}, or a ban for a clone instance on one node, wait, put
+ * it back, wait): see {@link Restart} and {@link PendingActions}.
+ *
+ * <p>Not offered yet: resource parameters and meta-attributes ({@code -p/-g/-d/-m}), {@code --promoted}, XML
+ * output.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
     AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
-        + " | --cleanup | --refresh | --why -r RSC [-N NODE] [--lifetime P1D]"})
+        + " | --cleanup | --refresh | --why | --restart -r RSC [-N NODE] [--lifetime P1D] [--timeout T] | --wait"
+        + " [--timeout T]"})
 public final class CrmResourceCommand implements AdminCommand {
 
     static final String TOOL = "crm_resource";
@@ -57,8 +62,11 @@ public final class CrmResourceCommand implements AdminCommand {
     static final int EX_ERROR = 1;
     static final int EX_MULTIPLE = 109;
     private static final long TIMEOUT_MS = 30_000;
+    static final int EX_TIMEOUT = 124;
     private static final Set<String> CLUSTER_COMMANDS = Set.of("list", "locate", "move", "ban", "clear", "cleanup",
-        "refresh", "why");
+        "refresh", "why", "wait", "restart");
+    private static final List<String> COMMANDS = List.of("list", "locate", "move", "ban", "clear", "cleanup",
+        "refresh", "why", "wait", "restart");
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
@@ -104,9 +112,12 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("C", "cleanup", "Clear failures and forget failed operations of the resource (all without -r)")
             .flag("R", "refresh", "Forget the operation history of the resource (all without -r), re-detect it")
             .flag("Y", "why", "Show why resources are not running")
+            .longFlag("restart", "Tell the cluster to restart this resource and anything that depends on it")
+            .longFlag("wait", "Wait until the cluster settles into a stable state")
             .value("r", "resource", "ID", "Resource ID")
             .value("N", "node", "NAME", "Node name")
             .value("u", "lifetime", "TIMESPEC", "Lifespan (as ISO 8601 duration) of created constraints")
+            .value("T", "timeout", "N", "Abort if command does not finish in this time (with --restart, --wait)")
             .flag("f", "force", "Force the action (--move: also ban the current location)")
             .flag("Q", "quiet", "Be less descriptive in output")
             .flag("V", "verbose", "Increase debug output (accepted, no effect)");
@@ -124,7 +135,7 @@ public final class CrmResourceCommand implements AdminCommand {
                     if ("LWMBUCRY".indexOf(c) >= 0) {
                         return true;
                     }
-                    if ("rNu".indexOf(c) >= 0) {
+                    if ("rNuT".indexOf(c) >= 0) {
                         break;   // the rest is a value
                     }
                 }
@@ -170,7 +181,7 @@ public final class CrmResourceCommand implements AdminCommand {
             throw e;
         }
         String command = null;
-        for (String c : List.of("list", "locate", "move", "ban", "clear", "cleanup", "refresh", "why")) {
+        for (String c : COMMANDS) {
             if (cl.hasOption(c)) {
                 if (command != null) {
                     throw new UsageException(TOOL + ": --" + command + " and --" + c + " cannot be used together",
@@ -195,6 +206,8 @@ public final class CrmResourceCommand implements AdminCommand {
                 case "cleanup" -> run.cleanup(true);
                 case "refresh" -> run.cleanup(false);
                 case "why" -> run.why();
+                case "wait" -> run.waitTillStable();
+                case "restart" -> run.restart();
                 default -> throw new IllegalStateException(command);
             };
         } catch (Failed f) {
@@ -212,7 +225,7 @@ public final class CrmResourceCommand implements AdminCommand {
             case EX_INVALID_PARAM -> "Invalid parameter";
             case EX_USAGE -> "Incorrect usage";
             case 78 -> "Invalid configuration";
-            case 124 -> "Timeout occurred";
+            case EX_TIMEOUT -> "Timeout occurred";
             default -> "Error occurred";
         };
     }
@@ -224,7 +237,7 @@ public final class CrmResourceCommand implements AdminCommand {
     }
 
     /** One invocation. */
-    private final class Run {
+    final class Run {
         final Cib cib;
         final CommandLine cl;
         final PrintStream out;
@@ -236,6 +249,8 @@ public final class CrmResourceCommand implements AdminCommand {
         WorkingSet ws;
         Resource rsc;
         Node node;
+        /** Pacemaker's {@code out->quiet}: informational lines are not printed ({@code -Q}, or a restart's ban). */
+        boolean silenced;
 
         Run(Cib cib, CommandLine cl, PrintStream out, PrintStream err) {
             this.cib = cib;
@@ -246,6 +261,53 @@ public final class CrmResourceCommand implements AdminCommand {
             hostName = cl.getOptionValue("node");
             force = cl.hasOption("force");
             quiet = cl.hasOption("quiet");
+            silenced = quiet;
+        }
+
+        ToolClock clock() {
+            return clock;
+        }
+
+        /** An informational line ({@code out->info()}): printed unless silenced. */
+        void info(String line) {
+            if (!silenced) {
+                out.println(line);
+            }
+        }
+
+        /**
+         * {@code --timeout} in milliseconds as {@code crm_get_msec()} reads it (a number, seconds unless a unit
+         * follows), 0 when not given. Deliberate difference: a value it cannot read is a usage error (Pacemaker
+         * takes it as -1 and times out at once).
+         */
+        long timeoutMs() throws Failed {
+            String t = cl.getOptionValue("timeout");
+            if (t == null) {
+                return 0;
+            }
+            long ms = org.vigil.crm.internal.cib.Util.parseMsec(t);
+            if (ms < 0) {
+                throw new Failed(EX_USAGE, "Invalid --timeout value: " + t);
+            }
+            return ms;
+        }
+
+        /** --wait: follows wait_till_stable(). */
+        int waitTillStable() throws Failed, InterruptedException {
+            return new PendingActions(cib, clock, out).waitTillStable(timeoutMs()) ? 0
+                : failTimeout();
+        }
+
+        int failTimeout() throws Failed {
+            throw operationFailed(EX_TIMEOUT, null);
+        }
+
+        /** --restart: follows cli_resource_restart(). */
+        int restart() throws Failed, InterruptedException {
+            load(true);
+            notAnInstance();
+            new Restart(this).run(timeoutMs());
+            return 0;
         }
 
         /** Unpacks the CIB; finds the resource (required when {@code needRsc}) and the node. */
@@ -452,24 +514,29 @@ public final class CrmResourceCommand implements AdminCommand {
             }
             CrmTime later = CrmTime.ofEpochSecond(clock.nowMillis() / 1000, clock.zone()).plus(d);
             String s = timeString(later);
-            out.println("Migration will take effect until: " + s);
+            info("Migration will take effect until: " + s);
             return s;
         }
 
         /** Follows cli_resource_ban(). */
         void banNode(String host) throws Failed, InterruptedException {
+            banNode(rscId, host);
+        }
+
+        /** Follows cli_resource_ban() for resource {@code rid}. */
+        void banNode(String rid, String host) throws Failed, InterruptedException {
             String later = lifetimeEnd();
-            String id = "cli-ban-" + rscId + "-on-" + host;
-            out.println("WARNING: Creating rsc_location constraint '" + id + "' with a score of -INFINITY for "
-                + "resource " + rscId + " on " + host + ".\n\tThis will prevent " + rscId + " from running on "
+            String id = "cli-ban-" + rid + "-on-" + host;
+            info("WARNING: Creating rsc_location constraint '" + id + "' with a score of -INFINITY for "
+                + "resource " + rid + " on " + host + ".\n\tThis will prevent " + rid + " from running on "
                 + host + " until the constraint is removed using the clear option or by editing the CIB with an "
                 + "appropriate tool\n\tThis will be the case even if " + host + " is the last node in the cluster");
             XmlNode location;
             if (later == null) {
-                location = XmlNode.of("rsc_location", "id", id, "rsc", rscId, "role", "Started", "node", host,
+                location = XmlNode.of("rsc_location", "id", id, "rsc", rid, "role", "Started", "node", host,
                     "score", "-INFINITY");
             } else {
-                location = XmlNode.of("rsc_location", "id", id, "rsc", rscId, "role", "Started").withChildren(
+                location = XmlNode.of("rsc_location", "id", id, "rsc", rid, "role", "Started").withChildren(
                     List.of(rule(id + "-rule", "-INFINITY", id + "-expr", host, id + "-lifetime", later)));
             }
             update(location);
@@ -519,7 +586,7 @@ public final class CrmResourceCommand implements AdminCommand {
                 }
                 throw operationFailed(EX_ERROR, String.valueOf(e.getCause()));
             } catch (java.util.concurrent.TimeoutException e) {
-                throw operationFailed(124, null);
+                throw operationFailed(EX_TIMEOUT, null);
             }
         }
 
@@ -528,21 +595,26 @@ public final class CrmResourceCommand implements AdminCommand {
          * node when {@code host} is null.
          */
         void clear(String host, boolean bans) throws Failed, InterruptedException {
+            clear(rscId, host, bans);
+        }
+
+        /** cli_resource_clear() for resource {@code rid}. */
+        void clear(String rid, String host, boolean bans) throws Failed, InterruptedException {
             if (host == null) {
                 for (Node n : ws.nodes) {
-                    clear(n.uname, bans);
+                    clear(rid, n.uname, bans);
                 }
                 return;
             }
-            submit(new CibRequest(CibRequest.Op.DELETE, null, "//rsc_location[@id='cli-prefer-" + rscId
-                + "'][rule[@id='cli-prefer-rule-" + rscId + "']/expression[@attribute='#uname' and @value='" + host
+            submit(new CibRequest(CibRequest.Op.DELETE, null, "//rsc_location[@id='cli-prefer-" + rid
+                + "'][rule[@id='cli-prefer-rule-" + rid + "']/expression[@attribute='#uname' and @value='" + host
                 + "']]", null, Set.of(), TOOL, "root"), true);
             List<XmlNode> fragment = new ArrayList<>();
             if (bans) {
-                fragment.add(XmlNode.of("rsc_location", "id", "cli-ban-" + rscId + "-on-" + host));
+                fragment.add(XmlNode.of("rsc_location", "id", "cli-ban-" + rid + "-on-" + host));
             }
-            fragment.add(force ? XmlNode.of("rsc_location", "id", "cli-prefer-" + rscId)
-                : XmlNode.of("rsc_location", "id", "cli-prefer-" + rscId, "node", host));
+            fragment.add(force ? XmlNode.of("rsc_location", "id", "cli-prefer-" + rid)
+                : XmlNode.of("rsc_location", "id", "cli-prefer-" + rid, "node", host));
             submit(new CibRequest(CibRequest.Op.DELETE, "constraints", null,
                 XmlNode.of("constraints").withChildren(fragment), Set.of(), TOOL, "root"), true);
         }
