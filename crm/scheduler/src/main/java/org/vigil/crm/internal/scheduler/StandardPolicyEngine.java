@@ -28,6 +28,22 @@ import org.vigil.crm.internal.scheduler.schedule.Scheduler;
 @Component(service = PolicyEngine.class)
 public final class StandardPolicyEngine implements PolicyEngine {
 
+    private final boolean sanitized;
+
+    /** The engine as the DC runs it (Pacemaker's scheduler daemon: the CIB is not taken for a sanitized copy). */
+    public StandardPolicyEngine() {
+        this(false);
+    }
+
+    /**
+     * @param sanitized take CIBs for sanitized copies, as {@code crm_simulate} does by default and Pacemaker's
+     *                  regression inputs are ({@code pe_flag_sanitized}: a resource whose only changed parameters
+     *                  are private ones is not restarted)
+     */
+    public StandardPolicyEngine(boolean sanitized) {
+        this.sanitized = sanitized;
+    }
+
     /** A parsed and checked document; the tree is never modified after construction. */
     private record Document(XmlElement root, String sourceName) implements CibDocument {
     }
@@ -52,7 +68,7 @@ public final class StandardPolicyEngine implements PolicyEngine {
             throw new IllegalArgumentException("transition engine UUID '" + teUuid + "' contains ':'");
         }
         XmlElement root = toXml(cib.root());
-        WorkingSet ws = Scheduler.run(root, CrmTime.ofEpochSecond(now.getEpochSecond(), zone), false);
+        WorkingSet ws = Scheduler.run(root, CrmTime.ofEpochSecond(now.getEpochSecond(), zone), false, sanitized);
         return GraphExport.transition(ws, transitionId, teUuid);
     }
 

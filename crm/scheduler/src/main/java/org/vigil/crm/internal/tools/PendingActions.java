@@ -76,7 +76,7 @@ final class PendingActions {
      */
     static List<String> pending(XmlNode root, ToolClock clock) {
         WorkingSet ws = Scheduler.run(ClusterState.copy(root),
-            CrmTime.ofEpochSecond(clock.nowMillis() / 1000, clock.zone()), false);
+            CrmTime.ofEpochSecond(clock.nowMillis() / 1000, clock.zone()), false, false);   // as the DC runs it
         List<String> lines = new ArrayList<>();
         for (int i = ws.actions.size() - 1; i >= 0; i--) {
             Action a = ws.actions.get(i);
