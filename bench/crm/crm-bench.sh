@@ -46,7 +46,7 @@
 #           process running at that moment).
 #
 # Env: PHASES="failover cold admin idle" SYSTEMS="pcmk vg" PROFILES="seed fast" TRIALS=5 TRIAL_SETTLE=5
-#      COLD_TRIALS=3 RUNS=10 WARMUP=2 MOVES=5 SETTLE=30 IDLE_SECS=30 BENCH_RT (default /tmp/vigil-crm-bench: not
+#      COLD_TRIALS=3 COLD_TIMEOUT=120 UP_ATTEMPTS=3 UP_TIMEOUT=120 RUNS=10 WARMUP=2 MOVES=5 SETTLE=30 IDLE_SECS=30 BENCH_RT (default /tmp/vigil-crm-bench: not
 #      the other benchmarks' directory, since the namespace lock is released between phases) VIGIL_JAVA_OPTS
 #      CS_SCHED_RR=no (corosync without realtime) KEEP_NETNS=1
 #      LOCK (default /tmp/vigil-netns.lock): taken for each phase and released between phases, so other namespace
@@ -63,6 +63,7 @@ PARSER="$CRM_BENCH_DIR/cib-status.py"
 PHASES=${PHASES:-failover cold admin idle}; SYSTEMS=${SYSTEMS:-pcmk vg}; PROFILES=${PROFILES:-seed fast}
 TRIALS=${TRIALS:-5}; TRIAL_SETTLE=${TRIAL_SETTLE:-5}; COLD_TRIALS=${COLD_TRIALS:-3}
 RUNS=${RUNS:-10}; WARMUP=${WARMUP:-2}; MOVES=${MOVES:-5}; SETTLE=${SETTLE:-30}; IDLE_SECS=${IDLE_SECS:-30}
+COLD_TIMEOUT=${COLD_TIMEOUT:-120}
 LOCK=${LOCK:-/tmp/vigil-netns.lock}; LOCK_WAIT=${LOCK_WAIT:-3600}
 
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
@@ -143,7 +144,9 @@ X() {
 # cstat SYS I [SINCE_S]: cib-status.py on node I's CIB
 cstat() { X "$1" "$2" cibadmin --query 2>/dev/null | python3 "$PARSER" ${3:+--since "$3"}; }
 dc_of() { X "$1" "$2" crmadmin -D -q 2>/dev/null | tail -1 | grep -E '^node[0-9]+$'; }
-dc_state() { X "$1" "$2" crmadmin -S "$3" -q 2>/dev/null | tail -1; }
+# dc_state SYS I DC: the DC's state, asked on the DC node itself (Vigil's crmadmin -S answers for the node it runs
+# on whatever node is named; Pacemaker's asks the named node's controller: on the DC node both mean the same)
+dc_state() { X "$1" "${3#node}" crmadmin -S "$3" -q 2>/dev/null | tail -1; }
 mon() { X "$1" "$2" crm_mon -1 2>/dev/null; }
 members_log() { if [ "$1" = pcmk ]; then cs_log "$2"; else vigil_log "$2"; fi; }
 
@@ -271,8 +274,18 @@ configure() { # SYS: the same cibadmin commands on both
 
 # sys_up SYS PROFILE: a fresh cluster (empty CIB, empty /run), configured, d1 and d2 running, the DC idle.
 # Prints the ms from start to "3 online with a DC" (the fresh start, for the record).
+# A fresh start that does not get there within UP_TIMEOUT s is recorded (RESULT ... phase=up ok=no, with a dump of
+# the CIB and logs) and tried again from scratch, up to UP_ATTEMPTS times: how often it fails is a result too.
 sys_up() {
-  local sys=$1 prof=$2 i t0 end
+  local a
+  for a in $(seq 1 "${UP_ATTEMPTS:-3}"); do
+    if sys_up_once "$@" "$a"; then result "sys=$1 phase=up profile=$2 attempt=$a ok=yes"; return 0; fi
+    result "sys=$1 phase=up profile=$2 attempt=$a ok=no"
+  done
+  return 1
+}
+sys_up_once() {
+  local sys=$1 prof=$2 att=$3 i t0 end
   stop_all
   SCHED_RR="${CS_SCHED_RR:-}" "$ANCHOR/gen-conf.sh" udpu "$prof" >/dev/null || die "gen-conf.sh failed"
   for i in $(seq 1 "$NODES"); do
@@ -290,14 +303,14 @@ sys_up() {
     for i in $(seq 1 "$NODES"); do vg_start_node "$i"; done
     for i in $(seq 1 "$NODES"); do vigil_wait_members "$i" "1 2 3" 90 || return 1; done
   fi
-  end=$(( $(date +%s) + 180 ))
+  end=$(( $(date +%s) + ${UP_TIMEOUT:-120} ))
   until [ -n "$(dc_of "$sys" 1)" ] && cstat "$sys" 1 | grep -qx 'online=node1,node2,node3'; do
-    [ "$(date +%s)" -lt "$end" ] || { log "$(name_of "$sys"): no DC with 3 nodes online after 180 s"; dump "$sys" 1 "up-$sys-$prof"; return 1; }
+    [ "$(date +%s)" -lt "$end" ] || { log "$(name_of "$sys"): no DC with 3 nodes online after ${UP_TIMEOUT:-120} s"; dump "$sys" 1 "up-$sys-$prof-$att"; return 1; }
     sleep 0.2
   done
   raw "# $(name_of "$sys") $prof: fresh start -> 3 online with a DC: $(( $(ms_now) - t0 )) ms (empty CIB)"
   configure "$sys" || { log "$(name_of "$sys"): configuring failed"; return 1; }
-  wait_ready "$sys" 1 180 || { dump "$sys" 1 "up-$sys-$prof"; return 1; }
+  wait_ready "$sys" 1 "${UP_TIMEOUT:-120}" || { dump "$sys" 1 "up-$sys-$prof-$att"; return 1; }
   [ "$sys" = vg ] && vg_detect
   return 0
 }
@@ -383,7 +396,7 @@ cold_sys() {
     raw "# sys=$sys cold trial $k $(bg_load | sed 's/^# //')"
     t0=$(ms_now); t0s=$(( t0 / 1000 )); tdc=""; tst=""
     if [ "$sys" = pcmk ]; then pcmk_boot 1 2 3; else for i in $(seq 1 "$NODES"); do vg_start_node "$i"; done; fi
-    end=$(( $(date +%s) + 180 ))
+    end=$(( $(date +%s) + COLD_TIMEOUT ))
     while [ "$(date +%s)" -lt "$end" ]; do
       dc=$(dc_of "$sys" 1)
       if [ -n "$dc" ]; then
@@ -396,7 +409,7 @@ cold_sys() {
       sleep 0.1
     done
     result "sys=$sys phase=cold trial=$k dc_ms=$(dt "$tdc") started_ms=$(dt "$tst") dc=${dc:-none}"
-    [ -n "$tst" ] || { log "$(name_of "$sys"): cold start $k: not 3 online with a DC and d1, d2 started after 180 s"; dump "$sys" 1 "cold-$sys-$k"; }
+    [ -n "$tst" ] || { log "$(name_of "$sys"): cold start $k: not 3 online with a DC and d1, d2 started after $COLD_TIMEOUT s"; dump "$sys" 1 "cold-$sys-$k"; }
   done
   sys_stop "$sys"
 }
@@ -406,7 +419,9 @@ cold_sys() {
 # the move loop, run inside node1: RES MON CIBQ ADM (command words), CHECK (mon|cib), PARSER, MOVES
 cat > "$W/moves.sh" <<'EOF'
 #!/bin/bash
-dc_idle() { local dc; for _ in $(seq 1 150); do dc=$($ADM -D -q 2>/dev/null | tail -1); [ -n "$dc" ] && [ "$($ADM -S "$dc" -q 2>/dev/null | tail -1)" = S_IDLE ] && return 0; sleep 0.2; done; return 1; }
+# the DC's state, asked on the DC node (VG_STATE: Vigil's state directories, $VG_STATE/<node>)
+adm_on() { if [ -n "${VG_STATE:-}" ]; then "$VIGIL" --state-dir "$VG_STATE/$1" crmadmin "${@:2}"; else $ADM "${@:2}"; fi; }
+dc_idle() { local dc; for _ in $(seq 1 150); do dc=$($ADM -D -q 2>/dev/null | tail -1); [ -n "$dc" ] && [ "$(adm_on "$dc" -S "$dc" -q 2>/dev/null | tail -1)" = S_IDLE ] && return 0; sleep 0.2; done; return 1; }
 started_on() {
   if [ "$CHECK" = mon ]; then $MON -1 2>/dev/null | grep -qE "^[[:space:]]*\* d1[[:space:]].*Started $1[[:space:]]*$"
   else $CIBQ --query 2>/dev/null | python3 "$PARSER" | grep -qx "rsc=d1 on=$1"; fi
@@ -469,6 +484,7 @@ admin_sys() {
     check=cib; has_mon "$sys" && check=mon
     raw ""; raw "## $sys crm_resource --resource d1 --move --node <other> -> first $([ $check = mon ] && echo 'crm_mon -1' || echo 'cibadmin --query (cib-status.py)') showing d1 Started there $(bg_load | sed 's/^# //')"
     local envs=(RES="${pre}crm_resource" MON="${pre}crm_mon" CIBQ="${pre}cibadmin" ADM="${pre}crmadmin" CHECK="$check" PARSER="$PARSER" MOVES="$MOVES" ERRF="$W/move-$sys.err")
+    [ "$sys" = vg ] && envs+=(VIGIL="$VIGIL" VG_STATE="$VRT")
     if [ "$sys" = pcmk ]; then "$ANCHOR/node-exec.sh" 1 env "${envs[@]}" timeout -k 5 900 bash "$W/moves.sh" >> "$RAW" 2>&1
     else ip netns exec "$(node_ns 1)" env "${envs[@]}" timeout -k 5 900 bash "$W/moves.sh" >> "$RAW" 2>&1; fi
     local v; v=$(grep "^MOVE " "$RAW" | tail -n "$MOVES" | kv started_us | grep -v NA | awk '{printf "%.1f\n", $1 / 1000}')
@@ -556,6 +572,8 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
     row "  victim restarted -> online again" "$(col pcmk rejoin "profile=$prof " ms)" "$(col vg rejoin "profile=$prof " ms)" \
       "$(ratio "$(colm vg rejoin "profile=$prof " ms)" "$(colm pcmk rejoin "profile=$prof " ms)")"
   done
+  row "fresh starts that failed / fresh starts (see NOTE lines)" "$(grep -c '^RESULT sys=pcmk phase=up .*ok=no' "$RAW")/$(grep -c '^RESULT sys=pcmk phase=up ' "$RAW")" \
+    "$(grep -c '^RESULT sys=vg phase=up .*ok=no' "$RAW")/$(grep -c '^RESULT sys=vg phase=up ' "$RAW")" "-"
   if grep -q "phase=cold " "$RAW"; then
     row "cold start: 3 online with a DC" "$(col pcmk cold "" dc_ms)" "$(col vg cold "" dc_ms)" "$(ratio "$(colm vg cold "" dc_ms)" "$(colm pcmk cold "" dc_ms)")"
     row "cold start: ... and d1, d2 started" "$(col pcmk cold "" started_ms)" "$(col vg cold "" started_ms)" "$(ratio "$(colm vg cold "" started_ms)" "$(colm pcmk cold "" started_ms)")" "Vigil <= 3000 ms"
@@ -581,7 +599,7 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
   v=$(one vg crm_mon median); [ -n "$v" ] && echo "goal crm_mon -1 <= 14 ms: $v ms: $(goal "$v" 14)"
   v=$(one vg move median); [ -n "$v" ] && echo "goal crm_resource --move round trip <= 100 ms: $v ms: $(goal "$v" 100)"
   r=$(ratio "$(colm vg idle "" pss_kB)" "$(colm pcmk idle "" pss_kB)"); [ "$r" != NA ] && echo "goal idle PSS <= 0.7 x Pacemaker: $r x: $(goal "$r" 0.7)"
-  grep -E '^RESULT .*(setup=failed|not_available|located_ms=NA|ms=NA|started_ms=NA)' "$RAW" | sed 's/^RESULT /NOTE: /'
+  grep -E '^RESULT .*(setup=failed|ok=no|not_available|located_ms=NA|ms=NA|started_ms=NA)' "$RAW" | sed 's/^RESULT /NOTE: /'
   grep -E '^# (DUMP|sys=.*(NOT|not ready|not on one))' "$RAW" | sed 's/^# /NOTE: /'
   echo "loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUTT"
