@@ -324,10 +324,20 @@ logts() {
 }
 dt() { [ -n "$1" ] && echo $(( $1 - t0 )) || echo NA; }
 
+# vg_internal I: from the DC's timeline (crmadmin --timeline, last incident): ms from "ring ... formed" to the end
+# of d1's start (and to its transition), Vigil's own account of the CRM share (no polling in it)
+vg_internal() {
+  X vg "$1" crmadmin --timeline --incidents 1 2>/dev/null | awk '
+    /ring .* formed/ && f == "" { f = $1 + 0 }
+    /transition [0-9]+ \(CIB/ && t == "" && f != "" { t = $1 + 0 }
+    /d1_start_0 on .* done/ && d == "" && f != "" { d = $1 + 0 }
+    END { printf "vg_formed_to_transition_ms=%s vg_formed_to_d1_started_ms=%s", (t == "" ? "NA" : t - f), (d == "" ? "NA" : d - f) }'
+}
+
 # ---- phase failover ---------------------------------------------------------------------------------------------
 
 failover_sys() {
-  local sys=$1 prof=$2 r host vi dc sv mlog off pids p ts tm tmem h end newh tr0 trj share tok cons
+  local sys=$1 prof=$2 r host vi dc sv mlog off pids p ts tm tmem h end newh tr0 trj share tok cons np pstart pcost
   log "$(name_of "$sys") $prof: fresh cluster"
   sys_up "$sys" "$prof" || { result "sys=$sys phase=failover profile=$prof setup=failed"; return 1; }
   tok=$(X "$sys" 1 corosync-cmapctl -g runtime.config.totem.token 2>/dev/null | awk '{print $NF}')
@@ -345,12 +355,15 @@ failover_sys() {
     t0=$(ms_now)
     for p in $pids; do kill -9 "$p" 2>/dev/null; done
     rm -f "$(node_dir "$vi")"/{corosync,pacemakerd}.pid "$VRT/node$vi.pid"
-    ts=""; tm=""; end=$(( $(date +%s) + 120 ))
+    ts=""; tm=""; end=$(( $(date +%s) + 120 )); np=0; pstart=$(ms_now)
     while [ "$(date +%s)" -lt "$end" ]; do
-      h=$(where "$sys" "$sv" d1)
+      h=$(where "$sys" "$sv" d1); np=$((np + 1))
+      echo "$(( $(ms_now) - t0 )) ${h:--}" >> "$W/poll-$sys-$prof-$r.txt"
       if [ -n "$h" ] && [[ ",$h," != *",$host,"* ]]; then ts=$(ms_now); break; fi
       sleep 0.05
     done
+    # a poll's cost (the tool's own time, plus the 50 ms sleep between polls) sets the resolution of "located"
+    pcost=$(( ( $(ms_now) - pstart ) / np ))
     if [ -n "$ts" ] && has_mon "$sys"; then
       end=$(( $(date +%s) + 30 ))
       while [ "$(date +%s)" -lt "$end" ]; do
@@ -363,7 +376,7 @@ failover_sys() {
     tmem=$(logts "$mlog" "Members left: $vi" "$off")
     newh=$(where "$sys" "$sv" d1)
     share=NA; [ -n "$ts" ] && [ -n "$tmem" ] && share=$(( ts - tmem ))
-    result "sys=$sys phase=failover profile=$prof trial=$r victim=$host dc_before=$dc was_dc=$([ "$host" = "$dc" ] && echo yes || echo no) victim_pids=$(echo $pids | wc -w) new_host=${newh:-none} membership_ms=$(dt "$tmem") located_ms=$(dt "$ts") crm_mon_ms=$(if has_mon "$sys"; then dt "$tm"; else echo NA; fi) crm_share_ms=$share"
+    result "sys=$sys phase=failover profile=$prof trial=$r victim=$host dc_before=$dc was_dc=$([ "$host" = "$dc" ] && echo yes || echo no) victim_pids=$(echo $pids | wc -w) new_host=${newh:-none} membership_ms=$(dt "$tmem") located_ms=$(dt "$ts") crm_mon_ms=$(if has_mon "$sys"; then dt "$tm"; else echo NA; fi) crm_share_ms=$share poll_period_ms=$pcost$([ "$sys" = vg ] && echo " $(vg_internal "$sv")")"
     [ -n "$ts" ] || { log "$(name_of "$sys") $prof trial $r: d1 NOT running on a survivor 120 s after the kill"; dump "$sys" "$sv" "nofailover-$sys-$prof-$r"; }
     [ "$sys" = vg ] && X vg "$sv" crmadmin --timeline --incidents 1 2>&1 | head -60 | sed "s/^/# sys=vg profile=$prof trial=$r timeline: /" >> "$RAW"
     # the victim reboots: /run emptied, its stack restarted; rejoin = until the survivor shows it online
@@ -565,6 +578,8 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
       "$(ratio "$(colm vg failover "profile=$prof " membership_ms)" "$(colm pcmk failover "profile=$prof " membership_ms)")"
     row "  CRM share (located - membership)" "$(col pcmk failover "profile=$prof " crm_share_ms)" "$(col vg failover "profile=$prof " crm_share_ms)" \
       "$(ratio "$(colm vg failover "profile=$prof " crm_share_ms)" "$(colm pcmk failover "profile=$prof " crm_share_ms)")" "Vigil <= 100 ms"
+    row "  one poll of located (its resolution), ms" "$(col pcmk failover "profile=$prof " poll_period_ms)" "$(col vg failover "profile=$prof " poll_period_ms)" "-"
+    row "  Vigil's timeline: ring formed -> d1 started (DC's view)" "-" "$(col vg failover "profile=$prof " vg_formed_to_d1_started_ms)" "-"
     row "  crm_mon -1 shows d1 Started on a survivor" "$(col pcmk failover "profile=$prof " crm_mon_ms)" "$(has_mon vg && col vg failover "profile=$prof " crm_mon_ms || echo 'no crm_mon')" \
       "$(ratio "$(colm vg failover "profile=$prof " crm_mon_ms)" "$(colm pcmk failover "profile=$prof " crm_mon_ms)")"
     row "  trials with d1 recovered / trials (victim was DC)" "$(got pcmk failover "profile=$prof " located_ms)/$(cnt pcmk failover "profile=$prof ") ($(grep "^RESULT sys=pcmk phase=failover profile=$prof " "$RAW" | grep -c was_dc=yes))" \
@@ -599,8 +614,8 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
   v=$(one vg crm_mon median); [ -n "$v" ] && echo "goal crm_mon -1 <= 14 ms: $v ms: $(goal "$v" 14)"
   v=$(one vg move median); [ -n "$v" ] && echo "goal crm_resource --move round trip <= 100 ms: $v ms: $(goal "$v" 100)"
   r=$(ratio "$(colm vg idle "" pss_kB)" "$(colm pcmk idle "" pss_kB)"); [ "$r" != NA ] && echo "goal idle PSS <= 0.7 x Pacemaker: $r x: $(goal "$r" 0.7)"
-  grep -E '^RESULT .*(setup=failed|ok=no|not_available|located_ms=NA|ms=NA|started_ms=NA)' "$RAW" | sed 's/^RESULT /NOTE: /'
+  grep -E '^RESULT .*(setup=failed|ok=no|not_available| located_ms=NA|phase=rejoin .* ms=NA| started_ms=NA)' "$RAW" | sed 's/^RESULT /NOTE: /'
   grep -E '^# (DUMP|sys=.*(NOT|not ready|not on one))' "$RAW" | sed 's/^# /NOTE: /'
   echo "loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$OUTT"
+} | sed 's/–/-/g' | tee "$OUTT"
 log "table: $OUTT; raw: $RAW; work files: $W"
