@@ -8,10 +8,10 @@ and for both systems in the cold-start phase. Prints:
     online=<unames of node_state entries with in_ccm, crmd online and join member, comma separated, or ->
     rsc=<id> on=<unames where it runs, comma separated, or ->      (one line per lrm_resource id seen)
 
-A resource runs on a node when the node is online (above) and the resource's last one-shot result there
-(``<id>_last_0``, else the highest call-id among its non-recurring results) is a completed (op-status 0) ``start``,
-``promote`` or ``migrate_from`` with rc 0 (8 for promote), or a probe (``monitor`` with interval 0) that found it
-running (rc 0 or 8). A pending record (op-status -1) does not count. With ``--since S`` only results whose
+A resource runs on a node when the node is online (above) and the resource's completed result there with the
+highest call-id (as Pacemaker's unpack orders them; pending records, op-status -1, are skipped) is a ``start``,
+``promote`` or ``migrate_from`` with rc 0 (8 for promote), or a ``monitor`` (probe or recurring) that found it
+running (rc 0 or 8). With ``--since S`` only results whose
 ``last-rc-change`` is at least S count: a CIB read back from disk after a restart still holds the history of the
 previous run until the DC's join replaces it.
 """
@@ -48,14 +48,14 @@ def main():
         for lr in ns.findall("./lrm/lrm_resources/lrm_resource"):
             rid = lr.get("id")
             running.setdefault(rid, [])
-            ops = [o for o in lr.findall("./lrm_rsc_op") if o.get("interval", "0") == "0"]
-            last = [o for o in ops if o.get("id") == rid + "_last_0"]
-            if last:
-                op = last[0]
-            elif ops:
-                op = max(ops, key=lambda o: int(o.get("call-id", "-1")))
-            else:
+            # Pacemaker's unpack order: the operations by call-id, the last completed one decides (a recurring
+            # monitor keeps the call-id of its first run, so a monitor after the start means running; a stop
+            # removes it)
+            ops = [o for o in lr.findall("./lrm_rsc_op")
+                   if o.get("op-status") != "-1" and int(o.get("call-id", "-1")) >= 0]
+            if not ops:
                 continue
+            op = max(ops, key=lambda o: int(o.get("call-id", "-1")))
             if since is not None and int(op.get("last-rc-change", "0")) < since:
                 continue
             rc, st, name = op.get("rc-code"), op.get("op-status"), op.get("operation")
@@ -73,4 +73,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:   # the reader (grep -q) stopped early
+        sys.exit(0)

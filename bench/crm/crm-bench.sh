@@ -177,12 +177,19 @@ where() {
     *) cstat "$1" "$2" | sed -n "s/^rsc=$3 on=//p" | sed 's/^-$//' ;;
   esac
 }
-# ready SYS I: 3 nodes online, a DC in S_IDLE, d1 and d2 each on exactly one node (as node I sees it)
+# what really runs: the agents' state files in the nodes' /run (ocf:pacemaker:Dummy: /run/Dummy-d1.state;
+# ocf:heartbeat:Dummy: $HA_RSCTMP/Dummy-d2.state, HA_RSCTMP = /run/resource-agents for both systems)
+statefile() { case "$2" in d1) echo "$(node_dir "$1")/run/Dummy-d1.state" ;; *) echo "$(node_dir "$1")/run/resource-agents/Dummy-$2.state" ;; esac; }
+actual() { local i o=""; for i in $(seq 1 "$NODES"); do [ -e "$(statefile "$i" "$1")" ] && o+="${o:+,}node$i"; done; echo "$o"; }
+# ready SYS I: 3 nodes online, a DC in S_IDLE, d1 and d2 each on exactly one node (as node I sees it), and that
+# view matches the agents' state files
 ready() {
   local s dc
   s=$(cstat "$1" "$2") || return 1
   echo "$s" | grep -qx 'online=node1,node2,node3' || return 1
   echo "$s" | grep -qE '^rsc=d1 on=node[0-9]+$' && echo "$s" | grep -qE '^rsc=d2 on=node[0-9]+$' || return 1
+  # and the cluster's view is what really runs
+  echo "$s" | grep -qx "rsc=d1 on=$(actual d1)" && echo "$s" | grep -qx "rsc=d2 on=$(actual d2)" || return 1
   dc=$(dc_of "$1" "$2") && [ -n "$dc" ] && [ "$(dc_state "$1" "$2" "$dc")" = S_IDLE ]
 }
 wait_ready() { # SYS I TIMEOUT_S
@@ -202,7 +209,7 @@ dump() {
     if [ "$s" = pcmk ]; then tail -200 "$(node_dir "$j")/log-pacemaker/pacemaker.log" > "$W/$tag-node$j.log" 2>/dev/null
     else tail -300 "$(vigil_log "$j")" > "$W/$tag-node$j.log" 2>/dev/null; fi
   done
-  raw "# DUMP $tag (node$i's view; files $W/$tag-*): $(tr '\n' ' ' < "$W/$tag-status.txt")"
+  raw "# DUMP $tag (node$i's view; files $W/$tag-*): $(tr '\n' ' ' < "$W/$tag-status.txt") | agents' state files (what really runs): d1 on '$(actual d1)', d2 on '$(actual d2)'"
   grep -oE '<lrm_rsc_op id="d[12]_[a-z_0-9]*"[^>]*' "$W/$tag-cib.xml" \
     | sed -E 's/ (crm-debug-origin|crm_feature_set|transition-magic|op-digest|exec-time|queue-time|on_node)="[^"]*"//g; s/^/#   /' >> "$RAW"
   grep -oE '<node_state [^>]*' "$W/$tag-cib.xml" | sed 's/^/#   /' >> "$RAW"
@@ -352,6 +359,14 @@ failover_sys() {
     sv=1; [ "$vi" = 1 ] && sv=2
     mlog=$(members_log "$sys" "$sv"); off=$(stat -c %s "$mlog" 2>/dev/null || echo 0)
     pids=$(sys_pids "$vi")
+    # watcher: the first moment d1's agent state file exists on a survivor (the agent's start ran), 10 ms steps
+    local sf="" j; for j in $(seq 1 "$NODES"); do [ "$j" != "$vi" ] && sf+=" $(statefile "$j" d1)"; done
+    ( end=$(( ${EPOCHREALTIME%.*} + 120 ))
+      while (( ${EPOCHREALTIME%.*} < end )); do
+        for f in $sf; do [ -e "$f" ] && { ms_now; exit 0; }; done
+        sleep 0.01
+      done ) > "$W/agent-$sys-$prof-$r.txt" &
+    local apid=$!; BG_PIDS+=($apid)
     t0=$(ms_now)
     for p in $pids; do kill -9 "$p" 2>/dev/null; done
     rm -f "$(node_dir "$vi")"/{corosync,pacemakerd}.pid "$VRT/node$vi.pid"
@@ -373,10 +388,12 @@ failover_sys() {
       done
     fi
     sleep 0.5
+    kill "$apid" 2>/dev/null; wait "$apid" 2>/dev/null
+    local ta; ta=$(head -1 "$W/agent-$sys-$prof-$r.txt")
     tmem=$(logts "$mlog" "Members left: $vi" "$off")
     newh=$(where "$sys" "$sv" d1)
     share=NA; [ -n "$ts" ] && [ -n "$tmem" ] && share=$(( ts - tmem ))
-    result "sys=$sys phase=failover profile=$prof trial=$r victim=$host dc_before=$dc was_dc=$([ "$host" = "$dc" ] && echo yes || echo no) victim_pids=$(echo $pids | wc -w) new_host=${newh:-none} membership_ms=$(dt "$tmem") located_ms=$(dt "$ts") crm_mon_ms=$(if has_mon "$sys"; then dt "$tm"; else echo NA; fi) crm_share_ms=$share poll_period_ms=$pcost$([ "$sys" = vg ] && echo " $(vg_internal "$sv")")"
+    result "sys=$sys phase=failover profile=$prof trial=$r victim=$host dc_before=$dc was_dc=$([ "$host" = "$dc" ] && echo yes || echo no) victim_pids=$(echo $pids | wc -w) new_host=${newh:-none} membership_ms=$(dt "$tmem") located_ms=$(dt "$ts") crm_mon_ms=$(if has_mon "$sys"; then dt "$tm"; else echo NA; fi) crm_share_ms=$share agent_started_ms=$(dt "$ta") poll_period_ms=$pcost$([ "$sys" = vg ] && echo " $(vg_internal "$sv")")"
     [ -n "$ts" ] || { log "$(name_of "$sys") $prof trial $r: d1 NOT running on a survivor 120 s after the kill"; dump "$sys" "$sv" "nofailover-$sys-$prof-$r"; }
     [ "$sys" = vg ] && X vg "$sv" crmadmin --timeline --incidents 1 2>&1 | head -60 | sed "s/^/# sys=vg profile=$prof trial=$r timeline: /" >> "$RAW"
     # the victim reboots: /run emptied, its stack restarted; rejoin = until the survivor shows it online
@@ -578,6 +595,8 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
       "$(ratio "$(colm vg failover "profile=$prof " membership_ms)" "$(colm pcmk failover "profile=$prof " membership_ms)")"
     row "  CRM share (located - membership)" "$(col pcmk failover "profile=$prof " crm_share_ms)" "$(col vg failover "profile=$prof " crm_share_ms)" \
       "$(ratio "$(colm vg failover "profile=$prof " crm_share_ms)" "$(colm pcmk failover "profile=$prof " crm_share_ms)")" "Vigil <= 100 ms"
+    row "  d1's agent ran its start on a survivor (state file)" "$(col pcmk failover "profile=$prof " agent_started_ms)" "$(col vg failover "profile=$prof " agent_started_ms)" \
+      "$(ratio "$(colm vg failover "profile=$prof " agent_started_ms)" "$(colm pcmk failover "profile=$prof " agent_started_ms)")"
     row "  one poll of located (its resolution), ms" "$(col pcmk failover "profile=$prof " poll_period_ms)" "$(col vg failover "profile=$prof " poll_period_ms)" "-"
     row "  Vigil's timeline: ring formed -> d1 started (DC's view)" "-" "$(col vg failover "profile=$prof " vg_formed_to_d1_started_ms)" "-"
     row "  crm_mon -1 shows d1 Started on a survivor" "$(col pcmk failover "profile=$prof " crm_mon_ms)" "$(has_mon vg && col vg failover "profile=$prof " crm_mon_ms || echo 'no crm_mon')" \
