@@ -46,7 +46,7 @@
 #           process running at that moment).
 #
 # Env: PHASES="failover cold admin idle" SYSTEMS="pcmk vg" PROFILES="seed fast" TRIALS=5 TRIAL_SETTLE=5
-#      COLD_TRIALS=3 COLD_TIMEOUT=120 UP_ATTEMPTS=3 UP_TIMEOUT=120 RUNS=10 WARMUP=2 MOVES=5 SETTLE=30 IDLE_SECS=30 BENCH_RT (default /tmp/vigil-crm-bench: not
+#      READY_WAIT=45 COLD_TRIALS=3 COLD_TIMEOUT=120 UP_ATTEMPTS=3 UP_TIMEOUT=120 RUNS=10 WARMUP=2 MOVES=5 SETTLE=30 IDLE_SECS=30 BENCH_RT (default /tmp/vigil-crm-bench: not
 #      the other benchmarks' directory, since the namespace lock is released between phases) VIGIL_JAVA_OPTS
 #      CS_SCHED_RR=no (corosync without realtime) KEEP_NETNS=1
 #      LOCK (default /tmp/vigil-netns.lock): taken for each phase and released between phases, so other namespace
@@ -63,7 +63,7 @@ PARSER="$CRM_BENCH_DIR/cib-status.py"
 PHASES=${PHASES:-failover cold admin idle}; SYSTEMS=${SYSTEMS:-pcmk vg}; PROFILES=${PROFILES:-seed fast}
 TRIALS=${TRIALS:-5}; TRIAL_SETTLE=${TRIAL_SETTLE:-5}; COLD_TRIALS=${COLD_TRIALS:-3}
 RUNS=${RUNS:-10}; WARMUP=${WARMUP:-2}; MOVES=${MOVES:-5}; SETTLE=${SETTLE:-30}; IDLE_SECS=${IDLE_SECS:-30}
-COLD_TIMEOUT=${COLD_TIMEOUT:-120}
+COLD_TIMEOUT=${COLD_TIMEOUT:-120}; READY_WAIT=${READY_WAIT:-45}
 LOCK=${LOCK:-/tmp/vigil-netns.lock}; LOCK_WAIT=${LOCK_WAIT:-3600}
 
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
@@ -351,7 +351,13 @@ failover_sys() {
   cons=$(X "$sys" 1 corosync-cmapctl -g runtime.config.totem.consensus 2>/dev/null | awk '{print $NF}')
   raw "# sys=$sys profile=$prof runtime.config.totem.token=$tok consensus=$cons located_by=$(locate_method "$sys") $(bg_load | sed 's/^# //')"
   for r in $(seq 1 "$TRIALS"); do
-    wait_ready "$sys" 1 180 || { raw "# sys=$sys profile=$prof trial=$r: cluster not ready before the trial"; dump "$sys" 1 "notready-$sys-$prof-$r"; break; }
+    # not ready (after the previous trial's rejoin): recorded with a dump, then a fresh cluster for the next trial
+    if ! wait_ready "$sys" 1 "$READY_WAIT"; then
+      raw "# sys=$sys profile=$prof trial=$r: cluster NOT ready (3 online, DC idle, d1 and d2 running where the agents' state files are) $READY_WAIT s after the previous trial's rejoin"
+      dump "$sys" 1 "notready-$sys-$prof-$r"
+      result "sys=$sys phase=ready_after_rejoin profile=$prof trial=$r ok=no"
+      sys_up "$sys" "$prof" || { result "sys=$sys phase=failover profile=$prof setup=failed"; break; }
+    elif [ "$r" -gt 1 ]; then result "sys=$sys phase=ready_after_rejoin profile=$prof trial=$r ok=yes"; fi
     sleep "$TRIAL_SETTLE"
     host=$(where "$sys" 1 d1); vi=${host#node}
     [[ "$vi" =~ ^[0-9]+$ ]] || { raw "# sys=$sys profile=$prof trial=$r: d1 not on one node ('$host')"; dump "$sys" 1 "where-$sys-$prof-$r"; break; }
@@ -603,6 +609,8 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
       "$(ratio "$(colm vg failover "profile=$prof " crm_mon_ms)" "$(colm pcmk failover "profile=$prof " crm_mon_ms)")"
     row "  trials with d1 recovered / trials (victim was DC)" "$(got pcmk failover "profile=$prof " located_ms)/$(cnt pcmk failover "profile=$prof ") ($(grep "^RESULT sys=pcmk phase=failover profile=$prof " "$RAW" | grep -c was_dc=yes))" \
       "$(got vg failover "profile=$prof " located_ms)/$(cnt vg failover "profile=$prof ") ($(grep "^RESULT sys=vg phase=failover profile=$prof " "$RAW" | grep -c was_dc=yes))" "-"
+    row "  ready again after the rejoin / rejoins (else: a fresh cluster)" "$(grep "^RESULT sys=pcmk phase=ready_after_rejoin profile=$prof " "$RAW" | grep -c ok=yes)/$(grep -c "^RESULT sys=pcmk phase=ready_after_rejoin profile=$prof " "$RAW")" \
+      "$(grep "^RESULT sys=vg phase=ready_after_rejoin profile=$prof " "$RAW" | grep -c ok=yes)/$(grep -c "^RESULT sys=vg phase=ready_after_rejoin profile=$prof " "$RAW")" "-"
     row "  victim restarted -> online again" "$(col pcmk rejoin "profile=$prof " ms)" "$(col vg rejoin "profile=$prof " ms)" \
       "$(ratio "$(colm vg rejoin "profile=$prof " ms)" "$(colm pcmk rejoin "profile=$prof " ms)")"
   done
