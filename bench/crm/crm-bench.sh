@@ -416,6 +416,10 @@ failover_sys() {
     else raw "# sys=$sys profile=$prof trial=$r: $host did NOT rejoin within 180 s"; dump "$sys" "$sv" "norejoin-$sys-$prof-$r"
       result "sys=$sys phase=rejoin profile=$prof trial=$r ms=NA"; fi
   done
+  # the last trial's rejoin is checked too
+  if wait_ready "$sys" 1 "$READY_WAIT"; then result "sys=$sys phase=ready_after_rejoin profile=$prof trial=end ok=yes"
+  else raw "# sys=$sys profile=$prof after the last trial: cluster NOT ready $READY_WAIT s after the rejoin"; dump "$sys" 1 "notready-$sys-$prof-end"
+    result "sys=$sys phase=ready_after_rejoin profile=$prof trial=end ok=no"; fi
   sys_stop "$sys"
 }
 
