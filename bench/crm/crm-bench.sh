@@ -449,6 +449,11 @@ cold_sys() {
       sleep 0.1
     done
     result "sys=$sys phase=cold trial=$k dc_ms=$(dt "$tdc") started_ms=$(dt "$tst") dc=${dc:-none}"
+    for i in $(seq 1 "$NODES"); do   # the logs of the cold start, kept (the next fresh start empties them)
+      if [ "$sys" = pcmk ]; then cp "$(node_dir "$i")/log-pacemaker/pacemaker.log" "$W/cold-$sys-$k-node$i-pacemaker.log" 2>/dev/null
+        cp "$(cs_log "$i")" "$W/cold-$sys-$k-node$i-corosync.log" 2>/dev/null
+      else cp "$(vigil_log "$i")" "$W/cold-$sys-$k-node$i-vigil.log" 2>/dev/null; fi
+    done
     [ -n "$tst" ] || { log "$(name_of "$sys"): cold start $k: not 3 online with a DC and d1, d2 started after $COLD_TIMEOUT s"; dump "$sys" 1 "cold-$sys-$k"; }
   done
   sys_stop "$sys"
