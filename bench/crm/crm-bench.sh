@@ -49,6 +49,7 @@
 #      READY_WAIT=45 COLD_TRIALS=3 COLD_TIMEOUT=120 UP_ATTEMPTS=3 UP_TIMEOUT=120 RUNS=10 WARMUP=2 MOVES=5 SETTLE=30 IDLE_SECS=30 BENCH_RT (default /tmp/vigil-crm-bench: not
 #      the other benchmarks' directory, since the namespace lock is released between phases) VIGIL_JAVA_OPTS
 #      CS_SCHED_RR=no (corosync without realtime) KEEP_NETNS=1
+#      TABLE_ONLY=RAWFILE: only print the table of an earlier (interrupted) run's raw file.
 #      LOCK (default /tmp/vigil-netns.lock): taken for each phase and released between phases, so other namespace
 #      tests can run in between; LOCK=none if the caller already holds it (flock LOCK crm-bench.sh would deadlock).
 # Needs: root, the anchor installed (../shared/anchors/corosync/install.sh: corosync, pacemaker,
@@ -66,6 +67,10 @@ RUNS=${RUNS:-10}; WARMUP=${WARMUP:-2}; MOVES=${MOVES:-5}; SETTLE=${SETTLE:-30}; 
 COLD_TIMEOUT=${COLD_TIMEOUT:-120}; READY_WAIT=${READY_WAIT:-45}
 LOCK=${LOCK:-/tmp/vigil-netns.lock}; LOCK_WAIT=${LOCK_WAIT:-3600}
 
+if [ -n "${TABLE_ONLY:-}" ]; then   # TABLE_ONLY=RAW: print the table of an earlier (e.g. interrupted) run again
+  RAW=$TABLE_ONLY; OUTT=${RAW%.raw}.txt; PHASES=""; VG_MON=no
+  [ -f "$RAW" ] || die "no such raw file $RAW"
+fi
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
 for t in corosync pacemakerd cibadmin crm_mon crm_resource crmadmin hyperfine python3 flock; do
   command -v "$t" >/dev/null || die "$t is not installed (the anchor's install.sh)"
@@ -75,18 +80,21 @@ vigil_conf seed >/dev/null
 "$VIGIL" config check "$VRT/vigil.conf" >/dev/null 2>&1 || die "vigil config check failed (build: ./vigil build)"
 
 STAMP=$(date +%Y%m%d-%H%M%S)
+W="$BRT/work/crm-$STAMP"
+if [ -z "${TABLE_ONLY:-}" ]; then
 RAW="$RESULTS/crm-$STAMP.raw"
 OUTT="$RESULTS/crm-$STAMP.txt"
-W="$BRT/work/crm-$STAMP"; mkdir -p "$W"
+mkdir -p "$W"
 header "crm phases='$PHASES' systems='$SYSTEMS' profiles='$PROFILES' trials=$TRIALS cold_trials=$COLD_TRIALS runs=$RUNS moves=$MOVES settle=$SETTLE idle_secs=$IDLE_SECS transport=udpu pacemaker=$(pacemakerd --version 2>/dev/null | head -1 | awk '{print $2}') hyperfine=$(hyperfine --version | awk '{print $2}')" > "$RAW"
 log "raw output: $RAW"
+fi
 raw() { echo "$*" >> "$RAW"; }
 result() { echo "RESULT $*" >> "$RAW"; log "RESULT $*"; }
 name_of() { [ "$1" = pcmk ] && echo Pacemaker || echo Vigil; }
 
 # ---- the namespaces, under the shared lock, one phase at a time ----------------------------------------------
 
-NETNS_CREATED=0; LOCKED=0
+NETNS_CREATED=0; LOCKED=0; HOLD=0   # HOLD: this run owns the namespaces now (only then does it stop or reap anything)
 netns_acquire() {
   local i
   if [ "$LOCK" != none ]; then
@@ -101,10 +109,12 @@ netns_acquire() {
     fi
   done
   NETNS_CREATED=0; ip netns list | grep -qw "$(node_ns 1)" || NETNS_CREATED=1
+  HOLD=1
   "$ANCHOR/netns-up.sh" 2>/dev/null || die "netns-up.sh failed"
 }
 netns_release() {
-  stop_all
+  [ "$HOLD" = 1 ] || { [ "$LOCKED" = 1 ] && { flock -u 8; exec 8>&-; LOCKED=0; }; return 0; }
+  stop_all; HOLD=0
   if [ "$NETNS_CREATED" = 1 ] && [ "${KEEP_NETNS:-0}" != 1 ]; then "$ANCHOR/netns-down.sh" 2>/dev/null; NETNS_CREATED=0; fi
   if [ "$LOCKED" = 1 ]; then flock -u 8; exec 8>&-; LOCKED=0; fi
 }
@@ -464,7 +474,7 @@ cold_sys() {
 # ---- phase admin --------------------------------------------------------------------------------------------
 
 # the move loop, run inside node1: RES MON CIBQ ADM (command words), CHECK (mon|cib), PARSER, MOVES
-cat > "$W/moves.sh" <<'EOF'
+[ -d "$W" ] && cat > "$W/moves.sh" <<'EOF'
 #!/bin/bash
 # the DC's state, asked on the DC node (VG_STATE: Vigil's state directories, $VG_STATE/<node>)
 adm_on() { if [ -n "${VG_STATE:-}" ]; then "$VIGIL" --state-dir "$VG_STATE/$1" crmadmin "${@:2}"; else $ADM "${@:2}"; fi; }
@@ -497,7 +507,7 @@ for r in $(seq 1 "$MOVES"); do
   dc_idle; sleep 3
 done
 EOF
-chmod +x "$W/moves.sh"
+[ -f "$W/moves.sh" ] && chmod +x "$W/moves.sh"
 
 hf_stats() {
   python3 - "$1" <<'EOF'
@@ -589,6 +599,7 @@ for ph in $PHASES; do
 done
 
 # ---- the table ------------------------------------------------------------------------------------------------
+grep -q '^# Vigil tools on this build: crm_mon -1: yes' "$RAW" && VG_MON=yes
 col() { grep "^RESULT sys=$1 phase=$2 $3" "$RAW" | kv "$4" | grep -v NA | stats; }
 colm() { grep "^RESULT sys=$1 phase=$2 $3" "$RAW" | kv "$4" | grep -v NA | med; }
 cnt() { grep -c "^RESULT sys=$1 phase=$2 $3" "$RAW"; }
