@@ -322,12 +322,12 @@ sys_up_once() {
   fi
   end=$(( $(date +%s) + ${UP_TIMEOUT:-120} ))
   until [ -n "$(dc_of "$sys" 1)" ] && cstat "$sys" 1 | grep -qx 'online=node1,node2,node3'; do
-    [ "$(date +%s)" -lt "$end" ] || { log "$(name_of "$sys"): no DC with 3 nodes online after ${UP_TIMEOUT:-120} s"; dump "$sys" 1 "up-$sys-$prof-$att"; return 1; }
+    [ "$(date +%s)" -lt "$end" ] || { log "$(name_of "$sys"): no DC with 3 nodes online after ${UP_TIMEOUT:-120} s"; dump "$sys" 1 "up-$sys-$prof-$att-$SECONDS"; return 1; }
     sleep 0.2
   done
   raw "# $(name_of "$sys") $prof: fresh start -> 3 online with a DC: $(( $(ms_now) - t0 )) ms (empty CIB)"
   configure "$sys" || { log "$(name_of "$sys"): configuring failed"; return 1; }
-  wait_ready "$sys" 1 "${UP_TIMEOUT:-120}" || { dump "$sys" 1 "up-$sys-$prof-$att"; return 1; }
+  wait_ready "$sys" 1 "${UP_TIMEOUT:-120}" || { dump "$sys" 1 "up-$sys-$prof-$att-$SECONDS"; return 1; }
   [ "$sys" = vg ] && vg_detect
   return 0
 }
