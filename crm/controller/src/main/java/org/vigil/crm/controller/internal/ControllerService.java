@@ -458,7 +458,16 @@ public final class ControllerService implements Controller, AdminCommand {
             return 0;
         }
         if (args.contains("-S") || args.contains("--status")) {
+            int at = Math.max(args.indexOf("-S"), args.indexOf("--status"));
+            String asked = at + 1 < args.size() && !args.get(at + 1).startsWith("-") ? args.get(at + 1) : null;
             ControllerStatus s = status();
+            if (asked != null && !asked.equals(s.node())) {
+                // Pacemaker's crmadmin asks that node's controller over the cluster; this one answers only for the
+                // node it runs on rather than give this node's state under another name
+                err.println("crmadmin: the state of " + asked + "'s controller is known only there: run crmadmin -S "
+                    + asked + " on " + asked + " (this node is " + s.node() + ")");
+                return 1;
+            }
             String state = s.isDc() ? (s.idle() ? "S_IDLE" : s.pendingActions() > 0 ? "S_TRANSITION_ENGINE"
                 : "S_POLICY_ENGINE") : s.dc() == null ? "S_ELECTION" : "S_NOT_DC";
             out.println(quiet ? state : "Controller on " + s.node() + " in state " + state + ": ok");
