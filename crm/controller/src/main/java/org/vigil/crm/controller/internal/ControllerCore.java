@@ -174,6 +174,8 @@ final class ControllerCore {
     /** Requests that arrived while this node had no executor. */
     private final List<XmlNode> waitingForExecutor = new ArrayList<>();
     private XmlNode waitingJoin;
+    /** A join whose history waits for the CIB's sync to end ({@link #publishAndConfirm}). */
+    private XmlNode syncWaitJoin;
 
     // ---- the DC ----
     private String teUuid;
@@ -647,6 +649,30 @@ final class ControllerCore {
     }
 
     private void publishAndConfirm(Executor ex, XmlNode join) {
+        syncWaitJoin = null;
+        if (env.cibSyncing()) {
+            // The history goes out as a patch of this node's copy. Computed on a copy that the sync is about to
+            // replace (a node that ran alone, even for a second, before it met the others), the patch would not
+            // remove what the cluster's copy still holds of this node's previous life (a started resource, its
+            // monitor), and the DC would take that for the truth: publish once the copy is the cluster's.
+            syncWaitJoin = join;
+            env.timer(RETRY_MS, () -> {
+                if (syncWaitJoin != join) {
+                    return;
+                }
+                syncWaitJoin = null;
+                Executor now = env.executor();
+                if (dc == null || !uuid(dc).equals(join.attribute("dc"))) {
+                    return;
+                }
+                if (now == null) {
+                    waitingJoin = join;
+                } else {
+                    publishAndConfirm(now, join);
+                }
+            });
+            return;
+        }
         String joinIdText = join.attribute("join-id");
         String dcUuid = join.attribute("dc");
         ex.publish().whenComplete((version, e) -> {

@@ -25,7 +25,8 @@ import org.vigil.kernel.api.command.AdminCommand;
 
 /**
  * {@code vigil wait --ready [--timeout T] [--quiet]}: returns once the cluster is ready for work, so scripts need no
- * sleeps: this node's partition is quorate, a DC is elected, no operation is pending in the CIB, and the scheduler,
+ * sleeps: this node's partition is quorate, a DC is elected, every member of the partition that runs a controller
+ * has joined the DC (its {@code node_state} in the CIB says so), no operation is pending in the CIB, and the scheduler,
  * run on the current CIB here, has nothing left to do (probes done, everything started or stopped where it should
  * be), as Pacemaker's {@code crm_resource --wait} decides. Exit 0 when ready, 124 at the timeout with what is still
  * missing, 64 for bad usage.
@@ -125,6 +126,9 @@ public final class WaitCommand implements AdminCommand {
             out.add("a DC to be elected");
         }
         CibSnapshot snapshot = cib.current();
+        if (state.isPresent()) {
+            out.addAll(notJoined(snapshot, state.get().members()));
+        }
         int pending = pending(snapshot);
         if (pending > 0) {
             out.add(pending + " pending operation" + (pending == 1 ? "" : "s"));
@@ -144,6 +148,37 @@ public final class WaitCommand implements AdminCommand {
                 out.add(work.size() + " action" + (work.size() == 1 ? "" : "s") + " to run: "
                     + String.join(", ", work.subList(0, Math.min(5, work.size()))) + (work.size() > 5 ? ", ..." : "")
                     + (t.summary().isEmpty() ? "" : " (" + String.join("; ", t.summary()) + ")"));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Members of this node's partition the DC has not taken in yet, as the CIB tells: a member without a
+     * {@code node_state}, or not {@code in_ccm} there (the DC has not written the membership change yet), or with an
+     * online controller whose join is not {@code member}. A member whose controller is offline (a node that runs
+     * no CRM) is not waited for. Without this, a node that has just come back counts as ready before the DC has
+     * probed it and started what belongs there.
+     */
+    static List<String> notJoined(CibSnapshot s, List<Integer> members) {
+        List<String> out = new ArrayList<>();
+        XmlNode status = s.status();
+        for (int id : members) {
+            String uuid = Integer.toUnsignedString(id);
+            XmlNode ns = null;
+            if (status != null) {
+                for (XmlNode n : status.children("node_state")) {
+                    if (uuid.equals(n.attribute("id"))) {
+                        ns = n;
+                        break;
+                    }
+                }
+            }
+            String name = ns == null || ns.attribute("uname") == null ? "node " + uuid : ns.attribute("uname");
+            if (ns == null || !"true".equals(ns.attribute("in_ccm"))) {
+                out.add("the DC to see " + name + " (a member) in the CIB");
+            } else if ("online".equals(ns.attribute("crmd")) && !"member".equals(ns.attribute("join"))) {
+                out.add(name + " to join the DC (join=" + ns.attribute("join") + ")");
             }
         }
         return out;

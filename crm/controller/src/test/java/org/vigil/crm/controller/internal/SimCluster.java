@@ -175,6 +175,14 @@ final class SimCluster {
         });
     }
 
+    /**
+     * The node's CIB copy syncs with the others' for {@code ms} from now (a node that met the cluster after running
+     * alone): the CIB has one copy here, so this only makes {@code cibSyncing()} say so.
+     */
+    void startSyncing(int id, long ms) {
+        nodes.get(id).syncingUntil = now + ms;
+    }
+
     /** The node dies: its controller and executor vanish, and so does everything running on the machine. */
     void crash(int id) {
         SimNode n = nodes.get(id);
@@ -344,6 +352,8 @@ final class SimCluster {
         long startedAt;
         boolean up;
         long epoch;
+        /** Until when (virtual time) this node's CIB copy is syncing with the others' (see {@link #startSyncing}). */
+        long syncingUntil;
         ControllerCore core;
         SimExecutor executor;
         /** The controller revision: what an older one sends or times after it was replaced is dropped. */
@@ -373,7 +383,7 @@ final class SimCluster {
 
                 @Override
                 public boolean cibSyncing() {
-                    return false;
+                    return self.cibSyncing();
                 }
 
                 @Override
@@ -462,7 +472,7 @@ final class SimCluster {
 
         @Override
         public boolean cibSyncing() {
-            return false;
+            return now < syncingUntil;
         }
 
         @Override
@@ -717,6 +727,11 @@ final class SimCluster {
 
         @Override
         public CompletionStage<CibVersion> publish() {
+            if (node.cibSyncing()) {
+                // a real node computes the history's patch against its own copy, which the sync is replacing: the
+                // patch would keep what the cluster's copy holds of this node's previous life
+                violations.add(now + " " + node.name + " published its history while its CIB was syncing");
+            }
             XmlNode resources = XmlNode.of("lrm_resources");
             for (Map.Entry<String, Map<String, XmlNode>> e : history.entrySet()) {
                 String[] a = agentOf.getOrDefault(e.getKey(), new String[] {"ocf", "heartbeat", "Dummy"});
