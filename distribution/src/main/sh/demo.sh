@@ -130,14 +130,12 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-# DIR/status [N]: the cluster status as node N sees it. (The scheduler's status view of the node's live CIB, in
-# crm_mon's layout; with Vigil's crm_mon this becomes: exec "$VIGIL" --state-dir "$DIR/node$N" crm_mon -1)
+# DIR/status [N]: the cluster status as node N sees it (crm_mon -1 on that node)
 cat >"$DIR/status" <<STATUS
 #!/usr/bin/env bash
 # The status of the Vigil demo cluster in $DIR as node N (default 1) sees it: $DIR/status [N]
 N="\${1:-1}"
-"$VIGIL" --state-dir "$DIR/node\$N" cibadmin --query >"$DIR/node\$N/cib-now.xml" || exit
-"$VIGIL" --state-dir "$DIR/node\$N" crm_simulate -x "$DIR/node\$N/cib-now.xml" | awk '/^Transition Summary:/ { exit } { print }'
+exec "$VIGIL" --state-dir "$DIR/node\$N" crm_mon -1
 STATUS
 chmod +x "$DIR/status"
 
