@@ -39,6 +39,8 @@ public final class LoopbackCib implements Cib {
     private final List<String> log = new ArrayList<>();
     private final String nodeName;
     private long ids;
+    /** While set, multicasts wait on the wire until {@link #release()}: updates are made but not yet applied. */
+    private boolean holding;
     /** The wall clock the engine is given (fixed, so results are reproducible). */
     private long nowMillis = 1_700_000_000_000L;
 
@@ -67,6 +69,9 @@ public final class LoopbackCib implements Cib {
         CompletableFuture<CibSnapshot> f = new CompletableFuture<>();
         waiting.put(id, f);
         engine.request(id, request, nowMillis);
+        if (holding) {
+            return f;
+        }
         drain();
         if (!f.isDone()) {
             f.completeExceptionally(new CibError(CibError.ERROR, "Internal error", "the loopback engine left the "
@@ -84,6 +89,22 @@ public final class LoopbackCib implements Cib {
     @Override
     public synchronized boolean syncing() {
         return engine.syncing();
+    }
+
+    /**
+     * Holds (or stops holding) the engine's multicasts: an update is computed on the copy of the moment it is made
+     * and applied only when {@link #release()} delivers it, as on a ring where messages take time. Its stage
+     * completes then.
+     */
+    public synchronized void hold(boolean hold) {
+        holding = hold;
+    }
+
+    /** Delivers what is on the wire (and what that makes the engine send); returns how many messages went. */
+    public synchronized int release() {
+        int n = wire.size();
+        drain();
+        return n;
     }
 
     /** The node name the engine records as {@code update-origin}. */

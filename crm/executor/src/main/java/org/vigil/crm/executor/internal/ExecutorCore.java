@@ -205,7 +205,7 @@ final class ExecutorCore {
             ResourceState rs = state(r);
             Recurring rec = new Recurring(r);
             rec.reported = true;
-            XmlNode last = lastResultOf(rs, r.operationKey());
+            XmlNode last = lastResultOf(rs, OpRecord.historyKey(r));
             if (last != null) {
                 rec.lastRc = (int) longOf(last.attribute("rc-code"));
                 rec.lastStatus = (int) longOf(last.attribute("op-status"));
@@ -214,7 +214,11 @@ final class ExecutorCore {
             } else {
                 rec.reported = false;
             }
-            rs.recurring.put(r.operationKey(), rec);
+            rs.recurring.put(OpRecord.historyKey(r), rec);
+            if (!e.key().equals(recurringKey(OpRecord.historyKey(r)))) {
+                cmap.delete(e.key());   // kept by an earlier revision under the graph's key (a clone instance's)
+                remember(r);
+            }
             rearm(rs, rec);
             taken++;
         }
@@ -279,7 +283,7 @@ final class ExecutorCore {
         Recurring rec = null;
         if (r.intervalMs() > 0) {
             rec = new Recurring(r);
-            Recurring before = rs.recurring.put(r.operationKey(), rec);
+            Recurring before = rs.recurring.put(OpRecord.historyKey(r), rec);
             if (before != null) {
                 stop(before);
             }
@@ -335,7 +339,7 @@ final class ExecutorCore {
         if (rs != null) {
             for (Recurring rec : rs.recurring.values()) {
                 stop(rec);
-                forget(rec.request.operationKey());
+                forget(OpRecord.historyKey(rec.request));
             }
         }
         CompletableFuture<Outcome> done = new CompletableFuture<>();
@@ -565,7 +569,7 @@ final class ExecutorCore {
         if (cmap.get(CMAP_CALLS).isEmpty()) {
             cmap.set(CMAP_CALLS, CmapType.UINT64, calls);
         }
-        cmap.set(recurringKey(r.operationKey()), CmapType.STRING,
+        cmap.set(recurringKey(OpRecord.historyKey(r)), CmapType.STRING,
             Base64.getEncoder().encodeToString(XmlCodec.encode(r.toXml())));
     }
 
@@ -713,26 +717,50 @@ final class ExecutorCore {
             resourcesXml = resourcesXml.plusChild(lr);
         }
         XmlNode lrm = XmlNode.of("lrm", "id", nodeUuid).plusChild(resourcesXml);
-        boolean exists = false;
+        // Made once the CIB is out of its sync round, on the copy of that moment: a node that has just met the others
+        // may still hold its own copy, which the cluster's then replaces. A replace of an entry that is not there
+        // when it is applied (the copy changed before) is made again as a create.
+        CompletableFuture<Void> synced = new CompletableFuture<>();
+        afterSync(synced);
+        return synced.thenCompose(v -> cib.update(publishRequest(lrm, hasLrm()))).handle((s, e) -> {
+            if (e != null && unwrap(e) instanceof CibError ce && ce.exitCode() == CibError.NOSUCH) {
+                return cib.update(publishRequest(lrm, false));
+            }
+            return e != null ? CompletableFuture.<CibSnapshot>failedFuture(unwrap(e))
+                : CompletableFuture.completedFuture(s);
+        }).thenCompose(f -> f).thenApply(CibSnapshot::version);
+    }
+
+    /** Completes {@code done} once the CIB is not in a sync round. */
+    private void afterSync(CompletableFuture<Void> done) {
+        if (!cib.syncing() || closing) {
+            done.complete(null);
+            return;
+        }
+        timers.schedule(() -> thread.execute(() -> afterSync(done)), 20, TimeUnit.MILLISECONDS);
+    }
+
+    private boolean hasLrm() {
         XmlNode status = cib.current().status();
         if (status != null) {
             for (XmlNode ns : status.children("node_state")) {
                 if (nodeUuid.equals(ns.id()) && ns.firstChild("lrm") != null) {
-                    exists = true;
+                    return true;
                 }
             }
         }
-        CompletionStage<CibSnapshot> stage;
-        if (exists) {
-            stage = cib.update(new CibRequest(CibRequest.Op.REPLACE, null, "/cib/status/node_state[@id='" + nodeUuid
-                + "']/lrm", lrm, Set.of(), "crmd", "hacluster"));
-        } else {
-            XmlNode nodeState = XmlNode.of("node_state", "id", nodeUuid, "uname", nodeName, "crm-debug-origin",
-                "build_active_RAs").plusChild(lrm);
-            stage = cib.update(new CibRequest(CibRequest.Op.MODIFY, "status", null, nodeState,
-                Set.of(CibRequest.Flag.CAN_CREATE), "crmd", "hacluster"));
+        return false;
+    }
+
+    private CibRequest publishRequest(XmlNode lrm, boolean replace) {
+        if (replace) {
+            return new CibRequest(CibRequest.Op.REPLACE, null, "/cib/status/node_state[@id='" + nodeUuid + "']/lrm",
+                lrm, Set.of(), "crmd", "hacluster");
         }
-        return stage.thenApply(CibSnapshot::version);
+        XmlNode nodeState = XmlNode.of("node_state", "id", nodeUuid, "uname", nodeName, "crm-debug-origin",
+            "build_active_RAs").plusChild(lrm);
+        return new CibRequest(CibRequest.Op.MODIFY, "status", null, nodeState, Set.of(CibRequest.Flag.CAN_CREATE),
+            "crmd", "hacluster");
     }
 
     /** Resources with a history here (for tests). */
@@ -746,7 +774,7 @@ final class ExecutorCore {
         for (ResourceState rs : resources.values()) {
             for (Recurring r : rs.recurring.values()) {
                 if (!r.cancelled) {
-                    out.add(r.request.operationKey());
+                    out.add(OpRecord.historyKey(r.request));
                 }
             }
         }
