@@ -60,9 +60,9 @@ trap stop_all INT TERM EXIT
 
 echo "Starting $NODES Vigil nodes in $DIR (config $CONF)"
 for i in $(seq 1 "$NODES"); do
-    # each node its own HA_RSCTMP: on one machine the nodes would otherwise share the agents' state files
+    # each node its own HA_RSCTMP and HA_VARRUN: on one machine the nodes would otherwise share the agents' state files
     mkdir -p "$DIR/node$i/rsctmp"
-    VIGIL_JAVA_OPTS="${VIGIL_JAVA_OPTS:-} -Dvigil.agents.rsctmp=$DIR/node$i/rsctmp" \
+    VIGIL_JAVA_OPTS="${VIGIL_JAVA_OPTS:-} -Dvigil.agents.rsctmp=$DIR/node$i/rsctmp -Dvigil.agents.varrun=$DIR/node$i/rsctmp" \
         "$VIGIL" node -c "$CONF" --state-dir "$DIR/node$i" --node-id "$i" >"$DIR/node$i.out" 2>&1 &
     PIDS+=($!)
 done
