@@ -401,7 +401,10 @@ final class ExecutorCore {
         Map<String, String> meta = new LinkedHashMap<>(r.metaAttributes());
         meta.remove("timeout");
         meta.remove("interval");
-        AgentRequest ar = new AgentRequest(r.longId() != null ? r.longId() : r.resourceId(), r.operation(),
+        // the agent runs as the graph's resource id (OCF_RESOURCE_INSTANCE), the id Pacemaker's controller registers
+        // the resource under (get_lrm_resource()): an anonymous clone's instance numbers change from one
+        // scheduler run to the next, so an agent told "rsc:2" now and "rsc:1" later would not find its own state
+        AgentRequest ar = new AgentRequest(r.resourceId(), r.operation(),
             r.parameters(), meta, Duration.ofMillis(timeout), Duration.ofMillis(r.intervalMs()));
         Runnable go = () -> {
             long started = clock.getAsLong();
