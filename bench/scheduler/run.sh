@@ -9,13 +9,15 @@
 #      are left in OUT/crm-SIZE.items, where the JMH benchmark checks its own transition against them too;
 #   2. times both as whole processes with hyperfine (median of RUNS) when one crm_simulate run takes less than
 #      HYPERFINE_MAX_S, else reports the single timed run;
-#   3. (unless JMH=0) times vigil's warm in-JVM scheduling with the JMH SchedulerBenchmark (parse + schedule).
+#   3. (unless JMH=0) times vigil's warm in-JVM scheduling with the JMH SchedulerBenchmark (parse + schedule), and
+#      (unless CPU=0) measures the scheduling thread's CPU time per run with SchedulerCpuTime (on a loaded machine
+#      wall time mostly measures the wait for a CPU; the CPU time shows how the work grows).
 # Prints a table with the medians, the ratios crm_simulate / vigil, vigil's cost per node x resource, and the
 # growth of vigil's JMH time against the previous size with the same resources (2x nodes) or nodes (5x resources).
 #
 # Needs: crm_simulate (Debian pacemaker-cli-utils), hyperfine, python3, a JDK 17 and Maven (to build).
 # Env: SIZES="16x1000 32x1000 64x1000 16x5000 32x5000 64x5000"  RUNS=5  HYPERFINE_MAX_S=30  CRM_TIMEOUT_S=900
-#      JMH=1  SHARED=../shared  OUT=bench/target/scheduler  SEED=1 (gen-cib.py --seed)
+#      JMH=1  CPU=1  SHARED=../shared  OUT=bench/target/scheduler  SEED=1 (gen-cib.py --seed)
 # Bounded: every run is under `timeout`; nothing is left running.
 set -euo pipefail
 
@@ -29,6 +31,7 @@ HYPERFINE_MAX_S="${HYPERFINE_MAX_S:-30}"
 CRM_TIMEOUT_S="${CRM_TIMEOUT_S:-900}"
 TIMEOUT_S="${TIMEOUT_S:-900}"
 JMH="${JMH:-1}"
+CPU="${CPU:-1}"
 SEED="${SEED:-1}"
 OUT="${OUT:-$ROOT/bench/target/scheduler}"
 VIGIL="$ROOT/vigil"
@@ -43,7 +46,7 @@ if [[ ! -f "$ROOT/distribution/target/lib/crm-scheduler.jar" || ! -f "$ROOT/dist
 then
     (cd "$ROOT" && mvn -q -B -DskipTests package) || die "build failed"
 fi
-if [[ "$JMH" == 1 && ! -f "$ROOT/bench/target/benchmarks.jar" ]]; then
+if [[ ( "$JMH" == 1 || "$CPU" == 1 ) && ! -f "$ROOT/bench/target/benchmarks.jar" ]]; then
     (cd "$ROOT" && mvn -q -B -DskipTests -pl bench -am package) || die "benchmark build failed"
 fi
 
@@ -72,9 +75,9 @@ PY
 
 echo "# scheduler benchmark, $(date -Is), $(crm_simulate --version | head -1), $(java -version 2>&1 | head -1)"
 echo "# $(nproc) CPUs, loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-8s %8s %12s %12s %8s %12s %8s %12s %8s %s\n" size actions crm_sim_s vigil_s ratio vigil_jmh_ms ratio_jmh \
-    vigil_us/NxR growth summaries
-declare -A JMHMS
+printf "%-8s %8s %12s %12s %8s %12s %8s %12s %14s %10s %14s %s\n" size actions crm_sim_s vigil_s ratio vigil_jmh_ms \
+    ratio_jmh vigil_us/NxR growth cpu_ms cpu_growth summaries
+declare -A JMHMS CPUMS
 for size in $SIZES; do
     n=${size%x*}; r=${size#*x}
     cib="$OUT/cib-${size}.xml"
@@ -123,17 +126,33 @@ m = {x['command']: x['median'] for x in r}; print('%.3f %.3f' % (m['crm_simulate
         # growth against the size with half the nodes, else a fifth of the resources
         for prev in "$((n / 2))x$r" "${n}x$((r / 5))"; do
             if [[ -n "${JMHMS[$prev]:-}" ]]; then
-                growth=$(python3 -c "print('%.2fx' % ($jmh / ${JMHMS[$prev]}))")" vs $prev"
+                growth=$(python3 -c "print('%.2fx' % ($jmh / ${JMHMS[$prev]}))")"/$prev"
+                break
+            fi
+        done
+    fi
+    cpu=-; cgrowth=-
+    if [[ "$CPU" == 1 ]]; then
+        java -Xss64m -Xmx4g -Xmn2g -XX:+UseSerialGC -cp "$ROOT/bench/target/benchmarks.jar" \
+            org.vigil.bench.crm.SchedulerCpuTime "$cib" 5 5 > "$OUT/cpu-${size}.txt" 2>&1 \
+            || die "SchedulerCpuTime failed (see $OUT/cpu-${size}.txt)"
+        cpu=$(sed -n 's/.*cpu_ms=\([0-9.]*\).*/\1/p' "$OUT/cpu-${size}.txt")
+        CPUMS[$size]=$cpu
+        for prev in "$((n / 2))x$r" "${n}x$((r / 5))"; do
+            if [[ -n "${CPUMS[$prev]:-}" ]]; then
+                cgrowth=$(python3 -c "print('%.2fx' % ($cpu / ${CPUMS[$prev]}))")"/$prev"
                 break
             fi
         done
     fi
     ratio=-; [[ "$crm" != - ]] && ratio=$(python3 -c "print('%.1f' % ($crm / $vig))")x
-    per=$(python3 -c "print('%.2f' % (($jmh if '$jmh' != '-' else $vig * 1000) * 1000 / ($n * $r)))")
-    printf "%-8s %8s %12s %12s %8s %12s %8s %12s %8s %s\n" "$size" "$actions" "$crm" "$vig" "$ratio" "$jmh" \
-        "${rjmh}x" "$per" "$growth" "$same ($runs)"
+    if [[ "$jmh" != - ]]; then basis_ms=$jmh; else basis_ms=$(python3 -c "print($vig * 1000)"); fi
+    per=$(python3 -c "print('%.2f' % ($basis_ms * 1000 / ($n * $r)))")
+    printf "%-8s %8s %12s %12s %8s %12s %8s %12s %14s %10s %14s %s\n" "$size" "$actions" "$crm" "$vig" "$ratio" \
+        "$jmh" "${rjmh}x" "$per" "$growth" "$cpu" "$cgrowth" "$same ($runs)"
 done
 echo "# crm_sim_s, vigil_s: median wall time of the whole process (hyperfine -N) or one timed run; vigil_jmh_ms:"
 echo "# warm in-JVM parse+schedule (JMH average); ratio = crm_simulate / vigil; vigil_us/NxR: vigil's time per"
 echo "# node x resource (JMH when run, else process) in microseconds; growth: JMH time against the size with half"
-echo "# the nodes (or a fifth of the resources); raw files in $OUT"
+echo "# the nodes (or a fifth of the resources); cpu_ms: the scheduling thread's CPU time per warm run"
+echo "# (SchedulerCpuTime), cpu_growth likewise; raw files in $OUT"

@@ -4,7 +4,7 @@
  * with the derived Totem timers. Plain Java: usable from the command line without a framework.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.vigil.kernel.config;
 
 import org.osgi.annotation.bundle.Export;

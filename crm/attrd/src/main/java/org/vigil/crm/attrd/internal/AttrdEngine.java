@@ -454,8 +454,13 @@ public final class AttrdEngine {
         inFlight.put(l, true);
         updatesSent++;
         LOG.info("attrd: writing {} value(s) to the CIB ({}): {}", sent.size(), CibForm.scope(l), describe(writes));
+        // write_attribute(): an unset value goes as value="" marked __delete__, which only cib_mixed_update drops
+        EnumSet<CibRequest.Flag> flags = EnumSet.of(CibRequest.Flag.CAN_CREATE);
+        if (writes.stream().anyMatch(w -> w.value() == null)) {
+            flags.add(CibRequest.Flag.MIXED_UPDATE);
+        }
         CibRequest req = new CibRequest(CibRequest.Op.MODIFY, CibForm.scope(l), null, CibForm.update(l, writes, root),
-            EnumSet.of(CibRequest.Flag.CAN_CREATE), CLIENT, user);
+            flags, CLIENT, user);
         cib.update(req).whenComplete((s, e) -> scheduler.execute(() -> {
             seen(s);
             written(l, sent, waiters, e);

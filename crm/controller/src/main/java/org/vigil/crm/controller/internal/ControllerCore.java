@@ -68,6 +68,11 @@ final class ControllerCore {
     static final long RETRY_MS = 20;
     /** How long the DC waits before it schedules again after the scheduler failed. */
     static final long SCHEDULER_RETRY_MS = 2_000;
+    /**
+     * How long a node whose controller left for an upgrade keeps its place (online, joined, its resources where
+     * they are) before it counts as failed.
+     */
+    static final long UPGRADE_GRACE_MS = 60_000;
     /** How many times fencing of one node is tried before the DC gives up ({@code stonith-max-attempts}). */
     static final int STONITH_MAX_ATTEMPTS = 10;
 
@@ -187,6 +192,8 @@ final class ControllerCore {
     private final Map<String, Integer> fenceFailures = new HashMap<>();
     private boolean nodeStateDirty;
     private boolean nodeStateWriting;
+    /** Nodes whose controller said it leaves for an upgrade, with when; kept while it is away (every node knows). */
+    private final Map<Integer, Long> upgrading = new HashMap<>();
 
     ControllerCore(int self, String selfName, long startedAt, Env env, int nodeActionLimit) {
         this.self = self;
@@ -268,12 +275,22 @@ final class ControllerCore {
         round = null;
         env.event("membership", "controllers: " + describe(group) + (left.isEmpty() ? "" : ", left " + describe(left))
             + (arrived.isEmpty() ? "" : ", joined " + describe(arrived)));
+        for (int n : arrived) {
+            awayLogged.remove(n);
+            if (upgrading.remove(n) != null) {
+                env.event("membership", nameOf(n) + "'s controller is back (upgraded)");
+            }
+        }
         if (dc != null && !group.contains(dc)) {
             env.event("dc", "the DC " + nameOf(dc) + " left; electing");
             dc = null;
         }
-        if (isDc()) {
-            for (int n : left) {
+        for (int n : left) {
+            if (upgrading.containsKey(n)) {
+                env.event("membership", nameOf(n) + "'s controller left for an upgrade: its node keeps its place and"
+                    + " its resources for up to " + UPGRADE_GRACE_MS + " ms");
+                away(n);   // arms the grace timer
+            } else if (isDc()) {
                 nodeLost(n);
             }
         }
@@ -284,10 +301,83 @@ final class ControllerCore {
         }
     }
 
+    /** A controller that left for an upgrade did not come back in time: its node counts as failed. */
+    private void upgradeOverdue(int n, long since) {
+        if (group.contains(n) || awaySince(n) != since) {
+            return;
+        }
+        upgrading.remove(n);
+        env.event("membership", nameOf(n) + "'s controller did not come back within " + UPGRADE_GRACE_MS + " ms");
+        if (isDc()) {
+            nodeLost(n);
+            writeNodeStates();
+            requestPcalc("Node failure");
+        }
+    }
+
+    /** The node_state attribute a controller leaving for an upgrade sets ({@code upgrading:<epoch ms>}). */
+    static final String AWAY_ATTRIBUTE = "vigil-controller";
+
+    /**
+     * Since when node {@code n}'s controller is away for an upgrade (its {@code leaving} message, or, for a
+     * controller that started after it, the mark the leaving one left in the CIB), or -1.
+     */
+    private long awaySince(int n) {
+        Long since = upgrading.get(n);
+        if (since != null) {
+            return since;
+        }
+        XmlNode status = env.cib().status();
+        if (status != null) {
+            for (XmlNode ns : status.children("node_state")) {
+                if (uuid(n).equals(ns.id())) {
+                    String v = ns.attribute(AWAY_ATTRIBUTE, "");
+                    if (v.startsWith("upgrading:")) {
+                        return parse(v.substring("upgrading:".length()));
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A node whose controller is away for an upgrade: still in the ring, its controller left saying so, within the
+     * grace. It keeps its place (online, a member, its resources) meanwhile.
+     */
+    private boolean away(int n) {
+        if (group.contains(n) || !ring.contains(n)) {
+            return false;
+        }
+        long since = awaySince(n);
+        if (since < 0) {
+            return false;
+        }
+        long left = since + UPGRADE_GRACE_MS - env.now();
+        if (left <= 0) {
+            return false;
+        }
+        if (awayTimers.add(n)) {
+            env.timer(left, () -> {
+                awayTimers.remove(n);
+                upgradeOverdue(n, since);
+            });
+        }
+        return true;
+    }
+
+    private final Set<Integer> awayTimers = new HashSet<>();
+    private final Set<Integer> awayLogged = new HashSet<>();
+
     /** The ring's members changed (the kernel's membership; {@code in_ccm}). */
     void ringChanged(Set<Integer> members) {
         SortedSet<Integer> before = ring;
         ring = new TreeSet<>(members);
+        if (!before.equals(ring)) {
+            Set<Integer> gone = new TreeSet<>(before);
+            gone.removeAll(ring);
+            upgrading.keySet().removeAll(gone);   // the whole node left: that is a failure, upgrade or not
+        }
         if (isDc() && !before.equals(ring)) {
             Set<Integer> lost = new TreeSet<>(before);
             lost.removeAll(ring);
@@ -376,6 +466,11 @@ final class ControllerCore {
                 }
             }
             case "timeline" -> onTimeline(m);
+            case "leaving" -> {
+                if ("upgrade".equals(m.attribute("reason"))) {
+                    upgrading.put(from, parse(m.attribute("since", Long.toString(env.now()))));
+                }
+            }
             case "forget" -> onForget(from, m);
             case "forgotten" -> onForgotten(from, m);
             case "ack" -> {
@@ -605,12 +700,14 @@ final class ControllerCore {
         XmlNode status = XmlNode.of("status");
         for (int n : known) {
             boolean inCcm = ring.contains(n) || group.contains(n);
-            boolean online = group.contains(n);
-            String join = joined.contains(n) ? "member" : online ? "pending" : "down";
+            // a node whose controller is away for an upgrade stays as it was: online, a member
+            boolean member = joined.contains(n) || away(n);
+            boolean online = group.contains(n) || away(n);
+            String join = member ? "member" : online ? "pending" : "down";
             XmlNode ns = XmlNode.of("node_state", "id", uuid(n), "uname", nameOf(n), "in_ccm",
                 Boolean.toString(inCcm), "crmd", online ? "online" : "offline", "crm-debug-origin",
                 "populate_cib_nodes", "join", join);
-            if (joined.contains(n)) {
+            if (member) {
                 ns = ns.with("expected", "member");
             }
             status = status.plusChild(ns);
@@ -684,7 +781,18 @@ final class ControllerCore {
             pcalcQueued = false;
             return;
         }
-        if (env.cibSyncing() || nodeStateWriting || (waitFor != null && env.cib().version().compareTo(waitFor) < 0)) {
+        boolean someoneAway = false;
+        for (int n : ring) {
+            if (away(n)) {
+                someoneAway = true;
+                if (awayLogged.add(n)) {
+                    env.event("transition", "no scheduling while " + nameOf(n) + "'s controller is away for an upgrade");
+                }
+            }
+        }
+        // no plan while a controller is away for an upgrade: its node's actions would wait for nobody
+        if (someoneAway || env.cibSyncing() || nodeStateWriting
+            || (waitFor != null && env.cib().version().compareTo(waitFor) < 0)) {
             pcalcTimer = env.timer(RETRY_MS, this::runPcalc);
             return;
         }
@@ -1419,6 +1527,51 @@ final class ControllerCore {
     }
 
     // ---- for the status command and tests ---------------------------------------------------------------------
+
+    /**
+     * This controller is about to leave the group for an upgrade of its bundle (not a node shutdown): it tells the
+     * others, so its node keeps its place and its resources while the new revision starts.
+     */
+    java.util.concurrent.CompletableFuture<Void> leavingForUpgrade() {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        long now = env.now();
+        // the mark in the CIB first, for controllers that start while this one is away; then the message
+        XmlNode mark = XmlNode.of("node_state", "id", uuid(self), "uname", selfName, AWAY_ATTRIBUTE,
+            "upgrading:" + now);
+        env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, mark, Set.of(CibRequest.Flag.CAN_CREATE),
+            "crmd", "hacluster")).whenComplete((s, e) -> {
+                if (e != null) {
+                    LOG.warn("controller: marking this node's controller as upgrading in the CIB failed: {}",
+                        e.getMessage());
+                }
+                env.send(message("leaving", "node", uuid(self), "reason", "upgrade", "since", Long.toString(now)));
+                done.complete(null);
+            });
+        return done;
+    }
+
+    /**
+     * This controller started: if the CIB still marks its node's controller as away for an upgrade (the previous
+     * revision's mark), it clears the mark. Only the new revision may: a DC cannot tell a mark written just before
+     * the old one left from one that is over.
+     */
+    void started() {
+        XmlNode status = env.cib().status();
+        if (status == null) {
+            return;
+        }
+        for (XmlNode ns : status.children("node_state")) {
+            if (uuid(self).equals(ns.id()) && ns.attribute(AWAY_ATTRIBUTE, "").startsWith("upgrading:")) {
+                env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, XmlNode.of("node_state", "id",
+                    uuid(self), AWAY_ATTRIBUTE, "running"), Set.of(), "crmd", "hacluster"))
+                    .whenComplete((s, e) -> {
+                        if (e != null) {
+                            LOG.warn("controller: clearing this node's upgrade mark failed: {}", e.getMessage());
+                        }
+                    });
+            }
+        }
+    }
 
     /** A one-line account of this controller's state. */
     String describe() {

@@ -76,6 +76,7 @@ public final class ControllerService implements Controller, AdminCommand {
     private final CpgGroup group;
     private final Cib cib;
     private final VigilNode node;
+    private final org.osgi.framework.BundleContext context;
     private final Deque<TimelineEvent> timeline = new ArrayDeque<>();
     private final List<AutoCloseable> closers = new ArrayList<>();
     private volatile PolicyEngine scheduler;
@@ -83,8 +84,10 @@ public final class ControllerService implements Controller, AdminCommand {
 
     @Activate
     public ControllerService(@Reference VigilNode node, @Reference Cib cib, @Reference Cpg cpg,
-                             @Reference ClusterMembership membership, @Reference Cmap cmap) {
+                             @Reference ClusterMembership membership, @Reference Cmap cmap,
+                             org.osgi.framework.BundleContext context) {
         this.node = node;
+        this.context = context;
         this.cib = cib;
         thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vigil-crmd");
@@ -111,6 +114,7 @@ public final class ControllerService implements Controller, AdminCommand {
                 event(t.longValue(), "ring", "the ring stopped: " + why);
             }
         }));
+        submit(core::started);
         MembershipEvent now = membership.current();
         if (now != null) {
             submit(() -> core.ringChanged(Set.copyOf(now.members())));
@@ -504,6 +508,23 @@ public final class ControllerService implements Controller, AdminCommand {
 
     @Deactivate
     void deactivate() {
+        // the bundle stops while the node runs (an upgrade): tell the others first, so this node keeps its place
+        // and its resources while the new revision starts (they wait up to ControllerCore.UPGRADE_GRACE_MS)
+        boolean nodeStopping;
+        try {
+            nodeStopping = context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING;
+        } catch (IllegalStateException e) {
+            nodeStopping = true;
+        }
+        if (!nodeStopping) {
+            try {
+                call(core::leavingForUpgrade).get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+                LOG.warn("controller: could not tell the others it leaves for an upgrade: {}", e.getMessage());
+            }
+        }
         synchronized (closers) {
             for (AutoCloseable c : closers) {
                 try {

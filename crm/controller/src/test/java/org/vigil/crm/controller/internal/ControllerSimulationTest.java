@@ -64,7 +64,11 @@ class ControllerSimulationTest {
         if (!c.violations.isEmpty()) {
             java.util.StringJoiner j = new java.util.StringJoiner("\n");
             c.log.forEach(j::add);
-            throw new AssertionError(what + ": " + c.violations + "\n" + j);
+            StringBuilder states = new StringBuilder();
+            for (XmlNode ns : c.cib.current().status().children("node_state")) {
+                states.append(ns.withoutChildren().toXml()).append('\n');
+            }
+            throw new AssertionError(what + ": " + c.violations + "\n" + states + j);
         }
     }
 
@@ -331,6 +335,64 @@ class ControllerSimulationTest {
         assertTrue(c.where("r1").isEmpty(), "not started again: it is not managed");
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+    void aControllerUpgradedInPlaceMovesNothingAndRestartsNothing(int upgraded) {
+        SimCluster c = threeNodes(30 + upgraded, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        List<String> before = new ArrayList<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            before.add(r + "@" + c.where(r));
+        }
+        int starts = countStarts(c);
+        c.upgradeController(upgraded, 1500);
+        settle(c, "after node " + upgraded + "'s controller was upgraded");
+        List<String> after = new ArrayList<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            after.add(r + "@" + c.where(r));
+        }
+        assertEquals(before, after, "nothing moved");
+        assertEquals(starts, countStarts(c), "nothing started again:\n" + String.join("\n", tail(c.log, 40)));
+        assertTrue(c.log.stream().noneMatch(l -> l.contains("_stop_0 on") && l.endsWith(" started")),
+            "nothing stopped");
+        assertEquals(1, c.dcNode().id, "the oldest node is the DC again");
+    }
+
+    @Test
+    void aDcThatStartedWhileAControllerWasAwayFindsTheUpgradeInTheCib() {
+        SimCluster c = threeNodes(36, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        String onThree = null;
+        for (String r : List.of("r1", "r2", "r3")) {
+            if (c.where(r).contains("charlie")) {
+                onThree = r;
+            }
+        }
+        assertNotNull(onThree, "something runs on charlie: " + c.running);
+        c.upgradeController(3, 20_000);
+        c.run(100);
+        c.crash(2);
+        c.run(100);
+        c.start(2);          // a new process: it never saw charlie's controller leave
+        c.run(500);
+        c.crash(1);          // bravo is alone: the DC, knowing of the upgrade only from the CIB
+        c.run(3_000);
+        assertEquals(Set.of("charlie"), c.where(onThree), "left where it runs while charlie's controller is away:\n"
+            + String.join("\n", tail(c.log, 30)));
+        assertEquals(List.of(), c.violations);
+    }
+
+    @Test
+    void aControllerThatDoesNotComeBackCountsAsFailedAfterTheGrace() {
+        SimCluster c = threeNodes(35, cib(false, "stop", 0, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        c.upgradeController(3, 10 * ControllerCore.UPGRADE_GRACE_MS);
+        c.run(ControllerCore.UPGRADE_GRACE_MS / 2);
+        assertEquals("online", nodeState(c, 3).attribute("crmd"), "still in its place during the grace");
+        c.run(ControllerCore.UPGRADE_GRACE_MS);
+        assertEquals("offline", nodeState(c, 3).attribute("crmd"), "failed after the grace");
+    }
+
     @Test
     void withNoQuorumPolicyFreezeNothingStops() {
         SimCluster c = threeNodes(7, cib(false, "freeze", 0, "r1", "r2"));
@@ -358,12 +420,15 @@ class ControllerSimulationTest {
 
     /** Seeds 1..N, N from {@code -Dcontroller.sim.seeds} (20 by default; longer runs take more). */
     static java.util.stream.LongStream seeds() {
+        if (Long.getLong("controller.sim.seed") != null) {
+            return java.util.stream.LongStream.of(Long.getLong("controller.sim.seed"));
+        }
         return java.util.stream.LongStream.rangeClosed(1, Long.getLong("controller.sim.seeds", 20));
     }
 
     @ParameterizedTest
     @org.junit.jupiter.params.provider.MethodSource("seeds")
-    void randomCrashesAndRestartsNeverRunAResourceTwice(long seed) {
+    void randomCrashesRestartsAndControllerUpgradesNeverRunAResourceTwice(long seed) {
         SimCluster c = new SimCluster(seed, cib(false, "stop", 50, "r1", "r2", "r3", "r4"));
         for (int i = 1; i <= 4; i++) {
             c.add(i, "n" + i, i * 1000L);
@@ -379,6 +444,13 @@ class ControllerSimulationTest {
             List<Integer> down = new ArrayList<>();
             for (SimCluster.SimNode n : c.nodes.values()) {
                 (n.up ? up : down).add(n.id);
+            }
+            if (r.nextInt(4) == 0 && !up.isEmpty()) {
+                int u = up.get(r.nextInt(up.size()));
+                if (c.nodes.get(u).core != null) {
+                    c.upgradeController(u, 100 + r.nextInt(2000));
+                    continue;
+                }
             }
             if (!down.isEmpty() && (up.size() <= 2 || r.nextBoolean())) {
                 c.start(down.get(r.nextInt(down.size())));

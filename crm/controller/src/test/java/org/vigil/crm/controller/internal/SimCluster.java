@@ -130,16 +130,21 @@ final class SimCluster {
         return true;
     }
 
+    /** Violations seen and not yet over, so one double-active episode is reported once. */
+    private final java.util.Set<String> ongoing = new java.util.HashSet<>();
+
     private void check() {
+        java.util.Set<String> now2 = new java.util.HashSet<>();
         for (Map.Entry<String, Set<String>> e : running.entrySet()) {
             if (e.getValue().size() > 1) {
-                String v = "at " + now + ": " + e.getKey() + " active on " + e.getValue();
-                if (violations.isEmpty() || !violations.get(violations.size() - 1).endsWith(v.substring(v.indexOf(':'))))
-                {
-                    violations.add(v);
+                String v = e.getKey() + " active on " + e.getValue();
+                now2.add(v);
+                if (ongoing.add(v)) {
+                    violations.add("at " + now + ": " + v);
                 }
             }
         }
+        ongoing.retainAll(now2);
     }
 
     // ---- nodes ------------------------------------------------------------------------------------------------
@@ -157,12 +162,13 @@ final class SimCluster {
         if (n.epoch > 0) {
             n.startedAt = now;   // a restarted node is a new process
         }
-        n.core = new ControllerCore(id, n.name, n.startedAt, n, 4);
+        n.core = new ControllerCore(id, n.name, n.startedAt, n.envForNewCore(), 4);
         n.executor = new SimExecutor(n);
         group.add(id);
         broadcastConfchg();
         n.deliver(() -> {
-            n.core.ringChanged(Set.copyOf(group));
+            n.core.started();
+            n.core.ringChanged(ring());
             n.core.quorumChanged(quorate);
         });
     }
@@ -182,10 +188,60 @@ final class SimCluster {
         broadcastConfchg();
     }
 
+    /**
+     * The node's controller is replaced by a new revision (its executor and resources stay): the old one says it
+     * leaves for an upgrade and leaves the group; {@code awayMs} later a new one joins.
+     */
+    void upgradeController(int id, long awayMs) {
+        SimNode n = nodes.get(id);
+        ControllerCore old = n.core;
+        old.leavingForUpgrade().whenComplete((v, e) -> {
+            if (n.core != old) {
+                return;
+            }
+            n.core = null;
+            n.gen++;
+            group.remove(id);
+            log.add(now + " " + n.name + " controller leaves for an upgrade");
+            broadcastConfchg();
+            at(awayMs, () -> comeBack(n));
+        });
+    }
+
+    private void comeBack(SimNode n) {
+        int id = n.id;
+        {
+            if (!n.up || n.core != null) {
+                return;
+            }
+            n.core = new ControllerCore(id, n.name, n.startedAt, n.envForNewCore(), 4);
+            group.add(id);
+            log.add(now + " " + n.name + " new controller revision joins");
+            broadcastConfchg();
+            n.deliver(() -> {
+                n.core.started();
+                n.core.ringChanged(Set.copyOf(ring()));
+                n.core.quorumChanged(quorate);
+                n.core.executorAvailable();
+            });
+        }
+    }
+
+    /** The ring's members: nodes that are up (a controller being upgraded is still in the ring). */
+    private Set<Integer> ring() {
+        Set<Integer> r = new TreeSet<>();
+        for (SimNode n : nodes.values()) {
+            if (n.up) {
+                r.add(n.id);
+            }
+        }
+        return r;
+    }
+
     void setQuorate(boolean q) {
         quorate = q;
         for (SimNode n : nodes.values()) {
-            if (n.up) {
+            if (n.up && n.core != null) {
                 n.deliver(() -> n.core.quorumChanged(q));
             }
         }
@@ -194,10 +250,11 @@ final class SimCluster {
     private void broadcastConfchg() {
         Set<Integer> members = Set.copyOf(group);
         wire(() -> {
+            Set<Integer> ring = ring();
             for (SimNode n : nodes.values()) {
-                if (n.up && members.contains(n.id)) {
+                if (n.up && members.contains(n.id) && n.core != null) {
                     n.core.groupChanged(members);
-                    n.core.ringChanged(members);
+                    n.core.ringChanged(ring);
                 }
             }
         });
@@ -219,7 +276,7 @@ final class SimCluster {
                 SimNode target = n;
                 long epoch = n.epoch;
                 work(1, () -> {
-                    if (target.up && target.epoch == epoch) {
+                    if (target.up && target.epoch == epoch && target.core != null) {
                         target.core.cibChanged(change);
                     }
                 });
@@ -229,7 +286,7 @@ final class SimCluster {
 
     SimNode dcNode() {
         for (SimNode n : nodes.values()) {
-            if (n.up && n.core.isDc()) {
+            if (n.up && n.core != null && n.core.isDc()) {
                 return n;
             }
         }
@@ -246,7 +303,7 @@ final class SimCluster {
             return false;
         }
         for (SimNode n : nodes.values()) {
-            if (n.up && (n.core.dc() == null || n.core.dc() != dc.id)) {
+            if (n.up && (n.core == null || n.core.dc() == null || n.core.dc() != dc.id)) {
                 return false;
             }
         }
@@ -267,7 +324,81 @@ final class SimCluster {
         long epoch;
         ControllerCore core;
         SimExecutor executor;
+        /** The controller revision: what an older one sends or times after it was replaced is dropped. */
+        int gen;
         final List<String> events = new ArrayList<>();
+
+        /** The environment of a new controller revision (what it does after being replaced goes nowhere). */
+        ControllerCore.Env envForNewCore() {
+            int mine = gen;
+            SimNode self = this;
+            return new ControllerCore.Env() {
+                private boolean current() {
+                    return self.gen == mine && self.core != null;
+                }
+
+                @Override
+                public void send(XmlNode message) {
+                    if (current()) {
+                        self.send(message);
+                    }
+                }
+
+                @Override
+                public CibSnapshot cib() {
+                    return self.cib();
+                }
+
+                @Override
+                public boolean cibSyncing() {
+                    return false;
+                }
+
+                @Override
+                public CompletionStage<CibSnapshot> cibUpdate(CibRequest request) {
+                    return self.cibUpdate(request);
+                }
+
+                @Override
+                public Transition schedule(CibSnapshot snapshot, int transitionId, String teUuid) {
+                    return self.schedule(snapshot, transitionId, teUuid);
+                }
+
+                @Override
+                public Executor executor() {
+                    return current() ? self.executor : null;
+                }
+
+                @Override
+                public ControllerCore.Timer timer(long delayMs, Runnable task) {
+                    return self.timer(delayMs, () -> {
+                        if (current()) {
+                            task.run();
+                        }
+                    });
+                }
+
+                @Override
+                public long now() {
+                    return self.now();
+                }
+
+                @Override
+                public String configuredName(int nodeId) {
+                    return self.configuredName(nodeId);
+                }
+
+                @Override
+                public List<Integer> configuredNodes() {
+                    return self.configuredNodes();
+                }
+
+                @Override
+                public void event(String kind, String text) {
+                    self.event(kind, text);
+                }
+            };
+        }
 
         SimNode(int id, String name, long startedAt) {
             this.id = id;
@@ -295,7 +426,7 @@ final class SimCluster {
                     return;   // a message of a dead process is not delivered (CPG: sent before the confchg or never)
                 }
                 for (SimNode n : nodes.values()) {
-                    if (n.up && group.contains(n.id)) {
+                    if (n.up && group.contains(n.id) && n.core != null) {
                         n.core.delivered(from, message);
                     }
                 }
