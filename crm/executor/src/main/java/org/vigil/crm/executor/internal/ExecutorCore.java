@@ -59,7 +59,9 @@ import org.vigil.kernel.spi.ResourceAgent;
  * <li>A failure increments {@code fail-count-RSC#OP_INTERVAL} and sets {@code last-failure-RSC#OP_INTERVAL} in the
  * same CIB update as the result, with the values of {@code update_failcount()} (controld_te_events.c), so the DC
  * plans the recovery once.</li>
- * <li>A successful stop removes the resource's recurring operations and their entries; a cancel removes one.</li>
+ * <li>A successful stop cancels the resource's recurring operations and leaves their entries in the CIB (a
+ * deletion would abort the DC's transition); the history published at the next join no longer has them. A cancel
+ * removes one operation and its entry.</li>
  * </ul>
  *
  * <p>State that must outlive one revision of the bundle lives outside it: the history in the CIB (this node's
@@ -518,18 +520,16 @@ final class ExecutorCore {
             }
             List<XmlNode> attrs = record.failed() ? failCount(r, now) : List.of();
             if (r.operation().equals("stop") && !record.failed()) {
-                // a stopped resource's recurring operations go, and so do their entries
+                // a stopped resource's recurring operations go, and so do they from the history this node publishes
+                // at its next join (history_free_recurring_ops()); their entries stay in the CIB until then
+                // (stop_recurring_action_by_rsc() cancels without removing: a deletion aborts the DC's transition,
+                // "Resource operation removal", and the scheduler ignores monitors older than the stop)
                 for (String key : new ArrayList<>(rs.recurring.keySet())) {
                     stop(rs.recurring.remove(key));
                     forget(key);
                 }
-                for (String id : new ArrayList<>(rs.history.keySet())) {
-                    XmlNode e = rs.history.get(id);
-                    if (longOf(e.attribute("interval")) > 0 && !id.endsWith("_last_failure_0")) {
-                        rs.history.remove(id);
-                        entries.add(XmlNode.of("lrm_rsc_op", "id", id, "__delete__", "true"));
-                    }
-                }
+                rs.history.entrySet().removeIf(e -> longOf(e.getValue().attribute("interval")) > 0
+                    && !e.getKey().endsWith("_last_failure_0"));
             }
             written = write(rs.id, rs, entries, attrs, r.operationKey());
         } else {

@@ -280,14 +280,23 @@ class ExecutorCoreTest {
     }
 
     @Test
-    void aStopCancelsTheRecurringOperationsAndRemovesTheirEntries() throws Exception {
+    void aStopCancelsTheRecurringOperationsAndLeavesTheirEntriesForTheNextJoin() throws Exception {
         run(op("vip", "start", 0));
         run(op("vip", "monitor", 100, 8, 0, Map.of()));
         assertNotNull(entry("vip", "vip_monitor_100"));
         assertTrue(cmap.get(ExecutorCore.CMAP_RECURRING + "vip_monitor_100").isPresent());
         run(op("vip", "stop", 0));
-        assertNull(entry("vip", "vip_monitor_100"));
+        // as Pacemaker's controller: cancelled without removing the entry (its deletion would abort the DC's
+        // transition between a recovery's stop and start: the resource then moved instead of recovering in place)
+        XmlNode monitor = entry("vip", "vip_monitor_100");
+        assertNotNull(monitor, "the monitor's entry stays in the CIB");
+        assertTrue(Long.parseLong(monitor.attribute("call-id"))
+            < Long.parseLong(entry("vip", "vip_last_0").attribute("call-id")), "older than the stop");
         assertEquals("stop", entry("vip", "vip_last_0").attribute("operation"));
+        // the history published at the next join no longer has it (history_free_recurring_ops())
+        on(() -> core.publish()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertNull(entry("vip", "vip_monitor_100"), "gone after the join's publish");
+        assertNotNull(entry("vip", "vip_last_0"));
         assertEquals(List.of(), on(core::recurring));
         assertTrue(cmap.get(ExecutorCore.CMAP_RECURRING + "vip_monitor_100").isEmpty());
         long monitors = dummy.count("monitor");
