@@ -790,8 +790,10 @@ final class ControllerCore {
                 }
             }
         }
-        // no plan while a controller is away for an upgrade: its node's actions would wait for nobody
-        if (someoneAway || env.cibSyncing() || nodeStateWriting
+        // no plan while a controller is away for an upgrade: its node's actions would wait for nobody; none while a
+        // join is under way (Pacemaker's DC schedules after S_FINALIZE_JOIN): a node not joined yet counts as
+        // offline, and what runs there would be started elsewhere (a DC that stays DC when a partition heals)
+        if (someoneAway || !joinWaiting.isEmpty() || env.cibSyncing() || nodeStateWriting
             || (waitFor != null && env.cib().version().compareTo(waitFor) < 0)) {
             pcalcTimer = env.timer(RETRY_MS, this::runPcalc);
             return;

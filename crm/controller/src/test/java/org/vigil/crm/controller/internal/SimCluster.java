@@ -52,6 +52,8 @@ final class SimCluster {
     final Map<String, Set<String>> running = new TreeMap<>();
     final List<String> violations = new ArrayList<>();
     final List<String> log = new ArrayList<>();
+    /** How long an executor takes to publish its history at a join (virtual ms). */
+    long publishMs = 2;
     /** Agent behaviour: "rsc@node:op" -> rc to return instead of the model's. */
     final Map<String, Integer> scripted = new HashMap<>();
     private final Set<Integer> group = new TreeSet<>();
@@ -700,7 +702,7 @@ final class SimCluster {
             XmlNode lrm = XmlNode.of("lrm", "id", Integer.toString(node.id)).plusChild(resources);
             CompletableFuture<CibVersion> out = new CompletableFuture<>();
             long e = node.epoch;
-            work(2, () -> {
+            work(publishMs, () -> {
                 if (!alive(e)) {
                     return;
                 }
