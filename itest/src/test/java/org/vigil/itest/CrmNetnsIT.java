@@ -102,7 +102,8 @@ class CrmNetnsIT {
         }
         dir = Files.createTempDirectory("vigil-crm");
         Path ocf = ocfRoot(dir.resolve("ocf"));
-        c = new NetnsCluster("vcm", SUBNET, 3, dir).up();
+        c = new NetnsCluster("vcm", SUBNET, 3, dir);   // assigned first: @AfterAll cleans up what up() made
+        c.up();
         c.javaOpts("-Dvigil.agents.ocf.root=" + ocf);
         c.configure("token: 1000", "quorum {\n    provider: corosync_votequorum\n}\n");
         sampler = new Sampler();
@@ -265,7 +266,7 @@ class CrmNetnsIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aKilledGroupHolderIsReplacedAndItsReturnRestartsNothingHealthy() throws Exception {
         Placement before = placement();
         int holder = before.node("grp-dummy");
@@ -306,7 +307,7 @@ class CrmNetnsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void monitorFailuresRecoverInPlaceMoveAtTheThresholdAndExpire() throws Exception {
         Placement p = awaitConverged(Set.of(1, 2, 3), T);
         // d1: one failure, recovered where it runs, fail count 1
@@ -375,6 +376,39 @@ class CrmNetnsIT {
         assertEquals(List.of(), sampler.stopsSince(mark), "nothing stopped");
     }
 
+    @Test
+    @Order(3)
+    void aLocationConstraintMovesTheGroupLiveStoppingBeforeStarting() throws Exception {
+        Placement before = awaitConverged(Set.of(1, 2, 3), T);
+        int from = before.node("grp-dummy");
+        int to = others(from).iterator().next();
+        int third = others(from).stream().filter(n -> n != to).findFirst().orElseThrow();
+        int mark = sampler.mark();
+        ok(c.vigil(to, "cibadmin", "--create", "-o", "constraints", "-X",
+            "<rsc_location id=\"grp-there\" rsc=\"grp\" node=\"node" + to + "\" score=\"INFINITY\"/>"));
+        long t = System.nanoTime();
+        Placement moved = awaitConverged(Set.of(1, 2, 3), T);
+        assertEquals(to, moved.node("grp-dummy"), "the group moved to node" + to + ": " + moved);
+        NetnsCluster.await("the address answering ping from node" + third, 20_000, () -> ping(third, VIP));
+        System.out.println("CrmNetnsIT: the group moved node" + from + " -> node" + to + " in "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t) + " ms");
+        // without the constraint it stays (resource-stickiness)
+        ok(c.vigil(to, "cibadmin", "--delete", "-o", "constraints", "-X", "<rsc_location id=\"grp-there\"/>"));
+        Placement after = awaitConverged(Set.of(1, 2, 3), T);
+        assertEquals(to, after.node("grp-dummy"), "the group stays where it moved: " + after);
+        List<String> stops = new ArrayList<>();
+        for (String s : sampler.stopsSince(mark)) {
+            stops.add(s.replaceAll(" at .*", ""));
+        }
+        assertEquals(new TreeSet<>(List.of("grp-dummy@node" + from, "grp-vip@node" + from)), new TreeSet<>(stops),
+            "only the group stopped, once, where it ran");
+        for (String r : List.of("grp-dummy", "grp-vip", "d1", "d2", "d3", "cdummy", "stateful", PROMOTED)) {
+            if (!r.startsWith("grp-")) {
+                assertEquals(before.nodes(r), after.nodes(r), r + " did not move");
+            }
+        }
+    }
+
     static String cibVersion(String cibXml) {
         Matcher m = Pattern.compile("<cib [^>]*").matcher(cibXml);
         assertTrue(m.find(), cibXml);
@@ -393,7 +427,7 @@ class CrmNetnsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void badResourcesFailWithAReasonAndTheRestKeepsRunning() throws Exception {
         Placement before = awaitConverged(Set.of(1, 2, 3), T);
         String dcBefore = dc();
@@ -458,10 +492,12 @@ class CrmNetnsIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aPartitionedNodeWithoutQuorumStopsItsResourcesAndAfterTheHealThereIsOneCopy() throws Exception {
         Placement before = awaitConverged(Set.of(1, 2, 3), T);
-        int minority = before.node("grp-dummy");
+        // the DC is cut off: the majority elects its own, and at the heal the old DC (the oldest node) is DC again,
+        // with the others joining it while their resources run
+        int minority = Integer.parseInt(dc().substring(4));
         Set<Integer> majority = others(minority);
         List<String> minorityRuns = before.on(minority);
         sampler.tolerate(true);   // until the minority has stopped, it may still run what the majority starts again
@@ -477,6 +513,9 @@ class CrmNetnsIT {
         String q = c.vigil(minority, "corosync-quorumtool", "-s").out();
         assertTrue(q.contains("Activity blocked"), q);
 
+        System.out.println("CrmNetnsIT: while the partition was fresh, the sampler saw (tolerated, no fencing): "
+            + sampler.tolerated());
+        int mark = sampler.mark();
         c.heal();
         for (int i = 1; i <= 3; i++) {
             int n = i;
@@ -486,6 +525,10 @@ class CrmNetnsIT {
         Placement healed = awaitConverged(Set.of(1, 2, 3), T);
         System.out.println("CrmNetnsIT: healed: " + healed);
         assertEquals(List.of(), sampler.violations(), "one copy of everything after the heal");
+        assertEquals(List.of(), sampler.stopsSince(mark), "nothing stopped at the heal");
+        for (String r : SINGLES) {
+            assertEquals(split.node(r), healed.node(r), r + " stays where the majority ran it: " + healed);
+        }
     }
 
     // ---- faults ---------------------------------------------------------------------------------------------------
@@ -991,6 +1034,10 @@ class CrmNetnsIT {
 
         synchronized List<String> violations() {
             return List.copyOf(violations);
+        }
+
+        synchronized List<String> tolerated() {
+            return List.copyOf(tolerated);
         }
 
         synchronized void tolerate(boolean on) {
