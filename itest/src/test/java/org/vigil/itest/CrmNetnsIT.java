@@ -43,9 +43,11 @@ import org.w3c.dom.NodeList;
  * {@code ocf:pacemaker:Dummy} and an {@code ocf:heartbeat:IPaddr2} address on the nodes' veth, a Dummy clone, a
  * promotable {@code ocf:pacemaker:Stateful} clone and plain Dummies, all monitored every 2 s, with
  * {@code stonith-enabled=false}, {@code no-quorum-policy=stop} and a resource stickiness. One cluster runs the
- * scenarios in order: cold start; {@code kill -9} of the node holding the group and its return; monitor failures
- * (recovery in place, {@code migration-threshold}, {@code failure-timeout}); bad resources (an unknown agent, a
- * missing required parameter, an agent that hangs, one that exits with garbage); a 1|2 partition.
+ * scenarios in order: cold start; malformed CIB replaces (refused with their reason, nothing changes); a live move of
+ * the group by a location constraint; {@code kill -9} of the node holding the group (the time until the group runs
+ * elsewhere is printed) and its return; monitor failures (recovery in place, {@code migration-threshold=1},
+ * {@code failure-timeout}); bad resources (an unknown agent, a missing required parameter, an agent that hangs, one
+ * that exits with garbage); the DC cut off from the other two and the heal.
  *
  * <p>Throughout, a sampler reads every 100 ms what each node's agents would answer (Dummy's and Stateful's state
  * files in that node's HA_RSCTMP/HA_VARRUN, {@code ip addr} in each namespace for the address; checked once against
