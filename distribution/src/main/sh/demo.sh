@@ -33,7 +33,8 @@ start_node() {
     local i="$1"
     shift
     mkdir -p "$DIR/node$i/rsctmp"
-    VIGIL_JAVA_OPTS="${VIGIL_JAVA_OPTS:-} -Dvigil.agents.rsctmp=$DIR/node$i/rsctmp" \
+    # each node its own HA_RSCTMP and HA_VARRUN: on one machine the nodes would otherwise share the agents' state files
+    VIGIL_JAVA_OPTS="${VIGIL_JAVA_OPTS:-} -Dvigil.agents.rsctmp=$DIR/node$i/rsctmp -Dvigil.agents.varrun=$DIR/node$i/rsctmp" \
         "$@" "$VIGIL" node -c "$DIR/vigil.conf" --state-dir "$DIR/node$i" --node-id "$i" >>"$DIR/node$i.out" 2>&1 &
 }
 

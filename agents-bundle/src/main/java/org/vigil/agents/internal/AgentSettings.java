@@ -11,6 +11,9 @@ import java.util.function.Function;
  * @param ocfRoot        {@code vigil.agents.ocf.root}: OCF_ROOT, default {@code /usr/lib/ocf}; agents are
  *                       {@code <ocfRoot>/resource.d/<provider>/<type>}
  * @param rscTmp         {@code vigil.agents.rsctmp}: HA_RSCTMP for OCF agents, default {@code /run/resource-agents}
+ * @param varRun         {@code vigil.agents.varrun}: HA_VARRUN for OCF agents (where {@code ocf:pacemaker:Stateful}
+ *                       and others keep their state), or null (unset: the agents' own default, {@code /var/run});
+ *                       set when several nodes run on one machine
  * @param lsbDir         {@code vigil.agents.lsb.dir}: LSB init scripts, default {@code /etc/init.d}
  * @param fenceDir       {@code vigil.agents.fence.dir}: where {@code fence_*} agents are, default {@code /usr/sbin}
  * @param stateDir       {@code vigil.agents.state.dir}: state of the built-in agents, default
@@ -36,7 +39,7 @@ import java.util.function.Function;
  * @param vigilHome      {@code vigil.home} (the node's own framework property): the distribution, whose
  *                       {@code shims} directory goes first on the agents' PATH; null outside a node
  */
-public record AgentSettings(Path ocfRoot, Path rscTmp, Path lsbDir, Path fenceDir, Path stateDir, Path systemctl,
+public record AgentSettings(Path ocfRoot, Path rscTmp, Path varRun, Path lsbDir, Path fenceDir, Path stateDir, Path systemctl,
                             String python, String runner, int maxOutput, Duration killGrace, Duration metadataTimeout,
                             Duration rescanDelay, Path nodeStateDir, Path vigilHome) {
 
@@ -47,6 +50,7 @@ public record AgentSettings(Path ocfRoot, Path rscTmp, Path lsbDir, Path fenceDi
         return new AgentSettings(
             Path.of(get(lookup, "vigil.agents.ocf.root", "/usr/lib/ocf")),
             Path.of(get(lookup, "vigil.agents.rsctmp", "/run/resource-agents")),
+            path(lookup, "vigil.agents.varrun"),
             Path.of(get(lookup, "vigil.agents.lsb.dir", "/etc/init.d")),
             Path.of(get(lookup, "vigil.agents.fence.dir", "/usr/sbin")),
             Path.of(get(lookup, "vigil.agents.state.dir", "/run/vigil/agents")),

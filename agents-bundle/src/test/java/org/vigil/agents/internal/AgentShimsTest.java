@@ -45,6 +45,7 @@ class AgentShimsTest {
         p.put("vigil.agents.rsctmp", root.resolve("rsctmp").toString());
         p.put("vigil.agents.state.dir", root.resolve("agents-state").toString());
         if (inNode) {
+            p.put("vigil.agents.varrun", root.resolve("varrun").toString());
             p.put("vigil.state.dir", root.resolve("node-state").toString());
             p.put("vigil.home", root.resolve("home").toString());
         }
@@ -86,5 +87,30 @@ class AgentShimsTest {
             .toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertTrue(r.ok(), r.toString());
         assertEquals(root.resolve("node-state") + " -n pingd -v 100 -d 5s", Files.readString(record).strip());
+    }
+
+    @Test
+    void aPromotionScoreSetByAnAgentThroughHaSbinDirReachesTheNodeNamingTheAgentsResource() throws Exception {
+        SystemTests.require(TestAgents.runnerAvailable(), "no runner helper (native or python3) to run external agents");
+        SystemTests.require(Files.isExecutable(Path.of("/usr/bin/perl")), "no perl to run the shim's client");
+        Path record = root.resolve("called");
+        // the distribution's crm_attribute shim, with a stand-in admin client that records what it was asked
+        Path shim = Path.of(System.getProperty("vigil.root", "..")).toAbsolutePath().normalize()
+            .resolve("distribution/src/main/sh/shims/crm_attribute");
+        Files.createDirectories(root.resolve("home/shims"));
+        Files.copy(shim, root.resolve("home/shims/crm_attribute"));
+        TestAgents.script(root.resolve("home/bin/vigil-client.pl"), "open(my $f, '>', '" + record
+            + "'); print $f join(' ', @ARGV) . \"\\n\"; close($f);\n");
+        // as ocf:pacemaker:Stateful does it (set_promotion_score), and where its state file goes
+        TestAgents.ocfAgent(root, "test", "promotable", "",
+            "start) \"${HA_SBIN_DIR}/crm_attribute\" --promotion -v 5 || exit 1; echo \"$HA_VARRUN\" >> " + record
+                + "; exit 0 ;;");
+        runner = new AgentRunner(null);
+        OcfAgent a = new OcfAgent("test", "promotable", settings(true), runner);
+        AgentResult r = a.execute(AgentRequest.of("st:1", "start", Map.of(), Duration.ofSeconds(10)))
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertTrue(r.ok(), r.toString());
+        assertEquals("--state-dir " + root.resolve("node-state") + " crm_attribute --promotion=st:1 -v 5\n"
+            + root.resolve("varrun") + "\n", Files.readString(record));
     }
 }

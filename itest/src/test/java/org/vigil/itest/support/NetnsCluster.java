@@ -39,6 +39,8 @@ public final class NetnsCluster implements AutoCloseable {
     private int basePort;
     /** Rings of the last configuration written. */
     private int rings = 1;
+    /** JVM options every node is started with (VIGIL_JAVA_OPTS), besides its own agents' directories. */
+    private String javaOpts = "";
 
     /**
      * A cluster of node processes on this host, all on 127.0.0.1: node {@code i} uses port {@code basePort + i}
@@ -86,6 +88,21 @@ public final class NetnsCluster implements AutoCloseable {
 
     public Path log(int i) {
         return dir.resolve("node" + i + ".log");
+    }
+
+    /**
+     * Node {@code i}'s HA_RSCTMP and HA_VARRUN (where OCF agents keep their state: Dummy's and Stateful's state
+     * files). Nodes on one machine share the filesystem, so each gets its own, as each machine has its own
+     * {@code /run}.
+     */
+    public Path agentsDir(int i) {
+        return stateDir(i).resolve("rsctmp");
+    }
+
+    /** Sets JVM options (system properties) for the nodes started from now on, e.g. the agents' OCF root. */
+    public NetnsCluster javaOpts(String opts) {
+        this.javaOpts = opts == null ? "" : opts;
+        return this;
     }
 
     /** Runs a command, failing on a non-zero status. */
@@ -207,8 +224,13 @@ public final class NetnsCluster implements AutoCloseable {
         }
         cmd.addAll(List.of(vigil.toString(), "node", "-c", (altConfig != null ? altConfig : config).toString(),
             "--state-dir", stateDir(i).toString(), "--node-id", Integer.toString(i)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile())).start();
+        Files.createDirectories(agentsDir(i));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
+        String inherited = System.getenv().getOrDefault("VIGIL_JAVA_OPTS", "");
+        pb.environment().put("VIGIL_JAVA_OPTS", (inherited + " " + javaOpts + " -Dvigil.agents.rsctmp=" + agentsDir(i)
+            + " -Dvigil.agents.varrun=" + agentsDir(i)).strip());
+        Process p = pb.start();
         nodes.put(i, p);
         return p;
     }

@@ -166,6 +166,14 @@ public final class OcfAgent extends ExternalResourceAgent {
         env.put("OCF_RESOURCE_PROVIDER", provider);
         env.put("OCF_EXIT_REASON_PREFIX", AgentResult.EXIT_REASON_PREFIX);
         env.put("HA_RSCTMP", settings.rscTmp().toString());
+        if (settings.varRun() != null) {
+            env.put("HA_VARRUN", settings.varRun().toString());
+        }
+        if (settings.shimsDir() != null) {
+            // agents run Pacemaker's commands as ${HA_SBIN_DIR}/crm_attribute etc. (ocf-directories defaults it to
+            // /usr/sbin, where an installed Pacemaker's would answer "Could not connect to the CIB")
+            env.put("HA_SBIN_DIR", settings.shimsDir().toString());
+        }
         req.params().forEach((k, v) -> env.put("OCF_RESKEY_" + k, v));
         req.meta().forEach((k, v) -> env.put("OCF_RESKEY_CRM_meta_" + k.replace('-', '_'), v));
         env.put("OCF_RESKEY_CRM_meta_timeout", Long.toString(req.timeout().toMillis()));

@@ -40,6 +40,8 @@ public final class LoopbackCib implements Cib {
     private final String nodeName;
     private long ids;
     private int unanswered;
+    /** While set, multicasts wait on the wire until {@link #release()}: updates are made but not yet applied. */
+    private boolean holding;
     /** The wall clock the engine is given (fixed, so results are reproducible). */
     private long nowMillis = 1_700_000_000_000L;
 
@@ -68,6 +70,9 @@ public final class LoopbackCib implements Cib {
         CompletableFuture<CibSnapshot> f = new CompletableFuture<>();
         waiting.put(id, f);
         engine.request(id, request, nowMillis);
+        if (holding) {
+            return f;
+        }
         drain();
         if (!f.isDone()) {
             unanswered++;
@@ -86,6 +91,22 @@ public final class LoopbackCib implements Cib {
     @Override
     public synchronized boolean syncing() {
         return engine.syncing();
+    }
+
+    /**
+     * Holds (or stops holding) the engine's multicasts: an update is computed on the copy of the moment it is made
+     * and applied only when {@link #release()} delivers it, as on a ring where messages take time. Its stage
+     * completes then.
+     */
+    public synchronized void hold(boolean hold) {
+        holding = hold;
+    }
+
+    /** Delivers what is on the wire (and what that makes the engine send); returns how many messages went. */
+    public synchronized int release() {
+        int n = wire.size();
+        drain();
+        return n;
     }
 
     /** The node name the engine records as {@code update-origin}. */

@@ -282,6 +282,9 @@ final class ControllerCore {
         env.event("membership", "controllers: " + describe(group) + (left.isEmpty() ? "" : ", left " + describe(left))
             + (arrived.isEmpty() ? "" : ", joined " + describe(arrived)));
         electing = true;
+        // every controller that arrives joins again and publishes its executor's history, even one back from an
+        // upgrade (the same history then): its node may have died and restarted meanwhile (do_dc_join_offer_one)
+        joined.removeAll(arrived);
         for (int n : arrived) {
             awayLogged.remove(n);
             if (upgrading.remove(n) != null) {

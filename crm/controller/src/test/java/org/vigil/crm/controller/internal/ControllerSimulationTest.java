@@ -174,6 +174,51 @@ class ControllerSimulationTest {
         assertEquals("member", nodeState(c, victimId).attribute("join"));
     }
 
+    /**
+     * A DC that stays DC while nodes join (a partition heals: the minority's DC, the oldest node, wins again) does not
+     * schedule before the join completes, as Pacemaker's DC runs the scheduler only after S_FINALIZE_JOIN: a node not
+     * yet joined counts as offline, and its running resources would be started again elsewhere (CrmNetnsIT saw a
+     * start of a resource that ran on a joining node, planted by a "Quorum gained" run queued during the join).
+     */
+    @Test
+    void aDcThatStaysDcDoesNotScheduleWhileNodesAreJoining() {
+        SimCluster c = threeNodes(12, cib(false, "stop", 100, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        c.crash(3);
+        c.setQuorate(false);
+        settle(c, "alpha and bravo without quorum");
+        c.publishMs = 300;   // a join that takes a while (a node with a long history, a busy CIB)
+        c.start(3);
+        // quorum comes back once the DC has asked the joining node for its history
+        int[] asked = {c.log.size()};
+        boolean asking = c.runUntil(() -> {
+            for (int i = asked[0]; i < c.log.size(); i++) {
+                if (c.log.get(i).contains(" alpha join: join ") && c.log.get(i).contains("asking")) {
+                    asked[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        }, 10_000);
+        assertTrue(asking, String.join("\n", tail(c.log, 30)));
+        c.setQuorate(true);
+        settle(c, "after charlie joined and quorum came back");
+        boolean joining = false;
+        for (String line : c.log.subList(asked[0], c.log.size())) {
+            if (line.contains(" alpha join: ") && line.contains(" complete")) {
+                joining = false;
+                break;
+            }
+            joining = true;
+            assertTrue(!line.matches(".* alpha transition: transition \\d+ \\(CIB.*"),
+                "scheduled during the join: " + line + "\n" + String.join("\n", c.log.subList(asked[0], c.log.size())));
+        }
+        assertTrue(!joining, "the join completed");
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(1, c.where(r).size(), r + " runs once");
+        }
+    }
+
     @Test
     void aNodeBackFromACrashPublishesItsHistoryOnlyOnceItsCibHasSynced() {
         SimCluster c = threeNodes(3, cib(false, "stop", 100, "r1", "r2", "r3"));

@@ -52,6 +52,8 @@ final class SimCluster {
     final Map<String, Set<String>> running = new TreeMap<>();
     final List<String> violations = new ArrayList<>();
     final List<String> log = new ArrayList<>();
+    /** How long an executor takes to publish its history at a join (virtual ms). */
+    long publishMs = 2;
     /** A {@link #scripted} value: the operation never completes. */
     static final int HANG = Integer.MIN_VALUE;
     /** Agent behaviour: "rsc@node:op" -> rc to return instead of the model's, or {@link #HANG}. */
@@ -741,7 +743,7 @@ final class SimCluster {
             XmlNode lrm = XmlNode.of("lrm", "id", Integer.toString(node.id)).plusChild(resources);
             CompletableFuture<CibVersion> out = new CompletableFuture<>();
             long e = node.epoch;
-            work(2, () -> {
+            work(publishMs, () -> {
                 if (!alive(e)) {
                     return;
                 }

@@ -59,7 +59,9 @@ import org.vigil.kernel.spi.ResourceAgent;
  * <li>A failure increments {@code fail-count-RSC#OP_INTERVAL} and sets {@code last-failure-RSC#OP_INTERVAL} in the
  * same CIB update as the result, with the values of {@code update_failcount()} (controld_te_events.c), so the DC
  * plans the recovery once.</li>
- * <li>A successful stop removes the resource's recurring operations and their entries; a cancel removes one.</li>
+ * <li>A successful stop cancels the resource's recurring operations and leaves their entries in the CIB (a
+ * deletion would abort the DC's transition); the history published at the next join no longer has them. A cancel
+ * removes one operation and its entry.</li>
  * </ul>
  *
  * <p>State that must outlive one revision of the bundle lives outside it: the history in the CIB (this node's
@@ -205,7 +207,7 @@ final class ExecutorCore {
             ResourceState rs = state(r);
             Recurring rec = new Recurring(r);
             rec.reported = true;
-            XmlNode last = lastResultOf(rs, r.operationKey());
+            XmlNode last = lastResultOf(rs, OpRecord.historyKey(r));
             if (last != null) {
                 rec.lastRc = (int) longOf(last.attribute("rc-code"));
                 rec.lastStatus = (int) longOf(last.attribute("op-status"));
@@ -214,7 +216,11 @@ final class ExecutorCore {
             } else {
                 rec.reported = false;
             }
-            rs.recurring.put(r.operationKey(), rec);
+            rs.recurring.put(OpRecord.historyKey(r), rec);
+            if (!e.key().equals(recurringKey(OpRecord.historyKey(r)))) {
+                cmap.delete(e.key());   // kept by an earlier revision under the graph's key (a clone instance's)
+                remember(r);
+            }
             rearm(rs, rec);
             taken++;
         }
@@ -279,7 +285,7 @@ final class ExecutorCore {
         Recurring rec = null;
         if (r.intervalMs() > 0) {
             rec = new Recurring(r);
-            Recurring before = rs.recurring.put(r.operationKey(), rec);
+            Recurring before = rs.recurring.put(OpRecord.historyKey(r), rec);
             if (before != null) {
                 stop(before);
             }
@@ -335,7 +341,7 @@ final class ExecutorCore {
         if (rs != null) {
             for (Recurring rec : rs.recurring.values()) {
                 stop(rec);
-                forget(rec.request.operationKey());
+                forget(OpRecord.historyKey(rec.request));
             }
         }
         CompletableFuture<Outcome> done = new CompletableFuture<>();
@@ -397,7 +403,10 @@ final class ExecutorCore {
         Map<String, String> meta = new LinkedHashMap<>(r.metaAttributes());
         meta.remove("timeout");
         meta.remove("interval");
-        AgentRequest ar = new AgentRequest(r.longId() != null ? r.longId() : r.resourceId(), r.operation(),
+        // the agent runs as the graph's resource id (OCF_RESOURCE_INSTANCE), the id Pacemaker's controller registers
+        // the resource under (get_lrm_resource()): an anonymous clone's instance numbers change from one
+        // scheduler run to the next, so an agent told "rsc:2" now and "rsc:1" later would not find its own state
+        AgentRequest ar = new AgentRequest(r.resourceId(), r.operation(),
             r.parameters(), meta, Duration.ofMillis(timeout), Duration.ofMillis(r.intervalMs()));
         Runnable go = () -> {
             long started = clock.getAsLong();
@@ -511,18 +520,16 @@ final class ExecutorCore {
             }
             List<XmlNode> attrs = record.failed() ? failCount(r, now) : List.of();
             if (r.operation().equals("stop") && !record.failed()) {
-                // a stopped resource's recurring operations go, and so do their entries
+                // a stopped resource's recurring operations go, and so do they from the history this node publishes
+                // at its next join (history_free_recurring_ops()); their entries stay in the CIB until then
+                // (stop_recurring_action_by_rsc() cancels without removing: a deletion aborts the DC's transition,
+                // "Resource operation removal", and the scheduler ignores monitors older than the stop)
                 for (String key : new ArrayList<>(rs.recurring.keySet())) {
                     stop(rs.recurring.remove(key));
                     forget(key);
                 }
-                for (String id : new ArrayList<>(rs.history.keySet())) {
-                    XmlNode e = rs.history.get(id);
-                    if (longOf(e.attribute("interval")) > 0 && !id.endsWith("_last_failure_0")) {
-                        rs.history.remove(id);
-                        entries.add(XmlNode.of("lrm_rsc_op", "id", id, "__delete__", "true"));
-                    }
-                }
+                rs.history.entrySet().removeIf(e -> longOf(e.getValue().attribute("interval")) > 0
+                    && !e.getKey().endsWith("_last_failure_0"));
             }
             written = write(rs.id, rs, entries, attrs, r.operationKey());
         } else {
@@ -565,7 +572,7 @@ final class ExecutorCore {
         if (cmap.get(CMAP_CALLS).isEmpty()) {
             cmap.set(CMAP_CALLS, CmapType.UINT64, calls);
         }
-        cmap.set(recurringKey(r.operationKey()), CmapType.STRING,
+        cmap.set(recurringKey(OpRecord.historyKey(r)), CmapType.STRING,
             Base64.getEncoder().encodeToString(XmlCodec.encode(r.toXml())));
     }
 
@@ -668,26 +675,50 @@ final class ExecutorCore {
             resourcesXml = resourcesXml.plusChild(lr);
         }
         XmlNode lrm = XmlNode.of("lrm", "id", nodeUuid).plusChild(resourcesXml);
-        boolean exists = false;
+        // Made once the CIB is out of its sync round, on the copy of that moment: a node that has just met the others
+        // may still hold its own copy, which the cluster's then replaces. A replace of an entry that is not there
+        // when it is applied (the copy changed before) is made again as a create.
+        CompletableFuture<Void> synced = new CompletableFuture<>();
+        afterSync(synced);
+        return synced.thenCompose(v -> cib.update(publishRequest(lrm, hasLrm()))).handle((s, e) -> {
+            if (e != null && unwrap(e) instanceof CibError ce && ce.exitCode() == CibError.NOSUCH) {
+                return cib.update(publishRequest(lrm, false));
+            }
+            return e != null ? CompletableFuture.<CibSnapshot>failedFuture(unwrap(e))
+                : CompletableFuture.completedFuture(s);
+        }).thenCompose(f -> f).thenApply(CibSnapshot::version);
+    }
+
+    /** Completes {@code done} once the CIB is not in a sync round. */
+    private void afterSync(CompletableFuture<Void> done) {
+        if (!cib.syncing() || closing) {
+            done.complete(null);
+            return;
+        }
+        timers.schedule(() -> thread.execute(() -> afterSync(done)), 20, TimeUnit.MILLISECONDS);
+    }
+
+    private boolean hasLrm() {
         XmlNode status = cib.current().status();
         if (status != null) {
             for (XmlNode ns : status.children("node_state")) {
                 if (nodeUuid.equals(ns.id()) && ns.firstChild("lrm") != null) {
-                    exists = true;
+                    return true;
                 }
             }
         }
-        CompletionStage<CibSnapshot> stage;
-        if (exists) {
-            stage = cib.update(new CibRequest(CibRequest.Op.REPLACE, null, "/cib/status/node_state[@id='" + nodeUuid
-                + "']/lrm", lrm, Set.of(), "crmd", "hacluster"));
-        } else {
-            XmlNode nodeState = XmlNode.of("node_state", "id", nodeUuid, "uname", nodeName, "crm-debug-origin",
-                "build_active_RAs").plusChild(lrm);
-            stage = cib.update(new CibRequest(CibRequest.Op.MODIFY, "status", null, nodeState,
-                Set.of(CibRequest.Flag.CAN_CREATE), "crmd", "hacluster"));
+        return false;
+    }
+
+    private CibRequest publishRequest(XmlNode lrm, boolean replace) {
+        if (replace) {
+            return new CibRequest(CibRequest.Op.REPLACE, null, "/cib/status/node_state[@id='" + nodeUuid + "']/lrm",
+                lrm, Set.of(), "crmd", "hacluster");
         }
-        return stage.thenApply(CibSnapshot::version);
+        XmlNode nodeState = XmlNode.of("node_state", "id", nodeUuid, "uname", nodeName, "crm-debug-origin",
+            "build_active_RAs").plusChild(lrm);
+        return new CibRequest(CibRequest.Op.MODIFY, "status", null, nodeState, Set.of(CibRequest.Flag.CAN_CREATE),
+            "crmd", "hacluster");
     }
 
     /** Resources with a history here (for tests). */
@@ -701,7 +732,7 @@ final class ExecutorCore {
         for (ResourceState rs : resources.values()) {
             for (Recurring r : rs.recurring.values()) {
                 if (!r.cancelled) {
-                    out.add(r.request.operationKey());
+                    out.add(OpRecord.historyKey(r.request));
                 }
             }
         }

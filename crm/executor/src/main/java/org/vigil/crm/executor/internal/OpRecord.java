@@ -34,6 +34,16 @@ record OpRecord(ExecRequest request, int callId, int rc, int opStatus, String ex
     }
 
     /**
+     * The operation key history is kept under: the resource's own id, the operation and its interval
+     * ({@code pcmk__op_key(rsc_id, ...)} of the controller, whose resource id is the primitive's). For a clone
+     * instance the graph's key may name the instance ({@code rsc:1_monitor_10000}); its history is the
+     * primitive's ({@code rsc_monitor_10000}), as Pacemaker records it.
+     */
+    static String historyKey(ExecRequest r) {
+        return r.resourceId() + "_" + r.operation() + "_" + r.intervalMs();
+    }
+
+    /**
      * The ids this result is written under, as {@code pcmk__create_history_xml()} picks them: a migration under its
      * key; a failure under {@code RSC_last_failure_0} (a one-shot failure also under {@code RSC_last_0}); a
      * recurring result under its key; anything else under {@code RSC_last_0}.
@@ -41,13 +51,13 @@ record OpRecord(ExecRequest request, int callId, int rc, int opStatus, String ex
     java.util.List<String> entryIds() {
         String rsc = request.resourceId();
         if (migration()) {
-            return java.util.List.of(request.operationKey());
+            return java.util.List.of(historyKey(request));
         }
         if (failed()) {
             return request.intervalMs() == 0 ? java.util.List.of(rsc + "_last_failure_0", rsc + "_last_0")
                 : java.util.List.of(rsc + "_last_failure_0");
         }
-        return java.util.List.of(request.intervalMs() > 0 ? request.operationKey() : rsc + "_last_0");
+        return java.util.List.of(request.intervalMs() > 0 ? historyKey(request) : rsc + "_last_0");
     }
 
     /** {@code OP_STATUS:RC;TRANSITION_KEY}. */
@@ -83,8 +93,8 @@ record OpRecord(ExecRequest request, int callId, int rc, int opStatus, String ex
         if ((operation.equals("reload") || operation.equals("reload-agent")) && rc == 0 && opStatus == 0) {
             operation = "start";
         }
-        XmlNode x = XmlNode.of("lrm_rsc_op", "id", entryId, "operation_key", r.operationKey(), "operation",
-            operation, "crm-debug-origin", "do_update_resource", "crm_feature_set", FEATURE_SET, "transition-key",
+        String key = r.resourceId() + "_" + operation + "_" + r.intervalMs();
+        XmlNode x = XmlNode.of("lrm_rsc_op", "id", entryId, "operation_key", key, "operation", operation, "crm-debug-origin", "do_update_resource", "crm_feature_set", FEATURE_SET, "transition-key",
             r.transitionKey(), "transition-magic", magic(), "exit-reason", exitReason == null ? "" : exitReason,
             "on_node", node, "call-id", Integer.toString(callId), "rc-code", Integer.toString(rc), "op-status",
             Integer.toString(opStatus), "interval", Long.toString(r.intervalMs()), "last-rc-change",

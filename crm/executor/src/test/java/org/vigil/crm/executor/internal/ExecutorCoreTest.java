@@ -280,14 +280,23 @@ class ExecutorCoreTest {
     }
 
     @Test
-    void aStopCancelsTheRecurringOperationsAndRemovesTheirEntries() throws Exception {
+    void aStopCancelsTheRecurringOperationsAndLeavesTheirEntriesForTheNextJoin() throws Exception {
         run(op("vip", "start", 0));
         run(op("vip", "monitor", 100, 8, 0, Map.of()));
         assertNotNull(entry("vip", "vip_monitor_100"));
         assertTrue(cmap.get(ExecutorCore.CMAP_RECURRING + "vip_monitor_100").isPresent());
         run(op("vip", "stop", 0));
-        assertNull(entry("vip", "vip_monitor_100"));
+        // as Pacemaker's controller: cancelled without removing the entry (its deletion would abort the DC's
+        // transition between a recovery's stop and start: the resource then moved instead of recovering in place)
+        XmlNode monitor = entry("vip", "vip_monitor_100");
+        assertNotNull(monitor, "the monitor's entry stays in the CIB");
+        assertTrue(Long.parseLong(monitor.attribute("call-id"))
+            < Long.parseLong(entry("vip", "vip_last_0").attribute("call-id")), "older than the stop");
         assertEquals("stop", entry("vip", "vip_last_0").attribute("operation"));
+        // the history published at the next join no longer has it (history_free_recurring_ops())
+        on(() -> core.publish()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertNull(entry("vip", "vip_monitor_100"), "gone after the join's publish");
+        assertNotNull(entry("vip", "vip_last_0"));
         assertEquals(List.of(), on(core::recurring));
         assertTrue(cmap.get(ExecutorCore.CMAP_RECURRING + "vip_monitor_100").isEmpty());
         long monitors = dummy.count("monitor");
@@ -443,6 +452,98 @@ class ExecutorCoreTest {
         assertEquals(-1, (int) on(fresh::restore));
         on(() -> fresh.publish()).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertNull(lrmResource("vip"), "a restarted node runs nothing: its old history goes at join");
+    }
+
+    /** Runs {@code r} with the CIB holding its deliveries, releasing them until the outcome is there. */
+    private Outcome runWhileTheRingIsSlow(ExecRequest r) throws Exception {
+        cib.hold(true);
+        try {
+            CompletableFuture<Outcome> f = on(() -> core.execute(r));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!f.isDone() && System.nanoTime() < end) {
+                Thread.sleep(20);   // let the executor make every update it would make before any is applied
+                cib.release();
+            }
+            return f.get(1, TimeUnit.SECONDS);
+        } finally {
+            cib.hold(false);
+        }
+    }
+
+    @Test
+    void aResultMadeWhileThePendingRecordIsOnItsWayIsNotMergedWithIt() throws Exception {
+        // a probe first: the entry exists with op-status 0, as the result will have it
+        dummy.behaviour = r -> ok(r.action().equals("monitor") ? OcfStatus.NOT_RUNNING : OcfStatus.OK);
+        run(op("vip", "monitor", 0, 4, 7, Map.of()));
+        dummy.behaviour = r -> new AgentResult(ExecStatus.DONE, OcfStatus.OK, 0, "", "", Duration.ofMillis(3));
+        Outcome o = runWhileTheRingIsSlow(op("vip", "start", 0));
+        assertTrue(o.recorded());
+        XmlNode last = entry("vip", "vip_last_0");
+        // made against a copy without the pending record, the result's patch would leave op-status -1 and
+        // call-id -1 in place (its values equal the probe's): the scheduler would take the start as still running
+        assertEquals("start", last.attribute("operation"));
+        assertEquals("0", last.attribute("op-status"), last.toString());
+        assertEquals("0", last.attribute("rc-code"), last.toString());
+        assertEquals("2", last.attribute("call-id"), last.toString());
+        assertEquals("0:0;7:3:0:" + TE, last.attribute("transition-magic"));
+    }
+
+    @Test
+    void aCloneInstancesHistoryIsKeptUnderThePrimitivesKeyAndItsMonitorCanBeCancelled() throws Exception {
+        TreeMap<String, String> attrs = new TreeMap<>(Map.of("CRM_meta_timeout", "20000", "CRM_meta_interval",
+            "100", "crm_feature_set", "3.16.1", "CRM_meta_clone", "1"));
+        ExecRequest start = new ExecRequest(5, "start", "st:1_start_0", "node1", "1", "st", "st:1", "ocf",
+            "heartbeat", "Dummy", new TreeMap<>(Map.of("CRM_meta_timeout", "20000", "crm_feature_set", "3.16.1")),
+            0, "5:3:0:" + TE);
+        ExecRequest mon = new ExecRequest(6, "monitor", "st:1_monitor_100", "node1", "1", "st", "st:1", "ocf",
+            "heartbeat", "Dummy", attrs, 0, "6:3:0:" + TE);
+        run(start);
+        run(mon);
+        // pcmk__op_key(rsc_id, ...) with the primitive's id, as Pacemaker's controller records it
+        assertEquals("st_start_0", entry("st", "st_last_0").attribute("operation_key"));
+        XmlNode monitor = entry("st", "st_monitor_100");
+        assertNotNull(monitor, lrmResource("st").toString());
+        assertEquals("st_monitor_100", monitor.attribute("operation_key"));
+        // and the agent runs as the primitive (OCF_RESOURCE_INSTANCE): the scheduler numbers an anonymous clone's
+        // instances afresh in every run, the next monitor may come as st:0
+        assertEquals("st", dummy.calls.get(0).resource());
+        assertEquals("st", dummy.calls.get(1).resource());
+        assertEquals(List.of("st_monitor_100"), on(core::recurring));
+        // the scheduler cancels it by the primitive's key (a role change of a promotable clone does this)
+        ExecRequest cancel = new ExecRequest(7, "cancel", "st_monitor_100", "node1", "1", "st", "st:1", "ocf",
+            "heartbeat", "Dummy", new TreeMap<>(Map.of("CRM_meta_operation", "monitor", "CRM_meta_interval", "100",
+            "crm_feature_set", "3.16.1")), 0, "7:3:0:" + TE);
+        run(cancel);
+        assertEquals(List.of(), on(core::recurring));
+        assertNull(entry("st", "st_monitor_100"));
+        long monitors = dummy.count("monitor");
+        Thread.sleep(350);
+        assertEquals(monitors, dummy.count("monitor"), "the cancelled monitor does not run again");
+    }
+
+    @Test
+    void publishOnACopyThatLosesTheNodesEntryBeforeItIsAppliedCreatesIt() throws Exception {
+        run(op("vip", "start", 0));
+        cib.update(new org.vigil.crm.api.cib.CibRequest(org.vigil.crm.api.cib.CibRequest.Op.MODIFY, "status", null,
+            XmlNode.of("node_state", "id", "1").plusChild(XmlNode.of("lrm", "id", "1").plusChild(
+                XmlNode.of("lrm_resources").plusChild(XmlNode.of("lrm_resource", "id", "stale", "class", "ocf",
+                    "provider", "heartbeat", "type", "Dummy")))),
+            java.util.Set.of(org.vigil.crm.api.cib.CibRequest.Flag.CAN_CREATE), "test", "root"));
+        // the copy says this node's lrm is there; the next update applied (the cluster's copy replacing ours, here a
+        // delete) takes it away before the publish is: the replace of it fails and is made again as a create
+        cib.hold(true);
+        cib.update(new org.vigil.crm.api.cib.CibRequest(org.vigil.crm.api.cib.CibRequest.Op.DELETE, null,
+            "/cib/status/node_state[@id='1']", null, java.util.Set.of(), "test", "root"));
+        CompletableFuture<org.vigil.crm.api.cib.CibVersion> f = on(() -> core.publish()).toCompletableFuture();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!f.isDone() && System.nanoTime() < end) {
+            Thread.sleep(20);
+            cib.release();
+        }
+        cib.hold(false);
+        assertNotNull(f.get(1, TimeUnit.SECONDS));
+        assertNotNull(entry("vip", "vip_last_0"), "the history is in the CIB after the publish: "
+            + cib.current().status() + cib.log());
     }
 
     private static void waitFor(Callable<Boolean> condition) throws Exception {
