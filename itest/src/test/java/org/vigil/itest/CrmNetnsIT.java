@@ -527,20 +527,9 @@ class CrmNetnsIT {
         Placement healed = awaitConverged(Set.of(1, 2, 3), T);
         System.out.println("CrmNetnsIT: healed: " + healed);
         assertEquals(List.of(), sampler.violations(), "one copy of everything after the heal");
-        // Known bug (not fixed here): at the heal the copy with the higher version wins, here the cut-off DC's, and
-        // the majority's transient attributes written meanwhile are discarded with it; attrd does not write its
-        // values again after a CIB replace (Pacemaker's attrds write all their attributes when a writer is elected),
-        // so the promoted Stateful loses its promotion score and is demoted, then promoted again once its monitor
-        // sets the score. Every other stop at the heal fails the test.
-        List<String> healStops = new ArrayList<>();
-        for (String stop : sampler.stopsSince(mark)) {
-            if (stop.startsWith(PROMOTED + "@")) {
-                System.out.println("CrmNetnsIT: KNOWN BUG: demoted at the heal (promotion score lost with the "
-                    + "majority's discarded CIB copy): " + stop);
-            } else {
-                healStops.add(stop);
-            }
-        }
+        // at the heal the copy with the higher version wins (here the cut-off DC's); the majority's transient
+        // attributes written meanwhile (the promotion score) come back as each attrd writes its own values again
+        List<String> healStops = new ArrayList<>(sampler.stopsSince(mark));
         assertEquals(List.of(), healStops, "nothing stopped at the heal");
         for (String r : SINGLES) {
             assertEquals(split.node(r), healed.node(r), r + " stays where the majority ran it: " + healed);

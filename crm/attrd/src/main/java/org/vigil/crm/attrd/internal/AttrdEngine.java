@@ -110,6 +110,12 @@ public final class AttrdEngine {
     private CibSnapshot newest;
     /** CIB updates sent (for the log and tests). */
     private long updatesSent;
+    /**
+     * This node's own transient values as this engine last wrote them: after a sync replaces the CIB copy (a
+     * partition healing, where the other side's copy won) they are written again, as Pacemaker's attrd writes its
+     * attributes again when the CIB is replaced ({@code attrd_cib_replaced_cb}).
+     */
+    private final Map<Key, String> ownWritten = new LinkedHashMap<>();
 
     /**
      * @param cib       where values are written and read
@@ -176,6 +182,7 @@ public final class AttrdEngine {
     public void copyReplacedBySync(CibSnapshot after) {
         seen(after);   // the CIB tells its listeners before it publishes the copy
         if (!erasedAtStart || ownValueTaken || erasing) {
+            rewriteOwn(after.root());
             return;
         }
         XmlNode h = CibForm.holder(root(), Lifetime.REBOOT, localId);
@@ -183,6 +190,35 @@ public final class AttrdEngine {
             LOG.info("attrd: our CIB copy was replaced by the cluster's, which holds this node's transient attributes "
                 + "from before it started: clearing them again");
             eraseOwnTransientAttributes();
+        }
+    }
+
+    /** Writes again this node's own transient values that the copy a sync installed lacks or holds otherwise. */
+    private void rewriteOwn(XmlNode root) {
+        int n = 0;
+        for (Map.Entry<Key, String> e : ownWritten.entrySet()) {
+            Key key = e.getKey();
+            if (held.containsKey(key)) {
+                continue;   // a newer value is on its way anyway
+            }
+            Definition def = defs.get(new DefKey(key.lifetime(), key.name()));
+            if (def == null || def.isPrivate) {
+                continue;
+            }
+            if (e.getValue().equals(cibValue(root, key, def))) {
+                continue;
+            }
+            Held h = new Held(key, localName);
+            h.value = e.getValue();
+            h.generation = 1;
+            h.due = true;
+            held.put(key, h);
+            n++;
+        }
+        if (n > 0) {
+            LOG.info("attrd: our CIB copy was replaced by the cluster's, which lacks {} value(s) of this node: writing "
+                + "them again", n);
+            postFlush(Lifetime.REBOOT);
         }
     }
 
@@ -471,6 +507,13 @@ public final class AttrdEngine {
         inFlight.put(l, false);
         if (error == null) {
             for (Held h : sent) {
+                if (h.generation == h.writing && h.key.lifetime() == Lifetime.REBOOT && h.key.nodeId().equals(localId)) {
+                    if (h.value == null) {
+                        ownWritten.remove(h.key);
+                    } else {
+                        ownWritten.put(h.key, h.value);
+                    }
+                }
                 // written and not changed since: the CIB holds it now
                 if (h.generation == h.writing && !h.due && h.timer == null && held.get(h.key) == h) {
                     held.remove(h.key);

@@ -331,12 +331,23 @@ class AttrdEngineTest {
         org.vigil.crm.api.cib.XmlNode after = fresh.current().root();
         assertNull(CibForm.value(after, Lifetime.REBOOT, "1", "old", null), after.toXml());
         assertEquals("2", CibForm.value(after, Lifetime.REBOOT, "2", "old", null));
-        // once it holds a value of its own, a sync leaves the CIB alone
+        // once it holds a value of its own, a sync no longer erases: it writes again what the copy lacks of its own
+        // (a partition healing where the other side's copy won), and nothing else
         restarted.update(set("new", "1"));
         clock.runDue();
         int requests = fresh.requests.size();
         fresh.replaceBySync(clusters.with("num_updates", "60"));
         restarted.copyReplacedBySync(new org.vigil.crm.api.cib.CibSnapshot(clusters.with("num_updates", "60")));
+        clock.runDue();
+        assertEquals(requests + 1, fresh.requests.size(), "one write");
+        org.vigil.crm.api.cib.XmlNode healed = fresh.current().root();
+        assertEquals("1", CibForm.value(healed, Lifetime.REBOOT, "1", "new", null), "its own value is back");
+        assertEquals("1", CibForm.value(healed, Lifetime.REBOOT, "1", "old", null), "nothing erased again");
+        // a copy that holds it already: nothing to write
+        requests = fresh.requests.size();
+        org.vigil.crm.api.cib.XmlNode same = healed.with("num_updates", "70");
+        fresh.replaceBySync(same);
+        restarted.copyReplacedBySync(new org.vigil.crm.api.cib.CibSnapshot(same));
         clock.runDue();
         assertEquals(requests, fresh.requests.size());
     }
