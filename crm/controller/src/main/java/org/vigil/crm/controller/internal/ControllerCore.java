@@ -66,6 +66,8 @@ final class ControllerCore {
     static final long JOIN_TIMEOUT_MS = 60_000;
     /** How often a scheduler run that must wait (CIB syncing, a history not yet here) looks again. */
     static final long RETRY_MS = 20;
+    /** Between attempts to publish this node's history for a join when one failed. */
+    static final long PUBLISH_RETRY_MS = 250;
     /** How long the DC waits before it schedules again after the scheduler failed. */
     static final long SCHEDULER_RETRY_MS = 2_000;
     /**
@@ -642,6 +644,7 @@ final class ControllerCore {
         if (!asked) {
             return;
         }
+        lastJoin = m;
         Executor ex = env.executor();
         if (ex == null) {
             waitingJoin = m;
@@ -650,6 +653,9 @@ final class ControllerCore {
         }
         publishAndConfirm(ex, m);
     }
+
+    /** The last join request from the DC that asked this node (a failed publish is retried while it is current). */
+    private XmlNode lastJoin;
 
     private void publishAndConfirm(Executor ex, XmlNode join) {
         syncWaitJoin = null;
@@ -680,7 +686,16 @@ final class ControllerCore {
         String dcUuid = join.attribute("dc");
         ex.publish().whenComplete((version, e) -> {
             if (e != null) {
-                LOG.warn("join {}: publishing this node's history failed: {}", joinIdText, e.getMessage());
+                // the copy may have changed under it (a sync that just replaced it): again while this join holds,
+                // else the DC would wait for this node until its join times out and leave it pending
+                LOG.warn("join {}: publishing this node's history failed: {}; trying again", joinIdText,
+                    e.getMessage());
+                env.timer(PUBLISH_RETRY_MS, () -> {
+                    Executor now = env.executor();
+                    if (lastJoin == join && now != null && dc != null && uuid(dc).equals(dcUuid)) {
+                        publishAndConfirm(now, join);
+                    }
+                });
                 return;
             }
             env.send(message("join-confirm", "dc", dcUuid, "join-id", joinIdText, "node", uuid(self),

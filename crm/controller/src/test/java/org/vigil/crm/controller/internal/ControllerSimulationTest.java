@@ -574,6 +574,21 @@ class ControllerSimulationTest {
         assertTrue(counted >= 1, "the timed out start counts as a failed start");
     }
 
+    @Test
+    void aNodeWhoseHistoryFailsToPublishTriesAgainAndJoins() {
+        SimCluster c = threeNodes(14, cib(false, "stop", 100, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        c.crash(3);
+        settle(c, "after charlie's crash");
+        c.failPublishes = 2;
+        c.start(3);
+        settle(c, "charlie back, its first two publications failing");
+        assertTrue(c.log.stream().filter(l -> l.contains("publishing its history failed")).count() == 2,
+            "two failed:\n" + String.join("\n", tail(c.log, 30)));
+        assertEquals("member", nodeState(c, 3).attribute("join"), "joined after all");
+        assertEquals(List.of(), c.violations);
+    }
+
     /** Seeds 1..N, N from {@code -Dcontroller.sim.seeds} (20 by default; longer runs take more). */
     static java.util.stream.LongStream seeds() {
         if (Long.getLong("controller.sim.seed") != null) {

@@ -52,6 +52,8 @@ final class SimCluster {
     final Map<String, Set<String>> running = new TreeMap<>();
     final List<String> violations = new ArrayList<>();
     final List<String> log = new ArrayList<>();
+    /** How many history publications fail before they work again (a copy that changed under the patch). */
+    int failPublishes;
     /** How long an executor takes to publish its history at a join (virtual ms). */
     long publishMs = 2;
     /** A {@link #scripted} value: the operation never completes. */
@@ -745,6 +747,13 @@ final class SimCluster {
             long e = node.epoch;
             work(publishMs, () -> {
                 if (!alive(e)) {
+                    return;
+                }
+                if (failPublishes > 0) {
+                    failPublishes--;
+                    log.add(now + " " + node.name + " publishing its history failed (scripted)");
+                    out.completeExceptionally(new org.vigil.crm.api.cib.CibError(org.vigil.crm.api.cib.CibError.NOSUCH,
+                        "the XPath matches nothing", "sim"));
                     return;
                 }
                 boolean exists = false;
