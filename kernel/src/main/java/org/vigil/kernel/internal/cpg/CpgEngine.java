@@ -223,7 +223,14 @@ public final class CpgEngine implements Cpg {
 
     private void endSync() {
         inSync = false;
-        synced.addAll(syncMembers);
+        // Not the nodes that left meanwhile: the last list of a sync may be delivered in the transitional
+        // configuration of the next ring, after the node it names has gone (and may come back as a new
+        // incarnation, which has to bring its members again).
+        for (int n : syncMembers) {
+            if (!departed.contains(n)) {
+                synced.add(n);
+            }
+        }
         List<Held> release = new ArrayList<>(held);
         held.clear();
         for (Held h : release) {

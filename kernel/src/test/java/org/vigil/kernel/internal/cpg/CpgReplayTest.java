@@ -189,4 +189,37 @@ class CpgReplayTest {
         assertEquals("msg 2/21 last words", r.events.get(r.events.size() - 2),
             "a message of the transitional configuration reaches the members (its sender is still one)");
     }
+
+    /**
+     * The last join list of a sync delivered in the transitional configuration of the next ring, from a node that
+     * has just left, completed that sync: the departed node was counted as synced with, and when it came back at
+     * once (a new incarnation, in the very next ring) its join list was skipped and its members stayed unknown
+     * (found by the seeded soak with CPG, seeds 1001..6000: 1667 and seven more).
+     */
+    @Test
+    void aNodeThatLeftWhileItsLastJoinListWasInFlightBringsItsMembersAgainWhenItComesBack() {
+        List<byte[]> sent = new ArrayList<>();
+        CpgEngine cpg = new CpgEngine(1, m -> sent.add(m));
+        CpgEngineTest.Recorder r = new CpgEngineTest.Recorder();
+        cpg.onConfiguration(trans(1, 5, List.of(1), List.of()));
+        cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 5, List.of(1), List.of()));
+        cpg.join("g", r, 1);
+        cpg.onDeliver(1, CpgMessages.joinList(new RingId(1, 5), List.of()));
+        cpg.onDeliver(1, CpgMessages.join("g", 1));
+        RingId r9 = new RingId(1, 9);
+        cpg.onConfiguration(trans(1, 9, List.of(1), List.of()));
+        cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 9, List.of(1, 3), List.of(3)));
+        cpg.onDeliver(1, CpgMessages.joinList(r9, List.of(new CpgMessages.Entry("g", 1))));
+        // Node 3 crashes; its list of 1.9 arrives in the transitional configuration of 1.d, ending that sync.
+        cpg.onConfiguration(trans(1, 13, List.of(1), List.of(3)));
+        cpg.onDeliver(3, CpgMessages.joinList(r9, List.of(new CpgMessages.Entry("g", 7))));
+        // Node 3 is back at once, a new incarnation with another member.
+        RingId rd = new RingId(1, 13);
+        cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 13, List.of(1, 3), List.of(3)));
+        cpg.onDeliver(3, CpgMessages.joinList(rd, List.of(new CpgMessages.Entry("g", 8))));
+        cpg.onDeliver(1, CpgMessages.joinList(rd, List.of(new CpgMessages.Entry("g", 1))));
+        assertFalse(cpg.inSync());
+        assertEquals(List.of(new CpgMember(1, 1, CpgReason.JOIN), new CpgMember(3, 8, CpgReason.JOIN)),
+            cpg.groups().get("g"));
+    }
 }
