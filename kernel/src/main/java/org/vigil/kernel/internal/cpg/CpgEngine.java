@@ -27,8 +27,12 @@ import org.vigil.kernel.api.RingId;
  * the join list each node multicasts once per new ring).
  *
  * <p><b>Sync.</b> After each regular configuration every node multicasts a {@link CpgMessages.JoinList} of its
- * own members (as of the list's place in the total order); nodes new to the ring bring their members that way.
- * Until the lists of all members of the ring have been delivered, local joins, leaves and messages are queued
+ * own members (as of the list's place in the total order); nodes new to this node's view bring their members that
+ * way. "New" is relative to the last ring whose sync <em>completed</em> here (corosync's {@code my_old_member_list}),
+ * not to the previous ring: when a ring ends before its join lists are delivered (two nodes form a ring and a third
+ * joins milliseconds later), the lists of that ring are stale in the next one, and the members of the nodes that
+ * shared the short ring are known to each other only from the next ring's lists. Until the lists of all members
+ * of the ring have been delivered, local joins, leaves and messages are queued
  * (and handed to Totem, in order, when sync ends), so a message never reaches a node before its sender's
  * membership does. A message from a sender not (yet) known is held during sync and dropped (and
  * counted) if its sender is still unknown after it, as corosync does.
@@ -68,7 +72,17 @@ public final class CpgEngine implements Cpg {
     /** This node's join list for the current sync, until Totem has accepted it. */
     private Pending joinList;
     private Set<Integer> awaiting = Set.of();
+    /** Nodes whose join lists of the current sync bring members this node does not know yet. */
     private Set<Integer> joinedNodes = Set.of();
+    /**
+     * Nodes whose members this node knows from ordered joins and leaves: the members of the last ring whose sync
+     * completed here (this node always), less those that left since. Only these may be skipped in the next sync.
+     */
+    private final Set<Integer> synced = new HashSet<>();
+    /** Nodes that left (transitional configuration) whose members go with the next regular configuration. */
+    private final Set<Integer> departed = new HashSet<>();
+    /** The members of the ring being synced. */
+    private Set<Integer> syncMembers = Set.of();
     private boolean inSync = true;
     private long droppedUnknownSender;
     private long droppedMalformed;
@@ -86,6 +100,7 @@ public final class CpgEngine implements Cpg {
     public CpgEngine(int self, OrderedSender sender) {
         this.self = self;
         this.sender = sender;
+        synced.add(self);
     }
 
     // ---- inputs from the protocol thread ------------------------------------------------------------------
@@ -93,26 +108,25 @@ public final class CpgEngine implements Cpg {
     /** A Totem configuration change, delivered in order with the messages. */
     public synchronized void onConfiguration(MembershipEvent e) {
         if (e.type() == MembershipEvent.Type.TRANSITIONAL) {
-            Set<Integer> left = new HashSet<>(e.left());
-            for (String g : new ArrayList<>(groups.keySet())) {
-                List<CpgMember> gone = new ArrayList<>();
-                for (CpgMember m : groups.get(g)) {
-                    if (left.contains(m.nodeId())) {
-                        gone.add(new CpgMember(m.nodeId(), m.pid(), CpgReason.NODEDOWN));
-                    }
-                }
-                if (!gone.isEmpty()) {
-                    for (CpgMember m : gone) {
-                        remove(g, m);
-                    }
-                    notifyGroup(g, gone, List.of());
-                }
-            }
+            synced.retainAll(e.members());
+            synced.add(self);
+            // Their members go when the regular configuration comes, not now: Totem may still deliver messages
+            // of the old ring from them in the transitional configuration (a join among them would otherwise
+            // come back as a member of a node that is gone), as corosync applies its downlist at the end of sync.
+            departed.addAll(e.left());
             return;
         }
+        nodeDown(departed);
+        departed.clear();
         syncRing = e.ringId();
         awaiting = new HashSet<>(e.members());
-        joinedNodes = Set.copyOf(e.joined());
+        syncMembers = Set.copyOf(e.members());
+        // Not e.joined() (new since the previous ring): a node that shared the previous ring but whose join list
+        // of that ring never reached this node (the ring ended first) is new to this node too.
+        synced.retainAll(e.members());
+        Set<Integer> fresh = new HashSet<>(e.members());
+        fresh.removeAll(synced);
+        joinedNodes = Set.copyOf(fresh);
         inSync = true;
         // The list states this node's members as of the list's own place in the total order: joins already
         // handed to Totem are delivered before it and count; leaves already handed to Totem are delivered before
@@ -161,14 +175,35 @@ public final class CpgEngine implements Cpg {
         }
     }
 
+    /** Removes every member of the given nodes, reason NODEDOWN. */
+    private void nodeDown(Set<Integer> left) {
+        if (left.isEmpty()) {
+            return;
+        }
+        for (String g : new ArrayList<>(groups.keySet())) {
+            List<CpgMember> gone = new ArrayList<>();
+            for (CpgMember m : groups.get(g)) {
+                if (left.contains(m.nodeId())) {
+                    gone.add(new CpgMember(m.nodeId(), m.pid(), CpgReason.NODEDOWN));
+                }
+            }
+            if (!gone.isEmpty()) {
+                for (CpgMember m : gone) {
+                    remove(g, m);
+                }
+                notifyGroup(g, gone, List.of());
+            }
+        }
+    }
+
     private void onJoinList(int from, CpgMessages.JoinList jl) {
         if (!jl.ring().equals(syncRing) || !awaiting.contains(from)) {
             return;   // from an earlier ring's sync, or a duplicate
         }
         awaiting.remove(from);
         if (joinedNodes.contains(from)) {
-            // A node new to this ring brings its members (NODEUP). Members of nodes that were already here are
-            // known from the ordered joins and leaves of the old ring (extended virtual synchrony).
+            // A node new to this node's view brings its members (NODEUP). Members of nodes synced with before are
+            // known from the ordered joins and leaves since (extended virtual synchrony).
             Map<String, List<CpgMember>> up = new TreeMap<>();
             for (CpgMessages.Entry e : jl.members()) {
                 CpgMember m = new CpgMember(from, e.pid(), CpgReason.JOIN);
@@ -188,6 +223,14 @@ public final class CpgEngine implements Cpg {
 
     private void endSync() {
         inSync = false;
+        // Not the nodes that left meanwhile: the last list of a sync may be delivered in the transitional
+        // configuration of the next ring, after the node it names has gone (and may come back as a new
+        // incarnation, which has to bring its members again).
+        for (int n : syncMembers) {
+            if (!departed.contains(n)) {
+                synced.add(n);
+            }
+        }
         List<Held> release = new ArrayList<>(held);
         held.clear();
         for (Held h : release) {

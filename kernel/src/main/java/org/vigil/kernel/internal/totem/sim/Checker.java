@@ -226,6 +226,18 @@ public final class Checker {
         if (origin != sender) {
             throw fail("message " + origin + ":" + counter + " delivered with sender " + sender);
         }
+        if ((total & Payloads.CARRIER) != 0) {
+            total &= ~Payloads.CARRIER;
+            if (total != len || len < Payloads.CARRIER_HEADER) {
+                throw fail("message " + origin + ":" + counter + " delivered with " + len + " bytes, sent with "
+                    + total);
+            }
+            if (Payloads.getInt(b, off + Payloads.HEADER) != Payloads.crc(b, off + Payloads.CARRIER_HEADER,
+                len - Payloads.CARRIER_HEADER)) {
+                throw fail("message " + origin + ":" + counter + " corrupted (CRC of the carried bytes)");
+            }
+            return Payloads.msgId(origin, counter);
+        }
         if (total != len) {
             throw fail("message " + origin + ":" + counter + " delivered with " + len + " bytes, sent with " + total);
         }

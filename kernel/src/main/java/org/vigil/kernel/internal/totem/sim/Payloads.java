@@ -3,9 +3,17 @@ package org.vigil.kernel.internal.totem.sim;
 /**
  * The simulator's application messages: {@code u32 origin, u32 counter, u32 length} and then a byte pattern
  * derived from those, so a checker can verify sender, length and every byte of a delivered message.
+ *
+ * <p>A <em>carrier</em> brings the bytes of a layer above Totem (CPG) instead of the pattern: its length word has
+ * {@link #CARRIER} set and is followed by {@code u32 CRC-32} of the carried bytes, so the checker still verifies
+ * sender, length and content.
  */
 final class Payloads {
     static final int HEADER = 12;
+    /** Flag in the length word of a carrier. */
+    static final int CARRIER = 0x80000000;
+    /** Header of a carrier: the common header, then the CRC-32 of the carried bytes. */
+    static final int CARRIER_HEADER = HEADER + 4;
 
     private Payloads() {
     }
@@ -20,6 +28,28 @@ final class Payloads {
             b[i] = pattern(origin, counter, i);
         }
         return b;
+    }
+
+    /** A carrier of {@code body} (the bytes of a layer above Totem). */
+    static byte[] carrier(int origin, int counter, byte[] body) {
+        byte[] b = new byte[CARRIER_HEADER + body.length];
+        putInt(b, 0, origin);
+        putInt(b, 4, counter);
+        putInt(b, 8, b.length | CARRIER);
+        putInt(b, 12, crc(body, 0, body.length));
+        System.arraycopy(body, 0, b, CARRIER_HEADER, body.length);
+        return b;
+    }
+
+    /** True when the message at {@code off} (at least {@link #HEADER} bytes) is a carrier. */
+    static boolean isCarrier(byte[] b, int off) {
+        return (getInt(b, off + 8) & CARRIER) != 0;
+    }
+
+    static int crc(byte[] b, int off, int len) {
+        java.util.zip.CRC32 c = new java.util.zip.CRC32();
+        c.update(b, off, len);
+        return (int) c.getValue();
     }
 
     static byte pattern(int origin, int counter, int i) {

@@ -25,16 +25,24 @@ import org.vigil.kernel.internal.totem.TotemState;
  * crash ID...                                        stop nodes at once
  * leave ID                                           clean shutdown (LEAVE message)
  * run MS                                             advance virtual time
+ * run until ID regular [MS]                          until node ID installs a regular configuration (at most MS, default 60000)
  * stabilize [MS]                                     run until one ring of all live nodes holds, queues empty (at most MS, default 60000)
  * submit ID agreed|safe SIZE [count=N]               queue messages
  * partition 1,2 | 3,4                                cut the links between groups (both ways)
  * block FROM TO                                      cut one direction
+ * unblock FROM TO [both]                             restore one direction (or both)
  * loss FROM TO PERCENT [both]                        random loss on a link
  * drop-token [N]                                     lose the next N ORF tokens
  * heal                                               undo every network fault
  * status                                             every node's state, ring and members
  * stats ID KEY...                                    engine counters of a node
  * trace CATEGORY on|off                              what the run commands print (fault, state, config, deliver)
+ * cpg on                                             every node runs CPG over its engine (before booting)
+ * cpg join ID GROUP                                  a new CPG member of GROUP on node ID
+ * cpg mcast ID GROUP [count=N]                       every member of GROUP on node ID sends N messages
+ * cpg status                                         every live node's CPG groups (members' node ids)
+ * cpg check                                          all live nodes agree on the groups, every member got every
+ *                                                    message sent since the last check, in one order (else VIOLATION)
  * </pre>
  * The run commands ({@code run}, {@code stabilize}, and commands with immediate effects) print the trace lines
  * of what happened, prefixed with the virtual time in ms; then, per node, the messages it delivered.
@@ -42,6 +50,7 @@ import org.vigil.kernel.internal.totem.TotemState;
 public final class ScenarioRunner {
 
     private Simulator sim;
+    private CpgMembers cpg;
     private Trace trace;
     private final Map<Integer, List<String>> deliveries = new TreeMap<>();
 
@@ -134,7 +143,13 @@ public final class ScenarioRunner {
                 }
             }
             case "leave" -> sim.leave(Integer.parseInt(w[1]));
-            case "run" -> sim.runFor(Long.parseLong(w[1]) * Simulator.MS);
+            case "run" -> {
+                if (w.length > 1 && w[1].equals("until")) {
+                    extra = runUntilRegular(Integer.parseInt(w[2]), w.length > 4 ? Long.parseLong(w[4]) : 60_000);
+                } else {
+                    sim.runFor(Long.parseLong(w[1]) * Simulator.MS);
+                }
+            }
             case "stabilize" -> {
                 // Until one ring of all live nodes has held for a token plus a consensus timeout with every
                 // send queue empty (a ring that looks whole may still be about to break), at most MS.
@@ -177,6 +192,19 @@ public final class ScenarioRunner {
                 sim.partition(groups);
             }
             case "block" -> sim.block(Integer.parseInt(w[1]), Integer.parseInt(w[2]), true);
+            case "unblock" -> {
+                sim.block(Integer.parseInt(w[1]), Integer.parseInt(w[2]), false);
+                if (w.length > 3 && w[3].equals("both")) {
+                    sim.block(Integer.parseInt(w[2]), Integer.parseInt(w[1]), false);
+                }
+            }
+            case "cpg" -> {
+                String r = cpg(w);
+                if (!w[1].equals("mcast") && !w[1].equals("join") && !w[1].equals("on")) {
+                    return r;
+                }
+                extra = r;
+            }
             case "loss" -> {
                 int a = Integer.parseInt(w[1]);
                 int b = Integer.parseInt(w[2]);
@@ -208,6 +236,55 @@ public final class ScenarioRunner {
         return output() + extra;
     }
 
+    private String cpg(String[] w) {
+        switch (w[1]) {
+            case "on" -> {
+                sim.enableCpg();
+                return "";
+            }
+            case "join" -> {
+                cpg.join(Integer.parseInt(w[2]), w[3]);
+                return "";
+            }
+            case "mcast" -> {
+                int count = w.length > 4 ? Integer.parseInt(w[4].substring("count=".length())) : 1;
+                int refused = cpg.mcast(Integer.parseInt(w[2]), w[3], count);
+                return refused > 0 ? refused + " refused\n" : "";
+            }
+            case "status" -> {
+                return cpg.status();
+            }
+            case "check" -> {
+                StringBuilder sb = new StringBuilder();
+                for (String b : cpg.check()) {
+                    sb.append("VIOLATION: ").append(b).append('\n');
+                }
+                return sb.length() == 0 ? "CPG members agree, every message delivered to every member\n"
+                    : sb.toString();
+            }
+            default -> throw new IllegalArgumentException("unknown cpg command " + w[1]);
+        }
+    }
+
+    /** Runs until node {@code id} installs a regular configuration, at most {@code maxMs}. */
+    private String runUntilRegular(int id, long maxMs) {
+        boolean[] seen = {false};
+        sim.setConfigurationHook((node, ev) -> {
+            if (node == id && ev.type() == MembershipEvent.Type.REGULAR) {
+                seen[0] = true;
+            }
+        });
+        try {
+            long end = sim.now() + maxMs * Simulator.MS;
+            while (!seen[0] && sim.now() < end && sim.step()) {
+                // one event at a time: stop right after the configuration is installed
+            }
+        } finally {
+            sim.setConfigurationHook(null);
+        }
+        return seen[0] ? "" : "no regular configuration on n" + id + " within " + maxMs + " ms\n";
+    }
+
     private boolean drained() {
         for (int id : sim.aliveNodes()) {
             if (sim.engine(id).queuedMessages() > 0) {
@@ -232,6 +309,7 @@ public final class ScenarioRunner {
         TotemConfig cfg = TotemConfig.parse(nodes, totem.toArray(new String[0]));
         trace = new Trace(0, Trace.Category.FAULT, Trace.Category.STATE, Trace.Category.CONFIG);
         sim = new Simulator(seed, nodes, cfg, trace);
+        cpg = new CpgMembers(sim);
         deliveries.clear();
         sim.setListener(new Simulator.Listener() {
             @Override

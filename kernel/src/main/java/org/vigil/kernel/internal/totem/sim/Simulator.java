@@ -2,6 +2,7 @@ package org.vigil.kernel.internal.totem.sim;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,6 +10,8 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import org.vigil.kernel.api.MembershipEvent;
 import org.vigil.kernel.api.RingId;
+import org.vigil.kernel.internal.cpg.CpgEngine;
+import org.vigil.kernel.internal.cpg.CpgMessages;
 import org.vigil.kernel.internal.totem.Guarantee;
 import org.vigil.kernel.internal.totem.RingSeqStore;
 import org.vigil.kernel.internal.totem.TimerKind;
@@ -28,6 +31,10 @@ import org.vigil.kernel.internal.totem.TotemState;
  * partitions). Nodes crash (their state is gone, their persisted ring sequence stays) and restart as a new
  * incarnation. Every delivery and configuration change goes through the {@link Checker}; an engine exception is
  * reported as a violation too.
+ *
+ * <p>With {@link #enableCpg()}, every node also runs a {@link CpgEngine} on top of its Totem engine, wired as the
+ * ring driver wires it: configuration changes and deliveries go to CPG in order, and what CPG submits is fed to
+ * Totem later (as the driver's submit queue does, never from inside a delivery), as a checked carrier message.
  *
  * <p>Not thread-safe; independent simulators may run in parallel threads.
  */
@@ -107,6 +114,11 @@ public final class Simulator {
          * below it that reach this incarnation are not credited to it.
          */
         long seqAtBoot;
+        /** The CPG engine of this incarnation (with {@link #enableCpg()}), and what it submitted not yet fed. */
+        CpgEngine cpg;
+        final ArrayDeque<byte[]> cpgOut = new ArrayDeque<>();
+        long cpgOutBytes;
+        boolean cpgFeedScheduled;
 
         Node(int id) {
             this.id = id;
@@ -132,6 +144,17 @@ public final class Simulator {
         public void deliver(int sender, byte[] data, int offset, int length, Guarantee guarantee, RingId ring) {
             checker.delivered(inc, sender, data, offset, length, guarantee, ring, engine.deliveringPosition(),
                 engine.deliveringSeq());
+            if (Payloads.isCarrier(data, offset)) {
+                byte[] body = Arrays.copyOfRange(data, offset + Payloads.CARRIER_HEADER, offset + length);
+                if (trace.on(Trace.Category.DELIVER)) {
+                    trace(Trace.Category.DELIVER, "n" + id + " deliver " + Payloads.getInt(data, offset) + ":"
+                        + Payloads.getInt(data, offset + 4) + " ring " + ring + " CPG " + cpgName(body));
+                }
+                if (cpg != null) {
+                    cpg.onDeliver(sender, body);
+                }
+                return;
+            }
             if (trace.on(Trace.Category.DELIVER) || listener != null) {
                 int origin = Payloads.getInt(data, offset);
                 int counter = Payloads.getInt(data, offset + 4);
@@ -150,6 +173,12 @@ public final class Simulator {
                 + (ev.type() == MembershipEvent.Type.TRANSITIONAL ? " left " + ev.left() : " joined " + ev.joined()));
             if (listener != null) {
                 listener.configurationChange(now, id, ev);
+            }
+            if (cpg != null) {
+                cpg.onConfiguration(ev);
+            }
+            if (configurationHook != null) {
+                configurationHook.accept(id, ev);
             }
         }
 
@@ -194,6 +223,7 @@ public final class Simulator {
     private final Checker checker = new Checker();
     private final Trace trace;
     private Listener listener;
+    private java.util.function.BiConsumer<Integer, MembershipEvent> configurationHook;
     private long now;
     private long eventSeq;
     private long steps;
@@ -248,6 +278,11 @@ public final class Simulator {
 
     public void setListener(Listener l) {
         this.listener = l;
+    }
+
+    /** Called after each configuration change with the node's id (null: none); for scripts that stop there. */
+    public void setConfigurationHook(java.util.function.BiConsumer<Integer, MembershipEvent> hook) {
+        this.configurationHook = hook;
     }
 
     /** Virtual time in microseconds. */
@@ -314,6 +349,12 @@ public final class Simulator {
         n.seqAtBoot = n.store.load();
         n.engine = new TotemSrp(id, ids, cfg, n.store, n);
         n.engine.setProbe(n);
+        n.cpgOut.clear();
+        n.cpgOutBytes = 0;
+        if (cpgLayer) {
+            int incarnation = n.incarnation;
+            n.cpg = new CpgEngine(id, payload -> cpgSubmit(n, incarnation, payload));
+        }
         trace(Trace.Category.FAULT, "n" + id + " boots" + (n.incarnation > 1 ? " (incarnation " + n.incarnation + ")" : ""));
         guard(n, () -> n.engine.start());
     }
@@ -328,6 +369,9 @@ public final class Simulator {
         n.inc.alive = false;
         n.engine.stats().forEach((k, v) -> engineTotals.merge(k, v, Long::sum));
         n.engine = null;
+        n.cpg = null;
+        n.cpgOut.clear();
+        n.cpgOutBytes = 0;
         for (int k = 0; k < n.gen.length; k++) {
             n.gen[k] += 1_000_000;
         }
@@ -466,6 +510,95 @@ public final class Simulator {
                 + " " + p.length + "B");
         }
         return ok[0];
+    }
+
+    // ------------------------------------------------------------------------------------------------ CPG ----
+
+    /** Bytes CPG may have waiting for Totem per node, as the ring driver's submit queue (then "try again"). */
+    static final long CPG_SUBMIT_LIMIT = 8L << 20;
+
+    private boolean cpgLayer;
+
+    /** Runs a CPG engine on every node from its next boot on (call before booting). */
+    public void enableCpg() {
+        cpgLayer = true;
+    }
+
+    /** The CPG engine of a live node (null while it is down or without {@link #enableCpg()}). */
+    public CpgEngine cpg(int id) {
+        Node n = nodes[id];
+        return n.alive ? n.cpg : null;
+    }
+
+    /** A CPG message for the trace: its type, group and pid (from 2^31 on as in-JVM members count them). */
+    static String cpgName(byte[] body) {
+        CpgMessages.Message m = CpgMessages.decode(body);
+        if (m instanceof CpgMessages.Join j) {
+            return "join " + j.group() + " " + (j.pid() - (1L << 31));
+        } else if (m instanceof CpgMessages.Leave l) {
+            return "leave " + l.group() + " " + (l.pid() - (1L << 31)) + " " + l.reason();
+        } else if (m instanceof CpgMessages.Mcast mc) {
+            return "mcast " + mc.group() + " " + (mc.pid() - (1L << 31)) + " " + mc.data().length + "B";
+        } else if (m instanceof CpgMessages.JoinList jl) {
+            StringBuilder sb = new StringBuilder("joinlist " + jl.ring());
+            for (CpgMessages.Entry e : jl.members()) {
+                sb.append(' ').append(e.group()).append('/').append(e.pid() - (1L << 31));
+            }
+            return sb.toString();
+        }
+        return "malformed";
+    }
+
+    /** Messages CPG submitted on a live node that are not yet fed to its Totem engine. */
+    public int cpgBacklog(int id) {
+        Node n = nodes[id];
+        return n.alive ? n.cpgOut.size() : 0;
+    }
+
+    /** CPG's sender: queued, and fed to Totem by an action of its own (the driver's submit queue). */
+    private boolean cpgSubmit(Node n, int incarnation, byte[] payload) {
+        if (!n.alive || n.incarnation != incarnation || n.cpgOutBytes + payload.length > CPG_SUBMIT_LIMIT) {
+            return false;
+        }
+        n.cpgOut.addLast(payload);
+        n.cpgOutBytes += payload.length;
+        scheduleCpgFeed(n, incarnation, now);
+        return true;
+    }
+
+    private void scheduleCpgFeed(Node n, int incarnation, long at) {
+        if (!n.cpgFeedScheduled) {
+            n.cpgFeedScheduled = true;
+            at(at, () -> cpgFeed(n, incarnation));
+        }
+    }
+
+    private void cpgFeed(Node n, int incarnation) {
+        n.cpgFeedScheduled = false;
+        if (!n.alive || n.incarnation != incarnation) {
+            return;
+        }
+        if (n.pausedUntil > now) {
+            scheduleCpgFeed(n, incarnation, n.pausedUntil);
+            return;
+        }
+        while (!n.cpgOut.isEmpty()) {
+            byte[] body = n.cpgOut.peekFirst();
+            int counter = ++n.counter;
+            byte[] p = Payloads.carrier(n.id, counter, body);
+            boolean[] ok = new boolean[1];
+            checker.submitted(n.inc, Payloads.msgId(n.id, counter), Guarantee.AGREED, p.length);
+            guard(n, () -> ok[0] = n.engine.submit(p, Guarantee.AGREED));
+            if (!ok[0]) {
+                checker.unsubmitted(n.inc, Payloads.msgId(n.id, counter));
+                n.counter--;
+                scheduleCpgFeed(n, incarnation, now + MS);   // Totem's send queue is full: try again
+                return;
+            }
+            n.cpgOut.pollFirst();
+            n.cpgOutBytes -= body.length;
+        }
+        guard(n, () -> n.cpg.pump());
     }
 
     // ------------------------------------------------------------------------------------------- the loop ----

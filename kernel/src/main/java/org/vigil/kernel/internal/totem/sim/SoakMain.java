@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code ./vigil soak}: runs seeded fault schedules on the simulator and reports violations.
  *
  * <pre>
- * vigil soak --seeds N [--nodes K] [--first-seed S] [--threads T] [--trace]
+ * vigil soak --seeds N [--nodes K] [--first-seed S] [--threads T] [--trace] [--cpg]
  * vigil soak --seed S [--nodes K]          one seed, printing its whole trace
  * vigil soak --timing [--trials N]        membership timings after a crash (see MembershipTiming)
  * </pre>
@@ -37,6 +37,7 @@ public final class SoakMain {
         boolean one = false;
         boolean timing = false;
         boolean verbose = false;
+        boolean cpg = false;
         List<String> timingArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -53,6 +54,7 @@ public final class SoakMain {
                     case "--threads" -> threads = Integer.parseInt(args[++i]);
                     case "--timing" -> timing = true;
                     case "--counters" -> verbose = true;
+                    case "--cpg" -> cpg = true;
                     case "--trials", "--profile" -> {
                         timingArgs.add(a);
                         timingArgs.add(args[++i]);
@@ -80,7 +82,7 @@ public final class SoakMain {
             return 2;
         }
         if (one) {
-            SoakRun.Result r = SoakRun.run(first, nodes, true);
+            SoakRun.Result r = SoakRun.run(first, nodes, true, cpg);
             out.print(r.trace());
             out.println(describe(r));
             out.println("1 seeds, " + (r.ok() ? 0 : 1) + " violations");
@@ -89,9 +91,10 @@ public final class SoakMain {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<SoakRun.Result>> futures = new ArrayList<>();
         final int k = nodes;
+        final boolean withCpg = cpg;
         for (long s = first; s < first + seeds; s++) {
             long seed = s;
-            futures.add(pool.submit(() -> SoakRun.run(seed, k, false)));
+            futures.add(pool.submit(() -> SoakRun.run(seed, k, false, withCpg)));
         }
         int violations = 0;
         long steps = 0;
@@ -138,8 +141,9 @@ public final class SoakMain {
     }
 
     private static void usage(PrintStream p) {
-        p.println("usage: vigil soak --seeds N [--nodes K] [--first-seed S] [--threads T] [--counters]");
-        p.println("       vigil soak --seed S [--nodes K]       (one seed with its whole trace)");
+        p.println("usage: vigil soak --seeds N [--nodes K] [--first-seed S] [--threads T] [--counters] [--cpg]");
+        p.println("       (--cpg: CPG members on every node, checked for agreement and delivery)");
+        p.println("       vigil soak --seed S [--nodes K] [--cpg] (one seed with its whole trace)");
         p.println("       vigil soak --timing [--trials N] [--profile seed|fast|both]");
     }
 }
