@@ -289,7 +289,7 @@ class AttrdIT {
         ok(vigil(1, "attrd_updater", "-n", "before-restart", "-U", "2", "-N", "node2"));
         awaitCib(2, 1, "before-restart", "1");
         awaitCib(2, 2, "before-restart", "2");
-        c.stop(1);
+        c.kill9(1);   // a crash: nothing is erased while it is down (a clean stop erases them: below)
         CibNetnsIT.awaitMembers(c, "2", 2);
         assertEquals("1", inCib(2, 1, "before-restart"), "node2's copy still holds node1's value while it is down");
         c.start(1);
@@ -298,6 +298,14 @@ class AttrdIT {
         String same = CibNetnsIT.awaitSame(c, 1, 2);
         assertFalse(same.contains("status-1-before-restart"), same);
         assertTrue(same.contains("status-2-before-restart"), "node2's attributes are node2's: " + same);
+        // an orderly stop: the DC lets the node go and erases its transient attributes (expected down)
+        ok(vigil(1, "attrd_updater", "-n", "before-stop", "-U", "1"));
+        awaitCib(2, 1, "before-stop", "1");
+        c.stop(1);
+        CibNetnsIT.awaitMembers(c, "2", 2);
+        awaitCib(2, 1, "before-stop", null);
+        c.start(1);
+        CibNetnsIT.awaitMembers(c, "1 2", 1, 2);
     }
 
     private static String[] concat(String a, String b, String c, String d, String[] rest) {

@@ -420,21 +420,48 @@ final class ControllerCore {
         return ids.toString();
     }
 
+    private static Integer parseNodeId(String id) {
+        try {
+            return id == null ? null : Integer.parseUnsignedInt(id);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Whether the CIB says node {@code n} is expected down (a DC let it go, perhaps the DC before this one). */
+    private boolean expectedDownInCib(int n) {
+        XmlNode status = env.cib().status();
+        if (status != null) {
+            for (XmlNode ns : status.children("node_state")) {
+                if (uuid(n).equals(ns.id())) {
+                    return "down".equals(ns.attribute("expected"));
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A node that left as asked: its history and attributes go (Pacemaker's controld_delete_node_state after a clean
+     * shutdown), so it comes back with nothing, and without its shutdown request.
+     */
+    private void eraseLeftInOrder(int nodeId) {
+        String id = uuid(nodeId);
+        for (String part : List.of("lrm", "transient_attributes")) {
+            env.cibUpdate(new CibRequest(CibRequest.Op.DELETE, null, "/cib/status/node_state[@id='" + id + "']/"
+                + part, null, Set.of(), "crmd", "hacluster")).whenComplete((s, e) -> {
+                    if (e != null && !(e instanceof org.vigil.crm.api.cib.CibError ce
+                        && ce.exitCode() == org.vigil.crm.api.cib.CibError.NOSUCH)) {
+                        LOG.debug("erasing the state of {}: {}", id, e.getMessage());
+                    }
+                });
+        }
+    }
+
     /** A node left: its actions in flight fail ({@code fail_incompletable_actions()}), the graph aborts. */
     private void nodeLost(int nodeId) {
-        if (expectedDown.contains(nodeId)) {
-            // it left as asked: its history and attributes go (Pacemaker's controld_delete_node_state after a
-            // clean shutdown), so it comes back with nothing, and without its shutdown request
-            String id = uuid(nodeId);
-            for (String part : List.of("lrm", "transient_attributes")) {
-                env.cibUpdate(new CibRequest(CibRequest.Op.DELETE, null, "/cib/status/node_state[@id='" + id + "']/"
-                    + part, null, Set.of(), "crmd", "hacluster")).whenComplete((s, e) -> {
-                        if (e != null && !(e instanceof org.vigil.crm.api.cib.CibError ce
-                            && ce.exitCode() == org.vigil.crm.api.cib.CibError.NOSUCH)) {
-                            LOG.debug("erasing the state of {}: {}", id, e.getMessage());
-                        }
-                    });
-            }
+        if (expectedDown.contains(nodeId) || expectedDownInCib(nodeId)) {
+            eraseLeftInOrder(nodeId);
         }
         joined.remove(nodeId);
         if (joinWaiting.remove(nodeId) && joinWaiting.isEmpty() && !settled) {
@@ -745,6 +772,18 @@ final class ControllerCore {
         boolean first = !settled;
         settled = true;
         env.event("join", "join " + joinId + " complete: " + joined.size() + " nodes joined");
+        // a node the DC before this one let go (the old DC itself, when it stopped in order) left while no DC
+        // was there to erase what it leaves behind
+        XmlNode st = env.cib().status();
+        if (st != null) {
+            for (XmlNode ns : st.children("node_state")) {
+                Integer n = parseNodeId(ns.id());
+                if (n != null && !ring.contains(n) && "down".equals(ns.attribute("expected"))
+                    && (ns.firstChild("lrm") != null || ns.firstChild("transient_attributes") != null)) {
+                    eraseLeftInOrder(n);
+                }
+            }
+        }
         writeNodeStates();
         requestPcalc(first ? "DC takeover" : "Node join");
     }

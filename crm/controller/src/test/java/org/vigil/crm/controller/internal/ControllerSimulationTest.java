@@ -506,6 +506,9 @@ class ControllerSimulationTest {
             assertEquals(1, c.where(r).size(), r + " runs once");
         }
         assertEquals("down", nodeState(c, dc).attribute("expected"));
+        // the new DC erased what the old one left of itself, as for any node let go (its shutdown request too)
+        assertEquals(null, attr(c, dc, "shutdown"), "the old DC's attributes are gone");
+        assertEquals(null, nodeState(c, dc).firstChild("lrm"), "its history is erased");
     }
 
     @Test
