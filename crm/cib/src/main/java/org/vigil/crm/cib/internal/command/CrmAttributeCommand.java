@@ -16,6 +16,11 @@ import org.apache.commons.cli.Option;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.vigil.crm.api.attrd.Attrd;
+import org.vigil.crm.api.attrd.AttributeUpdate;
 import org.vigil.crm.api.cib.Cib;
 import org.vigil.crm.api.cib.CibError;
 import org.vigil.crm.api.cib.CibRequest;
@@ -63,6 +68,14 @@ public final class CrmAttributeCommand implements AdminCommand {
 
     private final Cib cib;
     private final VigilNode node;
+
+    /**
+     * The node's attribute manager, when its bundle runs: transient attributes are set and deleted through it, as
+     * Pacemaker's crm_attribute does ({@code use_attrd()}), so it writes them again when a CIB sync loses them.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    volatile Attrd attrd;
 
     @Activate
     public CrmAttributeCommand(@Reference Cib cib, @Reference VigilNode node) {
@@ -219,6 +232,23 @@ public final class CrmAttributeCommand implements AdminCommand {
                     + "update or delete");
             }
             q.name = q.pattern;
+        }
+        Attrd a = attrd;
+        if (a != null && q.type.equalsIgnoreCase("status") && (q.command == 'u' || q.command == 'D')
+            && q.pattern == null && q.id == null && !q.remote && q.name != null) {
+            // try_ipc_update(): through attrd; on failure the CIB directly, as Pacemaker falls back
+            try {
+                a.update(new AttributeUpdate(q.name, q.nodeName, true, q.command == 'u' ? q.value : null, null,
+                    q.set, AttributeUpdate.Lifetime.REBOOT, false, null)).toCompletableFuture()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                return 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw e;
+            } catch (ExecutionException | TimeoutException | RuntimeException
+                     | org.vigil.crm.api.attrd.AttrdError e) {
+                // fall through to the CIB
+            }
         }
         int rc;
         if (q.command == 'D') {

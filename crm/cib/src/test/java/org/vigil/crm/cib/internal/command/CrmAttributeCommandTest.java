@@ -192,6 +192,57 @@ class CrmAttributeCommandTest {
         return Commands.run(cmd, tmp, Arrays.asList(line.split(" ")));
     }
 
+    /** An attribute manager that records what it is asked (the node's attrd is another bundle). */
+    static final class RecordingAttrd implements org.vigil.crm.api.attrd.Attrd {
+        final List<org.vigil.crm.api.attrd.AttributeUpdate> updates = new java.util.ArrayList<>();
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> update(org.vigil.crm.api.attrd.AttributeUpdate u) {
+            updates.add(u);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public List<org.vigil.crm.api.attrd.AttributeValue> query(String name, String node) {
+            return List.of();
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> refresh() {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public Cleared clearFailures(String resource, String operation, long intervalMs, String node) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String localNode() {
+            return "local";
+        }
+    }
+
+    @Test
+    void transientAttributesGoThroughTheNodesAttrdWhenItRuns() throws Exception {
+        RecordingAttrd a = new RecordingAttrd();
+        cmd.attrd = a;
+        var before = cib.current();
+        assertEquals(0, run("-l reboot -n score -v 10").exit());
+        assertEquals(0, run("-l reboot -n score -D").exit());
+        assertEquals(before, cib.current(), "attrd writes them, not the command");
+        assertEquals(2, a.updates.size(), a.updates.toString());
+        assertEquals("score", a.updates.get(0).name());
+        assertEquals("10", a.updates.get(0).value());
+        assertEquals("local", a.updates.get(0).node());
+        assertEquals(org.vigil.crm.api.attrd.AttributeUpdate.Lifetime.REBOOT, a.updates.get(0).lifetime());
+        assertEquals(null, a.updates.get(1).value(), "a delete");
+        // permanent node attributes and cluster options go to the CIB as before
+        assertEquals(0, run("-l forever -n site -v east").exit());
+        assertEquals(0, run("-n cluster-recheck-interval -v 2min").exit());
+        assertEquals(2, a.updates.size());
+    }
+
     private XmlNode one(String xpath) throws Exception {
         List<int[]> hits = CibXPath.select(cib.current().root(), xpath);
         return hits.size() == 1 ? cib.current().root().at(hits.get(0)) : null;
