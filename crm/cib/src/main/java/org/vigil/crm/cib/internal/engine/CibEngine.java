@@ -335,6 +335,15 @@ public final class CibEngine {
         String op = m.attribute("op", "");
         switch (op) {
             case "start" -> start(sender, m);
+            case "need-round" -> {
+                // a member whose view changed after the coordinator's start (CPG may show one node two steps
+                // where the others see one): it would wait for a start that never comes, and the others for its
+                // hello; the coordinator starts the round again for everyone
+                if (syncing && !members.isEmpty() && members.get(0).equals(self) && members.contains(sender)) {
+                    out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "start", "round",
+                        Integer.toUnsignedString(self.nodeId()) + ":" + self.pid() + ":" + (++rounds))));
+                }
+            }
             case "hello" -> hello(sender, m);
             case "sync" -> syncCopy(sender, senderName, m);
             case "update" -> {
@@ -546,14 +555,20 @@ public final class CibEngine {
         if (members.get(0).equals(self)) {
             out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "start", "round",
                 Integer.toUnsignedString(self.nodeId()) + ":" + self.pid() + ":" + (++rounds))));
+        } else {
+            out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "need-round")));
         }
     }
 
     private void start(Member sender, XmlNode m) {
-        if (!syncing || round != null || members.isEmpty() || !members.get(0).equals(sender)
-            || m.attribute("round") == null) {
-            return;   // not the coordinator's first start since the change
+        if (!syncing || members.isEmpty() || !members.get(0).equals(sender) || m.attribute("round") == null
+            || m.attribute("round").equals(round)) {
+            return;   // not a start of the coordinator's while this member syncs
         }
+        // the coordinator's first start since the change, or a later one (it started again for a member that
+        // asked): the round restarts, hellos and a copy on their way for the one before do not count
+        hellos.clear();
+        winner = null;
         round = m.attribute("round");
         out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "hello", "round", round, "version",
             current.version().toString(), "digest", current.digest(), "node", selfName)));
