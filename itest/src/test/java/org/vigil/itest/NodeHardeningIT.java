@@ -240,6 +240,17 @@ class NodeHardeningIT {
         }
     }
 
+    /** The transport's line once the node has started it (bundles start one after another after the socket opens). */
+    private String activeMcastLine() throws Exception {
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        String l = mcastLine();
+        while (!l.contains(" Active ") && System.nanoTime() < end) {
+            Thread.sleep(100);
+            l = mcastLine();
+        }
+        return l;
+    }
+
     private String mcastLine() throws Exception {
         Result b = vigil(dir, "bundles", MCAST);
         return b.out().lines().filter(l -> l.contains(MCAST)).findFirst().orElseThrow(() -> new AssertionError(b));
@@ -254,7 +265,7 @@ class NodeHardeningIT {
     @Test
     void aFailedUpdateReinstatesTheRunningRevision() throws Exception {
         startNode();
-        String before = mcastLine();
+        String before = activeMcastLine();
         Path bad = BundleJars.withHeaders(mcastJar(), dir.resolve("mcast-bad.jar"), "Bundle-Version", "9.0.0",
             "Bundle-Activator", "org.vigil.transport.mcast.NoSuchActivator");
         Result r = vigil(dir, "upgrade", "mcast-bad.jar");
@@ -406,7 +417,7 @@ class NodeHardeningIT {
         try {
             state = small.resolve("state");
             startNode();
-            String before = mcastLine();
+            String before = activeMcastLine();
             // fill the file system, leaving less than the jar needs
             long jarSize = Files.size(mcastJar());
             Path filler = small.resolve("filler");
