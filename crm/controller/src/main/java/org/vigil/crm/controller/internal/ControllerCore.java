@@ -339,18 +339,37 @@ final class ControllerCore {
         if (since != null) {
             return since;
         }
+        XmlNode ns = nodeState(n);
+        String v = ns == null ? "" : ns.attribute(AWAY_ATTRIBUTE, "");
+        return v.startsWith("upgrading:") ? parse(v.substring("upgrading:".length())) : -1;
+    }
+
+    /** Node {@code n}'s {@code node_state} in the current CIB, or null. */
+    private XmlNode nodeState(int n) {
         XmlNode status = env.cib().status();
         if (status != null) {
             for (XmlNode ns : status.children("node_state")) {
                 if (uuid(n).equals(ns.id())) {
-                    String v = ns.attribute(AWAY_ATTRIBUTE, "");
-                    if (v.startsWith("upgrading:")) {
-                        return parse(v.substring("upgrading:".length()));
+                    return ns;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code ns} holds a transient attribute named {@code name}. */
+    private static boolean hasTransientAttribute(XmlNode ns, String name) {
+        XmlNode ta = ns.firstChild("transient_attributes");
+        if (ta != null) {
+            for (XmlNode set : ta.children("instance_attributes")) {
+                for (XmlNode nv : set.children("nvpair")) {
+                    if (name.equals(nv.attribute("name"))) {
+                        return true;
                     }
                 }
             }
         }
-        return -1;
+        return false;
     }
 
     /**
@@ -430,15 +449,8 @@ final class ControllerCore {
 
     /** Whether the CIB says node {@code n} is expected down (a DC let it go, perhaps the DC before this one). */
     private boolean expectedDownInCib(int n) {
-        XmlNode status = env.cib().status();
-        if (status != null) {
-            for (XmlNode ns : status.children("node_state")) {
-                if (uuid(n).equals(ns.id())) {
-                    return "down".equals(ns.attribute("expected"));
-                }
-            }
-        }
-        return false;
+        XmlNode ns = nodeState(n);
+        return ns != null && "down".equals(ns.attribute("expected"));
     }
 
     /**
@@ -1171,8 +1183,8 @@ final class ControllerCore {
             }
             case "do_shutdown" -> {
                 // the node's resources are stopped (the action's inputs): it may go, and it is expected down
-                int n = nodeIdByName(a.node()) == null ? -1 : nodeIdByName(a.node());
-                if (n >= 0) {
+                Integer n = nodeIdByName(a.node());
+                if (n != null) {
                     expectedDown.add(n);
                     writeNodeStates();
                 }
@@ -1700,33 +1712,30 @@ final class ControllerCore {
      * the old one left from one that is over.
      */
     void started() {
-        XmlNode status = env.cib().status();
-        if (status == null) {
+        XmlNode ns = nodeState(self);
+        if (ns == null) {
             return;
         }
-        for (XmlNode ns : status.children("node_state")) {
-            if (uuid(self).equals(ns.id()) && ns.attribute(AWAY_ATTRIBUTE, "").startsWith("upgrading:")) {
-                env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, XmlNode.of("node_state", "id",
-                    uuid(self), AWAY_ATTRIBUTE, "running"), Set.of(), "crmd", "hacluster"))
-                    .whenComplete((s, e) -> {
-                        if (e != null) {
-                            LOG.warn("controller: clearing this node's upgrade mark failed: {}", e.getMessage());
-                        }
-                    });
-            }
-            // a shutdown request left by the revision before (it was replaced instead of stopping): this one
-            // is not stopping, and the scheduler would keep every resource off this node
-            if (uuid(self).equals(ns.id()) && ns.firstChild("transient_attributes") != null
-                && ns.toXml().contains("name=\"shutdown\"") && shutdownDone == null) {
-                env.event("shutdown", "clearing the shutdown request of the revision before: this node is not stopping");
-                env.cibUpdate(new CibRequest(CibRequest.Op.DELETE, null, "/cib/status/node_state[@id='" + uuid(self)
-                    + "']/transient_attributes/instance_attributes/nvpair[@name='shutdown']", null,
-                    Set.of(CibRequest.Flag.ALL_MATCHES), "crmd", "hacluster")).whenComplete((x, e) -> {
-                        if (e != null) {
-                            LOG.warn("controller: clearing this node's shutdown request failed: {}", e.getMessage());
-                        }
-                    });
-            }
+        if (ns.attribute(AWAY_ATTRIBUTE, "").startsWith("upgrading:")) {
+            env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, XmlNode.of("node_state", "id",
+                uuid(self), AWAY_ATTRIBUTE, "running"), Set.of(), "crmd", "hacluster"))
+                .whenComplete((s, e) -> {
+                    if (e != null) {
+                        LOG.warn("controller: clearing this node's upgrade mark failed: {}", e.getMessage());
+                    }
+                });
+        }
+        // a shutdown request left by the revision before (it was replaced instead of stopping): this one
+        // is not stopping, and the scheduler would keep every resource off this node
+        if (shutdownDone == null && hasTransientAttribute(ns, "shutdown")) {
+            env.event("shutdown", "clearing the shutdown request of the revision before: this node is not stopping");
+            env.cibUpdate(new CibRequest(CibRequest.Op.DELETE, null, "/cib/status/node_state[@id='" + uuid(self)
+                + "']/transient_attributes/instance_attributes/nvpair[@name='shutdown']", null,
+                Set.of(CibRequest.Flag.ALL_MATCHES), "crmd", "hacluster")).whenComplete((x, e) -> {
+                    if (e != null) {
+                        LOG.warn("controller: clearing this node's shutdown request failed: {}", e.getMessage());
+                    }
+                });
         }
     }
 

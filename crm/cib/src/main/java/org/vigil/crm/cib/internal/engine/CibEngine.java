@@ -340,8 +340,7 @@ public final class CibEngine {
                 // where the others see one): it would wait for a start that never comes, and the others for its
                 // hello; the coordinator starts the round again for everyone
                 if (syncing && !members.isEmpty() && members.get(0).equals(self) && members.contains(sender)) {
-                    out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "start", "round",
-                        Integer.toUnsignedString(self.nodeId()) + ":" + self.pid() + ":" + (++rounds))));
+                    multicastStart();
                 }
             }
             case "hello" -> hello(sender, m);
@@ -553,11 +552,16 @@ public final class CibEngine {
         hellos.clear();
         winner = null;
         if (members.get(0).equals(self)) {
-            out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "start", "round",
-                Integer.toUnsignedString(self.nodeId()) + ":" + self.pid() + ":" + (++rounds))));
+            multicastStart();
         } else {
             out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "need-round")));
         }
+    }
+
+    /** As the coordinator: a new round, named by this member and a counter. */
+    private void multicastStart() {
+        out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "start", "round",
+            Integer.toUnsignedString(self.nodeId()) + ":" + self.pid() + ":" + (++rounds))));
     }
 
     private void start(Member sender, XmlNode m) {
