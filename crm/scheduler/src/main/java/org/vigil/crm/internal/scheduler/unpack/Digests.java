@@ -1,12 +1,9 @@
 package org.vigil.crm.internal.scheduler.unpack;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.vigil.crm.api.exec.OpDigest;
 import org.vigil.crm.internal.cib.Rules;
 import org.vigil.crm.internal.cib.Util;
 import org.vigil.crm.internal.cib.XmlElement;
@@ -37,65 +34,12 @@ public final class Digests {
     public String digestSecureCalc;
     String digestRestartCalc;
 
-    /** Follows {@code calculate_operation_digest()} in lib/common/digest.c. */
-    private static String md5(String s) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("MD5");
-            byte[] d = md.digest(s.getBytes(StandardCharsets.UTF_8));
-            StringBuilder sb = new StringBuilder(32);
-            for (byte b : d) {
-                sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-            }
-            return sb.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void escape(StringBuilder sb, String text) {
-        byte[] b = text.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < b.length; i++) {
-            if ((b[i] & 0x80) != 0 && i + 1 < b.length && (b[i + 1] & 0x80) != 0) {
-                // Pacemaker stops escaping at the first multi-byte character
-                sb.append(new String(b, i, b.length - i, StandardCharsets.UTF_8));
-                return;
-            }
-            char c = (char) (b[i] & 0xff);
-            switch (c) {
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&apos;");
-                case '&' -> sb.append("&amp;");
-                case '\t' -> sb.append("    ");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                default -> {
-                    if (b[i] < ' ' || b[i] > '~') {
-                        sb.append('\\').append(String.format("%03o", b[i] < 0 ? (b[i] & 0xffffffffL) : b[i]));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-    }
-
     /**
-     * MD5 of {@code " <parameters ...sorted.../>\n"}. Follows {@code calculate_operation_digest()} in
-     * lib/common/digest.c.
+     * MD5 of {@code " <parameters ...sorted.../>\n"}: crm-api's {@link OpDigest}, the same the executor records.
+     * Follows {@code calculate_operation_digest()} in lib/common/digest.c.
      */
     static String digest(Map<String, String> params) {
-        List<String> names = new ArrayList<>(params.keySet());
-        names.sort(null);
-        StringBuilder sb = new StringBuilder(" <parameters");
-        for (String n : names) {
-            sb.append(' ').append(n).append("=\"");
-            escape(sb, params.get(n));
-            sb.append('"');
-        }
-        sb.append("/>\n");
-        return md5(sb.toString());
+        return OpDigest.md5(OpDigest.serialize(params));
     }
 
     private static void field(Map<String, String> xml, String name, String value) {
@@ -108,20 +52,11 @@ public final class Digests {
         return ("CRM_meta_" + field).replace('-', '_');
     }
 
-    /** Follows {@code pcmk__filter_op_for_digest()} in lib/common/operations.c. */
+    /** {@link OpDigest#filter} in place. Follows {@code pcmk__filter_op_for_digest()} in lib/common/operations.c. */
     static void filterForDigest(Map<String, String> params) {
-        long interval = 0;
-        String iv = params.get("CRM_meta_interval");
-        if (iv != null) {
-            interval = org.vigil.crm.internal.cib.Score.parseLeadingLong(iv, 0);
-        }
-        String timeout = interval != 0 ? params.get("CRM_meta_timeout") : null;
-        params.keySet().removeIf(n -> n.startsWith("CRM_meta_") || n.equals("id") || n.equals("crm_feature_set")
-            || n.equals("op-digest") || n.equals("on_node") || n.equals("on_node_uuid")
-            || n.equals("pcmk_external_ip"));
-        if (timeout != null) {
-            params.put("CRM_meta_timeout", timeout);
-        }
+        Map<String, String> kept = OpDigest.filter(params);
+        params.clear();
+        params.putAll(kept);
     }
 
     /** Follows {@code is_fence_param()} in lib/pengine/pe_digest.c. */
