@@ -272,6 +272,15 @@ public final class AttrdEngine {
         }
         if (current == null ? value == null : current.equalsIgnoreCase(String.valueOf(value))) {
             LOG.trace("attrd: unchanged {}[{}]={}", key.name(), node, value);
+            if (h == null && !def.isPrivate && key.lifetime() == Lifetime.REBOOT && key.nodeId().equals(localId)) {
+                // the CIB already holds it (the executor writes fail counts with its result): still this node's
+                // value, written again if a sync replaces the copy with one that lacks it
+                if (value == null) {
+                    ownWritten.remove(key);
+                } else {
+                    ownWritten.put(key, value);
+                }
+            }
             return CompletableFuture.completedFuture(null);
         }
         LOG.info("attrd: setting {}[{}]: {} -> {} with {} write delay{}", key.name(), node,

@@ -353,6 +353,34 @@ class AttrdEngineTest {
     }
 
     @Test
+    void aFailCountTheExecutorWroteIsThisNodesValueAndASyncThatLosesItGetsItBack() throws Exception {
+        update(set("pingd", "1"));   // a value of its own: a sync no longer erases this node's attributes
+        org.vigil.crm.api.cib.XmlNode without = cib.current().root();
+        // the executor writes a fail count with its result, in its own CIB update, then tells attrd the values
+        cib.apply(new CibRequest(CibRequest.Op.MODIFY, "status", null, org.vigil.crm.api.cib.XmlNode.of("node_state",
+            "id", "1", "uname", "alpha").plusChild(org.vigil.crm.api.cib.XmlNode.of("transient_attributes", "id", "1")
+            .plusChild(org.vigil.crm.api.cib.XmlNode.of("instance_attributes", "id", "status-1").withChildren(List.of(
+                org.vigil.crm.api.cib.XmlNode.of("nvpair", "id", "status-1-fail-count-vip#monitor_10000", "name",
+                    "fail-count-vip#monitor_10000", "value", "1"),
+                org.vigil.crm.api.cib.XmlNode.of("nvpair", "id", "status-1-last-failure-vip#monitor_10000", "name",
+                    "last-failure-vip#monitor_10000", "value", "1700000000"))))),
+            Set.of(CibRequest.Flag.CAN_CREATE), "crmd", "hacluster"));
+        int requests = cib.requests.size();
+        update(set("fail-count-vip#monitor_10000", "1"));
+        update(set("last-failure-vip#monitor_10000", "1700000000"));
+        clock.runDue();
+        assertEquals(requests, cib.requests.size(), "the CIB holds them already: nothing written");
+        // a partition heals and the other side's copy, which never had them, wins
+        org.vigil.crm.api.cib.XmlNode other = without.with("epoch", "90");
+        cib.replaceBySync(other);
+        attrd.copyReplacedBySync(new org.vigil.crm.api.cib.CibSnapshot(other));
+        clock.runDue();
+        assertEquals("1", inCib("1", "fail-count-vip#monitor_10000"), "written again");
+        assertEquals("1700000000", inCib("1", "last-failure-vip#monitor_10000"));
+        assertEquals("1", inCib("1", "pingd"));
+    }
+
+    @Test
     void aQueryAnswersAHeldValueBeforeItIsWrittenAndEveryNodeWithA() throws Exception {
         update(set("pingd", "1"));
         update(set("pingd", "2").on("bravo").withDelay(Duration.ofSeconds(5)));

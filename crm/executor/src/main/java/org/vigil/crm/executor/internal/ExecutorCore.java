@@ -532,6 +532,14 @@ final class ExecutorCore {
                     && !e.getKey().endsWith("_last_failure_0"));
             }
             written = write(rs.id, rs, entries, attrs, r.operationKey());
+            if (!attrs.isEmpty()) {
+                // attrd learns the values too (Pacemaker's update_failcount() writes them through attrd only): it
+                // writes them again when a sync replaces this node's CIB copy with one that lacks them
+                written = written.thenApply(v -> {
+                    failCountSink.accept(attrs);
+                    return v;
+                });
+            }
         } else {
             written = CompletableFuture.completedFuture(null);
         }
@@ -600,6 +608,18 @@ final class ExecutorCore {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Where the fail counts and last-failure times this executor has recorded are told once they are in the CIB
+     * (the node's attrd, when one runs; nothing otherwise). Called on the executor's thread with the
+     * {@code nvpair} elements written.
+     */
+    private volatile java.util.function.Consumer<List<XmlNode>> failCountSink = a -> { };
+
+    /** See {@link #failCountSink}; null for none. */
+    void failCountSink(java.util.function.Consumer<List<XmlNode>> sink) {
+        failCountSink = sink == null ? a -> { } : sink;
     }
 
     /** The fail count and last-failure attributes of a failed operation ({@code update_failcount()}). */

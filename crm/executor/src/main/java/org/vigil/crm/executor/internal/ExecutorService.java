@@ -20,7 +20,11 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vigil.crm.api.attrd.Attrd;
+import org.vigil.crm.api.attrd.AttrdError;
+import org.vigil.crm.api.attrd.AttributeUpdate;
 import org.vigil.crm.api.cib.Cib;
+import org.vigil.crm.api.cib.XmlNode;
 import org.vigil.crm.api.cib.CibVersion;
 import org.vigil.crm.api.exec.ExecRequest;
 import org.vigil.crm.api.exec.Executor;
@@ -109,6 +113,28 @@ public final class ExecutorService implements Executor {
             out.completeExceptionally(new IllegalStateException("the executor is stopped"));
         }
         return out;
+    }
+
+    /**
+     * The node's attrd, when it runs: told the fail counts the executor records, so that it holds them as this
+     * node's values (queries, and a rewrite after a sync replaced the CIB copy) as Pacemaker's attrd does.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindAttrd(Attrd attrd) {
+        core.failCountSink(attrs -> {
+            for (XmlNode a : attrs) {
+                try {
+                    attrd.update(AttributeUpdate.set(a.attribute("name"), a.attribute("value")));
+                } catch (AttrdError | RuntimeException e) {
+                    LOG.debug("telling attrd {}={} failed: {}", a.attribute("name"), a.attribute("value"), e.toString());
+                }
+            }
+        });
+    }
+
+    void unbindAttrd(Attrd attrd) {
+        core.failCountSink(null);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

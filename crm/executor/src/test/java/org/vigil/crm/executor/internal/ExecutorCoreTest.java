@@ -223,8 +223,13 @@ class ExecutorCoreTest {
     @Test
     void aFailedStartCountsInfinityUnlessStartFailureIsNotFatal() throws Exception {
         dummy.behaviour = r -> ok(OcfStatus.ERR_GENERIC);
+        List<XmlNode> told = new java.util.ArrayList<>();
+        core.failCountSink(told::addAll);
         Outcome o = run(op("vip", "start", 0));
         assertEquals(1, o.rc());
+        assertEquals(List.of("fail-count-vip#start_0=INFINITY", "last-failure-vip#start_0"),
+            told.stream().map(a -> a.attribute("name").startsWith("last") ? a.attribute("name")
+                : a.attribute("name") + "=" + a.attribute("value")).toList(), "attrd is told what was written");
         assertEquals("1", entry("vip", "vip_last_0").attribute("rc-code"));
         assertEquals("1", entry("vip", "vip_last_failure_0").attribute("rc-code"));
         assertEquals("INFINITY", attr("fail-count-vip#start_0"));
