@@ -109,6 +109,35 @@ public final class LoopbackCib implements Cib {
         return n;
     }
 
+    /**
+     * Another member with {@code copy} (a higher version) meets this one and its copy wins the sync round, as when
+     * a partition heals and the other side's copy is newer: this node's copy is replaced by it through the engine's
+     * own sync path (listeners hear a change with {@code sync} set), then the other member leaves again.
+     */
+    public synchronized void replaceBySync(XmlNode copy) {
+        drain();
+        CibEngine.Member other = new CibEngine.Member(2, 200);
+        engine.configurationChanged(List.of(SELF, other));
+        byte[] start = wire.poll();   // this member coordinates (lowest id): its start names the round
+        String round;
+        try {
+            round = org.vigil.crm.cib.internal.engine.CibMessages.decode(start).attribute("round");
+        } catch (org.vigil.crm.api.CibException e) {
+            throw new IllegalStateException(e);
+        }
+        engine.delivered(SELF, nodeName, start);
+        CibSnapshot theirs = new CibSnapshot(copy);
+        engine.delivered(other, "peer", org.vigil.crm.cib.internal.engine.CibMessages.encode(XmlNode.of("vigil-cib",
+            "op", "hello", "round", round, "version", theirs.version().toString(), "digest", theirs.digest(),
+            "node", "peer")));
+        drain();   // this member's hello: the other's copy wins
+        engine.delivered(other, "peer", org.vigil.crm.cib.internal.engine.CibMessages.encode(XmlNode.of("vigil-cib",
+            "op", "sync", "round", round, "version", theirs.version().toString()).plusChild(copy)));
+        drain();
+        engine.configurationChanged(List.of(SELF));
+        drain();
+    }
+
     /** The node name the engine records as {@code update-origin}. */
     public String nodeName() {
         return nodeName;

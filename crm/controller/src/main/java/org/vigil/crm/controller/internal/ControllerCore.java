@@ -1480,6 +1480,19 @@ final class ControllerCore {
 
     // ---- CIB changes (the DC) ---------------------------------------------------------------------------------
 
+    /**
+     * The DC's CIB copy was replaced by another member's in a sync (a partition healed and the other side's copy
+     * was newer): what the nodes of this side recorded while apart, this node's own history included, is gone
+     * from it. Every node is asked for its history again, this one too ({@code do_cib_replaced()}: "start the join
+     * process again so we get everyone's LRM status"); nothing is scheduled until they all answered.
+     */
+    private void cibReplaced() {
+        env.event("join", "the CIB copy was replaced by a sync: asking every node for its history again");
+        joined.clear();
+        settled = false;
+        startJoin(new TreeSet<>(group));
+    }
+
     private static final Pattern NODE_ID = Pattern.compile("node_state\\[@id='([^']*)'\\]");
     private static final Pattern LRM_ID = Pattern.compile("/lrm\\[@id='([^']*)'\\]");
 
@@ -1490,11 +1503,11 @@ final class ControllerCore {
      * the changes of one patch are read (the executor writes a failure and its fail count in one update).
      */
     void cibChanged(CibChange change) {
-        if (!isDc() || !settled) {
+        if (change.sync() && isDc() && !electing) {
+            cibReplaced();
             return;
         }
-        if (change.sync()) {
-            requestPcalc("CIB replaced");
+        if (!isDc() || !settled) {
             return;
         }
         XmlNode diff = change.patchset();

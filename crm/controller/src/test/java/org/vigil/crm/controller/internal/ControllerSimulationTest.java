@@ -246,6 +246,28 @@ class ControllerSimulationTest {
     }
 
     @Test
+    void aCibCopyReplacedBySyncMakesTheDcJoinEveryNodeAgainItselfIncluded() {
+        // A partition heals and the other side's newer copy wins the sync: what this side's nodes recorded meanwhile
+        // (here: every resource stopped for lack of quorum) is gone from the CIB, which says they still run. The DC
+        // must ask every node for its history again, its own included (do_cib_replaced()), or nothing restarts them.
+        SimCluster c = threeNodes(5, cib(false, "stop", 100, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        XmlNode before = c.cib.current().root();
+        c.setQuorate(false);
+        settle(c, "without quorum");
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(Set.of(), c.where(r), r + " stopped without quorum");
+        }
+        long epoch = Long.parseLong(c.cib.current().root().attribute("epoch")) + 5;
+        c.replaceCibBySync(before.with("epoch", Long.toString(epoch)));
+        c.setQuorate(true);
+        settle(c, "after the sync and quorum");
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(1, c.where(r).size(), r + " runs once: " + String.join("\n", tail(c.log, 40)));
+        }
+    }
+
+    @Test
     void aFailedMonitorIsRecoveredInPlaceAndCounted() {
         SimCluster c = threeNodes(3, cib(false, "stop", 100, "r1"));
         settle(c, "cold start");

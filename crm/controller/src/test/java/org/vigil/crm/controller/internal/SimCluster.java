@@ -187,6 +187,15 @@ final class SimCluster {
         nodes.get(id).syncingUntil = now + ms;
     }
 
+    /**
+     * The CIB copy is replaced by {@code copy} in a sync (a partition heals and the other side's newer copy wins):
+     * through the CIB engine's own sync path, so the controllers hear a change with {@code sync} set. The one copy
+     * here stands for every node's.
+     */
+    void replaceCibBySync(XmlNode copy) {
+        cib.replaceBySync(copy);
+    }
+
     /** The node dies: its controller and executor vanish, and so does everything running on the machine. */
     void crash(int id) {
         SimNode n = nodes.get(id);
