@@ -383,10 +383,10 @@ public final class CibEngine {
         XmlNode patch = "auto".equals(rule) && m.firstChild("diff") != null
             ? withVersions(m.firstChild("diff"), before.version(), next.version())
             : Differ.diff(before.root(), after, before.version(), next.version()).toXml();
-        out.changed(new CibChange(before, next, patch, m.attribute("origin"), m.attribute("client"), false));
         if (config) {
-            out.persist(next);
+            out.persist(next);   // first: the disk write runs while the listeners (controller, attrd) look at it
         }
+        out.changed(new CibChange(before, next, patch, m.attribute("origin"), m.attribute("client"), false));
         if (mine != null) {
             if (config && persisted.compareTo(new CibVersion(next.version().adminEpoch(), next.version().epoch(), 0)) < 0) {
                 awaitingDisk.put(mine.id(), next.version());
