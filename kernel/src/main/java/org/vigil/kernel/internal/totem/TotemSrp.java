@@ -171,6 +171,8 @@ public final class TotemSrp {
     /** The representative holds the token of an idle ring. */
     private boolean holding;
     private byte[] heldToken;
+    /** Scratch for {@link #sendOnHeldToken}: the held token decoded again (the arrival scratch is reused). */
+    private final OrfToken heldTok = new OrfToken();
     /** A non-representative saw the ring idle: the representative probably holds the token. */
     private boolean tokenHeldHint;
 
@@ -329,7 +331,7 @@ public final class TotemSrp {
         try {
             if (state == TotemState.OPERATIONAL) {
                 if (holding) {
-                    releaseHold();
+                    sendOnHeldToken();
                 } else if (tokenHeldHint) {
                     tokenHeldHint = false;
                     out.multicast(TotemCodec.encodeRingMessage(TotemCodec.TYPE_TOKEN_HOLD_CANCEL, me, op.rep, op.seq));
@@ -535,6 +537,54 @@ public final class TotemSrp {
         heldToken = null;
         cancel(TimerKind.TOKEN_HOLD);
         sendToken(cur.next, b, false);
+    }
+
+    /**
+     * A message queued while this representative holds the idle ring's token: it goes out on that token now, as it
+     * would have had it been queued just before the token arrived, and the token moves on. Without this the
+     * representative's own message waited for a whole rotation (the hold is released to the next node first).
+     * The token is still this node's (not forwarded), so this is the tail of its visit: the same flow control,
+     * backlog and aru accounting as {@link #processToken}, added to what that visit did; the token's sequence
+     * number is the one the visit gave it. (Corosync releases the hold on a local send; this goes one step
+     * further, in the spirit of {@code orf_token_mcast()} run at the end of the visit.)
+     */
+    private void sendOnHeldToken() {
+        Ring r = cur;
+        OrfToken t = heldTok;
+        try {
+            codec.decodeToken(heldToken, 0, heldToken.length, t);
+        } catch (TotemCodec.Malformed e) {
+            releaseHold();   // cannot happen (this node encoded it); forwarding it as it is stays correct
+            return;
+        }
+        holding = false;
+        heldToken = null;
+        cancel(TimerKind.TOKEN_HOLD);
+        int cbl = sendQueue.backlogPackets();
+        int allowed = allowed(t, r, cbl);
+        int sent = 0;
+        while (sent < allowed && !sendQueue.isEmpty()) {
+            long seq = ++t.seq;
+            byte[] p = sendQueue.build(me, r.rep, r.seq, seq);
+            Msg m = new Msg(p, 0, p.length, r.rep, r.seq, seq, me, Msg.KIND_REGULAR, sendQueue.lastSafe(),
+                TotemCodec.MCAST_HEADER, null);
+            store(r, m);
+            out.multicast(p);
+            stats.mcastTx++;
+            sent++;
+        }
+        cbl = sendQueue.backlogPackets();
+        t.fcc = Math.max(0, t.fcc + sent);
+        r.myTrc += sent;
+        t.backlog = (int) Math.max(0, Math.min(Integer.MAX_VALUE, (long) t.backlog + cbl - r.myPbl));
+        r.myPbl = cbl;
+        updateAru(t, r.myAru, me);
+        byte[] bytes = TotemCodec.encodeToken(t, me);
+        r.lastForwardedAru = t.aru;
+        r.lastForwardedSeq = t.seq;
+        sendToken(r.next, bytes, false);
+        deliver(r);
+        r.queue.free(Math.min(r.safeSeq, r.highDelivered));
     }
 
     // ========================================================================================== membership ====
