@@ -339,8 +339,11 @@ public final class CibEngine {
                 // a member whose view changed after the coordinator's start (CPG may show one node two steps
                 // where the others see one): it would wait for a start that never comes, and the others for its
                 // hello; the coordinator starts the round again for everyone
-                if (syncing && !members.isEmpty() && members.get(0).equals(self) && members.contains(sender)) {
-                    multicastStart();
+                if (!members.isEmpty() && members.get(0).equals(self) && members.contains(sender)) {
+                    // still syncing: the round starts again; already done (the member answered this round's start
+                    // before its second change and the round ended without it): a round for everyone, which every
+                    // member joins where the start is delivered, the same point of the agreed order for all
+                    multicastStart(!syncing);
                 }
             }
             case "hello" -> hello(sender, m);
@@ -560,11 +563,24 @@ public final class CibEngine {
 
     /** As the coordinator: a new round, named by this member and a counter. */
     private void multicastStart() {
+        multicastStart(false);
+    }
+
+    /** @param everyone members that are not syncing join the round too (see {@link #start}) */
+    private void multicastStart(boolean everyone) {
         out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "start", "round",
-            Integer.toUnsignedString(self.nodeId()) + ":" + self.pid() + ":" + (++rounds))));
+            Integer.toUnsignedString(self.nodeId()) + ":" + self.pid() + ":" + (++rounds), "everyone",
+            everyone ? "true" : null)));
     }
 
     private void start(Member sender, XmlNode m) {
+        if (!syncing && "true".equals(m.attribute("everyone")) && !members.isEmpty() && members.get(0).equals(sender)
+            && members.contains(self)) {
+            syncing = true;   // a round for everyone: updates delivered from here on wait for its end, as after a change
+            round = null;
+            hellos.clear();
+            winner = null;
+        }
         if (!syncing || members.isEmpty() || !members.get(0).equals(sender) || m.attribute("round") == null
             || m.attribute("round").equals(round)) {
             return;   // not a start of the coordinator's while this member syncs

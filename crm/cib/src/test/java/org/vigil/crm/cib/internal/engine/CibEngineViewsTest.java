@@ -121,4 +121,49 @@ class CibEngineViewsTest {
         assertEquals(n1.current().digest(), n2.current().digest());
         assertEquals(n1.current().digest(), n3.current().digest());
     }
+
+    @Test
+    void aMemberWhoseSecondChangeComesAfterTheRoundEndedGetsARoundForEveryone() {
+        CibEngine n1 = engine(1);
+        CibEngine n2 = engine(2);
+        CibEngine n3 = engine(3);
+        n1.configurationChanged(view(1, 3));
+        n3.configurationChanged(view(1, 3));
+        n2.configurationChanged(view(2));
+        deliver(2, 2);
+        deliver(2, 2);
+        sent.get(1).clear();
+        sent.get(3).clear();
+        n1.configurationChanged(view(1, 2, 3));
+        n3.configurationChanged(view(1, 2, 3));
+        n2.configurationChanged(view(1, 2));
+        // node 2 answers the coordinator's start while it sees [1, 2]; the round ends everywhere
+        for (int pass = 0; pass < 20; pass++) {
+            int moved = 0;
+            for (int from : List.of(1, 2, 3)) {
+                moved += deliver(from, 1, 2, 3);
+            }
+            if (moved == 0) {
+                break;
+            }
+        }
+        assertFalse(n1.syncing(), "node 1 ended the round");
+        assertFalse(n3.syncing(), "node 3 ended the round");
+        // only then node 2 sees its second change: it syncs again, and asks for a round
+        n2.configurationChanged(view(1, 2, 3));
+        for (int pass = 0; pass < 20; pass++) {
+            int moved = 0;
+            for (int from : List.of(1, 2, 3)) {
+                moved += deliver(from, 1, 2, 3);
+            }
+            if (moved == 0) {
+                break;
+            }
+        }
+        for (Map.Entry<Integer, CibEngine> e : engines.entrySet()) {
+            assertFalse(e.getValue().syncing(), "node " + e.getKey() + " is in sync");
+        }
+        assertEquals(n1.current().digest(), n2.current().digest());
+        assertEquals(n1.current().digest(), n3.current().digest());
+    }
 }
