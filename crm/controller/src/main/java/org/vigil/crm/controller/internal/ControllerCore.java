@@ -867,6 +867,8 @@ final class ControllerCore {
                 }
                 if (nodeStateDirty) {
                     writeNodeStates();
+                } else {
+                    runWaitingPcalcNow();
                 }
             });
     }
@@ -899,6 +901,17 @@ final class ControllerCore {
         pcalcQueued = true;
         LOG.debug("scheduler run queued: {}", reason);
         pcalcTimer = env.timer(delayMs, this::runPcalc);
+    }
+
+    /**
+     * A scheduler run that waits (for the node states, mostly: a node was lost) goes now rather than at its next
+     * look {@link #RETRY_MS} later: that wait was in every failover.
+     */
+    private void runWaitingPcalcNow() {
+        if (pcalcQueued && pcalcTimer != null) {
+            pcalcTimer.cancel();
+            pcalcTimer = env.timer(0, this::runPcalc);
+        }
     }
 
     private void runPcalc() {
@@ -1506,6 +1519,9 @@ final class ControllerCore {
         if (change.sync() && isDc() && !electing) {
             cibReplaced();
             return;
+        }
+        if (isDc() && waitFor != null && change.after().version().compareTo(waitFor) >= 0) {
+            runWaitingPcalcNow();   // the copy now holds what a run waited for
         }
         if (!isDc() || !settled) {
             return;
