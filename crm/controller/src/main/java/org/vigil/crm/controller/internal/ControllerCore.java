@@ -245,6 +245,21 @@ final class ControllerCore {
         return settled;
     }
 
+    /**
+     * Whether this node has joined the current DC since it started: the DC's join is done (on the DC), or this node
+     * confirmed the DC's last join request to it. A node started moments ago may read a CIB that still shows its
+     * previous life as joined (the DC has not seen it leave yet): this says what the node itself knows.
+     */
+    boolean joinedDc() {
+        if (dc == null) {
+            return false;
+        }
+        return isDc() ? settled : uuid(dc).equals(confirmedTo);
+    }
+
+    /** The DC this node last confirmed a join to (its uuid), or null. */
+    private String confirmedTo;
+
     String teUuid() {
         return teUuid;
     }
@@ -737,6 +752,7 @@ final class ControllerCore {
                 });
                 return;
             }
+            confirmedTo = dcUuid;
             env.send(message("join-confirm", "dc", dcUuid, "join-id", joinIdText, "node", uuid(self),
                 "cib-version", version == null ? null : version.toString()));
         });

@@ -409,6 +409,11 @@ public final class ControllerService implements Controller, AdminCommand {
         });
     }
 
+    /** See {@link ControllerCore#joinedDc()}. */
+    boolean joinedDc() {
+        return call(core::joinedDc);
+    }
+
     @Override
     public List<TimelineEvent> timeline() {
         synchronized (timeline) {

@@ -27,6 +27,8 @@ import org.vigil.kernel.api.command.AdminCommand;
  * {@code vigil wait --ready [--timeout T] [--quiet]}: returns once the cluster is ready for work, so scripts need no
  * sleeps: this node's partition is quorate, a DC is elected, every member of the partition that runs a controller
  * has joined the DC (its {@code node_state} in the CIB says so), no operation is pending in the CIB, and the scheduler,
+ * this node itself has joined the DC since it started (a node started moments ago may still read a CIB that shows
+ * its previous life as joined), the scheduler,
  * run on the current CIB here, has nothing left to do (probes done, everything started or stopped where it should
  * be), as Pacemaker's {@code crm_resource --wait} decides. Exit 0 when ready, 124 at the timeout with what is still
  * missing, 64 for bad usage.
@@ -124,6 +126,8 @@ public final class WaitCommand implements AdminCommand {
         }
         if (s.dc() == null) {
             out.add("a DC to be elected");
+        } else if (controller instanceof ControllerService cs && !cs.joinedDc()) {
+            out.add("this node to join the DC");   // its CIB copy may still show its previous life as joined
         }
         CibSnapshot snapshot = cib.current();
         if (state.isPresent()) {

@@ -235,9 +235,14 @@ class ControllerSimulationTest {
         // meanwhile): its history goes out after the sync (settle fails on a violation otherwise)
         c.start(victimId);
         c.startSyncing(victimId, 1_500);
-        c.run(3_000);
+        c.run(1_000);
+        assertFalse(c.nodes.get(victimId).core.joinedDc(), "not joined while its CIB syncs (wait --ready waits)");
+        c.run(2_000);
         settle(c, "after " + victim + " came back");
         assertEquals("member", nodeState(c, victimId).attribute("join"));
+        for (SimCluster.SimNode n : c.nodes.values()) {
+            assertTrue(n.core.joinedDc(), n.name + " joined the DC");
+        }
         List<String> after = new ArrayList<>();
         for (String r : List.of("r1", "r2", "r3")) {
             after.add(r + "@" + c.where(r));
