@@ -74,6 +74,8 @@ public final class ControllerService implements Controller, AdminCommand {
     private final ScheduledExecutorService thread;
     private final ControllerCore core;
     private final CpgGroup group;
+    /** Controller messages on their way to CPG, in order (the controller's thread only). */
+    private final CpgOutbox outbox;
     private final Cib cib;
     private final VigilNode node;
     private final org.osgi.framework.BundleContext context;
@@ -104,6 +106,8 @@ public final class ControllerService implements Controller, AdminCommand {
                 Thread.currentThread().interrupt();
             }
         });
+        outbox = new CpgOutbox(this::mcast, retry -> thread.schedule(retry, CpgOutbox.RETRY_MS,
+            TimeUnit.MILLISECONDS), CpgOutbox.LIMIT);
         core = new ControllerCore(node.nodeId(), node.name(), node.startedAtMillis(), new ServiceEnv(),
             Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
         closers.add(cib.listen(change -> submit(() -> core.cibChanged(change))));
@@ -248,15 +252,17 @@ public final class ControllerService implements Controller, AdminCommand {
     }
 
     /** The environment the core acts through; every call arrives on the controller's thread. */
+    /** One message to CPG (the group is joined last in the constructor; nothing is sent before). */
+    private boolean mcast(byte[] message) {
+        return group.mcast(message);
+    }
+
     private final class ServiceEnv implements ControllerCore.Env {
         private final VigilConfig config = node.config();
 
         @Override
         public void send(XmlNode message) {
-            if (!group.mcast(XmlCodec.encode(message))) {
-                LOG.warn("controller: a {} message could not be sent (the ring is not ready)",
-                    message.attribute("op"));
-            }
+            outbox.send(XmlCodec.encode(message));
         }
 
         @Override
