@@ -1006,7 +1006,9 @@ final class ControllerCore {
         }
         actionTimers.clear();
         if (done.next() == Graph.Next.RESTART) {
-            queuePcalc(0, done.abortReason());
+            // an aborted transition is planned again after transition-delay (default 0), as the TE's
+            // transition_timer does, so that more events can arrive first
+            queuePcalc(transitionDelay(env.cib()), done.abortReason());
         } else {
             armRecheck(done.transition().settings());
         }
@@ -1035,6 +1037,13 @@ final class ControllerCore {
         }
         long ms = Durations.parseMs(v);
         return ms < 0 ? 15 * 60_000L : ms;
+    }
+
+    /** The cluster option {@code transition-delay} in ms (default 0; an invalid value counts as 0). */
+    static long transitionDelay(CibSnapshot cib) {
+        String v = clusterOption(cib, "transition-delay");
+        long ms = v == null ? 0 : Durations.parseMs(v);
+        return Math.max(0, ms);
     }
 
     static String clusterOption(CibSnapshot cib, String name) {

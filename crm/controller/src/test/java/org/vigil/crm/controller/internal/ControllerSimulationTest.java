@@ -392,6 +392,31 @@ class ControllerSimulationTest {
     }
 
     @Test
+    void anAbortedTransitionIsPlannedAgainAfterTheTransitionDelay() {
+        SimCluster c = threeNodes(23, cib(false, "stop", 0, "r1", "r2"));
+        modify(c, "crm_config", option("transition-delay", "2s"));
+        settle(c, "cold start");
+        int from = c.log.size();
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "target-role", "Stopped")));
+        c.run(2);   // the stop is under way (an action takes 5-25 ms here)
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r2", "description", "changed")));
+        settle(c, "two changes");
+        long stopped = -1;
+        long next = -1;
+        for (String l : c.log.subList(from, c.log.size())) {
+            long t = Long.parseLong(l.substring(0, l.indexOf(' ')));
+            if (stopped < 0 && l.contains(" stopped (Configuration change)")) {
+                stopped = t;
+            } else if (stopped >= 0 && next < 0 && l.matches(".* alpha transition: transition \\d+ \\(CIB.*")) {
+                next = t;
+            }
+        }
+        assertTrue(stopped > 0 && next > 0, String.join("\n", c.log.subList(from, c.log.size())));
+        assertTrue(next - stopped >= 2_000, "planned " + (next - stopped) + " ms after the abort");
+        assertTrue(c.where("r1").isEmpty());
+    }
+
+    @Test
     void targetRoleStoppedStopsAndStartedStartsAgain() {
         SimCluster c = threeNodes(22, cib(false, "stop", 0, "r1", "r2"));
         settle(c, "cold start");
