@@ -139,7 +139,10 @@ class CrmResourceRestartTest {
 
         /** Runs the scheduler; returns true when it had nothing to do. */
         synchronized boolean tick() throws Exception {
-            XmlNode root = cib.current().root();
+            // one snapshot for both the log and the scheduler: a change between two reads would be scheduled before
+            // it is logged (crm_resource --restart deletes the target-role on its own thread)
+            org.vigil.crm.api.cib.CibSnapshot snapshot = cib.current();
+            XmlNode root = snapshot.root();
             Map<String, String> roles = new java.util.TreeMap<>();
             for (XmlNode nv : CrmResourceDifferentialTest.all(root.firstChild("configuration")
                 .firstChild("resources"), "nvpair", new ArrayList<>())) {
@@ -161,7 +164,7 @@ class CrmResourceRestartTest {
                 targetRoles.clear();
                 targetRoles.putAll(roles);
             }
-            Transition t = pe.schedule(cib.current(), Instant.now(), ZoneId.systemDefault(), 1, "fake");
+            Transition t = pe.schedule(snapshot, Instant.now(), ZoneId.systemDefault(), 1, "fake");
             for (TransitionAction a : t.actions()) {
                 if (a.kind() == TransitionAction.Kind.RESOURCE) {
                     run(a);
