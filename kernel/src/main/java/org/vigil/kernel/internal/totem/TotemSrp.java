@@ -956,7 +956,12 @@ public final class TotemSrp {
                 arm(TimerKind.MERGE_DETECT, cfg.merge());
             }
         }
-        tokenHeldHint = idle && !isRep;
+        // A member other than the representative takes the token for held one idle rotation earlier than the
+        // representative holds it (>= rather than >), as corosync's message_handler_orf_token() sets my_token_held:
+        // its last visit before the hold comes one rotation before the representative's, and with the same bound a
+        // message it queued during the hold sent no cancel and waited for the hold timer (up to 0.8 x
+        // token_retransmit: 190 ms with token 1000, 695 ms with the seed's timing)
+        tokenHeldHint = !isRep && r.seqUnchanged >= cfg.seqnoUnchangedConst();
 
         // Retransmit what others miss and I have.
         int retx = 0;
