@@ -105,6 +105,7 @@ public final class FencerEngine {
         String origin;
         String client;
         long timeoutMs;
+        /** The members that saw the query and have not left since. */
         Set<String> members;
         final Map<String, List<String>> replies = new TreeMap<>();
         String mergedInto;
@@ -224,11 +225,22 @@ public final class FencerEngine {
         return problems;
     }
 
-    /** The group's members changed (node names, this one included), in agreed order with the deliveries. */
-    public void membership(Set<String> now) {
+    /**
+     * The group's members changed, in agreed order with the deliveries (CPG's configuration change).
+     *
+     * @param now  the members (node names, this one included)
+     * @param left the members that left, including a node that left and is back already (CPG reports its old
+     *             process as left and the new one as joined): its new fencer knows nothing of what the old one saw
+     */
+    public void membership(Set<String> now, Set<String> left) {
         members = new TreeSet<>(now);
         for (ListQuery q : lists.values()) {
+            q.waiting.removeAll(left);
             q.waiting.retainAll(members);
+        }
+        for (Op op : ops.values()) {
+            op.members.removeAll(left);
+            op.members.retainAll(members);
         }
         for (String id : List.copyOf(lists.keySet())) {
             finishListIfAnswered(id);
@@ -368,6 +380,12 @@ public final class FencerEngine {
         return List.copyOf(registered.keySet());
     }
 
+    /** The operation {@code id} was merged into, or null (for tests). */
+    String mergedInto(String id) {
+        Op op = ops.get(id);
+        return op == null ? null : op.mergedInto;
+    }
+
     public FencerConfig config() {
         return config;
     }
@@ -403,8 +421,10 @@ public final class FencerEngine {
         op.members = new TreeSet<>(members);
         op.members.add(sender);
         for (Op other : ops.values()) {
+            // merged only when every member knows the other operation, so that every member merges alike (a
+            // node that joined since does not know it)
             if (other.phase != Phase.ENDED && other.mergedInto == null && other.target.equals(target)
-                && other.action == action) {
+                && other.action == action && other.members.containsAll(op.members)) {
                 op.mergedInto = other.id;
                 break;
             }
@@ -674,7 +694,7 @@ public final class FencerEngine {
         c.action = FenceAction.OFF;
         c.origin = sender;
         c.client = m.attribute("client", "?");
-        c.members = Set.of();
+        c.members = new TreeSet<>();
         ops.put(id, c);
         LOG.info("fencer: {} confirmed by hand that {} is down ({})", sender, target, c.client);
         end(c, State.DONE, null, null, null);
@@ -712,19 +732,14 @@ public final class FencerEngine {
     // ---------------------------------------------------------------------------------------------- coordinator
 
     /**
-     * The fencer that decides for {@code op}: its origin while a member, else the lowest-named member that saw
-     * its query (every fencer computes the same one from the same agreed membership).
+     * The fencer that decides for {@code op}: its origin while it has not left, else the lowest-named member that
+     * saw its query and has not left since (every fencer computes the same one from the same agreed membership).
      */
     private String coordinator(Op op) {
-        if (members.contains(op.origin)) {
+        if (op.members.contains(op.origin)) {
             return op.origin;
         }
-        for (String n : op.members) {
-            if (members.contains(n)) {
-                return n;
-            }
-        }
-        return null;
+        return op.members.isEmpty() ? null : op.members.iterator().next();
     }
 
     private boolean isCoordinator(Op op) {
@@ -745,7 +760,7 @@ public final class FencerEngine {
                 }
             }
             case EXEC -> {
-                if (!members.contains(op.executor)) {
+                if (!op.members.contains(op.executor)) {
                     sendResult(op, op.step - 1, false, op.executor + " left before " + op.device + " answered");
                 } else {
                     armExec(op);
@@ -780,7 +795,7 @@ public final class FencerEngine {
 
     private boolean allReplied(Op op) {
         for (String n : op.members) {
-            if (members.contains(n) && !n.equals(op.target) && !op.replies.containsKey(n)) {
+            if (!n.equals(op.target) && !op.replies.containsKey(n)) {
                 return false;
             }
         }
@@ -830,11 +845,11 @@ public final class FencerEngine {
         return plan;
     }
 
-    /** The first live non-target member that reported {@code device}, or null. */
+    /** The first non-target member that reported {@code device} and has not left since, or null. */
     private String executorFor(Op op, String device) {
         for (Map.Entry<String, List<String>> e : op.replies.entrySet()) {
             String n = e.getKey();
-            if (!n.equals(op.target) && members.contains(n) && e.getValue().contains(device)) {
+            if (!n.equals(op.target) && op.members.contains(n) && e.getValue().contains(device)) {
                 return n;
             }
         }

@@ -55,6 +55,8 @@ final class FencerSim {
         final String name;
         FencerEngine engine;
         boolean alive;
+        /** Seen by the group since it last booted: only then does it get messages (CPG's join). */
+        boolean joined;
         /** Stopped (kill -STOP): still a member, but its fencer takes no input and says nothing. */
         boolean frozen;
         /** What a frozen fencer is given, taken in order when it continues. */
@@ -109,7 +111,13 @@ final class FencerSim {
     /** Boots {@code name}: a fresh engine joins the group (members see it after {@link #LATENCY_MS}). */
     void boot(String name) {
         SimNode n = nodes.get(name);
+        if (n.alive) {
+            left.add(name);   // a reboot: the old process left
+        }
         n.alive = true;
+        n.joined = false;
+        n.frozen = false;
+        n.backlog.clear();
         n.incarnation++;
         n.timers.clear();
         int inc = n.incarnation;
@@ -159,7 +167,7 @@ final class FencerSim {
                     }
                     note(n.name, message);
                     for (SimNode r : nodes.values()) {
-                        if (r.alive) {
+                        if (r.alive && r.joined) {
                             input(r, () -> r.engine.deliver(n.name, message));
                         }
                     }
@@ -284,6 +292,7 @@ final class FencerSim {
             return;
         }
         n.alive = false;
+        left.add(name);
         n.timers.values().forEach(e -> e.cancelled = true);
         n.timers.clear();
         log(name, "crashes");
@@ -327,6 +336,8 @@ final class FencerSim {
         }
     }
 
+    /** Nodes that crashed or rebooted since the last membership change. */
+    private final Set<String> left = new java.util.HashSet<>();
     private final Set<Long> membershipAt = new java.util.HashSet<>();
 
     private void membershipSoon(long delay) {
@@ -342,10 +353,13 @@ final class FencerSim {
                     live.add(n.name);
                 }
             }
-            log("--", "members " + live);
+            Set<String> gone = Set.copyOf(left);
+            left.clear();
+            log("--", "members " + live + (gone.isEmpty() ? "" : " left " + new TreeSet<>(gone)));
             for (SimNode n : nodes.values()) {
                 if (n.alive) {
-                    n.engine.membership(live);
+                    n.joined = true;
+                    input(n, () -> n.engine.membership(live, gone));
                 }
             }
         });
@@ -414,8 +428,12 @@ final class FencerSim {
                 violation(e.id() + " ended " + e.state() + " on " + n.name + " but " + other.state() + " on " + o.name);
             }
         }
-        if (e.state() == FenceEvent.State.DONE && e.action() != FenceAction.ON && queryAt.containsKey(e.id())) {
-            long since = queryAt.get(e.id())[0];
+        String first = e.id();
+        for (String m = e.id(); m != null; m = n.engine.mergedInto(m)) {
+            first = m;
+        }
+        if (e.state() == FenceEvent.State.DONE && e.action() != FenceAction.ON && queryAt.containsKey(first)) {
+            long since = queryAt.get(first)[0];
             boolean fenced = fencedAt.getOrDefault(e.target(), List.of()).stream().anyMatch(t -> t >= since)
                 || confirmedAt.getOrDefault(e.target(), List.of()).stream().anyMatch(t -> t >= since);
             if (!fenced) {
