@@ -91,6 +91,8 @@ public final class FencerService implements Fencer {
     private final CpgGroup group;
     private final AutoCloseable cibListening;
     private XmlNode lastConfiguration;
+    /** What the log last said was registered (fencer's thread). */
+    private String lastRegistered;
     private volatile boolean stopped;
 
     @Activate
@@ -322,8 +324,12 @@ public final class FencerService implements Fencer {
                     for (String p : engine.configure(config, infos)) {
                         LOG.warn("fencer: {}", p);
                     }
-                    LOG.info("fencer: {} fence device(s) registered on {}: {}; {} fencing level(s)",
-                        engine.registered().size(), engine.localNode(), engine.registered(), config.levels().size());
+                    String now = engine.registered() + "; " + config.levels().size() + " fencing level(s)";
+                    if (!now.equals(lastRegistered)) {
+                        lastRegistered = now;
+                        LOG.info("fencer: {} fence device(s) registered on {}: {}", engine.registered().size(),
+                            engine.localNode(), now);
+                    }
                 });
             });
         } catch (RejectedExecutionException e) {
