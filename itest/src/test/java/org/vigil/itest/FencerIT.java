@@ -159,4 +159,53 @@ class FencerIT {
             + "fence node9)\n"), c.vigil(1, "stonith_admin", "--reboot", "node9"));
         assertFalse(Files.readString(dir.resolve("fence.log")).contains("node9"));
     }
+
+    @Test
+    @Order(5)
+    void aFencingSurvivesTheLossOfTheNodeThatAsked() throws Exception {
+        Process p3 = c.start(3);
+        Files.writeString(pids.resolve("node3.pid"), p3.pid() + "\n");
+        CibNetnsIT.awaitMembers(c, "1 2 3", 1, 2, 3);
+        // a slow device (pcmk_delay_base): node1 runs it (the first node that can), node2 asks and dies meanwhile
+        ok(c.vigil(1, "cibadmin", "--delete", "-X", "<primitive id=\"fence-test\"/>"));
+        ok(c.vigil(1, "cibadmin", "--create", "-o", "resources", "-X", device().replace("fence-test", "fence-slow")
+            .replace("</instance_attributes>", "<nvpair id=\"fence-slow-delay\" name=\"pcmk_delay_base\" "
+                + "value=\"4s\"/></instance_attributes>")));
+        for (int i = 1; i <= 2; i++) {
+            int node = i;
+            NetnsCluster.await("fence-slow registered on node" + node, T, () -> {
+                try {
+                    return c.vigil(node, "stonith_admin", "-L").out().equals("fence-slow\n1 fence device found\n");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        Process asking = new ProcessBuilder(NetnsCluster.root().resolve("vigil").toString(), "--state-dir",
+            c.stateDir(2).toString(), "stonith_admin", "--reboot", "node3").redirectErrorStream(true)
+            .redirectOutput(dir.resolve("asking.log").toFile()).start();
+        try {
+            NetnsCluster.await("node1 running the delayed fencing", T, () -> {
+                try {
+                    return c.vigil(1, "stonith_admin", "-H", "node3", "-V").out().contains("reboot of node3 pending: "
+                        + "client=stonith_admin, origin=node2");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            c.kill9(2);
+            NetnsCluster.await("node3's process gone", T, () -> !c.alive(3));
+            NetnsCluster.await("the fencing recorded on node1", T, () -> {
+                try {
+                    return c.vigil(1, "stonith_admin", "-H", "node3", "-V").out().contains("reboot of node3 "
+                        + "successful: delegate=node1, client=stonith_admin, origin=node2, completed=");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertTrue(Files.readString(dir.resolve("fence.log")).contains(" reboot node3 ok"));
+        } finally {
+            asking.destroyForcibly();
+        }
+    }
 }
