@@ -114,6 +114,16 @@ final class ControllerCore {
         /** Records a step on the timeline (and logs it). */
         void event(String kind, String text);
 
+        /**
+         * Asks the cluster's fencer to fence {@code target} ({@code reboot}, {@code off} or {@code on}); the stage
+         * completes on the controller's thread, never exceptionally. Null when no fencer runs on this node.
+         */
+        default CompletionStage<org.vigil.crm.api.fencer.FenceEvent> fence(String target,
+                                                                           org.vigil.crm.api.fencer.FenceAction action,
+                                                                           String client) {
+            return null;
+        }
+
         /** This node's timeline, oldest first. */
         default List<org.vigil.crm.api.controller.TimelineEvent> timeline() {
             return List.of();
@@ -948,7 +958,7 @@ final class ControllerCore {
         // no plan while a controller is away for an upgrade: its node's actions would wait for nobody
         // nor while the group's membership settles (an election, a join): a node not yet joined would count as
         // offline, its resources as stopped (Pacemaker plans only once the join is finalized, S_POLICY_ENGINE)
-        if (someoneAway || electing || !joinWaiting.isEmpty() || env.cibSyncing() || nodeStateWriting
+        if (someoneAway || electing || !joinWaiting.isEmpty() || env.cibSyncing() || nodeStateWriting || fenceWrites > 0
             || (waitFor != null && env.cib().version().compareTo(waitFor) < 0)) {
             pcalcTimer = env.timer(RETRY_MS, this::runPcalc);
             return;
@@ -1193,19 +1203,122 @@ final class ControllerCore {
     }
 
     /**
-     * Fencing: until Vigil has a fencer, a fencing action fails, so a cluster with {@code stonith-enabled=true}
-     * does not recover a lost node's resources (they wait for the fencing, as in Pacemaker without a device). After
-     * {@value #STONITH_MAX_ATTEMPTS} failures for one node the DC stops trying until something else changes.
+     * A fencing action of the graph ({@code te_fence_node()}): the fencer is asked to fence the node; once it is
+     * done, the node is recorded as cleanly down (below) and the action confirmed, so the graph goes on with the
+     * recovery that waited for it. A failure (or no fencer on this node, or no device for the node) fails the action
+     * and the graph is planned again ({@code tengine_stonith_callback()}); after {@value #STONITH_MAX_ATTEMPTS}
+     * failures for one node ({@code stonith-max-attempts}) the DC stops trying until something else changes. A lost
+     * node's resources are never recovered before its fencing succeeded.
      */
     private void fence(TransitionAction a) {
-        int n = fenceFailures.merge(a.node(), 1, Integer::sum);
-        env.event("fence", "fencing of " + a.node() + " failed: no fencing device is available (attempt " + n + ")");
+        String target = a.node();
+        String what = a.meta("stonith_action");
+        org.vigil.crm.api.fencer.FenceAction action = "off".equals(what) ? org.vigil.crm.api.fencer.FenceAction.OFF
+            : "on".equals(what) ? org.vigil.crm.api.fencer.FenceAction.ON : org.vigil.crm.api.fencer.FenceAction.REBOOT;
+        CompletionStage<org.vigil.crm.api.fencer.FenceEvent> done = env.fence(target, action,
+            "pacemaker-controld." + uuid(self));
+        if (done == null) {
+            fenceFailed(a, target, "no fencer is running on the DC");
+            return;
+        }
+        env.event("fence", "fencing " + target + " (" + action.wireName() + ")");
+        Graph g = graph;
+        done.whenComplete((ev, e) -> {
+            if (graph != g || g.complete()) {
+                return;   // the graph ended meanwhile (a new DC, an abort that completed): the listener records it
+            }
+            if (ev != null && ev.state() == org.vigil.crm.api.fencer.FenceEvent.State.DONE) {
+                fenceFailures.remove(target);
+                env.event("fence", target + " was fenced (" + action.wireName() + ")"
+                    + (ev.delegate() == null ? "" : " by " + ev.delegate())
+                    + (ev.device() == null ? "" : " with " + ev.device()));
+                if (action != org.vigil.crm.api.fencer.FenceAction.ON) {
+                    fencedDown(target);
+                }
+                g.confirm(a.id(), false);
+                checkGraph();
+            } else {
+                fenceFailed(a, target, ev == null ? String.valueOf(e) : ev.reason());
+                checkGraph();
+            }
+        });
+    }
+
+    private void fenceFailed(TransitionAction a, String target, String why) {
+        int n = fenceFailures.merge(target, 1, Integer::sum);
+        env.event("fence", "fencing of " + target + " failed: " + why + " (attempt " + n + ")");
         graph.confirm(a.id(), true);
         if (n < STONITH_MAX_ATTEMPTS) {
             graph.abort(Graph.INFINITY, Graph.Next.RESTART, "Stonith failed");
         } else {
-            LOG.error("Too many failures ({}) to fence {}, giving up", n, a.node());
+            LOG.error("Too many failures ({}) to fence {}, giving up", n, target);
         }
+    }
+
+    /**
+     * A node was fenced (by this DC's graph, or by anyone: {@code tengine_stonith_notify()}): it is down for sure,
+     * its resources stopped. Its {@code node_state} says so (not in the membership, controller offline, join down,
+     * expected down) and its operation history and transient attributes are erased ({@code send_stonith_update()}),
+     * so the scheduler recovers its resources instead of fencing it again. Scheduling waits for these writes.
+     */
+    private void fencedDown(String target) {
+        Integer id = nodeIdByName(target);
+        if (id == null || !isDc()) {
+            return;
+        }
+        if (ring.contains(id) && group.contains(id)) {
+            LOG.info("{} was fenced but is a member again: nothing to record", target);
+            return;
+        }
+        joined.remove(id);
+        expectedDown.add(id);
+        String uuid = uuid(id);
+        fenceWrites++;
+        XmlNode ns = XmlNode.of("status").plusChild(XmlNode.of("node_state", "id", uuid, "uname", target, "in_ccm",
+            "false", "crmd", "offline", "join", "down", "expected", "down", "crm-debug-origin", "send_stonith_update"));
+        List<CompletionStage<CibSnapshot>> writes = new ArrayList<>();
+        writes.add(env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, ns,
+            Set.of(CibRequest.Flag.CAN_CREATE), "crmd", "hacluster")));
+        for (String part : List.of("lrm", "transient_attributes")) {
+            writes.add(env.cibUpdate(new CibRequest(CibRequest.Op.DELETE, null, "/cib/status/node_state[@id='" + uuid
+                + "']/" + part, null, Set.of(), "crmd", "hacluster")));
+        }
+        int[] left = {writes.size()};
+        for (CompletionStage<CibSnapshot> w : writes) {
+            w.whenComplete((snap, e) -> {
+                if (e == null) {
+                    waitForVersion(snap.version().toString());
+                } else if (!(e instanceof org.vigil.crm.api.cib.CibError ce
+                    && ce.exitCode() == org.vigil.crm.api.cib.CibError.NOSUCH)) {
+                    LOG.warn("recording the fencing of {}: {}", target, e.getMessage());
+                }
+                if (--left[0] == 0) {
+                    fenceWrites--;
+                    runWaitingPcalcNow();
+                }
+            });
+        }
+    }
+
+    /** CIB writes of fenced nodes in flight: scheduling waits for them. */
+    private int fenceWrites;
+
+    /**
+     * A fencing operation ended somewhere in the cluster (the fencer's listener; an admin's {@code stonith_admin},
+     * an earlier DC's request). On the DC a successful {@code off} or {@code reboot} of a node that is not a member
+     * is recorded as in {@link #fencedDown}, and the scheduler runs again.
+     */
+    void fenced(org.vigil.crm.api.fencer.FenceEvent ev) {
+        if (!isDc() || ev.state() != org.vigil.crm.api.fencer.FenceEvent.State.DONE
+            || ev.action() == org.vigil.crm.api.fencer.FenceAction.ON) {
+            return;
+        }
+        Integer id = nodeIdByName(ev.target());
+        if (id == null || expectedDown.contains(id) && !joined.contains(id)) {
+            return;   // recorded already (this DC's own request)
+        }
+        fencedDown(ev.target());
+        requestPcalc("Peer Halt");
     }
 
     private void clusterAction(TransitionAction a) {

@@ -252,6 +252,32 @@ public final class ControllerService implements Controller, AdminCommand {
     }
 
     /** The environment the core acts through; every call arrives on the controller's thread. */
+    private volatile org.vigil.crm.api.fencer.Fencer fencer;
+    private volatile AutoCloseable fencerListener;
+
+    /** The cluster's fencer on this node (crm/fencer), when it runs: fencing actions of the graph go to it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindFencer(org.vigil.crm.api.fencer.Fencer f) {
+        fencer = f;
+        fencerListener = f.listen(ev -> submit(() -> core.fenced(ev)));
+    }
+
+    void unbindFencer(org.vigil.crm.api.fencer.Fencer f) {
+        if (fencer == f) {
+            fencer = null;
+            AutoCloseable l = fencerListener;
+            fencerListener = null;
+            if (l != null) {
+                try {
+                    l.close();
+                } catch (Exception e) {
+                    LOG.debug("closing the fencer listener: {}", e.toString());
+                }
+            }
+        }
+    }
+
     /** One message to CPG (the group is joined last in the constructor; nothing is sent before). */
     private boolean mcast(byte[] message) {
         return group.mcast(message);
@@ -263,6 +289,25 @@ public final class ControllerService implements Controller, AdminCommand {
         @Override
         public void send(XmlNode message) {
             outbox.send(XmlCodec.encode(message));
+        }
+
+        @Override
+        public CompletionStage<org.vigil.crm.api.fencer.FenceEvent> fence(String target,
+                                                                          org.vigil.crm.api.fencer.FenceAction action,
+                                                                          String client) {
+            org.vigil.crm.api.fencer.Fencer f = fencer;
+            if (f == null) {
+                return null;
+            }
+            CompletableFuture<org.vigil.crm.api.fencer.FenceEvent> out = new CompletableFuture<>();
+            f.fence(target, action, client, null).whenComplete((ev, e) -> submit(() -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else {
+                    out.complete(ev);
+                }
+            }));
+            return out;
         }
 
         @Override

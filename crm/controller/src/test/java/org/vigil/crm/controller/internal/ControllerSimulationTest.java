@@ -333,6 +333,63 @@ class ControllerSimulationTest {
     }
 
     @Test
+    void aLostNodeIsFencedBeforeItsResourcesRunElsewhere() {
+        SimCluster c = threeNodes(6, cib(true, "stop", 100, "r1", "r2", "r3"));
+        c.fencing = true;
+        settle(c, "cold start");
+        String victim = c.where("r3").iterator().next();
+        int victimId = c.nodes.values().stream().filter(n -> n.name.equals(victim)).findFirst().orElseThrow().id;
+        int from = c.log.size();
+        c.crash(victimId);
+        settle(c, "after " + victim + " was lost");
+        assertEquals(List.of(victim + " reboot"), c.fenced, "fenced once");
+        assertEquals(1, c.where("r3").size(), "r3 recovered on a survivor");
+        int fencedAt = -1;
+        int startedAt = -1;
+        List<String> after = c.log.subList(from, c.log.size());
+        for (int i = 0; i < after.size(); i++) {
+            if (fencedAt < 0 && after.get(i).contains("fencer: reboot of " + victim + " done")) {
+                fencedAt = i;
+            }
+            if (startedAt < 0 && after.get(i).contains("r3_start_0 on") && after.get(i).endsWith(" started")) {
+                startedAt = i;
+            }
+        }
+        assertTrue(fencedAt >= 0 && startedAt > fencedAt, "r3 started only after the fencing:\n"
+            + String.join("\n", after));
+        XmlNode ns = nodeState(c, victimId);
+        assertEquals("down", ns.attribute("expected"), ns.toXml());
+        assertEquals("offline", ns.attribute("crmd"));
+        assertTrue(ns.firstChild("lrm") == null, "its history erased: " + ns.toXml());
+        assertEquals(List.of(), c.violations);
+        // it comes back: it joins, nothing is fenced again, nothing healthy restarts
+        c.start(victimId);
+        settle(c, "after " + victim + " came back");
+        assertEquals(List.of(victim + " reboot"), c.fenced);
+        assertEquals("member", nodeState(c, victimId).attribute("join"));
+    }
+
+    @Test
+    void aFencingThatFailsRecoversNothingAndIsTriedAgainUntilItWorks() {
+        SimCluster c = threeNodes(7, cib(true, "stop", 100, "r1", "r2", "r3"));
+        c.fencing = true;
+        settle(c, "cold start");
+        String victim = c.where("r3").iterator().next();
+        int victimId = c.nodes.values().stream().filter(n -> n.name.equals(victim)).findFirst().orElseThrow().id;
+        c.unfenceable.add(victim);
+        c.crash(victimId);
+        c.run(1_200);   // a few attempts (200 ms each), fewer than stonith-max-attempts (10)
+        assertTrue(c.where("r3").isEmpty(), "not recovered while its node is not fenced");
+        long failures = c.log.stream().filter(l -> l.contains("fencing of " + victim + " failed")).count();
+        assertTrue(failures >= 2, "tried again: " + failures);
+        c.unfenceable.clear();   // the device works again
+        settle(c, "after the device came back");
+        assertEquals(List.of(victim + " reboot"), c.fenced);
+        assertEquals(1, c.where("r3").size(), "recovered once fenced");
+        assertEquals(List.of(), c.violations);
+    }
+
+    @Test
     void losingQuorumWithNoQuorumPolicyStopStopsEverything() {
         SimCluster c = threeNodes(6, cib(false, "stop", 0, "r1", "r2"));
         settle(c, "cold start");

@@ -196,6 +196,48 @@ final class SimCluster {
         cib.replaceBySync(copy);
     }
 
+    /** Whether a fencer runs (the controllers' fencing actions go to {@link #fence}); off: none on any node. */
+    boolean fencing;
+    /** Fencing takes this long (virtual ms). */
+    long fenceMs = 200;
+    /** Nodes no device can fence (the fencer answers FAILED). */
+    final Set<String> unfenceable = new TreeSet<>();
+    /** Every fencing done, in order: "target action". */
+    final List<String> fenced = new ArrayList<>();
+
+    /**
+     * The fencer: after {@link #fenceMs} the target is powered off (a crash, if it still ran) and the answer comes
+     * back to the asking node, DONE or (for an {@link #unfenceable} target) FAILED. A reboot leaves the node down
+     * (the test starts it again when it likes).
+     */
+    CompletionStage<org.vigil.crm.api.fencer.FenceEvent> fence(SimNode asker, String target,
+                                                               org.vigil.crm.api.fencer.FenceAction action,
+                                                               String client) {
+        CompletableFuture<org.vigil.crm.api.fencer.FenceEvent> out = new CompletableFuture<>();
+        long e = asker.epoch;
+        log.add(now + " fencer: " + client + " asks to " + action.wireName() + " " + target);
+        at(fenceMs, () -> {
+            boolean ok = !unfenceable.contains(target);
+            if (ok) {
+                for (SimNode n : nodes.values()) {
+                    if (n.name.equals(target) && n.up && action != org.vigil.crm.api.fencer.FenceAction.ON) {
+                        crash(n.id);
+                    }
+                }
+                fenced.add(target + " " + action.wireName());
+            }
+            log.add(now + " fencer: " + action.wireName() + " of " + target + (ok ? " done" : " failed"));
+            org.vigil.crm.api.fencer.FenceEvent ev = new org.vigil.crm.api.fencer.FenceEvent("op-" + fenced.size(),
+                target, action, asker.name, ok ? "alpha" : null, ok ? "fence-dev" : null, client,
+                ok ? org.vigil.crm.api.fencer.FenceEvent.State.DONE : org.vigil.crm.api.fencer.FenceEvent.State.FAILED,
+                now, ok ? null : "no device can fence " + target);
+            if (asker.up && asker.epoch == e) {
+                asker.deliver(() -> out.complete(ev));
+            }
+        });
+        return out;
+    }
+
     /** The node dies: its controller and executor vanish, and so does everything running on the machine. */
     void crash(int id) {
         SimNode n = nodes.get(id);
@@ -441,6 +483,12 @@ final class SimCluster {
                 @Override
                 public void event(String kind, String text) {
                     self.event(kind, text);
+                }
+
+                @Override
+                public CompletionStage<org.vigil.crm.api.fencer.FenceEvent> fence(String target,
+                        org.vigil.crm.api.fencer.FenceAction action, String client) {
+                    return fencing ? SimCluster.this.fence(self, target, action, client) : null;
                 }
             };
         }

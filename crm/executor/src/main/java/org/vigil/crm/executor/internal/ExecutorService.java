@@ -56,7 +56,7 @@ public final class ExecutorService implements Executor {
             t.setDaemon(true);
             return t;
         });
-        core = new ExecutorCore(node.name(), nodeUuid, cib, cmap, agents::get, guarded(thread), thread,
+        core = new ExecutorCore(node.name(), nodeUuid, cib, cmap, this::agent, guarded(thread), thread,
             System::currentTimeMillis);
         int taken = call(core::restore);
         LOG.info("executor on {} ready ({} agents known{})", node.name(), agents.size(),
@@ -145,6 +145,29 @@ public final class ExecutorService implements Executor {
 
     void unbindAgent(ResourceAgent agent, Map<String, Object> props) {
         agents.remove(agent.spec(), agent);
+    }
+
+    private final Map<String, org.vigil.kernel.spi.FenceAgent> fenceAgents = new ConcurrentHashMap<>();
+
+    /** Fence agents (the agents bundle's fence_*): what a {@code class="stonith"} resource runs. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindFenceAgent(org.vigil.kernel.spi.FenceAgent agent) {
+        fenceAgents.put(agent.name(), agent);
+    }
+
+    void unbindFenceAgent(org.vigil.kernel.spi.FenceAgent agent) {
+        fenceAgents.remove(agent.name(), agent);
+    }
+
+    /** The agent of a spec: a resource agent, or for {@code stonith:NAME} the fence agent as a device resource. */
+    private ResourceAgent agent(String spec) {
+        ResourceAgent a = agents.get(spec);
+        if (a == null && spec.startsWith("stonith:")) {
+            org.vigil.kernel.spi.FenceAgent f = fenceAgents.get(spec.substring("stonith:".length()));
+            a = f == null ? null : new StonithResource(f);
+        }
+        return a;
     }
 
     @Override
