@@ -1,6 +1,7 @@
 package org.vigil.crm.controller.internal;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
@@ -74,6 +75,15 @@ public final class ControllerService implements Controller, AdminCommand {
     private final ScheduledExecutorService thread;
     private final ControllerCore core;
     private final CpgGroup group;
+    /** The scheduler's inputs on disk ({@code STATE/pengine/pe-input-N.bz2}). */
+    private final PeInputs peInputs;
+    /** Writes them, off the controller's thread. */
+    private final java.util.concurrent.ExecutorService peWriter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vigil-pe-inputs");
+        t.setDaemon(true);
+        return t;
+    });
+
     /** Controller messages on their way to CPG, in order (the controller's thread only). */
     private final CpgOutbox outbox;
     private final Cib cib;
@@ -106,6 +116,7 @@ public final class ControllerService implements Controller, AdminCommand {
                 Thread.currentThread().interrupt();
             }
         });
+        peInputs = new PeInputs(node.stateDir().resolve("pengine"), peWriter);
         outbox = new CpgOutbox(this::mcast, retry -> thread.schedule(retry, CpgOutbox.RETRY_MS,
             TimeUnit.MILLISECONDS), CpgOutbox.LIMIT);
         core = new ControllerCore(node.nodeId(), node.name(), node.startedAtMillis(), new ServiceEnv(),
@@ -339,7 +350,12 @@ public final class ControllerService implements Controller, AdminCommand {
             if (engine == null) {
                 throw new IllegalStateException("no scheduler is running on this node");
             }
-            return engine.schedule(snapshot, Instant.now(), ZoneId.systemDefault(), transitionId, teUuid);
+            Transition t = engine.schedule(snapshot, Instant.now(), ZoneId.systemDefault(), transitionId, teUuid);
+            Path saved = peInputs.save(snapshot, PeInputs.seriesMax(snapshot));
+            if (saved != null) {
+                LOG.info("Calculated transition {}, saving inputs in {}", transitionId, saved);
+            }
+            return t;
         }
 
         @Override
@@ -642,6 +658,7 @@ public final class ControllerService implements Controller, AdminCommand {
         } catch (RuntimeException e) {
             LOG.debug("leaving {}: {}", CrmdMessages.GROUP, e.toString());
         }
+        peWriter.shutdown();   // the inputs already handed over are still written
         thread.shutdown();
     }
 }

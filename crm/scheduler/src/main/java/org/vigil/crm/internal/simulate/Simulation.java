@@ -85,7 +85,10 @@ public final class Simulation {
         } catch (IOException e) {
             throw new CibException(name, 0, 0, "cannot read: " + describe(e));
         }
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream raw = Files.newInputStream(file);
+             // a saved scheduler input (pe-input-N.bz2), as filename2xml() reads it; the parser bounds what the
+             // decompressed stream may hold
+             InputStream in = name.endsWith(".bz2") ? Bunzip2.open(raw) : raw) {
             XmlElement root = new CibParser(org.vigil.crm.api.PolicyEngine.MAX_CIB_BYTES).parse(
                 new java.io.BufferedInputStream(in, 1 << 16), name);
             CibChecker.check(root, name);
