@@ -513,8 +513,12 @@ final class ExecutorCore {
             written = CompletableFuture.completedFuture(null);
         } else if (changed) {
             List<XmlNode> entries = new ArrayList<>();
+            Map<String, String> digests = reloadDigests(r);
             for (String id : record.entryIds()) {
                 XmlNode x = record.toXml(id);
+                for (Map.Entry<String, String> d : digests.entrySet()) {
+                    x = x.with(d.getKey(), d.getValue());
+                }
                 entries.add(x);
                 rs.history.put(id, x);
             }
@@ -620,6 +624,40 @@ final class ExecutorCore {
     /** See {@link #failCountSink}; null for none. */
     void failCountSink(java.util.function.Consumer<List<XmlNode>> sink) {
         failCountSink = sink == null ? a -> { } : sink;
+    }
+
+    /** What each agent's meta-data says of reloads and private parameters, by agent spec (read once). */
+    private final Map<String, Map.Entry<ResourceAgent, ReloadDigests>> reloadInfo = new HashMap<>();
+
+    /**
+     * {@code op-force-restart}, {@code op-restart-digest}, {@code op-secure-params}, {@code op-secure-digest} for a
+     * result of {@code r} ({@code build_operation_update()}); none when the agent's meta-data cannot be read (the
+     * agents cache it: it was read to check the parameters before the agent ran).
+     */
+    private Map<String, String> reloadDigests(ExecRequest r) {
+        if (!ReloadDigests.needed(r)) {
+            return Map.of();
+        }
+        String spec = r.agentSpec();
+        ResourceAgent agent = agents.find(spec);
+        if (agent == null) {
+            return Map.of();
+        }
+        Map.Entry<ResourceAgent, ReloadDigests> known = reloadInfo.get(spec);
+        ReloadDigests d;
+        if (known != null && known.getKey() == agent) {
+            d = known.getValue();
+        } else {
+            // first use, or the agent was replaced (an upgraded agents bundle, a changed script)
+            try {
+                d = ReloadDigests.of(agent.metaData());
+            } catch (Exception e) {
+                LOG.debug("no reload digests for {}: its meta-data: {}", spec, e.toString());
+                return Map.of();
+            }
+            reloadInfo.put(spec, Map.entry(agent, d));
+        }
+        return d.attributes(r);
     }
 
     /** The fail count and last-failure attributes of a failed operation ({@code update_failcount()}). */
