@@ -540,7 +540,7 @@ final class ExecutorCore {
                 // attrd learns the values too (Pacemaker's update_failcount() writes them through attrd only): it
                 // writes them again when a sync replaces this node's CIB copy with one that lacks them
                 written = written.thenApply(v -> {
-                    failCountSink.accept(attrs);
+                    failCountSink.accept(asWritten(attrs));
                     return v;
                 });
             }
@@ -658,6 +658,36 @@ final class ExecutorCore {
             reloadInfo.put(spec, Map.entry(agent, d));
         }
         return d.attributes(r);
+    }
+
+    /**
+     * The attributes as the CIB holds them now: a fail count goes as {@code value++}, which the CIB expands against
+     * the value it holds; attrd must be told the result, not the expression (it would count the failure again).
+     * Those the CIB does not hold (deleted meanwhile) are left out.
+     */
+    private List<XmlNode> asWritten(List<XmlNode> attrs) {
+        XmlNode status = cib.current().status();
+        XmlNode set = null;
+        if (status != null) {
+            for (XmlNode ns : status.children("node_state")) {
+                if (nodeUuid.equals(ns.attribute("id"))) {
+                    XmlNode ta = ns.firstChild("transient_attributes");
+                    set = ta == null ? null : ta.firstChild("instance_attributes");
+                }
+            }
+        }
+        List<XmlNode> out = new ArrayList<>();
+        for (XmlNode a : attrs) {
+            if (set == null) {
+                break;
+            }
+            for (XmlNode nv : set.children("nvpair")) {
+                if (a.attribute("name").equals(nv.attribute("name"))) {
+                    out.add(a.with("value", nv.attribute("value")));
+                }
+            }
+        }
+        return out;
     }
 
     /** The fail count and last-failure attributes of a failed operation ({@code update_failcount()}). */

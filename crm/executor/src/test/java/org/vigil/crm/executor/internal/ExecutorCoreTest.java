@@ -239,10 +239,15 @@ class ExecutorCoreTest {
             null, XmlNode.of("crm_config").plusChild(XmlNode.of("cluster_property_set", "id", "opts").plusChild(
                 XmlNode.of("nvpair", "id", "opts-sfif", "name", "start-failure-is-fatal", "value", "false"))),
             java.util.Set.of(org.vigil.crm.api.cib.CibRequest.Flag.CAN_CREATE), "test", "root"));
+        told.clear();
         run(op("db", "start", 0));
         assertEquals("1", attr("fail-count-db#start_0"));
         run(op("db", "start", 0));
         assertEquals("2", attr("fail-count-db#start_0"));
+        assertEquals(List.of("fail-count-db#start_0=1", "last-failure-db#start_0", "fail-count-db#start_0=2",
+            "last-failure-db#start_0"), told.stream().map(a -> a.attribute("name").startsWith("last")
+                ? a.attribute("name") : a.attribute("name") + "=" + a.attribute("value")).toList(),
+            "attrd is told the counts the CIB holds, not value++ (it would count each failure twice)");
     }
 
     @Test
