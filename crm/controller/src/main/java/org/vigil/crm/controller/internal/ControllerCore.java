@@ -1215,14 +1215,34 @@ final class ControllerCore {
         String what = a.meta("stonith_action");
         org.vigil.crm.api.fencer.FenceAction action = "off".equals(what) ? org.vigil.crm.api.fencer.FenceAction.OFF
             : "on".equals(what) ? org.vigil.crm.api.fencer.FenceAction.ON : org.vigil.crm.api.fencer.FenceAction.REBOOT;
+        String pfd = a.meta("priority_fencing_delay");   // seconds, as the scheduler puts it on the action
+        long delayMs = pfd == null ? 0 : Math.max(0, Durations.parseMs(pfd));
+        Graph g = graph;
+        if (delayMs > 0) {
+            // priority-fencing-delay: in a split of half the nodes, the node(s) holding the most important
+            // resources are fenced only after this delay, so their side fences the other first and survives (the
+            // fencer's requested delay, fence_with_delay())
+            env.event("fence", "fencing " + target + " in " + delayMs + " ms (priority-fencing-delay)");
+            env.timer(delayMs, () -> {
+                if (graph == g && !g.complete()) {
+                    requestFence(a, target, action, g);
+                }
+            });
+            return;
+        }
+        requestFence(a, target, action, g);
+    }
+
+    private void requestFence(TransitionAction a, String target, org.vigil.crm.api.fencer.FenceAction action,
+                              Graph g) {
         CompletionStage<org.vigil.crm.api.fencer.FenceEvent> done = env.fence(target, action,
             "pacemaker-controld." + uuid(self));
         if (done == null) {
             fenceFailed(a, target, "no fencer is running on the DC");
+            checkGraph();
             return;
         }
         env.event("fence", "fencing " + target + " (" + action.wireName() + ")");
-        Graph g = graph;
         done.whenComplete((ev, e) -> {
             if (graph != g || g.complete()) {
                 return;   // the graph ended meanwhile (a new DC, an abort that completed): the listener records it

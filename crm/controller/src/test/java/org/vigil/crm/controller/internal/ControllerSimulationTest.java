@@ -370,6 +370,50 @@ class ControllerSimulationTest {
     }
 
     @Test
+    void inATwoNodeSplitTheNodeWithTheMoreImportantResourcesIsFencedOnlyAfterThePriorityFencingDelay() {
+        XmlNode cib = cib(true, "ignore", 100, "r1", "r2");
+        SimCluster c = new SimCluster(8, cib);
+        c.add(1, "alpha", 1000);
+        c.add(2, "bravo", 2000);
+        c.setQuorate(true);
+        c.fencing = true;
+        c.start(1);
+        c.start(2);
+        modify(c, "crm_config", option("priority-fencing-delay", "5s"));
+        modify(c, "resources", XmlNode.of("resources").plusChild(meta("r1", "priority", "10")));
+        modify(c, "constraints", XmlNode.of("constraints").plusChild(XmlNode.of("rsc_location", "id", "r1-on-b",
+            "rsc", "r1", "node", "bravo", "score", "100")).plusChild(XmlNode.of("rsc_location", "id", "r2-on-a",
+            "rsc", "r2", "node", "alpha", "score", "100")));
+        settle(c, "cold start");
+        assertEquals(Set.of("bravo"), c.where("r1"));
+        // bravo, holding the important resource, is lost: alpha fences it only after the delay
+        long lost = c.now();
+        int from = c.log.size();
+        c.crash(2);
+        settle(c, "after bravo was lost");
+        String asked = c.log.subList(from, c.log.size()).stream().filter(l -> l.contains("asks to reboot bravo"))
+            .findFirst().orElseThrow(() -> new AssertionError(String.join("\n", c.log.subList(from, c.log.size()))));
+        long at = Long.parseLong(asked.substring(0, asked.indexOf(' ')));
+        assertTrue(at - lost >= 5_000, "fencing asked " + (at - lost) + " ms after the loss");
+        assertEquals(Set.of("alpha"), c.where("r1"), "r1 recovered once bravo was fenced");
+
+        // the other way round: alpha (r2, priority 0) is lost while bravo holds r1: no delay
+        c.start(2);
+        settle(c, "bravo back");
+        String holder = c.where("r1").iterator().next();
+        int victim = holder.equals("alpha") ? 2 : 1;
+        String victimName = victim == 1 ? "alpha" : "bravo";
+        long lost2 = c.now();
+        int from2 = c.log.size();
+        c.crash(victim);
+        settle(c, "after " + victimName + " was lost");
+        String asked2 = c.log.subList(from2, c.log.size()).stream().filter(l -> l.contains("asks to reboot "
+            + victimName)).findFirst().orElseThrow();
+        long at2 = Long.parseLong(asked2.substring(0, asked2.indexOf(' ')));
+        assertTrue(at2 - lost2 < 5_000, "the less important node is fenced at once: " + (at2 - lost2) + " ms");
+    }
+
+    @Test
     void aFencingThatFailsRecoversNothingAndIsTriedAgainUntilItWorks() {
         SimCluster c = threeNodes(7, cib(true, "stop", 100, "r1", "r2", "r3"));
         c.fencing = true;
