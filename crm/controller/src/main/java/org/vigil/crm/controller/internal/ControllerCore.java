@@ -623,6 +623,7 @@ final class ControllerCore {
             }
             Set<Integer> ask = new TreeSet<>(group);
             ask.removeAll(joined);
+            ask.removeIf(this::heldOut);
             if (!ask.isEmpty() || !settled) {
                 startJoin(ask);
             } else {
@@ -772,6 +773,9 @@ final class ControllerCore {
         if (!isDc() || !uuid(self).equals(m.attribute("dc"))
             || !Integer.toString(joinId).equals(m.attribute("join-id"))) {
             return;
+        }
+        if (heldOut(from)) {
+            return;   // kept out after a fence loop: never a member until an admin clears it
         }
         waitForVersion(m.attribute("cib-version"));
         joined.add(from);
@@ -1320,6 +1324,114 @@ final class ControllerCore {
         }
     }
 
+    // ---- fence loops (beyond Pacemaker) ------------------------------------------------------------------------
+
+    /** The node attribute that reports a node kept out after a fence loop; deleting it lets the node in again. */
+    static final String FENCE_LOOP_ATTRIBUTE = "vigil-fence-loop";
+    /** Completion times of the fencings of each node (reboot, off) this controller has heard of. */
+    private final Map<String, java.util.ArrayDeque<Long>> fencings = new HashMap<>();
+    private final Set<String> fencingIds = new HashSet<>();
+    /** Nodes this DC keeps out and has reported in the CIB (their attribute written). */
+    private final Set<Integer> heldOutReported = new HashSet<>();
+
+    /**
+     * Whether node {@code n} is kept out of the cluster after a fence loop: it was fenced at least
+     * {@code vigil-fence-loop-max} times (default 3; 0 turns this off) within {@code vigil-fence-loop-window}
+     * (default 1 h), and no admin has cleared it since. Such a node is never asked to join: its {@code node_state}
+     * keeps {@code expected=down}, so the scheduler runs nothing there and never fences it again (Pacemaker's
+     * "not ready to run resources" and "down or still coming up"); the DC reports it with the permanent node attribute
+     * {@value #FENCE_LOOP_ATTRIBUTE}, whose deletion ({@code crm_attribute -N NODE -n vigil-fence-loop -D}) forgets
+     * its fencings and lets it join. Pacemaker has no such guard: a node that keeps failing is fenced again and again.
+     */
+    private boolean heldOut(int n) {
+        long max = fenceLoopMax(env.cib());
+        java.util.ArrayDeque<Long> times = fencings.get(nameOf(n));
+        if (max <= 0 || times == null) {
+            return false;
+        }
+        long since = env.now() - fenceLoopWindow(env.cib());
+        while (!times.isEmpty() && times.peekFirst() < since) {
+            times.pollFirst();
+        }
+        if (heldOutReported.contains(n) && fenceLoopAttribute(n) == null) {
+            // an admin deleted the report: the node's fencings are forgotten, it may join
+            env.event("fence", "the fence loop of " + nameOf(n) + " was cleared: it may join again");
+            times.clear();
+            heldOutReported.remove(n);
+            return false;
+        }
+        if (times.size() < max) {
+            return false;
+        }
+        if (isDc() && group.contains(n) && heldOutReported.add(n)) {
+            String text = "fenced " + times.size() + " times within " + fenceLoopWindow(env.cib()) / 1000 + " s";
+            env.event("fence", "keeping " + nameOf(n) + " out of the cluster: " + text + " (vigil-fence-loop-max "
+                + max + "); clear with: crm_attribute -N " + nameOf(n) + " -n " + FENCE_LOOP_ATTRIBUTE + " -D");
+            LOG.warn("keeping {} out of the cluster: {}", nameOf(n), text);
+            expectedDown.add(n);
+            env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "nodes", null, XmlNode.of("nodes").plusChild(
+                XmlNode.of("node", "id", uuid(n), "uname", nameOf(n)).plusChild(XmlNode.of("instance_attributes",
+                    "id", "nodes-" + uuid(n)).plusChild(XmlNode.of("nvpair", "id", "nodes-" + uuid(n) + "-"
+                    + FENCE_LOOP_ATTRIBUTE, "name", FENCE_LOOP_ATTRIBUTE, "value", "held out: " + text)))),
+                Set.of(CibRequest.Flag.CAN_CREATE), "crmd", "hacluster")).whenComplete((x, e) -> {
+                    if (e != null) {
+                        LOG.warn("reporting the fence loop of {}: {}", nameOf(n), e.getMessage());
+                    }
+                });
+        }
+        return true;
+    }
+
+    /** Held-out nodes whose report an admin deleted are asked to join (on the DC, after a configuration change). */
+    private void fenceLoopsCleared() {
+        Set<Integer> ask = new TreeSet<>();
+        for (int n : new ArrayList<>(heldOutReported)) {
+            if (!heldOut(n) && group.contains(n) && !joined.contains(n)) {
+                ask.add(n);
+            }
+        }
+        if (!ask.isEmpty()) {
+            ask.addAll(joinWaiting);
+            startJoin(ask);
+        }
+    }
+
+    /** The node's {@value #FENCE_LOOP_ATTRIBUTE} attribute in the configuration, or null. */
+    private String fenceLoopAttribute(int n) {
+        XmlNode conf = env.cib().configuration();
+        XmlNode nodes = conf == null ? null : conf.firstChild("nodes");
+        if (nodes == null) {
+            return null;
+        }
+        for (XmlNode node : nodes.children("node")) {
+            if (uuid(n).equals(node.id())) {
+                for (XmlNode set : node.children("instance_attributes")) {
+                    for (XmlNode nv : set.children("nvpair")) {
+                        if (FENCE_LOOP_ATTRIBUTE.equals(nv.attribute("name"))) {
+                            return nv.attribute("value");
+                        }
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    static long fenceLoopMax(CibSnapshot cib) {
+        String v = clusterOption(cib, "vigil-fence-loop-max");
+        try {
+            return v == null ? 3 : Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            return 3;
+        }
+    }
+
+    static long fenceLoopWindow(CibSnapshot cib) {
+        String v = clusterOption(cib, "vigil-fence-loop-window");
+        long ms = v == null ? -1 : Durations.parseMs(v);
+        return ms <= 0 ? 3_600_000L : ms;
+    }
+
     /** CIB writes of fenced nodes in flight: scheduling waits for them. */
     private int fenceWrites;
 
@@ -1329,8 +1441,15 @@ final class ControllerCore {
      * is recorded as in {@link #fencedDown}, and the scheduler runs again.
      */
     void fenced(org.vigil.crm.api.fencer.FenceEvent ev) {
-        if (!isDc() || ev.state() != org.vigil.crm.api.fencer.FenceEvent.State.DONE
+        if (ev.state() != org.vigil.crm.api.fencer.FenceEvent.State.DONE
             || ev.action() == org.vigil.crm.api.fencer.FenceAction.ON) {
+            return;
+        }
+        if (ev.id() == null || fencingIds.add(ev.id())) {
+            fencings.computeIfAbsent(ev.target(), k -> new java.util.ArrayDeque<>()).add(
+                ev.completedMs() > 0 ? ev.completedMs() : env.now());
+        }
+        if (!isDc()) {
             return;
         }
         Integer id = nodeIdByName(ev.target());
@@ -1661,7 +1780,9 @@ final class ControllerCore {
         env.event("join", "the CIB copy was replaced by a sync: asking every node for its history again");
         joined.clear();
         settled = false;
-        startJoin(new TreeSet<>(group));
+        Set<Integer> ask = new TreeSet<>(group);
+        ask.removeIf(this::heldOut);
+        startJoin(ask);
     }
 
     private static final Pattern NODE_ID = Pattern.compile("node_state\\[@id='([^']*)'\\]");
@@ -1708,6 +1829,7 @@ final class ControllerCore {
             }
             String name = match == null ? null : match.name();
             if (path.contains("/cib/configuration")) {
+                fenceLoopsCleared();
                 requestPcalc("Configuration change");
             } else if (path.contains("/tickets") || "tickets".equals(name)) {
                 requestPcalc("Ticket attribute change");

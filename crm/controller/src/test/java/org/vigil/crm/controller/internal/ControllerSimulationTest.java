@@ -414,6 +414,43 @@ class ControllerSimulationTest {
     }
 
     @Test
+    void aNodeFencedAgainAndAgainIsKeptOutUntilAnAdminClearsIt() {
+        SimCluster c = threeNodes(9, cib(true, "stop", 100, "r1", "r2", "r3"));
+        c.fencing = true;
+        modify(c, "crm_config", option("vigil-fence-loop-max", "2"));
+        settle(c, "cold start");
+        for (int round = 1; round <= 2; round++) {
+            c.crash(3);
+            settle(c, "charlie lost (" + round + ")");
+            assertEquals(round, c.fenced.size(), "fenced: " + c.fenced);
+            c.start(3);
+            settle(c, "charlie back (" + round + ")");
+        }
+        // fenced twice within the window: charlie is back but kept out
+        XmlNode ns = nodeState(c, 3);
+        assertTrue(!"member".equals(ns.attribute("join")), "not a member: " + ns.toXml());
+        assertEquals("down", ns.attribute("expected"));
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertTrue(!c.where(r).contains("charlie"), r + " does not run on charlie: " + c.where(r));
+            assertEquals(1, c.where(r).size(), r);
+        }
+        assertTrue(c.cib.current().root().toXml().contains("vigil-fence-loop"), "reported in the CIB");
+        // lost again: not fenced a third time
+        c.crash(3);
+        settle(c, "charlie lost again");
+        assertEquals(2, c.fenced.size(), "no third fencing: " + c.fenced);
+        c.start(3);
+        settle(c, "charlie back again");
+        // the admin clears it: charlie joins
+        c.cib.update(new org.vigil.crm.api.cib.CibRequest(org.vigil.crm.api.cib.CibRequest.Op.DELETE, null,
+            "//nodes/node[@id='3']/instance_attributes/nvpair[@name='vigil-fence-loop']", null, Set.of(), "admin",
+            "root"));
+        settle(c, "cleared");
+        assertEquals("member", nodeState(c, 3).attribute("join"), nodeState(c, 3).toXml());
+        assertEquals(List.of(), c.violations);
+    }
+
+    @Test
     void aFencingThatFailsRecoversNothingAndIsTriedAgainUntilItWorks() {
         SimCluster c = threeNodes(7, cib(true, "stop", 100, "r1", "r2", "r3"));
         c.fencing = true;

@@ -234,6 +234,16 @@ final class SimCluster {
             if (asker.up && asker.epoch == e) {
                 asker.deliver(() -> out.complete(ev));
             }
+            // every controller hears of it (the fencer's listener)
+            for (SimNode n : nodes.values()) {
+                if (n.up) {
+                    n.deliver(() -> {
+                        if (n.core != null) {
+                            n.core.fenced(ev);
+                        }
+                    });
+                }
+            }
         });
         return out;
     }
