@@ -406,7 +406,14 @@ class CrmResourceDifferentialTest {
     @Test
     void whyAnswersAsPacemakersCrmResource() throws Exception {
         assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
-        int[] r = compareAll(CrmResourceDifferentialTest::whyScript, "resources", attributeCibs());
+        // only-green with a yellow node: unhealthy for only-green, not for migrate-on-red
+        Path yellow = tmp.resolve("gen").resolve("systemhealtho3-yellow.xml");
+        Files.createDirectories(yellow.getParent());
+        Files.writeString(yellow, Files.readString(SCHEDULER_RESOURCES.resolve(
+            "pacemaker-scheduler/xml/systemhealtho3.xml")).replace("value=\"red\"", "value=\"yellow\""));
+        List<Path> cibs = new ArrayList<>(attributeCibs());
+        cibs.add(yellow);
+        int[] r = compareAll(CrmResourceDifferentialTest::whyScript, "resources", cibs);
         assertTrue(r[0] > 150, "only " + r[0] + " command lines");
     }
 
