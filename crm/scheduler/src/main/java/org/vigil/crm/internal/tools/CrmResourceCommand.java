@@ -26,7 +26,10 @@ import org.vigil.crm.internal.cib.Role;
 import org.vigil.crm.internal.scheduler.model.Node;
 import org.vigil.crm.internal.scheduler.model.Resource;
 import org.vigil.crm.internal.scheduler.model.WorkingSet;
+import org.vigil.crm.internal.cib.XmlElement;
+import org.vigil.crm.internal.scheduler.output.MonitorText;
 import org.vigil.crm.internal.scheduler.output.StatusPrinter;
+import org.vigil.crm.internal.scheduler.unpack.Unpacker;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.UsageException;
 
@@ -54,6 +57,9 @@ import org.vigil.kernel.api.command.UsageException;
 public final class CrmResourceCommand implements AdminCommand {
 
     static final String TOOL = "crm_resource";
+    /** {@code ctime()} without its newline: {@code Tue Mar  7 10:05:00 2023}. */
+    private static final java.time.format.DateTimeFormatter CTIME = java.time.format.DateTimeFormatter.ofPattern(
+        "EEE MMM ppd HH:mm:ss yyyy", java.util.Locale.ROOT);
     static final int EX_USAGE = 64;
     static final int EX_NOSUCH = 105;
     static final int EX_EXISTS = 108;
@@ -65,7 +71,7 @@ public final class CrmResourceCommand implements AdminCommand {
     static final int EX_TIMEOUT = 124;
     private static final List<String> COMMANDS = List.of("list", "locate", "move", "ban", "clear", "cleanup",
         "refresh", "why", "wait", "restart", "set-parameter", "get-parameter", "delete-parameter", "query-xml",
-        "query-xml-raw");
+        "query-xml-raw", "list-operations", "list-all-operations");
     private static final Set<String> CLUSTER_COMMANDS = Set.copyOf(COMMANDS);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -128,6 +134,10 @@ public final class CrmResourceCommand implements AdminCommand {
             .value("s", "set-name", "ID", "(Advanced) XML ID of attributes element to use (with -p, -d)")
             .value("i", "nvpair", "ID", "(Advanced) XML ID of nvpair element to use (with -p, -d)")
             .longFlag("recursive", "Follow colocation chains when using --set-parameter")
+            .flag("O", "list-operations", "List active resource operations, optionally filtered by --resource"
+                + " and/or --node")
+            .flag("o", "list-all-operations", "List all resource operations, optionally filtered by --resource"
+                + " and/or --node")
             .flag("q", "query-xml", "Show XML configuration of resource (after any template expansion)")
             .flag("w", "query-xml-raw", "Show XML configuration of resource (before any template expansion)")
             .longFlag("promoted", "Limit scope of command to promoted role (with -B, -M, -U)")
@@ -146,7 +156,7 @@ public final class CrmResourceCommand implements AdminCommand {
             }
             if (a.length() >= 2 && a.charAt(0) == '-' && a.charAt(1) != '-') {
                 for (char c : a.substring(1).toCharArray()) {
-                    if ("LWMBUCRYpgdqw".indexOf(c) >= 0) {
+                    if ("LWMBUCRYpgdqwOo".indexOf(c) >= 0) {
                         return true;
                     }
                     if ("rNuTvsi".indexOf(c) >= 0) {
@@ -227,6 +237,8 @@ public final class CrmResourceCommand implements AdminCommand {
                 case "delete-parameter" -> run.deleteParameter();
                 case "query-xml" -> run.queryXml(true);
                 case "query-xml-raw" -> run.queryXml(false);
+                case "list-operations" -> run.listOperations(true);
+                case "list-all-operations" -> run.listOperations(false);
                 default -> throw new IllegalStateException(command);
             };
         } catch (Failed f) {
@@ -421,13 +433,81 @@ public final class CrmResourceCommand implements AdminCommand {
             return i;
         }
 
+        /**
+         * --list-operations (active: since the last start) and --list-all-operations: the operation history in the
+         * status, of the -r resource and on the -N node when given, each as crm_mon's {@code node-and-op}. Follows
+         * cli_resource_print_operations() and find_operations(); -r is a history entry's id, not looked up.
+         */
+        int listOperations(boolean active) throws Failed {
+            findFlags = 0;
+            load(false);
+            XmlElement status = ws.input.firstChild("status");
+            List<String> lines = new ArrayList<>();
+            for (XmlElement state : status == null ? List.<XmlElement>of() : status.kids()) {
+                if (!state.is("node_state")) {
+                    continue;
+                }
+                String uname = state.get("uname");
+                if (hostName != null && !hostName.equalsIgnoreCase(uname)) {
+                    continue;
+                }
+                Node n = ws.findNode(uname);
+                if (n == null || !n.online && !ws.is(WorkingSet.STONITH_ENABLED)) {
+                    continue;
+                }
+                XmlElement lrm = state.firstChild("lrm");
+                XmlElement entries = lrm == null ? null : lrm.firstChild("lrm_resources");
+                for (XmlElement entry : entries == null ? List.<XmlElement>of() : entries.kids()) {
+                    if (!entry.is("lrm_resource") || rscId != null && !rscId.equalsIgnoreCase(entry.get("id"))) {
+                        continue;
+                    }
+                    List<XmlElement> ops = Unpacker.sortedOps(entry);
+                    int[] startStop = active ? Unpacker.activeOps(ops) : null;
+                    for (int i = 0; i < ops.size(); i++) {
+                        if (active && startStop[0] < startStop[1]) {
+                            break;
+                        } else if (active && i < startStop[0]) {
+                            continue;
+                        }
+                        lines.add(nodeAndOp(ops.get(i), entry.get("id"), uname));
+                    }
+                }
+            }
+            lines.forEach(out::println);
+            return 0;
+        }
+
+        /** crm_mon's {@code node-and-op} in text: follows node_and_op() in lib/pengine/pe_output.c. */
+        private String nodeAndOp(XmlElement op, String opRsc, String uname) {
+            findFlags = Resource.FIND_RENAMED;   // pe_find_resource(), in tree order
+            Resource r = find(ws, opRsc);
+            StringBuilder b = new StringBuilder(r != null ? StatusPrinter.resourceOnlyText(r)
+                : "Unknown resource " + opRsc);
+            String key = op.get("operation_key");
+            b.append(": ").append(key != null ? key : op.get("id")).append(" (node=").append(uname)
+                .append(", call=").append(op.get("call-id")).append(", rc=").append(op.get("rc-code"));
+            String change = op.get("last-rc-change");
+            if (change != null && change.matches("-?[0-9]+")) {
+                b.append(", last-rc-change='").append(CTIME.format(java.time.Instant.ofEpochSecond(
+                    Long.parseLong(change)).atZone(clock.zone()))).append("', exec=").append(op.get("exec-time"))
+                    .append("ms");
+            }
+            int status;
+            try {
+                status = Math.max(-2, Integer.parseInt(op.get("op-status")));
+            } catch (NumberFormatException e) {
+                status = -2;
+            }
+            return b.append("): ").append(MonitorText.execStatusText(status)).toString();
+        }
+
         /** Unpacks the CIB; finds the resource (required when {@code needRsc}) and the node. */
         void load(boolean needRsc) throws Failed {
             if (needRsc && rscId == null) {
                 throw new Failed(EX_USAGE, "Must supply a resource id with -r");
             }
             ws = ClusterState.unpack(cib.current().root(), clock);
-            if (rscId != null) {
+            if (rscId != null && findFlags != 0) {
                 rsc = find(ws, rscId);
                 if (rsc == null) {
                     throw operationFailed(EX_NOSUCH, "Resource '" + rscId + "' not found");

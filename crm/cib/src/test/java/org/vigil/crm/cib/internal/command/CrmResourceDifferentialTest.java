@@ -355,6 +355,30 @@ class CrmResourceDifferentialTest {
         return s;
     }
 
+    /** Command lines for --list-operations and --list-all-operations, by resource and node. */
+    static List<List<String>> operationsScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).toList();
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("-O"));
+        s.add(List.of("--list-all-operations"));
+        s.add(List.of("-O", "-r", "no-such-resource"));
+        s.add(List.of("-o", "-N", "zulu"));
+        for (String n : nodes) {
+            s.add(List.of("-o", "-N", n));
+            s.add(List.of("--list-operations", "--node", n));
+        }
+        List<String> rscs = new ArrayList<>(scriptResources(cib));
+        all(cib, "lrm_resource", new ArrayList<>()).stream().map(e -> e.attribute("id")).distinct().limit(8)
+            .forEach(rscs::add);
+        for (String r : rscs) {
+            s.add(List.of("-O", "-r", r));
+            s.add(List.of("-o", "-r", r));
+            s.add(List.of("-o", "-r", r, "-N", nodes.isEmpty() ? "none" : nodes.get(0)));
+        }
+        return s;
+    }
+
     /** Command lines for --promoted with --ban, --move, --clear and --locate on promotable clones and others. */
     static List<List<String>> promotedScript(XmlNode cib) {
         List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
@@ -415,6 +439,18 @@ class CrmResourceDifferentialTest {
         cibs.add(yellow);
         int[] r = compareAll(CrmResourceDifferentialTest::whyScript, "resources", cibs);
         assertTrue(r[0] > 150, "only " + r[0] + " command lines");
+    }
+
+    @Test
+    void operationListsAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        List<Path> cibs = new ArrayList<>(attributeCibs());
+        for (String c : List.of("migrate-1", "rsc-discovery-per-node", "colocate-primitive-with-clone",
+            "failed-demote-recovery-promoted", "probe-target-of-failed-migrate_to-2")) {
+            cibs.add(SCHEDULER_RESOURCES.resolve("pacemaker-scheduler/xml/" + c + ".xml"));
+        }
+        int[] r = compareAll(CrmResourceDifferentialTest::operationsScript, "resources", cibs);
+        assertTrue(r[0] > 300, "only " + r[0] + " command lines");
     }
 
     @Test
