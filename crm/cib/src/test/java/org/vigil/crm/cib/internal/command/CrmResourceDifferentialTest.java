@@ -267,6 +267,12 @@ class CrmResourceDifferentialTest {
         return rscs;
     }
 
+    /** The top resources' ids. */
+    static List<String> rscs(XmlNode cib) {
+        return cib.firstChild("configuration").firstChild("resources").children().stream()
+            .map(r -> r.attribute("id")).toList();
+    }
+
     /** The name of the first nvpair of a kind of set of the resource {@code id}, or a made-up one. */
     static String firstName(XmlNode cib, String id, String setType) {
         for (XmlNode e : all(cib.firstChild("configuration").firstChild("resources"), "*", new ArrayList<>())) {
@@ -331,6 +337,12 @@ class CrmResourceDifferentialTest {
             s.add(List.of("-r", r, "-p", "newp", "-v", "3", "-m", "--force"));
             s.add(List.of("-r", r, "-p", "newp", "-v", "3"));
             s.add(List.of("-r", r, "-p", "newp", "-v", "4", "-N", "no-such-node"));
+            // bad input: ids taken by other elements, odd values
+            s.add(List.of("-r", r, "-p", "z", "-v", "1", "--set-name", rscs(cib).get(0)));
+            s.add(List.of("-r", r, "-p", "z", "-v", "1", "--nvpair", rscs(cib).get(0)));
+            s.add(List.of("-r", r, "-p", "z", "-v", "a&b\"c<d>'e"));
+            s.add(List.of("-r", r, "-g", "z"));
+            s.add(List.of("-r", r, "-d", "z", "--force"));
         }
         return s;
     }
