@@ -36,6 +36,11 @@ final class ResourceAttributes {
     static final String UTILIZATION = "utilization";
 
     private final CrmResourceCommand.Run run;
+    /**
+     * While a change is planned: what it will do, in order (lines to print, {@link Change}s to make), so that the
+     * output comes in Pacemaker's order although nothing is written before the whole change is known to be valid.
+     */
+    private List<Object> steps;
 
     ResourceAttributes(CrmResourceCommand.Run run) {
         this.run = run;
@@ -43,6 +48,24 @@ final class ResourceAttributes {
 
     /** One planned change: the request and the line printed once it is done. */
     private record Change(CibRequest request, String message) {
+    }
+
+    /** An informational line ({@code out->info()}), now or in its place in the plan. */
+    private void info(String line) {
+        if (steps != null) {
+            steps.add((Runnable) () -> run.info(line));
+        } else {
+            run.info(line);
+        }
+    }
+
+    /** An empty line ({@code out->spacer()}), now or in its place in the plan. */
+    private void spacer() {
+        if (steps != null) {
+            steps.add((Runnable) run.out::println);
+        } else {
+            run.out.println();
+        }
     }
 
     /**
@@ -80,11 +103,11 @@ final class ResourceAttributes {
             }
         }
         if (found.size() > 1) {
-            run.info("Multiple attributes match name=" + name);
+            info("Multiple attributes match name=" + name);
             for (XmlNode nv : found) {
-                run.info("  Value: " + nv.attribute("value") + " \t(id=" + nv.attribute("id") + ")");
+                info("  Value: " + nv.attribute("value") + " \t(id=" + nv.attribute("id") + ")");
             }
-            run.out.println();
+            spacer();
         }
         return found;
     }
@@ -116,7 +139,7 @@ final class ResourceAttributes {
         if (rsc.parent != null && rsc.parent.isClone()) {
             if (!one(find(requested, setType, setName, attrId, name))) {
                 rsc = rsc.parent;
-                run.info("Performing " + cmd + " of '" + name + "' on '" + rsc.id + "', the parent of '"
+                info("Performing " + cmd + " of '" + name + "' on '" + rsc.id + "', the parent of '"
                     + requested + "'");
             }
             result.add(rsc);
@@ -128,7 +151,7 @@ final class ResourceAttributes {
                 String lookup = WorkingSet.cloneStrip(child.id);
                 if (one(find(lookup, setType, setName, attrId, name))) {
                     rsc = child;
-                    run.info("A value for '" + name + "' already exists in child '" + lookup + "', performing "
+                    info("A value for '" + name + "' already exists in child '" + lookup + "', performing "
                         + cmd + " on that instead of '" + requested + "'");
                 }
             }
@@ -159,14 +182,18 @@ final class ResourceAttributes {
      */
     void update(Resource rsc, String requested, String setName, String setType, String attrId, String name,
                 String value, boolean recursive) throws Failed, InterruptedException {
-        List<Change> changes = new ArrayList<>();
-        planUpdate(rsc, requested, setName, setType, attrId, name, value, recursive, changes, new ArrayList<>());
-        apply(changes);
+        steps = new ArrayList<>();
+        try {
+            planUpdate(rsc, requested, setName, setType, attrId, name, value, recursive, new ArrayList<>());
+        } catch (Failed f) {
+            apply(false);
+            throw f;
+        }
+        apply(true);
     }
 
     private void planUpdate(Resource rsc, String requested, String setName, String setType, String attrId,
-                            String name, String value, boolean recursive, List<Change> changes,
-                            List<Resource> visited) throws Failed {
+                            String name, String value, boolean recursive, List<Resource> visited) throws Failed {
         if (attrId == null && !run.force) {
             find(rsc.top().id, null, null, null, name);
         }
@@ -216,7 +243,7 @@ final class ResourceAttributes {
                 update = XmlNode.of(r.xml.name(), "id", lookup).withChildren(List.of(
                     XmlNode.of(setType, "id", set).withChildren(List.of(nvpair(id, name, value)))));
             }
-            changes.add(new Change(new CibRequest(CibRequest.Op.MODIFY, "resources", null, update, Set.of(),
+            steps.add(new Change(new CibRequest(CibRequest.Op.MODIFY, "resources", null, update, Set.of(),
                 CrmResourceCommand.TOOL, "root"), "Set '" + lookup + "' option: id=" + shownId
                 + (set != null ? " set=" + set : "") + " name=" + name + " value=" + value));
             if (recursive && META.equals(setType)) {
@@ -226,8 +253,7 @@ final class ResourceAttributes {
                 visited.add(r);
                 for (Colocation c : r.withThis) {
                     if (c.score > 0 && !visited.contains(c.dependent)) {
-                        planUpdate(c.dependent, c.dependent.id, null, setType, null, name, value, true, changes,
-                            visited);
+                        planUpdate(c.dependent, c.dependent.id, null, setType, null, name, value, true, visited);
                     }
                 }
             }
@@ -247,12 +273,23 @@ final class ResourceAttributes {
      */
     void delete(Resource rsc, String requested, String setName, String setType, String attrId, String name)
         throws Failed, InterruptedException {
+        steps = new ArrayList<>();
+        try {
+            planDelete(rsc, requested, setName, setType, attrId, name);
+        } catch (Failed f) {
+            apply(false);
+            throw f;
+        }
+        apply(true);
+    }
+
+    private void planDelete(Resource rsc, String requested, String setName, String setType, String attrId,
+                            String name) throws Failed {
         if (attrId == null && !run.force) {
             find(rsc.top().id, null, null, null, name);
         }
         List<Resource> resources = META.equals(setType)
             ? matching(rsc, requested, setName, setType, attrId, name, "delete") : List.of(rsc);
-        List<Change> changes = new ArrayList<>();
         String id = attrId;
         for (Resource r : resources) {
             String lookup = WorkingSet.cloneStrip(r.id);
@@ -267,17 +304,28 @@ final class ResourceAttributes {
             if (id == null) {
                 id = foundId;
             }
-            changes.add(new Change(new CibRequest(CibRequest.Op.DELETE, "resources", null, nvpair(id, name, null),
+            steps.add(new Change(new CibRequest(CibRequest.Op.DELETE, "resources", null, nvpair(id, name, null),
                 Set.of(), CrmResourceCommand.TOOL, "root"), "Deleted '" + lookup + "' option: id=" + foundId
                 + (setName != null ? " set=" + setName : "") + " name=" + name));
         }
-        apply(changes);
     }
 
-    private void apply(List<Change> changes) throws Failed, InterruptedException {
-        for (Change c : changes) {
-            run.submit(c.request(), false);
-            run.info(c.message());
+    /**
+     * Carries out the plan: prints its lines and, when {@code write}, makes its changes (each one CIB request)
+     * and prints what each did. Without {@code write} (a refused plan) only the lines are printed.
+     */
+    private void apply(boolean write) throws Failed, InterruptedException {
+        List<Object> plan = steps;
+        steps = null;
+        for (Object step : plan) {
+            if (step instanceof Change c) {
+                if (write) {
+                    run.submit(c.request(), false);
+                    run.info(c.message());
+                }
+            } else {
+                ((Runnable) step).run();
+            }
         }
     }
 

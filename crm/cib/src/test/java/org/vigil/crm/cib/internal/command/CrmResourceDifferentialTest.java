@@ -232,7 +232,7 @@ class CrmResourceDifferentialTest {
     /** CIBs for the attribute and --why scripts: groups, clones, promotable clones, templates, health, locks. */
     static final List<String> ATTRIBUTE_CORPUS = List.of("clone-anon-failcount", "group1", "promoted-1",
         "cloned-group", "group-unmanaged", "template-clone-primitive", "template-2", "systemhealthm3",
-        "systemhealtho3", "allow-unhealthy-nodes", "shutdown-lock", "promoted-unmanaged-monitor",
+        "systemhealtho3", "allow-unhealthy-nodes", "shutdown-lock", "coloc-group", "colocation-priority-group", "promoted-unmanaged-monitor",
         "colocated-utilization-group");
 
     static List<Path> attributeCibs() {
@@ -323,6 +323,8 @@ class CrmResourceDifferentialTest {
             s.add(List.of("-r", r, "-d", "target-role", "-m"));
             s.add(List.of("-r", r, "-d", "target-role", "--meta", "--force"));
             s.add(List.of("-r", r, "-p", meta, "-v", "7", "-m"));
+            s.add(List.of("-r", r, "-p", "resource-stickiness", "-v", "5", "-m", "--recursive"));
+            s.add(List.of("-r", r, "-p", "target-role", "-v", "Started", "--meta", "--recursive"));
             s.add(List.of("-r", r, "-p", "cpu", "-v", "2", "-z"));
             s.add(List.of("-r", r, "-g", "cpu", "--utilization"));
             s.add(List.of("-r", r, "-d", "cpu", "-z"));
