@@ -36,9 +36,13 @@ import org.vigil.kernel.api.command.UsageException;
 /**
  * {@code crm_resource}, the cluster half of Pacemaker 2.1.5's tool ({@code tools/crm_resource*.c}): {@code --list},
  * {@code --locate}, {@code --move}, {@code --ban}, {@code --clear} (the {@code cli-prefer-RSC} and
- * {@code cli-ban-RSC-on-NODE} location constraints, ids, messages and exit codes as Pacemaker's),
- * {@code --cleanup} and {@code --refresh} (fail counts deleted through attrd, operation history forgotten through
- * the controller), {@code --why}.
+ * {@code cli-ban-RSC-on-NODE} location constraints, ids, messages and exit codes as Pacemaker's; with
+ * {@code --promoted} (or {@code --master}) the constraints are for the Promoted role), {@code --cleanup} and
+ * {@code --refresh} (fail counts deleted through attrd, operation history forgotten through the controller),
+ * {@code --why} (resource and node forms, with Pacemaker's checks), resource attributes ({@code --set-parameter},
+ * {@code --get-parameter}, {@code --delete-parameter} with {@code --meta}, {@code --utilization},
+ * {@code --set-name}, {@code --nvpair}, {@code --recursive}, {@code --force}: see {@link ResourceAttributes}),
+ * {@code --query-xml}, {@code --query-xml-raw}, {@code --list-operations} and {@code --list-all-operations}.
  *
  * <p>The agent half (agent listings, meta-data, {@code --force-*} actions) is the shell bundle's {@code crm_resource}:
  * this command ranks above it and hands it every command line it does not handle.
@@ -47,13 +51,15 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --restart} (stop through {@code target-role=Stopped}, or a ban for a clone instance on one node, wait, put
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
- * <p>Not offered yet: resource parameters and meta-attributes ({@code -p/-g/-d/-m}), {@code --promoted}, XML
- * output.
+ * <p>Not offered yet: XML output ({@code --output-as xml}), {@code --clear --expired}, {@code --constraints},
+ * {@code --stack}, {@code --get-property}/{@code --set-property}, {@code --digests}, {@code --fail},
+ * {@code --delete}.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
     AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
-        + " | --cleanup | --refresh | --why | --restart -r RSC [-N NODE] [--lifetime P1D] [--timeout T] | --wait"
-        + " [--timeout T]"})
+        + " | --cleanup | --refresh | --why | --restart -r RSC [-N NODE] [--lifetime P1D] [--timeout T] [--promoted]"
+        + " | --set-parameter P -v V | --get-parameter P | --delete-parameter P -r RSC [--meta|--utilization]"
+        + " | --query-xml -r RSC | --list-operations | --wait [--timeout T]"})
 public final class CrmResourceCommand implements AdminCommand {
 
     static final String TOOL = "crm_resource";

@@ -28,10 +28,13 @@ import org.vigil.crm.internal.tools.CrmResourceCommand;
 import org.vigil.crm.internal.tools.ToolClock;
 
 /**
- * {@code crm_resource --list, --locate, --move, --ban, --clear} compared with Pacemaker 2.1.5's on a hand-made CIB
+ * {@code crm_resource --list, --locate, --move, --ban, --clear} (also with {@code --promoted}), the attribute commands
+ * ({@code --set/--get/--delete-parameter}, {@code --query-xml}), {@code --why} and {@code --list-operations}
+ * compared with Pacemaker 2.1.5's on a hand-made CIB
  * and regression CIBs of its scheduler corpus: the same script of command lines runs through Pacemaker's tool
  * ({@code CIB_file} on a copy) and Vigil's (the real CIB engine, {@link LoopbackCib}), one after the other on the
- * same evolving CIB; exit status, standard output, standard error and the resulting constraints must be the same.
+ * same evolving CIB; exit status, standard output, standard error and the resulting constraints (resources, for the
+ * attribute commands) must be the same.
  * Only the clock is masked (the end of a {@code --lifetime}).
  */
 class CrmResourceDifferentialTest {
@@ -224,6 +227,8 @@ class CrmResourceDifferentialTest {
         for (Path cib : cibs()) {
             differences.addAll(compare(cib, count));
         }
+        System.out.println("crm_resource differential (constraints, location commands): "
+            + (count[0] - differences.size()) + " of " + count[0] + " command lines identical");
         assertTrue(count[0] > 300, "only " + count[0] + " command lines");
         assertTrue(differences.isEmpty(), differences.size() + " of " + count[0] + " command lines differ:\n"
             + String.join("\n", differences.subList(0, Math.min(15, differences.size()))));
