@@ -26,16 +26,23 @@ import org.vigil.crm.internal.cib.Role;
 import org.vigil.crm.internal.scheduler.model.Node;
 import org.vigil.crm.internal.scheduler.model.Resource;
 import org.vigil.crm.internal.scheduler.model.WorkingSet;
+import org.vigil.crm.internal.cib.XmlElement;
+import org.vigil.crm.internal.scheduler.output.MonitorText;
 import org.vigil.crm.internal.scheduler.output.StatusPrinter;
+import org.vigil.crm.internal.scheduler.unpack.Unpacker;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.UsageException;
 
 /**
  * {@code crm_resource}, the cluster half of Pacemaker 2.1.5's tool ({@code tools/crm_resource*.c}): {@code --list},
  * {@code --locate}, {@code --move}, {@code --ban}, {@code --clear} (the {@code cli-prefer-RSC} and
- * {@code cli-ban-RSC-on-NODE} location constraints, ids, messages and exit codes as Pacemaker's),
- * {@code --cleanup} and {@code --refresh} (fail counts deleted through attrd, operation history forgotten through
- * the controller), {@code --why}.
+ * {@code cli-ban-RSC-on-NODE} location constraints, ids, messages and exit codes as Pacemaker's; with
+ * {@code --promoted} (or {@code --master}) the constraints are for the Promoted role), {@code --cleanup} and
+ * {@code --refresh} (fail counts deleted through attrd, operation history forgotten through the controller),
+ * {@code --why} (resource and node forms, with Pacemaker's checks), resource attributes ({@code --set-parameter},
+ * {@code --get-parameter}, {@code --delete-parameter} with {@code --meta}, {@code --utilization},
+ * {@code --set-name}, {@code --nvpair}, {@code --recursive}, {@code --force}: see {@link ResourceAttributes}),
+ * {@code --query-xml}, {@code --query-xml-raw}, {@code --list-operations} and {@code --list-all-operations}.
  *
  * <p>The agent half (agent listings, meta-data, {@code --force-*} actions) is the shell bundle's {@code crm_resource}:
  * this command ranks above it and hands it every command line it does not handle.
@@ -44,16 +51,21 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --restart} (stop through {@code target-role=Stopped}, or a ban for a clone instance on one node, wait, put
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
- * <p>Not offered yet: resource parameters and meta-attributes ({@code -p/-g/-d/-m}), {@code --promoted}, XML
- * output.
+ * <p>Not offered yet: XML output ({@code --output-as xml}), {@code --clear --expired}, {@code --constraints},
+ * {@code --stack}, {@code --get-property}/{@code --set-property}, {@code --digests}, {@code --fail},
+ * {@code --delete}.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
     AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
-        + " | --cleanup | --refresh | --why | --restart -r RSC [-N NODE] [--lifetime P1D] [--timeout T] | --wait"
-        + " [--timeout T]"})
+        + " | --cleanup | --refresh | --why | --restart -r RSC [-N NODE] [--lifetime P1D] [--timeout T] [--promoted]"
+        + " | --set-parameter P -v V | --get-parameter P | --delete-parameter P -r RSC [--meta|--utilization]"
+        + " | --query-xml -r RSC | --list-operations | --wait [--timeout T]"})
 public final class CrmResourceCommand implements AdminCommand {
 
     static final String TOOL = "crm_resource";
+    /** {@code ctime()} without its newline: {@code Tue Mar  7 10:05:00 2023}. */
+    private static final java.time.format.DateTimeFormatter CTIME = java.time.format.DateTimeFormatter.ofPattern(
+        "EEE MMM ppd HH:mm:ss yyyy", java.util.Locale.ROOT);
     static final int EX_USAGE = 64;
     static final int EX_NOSUCH = 105;
     static final int EX_EXISTS = 108;
@@ -63,10 +75,10 @@ public final class CrmResourceCommand implements AdminCommand {
     static final int EX_MULTIPLE = 109;
     private static final long TIMEOUT_MS = 30_000;
     static final int EX_TIMEOUT = 124;
-    private static final Set<String> CLUSTER_COMMANDS = Set.of("list", "locate", "move", "ban", "clear", "cleanup",
-        "refresh", "why", "wait", "restart");
     private static final List<String> COMMANDS = List.of("list", "locate", "move", "ban", "clear", "cleanup",
-        "refresh", "why", "wait", "restart");
+        "refresh", "why", "wait", "restart", "set-parameter", "get-parameter", "delete-parameter", "query-xml",
+        "query-xml-raw", "list-operations", "list-all-operations");
+    private static final Set<String> CLUSTER_COMMANDS = Set.copyOf(COMMANDS);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
@@ -118,6 +130,24 @@ public final class CrmResourceCommand implements AdminCommand {
             .value("N", "node", "NAME", "Node name")
             .value("u", "lifetime", "TIMESPEC", "Lifespan (as ISO 8601 duration) of created constraints")
             .value("T", "timeout", "N", "Abort if command does not finish in this time (with --restart, --wait)")
+            .value("p", "set-parameter", "PARAM", "Set resource parameter PARAM (an instance attribute unless --meta"
+                + " or --utilization) to --parameter-value")
+            .value("g", "get-parameter", "PARAM", "Display the value of resource parameter PARAM")
+            .value("d", "delete-parameter", "PARAM", "Delete resource parameter PARAM")
+            .value("v", "parameter-value", "VALUE", "Value to use with --set-parameter")
+            .flag("m", "meta", "Use resource meta-attribute instead of instance attribute")
+            .flag("z", "utilization", "Use resource utilization attribute instead of instance attribute")
+            .value("s", "set-name", "ID", "(Advanced) XML ID of attributes element to use (with -p, -d)")
+            .value("i", "nvpair", "ID", "(Advanced) XML ID of nvpair element to use (with -p, -d)")
+            .longFlag("recursive", "Follow colocation chains when using --set-parameter")
+            .flag("O", "list-operations", "List active resource operations, optionally filtered by --resource"
+                + " and/or --node")
+            .flag("o", "list-all-operations", "List all resource operations, optionally filtered by --resource"
+                + " and/or --node")
+            .flag("q", "query-xml", "Show XML configuration of resource (after any template expansion)")
+            .flag("w", "query-xml-raw", "Show XML configuration of resource (before any template expansion)")
+            .longFlag("promoted", "Limit scope of command to promoted role (with -B, -M, -U)")
+            .longFlag("master", "Deprecated: Use --promoted instead")
             .flag("f", "force", "Force the action (--move: also ban the current location)")
             .flag("Q", "quiet", "Be less descriptive in output")
             .flag("V", "verbose", "Increase debug output (accepted, no effect)");
@@ -132,10 +162,10 @@ public final class CrmResourceCommand implements AdminCommand {
             }
             if (a.length() >= 2 && a.charAt(0) == '-' && a.charAt(1) != '-') {
                 for (char c : a.substring(1).toCharArray()) {
-                    if ("LWMBUCRY".indexOf(c) >= 0) {
+                    if ("LWMBUCRYpgdqwOo".indexOf(c) >= 0) {
                         return true;
                     }
-                    if ("rNuT".indexOf(c) >= 0) {
+                    if ("rNuTvsi".indexOf(c) >= 0) {
                         break;   // the rest is a value
                     }
                 }
@@ -208,6 +238,13 @@ public final class CrmResourceCommand implements AdminCommand {
                 case "why" -> run.why();
                 case "wait" -> run.waitTillStable();
                 case "restart" -> run.restart();
+                case "set-parameter" -> run.setParameter();
+                case "get-parameter" -> run.getParameter();
+                case "delete-parameter" -> run.deleteParameter();
+                case "query-xml" -> run.queryXml(true);
+                case "query-xml-raw" -> run.queryXml(false);
+                case "list-operations" -> run.listOperations(true);
+                case "list-all-operations" -> run.listOperations(false);
                 default -> throw new IllegalStateException(command);
             };
         } catch (Failed f) {
@@ -242,10 +279,15 @@ public final class CrmResourceCommand implements AdminCommand {
         final CommandLine cl;
         final PrintStream out;
         final PrintStream err;
-        final String rscId;
+        /** The -r name (a promotable parent's id after a --promoted move of its child). */
+        String rscId;
         final String hostName;
         final boolean force;
         final boolean quiet;
+        /** {@code --promoted} (or {@code --master}). */
+        boolean promoted;
+        /** How -r names are matched (pe_find_renamed with pe_find_anon, or pe_find_any for the attribute commands). */
+        int findFlags = Resource.FIND_RENAMED | Resource.FIND_ANON;
         WorkingSet ws;
         Resource rsc;
         Node node;
@@ -262,6 +304,7 @@ public final class CrmResourceCommand implements AdminCommand {
             force = cl.hasOption("force");
             quiet = cl.hasOption("quiet");
             silenced = quiet;
+            promoted = cl.hasOption("promoted") || cl.hasOption("master");
         }
 
         ToolClock clock() {
@@ -310,13 +353,167 @@ public final class CrmResourceCommand implements AdminCommand {
             return 0;
         }
 
+        /** The set type of -p/-g/-d: instance attributes unless --meta or --utilization (the last given wins). */
+        String setType() {
+            String type = ResourceAttributes.INSTANCE;
+            for (org.apache.commons.cli.Option o : cl.getOptions()) {
+                if ("meta".equals(o.getLongOpt())) {
+                    type = ResourceAttributes.META;
+                } else if ("utilization".equals(o.getLongOpt())) {
+                    type = ResourceAttributes.UTILIZATION;
+                }
+            }
+            return type;
+        }
+
+        /** --set-parameter: follows the cmd_set_param case of crm_resource's main(). */
+        int setParameter() throws Failed, InterruptedException {
+            findFlags = Resource.FIND_RENAMED | Resource.FIND_ANY;
+            load(true);
+            String value = cl.getOptionValue("parameter-value");
+            if (value == null || value.isEmpty()) {
+                throw new Failed(EX_USAGE, "You need to supply a value with the -v option");
+            }
+            new ResourceAttributes(this).update(rsc, rscId, cl.getOptionValue("set-name"), setType(),
+                cl.getOptionValue("nvpair"), cl.getOptionValue("set-parameter"), value, cl.hasOption("recursive"));
+            return 0;
+        }
+
+        /** --get-parameter: follows the cmd_get_param case of crm_resource's main(). */
+        int getParameter() throws Failed {
+            findFlags = Resource.FIND_RENAMED | Resource.FIND_ANY;
+            load(true);
+            new ResourceAttributes(this).get(rsc, setType(), cl.getOptionValue("get-parameter"));
+            return 0;
+        }
+
+        /** --delete-parameter: follows the cmd_delete_param case of crm_resource's main(). */
+        int deleteParameter() throws Failed, InterruptedException {
+            findFlags = Resource.FIND_RENAMED | Resource.FIND_ANY;
+            load(true);
+            new ResourceAttributes(this).delete(rsc, rscId, cl.getOptionValue("set-name"), setType(),
+                cl.getOptionValue("nvpair"), cl.getOptionValue("delete-parameter"));
+            return 0;
+        }
+
+        /**
+         * --query-xml (after template expansion) and --query-xml-raw (as configured): the resource as crm_mon shows
+         * it, then its XML. Follows cli_resource_print().
+         */
+        int queryXml(boolean expanded) throws Failed {
+            findFlags = Resource.FIND_RENAMED | Resource.FIND_ANY;
+            load(true);
+            StringBuilder s = new StringBuilder();
+            StringBuilder fancy = new StringBuilder();
+            StatusPrinter.printResource(rsc, new StatusPrinter.Show(false, true, false, false), fancy);
+            plain(fancy.toString(), s);
+            s.append("Resource XML:\n");
+            org.vigil.crm.internal.cib.XmlElement x = !expanded && rsc.origXml != null ? rsc.origXml : rsc.xml;
+            x.write(s, 0);
+            out.print(s);
+            return 0;
+        }
+
+        /**
+         * crm_mon's nested list as Pacemaker's plain (not "fancy") text output prints it: list headers left out,
+         * items without their indentation and bullet.
+         */
+        private void plain(String fancy, StringBuilder into) {
+            List<String> lines = fancy.lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                String l = lines.get(i);
+                int indent = indent(l);
+                if (i + 1 < lines.size() && indent(lines.get(i + 1)) > indent) {
+                    continue;   // a list's header
+                }
+                String item = l.substring(indent);
+                into.append(item.startsWith("* ") ? item.substring(2) : item).append('\n');
+            }
+        }
+
+        private static int indent(String l) {
+            int i = 0;
+            while (i < l.length() && l.charAt(i) == ' ') {
+                i++;
+            }
+            return i;
+        }
+
+        /**
+         * --list-operations (active: since the last start) and --list-all-operations: the operation history in the
+         * status, of the -r resource and on the -N node when given, each as crm_mon's {@code node-and-op}. Follows
+         * cli_resource_print_operations() and find_operations(); -r is a history entry's id, not looked up.
+         */
+        int listOperations(boolean active) throws Failed {
+            findFlags = 0;
+            load(false);
+            XmlElement status = ws.input.firstChild("status");
+            List<String> lines = new ArrayList<>();
+            for (XmlElement state : status == null ? List.<XmlElement>of() : status.kids()) {
+                if (!state.is("node_state")) {
+                    continue;
+                }
+                String uname = state.get("uname");
+                if (hostName != null && !hostName.equalsIgnoreCase(uname)) {
+                    continue;
+                }
+                Node n = ws.findNode(uname);
+                if (n == null || !n.online && !ws.is(WorkingSet.STONITH_ENABLED)) {
+                    continue;
+                }
+                XmlElement lrm = state.firstChild("lrm");
+                XmlElement entries = lrm == null ? null : lrm.firstChild("lrm_resources");
+                for (XmlElement entry : entries == null ? List.<XmlElement>of() : entries.kids()) {
+                    if (!entry.is("lrm_resource") || rscId != null && !rscId.equalsIgnoreCase(entry.get("id"))) {
+                        continue;
+                    }
+                    List<XmlElement> ops = Unpacker.sortedOps(entry);
+                    int[] startStop = active ? Unpacker.activeOps(ops) : null;
+                    for (int i = 0; i < ops.size(); i++) {
+                        if (active && startStop[0] < startStop[1]) {
+                            break;
+                        } else if (active && i < startStop[0]) {
+                            continue;
+                        }
+                        lines.add(nodeAndOp(ops.get(i), entry.get("id"), uname));
+                    }
+                }
+            }
+            lines.forEach(out::println);
+            return 0;
+        }
+
+        /** crm_mon's {@code node-and-op} in text: follows node_and_op() in lib/pengine/pe_output.c. */
+        private String nodeAndOp(XmlElement op, String opRsc, String uname) {
+            findFlags = Resource.FIND_RENAMED;   // pe_find_resource(), in tree order
+            Resource r = find(ws, opRsc);
+            StringBuilder b = new StringBuilder(r != null ? StatusPrinter.resourceOnlyText(r)
+                : "Unknown resource " + opRsc);
+            String key = op.get("operation_key");
+            b.append(": ").append(key != null ? key : op.get("id")).append(" (node=").append(uname)
+                .append(", call=").append(op.get("call-id")).append(", rc=").append(op.get("rc-code"));
+            String change = op.get("last-rc-change");
+            if (change != null && change.matches("-?[0-9]+")) {
+                b.append(", last-rc-change='").append(CTIME.format(java.time.Instant.ofEpochSecond(
+                    Long.parseLong(change)).atZone(clock.zone()))).append("', exec=").append(op.get("exec-time"))
+                    .append("ms");
+            }
+            int status;
+            try {
+                status = Math.max(-2, Integer.parseInt(op.get("op-status")));
+            } catch (NumberFormatException e) {
+                status = -2;
+            }
+            return b.append("): ").append(MonitorText.execStatusText(status)).toString();
+        }
+
         /** Unpacks the CIB; finds the resource (required when {@code needRsc}) and the node. */
         void load(boolean needRsc) throws Failed {
             if (needRsc && rscId == null) {
                 throw new Failed(EX_USAGE, "Must supply a resource id with -r");
             }
             ws = ClusterState.unpack(cib.current().root(), clock);
-            if (rscId != null) {
+            if (rscId != null && findFlags != 0) {
                 rsc = find(ws, rscId);
                 if (rsc == null) {
                     throw operationFailed(EX_NOSUCH, "Resource '" + rscId + "' not found");
@@ -333,7 +530,7 @@ public final class CrmResourceCommand implements AdminCommand {
         /** pe_find_resource_with_flags(pe_find_renamed | pe_find_anon): ids, clone names, anonymous base names. */
         private Resource find(WorkingSet set, String id) {
             for (Resource r : set.resources) {
-                Resource match = r.findRsc(id, null, Resource.FIND_RENAMED | Resource.FIND_ANON);
+                Resource match = r.findRsc(id, null, findFlags);
                 if (match != null) {
                     return match;
                 }
@@ -455,21 +652,32 @@ public final class CrmResourceCommand implements AdminCommand {
 
         /** Follows cli_resource_move(). */
         int moveTo() throws Failed, InterruptedException {
+            if (promoted && !rsc.is(Resource.PROMOTABLE)) {
+                Resource p = rsc.top();
+                if (p.is(Resource.PROMOTABLE)) {
+                    info("Using parent '" + rsc.id + "' for move instead of '" + rscId + "'.");
+                    rscId = p.id;
+                    rsc = p;
+                } else {
+                    info("Ignoring --promoted option: " + rscId + " is not promotable");
+                    promoted = false;
+                }
+            }
             int[] count = new int[1];
             Node current = active(rsc, count);
             Resource target = rsc;
             if (rsc.is(Resource.PROMOTABLE)) {
-                int promoted = 0;
+                int promotedCount = 0;
                 Node promotedNode = null;
                 for (Resource child : rsc.children) {
                     if (child.state(true) == Role.PROMOTED) {
                         target = child;
                         promotedNode = child.currentNode();
-                        promoted++;
+                        promotedCount++;
                     }
                 }
-                if (promoted != 0) {
-                    count[0] = promoted;
+                if (promoted || promotedCount != 0) {
+                    count[0] = promotedCount;
                     current = promotedNode;
                 }
             }
@@ -491,9 +699,10 @@ public final class CrmResourceCommand implements AdminCommand {
                 if (current != null) {
                     banNode(current.uname);
                 } else if (count[0] > 1) {
-                    out.println("Resource '" + rscId + "' is currently active in " + count[0] + " locations. One "
+                    String state = promoted ? "promoted" : "active";
+                    info("Resource '" + rscId + "' is currently " + state + " in " + count[0] + " locations. One "
                         + "may now move to " + node.uname);
-                    out.println("To prevent '" + rscId + "' from being active at a specific location, specify a "
+                    info("To prevent '" + rscId + "' from being " + state + " at a specific location, specify a "
                         + "node.");
                 }
             }
@@ -528,18 +737,24 @@ public final class CrmResourceCommand implements AdminCommand {
             String later = lifetimeEnd();
             String id = "cli-ban-" + rid + "-on-" + host;
             info("WARNING: Creating rsc_location constraint '" + id + "' with a score of -INFINITY for "
-                + "resource " + rid + " on " + host + ".\n\tThis will prevent " + rid + " from running on "
+                + "resource " + rid + " on " + host + ".\n\tThis will prevent " + rid + " from "
+                + (promoted ? "being promoted" : "running") + " on "
                 + host + " until the constraint is removed using the clear option or by editing the CIB with an "
                 + "appropriate tool\n\tThis will be the case even if " + host + " is the last node in the cluster");
             XmlNode location;
             if (later == null) {
-                location = XmlNode.of("rsc_location", "id", id, "rsc", rid, "role", "Started", "node", host,
+                location = XmlNode.of("rsc_location", "id", id, "rsc", rid, "role", role(), "node", host,
                     "score", "-INFINITY");
             } else {
-                location = XmlNode.of("rsc_location", "id", id, "rsc", rid, "role", "Started").withChildren(
+                location = XmlNode.of("rsc_location", "id", id, "rsc", rid, "role", role()).withChildren(
                     List.of(rule(id + "-rule", "-INFINITY", id + "-expr", host, id + "-lifetime", later)));
             }
             update(location);
+        }
+
+        /** The role of the constraints written: Promoted with --promoted (promoted_role_name()), else Started. */
+        String role() {
+            return promoted ? "Promoted" : "Started";
         }
 
         /** Follows cli_resource_prefer(). */
@@ -548,10 +763,10 @@ public final class CrmResourceCommand implements AdminCommand {
             String id = "cli-prefer-" + rscId;
             XmlNode location;
             if (later == null) {
-                location = XmlNode.of("rsc_location", "id", id, "rsc", rscId, "role", "Started", "node", host,
+                location = XmlNode.of("rsc_location", "id", id, "rsc", rscId, "role", role(), "node", host,
                     "score", "INFINITY");
             } else {
-                location = XmlNode.of("rsc_location", "id", id, "rsc", rscId, "role", "Started").withChildren(
+                location = XmlNode.of("rsc_location", "id", id, "rsc", rscId, "role", role()).withChildren(
                     List.of(rule("cli-prefer-rule-" + rscId, "INFINITY", "cli-prefer-expr-" + rscId, host,
                         "cli-prefer-lifetime-end-" + rscId, later)));
             }
@@ -734,29 +949,104 @@ public final class CrmResourceCommand implements AdminCommand {
         }
 
         /**
-         * --why, partly: whether the resource runs and, when it does not, the reasons crm_resource gives most often
-         * (disabled, unmanaged, banned by a cli- constraint).
+         * --why: whether the resource(s) run (on the node, with -N) and the configuration that may keep them from
+         * running. Follows the text form of the {@code resource-reasons-list} message. Like Pacemaker 2.1.5's, the
+         * node form lists only the resources active on the node (the tool does not schedule, so none is "assigned
+         * but not running"), and bans, failures and location scores are not among the reasons it gives.
          */
         int why() throws Failed {
             load(false);
-            List<Resource> targets = rsc != null ? List.of(rsc) : ws.resources;
-            for (Resource r : targets) {
-                List<Node> where = new ArrayList<>();
-                r.location(where, 2);
-                if (where.isEmpty()) {
-                    out.println("Resource " + r.id + " is not running");
-                } else {
-                    out.println("Resource " + r.id + " is running");
+            if (rsc == null && node == null) {
+                for (Resource r : ws.resources) {
+                    out.println("Resource " + r.id + " is " + (running(r) ? "" : "not ") + "running");
+                    checks(r, null);
                 }
-                String tr = r.meta.get("target-role");
-                if (tr != null && Role.parse(tr) == Role.STOPPED) {
-                    out.println("  * Configuration specifies '" + r.id + "' should remain stopped");
+            } else if (rsc != null && node != null) {
+                out.println("Resource " + rsc.id + " is " + (runningOn(rsc, hostName) ? "" : "not ")
+                    + "running on host " + node.uname);
+                checks(rsc, node);
+            } else if (rsc == null) {
+                for (Resource r : node.runningRsc) {
+                    out.println("Resource " + r.id + " is running on host " + node.uname);
+                    checks(r, node);
                 }
-                if (!r.is(Resource.MANAGED)) {
-                    out.println("  * '" + r.id + "' is not managed");
-                }
+            } else {
+                out.println("Resource " + rsc.id + " is " + (running(rsc) ? "" : "not ") + "running");
+                checks(rsc, null);
             }
             return 0;
+        }
+
+        /** {@code rsc->fns->location(rsc, &hosts, TRUE)} found a node. */
+        private boolean running(Resource r) {
+            List<Node> where = new ArrayList<>();
+            r.location(where, 1);
+            return !where.isEmpty();
+        }
+
+        /** Follows resource_is_running_on(): the host given by name or node id, in any case. */
+        private boolean runningOn(Resource r, String host) {
+            List<Node> where = new ArrayList<>();
+            r.location(where, 1);
+            for (Node n : where) {
+                if (host.equalsIgnoreCase(n.uname) || host.equalsIgnoreCase(n.id)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * The reasons in the configuration that may keep a resource stopped, named by its top resource. Follows
+         * cli_resource_check() (check_role(), check_managed(), check_locked(), check_node_health()) and the text
+         * form of the {@code resource-check-list} message.
+         */
+        void checks(Resource r, Node on) {
+            String top = r.top().id;
+            String role = r.meta.get("target-role");
+            if (role != null) {
+                Role parsed = Role.parse(role);
+                if (parsed == Role.STOPPED) {
+                    out.println("Configuration specifies '" + top + "' should remain stopped");
+                } else if (parsed == Role.UNPROMOTED && r.top().is(Resource.PROMOTABLE)) {
+                    out.println("Configuration specifies '" + top + "' should not be promoted");
+                }
+            }
+            String managed = r.meta.get("is-managed");
+            if (managed != null && !org.vigil.crm.internal.cib.Util.isTrue(managed)) {
+                out.println("Configuration prevents cluster from stopping or starting unmanaged '" + top + "'");
+            }
+            if (r.lockNode != null) {
+                out.println("'" + top + "' is locked to node " + r.lockNode.uname + " due to shutdown");
+            }
+            boolean unhealthy;
+            if (on == null) {
+                boolean allowed = false;
+                boolean all = true;
+                for (Node n : r.allowedNodes.keySet()) {
+                    allowed = true;
+                    if (!unhealthy(n)) {
+                        all = false;
+                        break;
+                    }
+                }
+                unhealthy = allowed && all;
+            } else {
+                unhealthy = unhealthy(on);
+            }
+            if (unhealthy) {
+                out.println("'" + top + "' cannot run on unhealthy nodes due to node-health-strategy='"
+                    + ws.pref("node-health-strategy") + "'");
+            }
+        }
+
+        /** Follows node_is_unhealthy(): red (migrate-on-red) or not green (only-green) by pe__node_health(). */
+        private boolean unhealthy(Node n) {
+            return switch (ws.healthStrategy()) {
+                case "migrate-on-red" -> StatusPrinter.health(ws, n) < 0;
+                case "only-green" -> StatusPrinter.health(ws, n) <= 0;
+                default -> false;
+            };
         }
     }
 

@@ -290,142 +290,18 @@ final class Restart {
 
     // ---- meta-attributes, as cli_resource_update_attribute() and cli_resource_delete_attribute() write them
 
-    /**
-     * The nvpairs named {@code name} below the element(s) {@code id} in the resources section (in the set type
-     * {@code setType} when given). Several matches are printed as find_resource_attr() prints them.
-     */
+    /** The nvpairs named {@code name} below the element(s) {@code id} (find_resource_attr(), any set type). */
     List<XmlNode> findAttr(String id, String setType, String name) {
-        List<XmlNode> found = new ArrayList<>();
-        XmlNode conf = run.cib.current().root().firstChild("configuration");
-        XmlNode resources = conf == null ? null : conf.firstChild("resources");
-        if (resources != null) {
-            for (XmlNode e : descendants(resources, new ArrayList<>())) {
-                if (!id.equals(e.attribute("id"))) {
-                    continue;
-                }
-                List<XmlNode> roots = setType == null ? List.of(e) : e.children(setType);
-                for (XmlNode s : roots) {
-                    for (XmlNode nv : descendants(s, new ArrayList<>())) {
-                        if (nv.is("nvpair") && name.equals(nv.attribute("name")) && nv != s) {
-                            found.add(nv);
-                        }
-                    }
-                }
-            }
-        }
-        if (found.size() > 1) {
-            run.info("Multiple attributes match name=" + name);
-            for (XmlNode nv : found) {
-                run.info("  Value: " + nv.attribute("value") + " \t(id=" + nv.attribute("id") + ")");
-            }
-            run.out.println();
-        }
-        return found;
+        return new ResourceAttributes(run).find(id, setType, null, null, name);
     }
 
-    private static List<XmlNode> descendants(XmlNode x, List<XmlNode> into) {
-        for (XmlNode c : x.children()) {
-            into.add(c);
-            descendants(c, into);
-        }
-        return into;
-    }
-
-    /** Follows find_matching_attr_resources() for meta-attributes. */
-    private List<Resource> matchingResources(Resource rsc, String requested, String cmd) {
-        List<Resource> result = new ArrayList<>();
-        if (run.force) {
-            result.add(rsc);
-            return result;
-        }
-        if (rsc.parent != null && rsc.parent.isClone()) {
-            if (findAttr(requested, META, TARGET_ROLE).isEmpty()) {
-                rsc = rsc.parent;
-                run.info("Performing " + cmd + " of '" + TARGET_ROLE + "' on '" + rsc.id + "', the parent of '"
-                    + requested + "'");
-            }
-            result.add(rsc);
-            return result;
-        }
-        if (rsc.parent == null && rsc.isClone() && !rsc.children.isEmpty()) {
-            Resource child = rsc.children.get(0);
-            if (child.variant == Resource.Variant.PRIMITIVE) {
-                String lookup = WorkingSet.cloneStrip(child.id);
-                if (!findAttr(lookup, META, TARGET_ROLE).isEmpty()) {
-                    rsc = child;
-                    run.info("A value for '" + TARGET_ROLE + "' already exists in child '" + lookup
-                        + "', performing " + cmd + " on that instead of '" + requested + "'");
-                }
-            }
-            result.add(rsc);
-            return result;
-        }
-        recursive(rsc, 0, result);
-        return result;
-    }
-
-    private void recursive(Resource rsc, int depth, List<Resource> result) {
-        for (Resource c : rsc.children) {
-            recursive(c, depth + 1, result);
-            if (rsc.isClone()) {
-                break;
-            }
-        }
-        if (depth == 0 || findAttr(WorkingSet.cloneStrip(rsc.id), META, TARGET_ROLE).size() == 1) {
-            result.add(rsc);
-        }
-    }
-
-    /** Follows cli_resource_update_attribute() (meta-attributes, no set or nvpair id given, not recursive). */
+    /** cli_resource_update_attribute() of target-role (meta-attributes, no set or nvpair id, not recursive). */
     void updateAttribute(Resource rsc, String requested, String value) throws Failed, InterruptedException {
-        if (!run.force) {
-            findAttr(rsc.top().id, null, TARGET_ROLE);
-        }
-        for (Resource r : matchingResources(rsc, requested, "update")) {
-            String lookup = WorkingSet.cloneStrip(r.id);
-            List<XmlNode> found = findAttr(lookup, META, TARGET_ROLE);
-            if (found.size() > 1) {
-                throw CrmResourceCommand.operationFailed(CrmResourceCommand.EX_MULTIPLE, null);
-            }
-            String set = null;
-            String attrId;
-            XmlNode update;
-            if (found.size() == 1) {
-                attrId = found.get(0).attribute("id");
-                update = XmlNode.of("nvpair", "id", attrId, "name", TARGET_ROLE, "value", value);
-            } else {
-                set = lookup + "-" + META;
-                attrId = set + "-" + TARGET_ROLE;
-                update = XmlNode.of(r.xml.name(), "id", lookup).withChildren(List.of(
-                    XmlNode.of(META, "id", set).withChildren(List.of(
-                        XmlNode.of("nvpair", "id", attrId, "name", TARGET_ROLE, "value", value)))));
-            }
-            run.submit(new CibRequest(CibRequest.Op.MODIFY, "resources", null, update, Set.of(),
-                CrmResourceCommand.TOOL, "root"), false);
-            run.info("Set '" + lookup + "' option: id=" + attrId + (set != null ? " set=" + set : "") + " name="
-                + TARGET_ROLE + " value=" + value);
-        }
+        new ResourceAttributes(run).update(rsc, requested, null, META, null, TARGET_ROLE, value, false);
     }
 
-    /** Follows cli_resource_delete_attribute() (meta-attributes, no set or nvpair id given). */
+    /** cli_resource_delete_attribute() of target-role (meta-attributes, no set or nvpair id). */
     void deleteAttribute(Resource rsc, String requested) throws Failed, InterruptedException {
-        if (!run.force) {
-            findAttr(rsc.top().id, null, TARGET_ROLE);
-        }
-        for (Resource r : matchingResources(rsc, requested, "delete")) {
-            String lookup = WorkingSet.cloneStrip(r.id);
-            List<XmlNode> found = findAttr(lookup, META, TARGET_ROLE);
-            if (found.isEmpty()) {
-                continue;
-            }
-            if (found.size() > 1) {
-                throw CrmResourceCommand.operationFailed(CrmResourceCommand.EX_MULTIPLE, null);
-            }
-            String attrId = found.get(0).attribute("id");
-            run.submit(new CibRequest(CibRequest.Op.DELETE, "resources", null,
-                XmlNode.of("nvpair", "id", attrId, "name", TARGET_ROLE), Set.of(), CrmResourceCommand.TOOL,
-                "root"), false);
-            run.info("Deleted '" + lookup + "' option: id=" + attrId + " name=" + TARGET_ROLE);
-        }
+        new ResourceAttributes(run).delete(rsc, requested, null, META, null, TARGET_ROLE);
     }
 }

@@ -33,6 +33,9 @@ import org.vigil.kernel.api.command.AdminCommand;
  * {@code -d} sets the delay too (2.1.7), and {@code -Q} without {@code -N} or {@code -A} asks for the local node
  * (2.1.6). Refused where Pacemaker accepts silently and does nothing: an unknown node (exit 105), an invalid delay
  * (exit 64), {@code -Y} of an attribute that does not exist (exit 105).
+ *
+ * <p>{@code --output-as xml} prints Pacemaker's {@code <pacemaker-result>} document (the values of a query as
+ * {@code <attribute name= value= host=/>}, the exit status and errors in {@code <status>}); see {@link Output}.
  */
 @Component(property = {AdminCommand.NAME + "=attrd_updater",
     AdminCommand.DESCRIPTION + "=query and update node attributes: attrd_updater -n NAME -U|-B VALUE|-Y|-Q|-D|-R "
@@ -75,6 +78,8 @@ public final class AttrdUpdaterCommand implements AdminCommand {
         + "  -l, --lifetime=SECTION      (Not yet implemented) Lifetime of the node attribute (silently" + INDENT
         + "ignored by cluster)\n"
         + "  -p, --private               If this creates a new attribute, never write the attribute to CIB\n\n"
+        + "Output Options:\n"
+        + "  --output-as=FORMAT          Specify output format as one of: text (default), xml\n\n"
         + "Application Options:\n"
         + "  -$, --version               Display software version and exit\n"
         + "  -V, --verbose               Increase debug output (may be specified multiple times)";
@@ -146,42 +151,48 @@ public final class AttrdUpdaterCommand implements AdminCommand {
         }
         // arguments that are not options are ignored, as Pacemaker's attrd_updater ignores them
         String format = cl.getOptionValue("output-as", "text");
-        if (!format.equals("text")) {
-            return fail(err, 64, "Invalid --output-as: " + format + " (this attrd_updater prints text only)");
+        if (!format.equals("text") && !format.equals("xml")) {
+            return fail(err, 1, "Error creating output format " + format + ": Unknown output format");
         }
+        Output o = new Output(format.equals("xml"), out, err, request(args));
+        return o.finish(run(cl, o));
+    }
+
+    /** The command itself, its output through {@code o}; returns the exit status. */
+    private int run(CommandLine cl, Output o) {
         for (String opt : new String[] {"l", "S"}) {
             String lifetime = cl.getOptionValue(opt);
             if (lifetime != null && !Set.of("nodes", "forever", "status", "reboot").contains(lifetime)) {
-                return fail(err, 64, "Unknown value for --lifetime: " + lifetime);
+                return o.fail(64, "Unknown value for --lifetime: " + lifetime);
             }
         }
         // the last command given wins, as with Pacemaker's option callbacks
         char command = 'Q';
         String value = null;
-        for (Option o : cl.getOptions()) {
-            if (COMMANDS.contains(o.getOpt())) {
-                command = o.getOpt().equals("v") ? 'U' : o.getOpt().charAt(0);
-                value = o.getValue();
+        for (Option opt : cl.getOptions()) {
+            if (opt.getOpt() != null && COMMANDS.contains(opt.getOpt())) {
+                command = opt.getOpt().equals("v") ? 'U' : opt.getOpt().charAt(0);
+                value = opt.getValue();
             }
         }
         String name = cl.getOptionValue("n");
         String delayText = cl.getOptionValue("d");
         if (command != 'R' && name == null) {
-            return fail(err, 64, "Command requires --name argument");
+            return o.fail(64, "Command requires --name argument");
         } else if ((command == 'B' || command == 'Y') && delayText == null) {
-            out.println("Warning: '" + command + "' command given without required --delay");
+            o.info("Warning: '" + command + "' command given without required --delay");
         }
         Duration delay = null;
         if (delayText != null) {
             try {
                 delay = Values.delay(delayText);
             } catch (IllegalArgumentException e) {
-                return fail(err, 64, "Invalid --delay: " + e.getMessage());
+                return o.fail(64, "Invalid --delay: " + e.getMessage());
             }
         }
         String node = cl.getOptionValue("N");
         if (command == 'Q') {
-            return query(name, cl.hasOption("A") ? null : node == null ? attrd.localNode() : node, out, err);
+            return query(name, cl.hasOption("A") ? null : node == null ? attrd.localNode() : node, o);
         }
         if (command == 'R') {
             attrd.refresh();
@@ -204,25 +215,154 @@ public final class AttrdUpdaterCommand implements AdminCommand {
             attrd.update(u);
             return 0;
         } catch (AttrdError e) {
-            return fail(err, e.exitCode(), "Could not update " + name + "=" + (value == null ? "(null)" : value)
+            return o.fail(e.exitCode(), "Could not update " + name + "=" + (value == null ? "(null)" : value)
                 + ": " + e.getMessage());
         }
     }
 
-    private int query(String name, String node, PrintStream out, PrintStream err) {
+    private int query(String name, String node, Output o) {
         List<AttributeValue> values;
         try {
             values = attrd.query(name, node);
         } catch (AttrdError e) {
-            return fail(err, e.exitCode(), "Could not query value of " + name + ": " + e.getMessage());
+            return o.fail(e.exitCode(), "Could not query value of " + name + ": " + e.getMessage());
         }
         if (values.isEmpty()) {
-            return fail(err, 78, "Could not query value of " + name + ": attribute does not exist");
+            return o.fail(78, "Could not query value of " + name + ": attribute does not exist");
         }
         for (AttributeValue v : values) {
-            out.println(line(v));
+            o.attribute(v);
         }
         return 0;
+    }
+
+    /** The command line as Pacemaker quotes it for the {@code request} attribute ({@code pcmk__quote_cmdline()}). */
+    static String request(List<String> args) {
+        StringBuilder b = new StringBuilder(TOOL);
+        for (String a : args) {
+            b.append(' ');
+            if (a.indexOf(' ') < 0) {
+                b.append(a);
+            } else {
+                b.append('\'').append(a.replace("'", "\\'")).append('\'');
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Pacemaker's text and XML output formats for this tool: in text, informational lines and
+     * {@link #line(AttributeValue)} on standard output and errors on standard error; in XML, one
+     * {@code <pacemaker-result>} document on standard output with an {@code <attribute>} per value
+     * ({@code attribute_xml()} in lib/pacemaker/pcmk_output.c), the exit status and the errors
+     * ({@code xml_finish()} in lib/common/output_xml.c), informational lines left out.
+     */
+    static final class Output {
+        private final boolean xml;
+        private final PrintStream out;
+        private final PrintStream err;
+        private final String request;
+        private final StringBuilder items = new StringBuilder();
+        private final List<String> errors = new java.util.ArrayList<>();
+
+        Output(boolean xml, PrintStream out, PrintStream err, String request) {
+            this.xml = xml;
+            this.out = out;
+            this.err = err;
+            this.request = request;
+        }
+
+        void info(String line) {
+            if (!xml) {
+                out.println(line);
+            }
+        }
+
+        void attribute(AttributeValue v) {
+            if (!xml) {
+                out.println(line(v));
+                return;
+            }
+            items.append("  <attribute name=\"").append(escape(v.name())).append("\" value=\"")
+                .append(escape(v.value() == null ? "" : v.value())).append('"');
+            if (v.node() != null && !v.node().isEmpty()) {
+                items.append(" host=\"").append(escape(v.node())).append('"');
+            }
+            items.append("/>\n");
+        }
+
+        int fail(int status, String message) {
+            if (xml) {
+                errors.add(TOOL + ": " + message);
+            } else {
+                err.println(TOOL + ": " + message);
+            }
+            return status;
+        }
+
+        int finish(int status) {
+            if (!xml) {
+                return status;
+            }
+            StringBuilder b = new StringBuilder();
+            b.append("<pacemaker-result api-version=\"2.25\" request=\"").append(escape(request)).append("\">\n");
+            b.append(items);
+            b.append("  <status code=\"").append(status).append("\" message=\"").append(escape(exitText(status)))
+                .append('"');
+            if (errors.isEmpty()) {
+                b.append("/>\n");
+            } else {
+                b.append(">\n    <errors>\n");
+                for (String e : errors) {
+                    b.append("      <error>").append(escapeText(e)).append("</error>\n");
+                }
+                b.append("    </errors>\n  </status>\n");
+            }
+            b.append("</pacemaker-result>\n");
+            out.print(b);
+            return status;
+        }
+    }
+
+    /** XML escaping of element text as libxml2 writes it. */
+    static String escapeText(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** XML escaping of attribute values as libxml2 writes them. */
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> b.append("&amp;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '"' -> b.append("&quot;");
+                case '\n' -> b.append("&#10;");
+                case '\r' -> b.append("&#13;");
+                case '\t' -> b.append("&#9;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** crm_exit_str() of the exit statuses this tool returns. */
+    static String exitText(int code) {
+        return switch (code) {
+            case 0 -> "OK";
+            case 1 -> "Error occurred";
+            case 2 -> "Invalid parameter";
+            case 64 -> "Incorrect usage";
+            case 69 -> "Necessary service unavailable";
+            case 78 -> "Invalid configuration";
+            case 102 -> "Not connected";
+            case 105 -> "No such object";
+            case 106 -> "Quorum required";
+            case 124 -> "Timeout occurred";
+            default -> "Error occurred";
+        };
     }
 
     /** Pacemaker's {@code attribute_default()} output: {@code name="N" host="H" value="V"}. */

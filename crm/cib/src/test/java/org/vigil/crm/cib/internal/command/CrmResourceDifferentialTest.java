@@ -28,10 +28,13 @@ import org.vigil.crm.internal.tools.CrmResourceCommand;
 import org.vigil.crm.internal.tools.ToolClock;
 
 /**
- * {@code crm_resource --list, --locate, --move, --ban, --clear} compared with Pacemaker 2.1.5's on a hand-made CIB
+ * {@code crm_resource --list, --locate, --move, --ban, --clear} (also with {@code --promoted}), the attribute commands
+ * ({@code --set/--get/--delete-parameter}, {@code --query-xml}), {@code --why} and {@code --list-operations}
+ * compared with Pacemaker 2.1.5's on a hand-made CIB
  * and regression CIBs of its scheduler corpus: the same script of command lines runs through Pacemaker's tool
  * ({@code CIB_file} on a copy) and Vigil's (the real CIB engine, {@link LoopbackCib}), one after the other on the
- * same evolving CIB; exit status, standard output, standard error and the resulting constraints must be the same.
+ * same evolving CIB; exit status, standard output, standard error and the resulting constraints (resources, for the
+ * attribute commands) must be the same.
  * Only the clock is masked (the end of a {@code --lifetime}).
  */
 class CrmResourceDifferentialTest {
@@ -74,7 +77,7 @@ class CrmResourceDifferentialTest {
 
     /** The ids of elements of a kind, in document order. */
     static List<XmlNode> all(XmlNode x, String name, List<XmlNode> into) {
-        if (x.is(name)) {
+        if (name.equals("*") || x.is(name)) {
             into.add(x);
         }
         for (XmlNode c : x.children()) {
@@ -126,6 +129,15 @@ class CrmResourceDifferentialTest {
         return mask(cib.firstChild("configuration").firstChild("constraints"));
     }
 
+    /** A section of the configuration (constraints with the end of lifetimes masked). */
+    static XmlNode section(XmlNode cib, String name) {
+        if (name.equals("constraints")) {
+            return constraints(cib);
+        }
+        XmlNode s = cib.firstChild("configuration").firstChild(name);
+        return s == null ? XmlNode.of(name) : s;
+    }
+
     static XmlNode mask(XmlNode x) {
         if (x == null) {
             return XmlNode.of("constraints");
@@ -159,12 +171,22 @@ class CrmResourceDifferentialTest {
 
     /** Runs the script of one CIB through both tools; returns the differences. */
     List<String> compare(Path source, int[] count) throws Exception {
+        return compare(source, count, CrmResourceDifferentialTest::script, "constraints", null);
+    }
+
+    /**
+     * Runs the command lines {@code script} makes for one CIB through both tools, comparing exit status, output and
+     * the configuration section {@code section} after each; returns the differences. Counts the command lines in
+     * {@code count[0]} and those without any difference in {@code same[0]} (when given).
+     */
+    List<String> compare(Path source, int[] count, java.util.function.Function<XmlNode, List<List<String>>> script,
+                         String section, int[] same) throws Exception {
         Path file = tmp.resolve(source.getFileName());
         Files.copy(source, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         XmlNode initial = XmlText.parse(Files.readString(file), file.getFileName().toString());
         LoopbackCib cib = new LoopbackCib(initial);
         List<String> differences = new ArrayList<>();
-        for (List<String> args : script(initial)) {
+        for (List<String> args : script.apply(initial)) {
             PacemakerTools.Run pm = PacemakerTools.run(tmp, Map.of("CIB_file", file.toString()), "crm_resource",
                 args);
             Commands.Result vg = Commands.run(new CrmResourceCommand(cib, null, null, clock()), tmp, args);
@@ -182,14 +204,16 @@ class CrmResourceDifferentialTest {
                 what = "stdout";
             } else if (!withoutLogLines(pm.err()).equals(vg.err())) {
                 what = "stderr";
-            } else if (XmlDiffs.firstDifference(constraints(ours), constraints(theirs)) != null) {
-                what = "constraints differ (Vigil first) at "
-                    + XmlDiffs.firstDifference(constraints(ours), constraints(theirs));
+            } else if (XmlDiffs.firstDifference(section(ours, section), section(theirs, section)) != null) {
+                what = section + " differ (Vigil first) at "
+                    + XmlDiffs.firstDifference(section(ours, section), section(theirs, section));
             }
             if (what != null) {
                 differences.add(source.getFileName() + ": crm_resource " + String.join(" ", args) + ": " + what
                     + "\n  Vigil: " + vg + "\n  Pacemaker: " + pm);
                 cib = new LoopbackCib(theirs);   // carry on from Pacemaker's copy
+            } else if (same != null) {
+                same[0]++;
             }
         }
         return differences;
@@ -203,9 +227,256 @@ class CrmResourceDifferentialTest {
         for (Path cib : cibs()) {
             differences.addAll(compare(cib, count));
         }
+        System.out.println("crm_resource differential (constraints, location commands): "
+            + (count[0] - differences.size()) + " of " + count[0] + " command lines identical");
         assertTrue(count[0] > 300, "only " + count[0] + " command lines");
         assertTrue(differences.isEmpty(), differences.size() + " of " + count[0] + " command lines differ:\n"
             + String.join("\n", differences.subList(0, Math.min(15, differences.size()))));
+    }
+
+    /** CIBs for the attribute and --why scripts: groups, clones, promotable clones, templates, health, locks. */
+    static final List<String> ATTRIBUTE_CORPUS = List.of("clone-anon-failcount", "group1", "promoted-1",
+        "cloned-group", "group-unmanaged", "template-clone-primitive", "template-2", "systemhealthm3",
+        "systemhealtho3", "allow-unhealthy-nodes", "shutdown-lock", "coloc-group", "colocation-priority-group", "promoted-unmanaged-monitor",
+        "colocated-utilization-group");
+
+    static List<Path> attributeCibs() {
+        List<Path> l = new ArrayList<>();
+        l.add(SCHEDULER_RESOURCES.resolve("crm_mon/three-nodes.xml"));
+        l.add(SCHEDULER_RESOURCES.resolve("crm_mon/blocked.xml"));
+        for (String c : ATTRIBUTE_CORPUS) {
+            l.add(SCHEDULER_RESOURCES.resolve("pacemaker-scheduler/xml/" + c + ".xml"));
+        }
+        return l;
+    }
+
+    /** The resources the scripts work on: the top ones (up to six), plus group members and clone children. */
+    static List<String> scriptResources(XmlNode cib) {
+        XmlNode resources = cib.firstChild("configuration").firstChild("resources");
+        List<String> rscs = new ArrayList<>();
+        for (XmlNode r : resources.children()) {
+            if (r.attribute("id") != null && rscs.size() < 6) {
+                rscs.add(r.attribute("id"));
+            }
+        }
+        for (XmlNode r : resources.children()) {
+            for (XmlNode c : r.children()) {
+                if ((c.is("primitive") || c.is("group")) && rscs.size() < 10) {
+                    rscs.add(c.attribute("id"));
+                    if (c.is("group") && !c.children("primitive").isEmpty()) {
+                        rscs.add(c.children("primitive").get(0).attribute("id"));
+                    }
+                }
+            }
+        }
+        return rscs;
+    }
+
+    /** The top resources' ids. */
+    static List<String> rscs(XmlNode cib) {
+        return cib.firstChild("configuration").firstChild("resources").children().stream()
+            .map(r -> r.attribute("id")).toList();
+    }
+
+    /** The name of the first nvpair of a kind of set of the resource {@code id}, or a made-up one. */
+    static String firstName(XmlNode cib, String id, String setType) {
+        for (XmlNode e : all(cib.firstChild("configuration").firstChild("resources"), "*", new ArrayList<>())) {
+            if (id.equals(e.attribute("id"))) {
+                for (XmlNode set : e.children(setType)) {
+                    for (XmlNode nv : set.children("nvpair")) {
+                        return nv.attribute("name");
+                    }
+                }
+            }
+        }
+        return "no-" + setType;
+    }
+
+    /**
+     * Command lines for --get-parameter, --set-parameter and --delete-parameter (instance, meta, utilization;
+     * --set-name, --nvpair, --force, refusals) and --query-xml on every script resource.
+     */
+    static List<List<String>> attributeScript(XmlNode cib) {
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("-p", "a", "-v", "b"));
+        s.add(List.of("-r", "no-such-resource", "-p", "a", "-v", "b"));
+        s.add(List.of("-r", "no-such-resource", "-g", "a"));
+        for (String r : scriptResources(cib)) {
+            String param = firstName(cib, r, "instance_attributes");
+            String meta = firstName(cib, r, "meta_attributes");
+            s.add(List.of("-r", r, "-g", param));
+            s.add(List.of("-r", r, "--get-parameter", meta, "--meta"));
+            s.add(List.of("-r", r, "-g", "target-role", "-m"));
+            s.add(List.of("-r", r, "-g", "nope"));
+            s.add(List.of("-r", r, "-q"));
+            s.add(List.of("-r", r, "--query-xml-raw"));
+            s.add(List.of("-r", r, "-p", "newp"));
+            s.add(List.of("-r", r, "-p", "newp", "-v", "1"));
+            s.add(List.of("-r", r, "-p", "newp", "-v", "2"));
+            s.add(List.of("-r", r, "-g", "newp"));
+            s.add(List.of("-r", r, "-p", param, "-v", "changed"));
+            s.add(List.of("--resource", r, "--set-parameter", "target-role", "--parameter-value", "Stopped",
+                "--meta"));
+            s.add(List.of("-r", r, "-Y"));
+            s.add(List.of("-r", r, "-p", "target-role", "-v", "Started", "-m"));
+            s.add(List.of("-r", r, "-p", "is-managed", "-v", "false", "-m", "-Q"));
+            s.add(List.of("-Y"));
+            s.add(List.of("-r", r, "-p", "is-managed", "-v", "false"));
+            s.add(List.of("-r", r, "-p", "is-managed", "-v", "true", "--force"));
+            s.add(List.of("-r", r, "-d", "is-managed", "-m"));
+            s.add(List.of("-r", r, "-d", "target-role", "-m"));
+            s.add(List.of("-r", r, "-d", "target-role", "-m"));
+            s.add(List.of("-r", r, "-d", "target-role", "--meta", "--force"));
+            s.add(List.of("-r", r, "-p", meta, "-v", "7", "-m"));
+            s.add(List.of("-r", r, "-p", "resource-stickiness", "-v", "5", "-m", "--recursive"));
+            s.add(List.of("-r", r, "-p", "target-role", "-v", "Started", "--meta", "--recursive"));
+            s.add(List.of("-r", r, "-p", "cpu", "-v", "2", "-z"));
+            s.add(List.of("-r", r, "-g", "cpu", "--utilization"));
+            s.add(List.of("-r", r, "-d", "cpu", "-z"));
+            s.add(List.of("-r", r, "-p", "x", "-v", "1", "--set-name", r + "-extra"));
+            s.add(List.of("-r", r, "-p", "x", "-v", "2", "-s", r + "-extra"));
+            s.add(List.of("-r", r, "-d", "x", "--set-name", r + "-extra"));
+            s.add(List.of("-r", r, "-p", "y", "-v", "1", "--nvpair", r + "-y"));
+            s.add(List.of("-r", r, "-p", "y", "-v", "3", "-i", r + "-y"));
+            s.add(List.of("-r", r, "-d", "y", "--nvpair", r + "-y"));
+            s.add(List.of("-r", r, "-d", "newp"));
+            s.add(List.of("-r", r, "-d", "newp"));
+            s.add(List.of("-r", r, "-p", "newp", "-v", "3", "-m", "--force"));
+            s.add(List.of("-r", r, "-p", "newp", "-v", "3"));
+            s.add(List.of("-r", r, "-p", "newp", "-v", "4", "-N", "no-such-node"));
+            // bad input: ids taken by other elements, odd values
+            s.add(List.of("-r", r, "-p", "z", "-v", "1", "--set-name", rscs(cib).get(0)));
+            s.add(List.of("-r", r, "-p", "z", "-v", "1", "--nvpair", rscs(cib).get(0)));
+            s.add(List.of("-r", r, "-p", "z", "-v", "a&b\"c<d>'e"));
+            s.add(List.of("-r", r, "-g", "z"));
+            s.add(List.of("-r", r, "-d", "z", "--force"));
+        }
+        return s;
+    }
+
+    /** Command lines for --why: the whole cluster, each node, each script resource on its own and on each node. */
+    static List<List<String>> whyScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).toList();
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("--why"));
+        s.add(List.of("-Y", "-N", "zulu"));
+        s.add(List.of("-Y", "-r", "no-such-resource"));
+        for (String n : nodes) {
+            s.add(List.of("-Y", "-N", n));
+        }
+        for (String r : scriptResources(cib)) {
+            s.add(List.of("-Y", "-r", r));
+            for (String n : nodes.subList(0, Math.min(3, nodes.size()))) {
+                s.add(List.of("--why", "--resource", r, "--node", n));
+            }
+        }
+        return s;
+    }
+
+    /** Command lines for --list-operations and --list-all-operations, by resource and node. */
+    static List<List<String>> operationsScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).toList();
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("-O"));
+        s.add(List.of("--list-all-operations"));
+        s.add(List.of("-O", "-r", "no-such-resource"));
+        s.add(List.of("-o", "-N", "zulu"));
+        for (String n : nodes) {
+            s.add(List.of("-o", "-N", n));
+            s.add(List.of("--list-operations", "--node", n));
+        }
+        List<String> rscs = new ArrayList<>(scriptResources(cib));
+        all(cib, "lrm_resource", new ArrayList<>()).stream().map(e -> e.attribute("id")).distinct().limit(8)
+            .forEach(rscs::add);
+        for (String r : rscs) {
+            s.add(List.of("-O", "-r", r));
+            s.add(List.of("-o", "-r", r));
+            s.add(List.of("-o", "-r", r, "-N", nodes.isEmpty() ? "none" : nodes.get(0)));
+        }
+        return s;
+    }
+
+    /** Command lines for --promoted with --ban, --move, --clear and --locate on promotable clones and others. */
+    static List<List<String>> promotedScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).toList();
+        String n1 = nodes.isEmpty() ? "none" : nodes.get(0);
+        String n2 = nodes.size() > 1 ? nodes.get(1) : n1;
+        List<List<String>> s = new ArrayList<>();
+        for (String r : scriptResources(cib)) {
+            s.add(List.of("-W", "-r", r, "--promoted"));
+            s.add(List.of("-B", "-r", r, "--promoted"));
+            s.add(List.of("-U", "-r", r, "--promoted"));
+            s.add(List.of("-B", "-r", r, "-N", n1, "--promoted"));
+            s.add(List.of("-M", "-r", r, "-N", n2, "--promoted"));
+            s.add(List.of("-M", "-r", r, "-N", n1, "--master", "--force"));
+            s.add(List.of("-M", "-r", r, "-N", n2, "--promoted", "-u", "PT1H"));
+            s.add(List.of("--move", "-r", r, "--promoted"));
+            s.add(List.of("-U", "-r", r, "-N", n1, "--promoted"));
+            s.add(List.of("-B", "-r", r, "-N", n2, "--promoted", "--lifetime", "P1D", "-Q"));
+            s.add(List.of("--clear", "-r", r, "--promoted"));
+        }
+        return s;
+    }
+
+    /** Runs one kind of script on every attribute CIB; asserts no difference; returns {count, identical}. */
+    private int[] compareAll(java.util.function.Function<XmlNode, List<List<String>>> script, String section,
+                             List<Path> cibs) throws Exception {
+        List<String> differences = new ArrayList<>();
+        int[] count = {0};
+        int[] same = {0};
+        for (Path cib : cibs) {
+            differences.addAll(compare(cib, count, script, section, same));
+        }
+        System.out.println("crm_resource differential (" + section + "): " + same[0] + " of " + count[0]
+            + " command lines identical");
+        assertTrue(differences.isEmpty(), differences.size() + " of " + count[0] + " command lines differ:\n"
+            + differences.stream().map(d -> d.lines().findFirst().orElse("")).collect(Collectors.joining("\n"))
+            + "\n\nthe first ones in full:\n"
+            + String.join("\n", differences.subList(0, Math.min(8, differences.size()))));
+        return new int[] {count[0], same[0]};
+    }
+
+    @Test
+    void attributeCommandsAnswerAndChangeResourcesAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        int[] r = compareAll(CrmResourceDifferentialTest::attributeScript, "resources", attributeCibs());
+        assertTrue(r[0] > 1000, "only " + r[0] + " command lines");
+    }
+
+    @Test
+    void whyAnswersAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        // only-green with a yellow node: unhealthy for only-green, not for migrate-on-red
+        Path yellow = tmp.resolve("gen").resolve("systemhealtho3-yellow.xml");
+        Files.createDirectories(yellow.getParent());
+        Files.writeString(yellow, Files.readString(SCHEDULER_RESOURCES.resolve(
+            "pacemaker-scheduler/xml/systemhealtho3.xml")).replace("value=\"red\"", "value=\"yellow\""));
+        List<Path> cibs = new ArrayList<>(attributeCibs());
+        cibs.add(yellow);
+        int[] r = compareAll(CrmResourceDifferentialTest::whyScript, "resources", cibs);
+        assertTrue(r[0] > 150, "only " + r[0] + " command lines");
+    }
+
+    @Test
+    void operationListsAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        List<Path> cibs = new ArrayList<>(attributeCibs());
+        for (String c : List.of("migrate-1", "rsc-discovery-per-node", "colocate-primitive-with-clone",
+            "failed-demote-recovery-promoted", "probe-target-of-failed-migrate_to-2")) {
+            cibs.add(SCHEDULER_RESOURCES.resolve("pacemaker-scheduler/xml/" + c + ".xml"));
+        }
+        int[] r = compareAll(CrmResourceDifferentialTest::operationsScript, "resources", cibs);
+        assertTrue(r[0] > 300, "only " + r[0] + " command lines");
+    }
+
+    @Test
+    void promotedLocationCommandsAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        int[] r = compareAll(CrmResourceDifferentialTest::promotedScript, "constraints", attributeCibs());
+        assertTrue(r[0] > 300, "only " + r[0] + " command lines");
     }
 
     /** The script's premise: the hand-made CIB has resources running, so bans and moves really write. */

@@ -299,7 +299,7 @@ public final class StatusPrinter {
      * -1 red, 0 yellow, 1 green (or no health strategy). Follows {@code pe__node_health()} in
      * lib/pengine/pe_health.c.
      */
-    static int health(WorkingSet ws, Node node) {
+    public static int health(WorkingSet ws, Node node) {
         if ("none".equals(ws.healthStrategy())) {
             return 1;
         }
