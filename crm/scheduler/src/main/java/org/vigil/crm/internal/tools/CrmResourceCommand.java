@@ -192,6 +192,17 @@ public final class CrmResourceCommand implements AdminCommand {
     public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
         List<String> a = new ArrayList<>(args);
         a.replaceAll(s -> s.equals("-l") ? "--list" : s);   // -l is --list-raw in 2.1.5; -L in the tools' docs
+        if (!clusterCommand(a) && (a.contains("--help") || a.contains("-?"))) {
+            // one help for the whole tool, as Pacemaker's crm_resource --help: the cluster's commands, then the
+            // agent listings the shell's half serves
+            out.println(options().help());
+            AdminCommand other = agents;
+            if (other != null) {
+                out.println();
+                other.execute(List.of("--help"), out, err);
+            }
+            return 0;
+        }
         if (!clusterCommand(a)) {
             AdminCommand other = agents;
             if (other == null) {
