@@ -562,17 +562,7 @@ public final class TotemSrp {
         cancel(TimerKind.TOKEN_HOLD);
         int cbl = sendQueue.backlogPackets();
         int allowed = allowed(t, r, cbl);
-        int sent = 0;
-        while (sent < allowed && !sendQueue.isEmpty()) {
-            long seq = ++t.seq;
-            byte[] p = sendQueue.build(me, r.rep, r.seq, seq);
-            Msg m = new Msg(p, 0, p.length, r.rep, r.seq, seq, me, Msg.KIND_REGULAR, sendQueue.lastSafe(),
-                TotemCodec.MCAST_HEADER, null);
-            store(r, m);
-            out.multicast(p);
-            stats.mcastTx++;
-            sent++;
-        }
+        int sent = sendQueued(t, r, allowed);
         cbl = sendQueue.backlogPackets();
         t.fcc = Math.max(0, t.fcc + sent);
         r.myTrc += sent;
@@ -985,16 +975,7 @@ public final class TotemSrp {
         int allowed = allowed(t, r, cbl) - retx;
         int sent = 0;
         if (state == TotemState.OPERATIONAL) {
-            while (sent < allowed && !sendQueue.isEmpty()) {
-                long seq = ++t.seq;
-                byte[] p = sendQueue.build(me, r.rep, r.seq, seq);
-                Msg m = new Msg(p, 0, p.length, r.rep, r.seq, seq, me, Msg.KIND_REGULAR, sendQueue.lastSafe(),
-                    TotemCodec.MCAST_HEADER, null);
-                store(r, m);
-                out.multicast(p);
-                stats.mcastTx++;
-                sent++;
-            }
+            sent = sendQueued(t, r, allowed);
             cbl = sendQueue.backlogPackets();
         } else {
             while (sent < allowed && !recoveryQueue.isEmpty()) {
@@ -1066,6 +1047,25 @@ public final class TotemSrp {
             deliver(r);
             r.queue.free(Math.min(r.safeSeq, r.highDelivered));
         }
+    }
+
+    /**
+     * Stamps up to {@code allowed} queued messages with the token's next sequence numbers, keeps and multicasts them
+     * ({@code orf_token_mcast()}); returns how many went.
+     */
+    private int sendQueued(OrfToken t, Ring r, int allowed) {
+        int sent = 0;
+        while (sent < allowed && !sendQueue.isEmpty()) {
+            long seq = ++t.seq;
+            byte[] p = sendQueue.build(me, r.rep, r.seq, seq);
+            Msg m = new Msg(p, 0, p.length, r.rep, r.seq, seq, me, Msg.KIND_REGULAR, sendQueue.lastSafe(),
+                TotemCodec.MCAST_HEADER, null);
+            store(r, m);
+            out.multicast(p);
+            stats.mcastTx++;
+            sent++;
+        }
+        return sent;
     }
 
     /**
