@@ -83,6 +83,19 @@ class CibEngineViewsTest {
         return msgs.size();
     }
 
+    /** Every message reaches all three, in one order, until nothing more is said. */
+    private void deliverAllUntilQuiet() {
+        for (int pass = 0; pass < 20; pass++) {
+            int moved = 0;
+            for (int from : List.of(1, 2, 3)) {
+                moved += deliver(from, 1, 2, 3);
+            }
+            if (moved == 0) {
+                return;
+            }
+        }
+    }
+
     @Test
     void aMemberThatSeesTheGroupGrowInTwoStepsStillEndsTheRoundWithTheOthers() {
         CibEngine n1 = engine(1);
@@ -106,15 +119,7 @@ class CibEngineViewsTest {
         deliver(3, 1, 2, 3);
         n2.configurationChanged(view(1, 2, 3));
         // from here on every message reaches all three, in one order, until nothing more is said
-        for (int pass = 0; pass < 20; pass++) {
-            int moved = 0;
-            for (int from : List.of(1, 2, 3)) {
-                moved += deliver(from, 1, 2, 3);
-            }
-            if (moved == 0) {
-                break;
-            }
-        }
+        deliverAllUntilQuiet();
         for (Map.Entry<Integer, CibEngine> e : engines.entrySet()) {
             assertFalse(e.getValue().syncing(), "node " + e.getKey() + " ended the round");
         }
@@ -138,28 +143,12 @@ class CibEngineViewsTest {
         n3.configurationChanged(view(1, 2, 3));
         n2.configurationChanged(view(1, 2));
         // node 2 answers the coordinator's start while it sees [1, 2]; the round ends everywhere
-        for (int pass = 0; pass < 20; pass++) {
-            int moved = 0;
-            for (int from : List.of(1, 2, 3)) {
-                moved += deliver(from, 1, 2, 3);
-            }
-            if (moved == 0) {
-                break;
-            }
-        }
+        deliverAllUntilQuiet();
         assertFalse(n1.syncing(), "node 1 ended the round");
         assertFalse(n3.syncing(), "node 3 ended the round");
         // only then node 2 sees its second change: it syncs again, and asks for a round
         n2.configurationChanged(view(1, 2, 3));
-        for (int pass = 0; pass < 20; pass++) {
-            int moved = 0;
-            for (int from : List.of(1, 2, 3)) {
-                moved += deliver(from, 1, 2, 3);
-            }
-            if (moved == 0) {
-                break;
-            }
-        }
+        deliverAllUntilQuiet();
         for (Map.Entry<Integer, CibEngine> e : engines.entrySet()) {
             assertFalse(e.getValue().syncing(), "node " + e.getKey() + " is in sync");
         }
