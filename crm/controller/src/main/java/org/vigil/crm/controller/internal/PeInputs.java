@@ -75,8 +75,12 @@ final class PeInputs {
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve(file.getFileName() + ".tmp");
-            try (OutputStream out = new BZip2CompressorOutputStream(Files.newOutputStream(tmp))) {
-                out.write(input.root().toXml().getBytes(StandardCharsets.UTF_8));
+            byte[] xml = input.root().toXml().getBytes(StandardCharsets.UTF_8);
+            // the block size follows the input (100 kB steps, at most 900 kB): bzip2's buffers for its largest
+            // block take about 7 MB, many times a small CIB, on a node with a small heap
+            int block = (int) Math.min(9, Math.max(1, xml.length / 100_000 + 1));
+            try (OutputStream out = new BZip2CompressorOutputStream(Files.newOutputStream(tmp), block)) {
+                out.write(xml);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Path lastTmp = dir.resolve("pe-input.last.tmp");
