@@ -832,17 +832,27 @@ public final class CrmResourceCommand implements AdminCommand {
                 }
                 return;
             }
-            submit(new CibRequest(CibRequest.Op.DELETE, null, "//rsc_location[@id='cli-prefer-" + rid
-                + "'][rule[@id='cli-prefer-rule-" + rid + "']/expression[@attribute='#uname' and @value='" + host
-                + "']]", null, Set.of(), TOOL, "root"), true);
+            // a delete that this node's copy shows has nothing to remove is not sent (a CIB round trip each: a
+            // --move clears before it prefers, and usually finds nothing)
+            Set<String> ids = locationIds(cib.current().root());
+            if (ids.contains("cli-prefer-" + rid)) {
+                submit(new CibRequest(CibRequest.Op.DELETE, null, "//rsc_location[@id='cli-prefer-" + rid
+                    + "'][rule[@id='cli-prefer-rule-" + rid + "']/expression[@attribute='#uname' and @value='" + host
+                    + "']]", null, Set.of(), TOOL, "root"), true);
+                ids = locationIds(cib.current().root());
+            }
             List<XmlNode> fragment = new ArrayList<>();
-            if (bans) {
+            if (bans && ids.contains("cli-ban-" + rid + "-on-" + host)) {
                 fragment.add(XmlNode.of("rsc_location", "id", "cli-ban-" + rid + "-on-" + host));
             }
-            fragment.add(force ? XmlNode.of("rsc_location", "id", "cli-prefer-" + rid)
-                : XmlNode.of("rsc_location", "id", "cli-prefer-" + rid, "node", host));
-            submit(new CibRequest(CibRequest.Op.DELETE, "constraints", null,
-                XmlNode.of("constraints").withChildren(fragment), Set.of(), TOOL, "root"), true);
+            if (ids.contains("cli-prefer-" + rid)) {
+                fragment.add(force ? XmlNode.of("rsc_location", "id", "cli-prefer-" + rid)
+                    : XmlNode.of("rsc_location", "id", "cli-prefer-" + rid, "node", host));
+            }
+            if (!fragment.isEmpty()) {
+                submit(new CibRequest(CibRequest.Op.DELETE, "constraints", null,
+                    XmlNode.of("constraints").withChildren(fragment), Set.of(), TOOL, "root"), true);
+            }
         }
 
         /** Follows clear_constraints(): prints the location constraints that went away. */
