@@ -4,7 +4,7 @@
  * answers and records in its history.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.vigil.crm.api.fencer;
 
 import org.osgi.annotation.bundle.Export;

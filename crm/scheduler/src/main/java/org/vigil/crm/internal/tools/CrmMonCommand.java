@@ -1,6 +1,8 @@
 package org.vigil.crm.internal.tools;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Activate;
@@ -13,6 +15,8 @@ import org.vigil.crm.api.cib.Cib;
 import org.vigil.crm.api.cib.CibSnapshot;
 import org.vigil.crm.api.controller.Controller;
 import org.vigil.crm.api.controller.ControllerStatus;
+import org.vigil.crm.api.fencer.FenceEvent;
+import org.vigil.crm.api.fencer.Fencer;
 import org.vigil.crm.internal.scheduler.model.WorkingSet;
 import org.vigil.crm.internal.scheduler.output.MonitorText;
 import org.vigil.crm.internal.scheduler.output.MonitorXml;
@@ -32,8 +36,8 @@ import org.vigil.kernel.api.command.UsageException;
  * corosync's protocols) when the CIB names none, where Pacemaker prints "unknown".
  *
  * <p>Differences: every run is one-shot ({@code -1} is accepted and implied: there is no terminal behind the admin
- * socket to refresh, so the interactive, daemon, HTML and CGI modes are not offered); no fencing history (Vigil has
- * no fencer yet).
+ * socket to refresh, so the interactive, daemon, HTML and CGI modes are not offered). The fencing history is the
+ * local fencer's, as with Pacemaker's default {@code --fence-history=1}: failed and pending operations.
  */
 @Component(property = {AdminCommand.NAME + "=crm_mon",
     AdminCommand.DESCRIPTION + "=show the cluster status: crm_mon -1 [-r] [-f] [-A] [-n] [--output-as=xml]"})
@@ -52,6 +56,11 @@ public final class CrmMonCommand implements AdminCommand {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
     volatile Controller controller;
+
+    /** The fencer, when its bundle runs: the failed and pending fencing operations. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    volatile Fencer fencer;
 
     private final ToolClock clock;
 
@@ -120,9 +129,48 @@ public final class CrmMonCommand implements AdminCommand {
         if (xml) {
             out.print(new MonitorXml(options, clock.zone(), legacyXml, commandLine(args)).print(ws, now / 1000));
         } else {
-            out.print(new MonitorText(options, clock.zone()).print(ws, now / 1000));
+            String status = new MonitorText(options, clock.zone()).print(ws, now / 1000);
+            out.print(status);
+            out.print(fencing(status.isEmpty(), cl.hasOption("show-detail")));
         }
         return 0;
+    }
+
+    /**
+     * The "Failed Fencing Actions" and "Pending Fencing Actions" sections ({@code failed_history()} and
+     * {@code pending_actions()} of lib/fencing/st_output.c, as {@code pcmk__cluster_status_text()} calls them at
+     * {@code --fence-history=1}): the history sorted as {@code stonith__sort_history()} does (pending first, then
+     * the newest), the condensed form ("... last failed at ..."), the technical one with {@code -R}.
+     */
+    String fencing(boolean first, boolean technical) {
+        Fencer f = fencer;
+        if (f == null) {
+            return "";
+        }
+        List<FenceEvent> history = new ArrayList<>(f.history(null));
+        history.sort(Comparator.comparing(FenceEvent::ended).thenComparing(FenceEvent::completedMs,
+            Comparator.reverseOrder()));
+        StringBuilder out = new StringBuilder();
+        String header = "Failed Fencing Actions:\n";
+        for (FenceEvent e : history) {
+            if (e.state() == FenceEvent.State.FAILED) {
+                out.append(out.isEmpty() ? (first ? "" : "\n") + header : "").append("  * ")
+                    .append(e.describe(false, FenceEvent.laterSucceeded(e, history), technical, clock.zone()))
+                    .append('\n');
+            }
+        }
+        boolean pendingHeader = false;
+        for (FenceEvent e : history) {
+            if (e.ended()) {
+                break;
+            }
+            if (!pendingHeader) {
+                out.append(first && out.isEmpty() ? "" : "\n").append("Pending Fencing Actions:\n");
+                pendingHeader = true;
+            }
+            out.append("  * ").append(e.describe(false, null, technical, clock.zone())).append('\n');
+        }
+        return out.toString();
     }
 
     /** The DC's name as the controller knows it ("" during an election), or null without a controller. */

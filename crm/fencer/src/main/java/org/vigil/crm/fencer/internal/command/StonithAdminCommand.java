@@ -1,10 +1,7 @@
 package org.vigil.crm.fencer.internal.command;
 
 import java.io.PrintStream;
-import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -238,7 +235,7 @@ public final class StonithAdminCommand implements AdminCommand {
         int shown = 0;
         if (verbose && !quiet) {
             for (FenceEvent e : all) {
-                out.println(describe(e, true, laterSucceeded(e, all)));
+                out.println(e.describe(true, FenceEvent.laterSucceeded(e, all), true, ZoneId.systemDefault()));
                 shown++;
             }
         } else if (latest != null) {
@@ -246,67 +243,16 @@ public final class StonithAdminCommand implements AdminCommand {
                 out.println(latest.completedMs() / 1000);
                 return 0;
             }
-            out.println(describe(latest, false, null));
+            out.println(latest.describe(false, null, true, ZoneId.systemDefault()));
             shown++;
         }
         out.println(shown + " event" + (shown == 1 ? "" : "s") + " found");
         return 0;
     }
 
-    private static String laterSucceeded(FenceEvent failed, List<FenceEvent> all) {
-        if (failed.state() != FenceEvent.State.FAILED) {
-            return null;
-        }
-        for (FenceEvent e : all) {
-            if (e.state() == FenceEvent.State.DONE && e.target().equals(failed.target())
-                && e.action() == failed.action() && e.completedMs() > failed.completedMs()) {
-                return e.delegate() == null ? "a manual confirmation" : e.delegate();
-            }
-        }
-        return null;
-    }
-
-    /** Pacemaker's {@code stonith__history_description} with failed-detail, as stonith_admin prints it. */
-    static String describe(FenceEvent e, boolean full, String laterSucceeded) {
-        StringBuilder b = new StringBuilder();
-        b.append(switch (e.action()) {
-            case ON -> "unfencing";
-            case OFF -> "turning off";
-            case REBOOT -> "reboot";
-        }).append(" of ").append(e.target()).append(' ');
-        b.append(switch (e.state()) {
-            case DONE -> "successful";
-            case FAILED -> "failed";
-            case PENDING -> "pending";
-        });
-        if (e.state() == FenceEvent.State.FAILED && e.reason() != null) {
-            b.append(" (").append(e.reason()).append(')');
-        }
-        b.append(": ");
-        if (e.ended() && e.delegate() != null) {
-            b.append("delegate=").append(e.delegate()).append(", ");
-        }
-        b.append("client=").append(e.client()).append(", origin=").append(e.origin());
-        if (e.ended()) {
-            b.append(full ? ", completed" : e.state() == FenceEvent.State.FAILED ? ", last-failed"
-                : ", last-successful").append("='").append(time(e.completedMs())).append('\'');
-        }
-        if (laterSucceeded != null) {
-            b.append(" (a later attempt from ").append(laterSucceeded).append(" succeeded)");
-        }
-        return b.toString();
-    }
-
     /** Pacemaker's {@code crm_time_as_string} with date, time of day and time zone. */
     static String time(long epochMs) {
-        ZonedDateTime t = Instant.ofEpochMilli(epochMs).atZone(ZoneId.systemDefault());
-        String s = t.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
-        int offset = t.getOffset().getTotalSeconds();
-        if (offset == 0) {
-            return s + "Z";
-        }
-        int abs = Math.abs(offset) / 60;
-        return s + String.format(" %c%02d:%02d", offset < 0 ? '-' : '+', abs / 60, abs % 60);
+        return FenceEvent.time(epochMs, ZoneId.systemDefault());
     }
 
     private static int fail(PrintStream err, int status, String message) {
