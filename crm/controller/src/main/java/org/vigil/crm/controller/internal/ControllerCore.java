@@ -1220,13 +1220,17 @@ final class ControllerCore {
         org.vigil.crm.api.fencer.FenceAction action = "off".equals(what) ? org.vigil.crm.api.fencer.FenceAction.OFF
             : "on".equals(what) ? org.vigil.crm.api.fencer.FenceAction.ON : org.vigil.crm.api.fencer.FenceAction.REBOOT;
         String pfd = a.meta("priority_fencing_delay");   // seconds, as the scheduler puts it on the action
-        long delayMs = pfd == null ? 0 : Math.max(0, Durations.parseMs(pfd));
+        long priorityMs = pfd == null ? 0 : Math.max(0, Durations.parseMs(pfd));
+        long raceMs = fenceRaceDelay(target);
+        long delayMs = priorityMs + raceMs;
         Graph g = graph;
         if (delayMs > 0) {
             // priority-fencing-delay: in a split of half the nodes, the node(s) holding the most important
             // resources are fenced only after this delay, so their side fences the other first and survives (the
-            // fencer's requested delay, fence_with_delay())
-            env.event("fence", "fencing " + target + " in " + delayMs + " ms (priority-fencing-delay)");
+            // fencer's requested delay, fence_with_delay()); and Vigil's two-node tie-break (below)
+            env.event("fence", "fencing " + target + " in " + delayMs + " ms ("
+                + (priorityMs > 0 ? "priority-fencing-delay" + (raceMs > 0 ? " + " : "") : "")
+                + (raceMs > 0 ? "vigil-fence-race-delay: the lower node id survives a two-node split" : "") + ")");
             env.timer(delayMs, () -> {
                 if (graph == g && !g.complete()) {
                     requestFence(a, target, action, g);
@@ -1235,6 +1239,34 @@ final class ControllerCore {
             return;
         }
         requestFence(a, target, action, g);
+    }
+
+    /**
+     * Vigil's two-node tie-break (beyond Pacemaker): in a cluster of two nodes (the nodelist's) that has split, each
+     * side fences the other, and when both devices are quick both nodes may die. Here the fencing of the node with
+     * the lower node id, by the other one, waits {@code vigil-fence-race-delay} (default 5 s; 0 turns it off), so
+     * the lower id fences first and survives, as corosync's {@code auto_tie_breaker} lets the lowest id keep
+     * quorum. With {@code priority-fencing-delay} the wait is at most half of it, added to the priority delay, so
+     * the node with the more important resources still survives: its side fences at once, the other side waits
+     * the priority delay (and the half, when it aims at the lower id); with equal priorities the lower id wins.
+     * Pacemaker users get the same effect with a {@code pcmk_delay_max} on one side's device.
+     *
+     * @return the extra wait before fencing {@code target}, in ms (0 unless this node is alone in a two-node
+     *         cluster and the target has the lower node id)
+     */
+    long fenceRaceDelay(String target) {
+        Integer id = nodeIdByName(target);
+        if (id == null || id >= self || env.configuredNodes().size() != 2 || ring.contains(id)) {
+            return 0;
+        }
+        String v = clusterOption(env.cib(), "vigil-fence-race-delay");
+        long race = v == null ? 5_000 : Durations.parseMs(v);
+        if (race <= 0) {
+            return 0;
+        }
+        String pfd = clusterOption(env.cib(), "priority-fencing-delay");
+        long priorityMs = pfd == null ? 0 : Durations.parseMs(pfd);
+        return priorityMs > 0 ? Math.min(race, priorityMs / 2) : race;
     }
 
     private void requestFence(TransitionAction a, String target, org.vigil.crm.api.fencer.FenceAction action,

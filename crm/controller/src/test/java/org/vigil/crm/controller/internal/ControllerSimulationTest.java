@@ -413,6 +413,56 @@ class ControllerSimulationTest {
         assertTrue(at2 - lost2 < 5_000, "the less important node is fenced at once: " + (at2 - lost2) + " ms");
     }
 
+    /** The time of the first log line after {@code from} that contains {@code text}. */
+    private static long loggedAt(SimCluster c, int from, String text) {
+        String line = c.log.subList(from, c.log.size()).stream().filter(l -> l.contains(text)).findFirst()
+            .orElseThrow(() -> new AssertionError("no '" + text + "' in:\n" + String.join("\n",
+                c.log.subList(from, c.log.size()))));
+        return Long.parseLong(line.substring(0, line.indexOf(' ')));
+    }
+
+    @Test
+    void inATwoNodeClusterTheFencingOfTheLowerNodeIdWaitsTheRaceDelaySoASplitNeverFencesBoth() {
+        SimCluster c = new SimCluster(10, cib(true, "ignore", 100, "r1", "r2"));
+        c.add(1, "alpha", 1000);
+        c.add(2, "bravo", 2000);
+        c.setQuorate(true);
+        c.fencing = true;
+        c.start(1);
+        c.start(2);
+        settle(c, "cold start");
+        // alpha (node id 1) is lost: bravo fences it only after vigil-fence-race-delay (default 5 s)
+        long lost = c.now();
+        int from = c.log.size();
+        c.crash(1);
+        settle(c, "after alpha was lost");
+        long waited = loggedAt(c, from, "asks to reboot alpha") - lost;
+        assertTrue(waited >= 5_000 && waited < 8_000, "alpha fenced " + waited + " ms after the loss");
+        assertEquals(List.of("alpha reboot"), c.fenced);
+        c.start(1);
+        settle(c, "alpha back");
+        // bravo (node id 2) is lost: alpha fences it at once
+        long lost2 = c.now();
+        int from2 = c.log.size();
+        c.crash(2);
+        settle(c, "after bravo was lost");
+        long waited2 = loggedAt(c, from2, "asks to reboot bravo") - lost2;
+        assertTrue(waited2 < 5_000, "bravo fenced " + waited2 + " ms after the loss");
+        // turned off: alpha is fenced as soon as bravo decides
+        c.start(2);
+        settle(c, "bravo back");
+        modify(c, "crm_config", option("vigil-fence-race-delay", "0"));
+        settle(c, "option set");
+        long lost3 = c.now();
+        int from3 = c.log.size();
+        c.crash(1);
+        settle(c, "after alpha was lost again");
+        long waited3 = loggedAt(c, from3, "asks to reboot alpha") - lost3;
+        assertTrue(waited3 < 5_000, "no race delay: alpha fenced " + waited3 + " ms after the loss");
+        assertEquals(List.of("alpha reboot", "bravo reboot", "alpha reboot"), c.fenced);
+        assertEquals(List.of(), c.violations);
+    }
+
     @Test
     void aNodeFencedAgainAndAgainIsKeptOutUntilAnAdminClearsIt() {
         SimCluster c = threeNodes(9, cib(true, "stop", 100, "r1", "r2", "r3"));
