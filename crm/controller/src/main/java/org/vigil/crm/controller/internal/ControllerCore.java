@@ -124,6 +124,11 @@ final class ControllerCore {
             return null;
         }
 
+        /** The fencing history this node's fencer has (synced from its peers when it joined), or empty. */
+        default List<org.vigil.crm.api.fencer.FenceEvent> fenceHistory() {
+            return List.of();
+        }
+
         /** This node's timeline, oldest first. */
         default List<org.vigil.crm.api.controller.TimelineEvent> timeline() {
             return List.of();
@@ -644,6 +649,10 @@ final class ControllerCore {
         graph = null;
         waitFor = null;
         fenceFailures.clear();
+        // a DC that started after some of the fencings still counts them for the fence-loop guard
+        for (org.vigil.crm.api.fencer.FenceEvent ev : env.fenceHistory()) {
+            countFencing(ev);
+        }
         LOG.info("taking over as DC (transition engine {})", teUuid);
     }
 
@@ -1464,6 +1473,24 @@ final class ControllerCore {
         return ms <= 0 ? 3_600_000L : ms;
     }
 
+    /** Counts a successful off or reboot (once per operation id) for the fence-loop guard. */
+    private void countFencing(org.vigil.crm.api.fencer.FenceEvent ev) {
+        if (ev.state() != org.vigil.crm.api.fencer.FenceEvent.State.DONE
+            || ev.action() == org.vigil.crm.api.fencer.FenceAction.ON) {
+            return;
+        }
+        if (ev.id() == null || fencingIds.add(ev.id())) {
+            java.util.ArrayDeque<Long> times = fencings.computeIfAbsent(ev.target(), k -> new java.util.ArrayDeque<>());
+            long at = ev.completedMs() > 0 ? ev.completedMs() : env.now();
+            // kept in time order: a history read at takeover may come after events heard live
+            List<Long> sorted = new ArrayList<>(times);
+            sorted.add(at);
+            java.util.Collections.sort(sorted);
+            times.clear();
+            times.addAll(sorted);
+        }
+    }
+
     /** CIB writes of fenced nodes in flight: scheduling waits for them. */
     private int fenceWrites;
 
@@ -1477,10 +1504,7 @@ final class ControllerCore {
             || ev.action() == org.vigil.crm.api.fencer.FenceAction.ON) {
             return;
         }
-        if (ev.id() == null || fencingIds.add(ev.id())) {
-            fencings.computeIfAbsent(ev.target(), k -> new java.util.ArrayDeque<>()).add(
-                ev.completedMs() > 0 ? ev.completedMs() : env.now());
-        }
+        countFencing(ev);
         if (!isDc()) {
             return;
         }

@@ -303,6 +303,12 @@ public final class ControllerService implements Controller, AdminCommand {
         }
 
         @Override
+        public List<org.vigil.crm.api.fencer.FenceEvent> fenceHistory() {
+            org.vigil.crm.api.fencer.Fencer f = fencer;
+            return f == null ? List.of() : f.history(null);
+        }
+
+        @Override
         public CompletionStage<org.vigil.crm.api.fencer.FenceEvent> fence(String target,
                                                                           org.vigil.crm.api.fencer.FenceAction action,
                                                                           String client) {
