@@ -153,7 +153,7 @@ public final class FencerEngine {
     }
 
     /** One device attempt of a plan. */
-    private record Attempt(String device, String action, boolean required) {
+    private record Attempt(String device, String action, boolean required, Level level) {
     }
 
     /** A reply this node is preparing: devices whose host check still runs. */
@@ -1027,14 +1027,14 @@ public final class FencerEngine {
                 List<Attempt> attempts = new ArrayList<>();
                 if (op.action == FenceAction.REBOOT && l.devices().size() > 1) {
                     for (String d : l.devices()) {
-                        attempts.add(new Attempt(d, "off", true));
+                        attempts.add(new Attempt(d, "off", true, l));
                     }
                     for (String d : l.devices()) {
-                        attempts.add(new Attempt(d, "on", false));
+                        attempts.add(new Attempt(d, "on", false, l));
                     }
                 } else {
                     for (String d : l.devices()) {
-                        attempts.add(new Attempt(d, op.action.wireName(), true));
+                        attempts.add(new Attempt(d, op.action.wireName(), true, l));
                     }
                 }
                 plan.add(attempts);
@@ -1049,7 +1049,7 @@ public final class FencerEngine {
         }
         for (Device d : config.devices()) {
             if (reported.contains(d.id())) {
-                plan.add(List.of(new Attempt(d.id(), op.action.wireName(), true)));
+                plan.add(List.of(new Attempt(d.id(), op.action.wireName(), true, null)));
             }
         }
         return plan;
@@ -1077,8 +1077,11 @@ public final class FencerEngine {
         List<String> reasons = new ArrayList<>(op.failures);
         if (op.phase == Phase.QUERY) {
             if (plan.isEmpty()) {
-                sendDone(op, State.FAILED, config.levelsFor(op.target).isEmpty()
-                    ? "no fence device can fence " + op.target : "no fencing level for " + op.target, null, null);
+                String why = "no fence device can fence " + op.target;
+                if (!config.rejected().isEmpty()) {
+                    why += "; left out for their configuration: " + String.join("; ", config.rejected().values());
+                }
+                sendDone(op, State.FAILED, why, null, null);
                 return;
             }
             level = 0;
@@ -1128,9 +1131,18 @@ public final class FencerEngine {
                 env.multicast(m);
                 return;
             }
-            String why = config.device(a.device()) == null
-                ? "a fencing level names device " + a.device() + ", which is not configured"
-                : "no node can use device " + a.device() + " to fence " + op.target;
+            String why;
+            if (config.device(a.device()) != null) {
+                why = "no node can use device " + a.device() + " to fence " + op.target;
+            } else if (a.level() == null) {
+                why = "device " + a.device() + " is no longer configured";
+            } else if (config.rejected().containsKey(a.device())) {
+                why = "fencing-level '" + a.level().id() + "' (index " + a.level().index() + "): device "
+                    + a.device() + " is left out: " + config.rejected().get(a.device());
+            } else {
+                why = "fencing-level '" + a.level().id() + "' (index " + a.level().index() + ") names device "
+                    + a.device() + ", which is not in the CIB";
+            }
             reasons.add(why);
             LOG.warn("fencer: {}: {}", op.id, why);
             if (!a.required()) {

@@ -324,7 +324,7 @@ final class FencerSim {
         switch (m.attribute("op", "")) {
             case "fence" -> log(sender, "decides: " + m.attribute("executor") + " runs " + m.attribute("action")
                 + " " + "with " + m.attribute("device") + " (" + m.attribute("id") + " step " + m.attribute("step")
-                + ")");
+                + ")" + (m.attribute("skipped") == null ? "" : ", skipping: " + m.attribute("skipped")));
             case "history" -> {
                 int n = m.children("entry").size();
                 log(sender, "sends its history (" + n + " operation" + (n == 1 ? "" : "s") + ")");
