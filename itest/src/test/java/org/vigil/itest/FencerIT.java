@@ -27,7 +27,8 @@ import org.vigil.itest.support.NetnsCluster.Result;
  * {@code fence_vigil_test} (it kills a node's process from its pid file) registered from the CIB on every node,
  * {@code stonith_admin} asking one node's fencer, which asks its peers, picks a node to run the device and
  * records the result everywhere: the target's process is gone, every node's history has it; a broken power switch
- * fails the request with the agent's reason and leaves the target running; a node no device can fence is refused.
+ * fails the request with the agent's reason and leaves the target running; a node no device can fence is refused;
+ * a node that restarts learns the fencings done while it was away (the history sync).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -207,5 +208,39 @@ class FencerIT {
         } finally {
             asking.destroyForcibly();
         }
+    }
+
+    @Test
+    @Order(6)
+    void aRestartedNodeSeesTheFencingsDoneWhileItWasAway() throws Exception {
+        // node3 was fenced (its process killed) while node2, which asked, died; the DC may fence node2 as well:
+        // once nothing is pending, node3 starts again with an empty fencer and learns the history when it joins
+        NetnsCluster.await("no fencing pending on node1", T, () -> {
+            try {
+                Result h = c.vigil(1, "stonith_admin", "--history", "*", "--verbose");
+                return h.status() == 0 && !h.out().contains(" pending: ");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Process p3 = c.start(3);
+        Files.writeString(pids.resolve("node3.pid"), p3.pid() + "\n");
+        CibNetnsIT.awaitMembers(c, "1 3", 1, 3);
+        NetnsCluster.await("node3 has the fencings done while it was away", T, () -> {
+            try {
+                return c.vigil(3, "stonith_admin", "--history", "node3", "--verbose").out()
+                    .endsWith("2 events found\n");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        String h = c.vigil(3, "stonith_admin", "--history", "node3", "--verbose").out();
+        assertTrue(h.matches("(reboot of node3 successful: delegate=node1, client=stonith_admin, origin=node2, "
+            + "completed='[^']+'\n)(reboot of node3 successful: delegate=node[12], client=stonith_admin, "
+            + "origin=node1, completed='[^']+'\n)2 events found\n"), h);
+        Result all = c.vigil(3, "stonith_admin", "--history", "*", "--verbose");
+        assertTrue(all.out().contains("turning off of node1 failed (off with fence-test failed"), all.out());
+        assertEquals(c.vigil(1, "stonith_admin", "--history", "*", "--verbose").out(), all.out(),
+            "node3's history is node1's");
     }
 }

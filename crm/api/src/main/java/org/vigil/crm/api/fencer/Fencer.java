@@ -16,8 +16,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * listeners.
  *
  * <p>An operation survives the loss of the node that asked: another fencer carries it on and it ends on every
- * remaining node. A request for a target and action already in progress anywhere in the cluster is merged into
- * it: the target is fenced once and both requests complete with that result.
+ * remaining node. A request for a target and action already in progress anywhere in the cluster, from another
+ * client, is merged into it: the target is fenced once and both requests complete with that result.
  *
  * <p>Thread-safe. No method blocks for longer than it takes the fencer's thread to answer.
  */
@@ -48,7 +48,9 @@ public interface Fencer {
     CompletionStage<FenceEvent> confirm(String target, String client);
 
     /**
-     * The fencing history this node has seen (Pacemaker's {@code stonith_admin --history}), oldest first.
+     * The fencing history this node has seen, or learnt from its peers when it joined (Pacemaker's
+     * {@code stonith_admin --history}): the ended operations oldest first, then those in progress; bounded as
+     * Pacemaker's (the newest ones kept).
      *
      * @param target a node, or null for every node
      */

@@ -16,7 +16,9 @@ import org.vigil.crm.api.cib.XmlNode;
  * What the fencer reads from the CIB: the fence devices ({@code primitive class="stonith"}), the fencing topology
  * ({@code fencing-topology/fencing-level}), node attributes (for {@code target-attribute} levels) and
  * {@code stonith-timeout}. Immutable. Bad entries are left out and reported in {@link #problems()}, each naming
- * its place; the rest is kept.
+ * its place; the rest is kept. What Pacemaker only warns about (an unknown {@code pcmk_*} option, an {@code action}
+ * parameter, {@code pcmk_delay_base} above {@code pcmk_delay_max}, a level naming a device the CIB lacks) is
+ * reported there too, the entry kept. {@link #rejected()} holds, by id, why each fence device left out was.
  *
  * <p>Where a device may run (Pacemaker's {@code cib_device_update}, which asks the scheduler; simplified here):
  * a device is registered on every node except those with a {@code rsc_location} of score {@code -INFINITY} for it
@@ -24,14 +26,22 @@ import org.vigil.crm.api.cib.XmlNode;
  * {@code target-role} is {@code Stopped} or its {@code is-managed} is {@code false}.
  */
 public record FencerConfig(List<Device> devices, List<Level> levels, Map<String, Map<String, String>> nodeAttributes,
-                           long stonithTimeoutMs, List<String> problems) {
+                           long stonithTimeoutMs, List<String> problems, Map<String, String> rejected) {
 
     /** Pacemaker's default {@code stonith-timeout}. */
     public static final long DEFAULT_TIMEOUT_MS = 60_000;
 
     /** An empty configuration (no CIB yet). */
     public static final FencerConfig EMPTY = new FencerConfig(List.of(), List.of(), Map.of(), DEFAULT_TIMEOUT_MS,
-        List.of());
+        List.of(), Map.of());
+
+    /** The {@code pcmk_*} device options Pacemaker 2.1.5 knows but the per-action ones (fencer meta-data). */
+    private static final java.util.Set<String> KNOWN_OPTIONS = java.util.Set.of("pcmk_host_argument",
+        "pcmk_host_map", "pcmk_host_list", "pcmk_host_check", "pcmk_delay_max", "pcmk_delay_base",
+        "pcmk_action_limit");
+    /** The per-action ones: {@code pcmk_<action>_action/_timeout/_retries}. */
+    private static final Pattern ACTION_OPTION = Pattern.compile(
+        "pcmk_(on|off|reboot|list|monitor|status)_(action|timeout|retries)");
 
     /** How a device decides whether it can fence a target ({@code pcmk_host_check}). */
     public enum HostCheck {
@@ -233,9 +243,10 @@ public record FencerConfig(List<Device> devices, List<Level> levels, Map<String,
             }
         }
         List<Device> devices = new ArrayList<>();
+        Map<String, String> rejected = new TreeMap<>();
         XmlNode resources = conf.firstChild("resources");
         if (resources != null) {
-            collectDevices(resources, bans, devices, problems);
+            collectDevices(resources, bans, devices, problems, rejected);
         }
         Map<String, Map<String, String>> nodeAttrs = new TreeMap<>();
         XmlNode nodes = conf.firstChild("nodes");
@@ -253,25 +264,36 @@ public record FencerConfig(List<Device> devices, List<Level> levels, Map<String,
                 Level level = level(l, problems);
                 if (level != null) {
                     levels.add(level);
+                    for (String d : level.devices()) {
+                        if (devices.stream().noneMatch(x -> x.id().equals(d))) {
+                            problems.add("fencing-level '" + level.id() + "' (line " + l.line() + "): device '" + d
+                                + "' is " + (rejected.containsKey(d) ? "not usable (see above)"
+                                : "not a fence device of the CIB") + "; this level fails when tried and the next "
+                                + "is tried");
+                        }
+                    }
                 }
             }
         }
         return new FencerConfig(List.copyOf(devices), List.copyOf(levels), Collections.unmodifiableMap(nodeAttrs),
-            timeout, List.copyOf(problems));
+            timeout, List.copyOf(problems), Collections.unmodifiableMap(rejected));
     }
 
     private static void collectDevices(XmlNode parent, Map<String, List<String>> bans, List<Device> out,
-                                       List<String> problems) {
+                                       List<String> problems, Map<String, String> rejected) {
         for (XmlNode c : parent.children()) {
             if (c.is("primitive")) {
                 if ("stonith".equals(c.attribute("class"))) {
+                    int before = problems.size();
                     Device d = device(c, bans, problems);
                     if (d != null) {
                         out.add(d);
+                    } else if (c.attribute("id") != null && problems.size() > before) {
+                        rejected.put(c.attribute("id"), problems.get(problems.size() - 1));
                     }
                 }
             } else if (c.is("group") || c.is("clone") || c.is("master") || c.is("bundle")) {
-                collectDevices(c, bans, out, problems);
+                collectDevices(c, bans, out, problems, rejected);
             }
         }
     }
@@ -291,6 +313,7 @@ public record FencerConfig(List<Device> devices, List<Level> levels, Map<String,
         }
         Map<String, String> params = nvpairs(p, "instance_attributes");
         Map<String, String> meta = nvpairs(p, "meta_attributes");
+        options(where, params, problems);
         try {
             List<String> hostList = new ArrayList<>();
             String hl = params.get("pcmk_host_list");
@@ -305,6 +328,14 @@ public record FencerConfig(List<Device> devices, List<Level> levels, Map<String,
             HostCheck check = params.get("pcmk_host_check") == null ? null : HostCheck.of(params.get("pcmk_host_check"));
             long base = span(params, "pcmk_delay_base");
             long max = span(params, "pcmk_delay_max");
+            if (max == 0) {
+                max = base;
+            } else if (max < base) {
+                // Pacemaker's schedule_stonith_command: the base is limited to the maximum
+                problems.add(where + ": pcmk_delay_base (" + params.get("pcmk_delay_base").strip() + ") is larger "
+                    + "than pcmk_delay_max (" + params.get("pcmk_delay_max").strip() + "); limited to the maximum");
+                base = max;
+            }
             for (String name : params.keySet()) {
                 if (name.startsWith("pcmk_") && name.endsWith("_timeout")) {
                     span(params, name);   // reject now, naming it
@@ -313,11 +344,87 @@ public record FencerConfig(List<Device> devices, List<Level> levels, Map<String,
             boolean stopped = "stopped".equalsIgnoreCase(meta.getOrDefault("target-role", "").strip())
                 || "false".equalsIgnoreCase(meta.getOrDefault("is-managed", "").strip());
             return new Device(id, agent, Collections.unmodifiableMap(params), List.copyOf(hostList), hostMap, check,
-                base, Math.max(base, max), List.copyOf(bans.getOrDefault(id, List.of())), stopped);
+                base, max, List.copyOf(bans.getOrDefault(id, List.of())), stopped);
         } catch (IllegalArgumentException e) {
             problems.add(where + ": " + e.getMessage() + "; the device is not registered");
             return null;
         }
+    }
+
+    /**
+     * Checks a device's option names (kept, with a problem, as Pacemaker warns): an unknown {@code pcmk_*} name is
+     * ignored (with the known name it is closest to, if any); an {@code action} parameter is mapped as Pacemaker's
+     * {@code xml2device_params} does ({@code off} becomes {@code pcmk_reboot_action}, another value
+     * {@code pcmk_off_action} and {@code pcmk_reboot_action}, unless given; empty or {@code reboot} ignored) and
+     * removed, the fencer setting the action itself.
+     */
+    private static void options(String where, Map<String, String> params, List<String> problems) {
+        for (String name : List.copyOf(params.keySet())) {
+            if (name.startsWith("pcmk_") && !KNOWN_OPTIONS.contains(name) && !ACTION_OPTION.matcher(name).matches()) {
+                String near = closest(name);
+                problems.add(where + ": unknown fence device option '" + name + "'"
+                    + (near == null ? "" : " (did you mean '" + near + "'?)") + "; ignored");
+                params.remove(name);
+            }
+        }
+        String action = params.remove("action");
+        if (action == null) {
+            return;
+        }
+        String v = action.strip();
+        String what = where + ": parameter action='" + v + "' should never be given in the configuration; ";
+        if (v.isEmpty() || v.equals("reboot")) {
+            problems.add(what + "ignored" + (v.isEmpty() ? "" : " (see the stonith-action cluster property)"));
+            return;
+        }
+        List<String> mapped = new ArrayList<>();
+        for (String a : v.equals("off") ? List.of("reboot") : List.of("off", "reboot")) {
+            if (params.putIfAbsent("pcmk_" + a + "_action", v) == null) {
+                mapped.add("pcmk_" + a + "_action");
+            }
+        }
+        problems.add(what + (mapped.isEmpty() ? "ignored, pcmk_*_action is given" : "taken as "
+            + String.join(" and ", mapped) + "='" + v + "'"));
+    }
+
+    /** The known option name at most two edits away from {@code name}, or null. */
+    private static String closest(String name) {
+        List<String> all = new ArrayList<>(KNOWN_OPTIONS);
+        for (String a : List.of("on", "off", "reboot", "list", "monitor", "status")) {
+            for (String k : List.of("action", "timeout", "retries")) {
+                all.add("pcmk_" + a + "_" + k);
+            }
+        }
+        Collections.sort(all);
+        String best = null;
+        int bestD = 3;
+        for (String k : all) {
+            int d = distance(name, k);
+            if (d < bestD) {
+                best = k;
+                bestD = d;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1,
+                    prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** A time span parameter in milliseconds, 0 when absent; an error names the parameter. */

@@ -64,8 +64,13 @@ public final class FencerEngine {
     static final long QUERY_TIMEOUT_MS = 10_000;
     /** How long a {@code list} answer of a device is believed (Pacemaker's 60 s). */
     static final long LIST_CACHE_MS = 60_000;
-    /** How many ended operations the history keeps (Pacemaker's {@code MAX_STONITH_HISTORY}). */
+    /**
+     * The history's bound (Pacemaker's {@code MAX_STONITH_HISTORY}): past it, the ended operations are trimmed to
+     * the newest half; pending ones are always kept.
+     */
     static final int HISTORY_MAX = 500;
+    /** How many {@code done} messages for operations this node does not know yet it keeps (see history sync). */
+    static final int STRAY_MAX = 256;
 
     /** What the engine acts through. Every call comes back on the engine's thread. */
     public interface Env {
@@ -126,6 +131,20 @@ public final class FencerEngine {
         String reason;
         String delegate;
         String doneDevice;
+        /** When its origin asked (the origin's clock, from the query: the same on every node). */
+        long createdMs;
+        /** How long it may take in all (from the query; 0: unknown): a duplicate merges only within this. */
+        long totalMs;
+        /**
+         * The members that hold this operation (saw its query, or got it in a history sync since): a new request
+         * merges into it only when every member holds it, so that every member merges alike.
+         */
+        Set<String> knownBy = new TreeSet<>();
+        /**
+         * Learnt from a history sync while it was in progress: this fencer takes no part in it (it is never its
+         * coordinator nor executor); it ends with the {@code done} of those who do, or fails once they all left.
+         */
+        boolean observer;
 
         FenceEvent event() {
             return new FenceEvent(id, target, action, origin, delegate, doneDevice, client, state, completedMs,
@@ -134,7 +153,7 @@ public final class FencerEngine {
     }
 
     /** One device attempt of a plan. */
-    private record Attempt(String device, String action, boolean required) {
+    private record Attempt(String device, String action, boolean required, Level level) {
     }
 
     /** A reply this node is preparing: devices whose host check still runs. */
@@ -151,7 +170,8 @@ public final class FencerEngine {
     }
 
     /** An action this node runs: for an operation, or a host check of a reply. */
-    private record Running(String opId, int step, String device, PendingReply reply, String kind, String target) {
+    private record Running(String opId, int step, String device, PendingReply reply, String kind, String target,
+                           long timeoutMs) {
     }
 
     /** A {@link #listQuery} of this node. */
@@ -176,6 +196,14 @@ public final class FencerEngine {
     private final Map<String, ListQuery> lists = new HashMap<>();
     private final Map<String, CachedList> listCache = new HashMap<>();
     private final Set<String> armed = new HashSet<>();
+    /** Whether a membership change was seen yet: the first is this fencer's join. */
+    private boolean inGroup;
+    /** The nodes reported as left since this fencer joined (for the participants of synced operations). */
+    private final Set<String> leftSinceJoin = new HashSet<>();
+    /** The targets an admin confirmed since this fencer joined (for operations a history sync brings later). */
+    private final Set<String> confirmedSinceJoin = new HashSet<>();
+    /** {@code done} messages for operations not known (yet): a history sync may bring them afterwards. */
+    private final Map<String, XmlNode> strayDone = new LinkedHashMap<>();
     private long seq;
     private long handles;
 
@@ -233,6 +261,13 @@ public final class FencerEngine {
      *             process as left and the new one as joined): its new fencer knows nothing of what the old one saw
      */
     public void membership(Set<String> now, Set<String> left) {
+        Set<String> joined = new TreeSet<>(now);
+        Set<String> stayed = new TreeSet<>(members);
+        stayed.removeAll(left);
+        joined.removeAll(stayed);
+        boolean first = !inGroup;
+        inGroup = true;
+        leftSinceJoin.addAll(left);
         members = new TreeSet<>(now);
         for (ListQuery q : lists.values()) {
             q.waiting.removeAll(left);
@@ -241,15 +276,36 @@ public final class FencerEngine {
         for (Op op : ops.values()) {
             op.members.removeAll(left);
             op.members.retainAll(members);
+            op.knownBy.removeAll(left);
+            op.knownBy.retainAll(members);
         }
         for (String id : List.copyOf(lists.keySet())) {
             finishListIfAnswered(id);
         }
         for (Op op : List.copyOf(ops.values())) {
             if (op.phase != Phase.ENDED && op.mergedInto == null) {
-                coordinate(op);
+                if (op.members.isEmpty()) {
+                    failOrphan(op);
+                } else {
+                    coordinate(op);
+                }
             }
         }
+        if (!first && !joined.isEmpty() && !ops.isEmpty()) {
+            sendHistory(joined);
+        }
+    }
+
+    /**
+     * An operation every fencer taking part in left before it ended (this one only learnt of it from a history
+     * sync): nobody can complete it, so it fails (Pacemaker fails a pending operation whose originator is gone
+     * and that only a peer's history still shows: {@code stonith_local_history_diff_and_merge}).
+     */
+    private void failOrphan(Op op) {
+        LOG.warn("fencer: {} ({} of {}, origin {}): every fencer handling it left before it ended; failed", op.id,
+            op.action.wireName(), op.target, op.origin);
+        end(op, State.FAILED, "every fencer handling it left before it ended (origin " + op.origin + ")",
+            op.delegate, op.doneDevice);
     }
 
     /**
@@ -260,18 +316,36 @@ public final class FencerEngine {
      *         and action
      */
     public String fence(String target, FenceAction action, String client, long timeoutMs) {
-        for (Op op : ops.values()) {
-            if (op.phase != Phase.ENDED && op.mergedInto == null && op.target.equals(target)
-                && op.action == action) {
-                LOG.info("fencer: {} of {} for {} merged into {} (in progress)", action.wireName(), target, client,
-                    op.id);
-                return op.id;
-            }
-        }
         String id = idPrefix + ":" + (++seq);
         env.multicast(XmlNode.of(ELEMENT, "op", "query", "purpose", "fence", "id", id, "target", target, "action",
-            action.wireName(), "client", client, "timeout", Long.toString(timeoutMs)));
+            action.wireName(), "client", client, "timeout", Long.toString(timeoutMs), "at",
+            Long.toString(env.now()), "total", Long.toString(totalTimeout(target, action, timeoutMs))));
         return id;
+    }
+
+    /**
+     * How long fencing {@code target} may take in all (Pacemaker's {@code get_op_total_timeout} times
+     * {@code TIMEOUT_MULTIPLY_FACTOR}): 1.2 times the sum of the timeouts of every device that may be tried (the
+     * target's topology levels, else every configured device), at least one timeout. A request merges into an
+     * operation only within this time from its start.
+     */
+    private long totalTimeout(String target, FenceAction action, long timeoutMs) {
+        long per = timeoutMs > 0 ? timeoutMs : config.stonithTimeoutMs();
+        long sum = 0;
+        List<Level> levels = config.levelsFor(target);
+        if (!levels.isEmpty()) {
+            for (Level l : levels) {
+                for (String id : l.devices()) {
+                    Device d = config.device(id);
+                    sum += d == null ? 0 : d.timeoutMs(action.wireName(), per) + d.delayMaxMs();
+                }
+            }
+        } else {
+            for (Device d : config.devices()) {
+                sum += d.timeoutMs(action.wireName(), per) + d.delayMaxMs();
+            }
+        }
+        return Math.max(sum, per) * 12 / 10;
     }
 
     /** A local manual confirmation that {@code target} is down ({@code stonith_admin --confirm}). */
@@ -299,6 +373,7 @@ public final class FencerEngine {
                 case "result" -> onResult(m);
                 case "done" -> onDone(m);
                 case "confirm" -> onConfirm(sender, m);
+                case "history" -> onHistory(sender, m);
                 default -> LOG.warn("fencer: dropped a message of unknown kind '{}' from {}", m.attribute("op"),
                     sender);
             }
@@ -324,8 +399,8 @@ public final class FencerEngine {
                 Op op = ops.get(k[1]);
                 int step = Integer.parseInt(k[2]);
                 if (op != null && op.phase == Phase.EXEC && op.step - 1 == step && isCoordinator(op)) {
-                    sendResult(op, step, false, "device " + op.device + " on " + op.executor
-                        + " did not answer in time");
+                    sendResult(op, step, false, actionOf(op) + " with " + op.device + " on " + op.executor
+                        + " did not answer in time (timed out)");
                 }
             }
             case "delay" -> {
@@ -357,14 +432,17 @@ public final class FencerEngine {
             return;
         }
         boolean ok = r.ok();
-        String reason = ok ? null : describe(run.device(), run.kind(), r);
+        String reason = ok ? null : describe(run.device(), run.kind(), r, run.timeoutMs());
         LOG.info("fencer: {} of {} with {}: {}", run.kind(), run.target(), run.device(), ok ? "OK" : reason);
         sendResult(run.opId(), run.step(), ok, reason);
     }
 
     // ---------------------------------------------------------------------------------------------- queries
 
-    /** This node's history (every operation it saw), oldest first; {@code target} null for all. */
+    /**
+     * This node's history (every operation it saw or a history sync brought), {@code target} null for all: the
+     * ended ones by their end time, oldest first, then those in progress.
+     */
     public List<FenceEvent> history(String target) {
         List<FenceEvent> out = new ArrayList<>();
         for (Op op : ops.values()) {
@@ -372,6 +450,8 @@ public final class FencerEngine {
                 out.add(op.event());
             }
         }
+        out.sort((a, b) -> Long.compare(a.ended() ? a.completedMs() : Long.MAX_VALUE,
+            b.ended() ? b.completedMs() : Long.MAX_VALUE));
         return out;
     }
 
@@ -418,27 +498,49 @@ public final class FencerEngine {
         op.client = m.attribute("client", "?");
         long t = Long.parseLong(m.attribute("timeout", "0"));
         op.timeoutMs = t > 0 ? t : config.stonithTimeoutMs();
+        op.createdMs = Long.parseLong(m.attribute("at", "0"));
+        op.totalMs = Long.parseLong(m.attribute("total", "0"));
         op.members = new TreeSet<>(members);
         op.members.add(sender);
+        op.knownBy = new TreeSet<>(op.members);
+        // the oldest one in progress (then the lowest id): members may hold the operations in different orders
+        Op into = null;
         for (Op other : ops.values()) {
-            // merged only when every member knows the other operation, so that every member merges alike (a
-            // node that joined since does not know it)
-            if (other.phase != Phase.ENDED && other.mergedInto == null && other.target.equals(target)
-                && other.action == action && other.members.containsAll(op.members)) {
-                op.mergedInto = other.id;
-                break;
+            if (duplicateOf(op, other) && (into == null || other.createdMs < into.createdMs
+                || (other.createdMs == into.createdMs && other.id.compareTo(into.id) < 0))) {
+                into = other;
             }
         }
+        op.mergedInto = into == null ? null : into.id;
         ops.put(id, op);
         trimHistory();
         if (op.mergedInto != null) {
-            LOG.info("fencer: {} of {} by {} ({}) merged into {}, in progress", action.wireName(), target, sender,
-                op.client, op.mergedInto);
+            Op other = ops.get(op.mergedInto);
+            LOG.info("fencer: {} of {} by {}@{} merged into {} by {}@{}, in progress: the device runs once and both "
+                + "get its result", action.wireName(), target, op.client, sender, other.id, other.client,
+                other.origin);
             return;
         }
         LOG.info("fencer: {} asks to {} {} ({})", sender, action.wireName(), target, op.client);
         prepareReply(id, target);
         coordinate(op);
+    }
+
+    /**
+     * Whether the new operation {@code op} is a duplicate of {@code other}, in progress, and is merged into it
+     * (Pacemaker's {@code merge_duplicates}): the same target and action, another client, {@code other} not a
+     * node fencing itself, and asked no longer ago than its total timeout. Besides, every member must hold
+     * {@code other} (a node that joined since learns of it only through the history sync), so that every member
+     * merges alike. Unlike Pacemaker, an operation whose origin left is not failed here: another fencer carries it
+     * on. Reads only what every member holds alike.
+     */
+    private static boolean duplicateOf(Op op, Op other) {
+        return other != op && other.phase != Phase.ENDED && other.mergedInto == null
+            && other.target.equals(op.target) && other.action == op.action
+            && !other.client.equalsIgnoreCase(op.client)
+            && !other.target.equals(other.origin)
+            && (other.totalMs <= 0 || op.createdMs <= other.createdMs + other.totalMs)
+            && other.knownBy.containsAll(op.members);
     }
 
     /** Works out which registered devices can fence {@code target}, then multicasts the reply. */
@@ -477,14 +579,15 @@ public final class FencerEngine {
         }
         for (Device d : listChecks) {
             long h = ++handles;
-            running.put(h, new Running(id, -1, d.id(), reply, "list", null));
-            env.run(h, d, d.agentAction("list"), null, null, d.timeoutMs("list", config.stonithTimeoutMs()));
+            long timeout = d.timeoutMs("list", config.stonithTimeoutMs());
+            running.put(h, new Running(id, -1, d.id(), reply, "list", null, timeout));
+            env.run(h, d, d.agentAction("list"), null, null, timeout);
         }
         for (Device d : statusChecks) {
             long h = ++handles;
-            running.put(h, new Running(id, -1, d.id(), reply, "status", target));
-            env.run(h, d, d.agentAction("status"), target, d.port(target),
-                d.timeoutMs("status", config.stonithTimeoutMs()));
+            long timeout = d.timeoutMs("status", config.stonithTimeoutMs());
+            running.put(h, new Running(id, -1, d.id(), reply, "status", target, timeout));
+            env.run(h, d, d.agentAction("status"), target, d.port(target), timeout);
         }
     }
 
@@ -508,7 +611,7 @@ public final class FencerEngine {
                         reply.capable.add(d.id());
                     }
                 } else {
-                    LOG.warn("fencer: list of {} failed ({}): it cannot fence {}", d.id(), describe(d.id(), "list", r),
+                    LOG.warn("fencer: list of {} failed ({}): it cannot fence {}", d.id(), describe(d.id(), "list", r, run.timeoutMs()),
                         reply.target);
                 }
             } else if (r.exec() == ExecStatus.DONE && (r.exitCode() == 0 || r.exitCode() == 2)) {
@@ -595,7 +698,7 @@ public final class FencerEngine {
             sendResult(op, step, false, "device " + op.device + " is not registered on " + local);
             return;
         }
-        Running r = new Running(op.id, step, d.id(), null, action, op.target);
+        Running r = new Running(op.id, step, d.id(), null, action, op.target, timeout);
         long delay = d.delayBaseMs();
         if (d.delayMaxMs() > d.delayBaseMs()) {
             delay += random.nextLong(d.delayMaxMs() - d.delayBaseMs() + 1);
@@ -609,15 +712,11 @@ public final class FencerEngine {
         // has since been decided otherwise
         String key = "delay|" + op.id + "|" + step;
         delayed.put(key, r);
-        pendingTimeouts.put(op.id + "|" + step, timeout);
         env.setTimer(key, delay);
     }
 
-    private final Map<String, Long> pendingTimeouts = new HashMap<>();
-
     private void start(Running r) {
         Device d = registered.get(r.device());
-        Long timeout = pendingTimeouts.remove(r.opId() + "|" + r.step());
         Op op = ops.get(r.opId());
         if (op == null || op.phase != Phase.EXEC || op.step - 1 != r.step() || !local.equals(op.executor)) {
             LOG.warn("fencer: not running {} of {} with {}: step {} of {} was decided otherwise meanwhile", r.kind(),
@@ -631,8 +730,7 @@ public final class FencerEngine {
         long h = ++handles;
         running.put(h, r);
         LOG.info("fencer: running {} of {} with {} ({})", r.kind(), r.target(), d.id(), d.agent());
-        env.run(h, d, d.agentAction(r.kind()), r.target(), d.port(r.target()),
-            timeout == null ? d.timeoutMs(r.kind(), config.stonithTimeoutMs()) : timeout);
+        env.run(h, d, d.agentAction(r.kind()), r.target(), d.port(r.target()), r.timeoutMs());
     }
 
     private void sendResult(Op op, int step, boolean ok, String reason) {
@@ -670,9 +768,19 @@ public final class FencerEngine {
     }
 
     private void onDone(XmlNode m) {
-        Op op = ops.get(need(m, "id"));
+        String id = need(m, "id");
+        Op op = ops.get(id);
         int step = Integer.parseInt(need(m, "step"));
-        if (op == null || op.phase == Phase.ENDED || op.step != step) {
+        if (op == null) {
+            // a history sync sent before it may still bring the operation
+            strayDone.put(id, m);
+            if (strayDone.size() > STRAY_MAX) {
+                strayDone.remove(strayDone.keySet().iterator().next());
+            }
+            return;
+        }
+        // an observer does not follow the steps: only the end counts
+        if (op.phase == Phase.ENDED || (op.step != step && !op.observer)) {
             return;
         }
         op.step++;
@@ -683,6 +791,7 @@ public final class FencerEngine {
     private void onConfirm(String sender, XmlNode m) {
         String id = need(m, "id");
         String target = need(m, "target");
+        confirmedSinceJoin.add(target);
         for (Op op : List.copyOf(ops.values())) {
             if (op.phase != Phase.ENDED && op.mergedInto == null && op.target.equals(target)) {
                 end(op, State.DONE, null, null, "manual confirmation");
@@ -726,6 +835,107 @@ public final class FencerEngine {
             if (op.id.equals(other.mergedInto) && other.phase != Phase.ENDED) {
                 end(other, state, reason, delegate, device);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- history sync
+
+    /**
+     * Nodes joined the group: multicasts this fencer's history, so that they (and every member) hold the
+     * fencings done while they were away (Pacemaker's {@code stonith_fence_history} with a broadcast, answered
+     * by every peer with its own history). Every member sends it from the same point of the agreed order: the
+     * membership change.
+     */
+    private void sendHistory(Set<String> joined) {
+        List<XmlNode> entries = new ArrayList<>();
+        for (Op op : ops.values()) {
+            XmlNode e = XmlNode.of("entry", "id", op.id, "target", op.target, "action", op.action.wireName(),
+                "origin", op.origin, "client", op.client, "state", op.state.name());
+            if (op.phase == Phase.ENDED) {
+                e = e.with("completed", Long.toString(op.completedMs));
+                e = op.reason == null ? e : e.with("reason", op.reason);
+                e = op.delegate == null ? e : e.with("delegate", op.delegate);
+                e = op.doneDevice == null ? e : e.with("device", op.doneDevice);
+            } else {
+                e = e.with("members", String.join(",", op.members)).with("at", Long.toString(op.createdMs))
+                    .with("total", Long.toString(op.totalMs)).with("timeout", Long.toString(op.timeoutMs));
+                e = op.mergedInto == null ? e : e.with("merged", op.mergedInto);
+            }
+            entries.add(e);
+        }
+        LOG.info("fencer: {} joined; sending the history of {} operation(s) to the group", joined, entries.size());
+        env.multicast(XmlNode.of(ELEMENT, "op", "history").withChildren(entries));
+    }
+
+    /**
+     * A member's history, sent when nodes joined (Pacemaker's {@code stonith_local_history_diff_and_merge}):
+     * operations not known here are added (an ended one as it ended there; one in progress as an observer, see
+     * {@link Op#observer}); an operation pending here that ended there takes that end; every member now holds the
+     * operations in progress it names (for merging). Then the history is trimmed to its bound.
+     */
+    private void onHistory(String sender, XmlNode m) {
+        int added = 0;
+        for (XmlNode e : m.children("entry")) {
+            String id = need(e, "id");
+            State state = State.valueOf(need(e, "state"));
+            Op op = ops.get(id);
+            if (op != null) {
+                if (op.phase != Phase.ENDED && state != State.PENDING) {
+                    LOG.info("fencer: {} ended on {} ({}); taking its end from its history", id, sender, state);
+                    end(op, state, e.attribute("reason"), e.attribute("delegate"), e.attribute("device"));
+                } else if (op.phase != Phase.ENDED && op.mergedInto == null) {
+                    op.knownBy = new TreeSet<>(members);
+                }
+                continue;
+            }
+            op = new Op();
+            op.id = id;
+            op.target = need(e, "target");
+            op.action = FenceAction.of(need(e, "action"));
+            op.origin = need(e, "origin");
+            op.client = e.attribute("client", "?");
+            op.members = new TreeSet<>();
+            added++;
+            if (state != State.PENDING) {
+                op.phase = Phase.ENDED;
+                op.state = state;
+                op.completedMs = Long.parseLong(e.attribute("completed", "0"));
+                op.reason = e.attribute("reason");
+                op.delegate = e.attribute("delegate");
+                op.doneDevice = e.attribute("device");
+                ops.put(id, op);
+                continue;
+            }
+            op.observer = true;
+            op.createdMs = Long.parseLong(e.attribute("at", "0"));
+            op.totalMs = Long.parseLong(e.attribute("total", "0"));
+            op.timeoutMs = Long.parseLong(e.attribute("timeout", "0"));
+            op.mergedInto = e.attribute("merged");
+            for (String n : e.attribute("members", "").split(",")) {
+                if (!n.isBlank() && members.contains(n) && !leftSinceJoin.contains(n)) {
+                    op.members.add(n);
+                }
+            }
+            op.knownBy = new TreeSet<>(members);
+            ops.put(id, op);
+            LOG.info("fencer: learnt from {} of {} ({} of {}, origin {}), in progress", sender, id,
+                op.action.wireName(), op.target, op.origin);
+            XmlNode done = strayDone.remove(id);
+            Op into = op.mergedInto == null ? null : ops.get(op.mergedInto);
+            if (done != null) {
+                end(op, State.valueOf(need(done, "state")), done.attribute("reason"), done.attribute("delegate"),
+                    done.attribute("device"));
+            } else if (into != null && into.phase == Phase.ENDED) {
+                end(op, into.state, into.reason, into.delegate, into.doneDevice);
+            } else if (op.mergedInto == null && confirmedSinceJoin.contains(op.target)) {
+                end(op, State.DONE, null, null, "manual confirmation");
+            } else if (op.mergedInto == null && op.members.isEmpty()) {
+                failOrphan(op);
+            }
+        }
+        if (added > 0) {
+            LOG.info("fencer: {} operation(s) added from the history of {}", added, sender);
+            trimHistory();
         }
     }
 
@@ -817,14 +1027,14 @@ public final class FencerEngine {
                 List<Attempt> attempts = new ArrayList<>();
                 if (op.action == FenceAction.REBOOT && l.devices().size() > 1) {
                     for (String d : l.devices()) {
-                        attempts.add(new Attempt(d, "off", true));
+                        attempts.add(new Attempt(d, "off", true, l));
                     }
                     for (String d : l.devices()) {
-                        attempts.add(new Attempt(d, "on", false));
+                        attempts.add(new Attempt(d, "on", false, l));
                     }
                 } else {
                     for (String d : l.devices()) {
-                        attempts.add(new Attempt(d, op.action.wireName(), true));
+                        attempts.add(new Attempt(d, op.action.wireName(), true, l));
                     }
                 }
                 plan.add(attempts);
@@ -839,7 +1049,7 @@ public final class FencerEngine {
         }
         for (Device d : config.devices()) {
             if (reported.contains(d.id())) {
-                plan.add(List.of(new Attempt(d.id(), op.action.wireName(), true)));
+                plan.add(List.of(new Attempt(d.id(), op.action.wireName(), true, null)));
             }
         }
         return plan;
@@ -867,8 +1077,11 @@ public final class FencerEngine {
         List<String> reasons = new ArrayList<>(op.failures);
         if (op.phase == Phase.QUERY) {
             if (plan.isEmpty()) {
-                sendDone(op, State.FAILED, config.levelsFor(op.target).isEmpty()
-                    ? "no fence device can fence " + op.target : "no fencing level for " + op.target, null, null);
+                String why = "no fence device can fence " + op.target;
+                if (!config.rejected().isEmpty()) {
+                    why += "; left out for their configuration: " + String.join("; ", config.rejected().values());
+                }
+                sendDone(op, State.FAILED, why, null, null);
                 return;
             }
             level = 0;
@@ -918,9 +1131,18 @@ public final class FencerEngine {
                 env.multicast(m);
                 return;
             }
-            String why = config.device(a.device()) == null
-                ? "a fencing level names device " + a.device() + ", which is not configured"
-                : "no node can use device " + a.device() + " to fence " + op.target;
+            String why;
+            if (config.device(a.device()) != null) {
+                why = "no node can use device " + a.device() + " to fence " + op.target;
+            } else if (a.level() == null) {
+                why = "device " + a.device() + " is no longer configured";
+            } else if (config.rejected().containsKey(a.device())) {
+                why = "fencing-level '" + a.level().id() + "' (index " + a.level().index() + "): device "
+                    + a.device() + " is left out: " + config.rejected().get(a.device());
+            } else {
+                why = "fencing-level '" + a.level().id() + "' (index " + a.level().index() + ") names device "
+                    + a.device() + ", which is not in the CIB";
+            }
             reasons.add(why);
             LOG.warn("fencer: {}: {}", op.id, why);
             if (!a.required()) {
@@ -956,35 +1178,50 @@ public final class FencerEngine {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
+    /**
+     * Keeps the history within its bound (Pacemaker's {@code stonith_fence_history_trim}): once it holds more than
+     * {@link #HISTORY_MAX} operations, the ended ones but the newest {@code HISTORY_MAX / 2} are dropped (by their
+     * end time); pending ones are always kept.
+     */
     private void trimHistory() {
-        int ended = 0;
+        if (ops.size() <= HISTORY_MAX) {
+            return;
+        }
+        List<Op> ended = new ArrayList<>();
         for (Op op : ops.values()) {
             if (op.phase == Phase.ENDED) {
-                ended++;
+                ended.add(op);
             }
         }
-        var it = ops.values().iterator();
-        while (ended > HISTORY_MAX && it.hasNext()) {
-            if (it.next().phase == Phase.ENDED) {
-                it.remove();
-                ended--;
-            }
+        ended.sort((a, b) -> Long.compare(b.completedMs, a.completedMs));
+        int keep = Math.max(0, HISTORY_MAX / 2 - (ops.size() - ended.size()));
+        for (Op op : ended.subList(Math.min(keep, ended.size()), ended.size())) {
+            ops.remove(op.id);
         }
+        LOG.info("fencer: the history grew past {} operations; trimmed to {}", HISTORY_MAX, ops.size());
     }
 
-    private static String describe(String device, String action, AgentResult r) {
+    /** Why a device action failed, naming the action and the device (and, when it hung, its timeout). */
+    private static String describe(String device, String action, AgentResult r, long timeoutMs) {
         String why = switch (r.exec()) {
-            case TIMED_OUT -> "timed out";
+            case TIMED_OUT -> "timed out" + (timeoutMs > 0 ? " after " + span(timeoutMs) : "")
+                + " (the agent was killed)";
             case NOT_INSTALLED -> "agent not installed";
             case CANCELLED -> "cancelled";
             case ERROR -> "could not run";
             case DONE -> "exit status " + r.exitCode();
         };
         String reason = r.exitReason();
-        if (reason == null && r.error() != null && !r.error().isBlank()) {
+        if (r.exec() == ExecStatus.TIMED_OUT) {
+            reason = null;   // the runner's own words say the same
+        } else if (reason == null && r.error() != null && !r.error().isBlank()) {
             reason = r.error().strip().split("\n", 2)[0];
         }
         return action + " with " + device + " failed: " + why + (reason == null ? "" : " (" + reason + ")");
+    }
+
+    private static String span(long ms) {
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     private static String need(XmlNode m, String attr) {

@@ -67,7 +67,7 @@ import org.vigil.kernel.spi.OcfStatus;
  * cannot take now (back-pressure) is sent again shortly, in order.
  */
 @Component(service = Fencer.class, immediate = true)
-public final class FencerService implements Fencer {
+public final class FencerService implements Fencer, FencerDiagnostics {
 
     /** The fencers' CPG group. */
     public static final String GROUP = "vigil_fenced";
@@ -94,6 +94,8 @@ public final class FencerService implements Fencer {
     /** What the log last said was registered (fencer's thread). */
     private String lastRegistered;
     private volatile boolean stopped;
+    /** The problems of the configuration last applied (with why devices allowed here were not registered). */
+    private volatile List<String> problems = List.of();
 
     @Activate
     public FencerService(@Reference VigilNode node, @Reference Cib cib, @Reference Cpg cpg) {
@@ -281,6 +283,11 @@ public final class FencerService implements Fencer {
         return engine.localNode();
     }
 
+    @Override
+    public List<String> configurationProblems() {
+        return problems;
+    }
+
     // ------------------------------------------------------------------------------------------- configuration
 
     private void cibChanged(CibSnapshot snapshot) {
@@ -317,13 +324,17 @@ public final class FencerService implements Fencer {
                     }
                 }
                 submit(() -> {
+                    List<String> all = new ArrayList<>();
                     for (String p : config.problems()) {
                         LOG.warn("fencer: CIB: {}", p);
+                        all.add("CIB: " + p);
                     }
                     agentInfos = Map.copyOf(infos);
                     for (String p : engine.configure(config, infos)) {
                         LOG.warn("fencer: {}", p);
+                        all.add(p);
                     }
+                    problems = List.copyOf(all);
                     String now = engine.registered() + "; " + config.levels().size() + " fencing level(s)";
                     if (!now.equals(lastRegistered)) {
                         lastRegistered = now;

@@ -54,8 +54,10 @@ class FencerConfigTest {
         assertEquals("on", a.agentAction("on"));
         assertEquals(120_000, a.timeoutMs("off", 5));
         assertEquals(90_000, c.stonithTimeoutMs());
-        assertEquals(2000, a.delayBaseMs());
-        assertEquals(2000, a.delayMaxMs(), "max is at least base");
+        assertEquals(1000, a.delayBaseMs(), "base limited to max, as Pacemaker");
+        assertEquals(1000, a.delayMaxMs());
+        assertTrue(c.problems().get(0).contains("pcmk_delay_base (2s) is larger than pcmk_delay_max (1s)"),
+            c.problems().toString());
         assertTrue(a.allowedOn("n1"));
         assertFalse(a.allowedOn("n2"));
         assertFalse(c.device("b").allowedOn("n1"), "target-role=Stopped");
@@ -70,6 +72,40 @@ class FencerConfigTest {
         assertEquals(List.of(List.of("a", "c"), List.of("b")), c.levelsFor("n1").stream().map(l -> l.devices()).toList());
         assertEquals(List.of(List.of("x"), List.of("y")), c.levelsFor("n2").stream().map(l -> l.devices()).toList());
         assertEquals(List.of(), c.levelsFor("n4"));
+    }
+
+    @Test
+    void whatPacemakerWarnsAboutIsReportedAndTheDeviceKept() throws Exception {
+        FencerConfig c = parse("device a fence_x pcmk_host_lst=n1 pcmk_reboot_timeout=5s pcmk_list_retries=3 "
+            + "pcmk_action_limit=2 pcmk_delay_base=1s", "device b fence_x action=off", "device c fence_x action=cycle "
+            + "pcmk_off_action=off", "level n1 1 a,zz");
+        assertEquals(List.of(
+            "primitive 'a' (line 1): unknown fence device option 'pcmk_host_lst' (did you mean 'pcmk_host_list'?); "
+                + "ignored",
+            "primitive 'b' (line 1): parameter action='off' should never be given in the configuration; taken as "
+                + "pcmk_reboot_action='off'",
+            "primitive 'c' (line 1): parameter action='cycle' should never be given in the configuration; taken as "
+                + "pcmk_reboot_action='cycle'",
+            "fencing-level 'fl4' (line 1): device 'zz' is not a fence device of the CIB; this level fails when tried "
+                + "and the next is tried"), c.problems());
+        assertEquals(List.of("a", "b", "c"), c.devices().stream().map(Device::id).toList());
+        assertFalse(c.device("a").params().containsKey("pcmk_host_lst"), "an unknown option is not kept");
+        assertEquals(1000, c.device("a").delayMaxMs(), "no max: the base");
+        assertEquals("off", c.device("b").agentAction("reboot"));
+        assertEquals("off", c.device("b").agentAction("off"));
+        assertFalse(c.device("b").params().containsKey("action"));
+        assertEquals("off", c.device("c").agentAction("off"), "a pcmk_off_action given wins");
+        assertEquals(1, c.levels().size(), "the level is kept: it fails when tried");
+        assertTrue(c.rejected().isEmpty());
+    }
+
+    @Test
+    void aDeviceLeftOutIsNamedWithWhy() throws Exception {
+        FencerConfig c = parse("device a fence_x pcmk_host_check=sometimes", "device b fence_x pcmk_delay_max=x",
+            "level n1 1 a");
+        assertEquals(List.of("a", "b"), List.copyOf(c.rejected().keySet()));
+        assertTrue(c.rejected().get("a").contains("pcmk_host_check 'sometimes' is not one of"), c.rejected().get("a"));
+        assertTrue(c.problems().get(2).contains("device 'a' is not usable (see above)"), c.problems().toString());
     }
 
     @Test

@@ -114,6 +114,48 @@ class FencerServiceTest {
         assertEquals("no fence device can fence n9", none.reason());
     }
 
+    @Test
+    void aNodeThatJoinsLaterSeesTheFencingsDoneMeanwhile() throws Exception {
+        Cib cib = cib(List.of("device d1 fence_test pcmk_host_list=n3 pcmk_host_lst=n3",
+            "device d2 fence_test pcmk_host_check=sometimes"));
+        RecordingAgent agent = new RecordingAgent(true);
+        for (int id = 1; id <= 2; id++) {
+            FencerService s = new FencerService(node(id), cib, cpg.node(id));
+            s.bindAgent(agent);
+            services.add(s);
+        }
+        waitUntil(() -> services.stream().allMatch(s -> s.registeredDevices().equals(List.of("d1"))));
+        waitUntil(() -> cpg.members.size() == 2);
+        FenceEvent e = services.get(0).fence("n3", FenceAction.REBOOT, "test.3", null).toCompletableFuture()
+            .get(20, TimeUnit.SECONDS);
+        assertEquals(FenceEvent.State.DONE, e.state(), e.toString());
+
+        FencerService n3 = new FencerService(node(3), cib, cpg.node(3));
+        n3.bindAgent(agent);
+        services.add(n3);
+        waitUntil(() -> n3.history(null).size() == 1);
+        assertEquals(e.id(), n3.history("n3").get(0).id());
+        assertEquals(FenceEvent.State.DONE, n3.history("n3").get(0).state());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        var admin = new org.vigil.crm.fencer.internal.command.StonithAdminCommand(n3);
+        assertEquals(0, admin.execute(List.of("--history", "n3"), new java.io.PrintStream(out, true),
+            new java.io.PrintStream(err, true)));
+        assertTrue(out.toString().startsWith("reboot of n3 successful: delegate=n1, client=test.3, origin=n1, "
+            + "last-successful="), out.toString());
+
+        // the configuration's problems, as stonith_admin shows them
+        waitUntil(() -> n3.configurationProblems().size() == 2);
+        assertTrue(n3.configurationProblems().get(0).startsWith("CIB: primitive 'd1' (line "), n3
+            .configurationProblems().toString());
+        assertTrue(n3.configurationProblems().get(0).contains("unknown fence device option 'pcmk_host_lst'"));
+        assertTrue(n3.configurationProblems().get(1).contains("pcmk_host_check 'sometimes'"));
+        err.reset();
+        assertEquals(0, admin.execute(List.of("-L"), new java.io.PrintStream(out, true),
+            new java.io.PrintStream(err, true)));
+        assertTrue(err.toString().contains("stonith_admin: warning: CIB: primitive 'd2'"), err.toString());
+    }
+
     // ------------------------------------------------------------------------------------------- fakes
 
     private static void waitUntil(java.util.function.BooleanSupplier c) throws InterruptedException {

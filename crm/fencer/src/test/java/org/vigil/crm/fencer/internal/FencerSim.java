@@ -324,7 +324,11 @@ final class FencerSim {
         switch (m.attribute("op", "")) {
             case "fence" -> log(sender, "decides: " + m.attribute("executor") + " runs " + m.attribute("action")
                 + " " + "with " + m.attribute("device") + " (" + m.attribute("id") + " step " + m.attribute("step")
-                + ")");
+                + ")" + (m.attribute("skipped") == null ? "" : ", skipping: " + m.attribute("skipped")));
+            case "history" -> {
+                int n = m.children("entry").size();
+                log(sender, "sends its history (" + n + " operation" + (n == 1 ? "" : "s") + ")");
+            }
             case "result" -> {
                 if (!Boolean.parseBoolean(m.attribute("ok"))) {
                     log(sender, "result: " + m.attribute("id") + " step " + m.attribute("step") + " failed: "
@@ -443,8 +447,13 @@ final class FencerSim {
         }
     }
 
-    /** After settling: every operation a live node knows has ended there (no operation hangs). */
+    /**
+     * After settling: every operation a live node knows has ended there (no operation hangs), and every live node
+     * that holds an operation in its history (seen, or brought by a history sync) holds the same end.
+     */
     void checkSettled() {
+        Map<String, FenceEvent> seen = new HashMap<>();
+        Map<String, String> where = new HashMap<>();
         for (SimNode n : nodes.values()) {
             if (!n.alive || n.frozen) {
                 continue;
@@ -452,7 +461,14 @@ final class FencerSim {
             for (FenceEvent e : n.engine.history(null)) {
                 if (!e.ended()) {
                     violation(e.id() + " is still pending on " + n.name + " with nothing left to do");
+                    continue;
                 }
+                FenceEvent other = seen.putIfAbsent(e.id(), e);
+                if (other != null && other.state() != e.state()) {
+                    violation(e.id() + " is " + e.state() + " in the history of " + n.name + " but "
+                        + other.state() + " in that of " + where.get(e.id()));
+                }
+                where.putIfAbsent(e.id(), n.name);
             }
         }
     }

@@ -27,6 +27,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.vigil.crm.api.fencer.FenceAction;
 import org.vigil.crm.api.fencer.FenceEvent;
 import org.vigil.crm.api.fencer.Fencer;
+import org.vigil.crm.fencer.internal.FencerDiagnostics;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.spi.FenceAgent;
 
@@ -36,6 +37,11 @@ import org.vigil.kernel.spi.FenceAgent;
  * {@code -M/--metadata -a AGENT}, {@code -L/--list-registered}, {@code -l/--list HOST}, {@code -B/--reboot},
  * {@code -F/--fence} (off), {@code -U/--unfence} (on), {@code -C/--confirm}, {@code -H/--history NODE|*} (with
  * {@code -V} every event, else the last successful one), {@code -t/--timeout SECONDS} (default 120).
+ *
+ * <p>The commands that use devices ({@code -L}, {@code -l}, {@code -B}, {@code -F}, {@code -U}) first print, on
+ * standard error, each problem the fencer found in the CIB's fencing configuration (a device left out for a bad
+ * parameter, an unknown {@code pcmk_*} option, a level naming a device the CIB lacks), naming its place, as the log
+ * does: Pacemaker only logs them.
  *
  * <p>Registered with a higher ranking than the shell's agent-only {@code stonith_admin}, which serves
  * {@code -I}/{@code -M} while the fencer does not run.
@@ -143,6 +149,11 @@ public final class StonithAdminCommand implements AdminCommand {
         }
         boolean verbose = cl.hasOption("V");
         boolean quiet = cl.hasOption("q");
+        if ("LlBFU".contains(command) && fencer instanceof FencerDiagnostics d) {
+            for (String p : d.configurationProblems()) {
+                err.println(TOOL + ": warning: " + p);
+            }
+        }
         return switch (command) {
             case "I" -> listInstalled(out);
             case "M" -> metadata(cl.getOptionValue("a"), out, err);

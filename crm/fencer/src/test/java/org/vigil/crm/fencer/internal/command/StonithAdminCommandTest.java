@@ -17,6 +17,7 @@ import org.vigil.crm.api.fencer.FenceAction;
 import org.vigil.crm.api.fencer.FenceEvent;
 import org.vigil.crm.api.fencer.FenceEvent.State;
 import org.vigil.crm.api.fencer.Fencer;
+import org.vigil.crm.fencer.internal.FencerDiagnostics;
 import org.vigil.kernel.spi.AgentResult;
 import org.vigil.kernel.spi.FenceAgent;
 import org.vigil.kernel.spi.FenceRequest;
@@ -37,8 +38,15 @@ class StonithAdminCommandTest {
     }
 
     /** A fencer that answers from fixed data and records requests. */
-    static final class FakeFencer implements Fencer {
+    static final class FakeFencer implements Fencer, FencerDiagnostics {
         final List<String> asked = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+
+        @Override
+        public List<String> configurationProblems() {
+            return problems;
+        }
+
         final List<FenceEvent> history = new ArrayList<>();
         FenceEvent.State outcome = State.DONE;
         String reason;
@@ -132,6 +140,34 @@ class StonithAdminCommandTest {
         fencer.reason = "off with d1 failed: exit status 1";
         assertEquals(new Run(1, "", "stonith_admin: Couldn't unfence n3: Error occurred (off with d1 failed: exit "
             + "status 1)\n"), Run.of(cmd, "-U", "n3"));
+    }
+
+    @Test
+    void configurationProblemsAreShownNamingTheirPlace() throws Exception {
+        fencer.problems.add("CIB: primitive 'd3' (line 12): pcmk_host_check 'sometimes' is not one of static-list, "
+            + "dynamic-list, status, none; the device is not registered");
+        fencer.problems.add("CIB: primitive 'd1' (line 20): unknown fence device option 'pcmk_host_lst' (did you mean "
+            + "'pcmk_host_list'?); ignored");
+        String warnings = "stonith_admin: warning: CIB: primitive 'd3' (line 12): pcmk_host_check 'sometimes' is not "
+            + "one of static-list, dynamic-list, status, none; the device is not registered\n"
+            + "stonith_admin: warning: CIB: primitive 'd1' (line 20): unknown fence device option 'pcmk_host_lst' "
+            + "(did you mean 'pcmk_host_list'?); ignored\n";
+        assertEquals(new Run(0, "d1\nd2\n2 fence devices found\n", warnings), Run.of(cmd, "-L"));
+        assertEquals(new Run(0, "d1\n1 fence device found\n", warnings), Run.of(cmd, "-l", "n3"));
+        assertEquals(new Run(0, "", warnings), Run.of(cmd, "-B", "n3"));
+        assertEquals(new Run(0, "0 events found\n", ""), Run.of(cmd, "-H", "n3"));
+    }
+
+    @Test
+    void aDeviceThatHungIsATimeoutNamingTheActionAndTheDevice() throws Exception {
+        fencer.outcome = State.FAILED;
+        fencer.reason = "off with d1 failed: timed out after 20s (the agent was killed)";
+        assertEquals(new Run(124, "", "stonith_admin: Couldn't fence n3: Timer expired (off with d1 failed: timed out "
+            + "after 20s (the agent was killed))\n"), Run.of(cmd, "-F", "n3"));
+        fencer.reason = "fencing-level 'l1' (index 1) names device zz, which is not in the CIB; off with d1 failed: "
+            + "exit status 1";
+        assertEquals(new Run(1, "", "stonith_admin: Couldn't fence n3: Error occurred (" + fencer.reason + ")\n"),
+            Run.of(cmd, "-F", "n3"));
     }
 
     @Test
