@@ -42,7 +42,8 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --why} (resource and node forms, with Pacemaker's checks), resource attributes ({@code --set-parameter},
  * {@code --get-parameter}, {@code --delete-parameter} with {@code --meta}, {@code --utilization},
  * {@code --set-name}, {@code --nvpair}, {@code --recursive}, {@code --force}: see {@link ResourceAttributes}),
- * {@code --query-xml}, {@code --query-xml-raw}, {@code --list-operations} and {@code --list-all-operations}.
+ * {@code --query-xml}, {@code --query-xml-raw}, {@code --list-operations}, {@code --list-all-operations},
+ * {@code --constraints} and {@code --stack} (see {@link ConstraintsList}).
  *
  * <p>The agent half (agent listings, meta-data, {@code --force-*} actions) is the shell bundle's {@code crm_resource}:
  * this command ranks above it and hands it every command line it does not handle.
@@ -51,15 +52,15 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --restart} (stop through {@code target-role=Stopped}, or a ban for a clone instance on one node, wait, put
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
- * <p>Not offered yet: XML output ({@code --output-as xml}), {@code --clear --expired}, {@code --constraints},
- * {@code --stack}, {@code --get-property}/{@code --set-property}, {@code --digests}, {@code --fail},
+ * <p>Not offered yet: XML output ({@code --output-as xml}), {@code --clear --expired},
+ * {@code --get-property}/{@code --set-property}, {@code --digests}, {@code --fail},
  * {@code --delete}.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
     AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
         + " | --cleanup | --refresh | --why | --restart -r RSC [-N NODE] [--lifetime P1D] [--timeout T] [--promoted]"
         + " | --set-parameter P -v V | --get-parameter P | --delete-parameter P -r RSC [--meta|--utilization]"
-        + " | --query-xml -r RSC | --list-operations | --wait [--timeout T]"})
+        + " | --query-xml -r RSC | --list-operations | --constraints | --stack -r RSC | --wait [--timeout T]"})
 public final class CrmResourceCommand implements AdminCommand {
 
     static final String TOOL = "crm_resource";
@@ -77,7 +78,7 @@ public final class CrmResourceCommand implements AdminCommand {
     static final int EX_TIMEOUT = 124;
     private static final List<String> COMMANDS = List.of("list", "locate", "move", "ban", "clear", "cleanup",
         "refresh", "why", "wait", "restart", "set-parameter", "get-parameter", "delete-parameter", "query-xml",
-        "query-xml-raw", "list-operations", "list-all-operations");
+        "query-xml-raw", "list-operations", "list-all-operations", "constraints", "stack");
     private static final Set<String> CLUSTER_COMMANDS = Set.copyOf(COMMANDS);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -124,6 +125,9 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("C", "cleanup", "Clear failures and forget failed operations of the resource (all without -r)")
             .flag("R", "refresh", "Forget the operation history of the resource (all without -r), re-detect it")
             .flag("Y", "why", "Show why resources are not running")
+            .flag("a", "constraints", "Display the location and colocation constraints of the resource (its group or"
+                + " clone unless --force)")
+            .flag("A", "stack", "As --constraints, following the colocations of the colocated resources in turn")
             .longFlag("restart", "Tell the cluster to restart this resource and anything that depends on it")
             .longFlag("wait", "Wait until the cluster settles into a stable state")
             .value("r", "resource", "ID", "Resource ID")
@@ -162,7 +166,7 @@ public final class CrmResourceCommand implements AdminCommand {
             }
             if (a.length() >= 2 && a.charAt(0) == '-' && a.charAt(1) != '-') {
                 for (char c : a.substring(1).toCharArray()) {
-                    if ("LWMBUCRYpgdqwOo".indexOf(c) >= 0) {
+                    if ("LWMBUCRYpgdqwOoaA".indexOf(c) >= 0) {
                         return true;
                     }
                     if ("rNuTvsi".indexOf(c) >= 0) {
@@ -256,6 +260,8 @@ public final class CrmResourceCommand implements AdminCommand {
                 case "query-xml-raw" -> run.queryXml(false);
                 case "list-operations" -> run.listOperations(true);
                 case "list-all-operations" -> run.listOperations(false);
+                case "constraints" -> run.constraints(false);
+                case "stack" -> run.constraints(true);
                 default -> throw new IllegalStateException(command);
             };
         } catch (Failed f) {
@@ -516,6 +522,13 @@ public final class CrmResourceCommand implements AdminCommand {
                 status = -2;
             }
             return b.append("): ").append(MonitorText.execStatusText(status)).toString();
+        }
+
+        /** --constraints and --stack (recursive): follows the cmd_colocations case of crm_resource's main(). */
+        int constraints(boolean recursive) throws Failed {
+            load(true);
+            out.print(ConstraintsList.text(ws, rsc, recursive, force));
+            return 0;
         }
 
         /** Unpacks the CIB; finds the resource (required when {@code needRsc}) and the node. */

@@ -516,6 +516,58 @@ class CrmResourceDifferentialTest {
         assertTrue(r[0] > 300, "only " + r[0] + " command lines");
     }
 
+    /** CIBs for --constraints and --stack: loops, sets, rules, roles, node attributes, clones, bundles, groups. */
+    static final List<String> CONSTRAINTS_CORPUS = List.of("coloc-loop", "coloc-list", "coloc-group",
+        "colocate-primitive-with-clone", "anti-colocation-promoted", "colo_promoted_w_native", "coloc-intra-set",
+        "colocation-influence", "complex_enforce_colo", "bug-lf-2551", "asymmetric", "attrs3", "594", "1360",
+        "bundle-order-fencing", "load-stopped-loop", "colocated-utilization-group", "cloned-group", "year-2038");
+
+    static List<Path> constraintsCibs() {
+        List<Path> l = new ArrayList<>();
+        l.add(SCHEDULER_RESOURCES.resolve("crm_mon/three-nodes.xml"));
+        for (String c : CONSTRAINTS_CORPUS) {
+            l.add(SCHEDULER_RESOURCES.resolve("pacemaker-scheduler/xml/" + c + ".xml"));
+        }
+        return l;
+    }
+
+    /**
+     * Command lines for --constraints and --stack: each resource of the script and each resource named by a
+     * colocation (up to twelve), plain and with --force (the member or instance itself); with bans and a lifetime.
+     */
+    static List<List<String>> constraintsScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).toList();
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("-a"));
+        s.add(List.of("--stack", "-r", "no-such-resource"));
+        List<String> rscs = new ArrayList<>(scriptResources(cib));
+        all(cib, "rsc_colocation", new ArrayList<>()).stream().flatMap(c -> Stream.of(c.attribute("rsc"),
+            c.attribute("with-rsc"))).filter(r -> r != null && !rscs.contains(r)).distinct().limit(12)
+            .forEach(rscs::add);
+        for (String r : rscs) {
+            s.add(List.of("-a", "-r", r));
+            s.add(List.of("--stack", "--resource", r));
+            s.add(List.of("--constraints", "-r", r, "--force"));
+            s.add(List.of("-A", "-r", r, "-f"));
+        }
+        if (!rscs.isEmpty() && !nodes.isEmpty()) {
+            String r = rscs.get(0);
+            s.add(List.of("-B", "-r", r, "-N", nodes.get(0), "-Q"));
+            s.add(List.of("-M", "-r", r, "-N", nodes.get(nodes.size() - 1), "-u", "PT1H", "-Q"));
+            s.add(List.of("-a", "-r", r));
+            s.add(List.of("-A", "-r", r));
+        }
+        return s;
+    }
+
+    @Test
+    void constraintsAndStackAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        int[] r = compareAll(CrmResourceDifferentialTest::constraintsScript, "constraints", constraintsCibs());
+        assertTrue(r[0] > 300, "only " + r[0] + " command lines");
+    }
+
     /** The script's premise: the hand-made CIB has resources running, so bans and moves really write. */
     @Test
     void theScriptCreatesConstraints() throws Exception {

@@ -83,7 +83,7 @@ public final class MonitorXml {
     }
 
     /** libxml2's attribute escaping. */
-    static void escape(StringBuilder out, String s) {
+    public static void escape(StringBuilder out, String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
