@@ -43,7 +43,7 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --get-parameter}, {@code --delete-parameter} with {@code --meta}, {@code --utilization},
  * {@code --set-name}, {@code --nvpair}, {@code --recursive}, {@code --force}: see {@link ResourceAttributes}),
  * {@code --query-xml}, {@code --query-xml-raw}, {@code --list-operations}, {@code --list-all-operations},
- * {@code --constraints} and {@code --stack} (see {@link ConstraintsList}).
+ * {@code --constraints} and {@code --stack} (see {@link ConstraintsList}), {@code --delete -t TYPE}.
  *
  * <p>The agent half (agent listings, meta-data, {@code --force-*} actions) is the shell bundle's {@code crm_resource}:
  * this command ranks above it and hands it every command line it does not handle.
@@ -53,14 +53,13 @@ import org.vigil.kernel.api.command.UsageException;
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
  * <p>Not offered yet: XML output ({@code --output-as xml}), {@code --clear --expired},
- * {@code --get-property}/{@code --set-property}, {@code --digests}, {@code --fail},
- * {@code --delete}.
+ * {@code --get-property}/{@code --set-property}, {@code --digests}, {@code --fail}.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
     AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
         + " | --cleanup | --refresh | --why | --restart -r RSC [-N NODE] [--lifetime P1D] [--timeout T] [--promoted]"
         + " | --set-parameter P -v V | --get-parameter P | --delete-parameter P -r RSC [--meta|--utilization]"
-        + " | --query-xml -r RSC | --list-operations | --constraints | --stack -r RSC | --wait [--timeout T]"})
+        + " | --query-xml -r RSC | --list-operations | --constraints | --stack -r RSC | --delete -r RSC -t TYPE | --wait [--timeout T]"})
 public final class CrmResourceCommand implements AdminCommand {
 
     static final String TOOL = "crm_resource";
@@ -78,7 +77,8 @@ public final class CrmResourceCommand implements AdminCommand {
     static final int EX_TIMEOUT = 124;
     private static final List<String> COMMANDS = List.of("list", "locate", "move", "ban", "clear", "cleanup",
         "refresh", "why", "wait", "restart", "set-parameter", "get-parameter", "delete-parameter", "query-xml",
-        "query-xml-raw", "list-operations", "list-all-operations", "constraints", "stack");
+        "query-xml-raw", "list-operations", "list-all-operations", "constraints", "stack",
+        "delete");
     private static final Set<String> CLUSTER_COMMANDS = Set.copyOf(COMMANDS);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -128,6 +128,8 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("a", "constraints", "Display the location and colocation constraints of the resource (its group or"
                 + " clone unless --force)")
             .flag("A", "stack", "As --constraints, following the colocations of the colocated resources in turn")
+            .flag("D", "delete", "(Advanced) Delete a resource from the CIB. Required: -t")
+            .value("t", "resource-type", "ELEMENT", "Resource XML element (primitive, group, etc.) (with -D)")
             .longFlag("restart", "Tell the cluster to restart this resource and anything that depends on it")
             .longFlag("wait", "Wait until the cluster settles into a stable state")
             .value("r", "resource", "ID", "Resource ID")
@@ -166,10 +168,10 @@ public final class CrmResourceCommand implements AdminCommand {
             }
             if (a.length() >= 2 && a.charAt(0) == '-' && a.charAt(1) != '-') {
                 for (char c : a.substring(1).toCharArray()) {
-                    if ("LWMBUCRYpgdqwOoaA".indexOf(c) >= 0) {
+                    if ("LWMBUCRYpgdqwOoaAD".indexOf(c) >= 0) {
                         return true;
                     }
-                    if ("rNuTvsi".indexOf(c) >= 0) {
+                    if ("rNuTvsit".indexOf(c) >= 0) {
                         break;   // the rest is a value
                     }
                 }
@@ -262,6 +264,7 @@ public final class CrmResourceCommand implements AdminCommand {
                 case "list-all-operations" -> run.listOperations(false);
                 case "constraints" -> run.constraints(false);
                 case "stack" -> run.constraints(true);
+                case "delete" -> run.delete();
                 default -> throw new IllegalStateException(command);
             };
         } catch (Failed f) {
@@ -528,6 +531,28 @@ public final class CrmResourceCommand implements AdminCommand {
         int constraints(boolean recursive) throws Failed {
             load(true);
             out.print(ConstraintsList.text(ws, rsc, recursive, force));
+            return 0;
+        }
+
+        /**
+         * --delete: removes the element of the -t kind with the resource's id from the resources section (the CIB's
+         * delete finds it at any depth, element names in any case). Follows delete() in crm_resource.c: the
+         * resource must exist (looked up as pe_find_renamed|pe_find_any) and -t must be given.
+         */
+        int delete() throws Failed, InterruptedException {
+            findFlags = Resource.FIND_RENAMED | Resource.FIND_ANY;
+            load(true);
+            String type = cl.getOptionValue("resource-type");
+            if (type == null) {
+                throw operationFailed(EX_NOSUCH, "You need to specify a resource type with -t");
+            }
+            XmlNode victim;
+            try {
+                victim = XmlNode.of(type, "id", rscId);
+            } catch (IllegalArgumentException e) {
+                throw operationFailed(EX_INVALID_PARAM, "Invalid resource type '" + type + "': " + e.getMessage());
+            }
+            submit(new CibRequest(CibRequest.Op.DELETE, "resources", null, victim, Set.of(), TOOL, "root"), false);
             return 0;
         }
 

@@ -20,7 +20,7 @@ class CrmResourceHelpTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
         for (String o : List.of("--move", "--locate", "--ban", "--clear", "--cleanup", "--why", "--set-parameter",
-            "--constraints", "--stack")) {
+            "--constraints", "--stack", "--delete", "--resource-type")) {
             assertTrue(text.contains(o), o + " in:\n" + text);
         }
     }

@@ -568,6 +568,51 @@ class CrmResourceDifferentialTest {
         assertTrue(r[0] > 300, "only " + r[0] + " command lines");
     }
 
+    /** The element name of the resource {@code id} in the configuration, or null. */
+    static String kind(XmlNode cib, String id) {
+        for (XmlNode e : all(cib.firstChild("configuration").firstChild("resources"), "*", new ArrayList<>())) {
+            if (id.equals(e.attribute("id"))) {
+                return e.name();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Command lines for --delete: refusals (no -t, no -r, unknown resource), a wrong -t, an instance name, then
+     * each script resource (last first: members before their groups), its element name sometimes capitalised; the
+     * deletions the schema refuses (an emptied clone, a constraint left without its resource) included.
+     */
+    static List<List<String>> deleteScript(XmlNode cib) {
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("-D", "-t", "primitive"));
+        s.add(List.of("-D", "-r", "no-such-resource", "-t", "primitive"));
+        List<String> rscs = new ArrayList<>(scriptResources(cib));
+        java.util.Collections.reverse(rscs);
+        int i = 0;
+        for (String r : rscs) {
+            String kind = kind(cib, r);
+            if (kind == null) {
+                continue;
+            }
+            s.add(List.of("--delete", "-r", r));
+            s.add(List.of("-D", "-r", r, "-t", kind.equals("group") ? "primitive" : "group"));
+            s.add(List.of("-D", "-r", r + ":0", "-t", kind));
+            String t = i++ % 2 == 0 ? kind : Character.toUpperCase(kind.charAt(0)) + kind.substring(1);
+            s.add(List.of("-D", "-r", r, "-t", t));
+            s.add(List.of("--delete", "--resource", r, "--resource-type", kind, "-Q"));
+        }
+        s.add(List.of("-L"));
+        return s;
+    }
+
+    @Test
+    void deleteAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        int[] r = compareAll(CrmResourceDifferentialTest::deleteScript, "resources", attributeCibs());
+        assertTrue(r[0] > 300, "only " + r[0] + " command lines");
+    }
+
     /** The script's premise: the hand-made CIB has resources running, so bans and moves really write. */
     @Test
     void theScriptCreatesConstraints() throws Exception {
