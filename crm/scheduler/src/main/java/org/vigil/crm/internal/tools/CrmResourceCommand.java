@@ -43,7 +43,8 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --get-parameter}, {@code --delete-parameter} with {@code --meta}, {@code --utilization},
  * {@code --set-name}, {@code --nvpair}, {@code --recursive}, {@code --force}: see {@link ResourceAttributes}),
  * {@code --query-xml}, {@code --query-xml-raw}, {@code --list-operations}, {@code --list-all-operations},
- * {@code --constraints} and {@code --stack} (see {@link ConstraintsList}), {@code --delete -t TYPE}.
+ * {@code --constraints} and {@code --stack} (see {@link ConstraintsList}), {@code --delete -t TYPE}, {@code --fail}
+ * (through {@link Controller#failResource}).
  *
  * <p>The agent half (agent listings, meta-data, {@code --force-*} actions) is the shell bundle's {@code crm_resource}:
  * this command ranks above it and hands it every command line it does not handle.
@@ -53,13 +54,13 @@ import org.vigil.kernel.api.command.UsageException;
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
  * <p>Not offered yet: XML output ({@code --output-as xml}), {@code --clear --expired},
- * {@code --get-property}/{@code --set-property}, {@code --digests}, {@code --fail}.
+ * {@code --get-property}/{@code --set-property}, {@code --digests}.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
     AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
         + " | --cleanup | --refresh | --why | --restart -r RSC [-N NODE] [--lifetime P1D] [--timeout T] [--promoted]"
         + " | --set-parameter P -v V | --get-parameter P | --delete-parameter P -r RSC [--meta|--utilization]"
-        + " | --query-xml -r RSC | --list-operations | --constraints | --stack -r RSC | --delete -r RSC -t TYPE | --wait [--timeout T]"})
+        + " | --query-xml -r RSC | --list-operations | --constraints | --stack -r RSC | --delete -r RSC -t TYPE | --fail -r RSC -N NODE | --wait [--timeout T]"})
 public final class CrmResourceCommand implements AdminCommand {
 
     static final String TOOL = "crm_resource";
@@ -73,12 +74,14 @@ public final class CrmResourceCommand implements AdminCommand {
     static final int EX_UNAVAILABLE = 69;
     static final int EX_ERROR = 1;
     static final int EX_MULTIPLE = 109;
+    static final int EX_DISCONNECT = 102;
+    static final int EX_SOFTWARE = 70;
     private static final long TIMEOUT_MS = 30_000;
     static final int EX_TIMEOUT = 124;
     private static final List<String> COMMANDS = List.of("list", "locate", "move", "ban", "clear", "cleanup",
         "refresh", "why", "wait", "restart", "set-parameter", "get-parameter", "delete-parameter", "query-xml",
         "query-xml-raw", "list-operations", "list-all-operations", "constraints", "stack",
-        "delete");
+        "delete", "fail");
     private static final Set<String> CLUSTER_COMMANDS = Set.copyOf(COMMANDS);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -129,6 +132,7 @@ public final class CrmResourceCommand implements AdminCommand {
                 + " clone unless --force)")
             .flag("A", "stack", "As --constraints, following the colocations of the colocated resources in turn")
             .flag("D", "delete", "(Advanced) Delete a resource from the CIB. Required: -t")
+            .flag("F", "fail", "(Advanced) Tell the cluster this resource has failed (with -r and -N)")
             .value("t", "resource-type", "ELEMENT", "Resource XML element (primitive, group, etc.) (with -D)")
             .longFlag("restart", "Tell the cluster to restart this resource and anything that depends on it")
             .longFlag("wait", "Wait until the cluster settles into a stable state")
@@ -168,7 +172,7 @@ public final class CrmResourceCommand implements AdminCommand {
             }
             if (a.length() >= 2 && a.charAt(0) == '-' && a.charAt(1) != '-') {
                 for (char c : a.substring(1).toCharArray()) {
-                    if ("LWMBUCRYpgdqwOoaAD".indexOf(c) >= 0) {
+                    if ("LWMBUCRYpgdqwOoaADF".indexOf(c) >= 0) {
                         return true;
                     }
                     if ("rNuTvsit".indexOf(c) >= 0) {
@@ -265,6 +269,7 @@ public final class CrmResourceCommand implements AdminCommand {
                 case "constraints" -> run.constraints(false);
                 case "stack" -> run.constraints(true);
                 case "delete" -> run.delete();
+                case "fail" -> run.fail();
                 default -> throw new IllegalStateException(command);
             };
         } catch (Failed f) {
@@ -282,6 +287,8 @@ public final class CrmResourceCommand implements AdminCommand {
             case EX_INVALID_PARAM -> "Invalid parameter";
             case EX_USAGE -> "Incorrect usage";
             case 78 -> "Invalid configuration";
+            case EX_DISCONNECT -> "Not connected";
+            case EX_SOFTWARE -> "Internal software bug";
             case EX_TIMEOUT -> "Timeout occurred";
             default -> "Error occurred";
         };
@@ -553,6 +560,65 @@ public final class CrmResourceCommand implements AdminCommand {
                 throw operationFailed(EX_INVALID_PARAM, "Invalid resource type '" + type + "': " + e.getMessage());
             }
             submit(new CibRequest(CibRequest.Op.DELETE, "resources", null, victim, Set.of(), TOOL, "root"), false);
+            return 0;
+        }
+
+        /**
+         * --fail: the node's controller records a made-up failure of the resource there, and the cluster recovers
+         * it ({@link Controller#failResource}). Follows the cmd_fail case of crm_resource's main(),
+         * cli_resource_fail() and send_lrm_rsc_op(): -r and -N required, the node must exist (the resource is
+         * looked up only once the controller is reached), a primitive with a class and type, the node online; the
+         * history id is the instance's clone name when it has one.
+         */
+        int fail() throws Failed, InterruptedException {
+            findFlags = 0;
+            if (rscId == null) {
+                throw new Failed(EX_USAGE, "Must supply a resource id with -r");
+            }
+            if (hostName == null) {
+                throw new Failed(EX_USAGE, "Must supply a node name with -N");
+            }
+            load(false);
+            Controller ctl = controller;
+            if (ctl == null) {
+                throw operationFailed(EX_DISCONNECT, "Error connecting to the controller: Connection refused");
+            }
+            findFlags = Resource.FIND_RENAMED;
+            Resource r = find(ws, rscId);
+            if (r == null) {
+                err.println("Resource " + rscId + " not found");
+                throw operationFailed(EX_NOSUCH, null);
+            }
+            if (r.variant != Resource.Variant.PRIMITIVE) {
+                err.println("We can only process primitive resources, not " + rscId);
+                throw operationFailed(EX_SOFTWARE, null);
+            }
+            String agentClass = r.xml.get("class");
+            String type = r.xml.get("type");
+            if (agentClass == null || type == null) {
+                err.println("Resource " + rscId + " does not have a class and type");
+                throw operationFailed(EX_SOFTWARE, null);
+            }
+            if (!node.online) {
+                err.println("Node " + hostName + " is not online");
+                throw operationFailed(EX_DISCONNECT, null);
+            }
+            if (node.isGuestOrRemote() && (node.remoteRsc == null || node.remoteRsc.currentNode() == null)) {
+                err.println("No cluster connection to Pacemaker Remote node " + hostName + " detected");
+                throw operationFailed(EX_DISCONNECT, null);
+            }
+            info("Waiting for 1 reply from the controller");
+            try {
+                clock.await(ctl.failResource(r.cloneName != null ? r.cloneName : r.id, node.uname, agentClass,
+                    r.xml.get("provider"), type).thenApply(v -> v), TIMEOUT_MS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                err.println("Error: bad reply from controller: " + exitText(EX_ERROR) + " ("
+                    + (e.getCause() != null ? e.getCause().getMessage() : e) + ")");
+                throw operationFailed(EX_ERROR, null);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw operationFailed(EX_TIMEOUT, "Aborting because no messages received in " + TIMEOUT_MS / 1000 + " seconds");
+            }
+            info("... got reply (done)");
             return 0;
         }
 

@@ -20,7 +20,8 @@ class CrmResourceHelpTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
         for (String o : List.of("--move", "--locate", "--ban", "--clear", "--cleanup", "--why", "--set-parameter",
-            "--constraints", "--stack", "--delete", "--resource-type")) {
+            "--constraints", "--stack", "--delete", "--resource-type",
+            "--fail")) {
             assertTrue(text.contains(o), o + " in:\n" + text);
         }
     }

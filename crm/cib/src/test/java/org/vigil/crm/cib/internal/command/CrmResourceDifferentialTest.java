@@ -579,13 +579,17 @@ class CrmResourceDifferentialTest {
     }
 
     /**
-     * Command lines for --delete: refusals (no -t, no -r, unknown resource), a wrong -t, an instance name, then
+     * Command lines for --delete and the refusals of --fail (without a controller here, its last one is
+     * Pacemaker's "connection refused"): refusals (no -t, no -r, unknown resource), a wrong -t, an instance name, then
      * each script resource (last first: members before their groups), its element name sometimes capitalised; the
      * deletions the schema refuses (an emptied clone, a constraint left without its resource) included.
      */
     static List<List<String>> deleteScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).toList();
         List<List<String>> s = new ArrayList<>();
         s.add(List.of("-D", "-t", "primitive"));
+        s.add(List.of("-F", "-N", "zulu"));
         s.add(List.of("-D", "-r", "no-such-resource", "-t", "primitive"));
         List<String> rscs = new ArrayList<>(scriptResources(cib));
         java.util.Collections.reverse(rscs);
@@ -596,6 +600,10 @@ class CrmResourceDifferentialTest {
                 continue;
             }
             s.add(List.of("--delete", "-r", r));
+            s.add(List.of("--fail", "-r", r));
+            s.add(List.of("-F", "-r", r, "-N", "zulu"));
+            s.add(List.of("-F", "-r", r, "-N", "zulu", "-Q"));
+            s.add(List.of("--fail", "--resource", r, "--node", nodes.get(0)));
             s.add(List.of("-D", "-r", r, "-t", kind.equals("group") ? "primitive" : "group"));
             s.add(List.of("-D", "-r", r + ":0", "-t", kind));
             String t = i++ % 2 == 0 ? kind : Character.toUpperCase(kind.charAt(0)) + kind.substring(1);
