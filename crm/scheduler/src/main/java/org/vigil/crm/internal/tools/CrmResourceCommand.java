@@ -44,7 +44,7 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --set-name}, {@code --nvpair}, {@code --recursive}, {@code --force}: see {@link ResourceAttributes}),
  * {@code --query-xml}, {@code --query-xml-raw}, {@code --list-operations}, {@code --list-all-operations},
  * {@code --constraints} and {@code --stack} (see {@link ConstraintsList}), {@code --delete -t TYPE}, {@code --fail}
- * (through {@link Controller#failResource}).
+ * (through {@link Controller#failResource}), {@code --clear --expired}.
  *
  * <p>The agent half (agent listings, meta-data, {@code --force-*} actions) is the shell bundle's {@code crm_resource}:
  * this command ranks above it and hands it every command line it does not handle.
@@ -53,7 +53,7 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --restart} (stop through {@code target-role=Stopped}, or a ban for a clone instance on one node, wait, put
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
- * <p>Not offered yet: XML output ({@code --output-as xml}), {@code --clear --expired},
+ * <p>Not offered yet: XML output ({@code --output-as xml}),
  * {@code --get-property}/{@code --set-property}, {@code --digests}.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
@@ -82,7 +82,13 @@ public final class CrmResourceCommand implements AdminCommand {
         "refresh", "why", "wait", "restart", "set-parameter", "get-parameter", "delete-parameter", "query-xml",
         "query-xml-raw", "list-operations", "list-all-operations", "constraints", "stack",
         "delete", "fail");
-    private static final Set<String> CLUSTER_COMMANDS = Set.copyOf(COMMANDS);
+    private static final Set<String> CLUSTER_COMMANDS = union(COMMANDS, "expired");
+
+    private static Set<String> union(List<String> l, String... more) {
+        Set<String> s = new java.util.HashSet<>(l);
+        s.addAll(List.of(more));
+        return Set.copyOf(s);
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
@@ -131,6 +137,7 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("a", "constraints", "Display the location and colocation constraints of the resource (its group or"
                 + " clone unless --force)")
             .flag("A", "stack", "As --constraints, following the colocations of the colocated resources in turn")
+            .flag("e", "expired", "Modifies the --clear argument to remove constraints with expired lifetimes")
             .flag("D", "delete", "(Advanced) Delete a resource from the CIB. Required: -t")
             .flag("F", "fail", "(Advanced) Tell the cluster this resource has failed (with -r and -N)")
             .value("t", "resource-type", "ELEMENT", "Resource XML element (primitive, group, etc.) (with -D)")
@@ -172,7 +179,7 @@ public final class CrmResourceCommand implements AdminCommand {
             }
             if (a.length() >= 2 && a.charAt(0) == '-' && a.charAt(1) != '-') {
                 for (char c : a.substring(1).toCharArray()) {
-                    if ("LWMBUCRYpgdqwOoaADF".indexOf(c) >= 0) {
+                    if ("LWMBUCRYpgdqwOoaADFe".indexOf(c) >= 0) {
                         return true;
                     }
                     if ("rNuTvsit".indexOf(c) >= 0) {
@@ -240,6 +247,9 @@ public final class CrmResourceCommand implements AdminCommand {
                 }
                 command = c;
             }
+        }
+        if (cl.hasOption("expired") && !"clear".equals(command)) {
+            throw new UsageException(TOOL + ": --expired requires --clear or -U", EX_USAGE);
         }
         Cib c = cib;
         if (c == null) {
@@ -961,10 +971,17 @@ public final class CrmResourceCommand implements AdminCommand {
 
         /** Follows clear_constraints(): prints the location constraints that went away. */
         int clear() throws Failed, InterruptedException {
-            load(true);
-            notAnInstance();
+            boolean expired = cl.hasOption("expired");
+            load(!expired);
+            if (rscId != null) {
+                notAnInstance();
+            }
             Set<String> before = locationIds(cib.current().root());
-            clear(node == null ? null : node.uname, true);
+            if (expired) {
+                clearExpired();
+            } else {
+                clear(node == null ? null : node.uname, true);
+            }
             if (!quiet) {
                 before.removeAll(locationIds(cib.current().root()));
                 for (String id : before) {
@@ -972,6 +989,84 @@ public final class CrmResourceCommand implements AdminCommand {
                 }
             }
             return 0;
+        }
+
+        /**
+         * --clear --expired: removes the cli-ban and cli-prefer constraints (of the -r resource as given, on the -N
+         * node, for the promoted role with --promoted) whose lifetime's end has passed. Follows
+         * cli_resource_clear_all_expired() and build_clear_xpath_string(): a constraint's lifetime is the one
+         * {@code date_expression} its XPath finds in the whole document (by the id the tool gives it; with a node,
+         * the union with the node-form constraints of that node, so when both exist nothing matches; with a node
+         * and a resource or --promoted, only those: Pacemaker's quirk, kept); a missing
+         * end is now (not expired), one that does not parse has expired; deletions stop at the first error.
+         */
+        void clearExpired() throws Failed, InterruptedException {
+            XmlNode root = cib.current().root();
+            CrmTime now = CrmTime.ofEpochSecond(clock.nowMillis() / 1000, clock.zone());
+            String h = node == null ? null : hostName;
+            for (XmlNode location : elements(root, "rsc_location", new ArrayList<>())) {
+                String id = location.attribute("id");
+                if (id == null || !id.startsWith("cli-ban-") && !id.startsWith("cli-prefer-")) {
+                    continue;
+                }
+                String lifetimeId = id.startsWith("cli-ban-") ? id + "-lifetime"
+                    : "cli-prefer-lifetime-end-" + location.attribute("rsc");
+                List<XmlNode> matches = new ArrayList<>();
+                for (XmlNode l : elements(root, "rsc_location", new ArrayList<>())) {
+                    boolean rscRole = (rscId == null || rscId.equals(l.attribute("rsc")))
+                        && (!promoted || role().equals(l.attribute("role")));
+                    if (h != null && h.equals(l.attribute("node")) && rscRole) {
+                        matches.add(l);   // the first half of the union: itself, not a date expression
+                    }
+                    if (!rscRole || h != null && (rscId != null || promoted)) {
+                        // with a node and a resource or role, Pacemaker 2.1.5 builds this half of the XPath with
+                        // a GString where a string belongs: it never finds the lifetime (nothing expires)
+                        continue;
+                    }
+                    List<XmlNode> under = new ArrayList<>();
+                    if (h == null) {
+                        for (XmlNode c : l.children()) {
+                            elements(c, "date_expression", under);
+                        }
+                    } else {
+                        for (XmlNode rule : l.children("rule")) {
+                            boolean onHost = rule.children("expression").stream().anyMatch(e ->
+                                "#uname".equals(e.attribute("attribute")) && h.equals(e.attribute("value")));
+                            if (onHost) {
+                                for (XmlNode c : rule.children()) {
+                                    elements(c, "date_expression", under);
+                                }
+                            }
+                        }
+                    }
+                    for (XmlNode d : under) {
+                        if (lifetimeId.equals(d.attribute("id")) && !matches.contains(d)) {
+                            matches.add(d);
+                        }
+                    }
+                }
+                if (matches.size() != 1) {
+                    continue;
+                }
+                String endText = matches.get(0).attribute("end");
+                CrmTime end = endText == null ? now : CrmTime.parse(endText, now);
+                if (end == null || now.compareTo(end) > 0) {
+                    submit(new CibRequest(CibRequest.Op.DELETE, "constraints", null, XmlNode.of("constraints")
+                        .withChildren(List.of(XmlNode.of("rsc_location", "id", id))), Set.of(), TOOL, "root"),
+                        false);
+                }
+            }
+        }
+
+        /** The elements named {@code name} at or under {@code x}, in document order. */
+        private List<XmlNode> elements(XmlNode x, String name, List<XmlNode> into) {
+            if (x.is(name)) {
+                into.add(x);
+            }
+            for (XmlNode c : x.children()) {
+                elements(c, name, into);
+            }
+            return into;
         }
 
         private Set<String> locationIds(XmlNode root) {

@@ -621,6 +621,79 @@ class CrmResourceDifferentialTest {
         assertTrue(r[0] > 300, "only " + r[0] + " command lines");
     }
 
+    /** A cli-ban or cli-prefer constraint with a lifetime ending at {@code end}, as crm_resource writes them. */
+    private static String lifetime(String id, String rsc, String role, String node, String score, String exprId,
+                                   String lifetimeId, String end) {
+        return "<rsc_location id=\"" + id + "\" rsc=\"" + rsc + "\" role=\"" + role + "\">"
+            + "<rule id=\"" + (id.startsWith("cli-ban-") ? id + "-rule" : "cli-prefer-rule-" + rsc) + "\" score=\""
+            + score + "\" boolean-op=\"and\"><expression id=\"" + exprId + "\" attribute=\"#uname\" operation=\"eq\" "
+            + "value=\"" + node + "\" type=\"string\"/><date_expression id=\"" + lifetimeId + "\" operation=\"lt\""
+            + " end=\"" + end + "\"/></rule></rsc_location>";
+    }
+
+    /** The hand-made CIB with expired and current cli-ban/cli-prefer constraints of every form. */
+    private Path expiredCib() throws Exception {
+        Path p = tmp.resolve("gen").resolve("three-nodes-expired.xml");
+        Files.createDirectories(p.getParent());
+        String past = "2001-01-01 00:00:00Z";
+        String future = "2099-01-01 00:00:00Z";
+        String cons = lifetime("cli-ban-vip-on-alpha", "vip", "Started", "alpha", "-INFINITY",
+            "cli-ban-vip-on-alpha-expr", "cli-ban-vip-on-alpha-lifetime", past)
+            + lifetime("cli-ban-vip-on-bravo", "vip", "Started", "bravo", "-INFINITY", "cli-ban-vip-on-bravo-expr",
+                "cli-ban-vip-on-bravo-lifetime", future)
+            + lifetime("cli-prefer-web", "web", "Started", "bravo", "INFINITY", "cli-prefer-expr-web",
+                "cli-prefer-lifetime-end-web", "2010-06-01")
+            + lifetime("cli-ban-db-clone-on-alpha", "db-clone", "Promoted", "alpha", "-INFINITY",
+                "cli-ban-db-clone-on-alpha-expr", "cli-ban-db-clone-on-alpha-lifetime", past)
+            + lifetime("cli-ban-db-clone-on-bravo", "db-clone", "Started", "bravo", "-INFINITY",
+                "cli-ban-db-clone-on-bravo-expr", "cli-ban-db-clone-on-bravo-lifetime", past)
+            + lifetime("cli-ban-report-on-charlie", "report", "Started", "charlie", "-INFINITY",
+                "cli-ban-report-on-charlie-expr", "cli-ban-report-on-charlie-lifetime", "not a date")
+            + lifetime("cli-prefer-batch", "batch", "Started", "charlie", "INFINITY", "cli-prefer-expr-batch",
+                "cli-prefer-lifetime-end-batch", "2001-01-01T10:00:00+05:00")
+            + "<rsc_location id=\"cli-ban-ping-clone-on-alpha\" rsc=\"ping-clone\" role=\"Started\" node=\"alpha\" "
+            + "score=\"-INFINITY\"/>"
+            + lifetime("cli-ban-ping-clone-on-bravo", "ping-clone", "Started", "bravo", "-INFINITY",
+                "cli-ban-ping-clone-on-bravo-expr", "cli-ban-ping-clone-on-bravo-lifetime", past)
+            + lifetime("cli-ban-ping-clone-on-charlie", "ping-clone", "Started", "charlie", "-INFINITY",
+                "cli-ban-ping-clone-on-charlie-expr", "cli-ban-ping-clone-on-charlie-lifetime", past)
+            + "<rsc_location id=\"cli-ban-ping-clone-on-charlie-x\" rsc=\"ping-clone\" role=\"Started\" "
+            + "node=\"charlie\" score=\"-INFINITY\"/>";
+        Files.writeString(p, Files.readString(SCHEDULER_RESOURCES.resolve("crm_mon/three-nodes.xml"))
+            .replace("</constraints>", cons + "</constraints>"));
+        return p;
+    }
+
+    /** Command lines for --clear --expired: refusals, by resource, node and role, then everything left. */
+    static List<List<String>> expiredScript(XmlNode cib) {
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("--expired"));
+        s.add(List.of("-e", "-r", "vip"));
+        s.add(List.of("-W", "-r", "vip", "--expired"));
+        s.add(List.of("-U", "--expired", "-r", "no-such-resource"));
+        s.add(List.of("-U", "-e", "-N", "zulu"));
+        s.add(List.of("-U", "--expired", "-r", "ping-clone:0"));
+        s.add(List.of("-U", "--expired", "-r", "vip", "-N", "bravo"));
+        s.add(List.of("-U", "--expired", "-r", "vip", "-N", "alpha"));
+        s.add(List.of("-U", "--expired", "-r", "db-clone", "--promoted"));
+        s.add(List.of("--clear", "--expired", "-N", "alpha"));
+        s.add(List.of("--clear", "--expired", "-N", "charlie", "-r", "ping-clone"));
+        s.add(List.of("-B", "-r", "web", "-N", "alpha", "-u", "PT1H", "-Q"));
+        s.add(List.of("-U", "--expired", "-Q", "-r", "report"));
+        s.add(List.of("-U", "--expired"));
+        s.add(List.of("-U", "--expired"));
+        return s;
+    }
+
+    @Test
+    void clearExpiredAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        List<Path> cibs = new ArrayList<>(cibs());
+        cibs.add(0, expiredCib());
+        int[] r = compareAll(CrmResourceDifferentialTest::expiredScript, "constraints", cibs);
+        assertTrue(r[0] > 100, "only " + r[0] + " command lines");
+    }
+
     /** The script's premise: the hand-made CIB has resources running, so bans and moves really write. */
     @Test
     void theScriptCreatesConstraints() throws Exception {
