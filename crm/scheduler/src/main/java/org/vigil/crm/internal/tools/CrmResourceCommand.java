@@ -44,7 +44,7 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --set-name}, {@code --nvpair}, {@code --recursive}, {@code --force}: see {@link ResourceAttributes}),
  * {@code --query-xml}, {@code --query-xml-raw}, {@code --list-operations}, {@code --list-all-operations},
  * {@code --constraints} and {@code --stack} (see {@link ConstraintsList}), {@code --delete -t TYPE}, {@code --fail}
- * (through {@link Controller#failResource}), {@code --clear --expired}.
+ * (through {@link Controller#failResource}), {@code --clear --expired}, {@code --digests} (text).
  *
  * <p>The agent half (agent listings, meta-data, {@code --force-*} actions) is the shell bundle's {@code crm_resource}:
  * this command ranks above it and hands it every command line it does not handle.
@@ -54,13 +54,13 @@ import org.vigil.kernel.api.command.UsageException;
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
  * <p>Not offered yet: XML output ({@code --output-as xml}),
- * {@code --get-property}/{@code --set-property}, {@code --digests}.
+ * {@code --get-property}/{@code --set-property},.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
     AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
         + " | --cleanup | --refresh | --why | --restart -r RSC [-N NODE] [--lifetime P1D] [--timeout T] [--promoted]"
         + " | --set-parameter P -v V | --get-parameter P | --delete-parameter P -r RSC [--meta|--utilization]"
-        + " | --query-xml -r RSC | --list-operations | --constraints | --stack -r RSC | --delete -r RSC -t TYPE | --fail -r RSC -N NODE | --wait [--timeout T]"})
+        + " | --query-xml -r RSC | --list-operations | --constraints | --stack -r RSC | --delete -r RSC -t TYPE | --fail | --digests -r RSC -N NODE [NAME=VALUE...] | --wait [--timeout T]"})
 public final class CrmResourceCommand implements AdminCommand {
 
     static final String TOOL = "crm_resource";
@@ -76,12 +76,13 @@ public final class CrmResourceCommand implements AdminCommand {
     static final int EX_MULTIPLE = 109;
     static final int EX_DISCONNECT = 102;
     static final int EX_SOFTWARE = 70;
+    static final int EX_UNIMPLEMENT_FEATURE = 3;
     private static final long TIMEOUT_MS = 30_000;
     static final int EX_TIMEOUT = 124;
     private static final List<String> COMMANDS = List.of("list", "locate", "move", "ban", "clear", "cleanup",
         "refresh", "why", "wait", "restart", "set-parameter", "get-parameter", "delete-parameter", "query-xml",
         "query-xml-raw", "list-operations", "list-all-operations", "constraints", "stack",
-        "delete", "fail");
+        "delete", "fail", "digests");
     private static final Set<String> CLUSTER_COMMANDS = union(COMMANDS, "expired");
 
     private static Set<String> union(List<String> l, String... more) {
@@ -140,6 +141,10 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("e", "expired", "Modifies the --clear argument to remove constraints with expired lifetimes")
             .flag("D", "delete", "(Advanced) Delete a resource from the CIB. Required: -t")
             .flag("F", "fail", "(Advanced) Tell the cluster this resource has failed (with -r and -N)")
+            .longFlag("digests", "(Advanced) Show parameter hashes that Pacemaker uses to detect configuration "
+                + "changes (only accurate if there is resource history on the specified node). Required: --resource,"
+                + " --node. Optional: any NAME=VALUE parameters will be used to override the configuration (to see "
+                + "what the hash would be with those changes).")
             .value("t", "resource-type", "ELEMENT", "Resource XML element (primitive, group, etc.) (with -D)")
             .longFlag("restart", "Tell the cluster to restart this resource and anything that depends on it")
             .longFlag("wait", "Wait until the cluster settles into a stable state")
@@ -230,7 +235,7 @@ public final class CrmResourceCommand implements AdminCommand {
         }
         CommandLine cl;
         try {
-            cl = options().parse(a);
+            cl = options().parse(a, true);
         } catch (UsageException e) {
             if (e.status() == 0) {
                 out.println(e.getMessage());
@@ -250,6 +255,16 @@ public final class CrmResourceCommand implements AdminCommand {
         }
         if (cl.hasOption("expired") && !"clear".equals(command)) {
             throw new UsageException(TOOL + ": --expired requires --clear or -U", EX_USAGE);
+        }
+        List<String> rest = cl.getArgList();
+        if (!rest.isEmpty() && !"digests".equals(command)) {
+            // only --digests takes arguments (NAME=VALUE overrides); the others list them as Pacemaker does
+            StringBuilder m = new StringBuilder(TOOL + ": non-option ARGV-elements:\n");
+            for (int i = 0; i < rest.size(); i++) {
+                m.append('[').append(i + 1).append(" of ").append(rest.size()).append("] ").append(rest.get(i))
+                    .append('\n');
+            }
+            throw new UsageException(m.toString(), EX_USAGE);
         }
         Cib c = cib;
         if (c == null) {
@@ -280,6 +295,7 @@ public final class CrmResourceCommand implements AdminCommand {
                 case "stack" -> run.constraints(true);
                 case "delete" -> run.delete();
                 case "fail" -> run.fail();
+                case "digests" -> run.digests(args);
                 default -> throw new IllegalStateException(command);
             };
         } catch (Failed f) {
@@ -299,6 +315,7 @@ public final class CrmResourceCommand implements AdminCommand {
             case 78 -> "Invalid configuration";
             case EX_DISCONNECT -> "Not connected";
             case EX_SOFTWARE -> "Internal software bug";
+            case EX_UNIMPLEMENT_FEATURE -> "Unimplemented";
             case EX_TIMEOUT -> "Timeout occurred";
             default -> "Error occurred";
         };
@@ -630,6 +647,115 @@ public final class CrmResourceCommand implements AdminCommand {
             }
             info("... got reply (done)");
             return 0;
+        }
+
+        /**
+         * --digests: the digests of the resource's operation on the node, as the scheduler calculates them to
+         * detect configuration changes; the command line's NAME=VALUE arguments override parameters. Follows the
+         * cmd_digests case of crm_resource's main(), pcmk__resource_digests(), best_op() and the text form of the
+         * {@code digests} message (list items only: plain text prints no header).
+         *
+         * @param original the command line as given (Pacemaker names its first word in a parse error)
+         */
+        int digests(List<String> original) throws Failed {
+            java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+            for (String arg : cl.getArgList()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("([^=]+)=\\s*(\\S+).*", java.util.regex.Pattern.DOTALL)
+                    .matcher(arg);
+                if (!m.matches()) {
+                    throw new Failed(EX_USAGE, "Error parsing '" + original.get(0) + "' as a name=value pair");
+                }
+                overrides.put(m.group(1), m.group(2));
+            }
+            if (rscId == null) {
+                throw new Failed(EX_USAGE, "Must supply a resource id with -r");
+            }
+            if (hostName == null) {
+                throw new Failed(EX_USAGE, "Must supply a node name with -N");
+            }
+            load(true);
+            if (rsc.variant != Resource.Variant.PRIMITIVE) {
+                throw operationFailed(EX_UNIMPLEMENT_FEATURE, null);
+            }
+            XmlElement op = bestOp(rsc, node);
+            String task = op == null ? null : op.get("operation");
+            long interval = 0;
+            if (task == null) {
+                task = "start";
+            } else {
+                interval = Unpacker.longAttr(op, "interval", 0);
+            }
+            org.vigil.crm.internal.scheduler.unpack.Digests d = org.vigil.crm.internal.scheduler.unpack.Digests
+                .calculate(ws, rsc, task, interval, node, op, overrides, true);
+            if (d.digestAllCalc != null) {
+                out.println(d.digestAllCalc + " (all parameters)");
+            }
+            if (d.digestSecureCalc != null) {
+                out.println(d.digestSecureCalc + " (non-private parameters)");
+            }
+            if (d.digestRestartCalc != null) {
+                out.println(d.digestRestartCalc + " (non-reloadable parameters)");
+            }
+            return 0;
+        }
+
+        /**
+         * The history entry whose digests --digests shows: an effective one (a probe, start, promote or
+         * migrate_from) before any other, a recurring one before other non-recurring ones, a success before the last
+         * failure, one with a restart digest before one without, then the newest. Follows best_op() in
+         * lib/pacemaker/pcmk_resource.c (the history found by the node's name and the resource's id).
+         */
+        private XmlElement bestOp(Resource r, Node n) {
+            XmlElement status = ws.input.firstChild("status");
+            XmlElement history = null;
+            for (XmlElement state : status == null ? List.<XmlElement>of() : status.kids()) {
+                if (!state.is("node_state") || !n.uname.equals(state.get("uname"))) {
+                    continue;
+                }
+                XmlElement lrm = state.firstChild("lrm");
+                XmlElement entries = lrm == null ? null : lrm.firstChild("lrm_resources");
+                for (XmlElement e : entries == null ? List.<XmlElement>of() : entries.kids()) {
+                    if (e.is("lrm_resource") && r.id.equals(e.get("id"))) {
+                        history = history == null ? e : history;
+                    }
+                }
+            }
+            XmlElement best = null;
+            boolean bestEffective = false;
+            long bestInterval = 0;
+            boolean bestFailure = false;
+            String bestDigest = null;
+            for (XmlElement op : history == null ? List.<XmlElement>of() : history.kids()) {
+                if (!op.is("lrm_rsc_op")) {
+                    continue;
+                }
+                String digest = op.get("op-restart-digest");
+                long interval = Unpacker.longAttr(op, "interval", 0);
+                String task = op.get("operation");
+                boolean effective = interval == 0 && task != null && List.of("monitor", "start", "promote",
+                    "migrate_from").contains(task.toLowerCase(java.util.Locale.ROOT));
+                String id = op.get("id");
+                boolean failure = id != null && id.endsWith("_last_failure_0");
+                if (best != null) {
+                    if (bestEffective) {
+                        if (!effective) {
+                            continue;
+                        }
+                    } else if (bestInterval != 0 && !effective && interval == 0) {
+                        continue;
+                    }
+                    if (!bestFailure && failure || bestDigest != null && digest == null
+                        || Unpacker.isNewerOp(best, op, true) > 0) {
+                        continue;
+                    }
+                }
+                best = op;
+                bestEffective = effective;
+                bestInterval = interval;
+                bestFailure = failure;
+                bestDigest = digest;
+            }
+            return best;
         }
 
         /** Unpacks the CIB; finds the resource (required when {@code needRsc}) and the node. */

@@ -21,7 +21,7 @@ class CrmResourceHelpTest {
         assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
         for (String o : List.of("--move", "--locate", "--ban", "--clear", "--cleanup", "--why", "--set-parameter",
             "--constraints", "--stack", "--delete", "--resource-type",
-            "--fail", "--expired")) {
+            "--fail", "--expired", "--digests")) {
             assertTrue(text.contains(o), o + " in:\n" + text);
         }
     }

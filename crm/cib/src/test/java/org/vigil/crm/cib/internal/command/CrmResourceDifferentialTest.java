@@ -694,6 +694,55 @@ class CrmResourceDifferentialTest {
         assertTrue(r[0] > 100, "only " + r[0] + " command lines");
     }
 
+    /**
+     * Command lines for --digests: refusals and parse errors, then each script resource and history entry on each
+     * node (up to three), plain, with parameter overrides and with an overridden interval.
+     */
+    static List<List<String>> digestsScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).limit(3).toList();
+        String n1 = nodes.isEmpty() ? "none" : nodes.get(0);
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("--digests"));
+        s.add(List.of("--digests", "-N", n1));
+        s.add(List.of("--digests", "-r", "no-such-resource", "-N", n1));
+        s.add(List.of("--digests", "-r", "no-such-resource"));
+        s.add(List.of("-r", "x", "--digests", "-N", n1, "bad"));
+        s.add(List.of("--digests", "-r", "x", "-N", n1, "a="));
+        s.add(List.of("--digests", "-r", "x", "-N", n1, "=b"));
+        s.add(List.of("-W", "-r", "x", "a=b"));
+        List<String> rscs = new ArrayList<>(scriptResources(cib));
+        all(cib, "lrm_resource", new ArrayList<>()).stream().map(e -> e.attribute("id")).distinct()
+            .filter(r -> !rscs.contains(r)).limit(8).forEach(rscs::add);
+        for (String r : rscs) {
+            s.add(List.of("--digests", "-r", r, "-N", "zulu"));
+            for (String n : nodes) {
+                s.add(List.of("--digests", "-r", r, "-N", n));
+            }
+            s.add(List.of("--digests", "-r", r, "-N", n1, "extra=1", "passwd=secret"));
+            s.add(List.of("--digests", "--resource", r, "--node", n1, "CRM_meta_interval=10000", "a=b=c"));
+            s.add(List.of("--digests", "-r", r, "-N", n1, "CRM_meta_interval=x", "CRM_meta_timeout=5000"));
+        }
+        return s;
+    }
+
+    @Test
+    void digestsAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        List<Path> cibs = new ArrayList<>(attributeCibs());
+        for (String c : List.of("migrate-1", "rsc-discovery-per-node", "failed-demote-recovery-promoted",
+            "probe-target-of-failed-migrate_to-2", "params-2", "params-6", "reload-becomes-restart",
+            "stonith-4", "unfence-definition", "bug-5186-partial-migrate", "remote-reconnect-delay",
+            "bundle-order-fencing", "whitebox-fail1", "1360", "year-2038")) {
+            Path p = SCHEDULER_RESOURCES.resolve("pacemaker-scheduler/xml/" + c + ".xml");
+            if (Files.exists(p)) {
+                cibs.add(p);
+            }
+        }
+        int[] r = compareAll(CrmResourceDifferentialTest::digestsScript, "resources", cibs);
+        assertTrue(r[0] > 500, "only " + r[0] + " command lines");
+    }
+
     /** The script's premise: the hand-made CIB has resources running, so bans and moves really write. */
     @Test
     void theScriptCreatesConstraints() throws Exception {
