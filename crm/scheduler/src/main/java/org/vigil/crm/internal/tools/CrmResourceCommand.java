@@ -53,8 +53,10 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --restart} (stop through {@code target-role=Stopped}, or a ban for a clone instance on one node, wait, put
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
- * <p>Not offered yet: XML output ({@code --output-as xml}),
- * {@code --get-property}/{@code --set-property},.
+ * <p>{@code --output-as xml} for {@code --locate}, {@code --constraints}, {@code --stack} and {@code --why} (the
+ * {@code pacemaker-result} document, errors in its status); other commands refuse it with a usage error.
+ *
+ * <p>Not offered yet: XML output of the other commands (--list, --query-xml, ...), {@code --get-property}/{@code --set-property},.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
     AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
@@ -84,6 +86,8 @@ public final class CrmResourceCommand implements AdminCommand {
         "query-xml-raw", "list-operations", "list-all-operations", "constraints", "stack",
         "delete", "fail", "digests");
     private static final Set<String> CLUSTER_COMMANDS = union(COMMANDS, "expired");
+    /** The commands with an XML form ({@code --output-as xml}). */
+    private static final Set<String> XML_COMMANDS = Set.of("locate", "constraints", "stack", "why");
 
     private static Set<String> union(List<String> l, String... more) {
         Set<String> s = new java.util.HashSet<>(l);
@@ -172,7 +176,9 @@ public final class CrmResourceCommand implements AdminCommand {
             .longFlag("master", "Deprecated: Use --promoted instead")
             .flag("f", "force", "Force the action (--move: also ban the current location)")
             .flag("Q", "quiet", "Be less descriptive in output")
-            .flag("V", "verbose", "Increase debug output (accepted, no effect)");
+            .flag("V", "verbose", "Increase debug output (accepted, no effect)")
+            .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml (with --locate,"
+                + " --constraints, --stack, --why)");
     }
 
     /** True when the command line is one of this command's (else it goes to the agents' crm_resource). */
@@ -271,37 +277,95 @@ public final class CrmResourceCommand implements AdminCommand {
             err.println(TOOL + ": Error: cluster is not available on this node");
             return EX_UNAVAILABLE;
         }
+        String format = cl.getOptionValue("output-as", "text");
+        if (!format.equals("text") && !format.equals("xml")) {
+            throw new UsageException(TOOL + ": Error creating output format " + format + ": Unknown output format",
+                EX_USAGE);
+        }
+        boolean xml = format.equals("xml");
+        if (xml && !XML_COMMANDS.contains(command)) {
+            throw new UsageException(TOOL + ": --output-as xml is not available with --" + command
+                + " (only with --" + String.join(", --", new TreeSet<>(XML_COMMANDS)) + ")", EX_USAGE);
+        }
         Run run = new Run(c, cl, out, err);
+        if (xml) {
+            run.xml = new StringBuilder();
+            try {
+                int rc = dispatch(run, command, args);
+                out.print(xmlResult(args, run.xml, rc, null));
+                return rc;
+            } catch (Failed f) {
+                out.print(xmlResult(args, run.xml, f.exit, TOOL + ": " + f.getMessage()));
+                return f.exit;
+            }
+        }
         try {
-            return switch (command) {
-                case "list" -> run.list();
-                case "locate" -> run.locate();
-                case "move" -> run.move();
-                case "ban" -> run.ban();
-                case "clear" -> run.clear();
-                case "cleanup" -> run.cleanup(true);
-                case "refresh" -> run.cleanup(false);
-                case "why" -> run.why();
-                case "wait" -> run.waitTillStable();
-                case "restart" -> run.restart();
-                case "set-parameter" -> run.setParameter();
-                case "get-parameter" -> run.getParameter();
-                case "delete-parameter" -> run.deleteParameter();
-                case "query-xml" -> run.queryXml(true);
-                case "query-xml-raw" -> run.queryXml(false);
-                case "list-operations" -> run.listOperations(true);
-                case "list-all-operations" -> run.listOperations(false);
-                case "constraints" -> run.constraints(false);
-                case "stack" -> run.constraints(true);
-                case "delete" -> run.delete();
-                case "fail" -> run.fail();
-                case "digests" -> run.digests(args);
-                default -> throw new IllegalStateException(command);
-            };
+            return dispatch(run, command, args);
         } catch (Failed f) {
             err.println(TOOL + ": " + f.getMessage());
             return f.exit;
         }
+    }
+
+    /**
+     * The XML form's document: {@code pacemaker-result} with the request, what the command wrote and the status
+     * (with the error, if any). Follows xml_finish() in lib/common/output_xml.c.
+     */
+    static String xmlResult(List<String> args, CharSequence body, int exit, String error) {
+        StringBuilder b = new StringBuilder("<pacemaker-result api-version=\"")
+            .append(org.vigil.crm.internal.scheduler.output.MonitorXml.API_VERSION).append("\" request=\"");
+        org.vigil.crm.internal.scheduler.output.MonitorXml.escape(b, TOOL + (args.isEmpty() ? "" : " "
+            + String.join(" ", args)));
+        b.append("\">\n").append(body);
+        b.append("  <status code=\"").append(exit).append("\" message=\"").append(exit == 0 ? "OK" : exitText(exit))
+            .append('"');
+        if (error == null) {
+            b.append("/>\n");
+        } else {
+            b.append(">\n    <errors>\n      <error>").append(text(error)).append("</error>\n    </errors>\n"
+                + "  </status>\n");
+        }
+        return b.append("</pacemaker-result>\n").toString();
+    }
+
+    /** libxml2's escaping of text content. */
+    static String text(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;");
+    }
+
+    /** An attribute value, escaped. */
+    static String attr(String s) {
+        StringBuilder b = new StringBuilder();
+        org.vigil.crm.internal.scheduler.output.MonitorXml.escape(b, s);
+        return b.toString();
+    }
+
+    private static int dispatch(Run run, String command, List<String> args) throws Failed, InterruptedException {
+        return switch (command) {
+            case "list" -> run.list();
+            case "locate" -> run.locate();
+            case "move" -> run.move();
+            case "ban" -> run.ban();
+            case "clear" -> run.clear();
+            case "cleanup" -> run.cleanup(true);
+            case "refresh" -> run.cleanup(false);
+            case "why" -> run.why();
+            case "wait" -> run.waitTillStable();
+            case "restart" -> run.restart();
+            case "set-parameter" -> run.setParameter();
+            case "get-parameter" -> run.getParameter();
+            case "delete-parameter" -> run.deleteParameter();
+            case "query-xml" -> run.queryXml(true);
+            case "query-xml-raw" -> run.queryXml(false);
+            case "list-operations" -> run.listOperations(true);
+            case "list-all-operations" -> run.listOperations(false);
+            case "constraints" -> run.constraints(false);
+            case "stack" -> run.constraints(true);
+            case "delete" -> run.delete();
+            case "fail" -> run.fail();
+            case "digests" -> run.digests(args);
+            default -> throw new IllegalStateException(command);
+        };
     }
 
     /** crm_exit_str() of the exit codes used here. */
@@ -345,6 +409,8 @@ public final class CrmResourceCommand implements AdminCommand {
         WorkingSet ws;
         Resource rsc;
         Node node;
+        /** What the command writes in the XML form (indented for {@code pacemaker-result}); null for text. */
+        StringBuilder xml;
         /** Pacemaker's {@code out->quiet}: informational lines are not printed ({@code -Q}, or a restart's ban). */
         boolean silenced;
 
@@ -564,7 +630,11 @@ public final class CrmResourceCommand implements AdminCommand {
         /** --constraints and --stack (recursive): follows the cmd_colocations case of crm_resource's main(). */
         int constraints(boolean recursive) throws Failed {
             load(true);
-            out.print(ConstraintsList.text(ws, rsc, recursive, force));
+            if (xml != null) {
+                xml.append(ConstraintsList.xml(ws, rsc, recursive, force, "  "));
+            } else {
+                out.print(ConstraintsList.text(ws, rsc, recursive, force));
+            }
             return 0;
         }
 
@@ -822,6 +892,21 @@ public final class CrmResourceCommand implements AdminCommand {
                 for (Node n : rsc.runningOn) {
                     found.add(0, new String[] {n.uname, rsc.state(true) == Role.PROMOTED ? " Promoted" : ""});
                 }
+            }
+            if (xml != null) {
+                // resource-search-list in XML
+                xml.append("  <nodes resource=\"").append(attr(rscId)).append('"');
+                if (found.isEmpty()) {
+                    xml.append("/>\n");
+                    return 0;
+                }
+                xml.append(">\n");
+                for (String[] f : found) {
+                    xml.append("    <node").append(f[1].isEmpty() ? "" : " state=\"promoted\"").append('>')
+                        .append(text(f[0])).append("</node>\n");
+                }
+                xml.append("  </nodes>\n");
+                return 0;
             }
             if (found.isEmpty()) {
                 if (!quiet) {
@@ -1302,6 +1387,10 @@ public final class CrmResourceCommand implements AdminCommand {
          */
         int why() throws Failed {
             load(false);
+            if (xml != null) {
+                whyXml();
+                return 0;
+            }
             if (rsc == null && node == null) {
                 for (Resource r : ws.resources) {
                     out.println("Resource " + r.id + " is " + (running(r) ? "" : "not ") + "running");
@@ -1321,6 +1410,69 @@ public final class CrmResourceCommand implements AdminCommand {
                 checks(rsc, null);
             }
             return 0;
+        }
+
+        /** --why in XML: follows resource_reasons_list_xml() and resource_check_list_xml(). */
+        private void whyXml() {
+            if (rsc == null && node == null) {
+                xml.append("  <reason>\n    <resources>\n");
+                for (Resource r : ws.resources) {
+                    xml.append("      <resource id=\"").append(attr(r.id)).append("\" running=\"").append(running(r))
+                        .append("\">\n");
+                    checkXml(r, null, "        ");
+                    xml.append("      </resource>\n");
+                }
+                xml.append("    </resources>\n  </reason>\n");
+            } else if (rsc != null && node != null) {
+                xml.append("  <reason").append(runningOn(rsc, hostName) ? " running_on=\"" + attr(node.uname) + "\""
+                    : "").append(">\n");
+                checkXml(rsc, node, "    ");
+                xml.append("  </reason>\n");
+            } else if (rsc == null) {
+                xml.append("  <reason>\n");
+                if (node.runningRsc.isEmpty()) {
+                    xml.append("    <resources/>\n");
+                } else {
+                    xml.append("    <resources>\n");
+                    for (Resource r : node.runningRsc) {
+                        xml.append("      <resource id=\"").append(attr(r.id)).append("\" running=\"true\" host=\"")
+                            .append(attr(node.uname)).append("\">\n");
+                        checkXml(r, node, "        ");
+                        xml.append("      </resource>\n");
+                    }
+                    xml.append("    </resources>\n");
+                }
+                xml.append("  </reason>\n");
+            } else {
+                xml.append("  <reason running=\"").append(running(rsc)).append("\">\n");
+                checkXml(rsc, null, "    ");
+                xml.append("  </reason>\n");
+            }
+        }
+
+        /** One resource's {@code check} element: the reasons {@link #checks} prints, as attributes. */
+        private void checkXml(Resource r, Node on, String indent) {
+            StringBuilder b = new StringBuilder(indent).append("<check id=\"").append(attr(r.top().id)).append('"');
+            String role = r.meta.get("target-role");
+            if (role != null) {
+                Role parsed = Role.parse(role);
+                if (parsed == Role.STOPPED) {
+                    b.append(" remain_stopped=\"true\"");
+                } else if (parsed == Role.UNPROMOTED && r.top().is(Resource.PROMOTABLE)) {
+                    b.append(" promotable=\"false\"");
+                }
+            }
+            String managed = r.meta.get("is-managed");
+            if (managed != null && !org.vigil.crm.internal.cib.Util.isTrue(managed)) {
+                b.append(" unmanaged=\"true\"");
+            }
+            if (r.lockNode != null) {
+                b.append(" locked-to=\"").append(attr(r.lockNode.uname)).append('"');
+            }
+            if (unhealthy(r, on)) {
+                b.append(" unhealthy=\"true\"");
+            }
+            xml.append(b).append("/>\n");
         }
 
         /** {@code rsc->fns->location(rsc, &hosts, TRUE)} found a node. */
@@ -1365,25 +1517,25 @@ public final class CrmResourceCommand implements AdminCommand {
             if (r.lockNode != null) {
                 out.println("'" + top + "' is locked to node " + r.lockNode.uname + " due to shutdown");
             }
-            boolean unhealthy;
-            if (on == null) {
-                boolean allowed = false;
-                boolean all = true;
-                for (Node n : r.allowedNodes.keySet()) {
-                    allowed = true;
-                    if (!unhealthy(n)) {
-                        all = false;
-                        break;
-                    }
-                }
-                unhealthy = allowed && all;
-            } else {
-                unhealthy = unhealthy(on);
-            }
-            if (unhealthy) {
+            if (unhealthy(r, on)) {
                 out.println("'" + top + "' cannot run on unhealthy nodes due to node-health-strategy='"
                     + ws.pref("node-health-strategy") + "'");
             }
+        }
+
+        /** Follows check_node_health(): on the node, or (without one) on every allowed node. */
+        private boolean unhealthy(Resource r, Node on) {
+            if (on != null) {
+                return unhealthy(on);
+            }
+            boolean allowed = false;
+            for (Node n : r.allowedNodes.keySet()) {
+                allowed = true;
+                if (!unhealthy(n)) {
+                    return false;
+                }
+            }
+            return allowed;
         }
 
         /** Follows node_is_unhealthy(): red (migrate-on-red) or not green (only-green) by pe__node_health(). */

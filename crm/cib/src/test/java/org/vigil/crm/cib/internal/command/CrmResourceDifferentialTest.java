@@ -35,7 +35,10 @@ import org.vigil.crm.internal.tools.ToolClock;
  * ({@code CIB_file} on a copy) and Vigil's (the real CIB engine, {@link LoopbackCib}), one after the other on the
  * same evolving CIB; exit status, standard output, standard error and the resulting constraints (resources, for the
  * attribute commands) must be the same.
- * Only the clock is masked (the end of a {@code --lifetime}).
+ * Only the clock is masked (the end of a {@code --lifetime}), and the path of Pacemaker's tool in the XML output's
+ * {@code request}. Also {@code --constraints}, {@code --stack}, {@code --delete}, the refusals of {@code --fail},
+ * {@code --clear --expired}, {@code --digests} and {@code --output-as xml} (--locate, --constraints, --stack,
+ * --why).
  */
 class CrmResourceDifferentialTest {
 
@@ -43,6 +46,12 @@ class CrmResourceDifferentialTest {
     static final List<String> CORPUS = List.of("clone-anon-failcount", "colocate-primitive-with-clone", "group1",
         "migrate-1", "promoted-1", "rsc-discovery-per-node");
     private static final Pattern UNTIL = Pattern.compile("(Migration will take effect until: )\\S+ \\S+");
+
+    /**
+     * How the test runs Pacemaker's tool: its XML output's {@code request} names the program as invoked (a user's
+     * {@code crm_resource}), so this is masked.
+     */
+    private static final Pattern PROGRAM = Pattern.compile("request=\"[^\" ]*/crm_resource");
 
     private static final Pattern NUMBERED = Pattern.compile("^ *[0-9]+ .*|^ *[0-9]+$");
 
@@ -199,8 +208,8 @@ class CrmResourceDifferentialTest {
             String what = null;
             if (pm.exit() != vg.exit()) {
                 what = "exit " + vg.exit() + " (Pacemaker " + pm.exit() + ")";
-            } else if (!UNTIL.matcher(pm.out()).replaceAll("$1<masked>")
-                .equals(UNTIL.matcher(vg.out()).replaceAll("$1<masked>"))) {
+            } else if (!UNTIL.matcher(PROGRAM.matcher(pm.out()).replaceAll("request=\"crm_resource"))
+                .replaceAll("$1<masked>").equals(UNTIL.matcher(vg.out()).replaceAll("$1<masked>"))) {
                 what = "stdout";
             } else if (!withoutLogLines(pm.err()).equals(vg.err())) {
                 what = "stderr";
@@ -740,6 +749,49 @@ class CrmResourceDifferentialTest {
             }
         }
         int[] r = compareAll(CrmResourceDifferentialTest::digestsScript, "resources", cibs);
+        assertTrue(r[0] > 500, "only " + r[0] + " command lines");
+    }
+
+    /** Command lines for --output-as xml: --locate, --constraints, --stack and --why in their forms, and errors. */
+    static List<List<String>> xmlScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).limit(3).toList();
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("-W", "--output-as", "xml"));
+        s.add(List.of("-W", "-r", "no-such-resource", "--output-as", "xml"));
+        s.add(List.of("--why", "--output-as=xml"));
+        s.add(List.of("-Y", "-N", "zulu", "--output-as", "xml"));
+        for (String n : nodes) {
+            s.add(List.of("-Y", "-N", n, "--output-as", "xml"));
+        }
+        List<String> rscs = new ArrayList<>(scriptResources(cib));
+        all(cib, "rsc_colocation", new ArrayList<>()).stream().flatMap(c -> Stream.of(c.attribute("rsc"),
+            c.attribute("with-rsc"))).filter(r -> r != null && !rscs.contains(r)).distinct().limit(6)
+            .forEach(rscs::add);
+        for (String r : rscs) {
+            s.add(List.of("-W", "-r", r, "--output-as", "xml"));
+            s.add(List.of("--output-as", "xml", "-a", "-r", r));
+            s.add(List.of("-A", "-r", r, "--output-as=xml"));
+            s.add(List.of("-A", "-r", r, "--output-as", "xml", "--force"));
+            s.add(List.of("-Y", "-r", r, "--output-as", "xml"));
+            for (String n : nodes) {
+                s.add(List.of("-Y", "-r", r, "-N", n, "--output-as", "xml"));
+            }
+            s.add(List.of("-W", "-r", r, "--output-as", "text"));
+        }
+        return s;
+    }
+
+    @Test
+    void xmlOutputAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        List<Path> cibs = new ArrayList<>(attributeCibs());
+        for (String c : List.of("coloc-loop", "coloc-list", "colocate-primitive-with-clone",
+            "anti-colocation-promoted", "colo_promoted_w_native", "colocation-influence", "complex_enforce_colo",
+            "bug-lf-2551", "asymmetric", "594")) {
+            cibs.add(SCHEDULER_RESOURCES.resolve("pacemaker-scheduler/xml/" + c + ".xml"));
+        }
+        int[] r = compareAll(CrmResourceDifferentialTest::xmlScript, "resources", cibs);
         assertTrue(r[0] > 500, "only " + r[0] + " command lines");
     }
 
