@@ -56,7 +56,8 @@ import org.vigil.kernel.api.command.UsageException;
  * <p>{@code --output-as xml} for {@code --locate}, {@code --constraints}, {@code --stack} and {@code --why} (the
  * {@code pacemaker-result} document, errors in its status); other commands refuse it with a usage error.
  *
- * <p>Not offered yet: XML output of the other commands (--list, --query-xml, ...), {@code --get-property}/{@code --set-property},.
+ * <p>Not offered yet: XML output of the other commands ({@code --list}, {@code --query-xml}, ...),
+ * {@code --get-property}/{@code --set-property}.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
     AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
