@@ -53,10 +53,11 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --restart} (stop through {@code target-role=Stopped}, or a ban for a clone instance on one node, wait, put
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
- * <p>{@code --output-as xml} for {@code --locate}, {@code --constraints}, {@code --stack} and {@code --why} (the
+ * <p>{@code --output-as xml} for {@code --locate}, {@code --constraints}, {@code --stack}, {@code --why},
+ * {@code --query-xml} and {@code --query-xml-raw} (the
  * {@code pacemaker-result} document, errors in its status); other commands refuse it with a usage error.
  *
- * <p>Not offered yet: XML output of the other commands ({@code --list}, {@code --query-xml}, ...),
+ * <p>Not offered yet: XML output of the other commands ({@code --list}, {@code --list-operations}, ...),
  * {@code --get-property}/{@code --set-property}.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
@@ -88,7 +89,8 @@ public final class CrmResourceCommand implements AdminCommand {
         "delete", "fail", "digests");
     private static final Set<String> CLUSTER_COMMANDS = union(COMMANDS, "expired");
     /** The commands with an XML form ({@code --output-as xml}). */
-    private static final Set<String> XML_COMMANDS = Set.of("locate", "constraints", "stack", "why");
+    private static final Set<String> XML_COMMANDS = Set.of("locate", "constraints", "stack", "why", "query-xml",
+        "query-xml-raw");
 
     private static Set<String> union(List<String> l, String... more) {
         Set<String> s = new java.util.HashSet<>(l);
@@ -179,7 +181,7 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("Q", "quiet", "Be less descriptive in output")
             .flag("V", "verbose", "Increase debug output (accepted, no effect)")
             .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml (with --locate,"
-                + " --constraints, --stack, --why)");
+                + " --constraints, --stack, --why, --query-xml, --query-xml-raw)");
     }
 
     /** True when the command line is one of this command's (else it goes to the agents' crm_resource). */
@@ -524,6 +526,15 @@ public final class CrmResourceCommand implements AdminCommand {
         int queryXml(boolean expanded) throws Failed {
             findFlags = Resource.FIND_RENAMED | Resource.FIND_ANY;
             load(true);
+            if (xml != null) {
+                // resource_config list: the resource's crm_mon element, then its XML as character data
+                StringBuilder config = new StringBuilder();
+                (!expanded && rsc.origXml != null ? rsc.origXml : rsc.xml).write(config, 0);
+                xml.append("  <resource_config>\n").append(org.vigil.crm.internal.scheduler.output.MonitorXml
+                    .resourceElement(rsc, new StatusPrinter.Show(false, true, false, false), 2))
+                    .append("    <xml><![CDATA[").append(config).append("]]></xml>\n  </resource_config>\n");
+                return 0;
+            }
             StringBuilder s = new StringBuilder();
             StringBuilder fancy = new StringBuilder();
             StatusPrinter.printResource(rsc, new StatusPrinter.Show(false, true, false, false), fancy);

@@ -38,7 +38,7 @@ import org.vigil.crm.internal.tools.ToolClock;
  * Only the clock is masked (the end of a {@code --lifetime}), and the path of Pacemaker's tool in the XML output's
  * {@code request}. Also {@code --constraints}, {@code --stack}, {@code --delete}, the refusals of {@code --fail},
  * {@code --clear --expired}, {@code --digests} and {@code --output-as xml} (--locate, --constraints, --stack,
- * --why).
+ * --why, --query-xml).
  */
 class CrmResourceDifferentialTest {
 
@@ -752,7 +752,10 @@ class CrmResourceDifferentialTest {
         assertTrue(r[0] > 500, "only " + r[0] + " command lines");
     }
 
-    /** Command lines for --output-as xml: --locate, --constraints, --stack and --why in their forms, and errors. */
+    /**
+     * Command lines for --output-as xml: --locate, --constraints, --stack, --why and --query-xml(-raw) in their
+     * forms, and errors.
+     */
     static List<List<String>> xmlScript(XmlNode cib) {
         List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
             .stream().map(n -> n.attribute("uname")).limit(3).toList();
@@ -778,6 +781,8 @@ class CrmResourceDifferentialTest {
                 s.add(List.of("-Y", "-r", r, "-N", n, "--output-as", "xml"));
             }
             s.add(List.of("-W", "-r", r, "--output-as", "text"));
+            s.add(List.of("-q", "-r", r, "--output-as", "xml"));
+            s.add(List.of("--query-xml-raw", "-r", r, "--output-as=xml"));
         }
         return s;
     }

@@ -235,6 +235,22 @@ public final class MonitorXml {
         }
     }
 
+    /**
+     * One resource's element (and its members') as crm_mon's XML shows it, written at {@code depth} (two spaces
+     * each): for {@code crm_resource --query-xml --output-as xml}.
+     */
+    public static String resourceElement(Resource rsc, StatusPrinter.Show show, int depth) {
+        MonitorXml m = new MonitorXml(new MonitorText.Options(show, false, false, false, null, null),
+            ZoneId.of("UTC"), false, "");
+        El holder = new El("holder");
+        m.resource(rsc, holder);
+        StringBuilder b = new StringBuilder();
+        for (El k : holder.kids) {
+            k.write(b, depth);
+        }
+        return b.toString();
+    }
+
     private void resource(Resource rsc, El parent) {
         switch (rsc.variant) {
             case PRIMITIVE -> primitive(rsc, parent);
