@@ -53,11 +53,11 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --restart} (stop through {@code target-role=Stopped}, or a ban for a clone instance on one node, wait, put
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
- * <p>{@code --output-as xml} for {@code --locate}, {@code --constraints}, {@code --stack}, {@code --why},
+ * <p>{@code --output-as xml} for {@code --list}, {@code --locate}, {@code --constraints}, {@code --stack}, {@code --why},
  * {@code --query-xml} and {@code --query-xml-raw} (the
  * {@code pacemaker-result} document, errors in its status); other commands refuse it with a usage error.
  *
- * <p>Not offered yet: XML output of the other commands ({@code --list}, {@code --list-operations}, ...),
+ * <p>Not offered yet: XML output of the other commands ({@code --list-operations}, {@code --digests}, ...),
  * {@code --get-property}/{@code --set-property}.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
@@ -89,8 +89,8 @@ public final class CrmResourceCommand implements AdminCommand {
         "delete", "fail", "digests");
     private static final Set<String> CLUSTER_COMMANDS = union(COMMANDS, "expired");
     /** The commands with an XML form ({@code --output-as xml}). */
-    private static final Set<String> XML_COMMANDS = Set.of("locate", "constraints", "stack", "why", "query-xml",
-        "query-xml-raw");
+    private static final Set<String> XML_COMMANDS = Set.of("list", "locate", "constraints", "stack", "why",
+        "query-xml", "query-xml-raw");
 
     private static Set<String> union(List<String> l, String... more) {
         Set<String> s = new java.util.HashSet<>(l);
@@ -180,8 +180,8 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("f", "force", "Force the action (--move: also ban the current location)")
             .flag("Q", "quiet", "Be less descriptive in output")
             .flag("V", "verbose", "Increase debug output (accepted, no effect)")
-            .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml (with --locate,"
-                + " --constraints, --stack, --why, --query-xml, --query-xml-raw)");
+            .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml (with --list,"
+                + " --locate, --constraints, --stack, --why, --query-xml, --query-xml-raw)");
     }
 
     /** True when the command line is one of this command's (else it goes to the agents' crm_resource). */
@@ -881,6 +881,16 @@ public final class CrmResourceCommand implements AdminCommand {
 
         int list() throws Failed {
             load(false);
+            if (xml != null) {
+                // resource-list in XML: every resource, inactive ones and pending actions included
+                String list = org.vigil.crm.internal.scheduler.output.MonitorXml.resourceList(ws,
+                    new StatusPrinter.Show(true, true, false, false), 1);
+                xml.append(list);
+                if (list.isEmpty()) {
+                    throw operationFailed(EX_NOSUCH, null);
+                }
+                return 0;
+            }
             StringBuilder s = new StringBuilder();
             if (!StatusPrinter.printResourceList(ws, s)) {
                 out.print(s);

@@ -37,8 +37,8 @@ import org.vigil.crm.internal.tools.ToolClock;
  * attribute commands) must be the same.
  * Only the clock is masked (the end of a {@code --lifetime}), and the path of Pacemaker's tool in the XML output's
  * {@code request}. Also {@code --constraints}, {@code --stack}, {@code --delete}, the refusals of {@code --fail},
- * {@code --clear --expired}, {@code --digests} and {@code --output-as xml} (--locate, --constraints, --stack,
- * --why, --query-xml).
+ * {@code --clear --expired}, {@code --digests} and {@code --output-as xml} (--list, --locate, --constraints,
+ * --stack, --why, --query-xml).
  */
 class CrmResourceDifferentialTest {
 
@@ -753,7 +753,7 @@ class CrmResourceDifferentialTest {
     }
 
     /**
-     * Command lines for --output-as xml: --locate, --constraints, --stack, --why and --query-xml(-raw) in their
+     * Command lines for --output-as xml: --list, --locate, --constraints, --stack, --why and --query-xml(-raw) in their
      * forms, and errors.
      */
     static List<List<String>> xmlScript(XmlNode cib) {
@@ -761,6 +761,8 @@ class CrmResourceDifferentialTest {
             .stream().map(n -> n.attribute("uname")).limit(3).toList();
         List<List<String>> s = new ArrayList<>();
         s.add(List.of("-W", "--output-as", "xml"));
+        s.add(List.of("--list", "--output-as", "xml"));
+        s.add(List.of("-L", "--output-as=xml"));
         s.add(List.of("-W", "-r", "no-such-resource", "--output-as", "xml"));
         s.add(List.of("--why", "--output-as=xml"));
         s.add(List.of("-Y", "-N", "zulu", "--output-as", "xml"));

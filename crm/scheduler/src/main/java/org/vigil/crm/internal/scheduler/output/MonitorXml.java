@@ -251,6 +251,22 @@ public final class MonitorXml {
         return b.toString();
     }
 
+    /**
+     * The {@code resources} element crm_mon's XML would show with {@code show} (empty string when it shows none),
+     * written at {@code depth}: for {@code crm_resource --list --output-as xml}.
+     */
+    public static String resourceList(WorkingSet ws, StatusPrinter.Show show, int depth) {
+        MonitorXml m = new MonitorXml(new MonitorText.Options(show, false, false, false, null, null),
+            ZoneId.of("UTC"), false, "");
+        El holder = new El("holder");
+        m.resources(ws, holder);
+        StringBuilder b = new StringBuilder();
+        for (El k : holder.kids) {
+            k.write(b, depth);
+        }
+        return b.toString();
+    }
+
     private void resource(Resource rsc, El parent) {
         switch (rsc.variant) {
             case PRIMITIVE -> primitive(rsc, parent);
