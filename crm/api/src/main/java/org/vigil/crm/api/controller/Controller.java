@@ -30,4 +30,23 @@ public interface Controller {
      *         {@link IllegalArgumentException} for a node name the cluster does not know
      */
     CompletionStage<Void> forgetHistory(String resourceId, Collection<String> nodes);
+
+    /**
+     * Tells the cluster a resource failed on a node, as Pacemaker's {@code crm_resource --fail} does through that
+     * node's controller: a failed result (rc 1, "Simulated failure") of a made-up operation is recorded in the
+     * node's history, outside any transition, and counted as failures are, so the DC recovers the resource.
+     *
+     * @param resourceId the resource's history id (for an anonymous clone, without the instance number)
+     * @param node       the node's name
+     * @param agentClass the resource's agent class, {@code provider} (or null) and {@code type}, for a history
+     *                   entry the node does not have yet
+     * @param provider   the agent's provider, or null
+     * @param type       the agent's type
+     * @return completes when the failure is in the CIB; exceptionally with {@link IllegalArgumentException} for a
+     *         node name the cluster does not know, {@link IllegalStateException} for a node that is not in the
+     *         cluster now
+     * @since 1.1
+     */
+    CompletionStage<Void> failResource(String resourceId, String node, String agentClass, String provider,
+                                       String type);
 }

@@ -2,7 +2,7 @@
  * The controller as tools see it: the DC, the controller's state and the timeline of its steps.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.vigil.crm.api.controller;
 
 import org.osgi.annotation.bundle.Export;

@@ -1702,6 +1702,77 @@ final class ControllerCore {
         f.complete(out);
     }
 
+    // ---- a failure made up by crm_resource --fail ----------------------------------------------------------------
+
+    /** The transition key's UUID of results made outside any transition ({@code FAKE_TE_ID}). */
+    static final String FAKE_TE_ID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+    /**
+     * Records a failure of a resource on a node, as {@code crm_resource --fail} asks it: a failed result of the
+     * made-up operation {@code asyncmon} (interval 0, rc 1 "unknown error", status done, exit reason "Simulated
+     * failure", the transition key of a result from outside the cluster: transition -1) as the resource's last and
+     * last failed operation, and its fail count raised, in one CIB update of the node's status. The DC sees an
+     * unexpected event and schedules; the scheduler recovers the failed resource.
+     *
+     * <p>Follows {@code fail_lrm_resource()} in daemons/controld/controld_execd.c (the event it fakes, recorded by
+     * {@code process_lrm_event()}, its key made by {@code pcmk__create_history_xml()}) and the fail count the DC's
+     * {@code process_graph_event()} adds for it. Deliberate difference: this node's controller writes the entry
+     * itself instead of asking the node's own controller (the executor there does not hold the made-up result; the
+     * CIB does).
+     *
+     * @return completes when the CIB holds the failure; exceptionally with {@link IllegalArgumentException} for an
+     *         unknown node, {@link IllegalStateException} for a node not in the cluster now
+     */
+    java.util.concurrent.CompletableFuture<Void> failResource(String resource, String nodeName, String agentClass,
+                                                              String provider, String type) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        Integer id = nodeIdByName(nodeName);
+        if (id == null) {
+            done.completeExceptionally(new IllegalArgumentException("no node named " + nodeName));
+            return done;
+        }
+        if (!group.contains(id)) {
+            done.completeExceptionally(new IllegalStateException("Node " + nodeName + " is not online"));
+            return done;
+        }
+        String nodeUuid = uuid(id);
+        String key = "0:-1:0:" + FAKE_TE_ID;
+        long now = env.now();
+        XmlNode lrmResource = XmlNode.of("lrm_resource", "id", resource, "class", agentClass, "provider", provider,
+            "type", type);
+        for (String opId : List.of(resource + "_last_0", resource + "_last_failure_0")) {
+            lrmResource = lrmResource.plusChild(XmlNode.of("lrm_rsc_op", "id", opId, "operation_key", resource
+                + "_asyncmon_0", "operation", "asyncmon", "crm-debug-origin", "do_update_resource",
+                "crm_feature_set", FEATURE_SET, "transition-key", key, "transition-magic", "0:1;" + key,
+                "exit-reason", "Simulated failure", "on_node", nodeName, "call-id", "0", "rc-code", "1",
+                "op-status", "0", "interval", "0", "last-rc-change", Long.toString(now / 1000), "exec-time", "0",
+                "queue-time", "0"));
+        }
+        XmlNode ns = XmlNode.of("node_state", "id", nodeUuid, "uname", nodeName).plusChild(XmlNode.of("lrm", "id",
+            nodeUuid).plusChild(XmlNode.of("lrm_resources").plusChild(lrmResource)));
+        ExecRequest req = new ExecRequest(0, "asyncmon", resource + "_asyncmon_0", nodeName, nodeUuid, resource,
+            null, agentClass, provider, type, new java.util.TreeMap<>(), 0, key);
+        List<XmlNode> counts = org.vigil.crm.api.exec.FailCounts.attributes(nodeUuid, req,
+            org.vigil.crm.api.exec.FailCounts.startFailureIsFatal(env.cib()), now);
+        if (!counts.isEmpty()) {
+            XmlNode set = XmlNode.of("instance_attributes", "id", "status-" + nodeUuid);
+            for (XmlNode nv : counts) {
+                set = set.plusChild(nv);
+            }
+            ns = ns.plusChild(XmlNode.of("transient_attributes", "id", nodeUuid).plusChild(set));
+        }
+        env.event("action", "failing " + resource + " on " + nodeName + " (crm_resource --fail)");
+        env.cibUpdate(new CibRequest(CibRequest.Op.MODIFY, "status", null, ns, Set.of(CibRequest.Flag.CAN_CREATE),
+            "crmd", "hacluster")).whenComplete((v, e) -> {
+                if (e != null) {
+                    done.completeExceptionally(e);
+                } else {
+                    done.complete(null);
+                }
+            });
+        return done;
+    }
+
     // ---- forgetting history (crm_resource --cleanup/--refresh) ------------------------------------------------
 
     /** Requests of this node to forget history, by id: the nodes that have not answered yet, and who waits. */

@@ -521,6 +521,21 @@ public final class ControllerService implements Controller, AdminCommand {
         return out;
     }
 
+    @Override
+    public CompletionStage<Void> failResource(String resourceId, String node, String agentClass, String provider,
+                                              String type) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        submit(() -> core.failResource(resourceId, node, agentClass, provider, type).whenComplete((v, e) -> {
+            if (e != null) {
+                out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e);
+            } else {
+                out.complete(null);
+            }
+        }));
+        return out;
+    }
+
     // ---- crmadmin -----------------------------------------------------------------------------------------------
 
     @Override

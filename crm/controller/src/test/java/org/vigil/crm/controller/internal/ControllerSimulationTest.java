@@ -548,6 +548,59 @@ class ControllerSimulationTest {
             && l.contains("started")), "probed again:\n" + String.join("\n", tail(c.log, 30)));
     }
 
+    @Test
+    void aFailureToldByCrmResourceIsRecordedCountedAndRecoveredInPlace() {
+        SimCluster c = threeNodes(10, cib(false, "stop", 100, "r1", "r2"));
+        settle(c, "cold start");
+        String where = c.where("r1").iterator().next();
+        SimCluster.SimNode n = c.nodes.values().stream().filter(x -> x.name.equals(where)).findFirst().orElseThrow();
+        SimCluster.SimNode asker = c.nodes.values().stream().filter(x -> !x.name.equals(where)).findFirst()
+            .orElseThrow();
+        Set<String> r2 = c.where("r2");
+        int from = c.log.size();
+        java.util.concurrent.CompletableFuture<Void> done = asker.core.failResource("r1", where, "ocf", "heartbeat",
+            "Dummy");
+        settle(c, "after crm_resource --fail");
+        assertTrue(done.isDone() && !done.isCompletedExceptionally(), "recorded");
+        assertEquals("1", attr(c, n.id, "fail-count-r1#asyncmon_0"), "counted as Pacemaker counts it");
+        List<String> after = c.log.subList(from, c.log.size());
+        assertTrue(after.stream().anyMatch(l -> l.contains("r1_stop_0 on " + where)), "stopped:\n"
+            + String.join("\n", tail(c.log, 30)));
+        assertTrue(after.stream().anyMatch(l -> l.contains("r1_start_0 on " + where)), "started again in place:\n"
+            + String.join("\n", tail(c.log, 30)));
+        assertEquals(Set.of(where), c.where("r1"), "recovered in place");
+        assertEquals(r2, c.where("r2"), "nothing else moved");
+        XmlNode failure = null;
+        for (XmlNode e : all(nodeState(c, n.id), new ArrayList<>())) {
+            if ("r1_last_failure_0".equals(e.attribute("id"))) {
+                failure = e;
+            }
+        }
+        assertTrue(failure != null, "the failure stays in the history");
+        assertEquals("r1_asyncmon_0", failure.attribute("operation_key"));
+        assertEquals("1", failure.attribute("rc-code"));
+        assertEquals("Simulated failure", failure.attribute("exit-reason"));
+    }
+
+    @Test
+    void failingOnAnUnknownNodeIsRefused() {
+        SimCluster c = threeNodes(11, cib(false, "stop", 100, "r1"));
+        settle(c, "cold start");
+        java.util.concurrent.CompletableFuture<Void> done = c.nodes.get(1).core.failResource("r1", "zulu", "ocf",
+            "heartbeat", "Dummy");
+        assertTrue(done.isCompletedExceptionally(), "refused");
+    }
+
+    private static List<XmlNode> all(XmlNode x, List<XmlNode> into) {
+        if (x != null) {
+            into.add(x);
+            for (XmlNode k : x.children()) {
+                all(k, into);
+            }
+        }
+        return into;
+    }
+
     private static void modify(SimCluster c, String scope, XmlNode data) {
         c.cib.update(new org.vigil.crm.api.cib.CibRequest(org.vigil.crm.api.cib.CibRequest.Op.MODIFY, scope, null,
             data, Set.of(org.vigil.crm.api.cib.CibRequest.Flag.CAN_CREATE), "test", "root"));

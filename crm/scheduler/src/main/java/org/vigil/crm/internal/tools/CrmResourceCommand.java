@@ -42,7 +42,9 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --why} (resource and node forms, with Pacemaker's checks), resource attributes ({@code --set-parameter},
  * {@code --get-parameter}, {@code --delete-parameter} with {@code --meta}, {@code --utilization},
  * {@code --set-name}, {@code --nvpair}, {@code --recursive}, {@code --force}: see {@link ResourceAttributes}),
- * {@code --query-xml}, {@code --query-xml-raw}, {@code --list-operations} and {@code --list-all-operations}.
+ * {@code --query-xml}, {@code --query-xml-raw}, {@code --list-operations}, {@code --list-all-operations},
+ * {@code --constraints} and {@code --stack} (see {@link ConstraintsList}), {@code --delete -t TYPE}, {@code --fail}
+ * (through {@link Controller#failResource}), {@code --clear --expired}, {@code --digests} (text).
  *
  * <p>The agent half (agent listings, meta-data, {@code --force-*} actions) is the shell bundle's {@code crm_resource}:
  * this command ranks above it and hands it every command line it does not handle.
@@ -51,15 +53,18 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code --restart} (stop through {@code target-role=Stopped}, or a ban for a clone instance on one node, wait, put
  * it back, wait): see {@link Restart} and {@link PendingActions}.
  *
- * <p>Not offered yet: XML output ({@code --output-as xml}), {@code --clear --expired}, {@code --constraints},
- * {@code --stack}, {@code --get-property}/{@code --set-property}, {@code --digests}, {@code --fail},
- * {@code --delete}.
+ * <p>{@code --output-as xml} for {@code --list}, {@code --locate}, {@code --constraints}, {@code --stack}, {@code --why},
+ * {@code --query-xml} and {@code --query-xml-raw} (the
+ * {@code pacemaker-result} document, errors in its status); other commands refuse it with a usage error.
+ *
+ * <p>Not offered yet: XML output of the other commands ({@code --list-operations}, {@code --digests}, ...),
+ * {@code --get-property}/{@code --set-property}.
  */
 @Component(property = {AdminCommand.NAME + "=crm_resource", "service.ranking:Integer=10",
     AdminCommand.DESCRIPTION + "=manage cluster resources: crm_resource --list | --locate | --move | --ban | --clear"
         + " | --cleanup | --refresh | --why | --restart -r RSC [-N NODE] [--lifetime P1D] [--timeout T] [--promoted]"
         + " | --set-parameter P -v V | --get-parameter P | --delete-parameter P -r RSC [--meta|--utilization]"
-        + " | --query-xml -r RSC | --list-operations | --wait [--timeout T]"})
+        + " | --query-xml -r RSC | --list-operations | --constraints | --stack -r RSC | --delete -r RSC -t TYPE | --fail | --digests -r RSC -N NODE [NAME=VALUE...] | --wait [--timeout T]"})
 public final class CrmResourceCommand implements AdminCommand {
 
     static final String TOOL = "crm_resource";
@@ -73,12 +78,25 @@ public final class CrmResourceCommand implements AdminCommand {
     static final int EX_UNAVAILABLE = 69;
     static final int EX_ERROR = 1;
     static final int EX_MULTIPLE = 109;
+    static final int EX_DISCONNECT = 102;
+    static final int EX_SOFTWARE = 70;
+    static final int EX_UNIMPLEMENT_FEATURE = 3;
     private static final long TIMEOUT_MS = 30_000;
     static final int EX_TIMEOUT = 124;
     private static final List<String> COMMANDS = List.of("list", "locate", "move", "ban", "clear", "cleanup",
         "refresh", "why", "wait", "restart", "set-parameter", "get-parameter", "delete-parameter", "query-xml",
-        "query-xml-raw", "list-operations", "list-all-operations");
-    private static final Set<String> CLUSTER_COMMANDS = Set.copyOf(COMMANDS);
+        "query-xml-raw", "list-operations", "list-all-operations", "constraints", "stack",
+        "delete", "fail", "digests");
+    private static final Set<String> CLUSTER_COMMANDS = union(COMMANDS, "expired");
+    /** The commands with an XML form ({@code --output-as xml}). */
+    private static final Set<String> XML_COMMANDS = Set.of("list", "locate", "constraints", "stack", "why",
+        "query-xml", "query-xml-raw");
+
+    private static Set<String> union(List<String> l, String... more) {
+        Set<String> s = new java.util.HashSet<>(l);
+        s.addAll(List.of(more));
+        return Set.copyOf(s);
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
@@ -124,6 +142,17 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("C", "cleanup", "Clear failures and forget failed operations of the resource (all without -r)")
             .flag("R", "refresh", "Forget the operation history of the resource (all without -r), re-detect it")
             .flag("Y", "why", "Show why resources are not running")
+            .flag("a", "constraints", "Display the location and colocation constraints of the resource (its group or"
+                + " clone unless --force)")
+            .flag("A", "stack", "As --constraints, following the colocations of the colocated resources in turn")
+            .flag("e", "expired", "Modifies the --clear argument to remove constraints with expired lifetimes")
+            .flag("D", "delete", "(Advanced) Delete a resource from the CIB. Required: -t")
+            .flag("F", "fail", "(Advanced) Tell the cluster this resource has failed (with -r and -N)")
+            .longFlag("digests", "(Advanced) Show parameter hashes that Pacemaker uses to detect configuration "
+                + "changes (only accurate if there is resource history on the specified node). Required: --resource,"
+                + " --node. Optional: any NAME=VALUE parameters will be used to override the configuration (to see "
+                + "what the hash would be with those changes).")
+            .value("t", "resource-type", "ELEMENT", "Resource XML element (primitive, group, etc.) (with -D)")
             .longFlag("restart", "Tell the cluster to restart this resource and anything that depends on it")
             .longFlag("wait", "Wait until the cluster settles into a stable state")
             .value("r", "resource", "ID", "Resource ID")
@@ -150,7 +179,9 @@ public final class CrmResourceCommand implements AdminCommand {
             .longFlag("master", "Deprecated: Use --promoted instead")
             .flag("f", "force", "Force the action (--move: also ban the current location)")
             .flag("Q", "quiet", "Be less descriptive in output")
-            .flag("V", "verbose", "Increase debug output (accepted, no effect)");
+            .flag("V", "verbose", "Increase debug output (accepted, no effect)")
+            .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml (with --list,"
+                + " --locate, --constraints, --stack, --why, --query-xml, --query-xml-raw)");
     }
 
     /** True when the command line is one of this command's (else it goes to the agents' crm_resource). */
@@ -162,10 +193,10 @@ public final class CrmResourceCommand implements AdminCommand {
             }
             if (a.length() >= 2 && a.charAt(0) == '-' && a.charAt(1) != '-') {
                 for (char c : a.substring(1).toCharArray()) {
-                    if ("LWMBUCRYpgdqwOo".indexOf(c) >= 0) {
+                    if ("LWMBUCRYpgdqwOoaADFe".indexOf(c) >= 0) {
                         return true;
                     }
-                    if ("rNuTvsi".indexOf(c) >= 0) {
+                    if ("rNuTvsit".indexOf(c) >= 0) {
                         break;   // the rest is a value
                     }
                 }
@@ -213,7 +244,7 @@ public final class CrmResourceCommand implements AdminCommand {
         }
         CommandLine cl;
         try {
-            cl = options().parse(a);
+            cl = options().parse(a, true);
         } catch (UsageException e) {
             if (e.status() == 0) {
                 out.println(e.getMessage());
@@ -231,37 +262,113 @@ public final class CrmResourceCommand implements AdminCommand {
                 command = c;
             }
         }
+        if (cl.hasOption("expired") && !"clear".equals(command)) {
+            throw new UsageException(TOOL + ": --expired requires --clear or -U", EX_USAGE);
+        }
+        List<String> rest = cl.getArgList();
+        if (!rest.isEmpty() && !"digests".equals(command)) {
+            // only --digests takes arguments (NAME=VALUE overrides); the others list them as Pacemaker does
+            StringBuilder m = new StringBuilder(TOOL + ": non-option ARGV-elements:\n");
+            for (int i = 0; i < rest.size(); i++) {
+                m.append('[').append(i + 1).append(" of ").append(rest.size()).append("] ").append(rest.get(i))
+                    .append('\n');
+            }
+            throw new UsageException(m.toString(), EX_USAGE);
+        }
         Cib c = cib;
         if (c == null) {
             err.println(TOOL + ": Error: cluster is not available on this node");
             return EX_UNAVAILABLE;
         }
+        String format = cl.getOptionValue("output-as", "text");
+        if (!format.equals("text") && !format.equals("xml")) {
+            throw new UsageException(TOOL + ": Error creating output format " + format + ": Unknown output format",
+                EX_USAGE);
+        }
+        boolean xml = format.equals("xml");
+        if (xml && !XML_COMMANDS.contains(command)) {
+            throw new UsageException(TOOL + ": --output-as xml is not available with --" + command
+                + " (only with --" + String.join(", --", new TreeSet<>(XML_COMMANDS)) + ")", EX_USAGE);
+        }
         Run run = new Run(c, cl, out, err);
+        if (xml) {
+            run.xml = new StringBuilder();
+            try {
+                int rc = dispatch(run, command, args);
+                out.print(xmlResult(args, run.xml, rc, null));
+                return rc;
+            } catch (Failed f) {
+                out.print(xmlResult(args, run.xml, f.exit, TOOL + ": " + f.getMessage()));
+                return f.exit;
+            }
+        }
         try {
-            return switch (command) {
-                case "list" -> run.list();
-                case "locate" -> run.locate();
-                case "move" -> run.move();
-                case "ban" -> run.ban();
-                case "clear" -> run.clear();
-                case "cleanup" -> run.cleanup(true);
-                case "refresh" -> run.cleanup(false);
-                case "why" -> run.why();
-                case "wait" -> run.waitTillStable();
-                case "restart" -> run.restart();
-                case "set-parameter" -> run.setParameter();
-                case "get-parameter" -> run.getParameter();
-                case "delete-parameter" -> run.deleteParameter();
-                case "query-xml" -> run.queryXml(true);
-                case "query-xml-raw" -> run.queryXml(false);
-                case "list-operations" -> run.listOperations(true);
-                case "list-all-operations" -> run.listOperations(false);
-                default -> throw new IllegalStateException(command);
-            };
+            return dispatch(run, command, args);
         } catch (Failed f) {
             err.println(TOOL + ": " + f.getMessage());
             return f.exit;
         }
+    }
+
+    /**
+     * The XML form's document: {@code pacemaker-result} with the request, what the command wrote and the status
+     * (with the error, if any). Follows xml_finish() in lib/common/output_xml.c.
+     */
+    static String xmlResult(List<String> args, CharSequence body, int exit, String error) {
+        StringBuilder b = new StringBuilder("<pacemaker-result api-version=\"")
+            .append(org.vigil.crm.internal.scheduler.output.MonitorXml.API_VERSION).append("\" request=\"");
+        org.vigil.crm.internal.scheduler.output.MonitorXml.escape(b, TOOL + (args.isEmpty() ? "" : " "
+            + String.join(" ", args)));
+        b.append("\">\n").append(body);
+        b.append("  <status code=\"").append(exit).append("\" message=\"").append(exit == 0 ? "OK" : exitText(exit))
+            .append('"');
+        if (error == null) {
+            b.append("/>\n");
+        } else {
+            b.append(">\n    <errors>\n      <error>").append(text(error)).append("</error>\n    </errors>\n"
+                + "  </status>\n");
+        }
+        return b.append("</pacemaker-result>\n").toString();
+    }
+
+    /** libxml2's escaping of text content. */
+    static String text(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;");
+    }
+
+    /** An attribute value, escaped. */
+    static String attr(String s) {
+        StringBuilder b = new StringBuilder();
+        org.vigil.crm.internal.scheduler.output.MonitorXml.escape(b, s);
+        return b.toString();
+    }
+
+    private static int dispatch(Run run, String command, List<String> args) throws Failed, InterruptedException {
+        return switch (command) {
+            case "list" -> run.list();
+            case "locate" -> run.locate();
+            case "move" -> run.move();
+            case "ban" -> run.ban();
+            case "clear" -> run.clear();
+            case "cleanup" -> run.cleanup(true);
+            case "refresh" -> run.cleanup(false);
+            case "why" -> run.why();
+            case "wait" -> run.waitTillStable();
+            case "restart" -> run.restart();
+            case "set-parameter" -> run.setParameter();
+            case "get-parameter" -> run.getParameter();
+            case "delete-parameter" -> run.deleteParameter();
+            case "query-xml" -> run.queryXml(true);
+            case "query-xml-raw" -> run.queryXml(false);
+            case "list-operations" -> run.listOperations(true);
+            case "list-all-operations" -> run.listOperations(false);
+            case "constraints" -> run.constraints(false);
+            case "stack" -> run.constraints(true);
+            case "delete" -> run.delete();
+            case "fail" -> run.fail();
+            case "digests" -> run.digests(args);
+            default -> throw new IllegalStateException(command);
+        };
     }
 
     /** crm_exit_str() of the exit codes used here. */
@@ -273,6 +380,9 @@ public final class CrmResourceCommand implements AdminCommand {
             case EX_INVALID_PARAM -> "Invalid parameter";
             case EX_USAGE -> "Incorrect usage";
             case 78 -> "Invalid configuration";
+            case EX_DISCONNECT -> "Not connected";
+            case EX_SOFTWARE -> "Internal software bug";
+            case EX_UNIMPLEMENT_FEATURE -> "Unimplemented";
             case EX_TIMEOUT -> "Timeout occurred";
             default -> "Error occurred";
         };
@@ -302,6 +412,8 @@ public final class CrmResourceCommand implements AdminCommand {
         WorkingSet ws;
         Resource rsc;
         Node node;
+        /** What the command writes in the XML form (indented for {@code pacemaker-result}); null for text. */
+        StringBuilder xml;
         /** Pacemaker's {@code out->quiet}: informational lines are not printed ({@code -Q}, or a restart's ban). */
         boolean silenced;
 
@@ -414,6 +526,15 @@ public final class CrmResourceCommand implements AdminCommand {
         int queryXml(boolean expanded) throws Failed {
             findFlags = Resource.FIND_RENAMED | Resource.FIND_ANY;
             load(true);
+            if (xml != null) {
+                // resource_config list: the resource's crm_mon element, then its XML as character data
+                StringBuilder config = new StringBuilder();
+                (!expanded && rsc.origXml != null ? rsc.origXml : rsc.xml).write(config, 0);
+                xml.append("  <resource_config>\n").append(org.vigil.crm.internal.scheduler.output.MonitorXml
+                    .resourceElement(rsc, new StatusPrinter.Show(false, true, false, false), 2))
+                    .append("    <xml><![CDATA[").append(config).append("]]></xml>\n  </resource_config>\n");
+                return 0;
+            }
             StringBuilder s = new StringBuilder();
             StringBuilder fancy = new StringBuilder();
             StatusPrinter.printResource(rsc, new StatusPrinter.Show(false, true, false, false), fancy);
@@ -518,6 +639,207 @@ public final class CrmResourceCommand implements AdminCommand {
             return b.append("): ").append(MonitorText.execStatusText(status)).toString();
         }
 
+        /** --constraints and --stack (recursive): follows the cmd_colocations case of crm_resource's main(). */
+        int constraints(boolean recursive) throws Failed {
+            load(true);
+            if (xml != null) {
+                xml.append(ConstraintsList.xml(ws, rsc, recursive, force, "  "));
+            } else {
+                out.print(ConstraintsList.text(ws, rsc, recursive, force));
+            }
+            return 0;
+        }
+
+        /**
+         * --delete: removes the element of the -t kind with the resource's id from the resources section (the CIB's
+         * delete finds it at any depth, element names in any case). Follows delete() in crm_resource.c: the
+         * resource must exist (looked up as pe_find_renamed|pe_find_any) and -t must be given.
+         */
+        int delete() throws Failed, InterruptedException {
+            findFlags = Resource.FIND_RENAMED | Resource.FIND_ANY;
+            load(true);
+            String type = cl.getOptionValue("resource-type");
+            if (type == null) {
+                throw operationFailed(EX_NOSUCH, "You need to specify a resource type with -t");
+            }
+            XmlNode victim;
+            try {
+                victim = XmlNode.of(type, "id", rscId);
+            } catch (IllegalArgumentException e) {
+                throw operationFailed(EX_INVALID_PARAM, "Invalid resource type '" + type + "': " + e.getMessage());
+            }
+            submit(new CibRequest(CibRequest.Op.DELETE, "resources", null, victim, Set.of(), TOOL, "root"), false);
+            return 0;
+        }
+
+        /**
+         * --fail: the node's controller records a made-up failure of the resource there, and the cluster recovers
+         * it ({@link Controller#failResource}). Follows the cmd_fail case of crm_resource's main(),
+         * cli_resource_fail() and send_lrm_rsc_op(): -r and -N required, the node must exist (the resource is
+         * looked up only once the controller is reached), a primitive with a class and type, the node online; the
+         * history id is the instance's clone name when it has one.
+         */
+        int fail() throws Failed, InterruptedException {
+            findFlags = 0;
+            if (rscId == null) {
+                throw new Failed(EX_USAGE, "Must supply a resource id with -r");
+            }
+            if (hostName == null) {
+                throw new Failed(EX_USAGE, "Must supply a node name with -N");
+            }
+            load(false);
+            Controller ctl = controller;
+            if (ctl == null) {
+                throw operationFailed(EX_DISCONNECT, "Error connecting to the controller: Connection refused");
+            }
+            findFlags = Resource.FIND_RENAMED;
+            Resource r = find(ws, rscId);
+            if (r == null) {
+                err.println("Resource " + rscId + " not found");
+                throw operationFailed(EX_NOSUCH, null);
+            }
+            if (r.variant != Resource.Variant.PRIMITIVE) {
+                err.println("We can only process primitive resources, not " + rscId);
+                throw operationFailed(EX_SOFTWARE, null);
+            }
+            String agentClass = r.xml.get("class");
+            String type = r.xml.get("type");
+            if (agentClass == null || type == null) {
+                err.println("Resource " + rscId + " does not have a class and type");
+                throw operationFailed(EX_SOFTWARE, null);
+            }
+            if (!node.online) {
+                err.println("Node " + hostName + " is not online");
+                throw operationFailed(EX_DISCONNECT, null);
+            }
+            if (node.isGuestOrRemote() && (node.remoteRsc == null || node.remoteRsc.currentNode() == null)) {
+                err.println("No cluster connection to Pacemaker Remote node " + hostName + " detected");
+                throw operationFailed(EX_DISCONNECT, null);
+            }
+            info("Waiting for 1 reply from the controller");
+            try {
+                clock.await(ctl.failResource(r.cloneName != null ? r.cloneName : r.id, node.uname, agentClass,
+                    r.xml.get("provider"), type).thenApply(v -> v), TIMEOUT_MS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                err.println("Error: bad reply from controller: " + exitText(EX_ERROR) + " ("
+                    + (e.getCause() != null ? e.getCause().getMessage() : e) + ")");
+                throw operationFailed(EX_ERROR, null);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw operationFailed(EX_TIMEOUT, "Aborting because no messages received in " + TIMEOUT_MS / 1000 + " seconds");
+            }
+            info("... got reply (done)");
+            return 0;
+        }
+
+        /**
+         * --digests: the digests of the resource's operation on the node, as the scheduler calculates them to
+         * detect configuration changes; the command line's NAME=VALUE arguments override parameters. Follows the
+         * cmd_digests case of crm_resource's main(), pcmk__resource_digests(), best_op() and the text form of the
+         * {@code digests} message (list items only: plain text prints no header).
+         *
+         * @param original the command line as given (Pacemaker names its first word in a parse error)
+         */
+        int digests(List<String> original) throws Failed {
+            java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+            for (String arg : cl.getArgList()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("([^=]+)=\\s*(\\S+).*", java.util.regex.Pattern.DOTALL)
+                    .matcher(arg);
+                if (!m.matches()) {
+                    throw new Failed(EX_USAGE, "Error parsing '" + original.get(0) + "' as a name=value pair");
+                }
+                overrides.put(m.group(1), m.group(2));
+            }
+            if (rscId == null) {
+                throw new Failed(EX_USAGE, "Must supply a resource id with -r");
+            }
+            if (hostName == null) {
+                throw new Failed(EX_USAGE, "Must supply a node name with -N");
+            }
+            load(true);
+            if (rsc.variant != Resource.Variant.PRIMITIVE) {
+                throw operationFailed(EX_UNIMPLEMENT_FEATURE, null);
+            }
+            XmlElement op = bestOp(rsc, node);
+            String task = op == null ? null : op.get("operation");
+            long interval = 0;
+            if (task == null) {
+                task = "start";
+            } else {
+                interval = Unpacker.longAttr(op, "interval", 0);
+            }
+            org.vigil.crm.internal.scheduler.unpack.Digests d = org.vigil.crm.internal.scheduler.unpack.Digests
+                .calculate(ws, rsc, task, interval, node, op, overrides, true);
+            if (d.digestAllCalc != null) {
+                out.println(d.digestAllCalc + " (all parameters)");
+            }
+            if (d.digestSecureCalc != null) {
+                out.println(d.digestSecureCalc + " (non-private parameters)");
+            }
+            if (d.digestRestartCalc != null) {
+                out.println(d.digestRestartCalc + " (non-reloadable parameters)");
+            }
+            return 0;
+        }
+
+        /**
+         * The history entry whose digests --digests shows: an effective one (a probe, start, promote or
+         * migrate_from) before any other, a recurring one before other non-recurring ones, a success before the last
+         * failure, one with a restart digest before one without, then the newest. Follows best_op() in
+         * lib/pacemaker/pcmk_resource.c (the history found by the node's name and the resource's id).
+         */
+        private XmlElement bestOp(Resource r, Node n) {
+            XmlElement status = ws.input.firstChild("status");
+            XmlElement history = null;
+            for (XmlElement state : status == null ? List.<XmlElement>of() : status.kids()) {
+                if (!state.is("node_state") || !n.uname.equals(state.get("uname"))) {
+                    continue;
+                }
+                XmlElement lrm = state.firstChild("lrm");
+                XmlElement entries = lrm == null ? null : lrm.firstChild("lrm_resources");
+                for (XmlElement e : entries == null ? List.<XmlElement>of() : entries.kids()) {
+                    if (e.is("lrm_resource") && r.id.equals(e.get("id"))) {
+                        history = history == null ? e : history;
+                    }
+                }
+            }
+            XmlElement best = null;
+            boolean bestEffective = false;
+            long bestInterval = 0;
+            boolean bestFailure = false;
+            String bestDigest = null;
+            for (XmlElement op : history == null ? List.<XmlElement>of() : history.kids()) {
+                if (!op.is("lrm_rsc_op")) {
+                    continue;
+                }
+                String digest = op.get("op-restart-digest");
+                long interval = Unpacker.longAttr(op, "interval", 0);
+                String task = op.get("operation");
+                boolean effective = interval == 0 && task != null && List.of("monitor", "start", "promote",
+                    "migrate_from").contains(task.toLowerCase(java.util.Locale.ROOT));
+                String id = op.get("id");
+                boolean failure = id != null && id.endsWith("_last_failure_0");
+                if (best != null) {
+                    if (bestEffective) {
+                        if (!effective) {
+                            continue;
+                        }
+                    } else if (bestInterval != 0 && !effective && interval == 0) {
+                        continue;
+                    }
+                    if (!bestFailure && failure || bestDigest != null && digest == null
+                        || Unpacker.isNewerOp(best, op, true) > 0) {
+                        continue;
+                    }
+                }
+                best = op;
+                bestEffective = effective;
+                bestInterval = interval;
+                bestFailure = failure;
+                bestDigest = digest;
+            }
+            return best;
+        }
+
         /** Unpacks the CIB; finds the resource (required when {@code needRsc}) and the node. */
         void load(boolean needRsc) throws Failed {
             if (needRsc && rscId == null) {
@@ -559,6 +881,16 @@ public final class CrmResourceCommand implements AdminCommand {
 
         int list() throws Failed {
             load(false);
+            if (xml != null) {
+                // resource-list in XML: every resource, inactive ones and pending actions included
+                String list = org.vigil.crm.internal.scheduler.output.MonitorXml.resourceList(ws,
+                    new StatusPrinter.Show(true, true, false, false), 1);
+                xml.append(list);
+                if (list.isEmpty()) {
+                    throw operationFailed(EX_NOSUCH, null);
+                }
+                return 0;
+            }
             StringBuilder s = new StringBuilder();
             if (!StatusPrinter.printResourceList(ws, s)) {
                 out.print(s);
@@ -582,6 +914,21 @@ public final class CrmResourceCommand implements AdminCommand {
                 for (Node n : rsc.runningOn) {
                     found.add(0, new String[] {n.uname, rsc.state(true) == Role.PROMOTED ? " Promoted" : ""});
                 }
+            }
+            if (xml != null) {
+                // resource-search-list in XML
+                xml.append("  <nodes resource=\"").append(attr(rscId)).append('"');
+                if (found.isEmpty()) {
+                    xml.append("/>\n");
+                    return 0;
+                }
+                xml.append(">\n");
+                for (String[] f : found) {
+                    xml.append("    <node").append(f[1].isEmpty() ? "" : " state=\"promoted\"").append('>')
+                        .append(text(f[0])).append("</node>\n");
+                }
+                xml.append("  </nodes>\n");
+                return 0;
             }
             if (found.isEmpty()) {
                 if (!quiet) {
@@ -857,10 +1204,17 @@ public final class CrmResourceCommand implements AdminCommand {
 
         /** Follows clear_constraints(): prints the location constraints that went away. */
         int clear() throws Failed, InterruptedException {
-            load(true);
-            notAnInstance();
+            boolean expired = cl.hasOption("expired");
+            load(!expired);
+            if (rscId != null) {
+                notAnInstance();
+            }
             Set<String> before = locationIds(cib.current().root());
-            clear(node == null ? null : node.uname, true);
+            if (expired) {
+                clearExpired();
+            } else {
+                clear(node == null ? null : node.uname, true);
+            }
             if (!quiet) {
                 before.removeAll(locationIds(cib.current().root()));
                 for (String id : before) {
@@ -868,6 +1222,84 @@ public final class CrmResourceCommand implements AdminCommand {
                 }
             }
             return 0;
+        }
+
+        /**
+         * --clear --expired: removes the cli-ban and cli-prefer constraints (of the -r resource as given, on the -N
+         * node, for the promoted role with --promoted) whose lifetime's end has passed. Follows
+         * cli_resource_clear_all_expired() and build_clear_xpath_string(): a constraint's lifetime is the one
+         * {@code date_expression} its XPath finds in the whole document (by the id the tool gives it; with a node,
+         * the union with the node-form constraints of that node, so when both exist nothing matches; with a node
+         * and a resource or --promoted, only those: Pacemaker's quirk, kept); a missing
+         * end is now (not expired), one that does not parse has expired; deletions stop at the first error.
+         */
+        void clearExpired() throws Failed, InterruptedException {
+            XmlNode root = cib.current().root();
+            CrmTime now = CrmTime.ofEpochSecond(clock.nowMillis() / 1000, clock.zone());
+            String h = node == null ? null : hostName;
+            for (XmlNode location : elements(root, "rsc_location", new ArrayList<>())) {
+                String id = location.attribute("id");
+                if (id == null || !id.startsWith("cli-ban-") && !id.startsWith("cli-prefer-")) {
+                    continue;
+                }
+                String lifetimeId = id.startsWith("cli-ban-") ? id + "-lifetime"
+                    : "cli-prefer-lifetime-end-" + location.attribute("rsc");
+                List<XmlNode> matches = new ArrayList<>();
+                for (XmlNode l : elements(root, "rsc_location", new ArrayList<>())) {
+                    boolean rscRole = (rscId == null || rscId.equals(l.attribute("rsc")))
+                        && (!promoted || role().equals(l.attribute("role")));
+                    if (h != null && h.equals(l.attribute("node")) && rscRole) {
+                        matches.add(l);   // the first half of the union: itself, not a date expression
+                    }
+                    if (!rscRole || h != null && (rscId != null || promoted)) {
+                        // with a node and a resource or role, Pacemaker 2.1.5 builds this half of the XPath with
+                        // a GString where a string belongs: it never finds the lifetime (nothing expires)
+                        continue;
+                    }
+                    List<XmlNode> under = new ArrayList<>();
+                    if (h == null) {
+                        for (XmlNode c : l.children()) {
+                            elements(c, "date_expression", under);
+                        }
+                    } else {
+                        for (XmlNode rule : l.children("rule")) {
+                            boolean onHost = rule.children("expression").stream().anyMatch(e ->
+                                "#uname".equals(e.attribute("attribute")) && h.equals(e.attribute("value")));
+                            if (onHost) {
+                                for (XmlNode c : rule.children()) {
+                                    elements(c, "date_expression", under);
+                                }
+                            }
+                        }
+                    }
+                    for (XmlNode d : under) {
+                        if (lifetimeId.equals(d.attribute("id")) && !matches.contains(d)) {
+                            matches.add(d);
+                        }
+                    }
+                }
+                if (matches.size() != 1) {
+                    continue;
+                }
+                String endText = matches.get(0).attribute("end");
+                CrmTime end = endText == null ? now : CrmTime.parse(endText, now);
+                if (end == null || now.compareTo(end) > 0) {
+                    submit(new CibRequest(CibRequest.Op.DELETE, "constraints", null, XmlNode.of("constraints")
+                        .withChildren(List.of(XmlNode.of("rsc_location", "id", id))), Set.of(), TOOL, "root"),
+                        false);
+                }
+            }
+        }
+
+        /** The elements named {@code name} at or under {@code x}, in document order. */
+        private List<XmlNode> elements(XmlNode x, String name, List<XmlNode> into) {
+            if (x.is(name)) {
+                into.add(x);
+            }
+            for (XmlNode c : x.children()) {
+                elements(c, name, into);
+            }
+            return into;
         }
 
         private Set<String> locationIds(XmlNode root) {
@@ -977,6 +1409,10 @@ public final class CrmResourceCommand implements AdminCommand {
          */
         int why() throws Failed {
             load(false);
+            if (xml != null) {
+                whyXml();
+                return 0;
+            }
             if (rsc == null && node == null) {
                 for (Resource r : ws.resources) {
                     out.println("Resource " + r.id + " is " + (running(r) ? "" : "not ") + "running");
@@ -996,6 +1432,69 @@ public final class CrmResourceCommand implements AdminCommand {
                 checks(rsc, null);
             }
             return 0;
+        }
+
+        /** --why in XML: follows resource_reasons_list_xml() and resource_check_list_xml(). */
+        private void whyXml() {
+            if (rsc == null && node == null) {
+                xml.append("  <reason>\n    <resources>\n");
+                for (Resource r : ws.resources) {
+                    xml.append("      <resource id=\"").append(attr(r.id)).append("\" running=\"").append(running(r))
+                        .append("\">\n");
+                    checkXml(r, null, "        ");
+                    xml.append("      </resource>\n");
+                }
+                xml.append("    </resources>\n  </reason>\n");
+            } else if (rsc != null && node != null) {
+                xml.append("  <reason").append(runningOn(rsc, hostName) ? " running_on=\"" + attr(node.uname) + "\""
+                    : "").append(">\n");
+                checkXml(rsc, node, "    ");
+                xml.append("  </reason>\n");
+            } else if (rsc == null) {
+                xml.append("  <reason>\n");
+                if (node.runningRsc.isEmpty()) {
+                    xml.append("    <resources/>\n");
+                } else {
+                    xml.append("    <resources>\n");
+                    for (Resource r : node.runningRsc) {
+                        xml.append("      <resource id=\"").append(attr(r.id)).append("\" running=\"true\" host=\"")
+                            .append(attr(node.uname)).append("\">\n");
+                        checkXml(r, node, "        ");
+                        xml.append("      </resource>\n");
+                    }
+                    xml.append("    </resources>\n");
+                }
+                xml.append("  </reason>\n");
+            } else {
+                xml.append("  <reason running=\"").append(running(rsc)).append("\">\n");
+                checkXml(rsc, null, "    ");
+                xml.append("  </reason>\n");
+            }
+        }
+
+        /** One resource's {@code check} element: the reasons {@link #checks} prints, as attributes. */
+        private void checkXml(Resource r, Node on, String indent) {
+            StringBuilder b = new StringBuilder(indent).append("<check id=\"").append(attr(r.top().id)).append('"');
+            String role = r.meta.get("target-role");
+            if (role != null) {
+                Role parsed = Role.parse(role);
+                if (parsed == Role.STOPPED) {
+                    b.append(" remain_stopped=\"true\"");
+                } else if (parsed == Role.UNPROMOTED && r.top().is(Resource.PROMOTABLE)) {
+                    b.append(" promotable=\"false\"");
+                }
+            }
+            String managed = r.meta.get("is-managed");
+            if (managed != null && !org.vigil.crm.internal.cib.Util.isTrue(managed)) {
+                b.append(" unmanaged=\"true\"");
+            }
+            if (r.lockNode != null) {
+                b.append(" locked-to=\"").append(attr(r.lockNode.uname)).append('"');
+            }
+            if (unhealthy(r, on)) {
+                b.append(" unhealthy=\"true\"");
+            }
+            xml.append(b).append("/>\n");
         }
 
         /** {@code rsc->fns->location(rsc, &hosts, TRUE)} found a node. */
@@ -1040,25 +1539,25 @@ public final class CrmResourceCommand implements AdminCommand {
             if (r.lockNode != null) {
                 out.println("'" + top + "' is locked to node " + r.lockNode.uname + " due to shutdown");
             }
-            boolean unhealthy;
-            if (on == null) {
-                boolean allowed = false;
-                boolean all = true;
-                for (Node n : r.allowedNodes.keySet()) {
-                    allowed = true;
-                    if (!unhealthy(n)) {
-                        all = false;
-                        break;
-                    }
-                }
-                unhealthy = allowed && all;
-            } else {
-                unhealthy = unhealthy(on);
-            }
-            if (unhealthy) {
+            if (unhealthy(r, on)) {
                 out.println("'" + top + "' cannot run on unhealthy nodes due to node-health-strategy='"
                     + ws.pref("node-health-strategy") + "'");
             }
+        }
+
+        /** Follows check_node_health(): on the node, or (without one) on every allowed node. */
+        private boolean unhealthy(Resource r, Node on) {
+            if (on != null) {
+                return unhealthy(on);
+            }
+            boolean allowed = false;
+            for (Node n : r.allowedNodes.keySet()) {
+                allowed = true;
+                if (!unhealthy(n)) {
+                    return false;
+                }
+            }
+            return allowed;
         }
 
         /** Follows node_is_unhealthy(): red (migrate-on-red) or not green (only-green) by pe__node_health(). */

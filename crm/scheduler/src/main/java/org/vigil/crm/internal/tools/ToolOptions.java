@@ -62,6 +62,11 @@ final class ToolOptions {
 
     /** Parses; {@code --help} is answered by throwing a UsageException with status 0 carrying the help text. */
     CommandLine parse(List<String> args) throws UsageException {
+        return parse(args, false);
+    }
+
+    /** Parses; with {@code allowArguments}, arguments that are not options are left in the command line's list. */
+    CommandLine parse(List<String> args, boolean allowArguments) throws UsageException {
         CommandLine cl;
         try {
             cl = DefaultParser.builder().setAllowPartialMatching(false).build()
@@ -72,7 +77,7 @@ final class ToolOptions {
         if (cl.hasOption("help")) {
             throw new UsageException(help(), 0);
         }
-        if (!cl.getArgList().isEmpty()) {
+        if (!allowArguments && !cl.getArgList().isEmpty()) {
             throw new UsageException("non-option arguments: " + String.join(" ", cl.getArgList()) + "\nTry '" + tool
                 + " --help' for the options", 64);
         }

@@ -19,7 +19,9 @@ class CrmResourceHelpTest {
             new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
-        for (String o : List.of("--move", "--locate", "--ban", "--clear", "--cleanup", "--why", "--set-parameter")) {
+        for (String o : List.of("--move", "--locate", "--ban", "--clear", "--cleanup", "--why", "--set-parameter",
+            "--constraints", "--stack", "--delete", "--resource-type",
+            "--fail", "--expired", "--digests")) {
             assertTrue(text.contains(o), o + " in:\n" + text);
         }
     }

@@ -35,7 +35,10 @@ import org.vigil.crm.internal.tools.ToolClock;
  * ({@code CIB_file} on a copy) and Vigil's (the real CIB engine, {@link LoopbackCib}), one after the other on the
  * same evolving CIB; exit status, standard output, standard error and the resulting constraints (resources, for the
  * attribute commands) must be the same.
- * Only the clock is masked (the end of a {@code --lifetime}).
+ * Only the clock is masked (the end of a {@code --lifetime}), and the path of Pacemaker's tool in the XML output's
+ * {@code request}. Also {@code --constraints}, {@code --stack}, {@code --delete}, the refusals of {@code --fail},
+ * {@code --clear --expired}, {@code --digests} and {@code --output-as xml} (--list, --locate, --constraints,
+ * --stack, --why, --query-xml).
  */
 class CrmResourceDifferentialTest {
 
@@ -43,6 +46,12 @@ class CrmResourceDifferentialTest {
     static final List<String> CORPUS = List.of("clone-anon-failcount", "colocate-primitive-with-clone", "group1",
         "migrate-1", "promoted-1", "rsc-discovery-per-node");
     private static final Pattern UNTIL = Pattern.compile("(Migration will take effect until: )\\S+ \\S+");
+
+    /**
+     * How the test runs Pacemaker's tool: its XML output's {@code request} names the program as invoked (a user's
+     * {@code crm_resource}), so this is masked.
+     */
+    private static final Pattern PROGRAM = Pattern.compile("request=\"[^\" ]*/crm_resource");
 
     private static final Pattern NUMBERED = Pattern.compile("^ *[0-9]+ .*|^ *[0-9]+$");
 
@@ -199,8 +208,8 @@ class CrmResourceDifferentialTest {
             String what = null;
             if (pm.exit() != vg.exit()) {
                 what = "exit " + vg.exit() + " (Pacemaker " + pm.exit() + ")";
-            } else if (!UNTIL.matcher(pm.out()).replaceAll("$1<masked>")
-                .equals(UNTIL.matcher(vg.out()).replaceAll("$1<masked>"))) {
+            } else if (!UNTIL.matcher(PROGRAM.matcher(pm.out()).replaceAll("request=\"crm_resource"))
+                .replaceAll("$1<masked>").equals(UNTIL.matcher(vg.out()).replaceAll("$1<masked>"))) {
                 what = "stdout";
             } else if (!withoutLogLines(pm.err()).equals(vg.err())) {
                 what = "stderr";
@@ -514,6 +523,283 @@ class CrmResourceDifferentialTest {
         assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
         int[] r = compareAll(CrmResourceDifferentialTest::promotedScript, "constraints", attributeCibs());
         assertTrue(r[0] > 300, "only " + r[0] + " command lines");
+    }
+
+    /** CIBs for --constraints and --stack: loops, sets, rules, roles, node attributes, clones, bundles, groups. */
+    static final List<String> CONSTRAINTS_CORPUS = List.of("coloc-loop", "coloc-list", "coloc-group",
+        "colocate-primitive-with-clone", "anti-colocation-promoted", "colo_promoted_w_native", "coloc-intra-set",
+        "colocation-influence", "complex_enforce_colo", "bug-lf-2551", "asymmetric", "attrs3", "594", "1360",
+        "bundle-order-fencing", "load-stopped-loop", "colocated-utilization-group", "cloned-group", "year-2038");
+
+    static List<Path> constraintsCibs() {
+        List<Path> l = new ArrayList<>();
+        l.add(SCHEDULER_RESOURCES.resolve("crm_mon/three-nodes.xml"));
+        for (String c : CONSTRAINTS_CORPUS) {
+            l.add(SCHEDULER_RESOURCES.resolve("pacemaker-scheduler/xml/" + c + ".xml"));
+        }
+        return l;
+    }
+
+    /**
+     * Command lines for --constraints and --stack: each resource of the script and each resource named by a
+     * colocation (up to twelve), plain and with --force (the member or instance itself); with bans and a lifetime.
+     */
+    static List<List<String>> constraintsScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).toList();
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("-a"));
+        s.add(List.of("--stack", "-r", "no-such-resource"));
+        List<String> rscs = new ArrayList<>(scriptResources(cib));
+        all(cib, "rsc_colocation", new ArrayList<>()).stream().flatMap(c -> Stream.of(c.attribute("rsc"),
+            c.attribute("with-rsc"))).filter(r -> r != null && !rscs.contains(r)).distinct().limit(12)
+            .forEach(rscs::add);
+        for (String r : rscs) {
+            s.add(List.of("-a", "-r", r));
+            s.add(List.of("--stack", "--resource", r));
+            s.add(List.of("--constraints", "-r", r, "--force"));
+            s.add(List.of("-A", "-r", r, "-f"));
+        }
+        if (!rscs.isEmpty() && !nodes.isEmpty()) {
+            String r = rscs.get(0);
+            s.add(List.of("-B", "-r", r, "-N", nodes.get(0), "-Q"));
+            s.add(List.of("-M", "-r", r, "-N", nodes.get(nodes.size() - 1), "-u", "PT1H", "-Q"));
+            s.add(List.of("-a", "-r", r));
+            s.add(List.of("-A", "-r", r));
+        }
+        return s;
+    }
+
+    @Test
+    void constraintsAndStackAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        int[] r = compareAll(CrmResourceDifferentialTest::constraintsScript, "constraints", constraintsCibs());
+        assertTrue(r[0] > 300, "only " + r[0] + " command lines");
+    }
+
+    /** The element name of the resource {@code id} in the configuration, or null. */
+    static String kind(XmlNode cib, String id) {
+        for (XmlNode e : all(cib.firstChild("configuration").firstChild("resources"), "*", new ArrayList<>())) {
+            if (id.equals(e.attribute("id"))) {
+                return e.name();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Command lines for --delete and the refusals of --fail (without a controller here, its last one is
+     * Pacemaker's "connection refused"): refusals (no -t, no -r, unknown resource), a wrong -t, an instance name, then
+     * each script resource (last first: members before their groups), its element name sometimes capitalised; the
+     * deletions the schema refuses (an emptied clone, a constraint left without its resource) included.
+     */
+    static List<List<String>> deleteScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).toList();
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("-D", "-t", "primitive"));
+        s.add(List.of("-F", "-N", "zulu"));
+        s.add(List.of("-D", "-r", "no-such-resource", "-t", "primitive"));
+        List<String> rscs = new ArrayList<>(scriptResources(cib));
+        java.util.Collections.reverse(rscs);
+        int i = 0;
+        for (String r : rscs) {
+            String kind = kind(cib, r);
+            if (kind == null) {
+                continue;
+            }
+            s.add(List.of("--delete", "-r", r));
+            s.add(List.of("--fail", "-r", r));
+            s.add(List.of("-F", "-r", r, "-N", "zulu"));
+            s.add(List.of("-F", "-r", r, "-N", "zulu", "-Q"));
+            s.add(List.of("--fail", "--resource", r, "--node", nodes.get(0)));
+            s.add(List.of("-D", "-r", r, "-t", kind.equals("group") ? "primitive" : "group"));
+            s.add(List.of("-D", "-r", r + ":0", "-t", kind));
+            String t = i++ % 2 == 0 ? kind : Character.toUpperCase(kind.charAt(0)) + kind.substring(1);
+            s.add(List.of("-D", "-r", r, "-t", t));
+            s.add(List.of("--delete", "--resource", r, "--resource-type", kind, "-Q"));
+        }
+        s.add(List.of("-L"));
+        return s;
+    }
+
+    @Test
+    void deleteAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        int[] r = compareAll(CrmResourceDifferentialTest::deleteScript, "resources", attributeCibs());
+        assertTrue(r[0] > 300, "only " + r[0] + " command lines");
+    }
+
+    /** A cli-ban or cli-prefer constraint with a lifetime ending at {@code end}, as crm_resource writes them. */
+    private static String lifetime(String id, String rsc, String role, String node, String score, String exprId,
+                                   String lifetimeId, String end) {
+        return "<rsc_location id=\"" + id + "\" rsc=\"" + rsc + "\" role=\"" + role + "\">"
+            + "<rule id=\"" + (id.startsWith("cli-ban-") ? id + "-rule" : "cli-prefer-rule-" + rsc) + "\" score=\""
+            + score + "\" boolean-op=\"and\"><expression id=\"" + exprId + "\" attribute=\"#uname\" operation=\"eq\" "
+            + "value=\"" + node + "\" type=\"string\"/><date_expression id=\"" + lifetimeId + "\" operation=\"lt\""
+            + " end=\"" + end + "\"/></rule></rsc_location>";
+    }
+
+    /** The hand-made CIB with expired and current cli-ban/cli-prefer constraints of every form. */
+    private Path expiredCib() throws Exception {
+        Path p = tmp.resolve("gen").resolve("three-nodes-expired.xml");
+        Files.createDirectories(p.getParent());
+        String past = "2001-01-01 00:00:00Z";
+        String future = "2099-01-01 00:00:00Z";
+        String cons = lifetime("cli-ban-vip-on-alpha", "vip", "Started", "alpha", "-INFINITY",
+            "cli-ban-vip-on-alpha-expr", "cli-ban-vip-on-alpha-lifetime", past)
+            + lifetime("cli-ban-vip-on-bravo", "vip", "Started", "bravo", "-INFINITY", "cli-ban-vip-on-bravo-expr",
+                "cli-ban-vip-on-bravo-lifetime", future)
+            + lifetime("cli-prefer-web", "web", "Started", "bravo", "INFINITY", "cli-prefer-expr-web",
+                "cli-prefer-lifetime-end-web", "2010-06-01")
+            + lifetime("cli-ban-db-clone-on-alpha", "db-clone", "Promoted", "alpha", "-INFINITY",
+                "cli-ban-db-clone-on-alpha-expr", "cli-ban-db-clone-on-alpha-lifetime", past)
+            + lifetime("cli-ban-db-clone-on-bravo", "db-clone", "Started", "bravo", "-INFINITY",
+                "cli-ban-db-clone-on-bravo-expr", "cli-ban-db-clone-on-bravo-lifetime", past)
+            + lifetime("cli-ban-report-on-charlie", "report", "Started", "charlie", "-INFINITY",
+                "cli-ban-report-on-charlie-expr", "cli-ban-report-on-charlie-lifetime", "not a date")
+            + lifetime("cli-prefer-batch", "batch", "Started", "charlie", "INFINITY", "cli-prefer-expr-batch",
+                "cli-prefer-lifetime-end-batch", "2001-01-01T10:00:00+05:00")
+            + "<rsc_location id=\"cli-ban-ping-clone-on-alpha\" rsc=\"ping-clone\" role=\"Started\" node=\"alpha\" "
+            + "score=\"-INFINITY\"/>"
+            + lifetime("cli-ban-ping-clone-on-bravo", "ping-clone", "Started", "bravo", "-INFINITY",
+                "cli-ban-ping-clone-on-bravo-expr", "cli-ban-ping-clone-on-bravo-lifetime", past)
+            + lifetime("cli-ban-ping-clone-on-charlie", "ping-clone", "Started", "charlie", "-INFINITY",
+                "cli-ban-ping-clone-on-charlie-expr", "cli-ban-ping-clone-on-charlie-lifetime", past)
+            + "<rsc_location id=\"cli-ban-ping-clone-on-charlie-x\" rsc=\"ping-clone\" role=\"Started\" "
+            + "node=\"charlie\" score=\"-INFINITY\"/>";
+        Files.writeString(p, Files.readString(SCHEDULER_RESOURCES.resolve("crm_mon/three-nodes.xml"))
+            .replace("</constraints>", cons + "</constraints>"));
+        return p;
+    }
+
+    /** Command lines for --clear --expired: refusals, by resource, node and role, then everything left. */
+    static List<List<String>> expiredScript(XmlNode cib) {
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("--expired"));
+        s.add(List.of("-e", "-r", "vip"));
+        s.add(List.of("-W", "-r", "vip", "--expired"));
+        s.add(List.of("-U", "--expired", "-r", "no-such-resource"));
+        s.add(List.of("-U", "-e", "-N", "zulu"));
+        s.add(List.of("-U", "--expired", "-r", "ping-clone:0"));
+        s.add(List.of("-U", "--expired", "-r", "vip", "-N", "bravo"));
+        s.add(List.of("-U", "--expired", "-r", "vip", "-N", "alpha"));
+        s.add(List.of("-U", "--expired", "-r", "db-clone", "--promoted"));
+        s.add(List.of("--clear", "--expired", "-N", "alpha"));
+        s.add(List.of("--clear", "--expired", "-N", "charlie", "-r", "ping-clone"));
+        s.add(List.of("-B", "-r", "web", "-N", "alpha", "-u", "PT1H", "-Q"));
+        s.add(List.of("-U", "--expired", "-Q", "-r", "report"));
+        s.add(List.of("-U", "--expired"));
+        s.add(List.of("-U", "--expired"));
+        return s;
+    }
+
+    @Test
+    void clearExpiredAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        List<Path> cibs = new ArrayList<>(cibs());
+        cibs.add(0, expiredCib());
+        int[] r = compareAll(CrmResourceDifferentialTest::expiredScript, "constraints", cibs);
+        assertTrue(r[0] > 100, "only " + r[0] + " command lines");
+    }
+
+    /**
+     * Command lines for --digests: refusals and parse errors, then each script resource and history entry on each
+     * node (up to three), plain, with parameter overrides and with an overridden interval.
+     */
+    static List<List<String>> digestsScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).limit(3).toList();
+        String n1 = nodes.isEmpty() ? "none" : nodes.get(0);
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("--digests"));
+        s.add(List.of("--digests", "-N", n1));
+        s.add(List.of("--digests", "-r", "no-such-resource", "-N", n1));
+        s.add(List.of("--digests", "-r", "no-such-resource"));
+        s.add(List.of("-r", "x", "--digests", "-N", n1, "bad"));
+        s.add(List.of("--digests", "-r", "x", "-N", n1, "a="));
+        s.add(List.of("--digests", "-r", "x", "-N", n1, "=b"));
+        s.add(List.of("-W", "-r", "x", "a=b"));
+        List<String> rscs = new ArrayList<>(scriptResources(cib));
+        all(cib, "lrm_resource", new ArrayList<>()).stream().map(e -> e.attribute("id")).distinct()
+            .filter(r -> !rscs.contains(r)).limit(8).forEach(rscs::add);
+        for (String r : rscs) {
+            s.add(List.of("--digests", "-r", r, "-N", "zulu"));
+            for (String n : nodes) {
+                s.add(List.of("--digests", "-r", r, "-N", n));
+            }
+            s.add(List.of("--digests", "-r", r, "-N", n1, "extra=1", "passwd=secret"));
+            s.add(List.of("--digests", "--resource", r, "--node", n1, "CRM_meta_interval=10000", "a=b=c"));
+            s.add(List.of("--digests", "-r", r, "-N", n1, "CRM_meta_interval=x", "CRM_meta_timeout=5000"));
+        }
+        return s;
+    }
+
+    @Test
+    void digestsAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        List<Path> cibs = new ArrayList<>(attributeCibs());
+        for (String c : List.of("migrate-1", "rsc-discovery-per-node", "failed-demote-recovery-promoted",
+            "probe-target-of-failed-migrate_to-2", "params-2", "params-6", "reload-becomes-restart",
+            "stonith-4", "unfence-definition", "bug-5186-partial-migrate", "remote-reconnect-delay",
+            "bundle-order-fencing", "whitebox-fail1", "1360", "year-2038")) {
+            Path p = SCHEDULER_RESOURCES.resolve("pacemaker-scheduler/xml/" + c + ".xml");
+            if (Files.exists(p)) {
+                cibs.add(p);
+            }
+        }
+        int[] r = compareAll(CrmResourceDifferentialTest::digestsScript, "resources", cibs);
+        assertTrue(r[0] > 500, "only " + r[0] + " command lines");
+    }
+
+    /**
+     * Command lines for --output-as xml: --list, --locate, --constraints, --stack, --why and --query-xml(-raw) in their
+     * forms, and errors.
+     */
+    static List<List<String>> xmlScript(XmlNode cib) {
+        List<String> nodes = all(cib.firstChild("configuration").firstChild("nodes"), "node", new ArrayList<>())
+            .stream().map(n -> n.attribute("uname")).limit(3).toList();
+        List<List<String>> s = new ArrayList<>();
+        s.add(List.of("-W", "--output-as", "xml"));
+        s.add(List.of("--list", "--output-as", "xml"));
+        s.add(List.of("-L", "--output-as=xml"));
+        s.add(List.of("-W", "-r", "no-such-resource", "--output-as", "xml"));
+        s.add(List.of("--why", "--output-as=xml"));
+        s.add(List.of("-Y", "-N", "zulu", "--output-as", "xml"));
+        for (String n : nodes) {
+            s.add(List.of("-Y", "-N", n, "--output-as", "xml"));
+        }
+        List<String> rscs = new ArrayList<>(scriptResources(cib));
+        all(cib, "rsc_colocation", new ArrayList<>()).stream().flatMap(c -> Stream.of(c.attribute("rsc"),
+            c.attribute("with-rsc"))).filter(r -> r != null && !rscs.contains(r)).distinct().limit(6)
+            .forEach(rscs::add);
+        for (String r : rscs) {
+            s.add(List.of("-W", "-r", r, "--output-as", "xml"));
+            s.add(List.of("--output-as", "xml", "-a", "-r", r));
+            s.add(List.of("-A", "-r", r, "--output-as=xml"));
+            s.add(List.of("-A", "-r", r, "--output-as", "xml", "--force"));
+            s.add(List.of("-Y", "-r", r, "--output-as", "xml"));
+            for (String n : nodes) {
+                s.add(List.of("-Y", "-r", r, "-N", n, "--output-as", "xml"));
+            }
+            s.add(List.of("-W", "-r", r, "--output-as", "text"));
+            s.add(List.of("-q", "-r", r, "--output-as", "xml"));
+            s.add(List.of("--query-xml-raw", "-r", r, "--output-as=xml"));
+        }
+        return s;
+    }
+
+    @Test
+    void xmlOutputAsPacemakersCrmResource() throws Exception {
+        assumeTrue(PacemakerTools.available("crm_resource"), "Pacemaker's crm_resource is not installed");
+        List<Path> cibs = new ArrayList<>(attributeCibs());
+        for (String c : List.of("coloc-loop", "coloc-list", "colocate-primitive-with-clone",
+            "anti-colocation-promoted", "colo_promoted_w_native", "colocation-influence", "complex_enforce_colo",
+            "bug-lf-2551", "asymmetric", "594")) {
+            cibs.add(SCHEDULER_RESOURCES.resolve("pacemaker-scheduler/xml/" + c + ".xml"));
+        }
+        int[] r = compareAll(CrmResourceDifferentialTest::xmlScript, "resources", cibs);
+        assertTrue(r[0] > 500, "only " + r[0] + " command lines");
     }
 
     /** The script's premise: the hand-made CIB has resources running, so bans and moves really write. */

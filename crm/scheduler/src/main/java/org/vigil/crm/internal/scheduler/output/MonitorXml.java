@@ -83,7 +83,7 @@ public final class MonitorXml {
     }
 
     /** libxml2's attribute escaping. */
-    static void escape(StringBuilder out, String s) {
+    public static void escape(StringBuilder out, String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
@@ -233,6 +233,38 @@ public final class MonitorXml {
             }
             resource(rsc, list);
         }
+    }
+
+    /**
+     * One resource's element (and its members') as crm_mon's XML shows it, written at {@code depth} (two spaces
+     * each): for {@code crm_resource --query-xml --output-as xml}.
+     */
+    public static String resourceElement(Resource rsc, StatusPrinter.Show show, int depth) {
+        MonitorXml m = new MonitorXml(new MonitorText.Options(show, false, false, false, null, null),
+            ZoneId.of("UTC"), false, "");
+        El holder = new El("holder");
+        m.resource(rsc, holder);
+        StringBuilder b = new StringBuilder();
+        for (El k : holder.kids) {
+            k.write(b, depth);
+        }
+        return b.toString();
+    }
+
+    /**
+     * The {@code resources} element crm_mon's XML would show with {@code show} (empty string when it shows none),
+     * written at {@code depth}: for {@code crm_resource --list --output-as xml}.
+     */
+    public static String resourceList(WorkingSet ws, StatusPrinter.Show show, int depth) {
+        MonitorXml m = new MonitorXml(new MonitorText.Options(show, false, false, false, null, null),
+            ZoneId.of("UTC"), false, "");
+        El holder = new El("holder");
+        m.resources(ws, holder);
+        StringBuilder b = new StringBuilder();
+        for (El k : holder.kids) {
+            k.write(b, depth);
+        }
+        return b.toString();
     }
 
     private void resource(Resource rsc, El parent) {

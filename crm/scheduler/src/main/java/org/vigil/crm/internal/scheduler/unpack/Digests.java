@@ -29,10 +29,15 @@ public final class Digests {
     public static final int UNKNOWN = 3;
 
     public int rc = MATCH;
-    Map<String, String> paramsAll;
+    /** The parameters of each digest (null when it was not calculated). */
+    public Map<String, String> paramsAll;
+    public Map<String, String> paramsSecure;
+    public Map<String, String> paramsRestart;
     public String digestAllCalc;
     public String digestSecureCalc;
-    String digestRestartCalc;
+    public String digestRestartCalc;
+    /** The interval the digests are for (a {@code CRM_meta_interval} override changes it). */
+    public long intervalMs;
 
     /**
      * MD5 of {@code " <parameters ...sorted.../>\n"}: crm-api's {@link OpDigest}, the same the executor records.
@@ -82,7 +87,28 @@ public final class Digests {
     /** Follows {@code pe__calculate_digests()} in lib/pengine/pe_digest.c. */
     static Digests calculate(WorkingSet ws, Resource rsc, String task, long intervalMs, Node node, XmlElement xmlOp,
                              boolean calcSecure) {
+        return calculate(ws, rsc, task, intervalMs, node, xmlOp, null, calcSecure);
+    }
+
+    /**
+     * The digests of an operation with some parameters given instead of the configured ones ({@code crm_resource
+     * --digests NAME=VALUE...}): {@code overrides} come first (a {@code CRM_meta_interval} among them also sets the
+     * interval, as {@link #intervalMs} tells). Follows {@code pe__calculate_digests()} with its overrides.
+     */
+    public static Digests calculate(WorkingSet ws, Resource rsc, String task, long intervalMs, Node node,
+                                    XmlElement xmlOp, Map<String, String> overrides, boolean calcSecure) {
         Digests d = new Digests();
+        if (overrides != null && overrides.get("CRM_meta_interval") != null) {
+            try {
+                long v = Long.parseLong(overrides.get("CRM_meta_interval").trim());
+                if (v >= 0 && v <= 0xffffffffL) {
+                    intervalMs = v;
+                }
+            } catch (NumberFormatException e) {
+                // pcmk__scan_ll() failed: the interval stays
+            }
+        }
+        d.intervalMs = intervalMs;
         String opVersion = xmlOp == null ? null : xmlOp.get("crm_feature_set");
         if (opVersion == null) {
             opVersion = ws.input.get("crm_feature_set");
@@ -94,6 +120,11 @@ public final class Digests {
         Map<String, String> all = new LinkedHashMap<>();
         Bundle.addRemoteName(ws, rsc, all, "addr");
         Action action = ws.customAction(rsc, Util.opKey(rsc.id, task, intervalMs), task, node, true, false);
+        if (overrides != null) {
+            for (Map.Entry<String, String> e : overrides.entrySet()) {
+                field(all, e.getKey(), e.getValue());
+            }
+        }
         for (Map.Entry<String, String> e : params.entrySet()) {
             field(all, e.getKey(), e.getValue());
         }
@@ -120,6 +151,11 @@ public final class Digests {
             Map<String, String> secure;
             if (old) {
                 secure = new LinkedHashMap<>();
+                if (overrides != null) {
+                    for (Map.Entry<String, String> e : overrides.entrySet()) {
+                        field(secure, e.getKey(), e.getValue());
+                    }
+                }
                 for (Map.Entry<String, String> e : params.entrySet()) {
                     field(secure, e.getKey(), e.getValue());
                 }
@@ -137,6 +173,7 @@ public final class Digests {
             if (old) {
                 secure.remove("CRM_meta_timeout");
             }
+            d.paramsSecure = secure;
             d.digestSecureCalc = digest(secure);
         }
         if (xmlOp != null && xmlOp.get("op-restart-digest") != null) {
@@ -145,6 +182,7 @@ public final class Digests {
             if (value != null) {
                 restart.keySet().removeIf(n -> !value.contains(" " + n + " "));
             }
+            d.paramsRestart = restart;
             d.digestRestartCalc = digest(restart);
         }
         return d;
