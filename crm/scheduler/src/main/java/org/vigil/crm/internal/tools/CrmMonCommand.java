@@ -140,16 +140,27 @@ public final class CrmMonCommand implements AdminCommand {
      * The "Failed Fencing Actions" and "Pending Fencing Actions" sections ({@code failed_history()} and
      * {@code pending_actions()} of lib/fencing/st_output.c, as {@code pcmk__cluster_status_text()} calls them at
      * {@code --fence-history=1}): the history sorted as {@code stonith__sort_history()} does (pending first, then
-     * the newest), the condensed form ("... last failed at ..."), the technical one with {@code -R}.
+     * the newest) and reduced as {@code reduce_fence_history()} does, the condensed form ("... last failed at ..."), the technical one with {@code -R}.
      */
     String fencing(boolean first, boolean technical) {
         Fencer f = fencer;
         if (f == null) {
             return "";
         }
-        List<FenceEvent> history = new ArrayList<>(f.history(null));
-        history.sort(Comparator.comparing(FenceEvent::ended).thenComparing(FenceEvent::completedMs,
+        List<FenceEvent> sorted = new ArrayList<>(f.history(null));
+        sorted.sort(Comparator.comparing(FenceEvent::ended).thenComparing(FenceEvent::completedMs,
             Comparator.reverseOrder()));
+        // reduce_fence_history(): of the ended operations with one target, action and result (and, for failures,
+        // delegate) only the newest is shown
+        List<FenceEvent> history = new ArrayList<>();
+        for (FenceEvent e : sorted) {
+            boolean older = e.ended() && history.stream().anyMatch(k -> k.target().equalsIgnoreCase(e.target())
+                && k.action() == e.action() && k.state() == e.state()
+                && (e.state() == FenceEvent.State.DONE || java.util.Objects.equals(k.delegate(), e.delegate())));
+            if (!older) {
+                history.add(e);
+            }
+        }
         StringBuilder out = new StringBuilder();
         String header = "Failed Fencing Actions:\n";
         for (FenceEvent e : history) {

@@ -99,6 +99,7 @@ class CrmMonFencingTest {
     @Test
     void failedThenPendingNewestFirstAndTheSuccessesNotShown() throws Exception {
         List<FenceEvent> h = List.of(
+            // an older failure by the same delegate as the next: reduced away
             ev("node1:1", "node3", FenceEvent.State.FAILED, T, "node2", "off with fence1 failed: exit status 1"),
             ev("node1:2", "node3", FenceEvent.State.FAILED, T + 5_000, "node2", "timed out"),
             ev("node1:3", "node2", FenceEvent.State.DONE, T + 6_000, "node1", null),
@@ -107,11 +108,25 @@ class CrmMonFencingTest {
         String tail = s.substring(s.indexOf("\nFailed Fencing Actions:"));
         assertEquals("\nFailed Fencing Actions:\n"
             + "  * reboot of node3 by node2 for pacemaker-controld.1@node1 last failed (timed out) at " + at(T + 5_000)
-            + "\n  * reboot of node3 by node2 for pacemaker-controld.1@node1 last failed (off with fence1 failed: exit "
-            + "status 1) at " + at(T) + "\n"
+            + "\n"
             + "\nPending Fencing Actions:\n"
             + "  * reboot of node3 for pacemaker-controld.1@node1 last pending\n", tail);
         assertTrue(!s.contains("reboot of node2"), s);
+    }
+
+    @Test
+    void repeatedFailuresByOneDelegateShowOnceTheNewest() throws Exception {
+        List<FenceEvent> h = List.of(
+            ev("node1:1", "node3", FenceEvent.State.FAILED, T, "node2", "first"),
+            ev("node1:2", "node3", FenceEvent.State.FAILED, T + 1_000, "node2", "second"),
+            ev("node1:3", "node3", FenceEvent.State.FAILED, T + 2_000, "node1", "third"),
+            ev("node1:4", "node3", FenceEvent.State.FAILED, T + 3_000, "node2", "fourth"));
+        String s = crmMon(h, "-1");
+        String tail = s.substring(s.indexOf("\nFailed Fencing Actions:"));
+        assertEquals("\nFailed Fencing Actions:\n"
+            + "  * reboot of node3 by node2 for pacemaker-controld.1@node1 last failed (fourth) at " + at(T + 3_000)
+            + "\n  * reboot of node3 by node1 for pacemaker-controld.1@node1 last failed (third) at " + at(T + 2_000)
+            + "\n", tail);
     }
 
     @Test
