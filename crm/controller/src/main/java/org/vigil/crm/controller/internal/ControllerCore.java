@@ -70,6 +70,15 @@ final class ControllerCore {
     static final long PUBLISH_RETRY_MS = 250;
     /** How long the DC waits before it schedules again after the scheduler failed. */
     static final long SCHEDULER_RETRY_MS = 2_000;
+    /** How soon a DC without a scheduler service (starting, or the scheduler being upgraded) looks again. */
+    static final long NO_SCHEDULER_RETRY_MS = 200;
+
+    /** {@link Env#schedule} when no scheduler service runs on this node (yet). */
+    static final class NoScheduler extends IllegalStateException {
+        NoScheduler() {
+            super("no scheduler is running on this node");
+        }
+    }
     /**
      * How long a node whose controller left for an upgrade keeps its place (online, joined, its resources where
      * they are) before it counts as failed.
@@ -988,6 +997,11 @@ final class ControllerCore {
         int id = transitionCounter++;
         try {
             t = env.schedule(input, id, teUuid);
+        } catch (NoScheduler e) {
+            // a node starting (its scheduler bundle not up yet) or the scheduler being upgraded: not a failure
+            LOG.info("no scheduler is running on this node yet; scheduling in {} ms", NO_SCHEDULER_RETRY_MS);
+            queuePcalc(NO_SCHEDULER_RETRY_MS, "waiting for the scheduler");
+            return;
         } catch (RuntimeException e) {
             LOG.error("the scheduler failed on CIB {}: {}", snapshot.version(), e.toString(), e);
             env.event("transition", "the scheduler failed: " + e.getMessage() + "; trying again in "
@@ -1231,8 +1245,42 @@ final class ControllerCore {
         String pfd = a.meta("priority_fencing_delay");   // seconds, as the scheduler puts it on the action
         long priorityMs = pfd == null ? 0 : Math.max(0, Durations.parseMs(pfd));
         long raceMs = fenceRaceDelay(target);
-        long delayMs = priorityMs + raceMs;
+        int failures = fenceFailures.getOrDefault(target, 0);
+        long backoffMs = fenceRetryDelay(failures);
         Graph g = graph;
+        if (backoffMs > 0) {
+            env.event("fence", "fencing " + target + " again in " + backoffMs + " ms (attempt " + (failures + 1) + ")");
+            env.timer(backoffMs, () -> {
+                if (graph == g && !g.complete()) {
+                    fenceAfterDelays(a, target, action, g, priorityMs, raceMs);
+                }
+            });
+            return;
+        }
+        fenceAfterDelays(a, target, action, g, priorityMs, raceMs);
+    }
+
+    /** First retry delay after a failed fencing; it doubles with each failure. */
+    static final long FENCE_RETRY_BASE_MS = 1_000;
+    /** The longest delay between two attempts to fence a node. */
+    static final long FENCE_RETRY_MAX_MS = 30_000;
+
+    /**
+     * How long to wait before the next attempt to fence a node whose fencing failed {@code failures} times in a row
+     * (beyond Pacemaker, which asks again at once: a device that fails at once would be asked its 10 times
+     * ({@code stonith-max-attempts}) within a second, then not until the next recheck): 1 s, 2 s, 4 s... up to 30 s,
+     * so the attempts spread over about two and a half minutes.
+     */
+    static long fenceRetryDelay(int failures) {
+        if (failures <= 0) {
+            return 0;
+        }
+        return Math.min(FENCE_RETRY_MAX_MS, FENCE_RETRY_BASE_MS << Math.min(failures - 1, 16));
+    }
+
+    private void fenceAfterDelays(TransitionAction a, String target, org.vigil.crm.api.fencer.FenceAction action,
+                                  Graph g, long priorityMs, long raceMs) {
+        long delayMs = priorityMs + raceMs;
         if (delayMs > 0) {
             // priority-fencing-delay: in a split of half the nodes, the node(s) holding the most important
             // resources are fenced only after this delay, so their side fences the other first and survives (the

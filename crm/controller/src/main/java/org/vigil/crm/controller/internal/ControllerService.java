@@ -354,7 +354,7 @@ public final class ControllerService implements Controller, AdminCommand {
         public Transition schedule(CibSnapshot snapshot, int transitionId, String teUuid) {
             PolicyEngine engine = scheduler;
             if (engine == null) {
-                throw new IllegalStateException("no scheduler is running on this node");
+                throw new ControllerCore.NoScheduler();
             }
             Transition t = engine.schedule(snapshot, Instant.now(), ZoneId.systemDefault(), transitionId, teUuid);
             Path saved = peInputs.save(snapshot, PeInputs.seriesMax(snapshot));

@@ -509,10 +509,17 @@ class ControllerSimulationTest {
         int victimId = c.nodes.values().stream().filter(n -> n.name.equals(victim)).findFirst().orElseThrow().id;
         c.unfenceable.add(victim);
         c.crash(victimId);
-        c.run(1_200);   // a few attempts (200 ms each), fewer than stonith-max-attempts (10)
+        // a few attempts (200 ms each, then 1 s, 2 s, 4 s... apart), fewer than stonith-max-attempts (10)
+        int from = c.log.size();
+        c.run(8_000);
         assertTrue(c.where("r3").isEmpty(), "not recovered while its node is not fenced");
-        long failures = c.log.stream().filter(l -> l.contains("fencing of " + victim + " failed")).count();
-        assertTrue(failures >= 2, "tried again: " + failures);
+        List<Long> asked = c.log.subList(from, c.log.size()).stream().filter(l -> l.contains("asks to reboot "
+            + victim)).map(l -> Long.parseLong(l.substring(0, l.indexOf(' ')))).toList();
+        assertTrue(asked.size() >= 3 && asked.size() <= 4, "tried again, more slowly each time: " + asked);
+        for (int i = 2; i < asked.size(); i++) {
+            assertTrue(asked.get(i) - asked.get(i - 1) > asked.get(i - 1) - asked.get(i - 2),
+                "each retry waits longer: " + asked);
+        }
         c.unfenceable.clear();   // the device works again
         settle(c, "after the device came back");
         assertEquals(List.of(victim + " reboot"), c.fenced);
