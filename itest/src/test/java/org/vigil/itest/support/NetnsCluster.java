@@ -287,6 +287,29 @@ public final class NetnsCluster implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the node hangs (answers nothing, holds what it holds) without dying, as a hung kernel. */
+    public void pause(int i) throws IOException, InterruptedException {
+        signal(i, "STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume(int i) throws IOException, InterruptedException {
+        signal(i, "CONT");
+    }
+
+    private void signal(int i, String signal) throws IOException, InterruptedException {
+        Process p = nodes.get(i);
+        if (p != null && p.isAlive()) {
+            run(List.of("kill", "-" + signal, Long.toString(p.pid())), null);
+        }
+    }
+
+    /** The pid of node {@code i}'s process (its JVM: the launcher and {@code ip netns exec} exec it), or -1. */
+    public long pid(int i) {
+        Process p = nodes.get(i);
+        return p == null ? -1 : p.pid();
+    }
+
     public boolean alive(int i) {
         Process p = nodes.get(i);
         return p != null && p.isAlive();
@@ -359,6 +382,7 @@ public final class NetnsCluster implements AutoCloseable {
     public void close() throws Exception {
         for (Process p : nodes.values()) {
             if (p.isAlive()) {
+                run(List.of("kill", "-CONT", Long.toString(p.pid())), null);   // a paused node could not stop
                 p.destroy();
             }
         }
