@@ -26,15 +26,17 @@ import org.vigil.kernel.spi.AgentResult;
 import org.vigil.kernel.spi.FenceRequest;
 
 /**
- * The test fence agent {@code itest/src/test/resources/fence/fence_vigil_test}: it powers a "node" (here a
- * {@code sleep} process standing in for a node process) off by killing the pid in its pid file and on by running
- * its start command, over the {@code fence_*} stdin protocol; run directly and through the agents bundle's
- * {@link ExternalFenceAgent}, as the fencer runs it. No namespaces, no root.
+ * The test fence agent {@code distribution/src/main/fence/fence_vigil_test} (shipped with the distribution, the
+ * demo cluster's fence device too): it powers a "node" (here a {@code sleep} process standing in for a node process)
+ * off by killing the pid in its pid file and on by running its start command, over the {@code fence_*} stdin
+ * protocol; run directly and through the agents bundle's {@link ExternalFenceAgent}, as the fencer runs it. No
+ * namespaces, no root.
  */
 @Timeout(120)
 class FenceTestAgentTest {
 
-    static final Path AGENT_DIR = NetnsCluster.root().resolve("itest/src/test/resources/fence");
+    /** The directory of the test fence agent, for {@code -Dvigil.agents.fence.dir} (the demo's nodes use it too). */
+    static final Path AGENT_DIR = NetnsCluster.root().resolve("distribution/src/main/fence");
     static final Path AGENT = AGENT_DIR.resolve("fence_vigil_test");
 
     @TempDir
