@@ -143,6 +143,31 @@ class FenceTestAgentTest {
         assertTrue(log.containsAll(List.of("off n1 ok", "status n1 off", "on n1 ok", "reboot n1 ok")), log.toString());
     }
 
+    /** The demo's layout: the plug names the node's state directory, its pid file is DIR/{port}/vigil.pid. */
+    @Test
+    void thePlugCanNameTheDirectoryOfThePidFile() throws Exception {
+        long[] pids = new long[2];
+        for (int i = 1; i <= 2; i++) {
+            Process p = new ProcessBuilder("sleep", "300").start();
+            started.add(p);
+            Files.writeString(Files.createDirectories(dir.resolve("node" + i)).resolve("vigil.pid"), p.pid() + "\n");
+            pids[i - 1] = p.pid();
+        }
+        String params = "pidfile=" + dir.resolve("{port}/vigil.pid") + "\n";
+        Run monitor = agent("action=monitor\n" + params);
+        assertEquals(0, monitor.status(), monitor.err());
+        Run list = agent("action=list\n" + params);
+        assertEquals(new Run(0, "node1\nnode2\n", ""), list);
+        Run off = agent("action=off\nport=node2\n" + params);
+        assertEquals(0, off.status(), off.err());
+        waitDead(pids[1]);
+        assertFalse(alive(pids[1]), "off kills node2's process");
+        assertTrue(alive(pids[0]), "and only that one");
+        Run gone = agent("action=monitor\npidfile=" + dir.resolve("gone/{port}/vigil.pid") + "\n");
+        assertEquals(1, gone.status());
+        assertTrue(gone.err().contains("the pid directory " + dir.resolve("gone") + " does not exist"), gone.err());
+    }
+
     @Test
     void aBrokenSwitchAndBadInputFailWithAReason() throws Exception {
         long n1 = node("n1");
