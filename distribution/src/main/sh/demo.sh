@@ -199,13 +199,14 @@ echo "== resources: configured through node1's CIB =="
 CIB=("$VIGIL" --state-dir "$DIR/node1" cibadmin)
 # Fencing: a lost (or hung) node is powered off before its resources start elsewhere, as on real servers. The
 # "power switch" is fence_vigil_test: off kills the node's process (its pid file), on starts it again the way this
-# script does (--start-node), so a fenced node comes back by itself; every action is logged in DIR/fence.log.
+# script does (--start-node, its messages in DIR/nodeN.out), so a fenced node comes back by itself; every action is
+# logged in DIR/fence.log.
 hosts="$(for i in $(seq 1 "$NODES"); do echo -n "node$i "; done)"
 "${CIB[@]}" --create -o resources -X "<primitive id=\"fence-demo\" class=\"stonith\" type=\"fence_vigil_test\">
     <instance_attributes id=\"fence-demo-ia\">
       <nvpair id=\"fence-demo-hosts\" name=\"pcmk_host_list\" value=\"${hosts% }\"/>
       <nvpair id=\"fence-demo-pidfile\" name=\"pidfile\" value=\"$DIR/{port}/vigil.pid\"/>
-      <nvpair id=\"fence-demo-start\" name=\"start_cmd\" value=\"'$VIGIL' demo --dir '$DIR' --start-node {port}\"/>
+      <nvpair id=\"fence-demo-start\" name=\"start_cmd\" value=\"'$VIGIL' demo --dir '$DIR' --start-node {port} >>'$DIR/{port}.out' 2>&1\"/>
       <nvpair id=\"fence-demo-log\" name=\"log\" value=\"$DIR/fence.log\"/>
     </instance_attributes>
     <operations><op id=\"fence-demo-monitor-60s\" name=\"monitor\" interval=\"60s\"/></operations>
