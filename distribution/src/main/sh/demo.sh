@@ -206,7 +206,7 @@ hosts="$(for i in $(seq 1 "$NODES"); do echo -n "node$i "; done)"
     <instance_attributes id=\"fence-demo-ia\">
       <nvpair id=\"fence-demo-hosts\" name=\"pcmk_host_list\" value=\"${hosts% }\"/>
       <nvpair id=\"fence-demo-pidfile\" name=\"pidfile\" value=\"$DIR/{port}/vigil.pid\"/>
-      <nvpair id=\"fence-demo-start\" name=\"start_cmd\" value=\"'$VIGIL' demo --dir '$DIR' --start-node {port} >>'$DIR/{port}.out' 2>&1\"/>
+      <nvpair id=\"fence-demo-start\" name=\"start_cmd\" value=\"'$VIGIL' demo --dir '$DIR' --start-node {port} &gt;&gt;'$DIR/{port}.out' 2&gt;&amp;1\"/>
       <nvpair id=\"fence-demo-log\" name=\"log\" value=\"$DIR/fence.log\"/>
     </instance_attributes>
     <operations><op id=\"fence-demo-monitor-60s\" name=\"monitor\" interval=\"60s\"/></operations>
