@@ -25,9 +25,12 @@ import org.w3c.dom.NodeList;
 
 /**
  * {@code ./vigil demo}, the README's first command, and the README's "Kill a node and watch failover": 3 local
- * nodes start, the demo's resources run; the node running {@code web} is killed with SIGKILL, {@code web} runs on
- * another node within a bounded time and nothing that ran on the other nodes was restarted; the node started again
- * rejoins and {@code web} stays where it is (resource-stickiness); the demo stops every node, the restarted one too.
+ * nodes start, the demo's resources and its fence device run; the node running {@code web} is killed with SIGKILL,
+ * it is fenced, {@code web} runs on another node within a bounded time and nothing that ran on the other nodes was
+ * restarted; the fence device starts the node again, it rejoins and {@code web} stays where it is
+ * (resource-stickiness); the demo stops every node, the restarted one too. And the README's "Watch it fence": the
+ * node running {@code web} hangs ({@code kill -STOP}), it is fenced (its process killed), {@code web} runs
+ * elsewhere, and the node comes back by itself (the device's power on).
  */
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
 class DemoIT {
@@ -37,9 +40,15 @@ class DemoIT {
 
     static final Pattern WEB = Pattern.compile("\\* web\\s+\\(ocf:heartbeat:Dummy\\):\\s+(.*?)\\s*$",
         Pattern.MULTILINE);
+    static final Pattern FENCE_DEVICE = Pattern.compile(
+        "\\* fence-demo\\s+\\(stonith:fence_vigil_test\\):\\s+(.*?)\\s*$", Pattern.MULTILINE);
 
-    @Test
-    void demoStartsThreeNodesRecoversWebFromAKilledNodeAndStopsThemAll() throws Exception {
+    /** A running demo: its process, its directory ({@code --dir}) and its output. */
+    record Demo(Process process, Path cluster, Path log) {
+    }
+
+    /** {@code vigil demo --for 400 --dir DIR/cluster} on free ports, once it says "The cluster is running.". */
+    private static Demo startDemo() throws Exception {
         Path dir = Files.createTempDirectory("vigil-demo-it");
         Path cluster = dir.resolve("cluster");
         int base;
@@ -47,17 +56,68 @@ class DemoIT {
             base = s.getLocalPort() < 60000 ? s.getLocalPort() : 40000;
         }
         Path log = dir.resolve("demo.out");
-        Process demo = new ProcessBuilder(NodeProcessIT.VIGIL.toString(), "demo", "--for", "400", "--dir",
+        Process process = new ProcessBuilder(NodeProcessIT.VIGIL.toString(), "demo", "--for", "400", "--dir",
             cluster.toString(), "--base-port", Integer.toString(base))
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Demo demo = new Demo(process, cluster, log);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (!Files.readString(log).contains("The cluster is running.")) {
-                assertTrue(demo.isAlive(), "the demo ended early:\n" + Files.readString(log));
+                assertTrue(process.isAlive(), "the demo ended early:\n" + Files.readString(log));
                 assertTrue(System.nanoTime() < deadline, "the demo did not come up:\n" + Files.readString(log));
                 Thread.sleep(200);
             }
-            String out = Files.readString(log);
+        } catch (Throwable t) {
+            stop(demo, List.of());
+            throw t;
+        }
+        return demo;
+    }
+
+    /**
+     * Stops the demo (its TERM trap stops every node it knows, those started again included), then kills what is
+     * left of this test's: a node whose pid file names it, and {@code extra} (a hung node's old process).
+     */
+    private static void stop(Demo demo, List<Long> extra) throws Exception {
+        demo.process().destroy();
+        if (!demo.process().waitFor(60, TimeUnit.SECONDS)) {
+            demo.process().destroyForcibly();
+        }
+        for (int i = 1; i <= 3; i++) {
+            Path pidFile = demo.cluster().resolve("node" + i + "/vigil.pid");
+            if (Files.exists(pidFile)) {
+                // a node the demo did not stop: this test's own, found by its state directory
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                int n = i;
+                ProcessHandle.of(pid).filter(h -> h.info().arguments().map(a -> List.of(a)
+                    .contains(demo.cluster().resolve("node" + n).toString())).orElse(false))
+                    .ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        for (long pid : extra) {
+            // still this demo's node (a pid is not reused while its process lives, but it may be once it is gone)
+            ProcessHandle.of(pid).filter(h -> h.info().arguments().map(a -> String.join(" ", a)
+                .contains(demo.cluster().toString())).orElse(false)).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** After {@link #stop}: the demo said so, and every node removed its pid file and socket. */
+    private static void assertStopped(Demo demo) throws IOException {
+        String out = Files.readString(demo.log());
+        assertTrue(out.contains("Stopped."), out);
+        for (int i = 1; i <= 3; i++) {
+            Path state = demo.cluster().resolve("node" + i);
+            assertFalse(Files.exists(state.resolve("vigil.pid")), "node" + i + " stopped and cleaned up\n" + out);
+            assertFalse(Files.exists(state.resolve("vigil.sock")));
+        }
+    }
+
+    @Test
+    void demoStartsThreeNodesRecoversWebFromAKilledNodeAndStopsThemAll() throws Exception {
+        Demo demo = startDemo();
+        Path cluster = demo.cluster();
+        try {
+            String out = Files.readString(demo.log());
             for (int i = 1; i <= 3; i++) {
                 assertTrue(out.contains("== node" + i + " "), out);
                 assertTrue(out.contains(", node " + i + " (node" + i + "), up "), out);
@@ -65,6 +125,12 @@ class DemoIT {
             assertTrue(out.contains("<primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">"), out);
             assertTrue(out.contains("ready after "), "vigil wait --ready succeeded:\n" + out);
             assertTrue(out.contains("Clone Set: health-clone [health]:"), out);
+            // fencing is on, with the demo's device running
+            assertTrue(out.contains("<primitive id=\"fence-demo\" class=\"stonith\" type=\"fence_vigil_test\">"), out);
+            Result config = vigil(cluster, 1, "cibadmin", "--query", "-o", "crm_config");
+            assertTrue(config.out().contains("name=\"stonith-enabled\" value=\"true\""), config.out());
+            String device = fenceDevice(cluster, 1);
+            assertTrue(device.matches("Started node[123]"), "fence-demo: '" + device + "'\n" + status(cluster, 1));
 
             // the node running web
             String where = web(cluster, 1);
@@ -97,62 +163,155 @@ class DemoIT {
                 "the cluster settles after the failover");
 
             // nothing that ran on the surviving nodes was restarted: their operation history (call ids) is the
-            // same for every resource but the group that moved
+            // same for every resource but the group that moved (and the fence device, when it ran on the victim)
             Map<String, String> after = history(cluster, survivor, victim);
+            java.util.function.Predicate<String> moving = k -> k.contains("/web/") || k.contains("/web-log/")
+                || (device.equals("Started node" + victim) && k.contains("/fence-demo/"));
             Map<String, String> unmoved = new TreeMap<>(after);
-            unmoved.keySet().removeIf(k -> k.contains("/web/") || k.contains("/web-log/"));
+            unmoved.keySet().removeIf(moving);
             Map<String, String> unmovedBefore = new TreeMap<>(before);
-            unmovedBefore.keySet().removeIf(k -> k.contains("/web/") || k.contains("/web-log/"));
+            unmovedBefore.keySet().removeIf(moving);
             assertEquals(unmovedBefore, unmoved, "operations on the surviving nodes, web's group aside");
 
-            // the killed node comes back and rejoins; web stays where it runs now (resource-stickiness)
-            Result restart = run(NodeProcessIT.VIGIL.toString(), "demo", "--dir", cluster.toString(),
-                "--start-node", Integer.toString(victim));
-            assertEquals(0, restart.exit(), restart.out());
-            assertTrue(restart.out().contains("node" + victim + " started again"), restart.out());
-            // (vigil wait --ready can answer before the DC has taken the node in: poll for the clone's instance)
-            long back = System.nanoTime();
-            String rejoined = status(cluster, victim);
-            while (!rejoined.contains("Started: [ node1 node2 node3 ]")
-                && System.nanoTime() - back < TimeUnit.SECONDS.toNanos(60)) {
-                Thread.sleep(250);
-                rejoined = status(cluster, victim);
-            }
-            assertTrue(rejoined.contains("Online: [ node1 node2 node3 ]"), rejoined);
-            assertTrue(rejoined.contains("Started: [ node1 node2 node3 ]"), "the clone runs on every node\n"
-                + rejoined);
+            // the lost node was fenced (its process was gone already: a reboot's "off" finds nothing to kill)
+            assertFenced(cluster, survivor, victim);
+
+            // its "power on" starts it again: it rejoins by itself; web stays where it runs now (stickiness)
+            String rejoined = awaitRejoined(cluster, victim, pid);
             assertEquals(moved, web(cluster, victim), "web stays on its node after node" + victim + " rejoined\n"
                 + rejoined);
+            Result again = run(NodeProcessIT.VIGIL.toString(), "demo", "--dir", cluster.toString(),
+                "--start-node", Integer.toString(victim));
+            assertEquals(1, again.exit(), again.out());
+            assertTrue(again.out().contains("node" + victim + " is running (pid "), again.out());
         } finally {
-            // the demo's TERM trap stops every node it knows, the restarted one included
-            demo.destroy();
-            if (!demo.waitFor(60, TimeUnit.SECONDS)) {
-                demo.destroyForcibly();
+            stop(demo, List.of());
+        }
+        assertStopped(demo);
+    }
+
+    /**
+     * The README's "Watch it fence": the node running {@code web} (found with {@code crm_resource --locate}) hangs
+     * ({@code kill -STOP}); within a bound it is fenced (every survivor's {@code stonith_admin --history} has a
+     * successful reboot of it, the device's log too), the hung process is gone, {@code web} runs on another node,
+     * and the node comes back by itself (the device's start command) into the ring and the cluster.
+     */
+    @Test
+    void aHungNodeIsFencedItsResourcesRunElsewhereAndItComesBack() throws Exception {
+        Demo demo = startDemo();
+        Path cluster = demo.cluster();
+        List<Long> hung = new ArrayList<>();
+        try {
+            Result located = vigil(cluster, 1, "crm_resource", "--locate", "-r", "web");
+            Matcher m = Pattern.compile("^resource web is running on: node([123])\\s*$", Pattern.MULTILINE)
+                .matcher(located.out());
+            assertTrue(located.exit() == 0 && m.find(), located.out());
+            int victim = Integer.parseInt(m.group(1));
+            int survivor = victim % 3 + 1;
+            long pid = Long.parseLong(Files.readString(cluster.resolve("node" + victim + "/vigil.pid")).trim());
+            assertTrue(ProcessHandle.of(pid).isPresent(), "node" + victim + "'s process " + pid);
+            hung.add(pid);
+            Result stopped = run("kill", "-STOP", Long.toString(pid));
+            assertEquals(0, stopped.exit(), stopped.out());
+
+            // fenced: the hung process is killed, every survivor records the reboot
+            long hungAt = System.nanoTime();
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                && System.nanoTime() - hungAt < TimeUnit.MILLISECONDS.toNanos(FAILOVER_BOUND_MS)) {
+                Thread.sleep(100);
             }
-            for (int i = 1; i <= 3; i++) {
-                Path pidFile = cluster.resolve("node" + i + "/vigil.pid");
-                if (Files.exists(pidFile)) {
-                    // a node the demo did not stop: this test's own, found by its state directory
-                    long pid = Long.parseLong(Files.readString(pidFile).trim());
-                    int n = i;
-                    ProcessHandle.of(pid).filter(h -> h.info().arguments().map(a -> List.of(a)
-                        .contains(cluster.resolve("node" + n).toString())).orElse(false))
-                        .ifPresent(ProcessHandle::destroyForcibly);
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "node" + victim
+                + "'s hung process " + pid + " was not killed (fenced) within " + FAILOVER_BOUND_MS + " ms\n"
+                + diagnose(cluster, survivor, victim));
+            assertFenced(cluster, survivor, victim);
+            assertFenced(cluster, 6 - victim - survivor, victim);
+
+            // web runs on another node
+            String now = "";
+            while (System.nanoTime() - hungAt < TimeUnit.MILLISECONDS.toNanos(FAILOVER_BOUND_MS)) {
+                now = web(cluster, survivor);
+                if (now.matches("Started node[123]") && !now.equals("Started node" + victim)) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            assertTrue(now.matches("Started node[123]") && !now.equals("Started node" + victim),
+                "web after node" + victim + " hung: '" + now + "'\n" + diagnose(cluster, survivor, victim));
+
+            // the node comes back by itself (the reboot's power on) into the ring and the cluster
+            awaitRejoined(cluster, victim, pid);
+            String members = vigil(cluster, victim, "corosync-cmapctl", "-g", "runtime.totem.members").out();
+            assertTrue(members.trim().endsWith("= 1 2 3"), members);
+            assertEquals(now, web(cluster, victim), "web stays where it runs after node" + victim + " came back");
+        } finally {
+            stop(demo, hung);
+        }
+        assertStopped(demo);
+    }
+
+    /** Node N's {@code stonith_admin --history} of node V (and the device's own log) has a successful reboot. */
+    private static void assertFenced(Path cluster, int n, int victim) throws Exception {
+        Result h = vigil(cluster, n, "stonith_admin", "--history", "node" + victim);
+        assertEquals(0, h.exit(), h.out());
+        assertTrue(Pattern.compile("^(reboot|off) of node" + victim + " successful: delegate=node[123], "
+            + "client=pacemaker-controld\\.[123], origin=node[123], last-successful='[^']+'$", Pattern.MULTILINE)
+            .matcher(h.out()).find(), "node" + n + "'s fencing history of node" + victim + ":\n" + h.out());
+        String log = Files.readString(cluster.resolve("fence.log"));
+        assertTrue(Pattern.compile("^\\d+ (reboot|off) node" + victim + " ok$", Pattern.MULTILINE).matcher(log).find(),
+            "the fence device's log:\n" + log);
+    }
+
+    /**
+     * Waits (60 s at most) until node V runs again in a new process (not {@code oldPid}) and the cluster, as node V
+     * sees it, has every node online and the clone on every node; returns that status.
+     */
+    private static String awaitRejoined(Path cluster, int victim, long oldPid) throws Exception {
+        long back = System.nanoTime();
+        String rejoined = "";
+        while (System.nanoTime() - back < TimeUnit.SECONDS.toNanos(60)) {
+            Path pidFile = cluster.resolve("node" + victim + "/vigil.pid");
+            String pid = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "";
+            if (!pid.isEmpty() && Long.parseLong(pid) != oldPid) {
+                rejoined = status(cluster, victim);
+                if (rejoined.contains("Online: [ node1 node2 node3 ]")
+                    && rejoined.contains("Started: [ node1 node2 node3 ]")) {
+                    return rejoined;
                 }
             }
+            Thread.sleep(250);
         }
-        String out = Files.readString(log);
-        assertTrue(out.contains("Stopped."), out);
-        for (int i = 1; i <= 3; i++) {
-            Path state = cluster.resolve("node" + i);
-            assertFalse(Files.exists(state.resolve("vigil.pid")), "node" + i + " stopped and cleaned up\n" + out);
-            assertFalse(Files.exists(state.resolve("vigil.sock")));
+        int other = victim % 3 + 1;
+        throw new AssertionError("node" + victim + " did not come back (the fence device starts it again); its "
+            + "status:\n" + rejoined + "\n" + diagnose(cluster, other, victim));
+    }
+
+    /** What a failure report needs: node N's status and fencing history of V, the device's log, V's output. */
+    private static String diagnose(Path cluster, int n, int victim) {
+        StringBuilder b = new StringBuilder();
+        try {
+            b.append("status as node").append(n).append(":\n").append(status(cluster, n));
+            b.append("stonith_admin --history node").append(victim).append(" on node").append(n).append(":\n")
+                .append(vigil(cluster, n, "stonith_admin", "--history", "node" + victim).out());
+            Path fenceLog = cluster.resolve("fence.log");
+            b.append("fence.log:\n").append(Files.exists(fenceLog) ? Files.readString(fenceLog) : "(none)\n");
+            List<String> out = Files.readAllLines(cluster.resolve("node" + victim + ".out"));
+            b.append("node").append(victim).append(".out (last 20 lines):\n")
+                .append(String.join("\n", out.subList(Math.max(0, out.size() - 20), out.size())));
+        } catch (Exception e) {
+            b.append("(").append(e).append(")");
         }
+        return b.toString();
     }
 
     /** Where web runs, as node N's status shows it ("Started node2", "Stopped", ...); "" when not shown. */
     private static String web(Path cluster, int n) throws Exception {
         Matcher m = WEB.matcher(status(cluster, n));
+        return m.find() ? m.group(1) : "";
+    }
+
+    /** Where the fence device runs, as node N's status shows it; "" when not shown. */
+    private static String fenceDevice(Path cluster, int n) throws Exception {
+        Matcher m = FENCE_DEVICE.matcher(status(cluster, n));
         return m.find() ? m.group(1) : "";
     }
 

@@ -26,15 +26,17 @@ import org.vigil.kernel.spi.AgentResult;
 import org.vigil.kernel.spi.FenceRequest;
 
 /**
- * The test fence agent {@code itest/src/test/resources/fence/fence_vigil_test}: it powers a "node" (here a
- * {@code sleep} process standing in for a node process) off by killing the pid in its pid file and on by running
- * its start command, over the {@code fence_*} stdin protocol; run directly and through the agents bundle's
- * {@link ExternalFenceAgent}, as the fencer runs it. No namespaces, no root.
+ * The test fence agent {@code distribution/src/main/fence/fence_vigil_test} (shipped with the distribution, the
+ * demo cluster's fence device too): it powers a "node" (here a {@code sleep} process standing in for a node process)
+ * off by killing the pid in its pid file and on by running its start command, over the {@code fence_*} stdin
+ * protocol; run directly and through the agents bundle's {@link ExternalFenceAgent}, as the fencer runs it. No
+ * namespaces, no root.
  */
 @Timeout(120)
 class FenceTestAgentTest {
 
-    static final Path AGENT_DIR = NetnsCluster.root().resolve("itest/src/test/resources/fence");
+    /** The directory of the test fence agent, for {@code -Dvigil.agents.fence.dir} (the demo's nodes use it too). */
+    static final Path AGENT_DIR = NetnsCluster.root().resolve("distribution/src/main/fence");
     static final Path AGENT = AGENT_DIR.resolve("fence_vigil_test");
 
     @TempDir
@@ -139,6 +141,31 @@ class FenceTestAgentTest {
         List<String> log = Files.readAllLines(dir.resolve("actions.log")).stream()
             .map(l -> l.substring(l.indexOf(' ') + 1)).toList();
         assertTrue(log.containsAll(List.of("off n1 ok", "status n1 off", "on n1 ok", "reboot n1 ok")), log.toString());
+    }
+
+    /** The demo's layout: the plug names the node's state directory, its pid file is DIR/{port}/vigil.pid. */
+    @Test
+    void thePlugCanNameTheDirectoryOfThePidFile() throws Exception {
+        long[] pids = new long[2];
+        for (int i = 1; i <= 2; i++) {
+            Process p = new ProcessBuilder("sleep", "300").start();
+            started.add(p);
+            Files.writeString(Files.createDirectories(dir.resolve("node" + i)).resolve("vigil.pid"), p.pid() + "\n");
+            pids[i - 1] = p.pid();
+        }
+        String params = "pidfile=" + dir.resolve("{port}/vigil.pid") + "\n";
+        Run monitor = agent("action=monitor\n" + params);
+        assertEquals(0, monitor.status(), monitor.err());
+        Run list = agent("action=list\n" + params);
+        assertEquals(new Run(0, "node1\nnode2\n", ""), list);
+        Run off = agent("action=off\nport=node2\n" + params);
+        assertEquals(0, off.status(), off.err());
+        waitDead(pids[1]);
+        assertFalse(alive(pids[1]), "off kills node2's process");
+        assertTrue(alive(pids[0]), "and only that one");
+        Run gone = agent("action=monitor\npidfile=" + dir.resolve("gone/{port}/vigil.pid") + "\n");
+        assertEquals(1, gone.status());
+        assertTrue(gone.err().contains("the pid directory " + dir.resolve("gone") + " does not exist"), gone.err());
     }
 
     @Test
