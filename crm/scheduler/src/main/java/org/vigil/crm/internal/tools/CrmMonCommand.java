@@ -21,6 +21,7 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
 import org.vigil.crm.internal.scheduler.output.MonitorText;
 import org.vigil.crm.internal.scheduler.output.MonitorXml;
 import org.vigil.crm.internal.scheduler.output.StatusPrinter;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.UsageException;
 

@@ -30,6 +30,7 @@ import org.vigil.crm.internal.cib.XmlElement;
 import org.vigil.crm.internal.scheduler.output.MonitorText;
 import org.vigil.crm.internal.scheduler.output.StatusPrinter;
 import org.vigil.crm.internal.scheduler.unpack.Unpacker;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.UsageException;
 

@@ -26,6 +26,7 @@ import org.vigil.crm.api.cib.CibError;
 import org.vigil.crm.api.cib.CibRequest;
 import org.vigil.crm.api.cib.XmlNode;
 import org.vigil.crm.cib.internal.ops.CibXPath;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.VigilNode;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.CommandContext;

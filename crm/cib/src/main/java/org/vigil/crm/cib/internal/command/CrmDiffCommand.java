@@ -21,6 +21,7 @@ import org.vigil.crm.api.cib.XmlText;
 import org.vigil.crm.cib.internal.patch.Differ;
 import org.vigil.crm.cib.internal.patch.Patcher;
 import org.vigil.crm.cib.internal.patch.Patchset;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.CommandContext;
 import org.vigil.kernel.api.command.UsageException;

@@ -19,6 +19,7 @@ import org.vigil.crm.api.cib.Cib;
 import org.vigil.crm.api.cib.CibError;
 import org.vigil.crm.api.cib.CibRequest;
 import org.vigil.crm.api.cib.XmlNode;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.ClusterMembership;
 import org.vigil.kernel.api.QuorumService;
 import org.vigil.kernel.api.QuorumState;

@@ -24,6 +24,7 @@ import org.vigil.crm.api.cib.Cib;
 import org.vigil.crm.api.cib.XmlNode;
 import org.vigil.crm.api.cib.XmlText;
 import org.vigil.crm.cib.internal.validate.CibValidator;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.CommandContext;
 import org.vigil.kernel.api.command.UsageException;

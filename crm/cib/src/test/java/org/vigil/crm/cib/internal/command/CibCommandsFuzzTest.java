@@ -31,6 +31,7 @@ import org.vigil.crm.cib.internal.TestNode;
 import org.vigil.crm.cib.internal.ops.CibXPath;
 import org.vigil.crm.cib.internal.validate.CibValidator;
 import org.vigil.crm.internal.scheduler.StandardPolicyEngine;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.CommandContext;
 import org.vigil.kernel.api.command.UsageException;

@@ -1,4 +1,4 @@
-package org.vigil.crm.internal.tools;
+package org.vigil.crm.toolsupport;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,61 +12,61 @@ import org.apache.commons.cli.ParseException;
 import org.vigil.kernel.api.command.UsageException;
 
 /**
- * Option parsing for the Pacemaker tools the scheduler bundle provides (crm_mon, crm_resource), with Apache Commons CLI: short and long forms
+ * Option parsing for the Pacemaker tools the CIB and scheduler bundles provide, with Apache Commons CLI: short and long forms
  * as the tools have them ({@code -o resources}, {@code --scope=resources}, {@code --scope resources}); an unknown
  * option or a missing value is a usage error with exit status 64 ({@code CRM_EX_USAGE}).
  *
  * <p>Not thread-safe: one per call.
  */
-final class ToolOptions {
+public final class ToolOptions {
 
     private final String tool;
     private final String usage;
     private final Options options = new Options();
 
-    ToolOptions(String tool, String usage) {
+    public ToolOptions(String tool, String usage) {
         this.tool = tool;
         this.usage = usage;
         flag("?", "help", "Show help options");
     }
 
-    ToolOptions flag(String shortName, String longName, String description) {
+    public ToolOptions flag(String shortName, String longName, String description) {
         options.addOption(Option.builder(shortName).longOpt(longName).desc(description).build());
         return this;
     }
 
-    ToolOptions value(String shortName, String longName, String argName, String description) {
+    public ToolOptions value(String shortName, String longName, String argName, String description) {
         options.addOption(Option.builder(shortName).longOpt(longName).hasArg().argName(argName).desc(description)
             .build());
         return this;
     }
 
     /** An option whose value may be left out ({@code -p} or {@code --promotion=RSC}). */
-    ToolOptions optionalValue(String shortName, String longName, String argName, String description) {
+    public ToolOptions optionalValue(String shortName, String longName, String argName, String description) {
         options.addOption(Option.builder(shortName).longOpt(longName).optionalArg(true).numberOfArgs(1)
             .argName(argName).desc(description).build());
         return this;
     }
 
     /** A long-only option (a deprecated spelling, or one without a short form). */
-    ToolOptions longFlag(String longName, String description) {
+    public ToolOptions longFlag(String longName, String description) {
         options.addOption(Option.builder().longOpt(longName).desc(description).build());
         return this;
     }
 
     /** A long-only option with a value. */
-    ToolOptions longValue(String longName, String argName, String description) {
+    public ToolOptions longValue(String longName, String argName, String description) {
         options.addOption(Option.builder().longOpt(longName).hasArg().argName(argName).desc(description).build());
         return this;
     }
 
     /** Parses; {@code --help} is answered by throwing a UsageException with status 0 carrying the help text. */
-    CommandLine parse(List<String> args) throws UsageException {
+    public CommandLine parse(List<String> args) throws UsageException {
         return parse(args, false);
     }
 
     /** Parses; with {@code allowArguments}, arguments that are not options are left in the command line's list. */
-    CommandLine parse(List<String> args, boolean allowArguments) throws UsageException {
+    public CommandLine parse(List<String> args, boolean allowArguments) throws UsageException {
         CommandLine cl;
         try {
             cl = DefaultParser.builder().setAllowPartialMatching(false).build()
@@ -84,7 +84,21 @@ final class ToolOptions {
         return cl;
     }
 
-    String help() {
+    /** Every spelling of every option ({@code -x}, {@code --xml-file}), in declaration order. */
+    public List<String> spellings() {
+        List<String> all = new java.util.ArrayList<>();
+        for (Option o : options.getOptions()) {
+            if (o.getOpt() != null) {
+                all.add("-" + o.getOpt());
+            }
+            if (o.getLongOpt() != null) {
+                all.add("--" + o.getLongOpt());
+            }
+        }
+        return all;
+    }
+
+    public String help() {
         StringWriter w = new StringWriter();
         new HelpFormatter().printHelp(new PrintWriter(w), 110, usage, null, options, 2, 4, null);
         return w.toString().stripTrailing();
