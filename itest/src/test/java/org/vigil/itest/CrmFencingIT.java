@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.vigil.itest.CrmNetnsIT.Placement;
 import org.vigil.itest.support.NetnsCluster;
 import org.vigil.itest.support.NetnsCluster.Result;
 
@@ -216,7 +217,7 @@ class CrmFencingIT {
     @Order(2)
     void aHungNodeIsFencedAndOnlyThenAreItsResourcesStartedElsewhere() throws Exception {
         int h = sampler.snapshot().node("d1");
-        List<String> held = sampler.snapshot().singlesOn(h);
+        List<String> held = singlesOn(sampler.snapshot(), h);
         Set<Integer> survivors = others(h);
         long t0 = System.currentTimeMillis();
         c.pause(h);
@@ -248,7 +249,7 @@ class CrmFencingIT {
     void aFailingFenceDeviceBlocksTheRecoveryShowsInCrmMonAndIsRetriedUntilItWorks() throws Exception {
         Files.createFile(switchBroken());
         int h = sampler.snapshot().node("d2");
-        List<String> held = sampler.snapshot().singlesOn(h);
+        List<String> held = singlesOn(sampler.snapshot(), h);
         Set<Integer> survivors = others(h);
         long t0 = System.currentTimeMillis();
         c.pause(h);
@@ -517,43 +518,11 @@ class CrmFencingIT {
 
     // ---- what runs where ----------------------------------------------------------------------------------------
 
-    /** Where each resource is active: by its Dummy state file on a node whose process is alive. */
-    static final class Placement {
-        final Map<String, Set<Integer>> active = new TreeMap<>();
-
-        void add(String rsc, int node) {
-            active.computeIfAbsent(rsc, k -> new TreeSet<>()).add(node);
-        }
-
-        Set<Integer> nodes(String rsc) {
-            return active.getOrDefault(rsc, Set.of());
-        }
-
-        int node(String rsc) {
-            Set<Integer> n = nodes(rsc);
-            return n.size() == 1 ? n.iterator().next() : -1;
-        }
-
-        List<String> on(int node) {
-            List<String> out = new ArrayList<>();
-            active.forEach((r, n) -> {
-                if (n.contains(node)) {
-                    out.add(r);
-                }
-            });
-            return out;
-        }
-
-        List<String> singlesOn(int node) {
-            List<String> out = new ArrayList<>(on(node));
-            out.retainAll(DUMMIES);
-            return out;
-        }
-
-        @Override
-        public String toString() {
-            return active.toString();
-        }
+    /** The Dummy primitives active on {@code node}. */
+    static List<String> singlesOn(Placement p, int node) {
+        List<String> out = new ArrayList<>(p.on(node));
+        out.retainAll(DUMMIES);
+        return out;
     }
 
     final class Sampler extends Thread {
