@@ -317,6 +317,9 @@ class CrmFencingIT {
         restart(h);
         ok(c.vigil(1, "cibadmin", "--delete", "-X", "<fencing-topology/>"));
         ok(c.vigil(1, "cibadmin", "--delete", "-X", "<primitive id=\"fence-broken\"/>"));
+        // the removed device is stopped and forgotten: no orphan, no failed action left in crm_mon
+        NetnsCluster.await("fence-broken gone from crm_mon", T, () -> !quietly(() -> c.vigil(1, "crm_mon", "-1", "-r")
+            .out()).contains("fence-broken"));
     }
 
     @Test

@@ -281,6 +281,11 @@ final class ExecutorCore {
             long interval = longOf(r.meta("interval"));
             return cancel(r.resourceId(), r.resourceId() + "_" + op + "_" + interval, r);
         }
+        if (r.operation().equals("delete")) {
+            // the scheduler's cleanup (pcmk__schedule_cleanup()) is a controller matter, not the agent's: the
+            // resource is forgotten, its history erased (do_lrm_invoke() -> do_lrm_delete()), no agent runs
+            return delete(r.resourceId(), r.transitionKey());
+        }
         ResourceState rs = state(r);
         Recurring rec = null;
         if (r.intervalMs() > 0) {

@@ -411,6 +411,19 @@ class ExecutorCoreTest {
     }
 
     @Test
+    void aDeleteOperationOfTheGraphForgetsTheResourceWithoutRunningTheAgent() throws Exception {
+        run(op("vip", "start", 0));
+        run(op("vip", "monitor", 100, 8, 0, Map.of()));
+        long before = dummy.count("delete");
+        Outcome o = on(() -> core.execute(op("vip", "delete", 0))).get(10, TimeUnit.SECONDS);
+        assertEquals(0, o.rc(), o.toString());
+        assertFalse(o.recorded());
+        assertNull(lrmResource("vip"));
+        assertEquals(List.of(), on(core::recurring));
+        assertEquals(before, dummy.count("delete"), "the agent was not asked");
+    }
+
+    @Test
     void publishWritesTheWholeHistoryOverTheNodesEntry() throws Exception {
         run(op("vip", "start", 0));
         // someone else's idea of this node's history (a copy from another partition)
