@@ -39,8 +39,8 @@
 #           failover, and fence-bench running), TRIAL_SETTLE s, then kill -STOP of every process of the node
 #           hosting d1 (t0 just before). On a survivor, ms after t0: membership and located (as failover),
 #             fenced         = the victim's namespace has no process left (10 ms poll from the host)
-#             fence_logged   = the survivor's log says so (Pacemaker: "<victim> was terminated (", Vigil: "<victim>
-#                              was fenced")
+#             fence_logged   = the DC's log says so (the DC after the failover; Pacemaker: "<victim> was terminated
+#                              (", Vigil: "<victim> was fenced")
 #             agent_started  = d1's state file on a survivor; order = fence_first unless it came before fenced
 #                              (START_BEFORE_FENCE) or without a fence (START_WITHOUT_FENCE): both are NOTE lines
 #             crm share      = located - membership; located - fenced
@@ -301,11 +301,13 @@ CONFIGURE=(
   "--create --scope resources --xml-text <primitive id=\"d2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><operations><op id=\"d2-monitor-10s\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/></operations></primitive>"
 )
 # the fencing phase (FENCING=1): stonith-enabled=true and the device fence-bench (bench/crm/fence_bench), configured
-# before d1 and d2 so that they are never placed without it
+# before d1 and d2 so that they are never placed without it; vigil-fence-loop-max=0 turns off Vigil's fence-loop
+# guard (by default a node fenced 3 times within an hour is kept out of the cluster, and the trials fence the same
+# nodes again and again; Pacemaker has no such guard and ignores the option)
 FENCE_MAP="$BRT/fence/netns.map"
 CONFIGURE_FENCING=(
   "--create --scope resources --xml-text <primitive id=\"fence-bench\" class=\"stonith\" type=\"fence_bench\"><instance_attributes id=\"fence-bench-ia\"><nvpair id=\"fence-bench-ia-hosts\" name=\"pcmk_host_list\" value=\"node1 node2 node3\"/><nvpair id=\"fence-bench-ia-map\" name=\"netns_map\" value=\"$FENCE_MAP\"/></instance_attributes><operations><op id=\"fence-bench-monitor-60s\" name=\"monitor\" interval=\"60s\" timeout=\"20s\"/></operations></primitive>"
-  "--modify --allow-create --scope crm_config --xml-text <cluster_property_set id=\"cib-bootstrap-options\"><nvpair id=\"cib-bootstrap-options-stonith-enabled\" name=\"stonith-enabled\" value=\"true\"/></cluster_property_set>"
+  "--modify --allow-create --scope crm_config --xml-text <cluster_property_set id=\"cib-bootstrap-options\"><nvpair id=\"cib-bootstrap-options-stonith-enabled\" name=\"stonith-enabled\" value=\"true\"/><nvpair id=\"cib-bootstrap-options-vigil-fence-loop-max\" name=\"vigil-fence-loop-max\" value=\"0\"/></cluster_property_set>"
 )
 FENCING=0
 configure() { # SYS: the same cibadmin commands on both
@@ -512,10 +514,12 @@ fence_check() {
     raw "# vg: stonith_admin --list-registered: $(X vg 1 stonith_admin --list-registered 2>&1 | tr '\n' ' ')"
   fi
 }
-# fence_log_ms SYS I VICTIM OFFSET: epoch ms of the survivor's own log line saying the victim was fenced
+# crm_log SYS I: node I's CRM log; fence_log_ms SYS I VICTIM OFFSET: epoch ms of node I's log line (I = the DC after
+# the failover: Vigil's DC alone logs it) saying the victim was fenced
+crm_log() { if [ "$1" = pcmk ]; then echo "$(node_dir "$2")/log-pacemaker/pacemaker.log"; else vigil_log "$2"; fi; }
 fence_log_ms() {
-  if [ "$1" = pcmk ]; then logts "$(node_dir "$2")/log-pacemaker/pacemaker.log" "$3 was terminated (" "$4"
-  else logts "$(vigil_log "$2")" "$3 was fenced" "$4"; fi
+  if [ "$1" = pcmk ]; then logts "$(crm_log "$1" "$2")" "$3 was terminated (" "$4"
+  else logts "$(crm_log "$1" "$2")" "$3 was fenced" "$4"; fi
 }
 # vg_fence_internal I: from node I's timeline (the last incident): ms from "ring ... formed" to "fencing <victim>",
 # to "<victim> was fenced" and to the end of d1's start
@@ -533,7 +537,7 @@ vg_fence_internal() {
 ns_signal() { local k p; for k in 1 2; do for p in $(sys_pids "$2"); do kill -"$1" "$p" 2>/dev/null; done; done; }
 
 fencing_sys() {
-  local sys=$1 prof=$2 r host vi dc sv mlog off plog poff pids p ts tm tmem tflog h end newh tr0 trj share tok cons np pstart pcost ndc
+  local sys=$1 prof=$2 r host vi dc sv mlog off pids p ts tm tmem tflog h end newh tr0 trj share tok cons np pstart pcost ndc j
   log "$(name_of "$sys") $prof: fresh cluster with fencing (fence_bench)"
   sys_up "$sys" "$prof" || { result "sys=$sys phase=fencing profile=$prof setup=failed"; return 1; }
   fence_check "$sys"
@@ -553,11 +557,10 @@ fencing_sys() {
     dc=$(dc_of "$sys" 1)
     sv=1; [ "$vi" = 1 ] && sv=2
     mlog=$(members_log "$sys" "$sv"); off=$(stat -c %s "$mlog" 2>/dev/null || echo 0)
-    if [ "$sys" = pcmk ]; then plog="$(node_dir "$sv")/log-pacemaker/pacemaker.log"; else plog=$(vigil_log "$sv"); fi
-    poff=$(stat -c %s "$plog" 2>/dev/null || echo 0)
+    declare -A poff=(); for j in $(seq 1 "$NODES"); do poff[$j]=$(stat -c %s "$(crm_log "$sys" "$j")" 2>/dev/null || echo 0); done
     pids=$(sys_pids "$vi")
     # watchers, 10 ms steps: d1's agent state file on a survivor (its start ran), and the victim's namespace empty
-    local sf="" j; for j in $(seq 1 "$NODES"); do [ "$j" != "$vi" ] && sf+=" $(statefile "$j" d1)"; done
+    local sf=""; for j in $(seq 1 "$NODES"); do [ "$j" != "$vi" ] && sf+=" $(statefile "$j" d1)"; done
     ( end=$(( ${EPOCHREALTIME%.*} + 180 ))
       while (( ${EPOCHREALTIME%.*} < end )); do
         for f in $sf; do [ -e "$f" ] && { ms_now; exit 0; }; done
@@ -595,12 +598,12 @@ fencing_sys() {
     kill "$apid" "$fpid" 2>/dev/null; wait "$apid" "$fpid" 2>/dev/null
     local ta tf; ta=$(head -1 "$W/fagent-$sys-$prof-$r.txt"); tf=$(head -1 "$W/ffenced-$sys-$prof-$r.txt")
     tmem=$(logts "$mlog" "Members left: $vi" "$off")
-    tflog=$(fence_log_ms "$sys" "$sv" "$host" "$poff")
+    ndc=$(dc_of "$sys" "$sv")
+    tflog=""; [ -n "$ndc" ] && tflog=$(fence_log_ms "$sys" "${ndc#node}" "$host" "${poff[${ndc#node}]}")
     newh=$(where "$sys" "$sv" d1)
     share=NA; [ -n "$ts" ] && [ -n "$tmem" ] && share=$(( ts - tmem ))
     local order=NA; [ -n "$ta" ] && [ -n "$tf" ] && order=$([ "$ta" -ge "$tf" ] && echo fence_first || echo START_BEFORE_FENCE)
     [ -n "$ta" ] && [ -z "$tf" ] && order=START_WITHOUT_FENCE
-    ndc=$(dc_of "$sys" "$sv")
     result "sys=$sys phase=fencing profile=$prof trial=$r victim=$host dc_before=$dc was_dc=$([ "$host" = "$dc" ] && echo yes || echo no) dc_after=${ndc:-none} victim_pids=$(echo $pids | wc -w) new_host=${newh:-none} membership_ms=$(dt "$tmem") fenced_ms=$(dt "$tf") fence_logged_ms=$(dt "$tflog") located_ms=$(dt "$ts") crm_mon_ms=$(if has_mon "$sys"; then dt "$tm"; else echo NA; fi) crm_share_ms=$share after_fence_ms=$([ -n "$ts" ] && [ -n "$tf" ] && echo $(( ts - tf )) || echo NA) agent_started_ms=$(dt "$ta") order=$order poll_period_ms=$pcost$([ "$sys" = vg ] && [ -n "$ndc" ] && echo " $(vg_fence_internal "${ndc#node}" "$host")")"
     [ -n "$ts" ] || { log "$(name_of "$sys") $prof fencing trial $r: d1 NOT running on a survivor 150 s after the STOP"; dump "$sys" "$sv" "nofence-$sys-$prof-$r"; }
     [ -n "$tf" ] || { log "$(name_of "$sys") $prof fencing trial $r: $host NOT fenced"; raw "# sys=$sys profile=$prof fencing trial=$r: $host NOT fenced (its processes still there: $(sys_pids "$vi" | tr '\n' ' '))"; [ -n "$ts" ] && dump "$sys" "$sv" "nofence-$sys-$prof-$r"; }
@@ -846,7 +849,7 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
       "$(ratio "$(colm vg fencing "$F" membership_ms)" "$(colm pcmk fencing "$F" membership_ms)")"
     row "  fenced: the victim's processes gone (10 ms poll)" "$(col pcmk fencing "$F" fenced_ms)" "$(col vg fencing "$F" fenced_ms)" \
       "$(ratio "$(colm vg fencing "$F" fenced_ms)" "$(colm pcmk fencing "$F" fenced_ms)")"
-    row "  the survivor's log: victim fenced" "$(col pcmk fencing "$F" fence_logged_ms)" "$(col vg fencing "$F" fence_logged_ms)" \
+    row "  the DC's log: victim fenced" "$(col pcmk fencing "$F" fence_logged_ms)" "$(col vg fencing "$F" fence_logged_ms)" \
       "$(ratio "$(colm vg fencing "$F" fence_logged_ms)" "$(colm pcmk fencing "$F" fence_logged_ms)")"
     row "  d1's agent ran its start on a survivor (state file)" "$(col pcmk fencing "$F" agent_started_ms)" "$(col vg fencing "$F" agent_started_ms)" \
       "$(ratio "$(colm vg fencing "$F" agent_started_ms)" "$(colm pcmk fencing "$F" agent_started_ms)")"
