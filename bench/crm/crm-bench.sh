@@ -41,8 +41,9 @@
 #             fenced         = the victim's namespace has no process left (10 ms poll from the host)
 #             fence_logged   = the DC's log says so (the DC after the failover; Pacemaker: "<victim> was terminated
 #                              (", Vigil: "<victim> was fenced")
-#             agent_started  = d1's state file on a survivor; order = fence_first unless it came before fenced
-#                              (START_BEFORE_FENCE) or without a fence (START_WITHOUT_FENCE): both are NOTE lines
+#             agent_started  = d1's state file on a survivor; order = fence_first unless it came before the
+#                              fence's first evidence (fenced or fence_logged: START_BEFORE_FENCE) or without a fence
+#                              (START_WITHOUT_FENCE): both are NOTE lines
 #             crm share      = located - membership; located - fenced
 #           Vigil: the DC's `crmadmin --timeline --incidents 1` goes into the raw file, and from it ring formed ->
 #           "fencing <victim>", -> "<victim> was fenced", -> d1 started. Then the victim (killed now if it was not
@@ -567,9 +568,13 @@ fencing_sys() {
         sleep 0.01
       done ) > "$W/fagent-$sys-$prof-$r.txt" &
     local apid=$!; BG_PIDS+=($apid)
+    # (the pids known now, by the shell's own test: /proc/PID/ns/net of an exited process, zombie or reaped, is
+    # gone; once they are, `ip netns pids` confirms that nothing forked before the STOP is left)
     ( end=$(( ${EPOCHREALTIME%.*} + 180 )); ns=$(node_ns "$vi")
       while (( ${EPOCHREALTIME%.*} < end )); do
-        [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && { ms_now; exit 0; }
+        t=$(ms_now); left=0
+        for q in $pids; do [ -e "/proc/$q/ns/net" ] && { left=1; break; }; done
+        [ "$left" = 0 ] && [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && { echo "$t"; exit 0; }
         sleep 0.01
       done ) > "$W/ffenced-$sys-$prof-$r.txt" &
     local fpid=$!; BG_PIDS+=($fpid)
@@ -602,12 +607,15 @@ fencing_sys() {
     tflog=""; [ -n "$ndc" ] && tflog=$(fence_log_ms "$sys" "${ndc#node}" "$host" "${poff[${ndc#node}]}")
     newh=$(where "$sys" "$sv" d1)
     share=NA; [ -n "$ts" ] && [ -n "$tmem" ] && share=$(( ts - tmem ))
-    local order=NA; [ -n "$ta" ] && [ -n "$tf" ] && order=$([ "$ta" -ge "$tf" ] && echo fence_first || echo START_BEFORE_FENCE)
-    [ -n "$ta" ] && [ -z "$tf" ] && order=START_WITHOUT_FENCE
+    # the fence's first evidence: the namespace empty (the watcher may be late on a loaded machine) or the DC's log
+    # line (written only after the agent, which returns once its own scan finds the namespace empty)
+    local tfe=$tf; [ -n "$tflog" ] && { [ -z "$tfe" ] || [ "$tflog" -lt "$tfe" ]; } && tfe=$tflog
+    local order=NA; [ -n "$ta" ] && [ -n "$tfe" ] && order=$([ "$ta" -ge "$tfe" ] && echo fence_first || echo START_BEFORE_FENCE)
+    [ -n "$ta" ] && [ -z "$tfe" ] && order=START_WITHOUT_FENCE
     result "sys=$sys phase=fencing profile=$prof trial=$r victim=$host dc_before=$dc was_dc=$([ "$host" = "$dc" ] && echo yes || echo no) dc_after=${ndc:-none} victim_pids=$(echo $pids | wc -w) new_host=${newh:-none} membership_ms=$(dt "$tmem") fenced_ms=$(dt "$tf") fence_logged_ms=$(dt "$tflog") located_ms=$(dt "$ts") crm_mon_ms=$(if has_mon "$sys"; then dt "$tm"; else echo NA; fi) crm_share_ms=$share after_fence_ms=$([ -n "$ts" ] && [ -n "$tf" ] && echo $(( ts - tf )) || echo NA) agent_started_ms=$(dt "$ta") order=$order poll_period_ms=$pcost$([ "$sys" = vg ] && [ -n "$ndc" ] && echo " $(vg_fence_internal "${ndc#node}" "$host")")"
     [ -n "$ts" ] || { log "$(name_of "$sys") $prof fencing trial $r: d1 NOT running on a survivor 150 s after the STOP"; dump "$sys" "$sv" "nofence-$sys-$prof-$r"; }
     [ -n "$tf" ] || { log "$(name_of "$sys") $prof fencing trial $r: $host NOT fenced"; raw "# sys=$sys profile=$prof fencing trial=$r: $host NOT fenced (its processes still there: $(sys_pids "$vi" | tr '\n' ' '))"; [ -n "$ts" ] && dump "$sys" "$sv" "nofence-$sys-$prof-$r"; }
-    [ "$order" = fence_first ] || [ "$order" = NA ] || raw "# sys=$sys profile=$prof fencing trial=$r: ORDER $order: d1's start ran on a survivor at +$(dt "$ta") ms, the victim's processes gone at +$(dt "$tf") ms"
+    [ "$order" = fence_first ] || [ "$order" = NA ] || raw "# sys=$sys profile=$prof fencing trial=$r: ORDER $order: d1's start ran on a survivor at +$(dt "$ta") ms, the victim's processes gone at +$(dt "$tf") ms, the DC logged the fence at +$(dt "$tflog") ms"
     if [ "$sys" = vg ] && [ -n "$ndc" ]; then
       X vg "${ndc#node}" crmadmin --timeline --incidents 1 2>&1 | head -80 | sed "s/^/# sys=vg profile=$prof fencing trial=$r timeline ($ndc, the DC): /" >> "$RAW"
     fi
