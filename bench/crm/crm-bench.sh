@@ -38,7 +38,8 @@
 #           an existing different /usr/sbin/fence_bench is never touched). Per profile, TRIALS trials: ready (as
 #           failover, and fence-bench running), TRIAL_SETTLE s, then kill -STOP of every process of the node
 #           hosting d1 (t0 just before). On a survivor, ms after t0: membership and located (as failover),
-#             fenced         = the victim's namespace has no process left (10 ms poll from the host)
+#             fenced         = the victim's namespace has no process left (10 ms poll from the host: the pids
+#                              known at t0 by the shell's own test, then `ip netns pids` once they are gone)
 #             fence_logged   = the DC's log says so (the DC after the failover; Pacemaker: "<victim> was terminated
 #                              (", Vigil: "<victim> was fenced")
 #             agent_started  = d1's state file on a survivor; order = fence_first unless it came before the
