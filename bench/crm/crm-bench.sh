@@ -28,6 +28,27 @@
 #             crm share  = located - membership: what the CRM adds to the ring's failure detection
 #           Then the victim reboots (its /run emptied, its stack restarted) and rejoins: rejoin = restart until the
 #           survivor's CIB shows it online (node_state in_ccm, crmd online, join member).
+# fencing   as failover, with fencing (not in the default PHASES: it installs /usr/sbin/fence_bench for the phase):
+#           stonith-enabled=true and a device `fence-bench` (class stonith, type fence_bench, pcmk_host_list
+#           "node1 node2 node3", netns_map) made with the same cibadmin commands on both. The agent is
+#           bench/crm/fence_bench: "off"/"reboot" of plug nodeN = kill -KILL of every process in csnN (the set the
+#           failover phase kills; found by namespace inode through a map the phase writes), "status" = on while any
+#           lives. Vigil's nodes find it through -Dvigil.agents.fence.dir (added to VIGIL_JAVA_OPTS for the phase),
+#           Pacemaker's fenced in /usr/sbin (installed for the phase only, removed at its end and by the exit trap;
+#           an existing different /usr/sbin/fence_bench is never touched). Per profile, TRIALS trials: ready (as
+#           failover, and fence-bench running), TRIAL_SETTLE s, then kill -STOP of every process of the node
+#           hosting d1 (t0 just before). On a survivor, ms after t0: membership and located (as failover),
+#             fenced         = the victim's namespace has no process left (10 ms poll from the host: the pids
+#                              known at t0 by the shell's own test, then `ip netns pids` once they are gone)
+#             fence_logged   = the DC's log says so (the DC after the failover; Pacemaker: "<victim> was terminated
+#                              (", Vigil: "<victim> was fenced")
+#             agent_started  = d1's state file on a survivor; order = fence_first unless it came before the
+#                              fence's first evidence (fenced or fence_logged: START_BEFORE_FENCE) or without a fence
+#                              (START_WITHOUT_FENCE): both are NOTE lines
+#             crm share      = located - membership; located - fenced
+#           Vigil: the DC's `crmadmin --timeline --incidents 1` goes into the raw file, and from it ring formed ->
+#           "fencing <victim>", -> "<victim> was fenced", -> d1 started. Then the victim (killed now if it was not
+#           fenced) reboots and rejoins as in failover.
 # cold      COLD_TRIALS cold starts of a configured cluster (d1 and d2 in the CIB, kept on disk; /run emptied):
 #           t0 = just before the three nodes start (Pacemaker: corosync on the three nodes, then pacemakerd on
 #           each as soon as its corosync answers IPC; Vigil: the three node processes). Measured from node1:
@@ -45,7 +66,7 @@
 #           summed per node (Pacemaker: corosync + pacemakerd and its 6 daemons; Vigil: the node JVM and any agent
 #           process running at that moment).
 #
-# Env: PHASES="failover cold admin idle" SYSTEMS="pcmk vg" PROFILES="seed fast" TRIALS=5 TRIAL_SETTLE=5
+# Env: PHASES="failover cold admin idle" (and fencing) SYSTEMS="pcmk vg" PROFILES="seed fast" TRIALS=5 TRIAL_SETTLE=5
 #      READY_WAIT=45 COLD_TRIALS=3 COLD_TIMEOUT=120 UP_ATTEMPTS=3 UP_TIMEOUT=120 RUNS=10 WARMUP=2 MOVES=5 SETTLE=30 IDLE_SECS=30 BENCH_RT (default /tmp/vigil-crm-bench: not
 #      the other benchmarks' directory, since the namespace lock is released between phases) VIGIL_JAVA_OPTS
 #      CS_SCHED_RR=no (corosync without realtime) KEEP_NETNS=1
@@ -122,6 +143,7 @@ cleanup() {
   local p
   for p in "${BG_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
   netns_release
+  declare -F fence_teardown >/dev/null && fence_teardown
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -198,6 +220,7 @@ ready() {
   s=$(cstat "$1" "$2") || return 1
   echo "$s" | grep -qx 'online=node1,node2,node3' || return 1
   echo "$s" | grep -qE '^rsc=d1 on=node[0-9]+$' && echo "$s" | grep -qE '^rsc=d2 on=node[0-9]+$' || return 1
+  [ "$FENCING" = 1 ] && { echo "$s" | grep -qE '^rsc=fence-bench on=node[0-9]+$' || return 1; }
   # and the cluster's view is what really runs
   echo "$s" | grep -qx "rsc=d1 on=$(actual d1)" && echo "$s" | grep -qx "rsc=d2 on=$(actual d2)" || return 1
   dc=$(dc_of "$1" "$2") && [ -n "$dc" ] && [ "$(dc_state "$1" "$2" "$dc")" = S_IDLE ]
@@ -279,9 +302,21 @@ CONFIGURE=(
   "--create --scope resources --xml-text <primitive id=\"d1\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><operations><op id=\"d1-monitor-10s\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/></operations></primitive>"
   "--create --scope resources --xml-text <primitive id=\"d2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><operations><op id=\"d2-monitor-10s\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/></operations></primitive>"
 )
+# the fencing phase (FENCING=1): stonith-enabled=true and the device fence-bench (bench/crm/fence_bench), configured
+# before d1 and d2 so that they are never placed without it; vigil-fence-loop-max=0 turns off Vigil's fence-loop
+# guard (by default a node fenced 3 times within an hour is kept out of the cluster, and the trials fence the same
+# nodes again and again; Pacemaker has no such guard and ignores the option)
+FENCE_MAP="$BRT/fence/netns.map"
+CONFIGURE_FENCING=(
+  "--create --scope resources --xml-text <primitive id=\"fence-bench\" class=\"stonith\" type=\"fence_bench\"><instance_attributes id=\"fence-bench-ia\"><nvpair id=\"fence-bench-ia-hosts\" name=\"pcmk_host_list\" value=\"node1 node2 node3\"/><nvpair id=\"fence-bench-ia-map\" name=\"netns_map\" value=\"$FENCE_MAP\"/></instance_attributes><operations><op id=\"fence-bench-monitor-60s\" name=\"monitor\" interval=\"60s\" timeout=\"20s\"/></operations></primitive>"
+  "--modify --allow-create --scope crm_config --xml-text <cluster_property_set id=\"cib-bootstrap-options\"><nvpair id=\"cib-bootstrap-options-stonith-enabled\" name=\"stonith-enabled\" value=\"true\"/><nvpair id=\"cib-bootstrap-options-vigil-fence-loop-max\" name=\"vigil-fence-loop-max\" value=\"0\"/></cluster_property_set>"
+)
+FENCING=0
 configure() { # SYS: the same cibadmin commands on both
-  local c rc=0 a b
-  for c in "${CONFIGURE[@]}"; do
+  local c rc=0 a b cmds=("${CONFIGURE[0]}")
+  [ "$FENCING" = 1 ] && cmds+=("${CONFIGURE_FENCING[@]}")
+  cmds+=("${CONFIGURE[@]:1}")
+  for c in "${cmds[@]}"; do
     a=${c%% --xml-text *}; b=${c#* --xml-text }
     # shellcheck disable=SC2086
     X "$1" 1 cibadmin $a --xml-text "$b" || rc=1
@@ -430,6 +465,181 @@ failover_sys() {
   if wait_ready "$sys" 1 "$READY_WAIT"; then result "sys=$sys phase=ready_after_rejoin profile=$prof trial=end ok=yes"
   else raw "# sys=$sys profile=$prof after the last trial: cluster NOT ready $READY_WAIT s after the rejoin"; dump "$sys" 1 "notready-$sys-$prof-end"
     result "sys=$sys phase=ready_after_rejoin profile=$prof trial=end ok=no"; fi
+  sys_stop "$sys"
+}
+
+# ---- phase fencing ----------------------------------------------------------------------------------------------
+
+# The fence agent, bench/crm/fence_bench, for both systems: Vigil's nodes find it in $BRT/fence/sbin
+# (-Dvigil.agents.fence.dir), Pacemaker's fenced in /usr/sbin, where it is installed for the phase only (removed at
+# its end and by the exit trap). Its map names each node's network namespace by inode (inside node-exec.sh /run, so
+# /run/netns, is the node's own), and the host's, which it refuses to act on.
+FENCE_INSTALLED=0; FENCE_SBIN=/usr/sbin/fence_bench; FENCE_JAVA_SAVED=""
+fence_setup() {
+  local i ino host
+  mkdir -p "$BRT/fence/sbin"
+  cp "$CRM_BENCH_DIR/fence_bench" "$BRT/fence/sbin/fence_bench" && chmod 755 "$BRT/fence/sbin/fence_bench" || return 1
+  host=$(stat -L -c %i /proc/self/ns/net) || return 1
+  { echo "host $host"
+    for i in $(seq 1 "$NODES"); do
+      ino=$(stat -L -c %i "/run/netns/$(node_ns "$i")") || return 1
+      [ "$ino" != "$host" ] || { log "namespace $(node_ns "$i") has the host's inode"; return 1; }
+      echo "node$i $ino"
+    done; } > "$FENCE_MAP.new" && mv "$FENCE_MAP.new" "$FENCE_MAP"
+  raw "# fence_bench map ($FENCE_MAP): $(tr '\n' ' ' < "$FENCE_MAP")"
+  if [ -e "$FENCE_SBIN" ] && ! cmp -s "$FENCE_SBIN" "$CRM_BENCH_DIR/fence_bench"; then
+    log "$FENCE_SBIN exists and is not bench/crm/fence_bench: not touching it"; return 1
+  fi
+  install -m 755 "$CRM_BENCH_DIR/fence_bench" "$FENCE_SBIN" || return 1
+  FENCE_INSTALLED=1
+  FENCE_JAVA_SAVED=${VIGIL_JAVA_OPTS-__unset__}
+  export VIGIL_JAVA_OPTS="${VIGIL_JAVA_OPTS:-} -Dvigil.agents.fence.dir=$BRT/fence/sbin"
+  raw "# fencing: $FENCE_SBIN installed for the phase; Vigil's VIGIL_JAVA_OPTS for the phase: '$VIGIL_JAVA_OPTS'"
+  FENCING=1
+}
+fence_teardown() {
+  if [ "$FENCE_INSTALLED" = 1 ]; then rm -f "$FENCE_SBIN"; FENCE_INSTALLED=0; fi
+  if [ -n "$FENCE_JAVA_SAVED" ]; then
+    if [ "$FENCE_JAVA_SAVED" = __unset__ ]; then unset VIGIL_JAVA_OPTS; else export VIGIL_JAVA_OPTS="$FENCE_JAVA_SAVED"; fi
+    FENCE_JAVA_SAVED=""
+  fi
+  FENCING=0
+}
+# fence_check SYS: the agent as each system sees it, into the raw file (Pacemaker: stonith_admin inside node1)
+fence_check() {
+  if [ "$1" = pcmk ]; then
+    raw "# pcmk: stonith_admin --list-installed | grep fence_bench: $(X pcmk 1 stonith_admin --list-installed 2>&1 | grep -c fence_bench) line(s)"
+    raw "# pcmk: stonith_admin -M -a fence_bench: $(X pcmk 1 stonith_admin -M -a fence_bench 2>&1 | grep -o '<resource-agent name="[^"]*"' | head -1)"
+    raw "# pcmk: stonith_admin --list-registered: $(X pcmk 1 stonith_admin --list-registered 2>&1 | tr '\n' ' ')"
+  else
+    raw "# vg: stonith_admin --list-installed | grep fence_bench: $(X vg 1 stonith_admin --list-installed 2>&1 | grep -c fence_bench) line(s)"
+    raw "# vg: stonith_admin --list-registered: $(X vg 1 stonith_admin --list-registered 2>&1 | tr '\n' ' ')"
+  fi
+}
+# crm_log SYS I: node I's CRM log; fence_log_ms SYS I VICTIM OFFSET: epoch ms of node I's log line (I = the DC after
+# the failover: Vigil's DC alone logs it) saying the victim was fenced
+crm_log() { if [ "$1" = pcmk ]; then echo "$(node_dir "$2")/log-pacemaker/pacemaker.log"; else vigil_log "$2"; fi; }
+fence_log_ms() {
+  if [ "$1" = pcmk ]; then logts "$(crm_log "$1" "$2")" "$3 was terminated (" "$4"
+  else logts "$(crm_log "$1" "$2")" "$3 was fenced" "$4"; fi
+}
+# vg_fence_internal I: from node I's timeline (the last incident): ms from "ring ... formed" to "fencing <victim>",
+# to "<victim> was fenced" and to the end of d1's start
+vg_fence_internal() {
+  X vg "$1" crmadmin --timeline --incidents 1 2>/dev/null | awk -v v="$2" '
+    /ring .* formed/ && f == "" { f = $1 + 0 }
+    $0 ~ ("fencing " v " ") && s == "" && f != "" { s = $1 + 0 }
+    $0 ~ (v " was fenced") && d == "" && f != "" { d = $1 + 0 }
+    /d1_start_0 on .* done/ && r == "" && f != "" { r = $1 + 0 }
+    function x(a) { return (a == "" ? "NA" : a - f) }
+    END { printf "vg_formed_to_fencing_ms=%s vg_formed_to_fenced_ms=%s vg_formed_to_d1_started_ms=%s", x(s), x(d), x(r) }'
+}
+# ns_stop I / ns_kill I: SIGSTOP / SIGKILL of every process in node I's namespace, twice (a process forked while
+# the first signals landed)
+ns_signal() { local k p; for k in 1 2; do for p in $(sys_pids "$2"); do kill -"$1" "$p" 2>/dev/null; done; done; }
+
+fencing_sys() {
+  local sys=$1 prof=$2 r host vi dc sv mlog off pids p ts tm tmem tflog h end newh tr0 trj share tok cons np pstart pcost ndc j
+  log "$(name_of "$sys") $prof: fresh cluster with fencing (fence_bench)"
+  sys_up "$sys" "$prof" || { result "sys=$sys phase=fencing profile=$prof setup=failed"; return 1; }
+  fence_check "$sys"
+  tok=$(X "$sys" 1 corosync-cmapctl -g runtime.config.totem.token 2>/dev/null | awk '{print $NF}')
+  cons=$(X "$sys" 1 corosync-cmapctl -g runtime.config.totem.consensus 2>/dev/null | awk '{print $NF}')
+  raw "# sys=$sys profile=$prof fencing runtime.config.totem.token=$tok consensus=$cons located_by=$(locate_method "$sys") $(bg_load | sed 's/^# //')"
+  for r in $(seq 1 "$TRIALS"); do
+    if ! wait_ready "$sys" 1 "$READY_WAIT"; then
+      raw "# sys=$sys profile=$prof fencing trial=$r: cluster NOT ready (3 online, DC idle, d1, d2 and fence-bench running) $READY_WAIT s after the previous trial's rejoin"
+      dump "$sys" 1 "fnotready-$sys-$prof-$r"
+      result "sys=$sys phase=fready_after_rejoin profile=$prof trial=$r ok=no"
+      sys_up "$sys" "$prof" || { result "sys=$sys phase=fencing profile=$prof setup=failed"; break; }
+    elif [ "$r" -gt 1 ]; then result "sys=$sys phase=fready_after_rejoin profile=$prof trial=$r ok=yes"; fi
+    sleep "$TRIAL_SETTLE"
+    host=$(where "$sys" 1 d1); vi=${host#node}
+    [[ "$vi" =~ ^[0-9]+$ ]] || { raw "# sys=$sys profile=$prof fencing trial=$r: d1 not on one node ('$host')"; dump "$sys" 1 "fwhere-$sys-$prof-$r"; break; }
+    dc=$(dc_of "$sys" 1)
+    sv=1; [ "$vi" = 1 ] && sv=2
+    mlog=$(members_log "$sys" "$sv"); off=$(stat -c %s "$mlog" 2>/dev/null || echo 0)
+    declare -A poff=(); for j in $(seq 1 "$NODES"); do poff[$j]=$(stat -c %s "$(crm_log "$sys" "$j")" 2>/dev/null || echo 0); done
+    pids=$(sys_pids "$vi")
+    # watchers, 10 ms steps: d1's agent state file on a survivor (its start ran), and the victim's namespace empty
+    local sf=""; for j in $(seq 1 "$NODES"); do [ "$j" != "$vi" ] && sf+=" $(statefile "$j" d1)"; done
+    ( end=$(( ${EPOCHREALTIME%.*} + 180 ))
+      while (( ${EPOCHREALTIME%.*} < end )); do
+        for f in $sf; do [ -e "$f" ] && { ms_now; exit 0; }; done
+        sleep 0.01
+      done ) > "$W/fagent-$sys-$prof-$r.txt" &
+    local apid=$!; BG_PIDS+=($apid)
+    # (the pids known now, by the shell's own test: /proc/PID/ns/net of an exited process, zombie or reaped, is
+    # gone; once they are, `ip netns pids` confirms that nothing forked before the STOP is left)
+    ( end=$(( ${EPOCHREALTIME%.*} + 180 )); ns=$(node_ns "$vi")
+      while (( ${EPOCHREALTIME%.*} < end )); do
+        t=$(ms_now); left=0
+        for q in $pids; do [ -e "/proc/$q/ns/net" ] && { left=1; break; }; done
+        [ "$left" = 0 ] && [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && { echo "$t"; exit 0; }
+        sleep 0.01
+      done ) > "$W/ffenced-$sys-$prof-$r.txt" &
+    local fpid=$!; BG_PIDS+=($fpid)
+    t0=$(ms_now)
+    ns_signal STOP "$vi"
+    ts=""; tm=""; end=$(( $(date +%s) + 150 )); np=0; pstart=$(ms_now)
+    while [ "$(date +%s)" -lt "$end" ]; do
+      h=$(where "$sys" "$sv" d1); np=$((np + 1))
+      echo "$(( $(ms_now) - t0 )) ${h:--} fenced=$([ -s "$W/ffenced-$sys-$prof-$r.txt" ] && echo yes || echo no)" >> "$W/fpoll-$sys-$prof-$r.txt"
+      if [ -n "$h" ] && [[ ",$h," != *",$host,"* ]]; then ts=$(ms_now); break; fi
+      sleep 0.05
+    done
+    pcost=$(( ( $(ms_now) - pstart ) / np ))
+    if [ -n "$ts" ] && has_mon "$sys"; then
+      end=$(( $(date +%s) + 30 ))
+      while [ "$(date +%s)" -lt "$end" ]; do
+        mon "$sys" "$sv" | grep -E '^[[:space:]]*\* d1[[:space:]]' | grep -q "Started node" \
+          && ! mon "$sys" "$sv" | grep -E '^[[:space:]]*\* d1[[:space:]]' | grep -q "$host" && { tm=$(ms_now); break; }
+        sleep 0.05
+      done
+    fi
+    # the fence may come after d1 was located (it must not): up to 30 s more for it
+    end=$(( $(date +%s) + 30 ))
+    while [ ! -s "$W/ffenced-$sys-$prof-$r.txt" ] && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done
+    sleep 0.5
+    kill "$apid" "$fpid" 2>/dev/null; wait "$apid" "$fpid" 2>/dev/null
+    local ta tf; ta=$(head -1 "$W/fagent-$sys-$prof-$r.txt"); tf=$(head -1 "$W/ffenced-$sys-$prof-$r.txt")
+    tmem=$(logts "$mlog" "Members left: $vi" "$off")
+    ndc=$(dc_of "$sys" "$sv")
+    tflog=""; [ -n "$ndc" ] && tflog=$(fence_log_ms "$sys" "${ndc#node}" "$host" "${poff[${ndc#node}]}")
+    newh=$(where "$sys" "$sv" d1)
+    share=NA; [ -n "$ts" ] && [ -n "$tmem" ] && share=$(( ts - tmem ))
+    # the fence's first evidence: the namespace empty (the watcher may be late on a loaded machine) or the DC's log
+    # line (written only after the agent, which returns once its own scan finds the namespace empty)
+    local tfe=$tf; [ -n "$tflog" ] && { [ -z "$tfe" ] || [ "$tflog" -lt "$tfe" ]; } && tfe=$tflog
+    local order=NA; [ -n "$ta" ] && [ -n "$tfe" ] && order=$([ "$ta" -ge "$tfe" ] && echo fence_first || echo START_BEFORE_FENCE)
+    [ -n "$ta" ] && [ -z "$tfe" ] && order=START_WITHOUT_FENCE
+    result "sys=$sys phase=fencing profile=$prof trial=$r victim=$host dc_before=$dc was_dc=$([ "$host" = "$dc" ] && echo yes || echo no) dc_after=${ndc:-none} victim_pids=$(echo $pids | wc -w) new_host=${newh:-none} membership_ms=$(dt "$tmem") fenced_ms=$(dt "$tf") fence_logged_ms=$(dt "$tflog") located_ms=$(dt "$ts") crm_mon_ms=$(if has_mon "$sys"; then dt "$tm"; else echo NA; fi) crm_share_ms=$share after_fence_ms=$([ -n "$ts" ] && [ -n "$tf" ] && echo $(( ts - tf )) || echo NA) agent_started_ms=$(dt "$ta") order=$order poll_period_ms=$pcost$([ "$sys" = vg ] && [ -n "$ndc" ] && echo " $(vg_fence_internal "${ndc#node}" "$host")")"
+    [ -n "$ts" ] || { log "$(name_of "$sys") $prof fencing trial $r: d1 NOT running on a survivor 150 s after the STOP"; dump "$sys" "$sv" "nofence-$sys-$prof-$r"; }
+    [ -n "$tf" ] || { log "$(name_of "$sys") $prof fencing trial $r: $host NOT fenced"; raw "# sys=$sys profile=$prof fencing trial=$r: $host NOT fenced (its processes still there: $(sys_pids "$vi" | tr '\n' ' '))"; [ -n "$ts" ] && dump "$sys" "$sv" "nofence-$sys-$prof-$r"; }
+    [ "$order" = fence_first ] || [ "$order" = NA ] || raw "# sys=$sys profile=$prof fencing trial=$r: ORDER $order: d1's start ran on a survivor at +$(dt "$ta") ms, the victim's processes gone at +$(dt "$tf") ms, the DC logged the fence at +$(dt "$tflog") ms"
+    if [ "$sys" = vg ] && [ -n "$ndc" ]; then
+      X vg "${ndc#node}" crmadmin --timeline --incidents 1 2>&1 | head -80 | sed "s/^/# sys=vg profile=$prof fencing trial=$r timeline ($ndc, the DC): /" >> "$RAW"
+    fi
+    # the victim (fenced or not: a STOPped one is killed now) reboots: /run emptied, its stack restarted
+    ns_signal KILL "$vi"
+    for _ in $(seq 1 50); do [ -z "$(sys_pids "$vi")" ] && break; sleep 0.1; done
+    rm -f "$(node_dir "$vi")"/{corosync,pacemakerd}.pid "$VRT/node$vi.pid"
+    wipe_run "$vi"
+    tr0=$(ms_now); trj=""
+    if [ "$sys" = pcmk ]; then pcmk_boot "$vi"; else vg_start_node "$vi"; fi
+    end=$(( $(date +%s) + 180 ))
+    while [ "$(date +%s)" -lt "$end" ]; do
+      cstat "$sys" "$sv" | grep -qx 'online=node1,node2,node3' && { trj=$(ms_now); break; }
+      sleep 0.2
+    done
+    if [ -n "$trj" ]; then raw "# sys=$sys profile=$prof fencing trial=$r: $host restarted, online again (seen from node$sv) after $(( trj - tr0 )) ms"
+      result "sys=$sys phase=frejoin profile=$prof trial=$r ms=$(( trj - tr0 ))"
+    else raw "# sys=$sys profile=$prof fencing trial=$r: $host did NOT rejoin within 180 s"; dump "$sys" "$sv" "fnorejoin-$sys-$prof-$r"
+      result "sys=$sys phase=frejoin profile=$prof trial=$r ms=NA"; fi
+  done
+  if wait_ready "$sys" 1 "$READY_WAIT"; then result "sys=$sys phase=fready_after_rejoin profile=$prof trial=end ok=yes"
+  else raw "# sys=$sys profile=$prof fencing after the last trial: cluster NOT ready $READY_WAIT s after the rejoin"; dump "$sys" 1 "fnotready-$sys-$prof-end"
+    result "sys=$sys phase=fready_after_rejoin profile=$prof trial=end ok=no"; fi
   sys_stop "$sys"
 }
 
@@ -585,11 +795,14 @@ idle_sys() {
 
 for sys in $SYSTEMS; do case "$sys" in pcmk|vg) ;; *) die "unknown system $sys (pcmk, vg)" ;; esac; done
 for ph in $PHASES; do
-  case "$ph" in failover|cold|admin|idle) ;; *) die "unknown phase $ph" ;; esac
+  case "$ph" in failover|fencing|cold|admin|idle) ;; *) die "unknown phase $ph" ;; esac
   netns_acquire
   raw ""; raw "# ===== phase $ph $(date -Is) $(bg_load | sed 's/^# //')"
   case "$ph" in
     failover) for prof in $PROFILES; do for sys in $SYSTEMS; do failover_sys "$sys" "$prof"; done; done ;;
+    fencing) if fence_setup; then for prof in $PROFILES; do for sys in $SYSTEMS; do fencing_sys "$sys" "$prof"; done; done
+             else result "sys=all phase=fencing setup=failed (fence_setup)"; fi
+             stop_all; fence_teardown ;;
     cold) for sys in $SYSTEMS; do cold_sys "$sys"; done ;;
     admin) for sys in $SYSTEMS; do admin_sys "$sys"; done ;;
     idle) for sys in $SYSTEMS; do idle_sys "$sys"; done ;;
@@ -636,6 +849,38 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
     row "  victim restarted -> online again" "$(col pcmk rejoin "profile=$prof " ms)" "$(col vg rejoin "profile=$prof " ms)" \
       "$(ratio "$(colm vg rejoin "profile=$prof " ms)" "$(colm pcmk rejoin "profile=$prof " ms)")"
   done
+  for prof in $PROFILES; do
+    grep -q "phase=fencing profile=$prof " "$RAW" || continue
+    F="profile=$prof "
+    row "fencing $prof (kill -STOP): d1 running on a survivor" "$(col pcmk fencing "$F" located_ms)" "$(col vg fencing "$F" located_ms)" \
+      "$(ratio "$(colm vg fencing "$F" located_ms)" "$(colm pcmk fencing "$F" located_ms)")"
+    row "  membership formed (log)" "$(col pcmk fencing "$F" membership_ms)" "$(col vg fencing "$F" membership_ms)" \
+      "$(ratio "$(colm vg fencing "$F" membership_ms)" "$(colm pcmk fencing "$F" membership_ms)")"
+    row "  fenced: the victim's processes gone (10 ms poll)" "$(col pcmk fencing "$F" fenced_ms)" "$(col vg fencing "$F" fenced_ms)" \
+      "$(ratio "$(colm vg fencing "$F" fenced_ms)" "$(colm pcmk fencing "$F" fenced_ms)")"
+    row "  the DC's log: victim fenced" "$(col pcmk fencing "$F" fence_logged_ms)" "$(col vg fencing "$F" fence_logged_ms)" \
+      "$(ratio "$(colm vg fencing "$F" fence_logged_ms)" "$(colm pcmk fencing "$F" fence_logged_ms)")"
+    row "  d1's agent ran its start on a survivor (state file)" "$(col pcmk fencing "$F" agent_started_ms)" "$(col vg fencing "$F" agent_started_ms)" \
+      "$(ratio "$(colm vg fencing "$F" agent_started_ms)" "$(colm pcmk fencing "$F" agent_started_ms)")"
+    row "  CRM share (located - membership)" "$(col pcmk fencing "$F" crm_share_ms)" "$(col vg fencing "$F" crm_share_ms)" \
+      "$(ratio "$(colm vg fencing "$F" crm_share_ms)" "$(colm pcmk fencing "$F" crm_share_ms)")"
+    row "  located - fenced" "$(col pcmk fencing "$F" after_fence_ms)" "$(col vg fencing "$F" after_fence_ms)" \
+      "$(ratio "$(colm vg fencing "$F" after_fence_ms)" "$(colm pcmk fencing "$F" after_fence_ms)")"
+    row "  one poll of located (its resolution), ms" "$(col pcmk fencing "$F" poll_period_ms)" "$(col vg fencing "$F" poll_period_ms)" "-"
+    row "  Vigil's timeline (DC): ring formed -> fencing started" "-" "$(col vg fencing "$F" vg_formed_to_fencing_ms)" "-"
+    row "  Vigil's timeline (DC): ring formed -> victim fenced" "-" "$(col vg fencing "$F" vg_formed_to_fenced_ms)" "-"
+    row "  Vigil's timeline (DC): ring formed -> d1 started" "-" "$(col vg fencing "$F" vg_formed_to_d1_started_ms)" "-"
+    row "  crm_mon -1 shows d1 Started on a survivor" "$(col pcmk fencing "$F" crm_mon_ms)" "$(has_mon vg && col vg fencing "$F" crm_mon_ms || echo 'no crm_mon')" \
+      "$(ratio "$(colm vg fencing "$F" crm_mon_ms)" "$(colm pcmk fencing "$F" crm_mon_ms)")"
+    row "  trials: d1 recovered / fenced / start after the fence / all" \
+      "$(got pcmk fencing "$F" located_ms)/$(got pcmk fencing "$F" fenced_ms)/$(grep "^RESULT sys=pcmk phase=fencing $F" "$RAW" | grep -c order=fence_first)/$(cnt pcmk fencing "$F")" \
+      "$(got vg fencing "$F" located_ms)/$(got vg fencing "$F" fenced_ms)/$(grep "^RESULT sys=vg phase=fencing $F" "$RAW" | grep -c order=fence_first)/$(cnt vg fencing "$F")" "-"
+    row "  trials where the victim was the DC" "$(grep "^RESULT sys=pcmk phase=fencing $F" "$RAW" | grep -c was_dc=yes)" "$(grep "^RESULT sys=vg phase=fencing $F" "$RAW" | grep -c was_dc=yes)" "-"
+    row "  ready again after the rejoin / rejoins (else: a fresh cluster)" "$(grep "^RESULT sys=pcmk phase=fready_after_rejoin $F" "$RAW" | grep -c ok=yes)/$(grep -c "^RESULT sys=pcmk phase=fready_after_rejoin $F" "$RAW")" \
+      "$(grep "^RESULT sys=vg phase=fready_after_rejoin $F" "$RAW" | grep -c ok=yes)/$(grep -c "^RESULT sys=vg phase=fready_after_rejoin $F" "$RAW")" "-"
+    row "  victim restarted -> online again" "$(col pcmk frejoin "$F" ms)" "$(col vg frejoin "$F" ms)" \
+      "$(ratio "$(colm vg frejoin "$F" ms)" "$(colm pcmk frejoin "$F" ms)")"
+  done
   row "fresh starts that failed / fresh starts (see NOTE lines)" "$(grep -c '^RESULT sys=pcmk phase=up .*ok=no' "$RAW")/$(grep -c '^RESULT sys=pcmk phase=up ' "$RAW")" \
     "$(grep -c '^RESULT sys=vg phase=up .*ok=no' "$RAW")/$(grep -c '^RESULT sys=vg phase=up ' "$RAW")" "-"
   if grep -q "phase=cold " "$RAW"; then
@@ -664,8 +909,8 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
   v=$(one vg crm_mon median); [ -n "$v" ] && echo "goal crm_mon -1 <= 14 ms: $v ms: $(goal "$v" 14)"
   v=$(one vg move median); [ -n "$v" ] && echo "goal crm_resource --move round trip <= 100 ms: $v ms: $(goal "$v" 100)"
   r=$(ratio "$(colm vg idle "" pss_kB)" "$(colm pcmk idle "" pss_kB)"); [ "$r" != NA ] && echo "goal idle PSS <= 0.7 x Pacemaker: $r x: $(goal "$r" 0.7)"
-  grep -E '^RESULT .*(setup=failed|ok=no|not_available| located_ms=NA|phase=rejoin .* ms=NA| started_ms=NA)' "$RAW" | sed 's/^RESULT /NOTE: /'
-  grep -E '^# (DUMP|sys=.*(NOT|not ready|not on one))' "$RAW" | sed 's/^# /NOTE: /'
+  grep -E '^RESULT .*(setup=failed|ok=no|not_available| located_ms=NA| fenced_ms=NA|order=START|phase=f?rejoin .* ms=NA| started_ms=NA)' "$RAW" | sed 's/^RESULT /NOTE: /'
+  grep -E '^# (DUMP|sys=.*(NOT|not ready|not on one|ORDER))' "$RAW" | sed 's/^# /NOTE: /'
   echo "loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | sed 's/–/-/g' | tee "$OUTT"
 log "table: $OUTT; raw: $RAW; work files: $W"
