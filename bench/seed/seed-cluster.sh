@@ -65,7 +65,6 @@ vigil_conf seed >/dev/null
 STAMP=$(date +%Y%m%d-%H%M%S)
 RAW="$RESULTS/seed-$STAMP.raw"
 W="$BRT/work/seed-$STAMP"; mkdir -p "$W"
-header "seed runs=$RUNS failover=$FAILOVER cib=$CIB maxs=$MAXS anchor=$SEED_ANCHOR" > "$RAW"
 log "raw output: $RAW"
 raw() { echo "$*" >> "$RAW"; }
 result() { echo "RESULT $*" >> "$RAW"; log "RESULT $*"; }
@@ -86,6 +85,8 @@ for i in 1 2 3; do
 done
 ip netns list | grep -qw "$(node_ns 1)" || NETNS_CREATED=1
 HOLD=1
+# the context line once the namespaces are ours (the build and the load are those of the run)
+header "seed runs=$RUNS failover=$FAILOVER cib=$CIB maxs=$MAXS anchor=$SEED_ANCHOR" > "$RAW"
 
 # ns_reap: every process still in the node namespaces is this run's (they were empty when it began): TERM, up to
 # 10 s, KILL, each by pid
