@@ -113,4 +113,31 @@ class AgentShimsTest {
         assertEquals("--state-dir " + root.resolve("node-state") + " crm_attribute --promotion=st:1 -v 5\n"
             + root.resolve("varrun") + "\n", Files.readString(record));
     }
+
+    @Test
+    void crmMasterCalledByAnAgentBecomesTheNodesCrmAttributeOnItsPromotionScore() throws Exception {
+        SystemTests.require(TestAgents.runnerAvailable(), "no runner helper (native or python3) to run external agents");
+        SystemTests.require(Files.isExecutable(Path.of("/usr/bin/perl")), "no perl to run the shim's client");
+        Path record = root.resolve("called");
+        Path shim = Path.of(System.getProperty("vigil.root", "..")).toAbsolutePath().normalize()
+            .resolve("distribution/src/main/sh/shims/crm_master");
+        Files.createDirectories(root.resolve("home/shims"));
+        Files.copy(shim, root.resolve("home/shims/crm_master"));
+        TestAgents.script(root.resolve("home/bin/vigil-client.pl"), "open(my $f, '>>', '" + record
+            + "'); print $f join(' ', @ARGV) . \"\\n\"; close($f);\n");
+        // as ocf_promotion_score's fallback and rabbitmq-server-ha call it: the agent's own resource, another one
+        // named with -r, and no resource at all (refused, the client never runs)
+        TestAgents.ocfAgent(root, "test", "legacy", "",
+            "start) \"${HA_SBIN_DIR}/crm_master\" -l reboot -v 100 -N node2 || exit 1;"
+                + " \"${HA_SBIN_DIR}/crm_master\" -r other -q -G || exit 1;"
+                + " OCF_RESOURCE_INSTANCE= \"${HA_SBIN_DIR}/crm_master\" -D && exit 1; exit 0 ;;");
+        runner = new AgentRunner(null);
+        OcfAgent a = new OcfAgent("test", "legacy", settings(true), runner);
+        AgentResult r = a.execute(AgentRequest.of("rmq", "start", Map.of(), Duration.ofSeconds(10)))
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertTrue(r.ok(), r.toString());
+        String sd = "--state-dir " + root.resolve("node-state") + " crm_attribute ";
+        assertEquals(sd + "--name master-rmq --lifetime forever -l reboot -v 100 -N node2\n"
+            + sd + "--name master-other --lifetime forever -q -G\n", Files.readString(record));
+    }
 }

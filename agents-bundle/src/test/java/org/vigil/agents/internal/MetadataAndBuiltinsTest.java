@@ -131,6 +131,9 @@ class MetadataAndBuiltinsTest {
         assertTrue(ParameterCheck.check(md, "ocf:test:Web", Map.of("port", "5s")).isEmpty());
         assertTrue(ParameterCheck.check(md, "ocf:test:Web", Map.of("port", "250ms")).isEmpty());
         assertEquals(1, ParameterCheck.check(md, "ocf:test:Web", Map.of("port", "5 fortnights")).size());
+        // the feature set every action carries (OCF_RESKEY_crm_feature_set) is not an agent's parameter
+        assertTrue(ParameterCheck.check(md, "ocf:test:Web", Map.of("port", "80", "crm_feature_set", "3.16.1"))
+            .isEmpty());
     }
 
     @Test

@@ -116,7 +116,7 @@ public final class Outcomes {
      * The environment every external agent of a node starts from: {@link #baseEnvironment()}, with
      * {@code VIGIL_STATE_DIR} set to the node's state directory and the distribution's {@code shims} directory
      * (Vigil's {@code attrd_updater}, {@code crm_attribute}, {@code crm_node}, {@code crm_resource}, {@code crm_mon},
-     * {@code crm_failcount}, {@code cibadmin}) first on the PATH when it exists, so the Pacemaker commands agents run
+     * {@code crm_failcount}, {@code cibadmin}, {@code crm_master}) first on the PATH when it exists, so the Pacemaker commands agents run
      * reach this node, never an installed Pacemaker.
      */
     public static Map<String, String> baseEnvironment(org.vigil.agents.internal.AgentSettings settings) {

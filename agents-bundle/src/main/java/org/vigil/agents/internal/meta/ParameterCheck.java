@@ -18,6 +18,13 @@ public final class ParameterCheck {
     private static final Set<String> BOOLEANS = Set.of("true", "false", "yes", "no", "on", "off", "y", "n", "1",
         "0");
 
+    /**
+     * Not an agent's parameter: the CRM feature set, which Pacemaker's controller adds to every action's parameters
+     * and its executor passes on as {@code OCF_RESKEY_crm_feature_set} (agents read it to choose which Pacemaker
+     * commands to run); an agent need not declare it.
+     */
+    public static final String FEATURE_SET = "crm_feature_set";
+
     private ParameterCheck() {
     }
 
@@ -43,6 +50,9 @@ public final class ParameterCheck {
                 continue;
             }
             AgentMetadata.Parameter p = md.parameter(name).orElse(null);
+            if (p == null && name.equals(FEATURE_SET)) {
+                continue;
+            }
             if (p == null) {
                 Set<String> known = new TreeSet<>();
                 md.parameters().forEach(x -> known.add(x.name()));

@@ -1977,7 +1977,10 @@ final class ControllerCore {
         if (isDc() && waitFor != null && change.after().version().compareTo(waitFor) >= 0) {
             runWaitingPcalcNow();   // the copy now holds what a run waited for
         }
-        if (!isDc() || !settled) {
+        // te_update_diff() reads the changes whenever the transition is incomplete, during a join too: the
+        // results of an aborted transition's actions come in then, or come back with a node's history after a sync
+        // discarded them; what would schedule (requestPcalc) waits for the join anyway
+        if (!isDc() || !settled && (graph == null || graph.complete())) {
             return;
         }
         XmlNode diff = change.patchset();

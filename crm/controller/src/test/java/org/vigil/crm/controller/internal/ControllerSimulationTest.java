@@ -3,6 +3,7 @@ package org.vigil.crm.controller.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -269,6 +270,30 @@ class ControllerSimulationTest {
         settle(c, "after the sync and quorum");
         for (String r : List.of("r1", "r2", "r3")) {
             assertEquals(1, c.where(r).size(), r + " runs once: " + String.join("\n", tail(c.log, 40)));
+        }
+    }
+
+    @Test
+    void aResultThatComesInWhileTheDcsJoinRunsStillConfirmsItsAction() {
+        // Seen on the seed cluster's cold start: the DC's copy was replaced by a sync just as three of its own probes
+        // finished, and the join that followed (every node's history asked for again) was still running when their
+        // results came in and when they were published again with the DC's history. te_update_diff() reads
+        // results whenever a transition is incomplete, a join or not: the actions are confirmed, not left to the
+        // backstop timer (timeout + cluster-delay) and then recorded as failed.
+        SimCluster c = threeNodes(7, cib(false, "stop", 100, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        c.publishMs = 400;   // a join that outlasts the agent run
+        modify(c, "resources", meta("r1", "target-role", "Stopped"));
+        assertTrue(c.runUntil(() -> c.log.stream().anyMatch(l -> l.contains(": r1_stop_0 on ") && l.endsWith(
+            " started")), 10_000), "the stop of r1 starts\n" + String.join("\n", tail(c.log, 40)));
+        long epoch = Long.parseLong(c.cib.current().root().attribute("epoch")) + 5;
+        c.replaceCibBySync(c.cib.current().root().with("epoch", Long.toString(epoch)));
+        settle(c, "after the sync");
+        List<String> lost = c.log.stream().filter(l -> l.contains(" lost (no result")).toList();
+        assertEquals(List.of(), lost, String.join("\n", tail(c.log, 60)));
+        assertEquals(Set.of(), c.where("r1"), "r1 stopped as asked");
+        for (int n = 1; n <= 3; n++) {
+            assertNull(attr(c, n, "fail-count-r1#stop_0"), "no failure recorded on node" + n);
         }
     }
 

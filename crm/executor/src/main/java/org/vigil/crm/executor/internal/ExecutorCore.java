@@ -412,7 +412,7 @@ final class ExecutorCore {
         // the resource under (get_lrm_resource()): an anonymous clone's instance numbers change from one
         // scheduler run to the next, so an agent told "rsc:2" now and "rsc:1" later would not find its own state
         AgentRequest ar = new AgentRequest(r.resourceId(), r.operation(),
-            r.parameters(), meta, Duration.ofMillis(timeout), Duration.ofMillis(r.intervalMs()));
+            agentParameters(r), meta, Duration.ofMillis(timeout), Duration.ofMillis(r.intervalMs()));
         Runnable go = () -> {
             long started = clock.getAsLong();
             CompletionStage<AgentResult> stage;
@@ -431,6 +431,25 @@ final class ExecutorCore {
         } else {
             go.run();
         }
+    }
+
+    /**
+     * The parameters an agent is run with: the instance parameters and, for an OCF agent, {@code crm_feature_set}
+     * (the graph action's, else ours), which Pacemaker's controller keeps among an action's parameters
+     * ({@code construct_op()}) and its executor passes on like any other as {@code OCF_RESKEY_crm_feature_set}.
+     * Agents read it to pick the interface of the Pacemaker they run under: {@code ocf_promotion_score} of
+     * resource-agents uses {@code crm_attribute --promotion} from feature set 3.10.0 on, else {@code crm_master}
+     * if one is installed (Vigil has none), and the galera agent chooses {@code crm_mon}'s XML option by it.
+     */
+    static Map<String, String> agentParameters(ExecRequest r) {
+        Map<String, String> p = r.parameters();
+        if (!"ocf".equals(r.standard())) {
+            return p;
+        }
+        Map<String, String> withVersion = new LinkedHashMap<>(p);
+        String fs = r.attributes().get("crm_feature_set");
+        withVersion.put("crm_feature_set", fs != null && !fs.isBlank() ? fs : OpRecord.FEATURE_SET);
+        return withVersion;
     }
 
     private void recordPending(ResourceState rs, ExecRequest r) {

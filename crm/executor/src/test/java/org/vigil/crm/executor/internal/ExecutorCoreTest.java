@@ -204,8 +204,23 @@ class ExecutorCoreTest {
         // the agent got the parameters and the meta attributes without timeout/interval
         AgentRequest call = dummy.calls.get(0);
         assertEquals("/run/vip", call.params().get("state"));
-        assertFalse(call.params().containsKey("crm_feature_set"));
+        // and, as with Pacemaker's executor, the feature set (OCF_RESKEY_crm_feature_set): agents choose by it
+        assertEquals("3.16.1", call.params().get("crm_feature_set"));
         assertEquals(Duration.ofSeconds(20), call.timeout());
+    }
+
+    @Test
+    void onlyOcfAgentsGetTheFeatureSetOursWhenTheGraphHasNone() {
+        ExecRequest ocf = op("vip", "start", 0);
+        TreeMap<String, String> noVersion = new TreeMap<>(ocf.attributes());
+        noVersion.put("crm_feature_set", " ");
+        ExecRequest bare = new ExecRequest(1, "start", "vip_start_0", "node1", "1", "vip", null, "ocf", "heartbeat",
+            "Dummy", noVersion, 0, "1:3:0:" + TE);
+        assertEquals(OpRecord.FEATURE_SET, ExecutorCore.agentParameters(bare).get("crm_feature_set"));
+        ExecRequest lsb = new ExecRequest(1, "start", "web_start_0", "node1", "1", "web", null, "lsb", null, "haproxy",
+            ocf.attributes(), 0, "1:3:0:" + TE);
+        assertEquals(Map.of("state", "/run/vip"), ExecutorCore.agentParameters(lsb));
+        assertFalse(ExecutorCore.agentParameters(lsb).containsKey("crm_feature_set"));
     }
 
     @Test
