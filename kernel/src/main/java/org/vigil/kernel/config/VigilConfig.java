@@ -356,7 +356,14 @@ public final class VigilConfig {
             scheduling();
             if (!errors.isEmpty()) {
                 List<ConfigProblem> all = new ArrayList<>(errors);
-                all.sort((a, b) -> a.file().equals(b.file()) ? Integer.compare(a.line(), b.line()) : 0);
+                // by line within a file, the files in the order their first problem came (a comparator that
+                // called problems of two files equal was not transitive: the sort could throw)
+                Map<String, Integer> fileOrder = new java.util.HashMap<>();
+                for (ConfigProblem p : all) {
+                    fileOrder.putIfAbsent(p.file(), fileOrder.size());
+                }
+                all.sort(java.util.Comparator.comparing((ConfigProblem p) -> fileOrder.get(p.file()))
+                    .thenComparingInt(ConfigProblem::line));
                 all.addAll(warnings);
                 throw new ConfigException(all);
             }
