@@ -389,7 +389,7 @@ vg_internal() {
 # ---- phase failover ---------------------------------------------------------------------------------------------
 
 failover_sys() {
-  local sys=$1 prof=$2 r host vi dc sv mlog off pids p ts tm tmem h end newh tr0 trj share tok cons np pstart pcost
+  local sys=$1 prof=$2 r host vi dc sv mlog off pids p ts tm tmem h end newh share tok cons np pstart pcost
   log "$(name_of "$sys") $prof: fresh cluster"
   sys_up "$sys" "$prof" || { result "sys=$sys phase=failover profile=$prof setup=failed"; return 1; }
   tok=$(X "$sys" 1 corosync-cmapctl -g runtime.config.totem.token 2>/dev/null | awk '{print $NF}')
@@ -448,24 +448,38 @@ failover_sys() {
     [ -n "$ts" ] || { log "$(name_of "$sys") $prof trial $r: d1 NOT running on a survivor 120 s after the kill"; dump "$sys" "$sv" "nofailover-$sys-$prof-$r"; }
     [ "$sys" = vg ] && X vg "$sv" crmadmin --timeline --incidents 1 2>&1 | head -60 | sed "s/^/# sys=vg profile=$prof trial=$r timeline: /" >> "$RAW"
     # the victim reboots: /run emptied, its stack restarted; rejoin = until the survivor shows it online
-    wipe_run "$vi"
-    tr0=$(ms_now); trj=""
-    if [ "$sys" = pcmk ]; then pcmk_boot "$vi"; else vg_start_node "$vi"; fi
-    end=$(( $(date +%s) + 180 ))
-    while [ "$(date +%s)" -lt "$end" ]; do
-      cstat "$sys" "$sv" | grep -qx 'online=node1,node2,node3' && { trj=$(ms_now); break; }
-      sleep 0.2
-    done
-    if [ -n "$trj" ]; then raw "# sys=$sys profile=$prof trial=$r: $host restarted, online again (seen from node$sv) after $(( trj - tr0 )) ms"
-      result "sys=$sys phase=rejoin profile=$prof trial=$r ms=$(( trj - tr0 ))"
-    else raw "# sys=$sys profile=$prof trial=$r: $host did NOT rejoin within 180 s"; dump "$sys" "$sv" "norejoin-$sys-$prof-$r"
-      result "sys=$sys phase=rejoin profile=$prof trial=$r ms=NA"; fi
+    rejoin "$sys" "$vi" "$sv" "$host" "$prof" "$r" "" ""
   done
   # the last trial's rejoin is checked too
-  if wait_ready "$sys" 1 "$READY_WAIT"; then result "sys=$sys phase=ready_after_rejoin profile=$prof trial=end ok=yes"
-  else raw "# sys=$sys profile=$prof after the last trial: cluster NOT ready $READY_WAIT s after the rejoin"; dump "$sys" 1 "notready-$sys-$prof-end"
-    result "sys=$sys phase=ready_after_rejoin profile=$prof trial=end ok=no"; fi
+  ready_after_rejoin "$sys" "$prof" "" ""
   sys_stop "$sys"
+}
+
+# rejoin SYS VICTIM SURVIVOR HOST PROFILE TRIAL PREFIX LABEL: the victim reboots (its /run emptied, its stack
+# restarted); rejoin = until the survivor's CIB shows all three nodes online. PREFIX ("" or "f") starts the result's
+# phase name and the dump's name, LABEL ("" or "fencing ") the raw line's trial.
+rejoin() {
+  local sys=$1 vi=$2 sv=$3 host=$4 prof=$5 r=$6 pre=$7 label=$8 tr0 trj="" end
+  wipe_run "$vi"
+  tr0=$(ms_now)
+  if [ "$sys" = pcmk ]; then pcmk_boot "$vi"; else vg_start_node "$vi"; fi
+  end=$(( $(date +%s) + 180 ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    cstat "$sys" "$sv" | grep -qx 'online=node1,node2,node3' && { trj=$(ms_now); break; }
+    sleep 0.2
+  done
+  if [ -n "$trj" ]; then raw "# sys=$sys profile=$prof ${label}trial=$r: $host restarted, online again (seen from node$sv) after $(( trj - tr0 )) ms"
+    result "sys=$sys phase=${pre}rejoin profile=$prof trial=$r ms=$(( trj - tr0 ))"
+  else raw "# sys=$sys profile=$prof ${label}trial=$r: $host did NOT rejoin within 180 s"; dump "$sys" "$sv" "${pre}norejoin-$sys-$prof-$r"
+    result "sys=$sys phase=${pre}rejoin profile=$prof trial=$r ms=NA"; fi
+}
+
+# ready_after_rejoin SYS PROFILE PREFIX LABEL: after the last trial's rejoin the cluster is ready again
+ready_after_rejoin() {
+  local sys=$1 prof=$2 pre=$3 label=$4
+  if wait_ready "$sys" 1 "$READY_WAIT"; then result "sys=$sys phase=${pre}ready_after_rejoin profile=$prof trial=end ok=yes"
+  else raw "# sys=$sys profile=$prof ${label}after the last trial: cluster NOT ready $READY_WAIT s after the rejoin"; dump "$sys" 1 "${pre}notready-$sys-$prof-end"
+    result "sys=$sys phase=${pre}ready_after_rejoin profile=$prof trial=end ok=no"; fi
 }
 
 # ---- phase fencing ----------------------------------------------------------------------------------------------
@@ -539,7 +553,7 @@ vg_fence_internal() {
 ns_signal() { local k p; for k in 1 2; do for p in $(sys_pids "$2"); do kill -"$1" "$p" 2>/dev/null; done; done; }
 
 fencing_sys() {
-  local sys=$1 prof=$2 r host vi dc sv mlog off pids p ts tm tmem tflog h end newh tr0 trj share tok cons np pstart pcost ndc j
+  local sys=$1 prof=$2 r host vi dc sv mlog off pids p ts tm tmem tflog h end newh share tok cons np pstart pcost ndc j
   log "$(name_of "$sys") $prof: fresh cluster with fencing (fence_bench)"
   sys_up "$sys" "$prof" || { result "sys=$sys phase=fencing profile=$prof setup=failed"; return 1; }
   fence_check "$sys"
@@ -624,22 +638,9 @@ fencing_sys() {
     ns_signal KILL "$vi"
     for _ in $(seq 1 50); do [ -z "$(sys_pids "$vi")" ] && break; sleep 0.1; done
     rm -f "$(node_dir "$vi")"/{corosync,pacemakerd}.pid "$VRT/node$vi.pid"
-    wipe_run "$vi"
-    tr0=$(ms_now); trj=""
-    if [ "$sys" = pcmk ]; then pcmk_boot "$vi"; else vg_start_node "$vi"; fi
-    end=$(( $(date +%s) + 180 ))
-    while [ "$(date +%s)" -lt "$end" ]; do
-      cstat "$sys" "$sv" | grep -qx 'online=node1,node2,node3' && { trj=$(ms_now); break; }
-      sleep 0.2
-    done
-    if [ -n "$trj" ]; then raw "# sys=$sys profile=$prof fencing trial=$r: $host restarted, online again (seen from node$sv) after $(( trj - tr0 )) ms"
-      result "sys=$sys phase=frejoin profile=$prof trial=$r ms=$(( trj - tr0 ))"
-    else raw "# sys=$sys profile=$prof fencing trial=$r: $host did NOT rejoin within 180 s"; dump "$sys" "$sv" "fnorejoin-$sys-$prof-$r"
-      result "sys=$sys phase=frejoin profile=$prof trial=$r ms=NA"; fi
+    rejoin "$sys" "$vi" "$sv" "$host" "$prof" "$r" f "fencing "
   done
-  if wait_ready "$sys" 1 "$READY_WAIT"; then result "sys=$sys phase=fready_after_rejoin profile=$prof trial=end ok=yes"
-  else raw "# sys=$sys profile=$prof fencing after the last trial: cluster NOT ready $READY_WAIT s after the rejoin"; dump "$sys" 1 "fnotready-$sys-$prof-end"
-    result "sys=$sys phase=fready_after_rejoin profile=$prof trial=end ok=no"; fi
+  ready_after_rejoin "$sys" "$prof" f "fencing "
   sys_stop "$sys"
 }
 

@@ -25,9 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.vigil.itest.support.KeepOnFailure;
 import org.vigil.itest.support.NetnsCluster;
 import org.vigil.itest.support.NetnsCluster.Result;
 
@@ -49,16 +48,9 @@ class AttrdIT {
 
     NetnsCluster c;
     Path dir;
-    /** Set when a test failed: the nodes' logs and state are then kept for a look. */
-    volatile boolean failed;
 
     @RegisterExtension
-    final TestWatcher keepLogsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            failed = true;
-        }
-    };
+    final KeepOnFailure keep = new KeepOnFailure();
 
     @BeforeAll
     void startTwoNodes() throws Exception {
@@ -77,13 +69,7 @@ class AttrdIT {
         if (c != null) {
             c.close();
         }
-        if (failed) {
-            System.out.println("AttrdIT: the nodes' logs and state are in " + dir);
-        } else if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        keep.cleanUp("AttrdIT", dir);
     }
 
     Result vigil(int node, String... args) throws Exception {

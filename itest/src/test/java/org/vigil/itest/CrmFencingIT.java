@@ -25,10 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.vigil.itest.CrmNetnsIT.Placement;
+import org.vigil.itest.support.KeepOnFailure;
 import org.vigil.itest.support.NetnsCluster;
 import org.vigil.itest.support.NetnsCluster.Result;
 
@@ -65,15 +64,9 @@ class CrmFencingIT {
     Sampler sampler;
     /** How many times the test saw each node fenced (its process killed by the agent). */
     final Map<Integer, Integer> fencings = new TreeMap<>();
-    volatile boolean failed;
 
     @RegisterExtension
-    final TestWatcher keepLogsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            failed = true;
-        }
-    };
+    final KeepOnFailure keep = new KeepOnFailure();
 
     @BeforeAll
     void startThreeNodes() throws Exception {
@@ -111,27 +104,18 @@ class CrmFencingIT {
         if (c != null) {
             c.close();
         }
-        if (dir == null) {
-            return;
-        }
-        if (failed) {
-            System.out.println("CrmFencingIT: the nodes' logs and state are in " + dir);
-        } else {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        keep.cleanUp("CrmFencingIT", dir);
     }
 
     /** The scenarios build on each other: after a failed one, the rest would only repeat its failure. */
     @BeforeEach
     void anEarlierScenarioPassed() {
-        assumeTrue(!failed, "an earlier scenario failed; its cluster is kept as it was");
+        assumeTrue(!keep.failed(), "an earlier scenario failed; its cluster is kept as it was");
     }
 
     @AfterEach
     void neverActiveTwice() {
-        if (sampler != null && !failed) {
+        if (sampler != null && !keep.failed()) {
             assertEquals(List.of(), sampler.violations(), "a resource active on two nodes");
         }
     }
@@ -458,12 +442,11 @@ class CrmFencingIT {
         sampler.snapshot();   // the sampler has seen it die
     }
 
+    /** Waits until each of {@code nodes} is in a ring of exactly them. */
     void awaitRing(Set<Integer> nodes) throws Exception {
-        String want = String.join(" ", new TreeSet<>(nodes).stream().map(String::valueOf).toList());
-        for (int i : nodes) {
-            NetnsCluster.await("node" + i + " in a ring of " + want, T,
-                () -> want.equals(RingUpgradeIT.get(c, i, "runtime.totem.members")));
-        }
+        Set<Integer> sorted = new TreeSet<>(nodes);
+        CibNetnsIT.awaitMembers(c, String.join(" ", sorted.stream().map(String::valueOf).toList()),
+            sorted.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** Waits until every Dummy primitive runs on one of {@code nodes} and the clone on each of them. */

@@ -29,9 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.vigil.itest.support.KeepOnFailure;
 import org.vigil.itest.support.NetnsCluster;
 import org.vigil.itest.support.NetnsCluster.Result;
 import org.w3c.dom.Element;
@@ -83,15 +82,9 @@ class CrmNetnsIT {
     NetnsCluster c;
     Path dir;
     Sampler sampler;
-    volatile boolean failed;
 
     @RegisterExtension
-    final TestWatcher keepLogsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            failed = true;
-        }
-    };
+    final KeepOnFailure keep = new KeepOnFailure();
 
     // ---- the cluster --------------------------------------------------------------------------------------------
 
@@ -120,28 +113,19 @@ class CrmNetnsIT {
         if (c != null) {
             c.close();
         }
-        if (dir == null) {
-            return;
-        }
-        if (failed) {
-            System.out.println("CrmNetnsIT: the nodes' logs and state are in " + dir);
-        } else {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        keep.cleanUp("CrmNetnsIT", dir);
     }
 
     /** The scenarios build on each other: after a failed one, the rest would only repeat its failure. */
     @org.junit.jupiter.api.BeforeEach
     void anEarlierScenarioPassed() {
-        assumeTrue(!failed, "an earlier scenario failed; its cluster is kept as it was");
+        assumeTrue(!keep.failed(), "an earlier scenario failed; its cluster is kept as it was");
     }
 
     /** After each scenario: the sampler saw no resource active twice, and every stop has a reason in the logs. */
     @AfterEach
     void noDoubleActiveAndEveryStopExplained() throws Exception {
-        if (sampler == null || failed) {
+        if (sampler == null || keep.failed()) {
             return;
         }
         List<String> v = sampler.violations();

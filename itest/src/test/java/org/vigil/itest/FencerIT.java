@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.vigil.itest.support.KeepOnFailure;
 import org.vigil.itest.support.NetnsCluster;
 import org.vigil.itest.support.NetnsCluster.Result;
 
@@ -40,15 +39,9 @@ class FencerIT {
     NetnsCluster c;
     Path dir;
     Path pids;
-    volatile boolean failed;
 
     @RegisterExtension
-    final TestWatcher keepLogsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            failed = true;
-        }
-    };
+    final KeepOnFailure keep = new KeepOnFailure();
 
     @BeforeAll
     void startThreeNodes() throws Exception {
@@ -71,13 +64,7 @@ class FencerIT {
         if (c != null) {
             c.close();
         }
-        if (failed) {
-            System.out.println("FencerIT: the nodes' logs and state are in " + dir);
-        } else if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        keep.cleanUp("FencerIT", dir);
     }
 
     static void ok(Result r) {

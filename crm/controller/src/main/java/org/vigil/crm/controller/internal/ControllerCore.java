@@ -1418,7 +1418,7 @@ final class ControllerCore {
     /** The node attribute that reports a node kept out after a fence loop; deleting it lets the node in again. */
     static final String FENCE_LOOP_ATTRIBUTE = "vigil-fence-loop";
     /** Completion times of the fencings of each node (reboot, off) this controller has heard of. */
-    private final Map<String, java.util.ArrayDeque<Long>> fencings = new HashMap<>();
+    private final Map<String, List<Long>> fencings = new HashMap<>();
     private final Set<String> fencingIds = new HashSet<>();
     /** Nodes this DC keeps out and has reported in the CIB (their attribute written). */
     private final Set<Integer> heldOutReported = new HashSet<>();
@@ -1434,14 +1434,12 @@ final class ControllerCore {
      */
     private boolean heldOut(int n) {
         long max = fenceLoopMax(env.cib());
-        java.util.ArrayDeque<Long> times = fencings.get(nameOf(n));
+        List<Long> times = fencings.get(nameOf(n));
         if (max <= 0 || times == null) {
             return false;
         }
         long since = env.now() - fenceLoopWindow(env.cib());
-        while (!times.isEmpty() && times.peekFirst() < since) {
-            times.pollFirst();
-        }
+        times.removeIf(t -> t < since);
         if (heldOutReported.contains(n) && fenceLoopAttribute(n) == null) {
             // an admin deleted the report: the node's fencings are forgotten, it may join
             env.event("fence", "the fence loop of " + nameOf(n) + " was cleared: it may join again");
@@ -1528,14 +1526,8 @@ final class ControllerCore {
             return;
         }
         if (ev.id() == null || fencingIds.add(ev.id())) {
-            java.util.ArrayDeque<Long> times = fencings.computeIfAbsent(ev.target(), k -> new java.util.ArrayDeque<>());
-            long at = ev.completedMs() > 0 ? ev.completedMs() : env.now();
-            // kept in time order: a history read at takeover may come after events heard live
-            List<Long> sorted = new ArrayList<>(times);
-            sorted.add(at);
-            java.util.Collections.sort(sorted);
-            times.clear();
-            times.addAll(sorted);
+            fencings.computeIfAbsent(ev.target(), k -> new ArrayList<>())
+                .add(ev.completedMs() > 0 ? ev.completedMs() : env.now());
         }
     }
 

@@ -412,14 +412,8 @@ class ControllerSimulationTest {
         settle(c, "cold start");
         assertEquals(Set.of("bravo"), c.where("r1"));
         // bravo, holding the important resource, is lost: alpha fences it only after the delay
-        long lost = c.now();
-        int from = c.log.size();
-        c.crash(2);
-        settle(c, "after bravo was lost");
-        String asked = c.log.subList(from, c.log.size()).stream().filter(l -> l.contains("asks to reboot bravo"))
-            .findFirst().orElseThrow(() -> new AssertionError(String.join("\n", c.log.subList(from, c.log.size()))));
-        long at = Long.parseLong(asked.substring(0, asked.indexOf(' ')));
-        assertTrue(at - lost >= 5_000, "fencing asked " + (at - lost) + " ms after the loss");
+        long waited = fencedAfterLoss(c, 2, "bravo");
+        assertTrue(waited >= 5_000, "fencing asked " + waited + " ms after the loss");
         assertEquals(Set.of("alpha"), c.where("r1"), "r1 recovered once bravo was fenced");
 
         // the other way round: alpha (r2, priority 0) is lost while bravo holds r1: no delay
@@ -428,14 +422,8 @@ class ControllerSimulationTest {
         String holder = c.where("r1").iterator().next();
         int victim = holder.equals("alpha") ? 2 : 1;
         String victimName = victim == 1 ? "alpha" : "bravo";
-        long lost2 = c.now();
-        int from2 = c.log.size();
-        c.crash(victim);
-        settle(c, "after " + victimName + " was lost");
-        String asked2 = c.log.subList(from2, c.log.size()).stream().filter(l -> l.contains("asks to reboot "
-            + victimName)).findFirst().orElseThrow();
-        long at2 = Long.parseLong(asked2.substring(0, asked2.indexOf(' ')));
-        assertTrue(at2 - lost2 < 5_000, "the less important node is fenced at once: " + (at2 - lost2) + " ms");
+        long waited2 = fencedAfterLoss(c, victim, victimName);
+        assertTrue(waited2 < 5_000, "the less important node is fenced at once: " + waited2 + " ms");
     }
 
     /** The time of the first log line after {@code from} that contains {@code text}. */
@@ -444,6 +432,15 @@ class ControllerSimulationTest {
             .orElseThrow(() -> new AssertionError("no '" + text + "' in:\n" + String.join("\n",
                 c.log.subList(from, c.log.size()))));
         return Long.parseLong(line.substring(0, line.indexOf(' ')));
+    }
+
+    /** Node {@code id} ({@code name}) crashes; how long after the loss the fencer was asked to reboot it. */
+    private static long fencedAfterLoss(SimCluster c, int id, String name) {
+        long lost = c.now();
+        int from = c.log.size();
+        c.crash(id);
+        settle(c, "after " + name + " was lost");
+        return loggedAt(c, from, "asks to reboot " + name) - lost;
     }
 
     @Test
@@ -457,32 +454,20 @@ class ControllerSimulationTest {
         c.start(2);
         settle(c, "cold start");
         // alpha (node id 1) is lost: bravo fences it only after vigil-fence-race-delay (default 5 s)
-        long lost = c.now();
-        int from = c.log.size();
-        c.crash(1);
-        settle(c, "after alpha was lost");
-        long waited = loggedAt(c, from, "asks to reboot alpha") - lost;
+        long waited = fencedAfterLoss(c, 1, "alpha");
         assertTrue(waited >= 5_000 && waited < 8_000, "alpha fenced " + waited + " ms after the loss");
         assertEquals(List.of("alpha reboot"), c.fenced);
         c.start(1);
         settle(c, "alpha back");
         // bravo (node id 2) is lost: alpha fences it at once
-        long lost2 = c.now();
-        int from2 = c.log.size();
-        c.crash(2);
-        settle(c, "after bravo was lost");
-        long waited2 = loggedAt(c, from2, "asks to reboot bravo") - lost2;
+        long waited2 = fencedAfterLoss(c, 2, "bravo");
         assertTrue(waited2 < 5_000, "bravo fenced " + waited2 + " ms after the loss");
         // turned off: alpha is fenced as soon as bravo decides
         c.start(2);
         settle(c, "bravo back");
         modify(c, "crm_config", option("vigil-fence-race-delay", "0"));
         settle(c, "option set");
-        long lost3 = c.now();
-        int from3 = c.log.size();
-        c.crash(1);
-        settle(c, "after alpha was lost again");
-        long waited3 = loggedAt(c, from3, "asks to reboot alpha") - lost3;
+        long waited3 = fencedAfterLoss(c, 1, "alpha");
         assertTrue(waited3 < 5_000, "no race delay: alpha fenced " + waited3 + " ms after the loss");
         assertEquals(List.of("alpha reboot", "bravo reboot", "alpha reboot"), c.fenced);
         assertEquals(List.of(), c.violations);

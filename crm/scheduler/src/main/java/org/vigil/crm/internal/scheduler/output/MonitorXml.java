@@ -240,15 +240,7 @@ public final class MonitorXml {
      * each): for {@code crm_resource --query-xml --output-as xml}.
      */
     public static String resourceElement(Resource rsc, StatusPrinter.Show show, int depth) {
-        MonitorXml m = new MonitorXml(new MonitorText.Options(show, false, false, false, null, null),
-            ZoneId.of("UTC"), false, "");
-        El holder = new El("holder");
-        m.resource(rsc, holder);
-        StringBuilder b = new StringBuilder();
-        for (El k : holder.kids) {
-            k.write(b, depth);
-        }
-        return b.toString();
+        return fragment(show, depth, (m, holder) -> m.resource(rsc, holder));
     }
 
     /**
@@ -256,10 +248,16 @@ public final class MonitorXml {
      * written at {@code depth}: for {@code crm_resource --list --output-as xml}.
      */
     public static String resourceList(WorkingSet ws, StatusPrinter.Show show, int depth) {
+        return fragment(show, depth, (m, holder) -> m.resources(ws, holder));
+    }
+
+    /** What {@code fill} puts under a holder element, written at {@code depth}, by a printer showing {@code show}. */
+    private static String fragment(StatusPrinter.Show show, int depth,
+                                   java.util.function.BiConsumer<MonitorXml, El> fill) {
         MonitorXml m = new MonitorXml(new MonitorText.Options(show, false, false, false, null, null),
             ZoneId.of("UTC"), false, "");
         El holder = new El("holder");
-        m.resources(ws, holder);
+        fill.accept(m, holder);
         StringBuilder b = new StringBuilder();
         for (El k : holder.kids) {
             k.write(b, depth);
