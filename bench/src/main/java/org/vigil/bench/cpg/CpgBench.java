@@ -34,6 +34,9 @@ public final class CpgBench {
     private CpgBench() {
     }
 
+    /** {@code --safe}: the sender's messages in safe order (CpgGuarantee.SAFE) instead of agreed. */
+    private static boolean safe;
+
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "";
         Path socket = null;
@@ -56,6 +59,7 @@ public final class CpgBench {
                 case "-w" -> waitMembers = Integer.parseInt(args[++i]);
                 case "-n" -> count = Long.parseLong(args[++i]);
                 case "-g" -> group = args[++i];
+                case "--safe" -> safe = true;
                 default -> usage();
             }
         }
@@ -71,7 +75,8 @@ public final class CpgBench {
     }
 
     private static void usage() {
-        System.err.println("usage: CpgBench send|recv|watch --socket PATH [-s SIZES] [-t SECS] [-w MEMBERS] [-g GROUP]");
+        System.err.println("usage: CpgBench send|recv|watch --socket PATH [-s SIZES] [-t SECS] [-w MEMBERS] [-g GROUP]"
+            + " [--safe]");
         System.exit(64);
     }
 
@@ -183,7 +188,11 @@ public final class CpgBench {
                 long end = t0 + (long) (secs * 1e9);
                 while (count > 0 ? sent < count : System.nanoTime() < end) {
                     ByteBuffer.wrap(msg).putInt(phase).putLong(sent++);
-                    c.mcast(msg.clone());
+                    if (safe) {
+                        c.mcastSafe(msg.clone());
+                    } else {
+                        c.mcast(msg.clone());
+                    }
                     if ((sent & 63) == 0) {
                         c.flush();
                     }

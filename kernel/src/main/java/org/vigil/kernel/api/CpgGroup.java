@@ -19,7 +19,18 @@ public interface CpgGroup extends AutoCloseable {
      * @return false if the node is applying back-pressure (corosync's {@code CS_ERR_TRY_AGAIN}); retry later
      * @throws IllegalStateException after {@link #close()}
      */
-    boolean mcast(byte[] message);
+    default boolean mcast(byte[] message) {
+        return mcast(message, CpgGuarantee.AGREED);
+    }
+
+    /**
+     * Multicasts a message to every member of the group, this one included, delivered as {@code guarantee} says
+     * (corosync's {@code cpg_mcast_joined} with a {@code cpg_guarantee_t}).
+     *
+     * @return false if the node is applying back-pressure; retry later
+     * @throws IllegalStateException after {@link #close()}
+     */
+    boolean mcast(byte[] message, CpgGuarantee guarantee);
 
     /** The group's current members. */
     List<CpgMember> members();

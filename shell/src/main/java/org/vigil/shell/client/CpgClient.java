@@ -102,6 +102,14 @@ public final class CpgClient implements AutoCloseable {
         frame(2, message);
     }
 
+    /**
+     * Multicasts a message in safe order: delivered once every node of the configuration has it
+     * ({@code CpgGuarantee.SAFE}). Not flushed: see {@link #flush}.
+     */
+    public synchronized void mcastSafe(byte[] message) throws IOException {
+        frame(4, message);
+    }
+
     /** Sends buffered messages now. */
     public synchronized void flush() throws IOException {
         out.flush();

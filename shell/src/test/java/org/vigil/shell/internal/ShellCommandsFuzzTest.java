@@ -289,7 +289,7 @@ class ShellCommandsFuzzTest {
     /** CPG on a ring of nodes 1 and 2: this node's members of two groups, node 2's of three. */
     private static CpgEngine cpg() {
         List<byte[]> sent = new ArrayList<>();
-        CpgEngine cpg = new CpgEngine(1, sent::add);
+        CpgEngine cpg = new CpgEngine(1, (m, g) -> sent.add(m));
         RingId ring = new RingId(1, 0x2c);
         cpg.onConfiguration(new MembershipEvent(MembershipEvent.Type.TRANSITIONAL, ring, List.of(1), List.of(),
             List.of()));

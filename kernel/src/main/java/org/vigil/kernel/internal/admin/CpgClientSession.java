@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.vigil.kernel.api.Cpg;
 import org.vigil.kernel.api.CpgGroup;
+import org.vigil.kernel.api.CpgGuarantee;
 import org.vigil.kernel.api.CpgListener;
 import org.vigil.kernel.api.CpgMember;
 
@@ -26,6 +27,7 @@ import org.vigil.kernel.api.CpgMember;
  * client -> node   1 JOIN    u64 pid, then the group name (UTF-8)      (first frame, exactly once)
  *                  2 MCAST   the message (agreed order, to every member, sender included)
  *                  3 LEAVE   (empty) leave with reason LEAVE; the node then closes the connection
+ *                  4 MCAST_SAFE  the message, in safe order ({@link org.vigil.kernel.api.CpgGuarantee#SAFE})
  * node -> client   1 CONFCHG u16 n, n × (u32 node, u64 pid)  members
  *                            u16 n, n × (u32 node, u64 pid, u8 reason)  left, then the same for joined
  *                  2 DELIVER u32 node, u64 pid, then the message
@@ -118,7 +120,7 @@ final class CpgClientSession implements CpgListener {
                             return;
                         }
                     }
-                    case 2 -> {
+                    case 2, 4 -> {
                         if (group == null) {
                             error("MCAST before JOIN (CPG groups are closed)");
                             return;
@@ -127,7 +129,8 @@ final class CpgClientSession implements CpgListener {
                         while (queuedBytes.get() > SEND_PAUSE_BYTES && !overflow.get()) {
                             sleepQuietly();
                         }
-                        while (!overflow.get() && !group.mcast(body)) {
+                        CpgGuarantee guarantee = type == 4 ? CpgGuarantee.SAFE : CpgGuarantee.AGREED;
+                        while (!overflow.get() && !group.mcast(body, guarantee)) {
                             sleepQuietly();   // the ring pushes back: stop reading, so the client blocks
                         }
                         if (overflow.get()) {

@@ -14,14 +14,16 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import org.vigil.kernel.api.Cpg;
 import org.vigil.kernel.api.CpgGroup;
+import org.vigil.kernel.api.CpgGuarantee;
 import org.vigil.kernel.api.CpgListener;
 import org.vigil.kernel.api.CpgMember;
 import org.vigil.kernel.api.CpgReason;
 import org.vigil.kernel.api.MembershipEvent;
 import org.vigil.kernel.api.RingId;
+import org.vigil.kernel.internal.totem.Guarantee;
 
 /**
- * Closed process groups over Totem's agreed order, with corosync's semantics: a member is (node, pid); joins,
+ * Closed process groups over Totem's total order, with corosync's semantics: a member is (node, pid); joins,
  * leaves and messages are totally ordered; nodes that leave the ring take their members with them (NODEDOWN,
  * computed by every survivor from the transitional configuration); nodes that join bring theirs (NODEUP, from
  * the join list each node multicasts once per new ring).
@@ -37,16 +39,24 @@ import org.vigil.kernel.api.RingId;
  * membership does. A message from a sender not (yet) known is held during sync and dropped (and
  * counted) if its sender is still unknown after it, as corosync does.
  *
+ * <p><b>Safe delivery.</b> A message sent with {@link CpgGuarantee#SAFE} goes to Totem as a safe message: Totem
+ * delivers it, in its place in the one order, once every node of the configuration has it (in a transitional
+ * configuration, to the survivors, as extended virtual synchrony says). Joins, leaves and join lists are agreed.
+ * corosync's CPG takes the flag and delivers agreed anyway; here it is kept.
+ *
  * <p>Inputs ({@link #onConfiguration}, {@link #onDeliver}) come from the node's protocol thread; the API may be
  * called from any thread. All state is guarded by this object's lock; listeners are called with it held, in
  * delivery order, and may call back into the API.
  */
 public final class CpgEngine implements Cpg {
 
-    /** Where CPG hands its messages: Totem's agreed-order multicast; false means "try again later". */
+    /**
+     * Where CPG hands its messages: Totem's multicast, in agreed order or, for a {@link CpgGuarantee#SAFE} message,
+     * safe order; false means "try again later".
+     */
     @FunctionalInterface
     public interface OrderedSender {
-        boolean submit(byte[] payload);
+        boolean submit(byte[] payload, Guarantee guarantee);
     }
 
     private static final Comparator<CpgMember> ORDER =
@@ -94,7 +104,10 @@ public final class CpgEngine implements Cpg {
     }
 
     /** A message waiting for sync to end (or for Totem to accept it), with the handle it joins or leaves. */
-    private record Pending(byte[] payload, Handle handle, boolean join, boolean leave) {
+    private record Pending(byte[] payload, Handle handle, boolean join, boolean leave, Guarantee guarantee) {
+        Pending(byte[] payload, Handle handle, boolean join, boolean leave) {
+            this(payload, handle, join, leave, Guarantee.AGREED);
+        }
     }
 
     public CpgEngine(int self, OrderedSender sender) {
@@ -260,7 +273,7 @@ public final class CpgEngine implements Cpg {
     }
 
     private boolean submitNow(Pending p) {
-        if (!sender.submit(p.payload())) {
+        if (!sender.submit(p.payload(), p.guarantee())) {
             return false;
         }
         if (p.handle() != null) {
@@ -445,12 +458,13 @@ public final class CpgEngine implements Cpg {
         }
 
         @Override
-        public boolean mcast(byte[] message) {
+        public boolean mcast(byte[] message, CpgGuarantee guarantee) {
             synchronized (CpgEngine.this) {
                 if (closed) {
                     throw new IllegalStateException("CPG handle for " + group + " is closed");
                 }
-                return send(new Pending(CpgMessages.mcast(group, pid, message), this, false, false));
+                return send(new Pending(CpgMessages.mcast(group, pid, message), this, false, false,
+                    guarantee == CpgGuarantee.SAFE ? Guarantee.SAFE : Guarantee.AGREED));
             }
         }
 

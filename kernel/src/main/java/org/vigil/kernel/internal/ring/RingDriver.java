@@ -109,7 +109,11 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private final ReentrantLock engineLock = new ReentrantLock();
     /** When the protocol thread will wake by itself (System.nanoTime), so an earlier timer can wake it sooner. */
     private volatile long wakeAt = Long.MAX_VALUE;
-    private final ConcurrentLinkedQueue<byte[]> submits = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Submit> submits = new ConcurrentLinkedQueue<>();
+
+    /** A message waiting for the protocol thread to hand it to Totem. */
+    private record Submit(byte[] payload, Guarantee guarantee) {
+    }
     private final AtomicLong submitBytes = new AtomicLong();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final long[] deadlines = new long[TimerKind.values().length];
@@ -334,6 +338,15 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
      * @throws IllegalArgumentException for a message larger than Totem's limit
      */
     public boolean submit(byte[] payload) {
+        return submit(payload, Guarantee.AGREED);
+    }
+
+    /**
+     * Queues a message for delivery in agreed or safe order; false when the node is pushing back (retry later).
+     *
+     * @throws IllegalArgumentException for a message larger than Totem's limit
+     */
+    public boolean submit(byte[] payload, Guarantee guarantee) {
         if (payload.length > TotemSrp.MAX_MESSAGE) {
             throw new IllegalArgumentException("message of " + payload.length + " bytes is larger than the limit of "
                 + TotemSrp.MAX_MESSAGE);
@@ -342,7 +355,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             return false;
         }
         submitBytes.addAndGet(payload.length);
-        submits.add(payload);
+        submits.add(new Submit(payload, guarantee));
         if (wakePending.compareAndSet(false, true)) {
             post(WAKE);
         }
@@ -402,13 +415,13 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     }
 
     private void flushSubmits() {
-        byte[] m;
+        Submit m;
         while ((m = submits.peek()) != null) {
-            if (!engine.submit(m, Guarantee.AGREED)) {
+            if (!engine.submit(m.payload(), m.guarantee())) {
                 return;   // the engine's queue is full: the next token visit makes room
             }
             submits.poll();
-            submitBytes.addAndGet(-m.length);
+            submitBytes.addAndGet(-m.payload().length);
         }
     }
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.kernel.api.Cpg;
 import org.vigil.kernel.api.CpgGroup;
+import org.vigil.kernel.api.CpgGuarantee;
 import org.vigil.kernel.api.CpgListener;
 import org.vigil.kernel.api.CpgMember;
 import org.vigil.kernel.api.CpgReason;
@@ -45,6 +46,8 @@ class CpgClientSessionTest {
     static final class LoopbackCpg implements Cpg {
         final List<CpgListener> listeners = new CopyOnWriteArrayList<>();
         final AtomicLong closed = new AtomicLong();
+        /** The guarantee of every message sent, in order. */
+        final List<CpgGuarantee> guarantees = new CopyOnWriteArrayList<>();
 
         @Override
         public CpgGroup join(String group, CpgListener listener) {
@@ -67,7 +70,8 @@ class CpgClientSessionTest {
                 }
 
                 @Override
-                public boolean mcast(byte[] message) {
+                public boolean mcast(byte[] message, CpgGuarantee guarantee) {
+                    guarantees.add(guarantee);
                     deliverAll(group, me, message);
                     return true;
                 }
@@ -127,6 +131,31 @@ class CpgClientSessionTest {
     private static void join(SocketChannel ch, String group) throws IOException {
         byte[] name = group.getBytes(StandardCharsets.UTF_8);
         frame(ch, 1, ByteBuffer.allocate(8 + name.length).putLong(ProcessHandle.current().pid()).put(name).array());
+    }
+
+    @Test
+    void aSafeFrameIsSentWithTheSafeGuaranteeAndAPlainOneAgreed() throws Exception {
+        LoopbackCpg cpg = new LoopbackCpg();
+        SocketChannel client = connect(cpg, "safe");
+        join(client, "g");
+        frame(client, 2, "plain".getBytes(StandardCharsets.UTF_8));
+        frame(client, 4, "safe".getBytes(StandardCharsets.UTF_8));
+        frame(client, 2, "plain again".getBytes(StandardCharsets.UTF_8));
+        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(client)));
+        List<String> delivered = new java.util.ArrayList<>();
+        while (delivered.size() < 3) {
+            int type = in.readUnsignedByte();
+            byte[] body = in.readNBytes(in.readInt());
+            if (type == 3) {
+                fail("disconnected: " + new String(body, StandardCharsets.UTF_8));
+            }
+            if (type == 2) {
+                delivered.add(new String(body, 12, body.length - 12, StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals(List.of("plain", "safe", "plain again"), delivered);
+        assertEquals(List.of(CpgGuarantee.AGREED, CpgGuarantee.SAFE, CpgGuarantee.AGREED), cpg.guarantees);
+        client.close();
     }
 
     @Test

@@ -17,11 +17,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.vigil.kernel.api.CpgGroup;
+import org.vigil.kernel.api.CpgGuarantee;
 import org.vigil.kernel.api.CpgListener;
 import org.vigil.kernel.api.CpgMember;
 import org.vigil.kernel.api.CpgReason;
 import org.vigil.kernel.api.MembershipEvent;
 import org.vigil.kernel.api.RingId;
+import org.vigil.kernel.internal.totem.Guarantee;
 
 /**
  * CPG over a simulated ring: each partition is a totally ordered bus that delivers every submitted message to
@@ -33,6 +35,8 @@ class CpgEngineTest {
     static final class Bus {
         final Map<Integer, CpgEngine> engines = new HashMap<>();
         final Map<Integer, Deque<byte[]>> outbox = new HashMap<>();
+        /** The guarantee each node's CPG asked Totem for, message by message. */
+        final Map<Integer, List<Guarantee>> guarantees = new HashMap<>();
         List<Set<Integer>> partitions = new ArrayList<>();
         Map<Integer, List<Integer>> lastMembers = new HashMap<>();
         long seq;
@@ -40,7 +44,11 @@ class CpgEngineTest {
         Bus(int... nodes) {
             for (int n : nodes) {
                 outbox.put(n, new ArrayDeque<>());
-                engines.put(n, new CpgEngine(n, payload -> outbox.get(n).add(payload)));
+                guarantees.put(n, new ArrayList<>());
+                engines.put(n, new CpgEngine(n, (payload, guarantee) -> {
+                    guarantees.get(n).add(guarantee);
+                    return outbox.get(n).add(payload);
+                }));
             }
         }
 
@@ -149,6 +157,26 @@ class CpgEngineTest {
         g1.mcast("after".getBytes());
         bus.pump();
         assertEquals(before, r2.events.size(), "a member that left gets nothing more");
+    }
+
+    @Test
+    void aSafeMessageGoesToTotemAsSafeAndEverythingElseAsAgreed() {
+        Bus bus = new Bus(1, 2);
+        bus.form(List.of(Set.of(1, 2)));
+        Recorder r2 = new Recorder();
+        CpgGroup g1 = bus.engines.get(1).join("g", new Recorder(), 101);
+        bus.engines.get(2).join("g", r2, 202);
+        bus.pump();
+        bus.guarantees.get(1).clear();
+        g1.mcast("a".getBytes());
+        g1.mcast("b".getBytes(), CpgGuarantee.SAFE);
+        g1.mcast("c".getBytes(), CpgGuarantee.AGREED);
+        g1.close();
+        bus.pump();
+        assertEquals(List.of(Guarantee.AGREED, Guarantee.SAFE, Guarantee.AGREED, Guarantee.AGREED),
+            bus.guarantees.get(1), "plain, safe, agreed, then the leave");
+        assertEquals(List.of("msg 1/101 a", "msg 1/101 b", "msg 1/101 c", "conf -1/101:LEAVE"),
+            r2.events.subList(r2.events.size() - 4, r2.events.size()), "one order whatever the guarantee");
     }
 
     @Test

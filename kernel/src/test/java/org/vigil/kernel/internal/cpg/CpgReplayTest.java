@@ -25,7 +25,7 @@ class CpgReplayTest {
     @Test
     void membersOfNodesThatJoinLaterAreAddedFromTheirJoinLists() {
         List<byte[]> sent = new ArrayList<>();
-        CpgEngine cpg = new CpgEngine(1, m -> sent.add(m));
+        CpgEngine cpg = new CpgEngine(1, (m, g) -> sent.add(m));
         long pid = 2147483648L;
         RingId r5 = new RingId(1, 5);
         cpg.onConfiguration(ev(MembershipEvent.Type.TRANSITIONAL, 1, 5, List.of(1), List.of()));
@@ -54,7 +54,7 @@ class CpgReplayTest {
     @Test
     void aJoinQueuedBeforeTheFirstRingDoesNotBlockSync() {
         List<byte[]> sent = new ArrayList<>();
-        CpgEngine cpg = new CpgEngine(1, m -> sent.add(m));
+        CpgEngine cpg = new CpgEngine(1, (m, g) -> sent.add(m));
         cpg.join("g", new CpgEngineTest.Recorder(), 7);
         assertEquals(0, sent.size(), "nothing is sent before the first ring");
         cpg.onConfiguration(ev(MembershipEvent.Type.TRANSITIONAL, 1, 5, List.of(1), List.of()));
@@ -72,7 +72,7 @@ class CpgReplayTest {
     void aPushedBackJoinListIsRetried() {
         List<byte[]> sent = new ArrayList<>();
         boolean[] accept = {false};
-        CpgEngine cpg = new CpgEngine(1, m -> accept[0] && sent.add(m));
+        CpgEngine cpg = new CpgEngine(1, (m, g) -> accept[0] && sent.add(m));
         cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 5, List.of(1), List.of()));
         cpg.join("g", new CpgEngineTest.Recorder(), 7);
         assertEquals(0, sent.size());
@@ -86,7 +86,7 @@ class CpgReplayTest {
     @Test
     void duringSyncMessagesAreRefusedOnceTheQueueIsFullButJoinsAndLeavesAreNot() {
         List<byte[]> sent = new ArrayList<>();
-        CpgEngine cpg = new CpgEngine(1, m -> sent.add(m));
+        CpgEngine cpg = new CpgEngine(1, (m, g) -> sent.add(m));
         cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 5, List.of(1), List.of()));
         cpg.onDeliver(1, sent.get(0));
         var g = cpg.join("g", new CpgEngineTest.Recorder(), 7);
@@ -123,7 +123,7 @@ class CpgReplayTest {
     @Test
     void membersOfANodeSharingARingThatEndedBeforeItsJoinListsComeFromTheNextRingsList() {
         List<byte[]> sent = new ArrayList<>();
-        CpgEngine cpg = new CpgEngine(1, m -> sent.add(m));
+        CpgEngine cpg = new CpgEngine(1, (m, g) -> sent.add(m));
         long pid = 2147483648L;
         CpgEngineTest.Recorder r = new CpgEngineTest.Recorder();
         RingId r5 = new RingId(1, 5);
@@ -169,7 +169,7 @@ class CpgReplayTest {
     @Test
     void aJoinFromADepartedNodeDeliveredInTheTransitionalConfigurationGoesWithTheNode() {
         List<byte[]> sent = new ArrayList<>();
-        CpgEngine cpg = new CpgEngine(1, m -> sent.add(m));
+        CpgEngine cpg = new CpgEngine(1, (m, g) -> sent.add(m));
         CpgEngineTest.Recorder r = new CpgEngineTest.Recorder();
         RingId r5 = new RingId(1, 5);
         cpg.onConfiguration(trans(1, 5, List.of(1), List.of()));
@@ -199,7 +199,7 @@ class CpgReplayTest {
     @Test
     void aNodeThatLeftWhileItsLastJoinListWasInFlightBringsItsMembersAgainWhenItComesBack() {
         List<byte[]> sent = new ArrayList<>();
-        CpgEngine cpg = new CpgEngine(1, m -> sent.add(m));
+        CpgEngine cpg = new CpgEngine(1, (m, g) -> sent.add(m));
         CpgEngineTest.Recorder r = new CpgEngineTest.Recorder();
         cpg.onConfiguration(trans(1, 5, List.of(1), List.of()));
         cpg.onConfiguration(ev(MembershipEvent.Type.REGULAR, 1, 5, List.of(1), List.of()));

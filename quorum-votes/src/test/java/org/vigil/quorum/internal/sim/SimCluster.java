@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.vigil.kernel.api.ClusterMembership;
 import org.vigil.kernel.api.Cpg;
 import org.vigil.kernel.api.CpgGroup;
+import org.vigil.kernel.api.CpgGuarantee;
 import org.vigil.kernel.api.CpgListener;
 import org.vigil.kernel.api.CpgMember;
 import org.vigil.kernel.api.CpgReason;
@@ -413,7 +414,7 @@ public final class SimCluster {
         }
 
         @Override
-        public boolean mcast(byte[] message) {
+        public boolean mcast(byte[] message, CpgGuarantee guarantee) {
             synchronized (SimCluster.this) {
                 return mcastLocked(message);
             }

@@ -29,6 +29,7 @@ import org.vigil.crm.api.fencer.FenceAction;
 import org.vigil.crm.api.fencer.FenceEvent;
 import org.vigil.kernel.api.Cpg;
 import org.vigil.kernel.api.CpgGroup;
+import org.vigil.kernel.api.CpgGuarantee;
 import org.vigil.kernel.api.CpgListener;
 import org.vigil.kernel.api.CpgMember;
 import org.vigil.kernel.api.CpgReason;
@@ -315,7 +316,7 @@ class FencerServiceTest {
                 }
 
                 @Override
-                public boolean mcast(byte[] message) {
+                public boolean mcast(byte[] message, CpgGuarantee guarantee) {
                     thread.execute(() -> {
                         for (Member m : members) {
                             m.listener().deliver(group, me.id(), message.clone());

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.vigil.kernel.api.CpgGroup;
+import org.vigil.kernel.api.CpgGuarantee;
 import org.vigil.kernel.api.CpgListener;
 import org.vigil.kernel.api.CpgMember;
 import org.vigil.kernel.internal.cpg.CpgEngine;
@@ -109,6 +110,7 @@ public final class CpgMembers {
         switch (r.nextInt(6)) {
             case 0 -> join(node, group);
             case 1 -> leave(node, group);
+            case 5 -> mcast(node, group, 1 + r.nextInt(3), CpgGuarantee.SAFE);
             default -> mcast(node, group, 1 + r.nextInt(3));
         }
     }
@@ -145,6 +147,11 @@ public final class CpgMembers {
 
     /** Every live member of {@code group} on node {@code node} sends {@code count} messages; returns those refused. */
     public int mcast(int node, String group, int count) {
+        return mcast(node, group, count, CpgGuarantee.AGREED);
+    }
+
+    /** As {@link #mcast(int, String, int)}, the messages sent with {@code guarantee}. */
+    public int mcast(int node, String group, int count, CpgGuarantee guarantee) {
         int refused = 0;
         for (Member m : members) {
             if (m.node != node || !m.group.equals(group) || !live(m)) {
@@ -152,7 +159,7 @@ public final class CpgMembers {
             }
             for (int k = 0; k < count; k++) {
                 String text = node + "/" + (m.handle.self().pid() & 0xFFFF) + "#" + (++m.next);
-                if (m.handle.mcast(text.getBytes(StandardCharsets.UTF_8))) {
+                if (m.handle.mcast(text.getBytes(StandardCharsets.UTF_8), guarantee)) {
                     sent.computeIfAbsent(group, x -> new ArrayList<>()).add(text);
                 } else {
                     m.next--;

@@ -39,8 +39,11 @@ import org.vigil.kernel.internal.totem.TotemState;
  * trace CATEGORY on|off                              what the run commands print (fault, state, config, deliver)
  * cpg on                                             every node runs CPG over its engine (before booting)
  * cpg join ID GROUP                                  a new CPG member of GROUP on node ID
- * cpg mcast ID GROUP [count=N]                       every member of GROUP on node ID sends N messages
+ * cpg mcast ID GROUP [count=N] [safe]                every member of GROUP on node ID sends N messages (safe:
+ *                                                    in safe order, CpgGuarantee.SAFE)
  * cpg status                                         every live node's CPG groups (members' node ids)
+ * cpg round                                          forgets the messages sent so far (those a partition lost): the
+ *                                                    next check looks at later ones only
  * cpg check                                          all live nodes agree on the groups, every member got every
  *                                                    message sent since the last check, in one order (else VIOLATION)
  * </pre>
@@ -247,12 +250,26 @@ public final class ScenarioRunner {
                 return "";
             }
             case "mcast" -> {
-                int count = w.length > 4 ? Integer.parseInt(w[4].substring("count=".length())) : 1;
-                int refused = cpg.mcast(Integer.parseInt(w[2]), w[3], count);
+                int count = 1;
+                org.vigil.kernel.api.CpgGuarantee g = org.vigil.kernel.api.CpgGuarantee.AGREED;
+                for (int k = 4; k < w.length; k++) {
+                    if (w[k].startsWith("count=")) {
+                        count = Integer.parseInt(w[k].substring("count=".length()));
+                    } else if (w[k].equals("safe")) {
+                        g = org.vigil.kernel.api.CpgGuarantee.SAFE;
+                    } else {
+                        throw new IllegalArgumentException("cpg mcast: unknown argument " + w[k]);
+                    }
+                }
+                int refused = cpg.mcast(Integer.parseInt(w[2]), w[3], count, g);
                 return refused > 0 ? refused + " refused\n" : "";
             }
             case "status" -> {
                 return cpg.status();
+            }
+            case "round" -> {
+                cpg.newRound();
+                return "";
             }
             case "check" -> {
                 StringBuilder sb = new StringBuilder();

@@ -116,7 +116,7 @@ public final class Simulator {
         long seqAtBoot;
         /** The CPG engine of this incarnation (with {@link #enableCpg()}), and what it submitted not yet fed. */
         CpgEngine cpg;
-        final ArrayDeque<byte[]> cpgOut = new ArrayDeque<>();
+        final ArrayDeque<CpgOut> cpgOut = new ArrayDeque<>();
         long cpgOutBytes;
         boolean cpgFeedScheduled;
 
@@ -148,7 +148,8 @@ public final class Simulator {
                 byte[] body = Arrays.copyOfRange(data, offset + Payloads.CARRIER_HEADER, offset + length);
                 if (trace.on(Trace.Category.DELIVER)) {
                     trace(Trace.Category.DELIVER, "n" + id + " deliver " + Payloads.getInt(data, offset) + ":"
-                        + Payloads.getInt(data, offset + 4) + " ring " + ring + " CPG " + cpgName(body));
+                        + Payloads.getInt(data, offset + 4) + (guarantee == Guarantee.SAFE ? " safe" : "") + " ring "
+                        + ring + " CPG " + cpgName(body));
                 }
                 if (cpg != null) {
                     cpg.onDeliver(sender, body);
@@ -353,7 +354,7 @@ public final class Simulator {
         n.cpgOutBytes = 0;
         if (cpgLayer) {
             int incarnation = n.incarnation;
-            n.cpg = new CpgEngine(id, payload -> cpgSubmit(n, incarnation, payload));
+            n.cpg = new CpgEngine(id, (payload, guarantee) -> cpgSubmit(n, incarnation, payload, guarantee));
         }
         trace(Trace.Category.FAULT, "n" + id + " boots" + (n.incarnation > 1 ? " (incarnation " + n.incarnation + ")" : ""));
         guard(n, () -> n.engine.start());
@@ -556,11 +557,15 @@ public final class Simulator {
     }
 
     /** CPG's sender: queued, and fed to Totem by an action of its own (the driver's submit queue). */
-    private boolean cpgSubmit(Node n, int incarnation, byte[] payload) {
+    /** A message CPG submitted, not yet fed to Totem. */
+    private record CpgOut(byte[] body, Guarantee guarantee) {
+    }
+
+    private boolean cpgSubmit(Node n, int incarnation, byte[] payload, Guarantee guarantee) {
         if (!n.alive || n.incarnation != incarnation || n.cpgOutBytes + payload.length > CPG_SUBMIT_LIMIT) {
             return false;
         }
-        n.cpgOut.addLast(payload);
+        n.cpgOut.addLast(new CpgOut(payload, guarantee));
         n.cpgOutBytes += payload.length;
         scheduleCpgFeed(n, incarnation, now);
         return true;
@@ -583,12 +588,13 @@ public final class Simulator {
             return;
         }
         while (!n.cpgOut.isEmpty()) {
-            byte[] body = n.cpgOut.peekFirst();
+            CpgOut out = n.cpgOut.peekFirst();
+            byte[] body = out.body();
             int counter = ++n.counter;
             byte[] p = Payloads.carrier(n.id, counter, body);
             boolean[] ok = new boolean[1];
-            checker.submitted(n.inc, Payloads.msgId(n.id, counter), Guarantee.AGREED, p.length);
-            guard(n, () -> ok[0] = n.engine.submit(p, Guarantee.AGREED));
+            checker.submitted(n.inc, Payloads.msgId(n.id, counter), out.guarantee(), p.length);
+            guard(n, () -> ok[0] = n.engine.submit(p, out.guarantee()));
             if (!ok[0]) {
                 checker.unsubmitted(n.inc, Payloads.msgId(n.id, counter));
                 n.counter--;
