@@ -113,6 +113,10 @@ public final class SamSupervisor {
         return state;
     }
 
+    public Policy policy() {
+        return policy;
+    }
+
     public long recoveries() {
         return recoveries;
     }
