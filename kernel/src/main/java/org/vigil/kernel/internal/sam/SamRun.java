@@ -65,6 +65,8 @@ public final class SamRun {
         private long timerGeneration;
         private long lastUpdatedRecord = Long.MIN_VALUE;
         private volatile Integer finished;
+        private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        private final long grace;
 
         Instance(String name, SamSupervisor.Policy policy, long interval, long grace, List<String> command,
                  Path fifo, NodeLink node, PrintStream log) {
@@ -74,6 +76,7 @@ public final class SamRun {
             this.fifo = fifo;
             this.node = node;
             this.log = log;
+            this.grace = grace;
             this.sam = new SamSupervisor(policy, interval, grace, new Out());
         }
 
@@ -82,12 +85,23 @@ public final class SamRun {
             events.add(sam::stop);
         }
 
+        /** Stops and waits until the supervision has ended (the wrapper's SIGTERM: the JVM ends after this). */
+        void stopAndWait() {
+            stop();
+            try {
+                ended.await(2 * grace + 5000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         /** Runs the supervision on this thread until it ends, then removes the FIFO; returns the exit status. */
         int runToEnd() throws InterruptedException {
             try {
                 return loop(sam.policy());
             } finally {
                 cleanup(this);
+                ended.countDown();
             }
         }
 
@@ -241,7 +255,7 @@ public final class SamRun {
             return 1;
         }
         Instance inst = i;
-        Thread hook = new Thread(inst::stop, "vigil-sam-stop");
+        Thread hook = new Thread(inst::stopAndWait, "vigil-sam-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             return inst.runToEnd();
