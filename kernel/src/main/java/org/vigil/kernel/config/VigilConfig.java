@@ -718,6 +718,29 @@ public final class VigilConfig {
                 && !values.containsKey("totem.cluster_name")) {
                 error("totem.transport", "transport udp needs interface mcastaddr (or cluster_name to derive it)");
             }
+            // the heartbeat mode and send_join, checked as corosync's totem_volatile_config_validate and
+            // totemsrp_initialize do (the heartbeat is turned off, with a warning here, when not below token)
+            long maxNetworkDelay = nz(u("totem.max_network_delay", 0), 50);
+            if (maxNetworkDelay < ConfigSchema.MINIMUM_TIMEOUT) {
+                error("totem.max_network_delay", "totem.max_network_delay: " + maxNetworkDelay + " ms is below the "
+                    + "minimum of " + ConfigSchema.MINIMUM_TIMEOUT + " ms");
+            }
+            long heartbeatFailures = u("totem.heartbeat_failures_allowed", 0);
+            if (heartbeatFailures > 0) {
+                long hb = heartbeatFailures >= token ? Long.MAX_VALUE
+                    : heartbeatFailures * tokenRetransmit + maxNetworkDelay;
+                if (hb >= token) {
+                    warn("totem.heartbeat_failures_allowed", "the heartbeat timeout (heartbeat_failures_allowed "
+                        + heartbeatFailures + " × token_retransmit " + tokenRetransmit + " ms + max_network_delay "
+                        + maxNetworkDelay + " ms) is not below the token timeout (" + token + " ms): the heartbeat "
+                        + "mode is off");
+                }
+            }
+            long sendJoin = u("totem.send_join", 0);
+            if (sendJoin > 0 && sendJoin >= consensus) {
+                error("totem.send_join", "totem.send_join (" + sendJoin + " ms) must be below the consensus timeout ("
+                    + consensus + " ms): a JOIN could wait longer than the round it belongs to");
+            }
             return new Totem(token, configuredToken, coefficient, token * tokenWarningPct / 100, retransmits,
                 tokenRetransmit, hold, join, u("totem.send_join", 0), consensus, nz(u("totem.merge", 0), 200),
                 nz(u("totem.downcheck", 0), 1000), nz(u("totem.fail_recv_const", 0), 2500),

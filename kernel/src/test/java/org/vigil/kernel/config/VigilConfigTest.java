@@ -140,6 +140,46 @@ class VigilConfigTest {
     }
 
     /**
+     * The heartbeat mode, send_join and miss_count_const as corosync takes them: defaults (0 = off, 50 ms, 0, 5),
+     * a max_network_delay under the timer floor refused, a heartbeat timeout not below token turned off with a
+     * warning (corosync's totemsrp_initialize turns it off), a send_join not below consensus refused; each at its
+     * file:line.
+     */
+    @Test
+    void heartbeatSendJoinAndMissCountConstHaveCorosyncsDefaultsAndTheirErrorsAtFileAndLine() throws Exception {
+        VigilConfig.Totem d = load("totem {\n version: 2\n}\n" + NODES2).totem();
+        assertEquals(0, d.heartbeatFailuresAllowed());
+        assertEquals(50, d.maxNetworkDelay());
+        assertEquals(0, d.sendJoin());
+        assertEquals(5, d.missCountConst());
+        assertEquals(0, org.vigil.kernel.internal.totem.TotemConfig.from(d).heartbeat(), "off by default");
+        VigilConfig on = load("totem {\n token: 3000\n heartbeat_failures_allowed: 3\n max_network_delay: 60\n"
+            + " send_join: 40\n miss_count_const: 2\n}\n" + NODES2);
+        org.vigil.kernel.internal.totem.TotemConfig tc = org.vigil.kernel.internal.totem.TotemConfig.from(on.totem());
+        assertEquals(3 * 714 + 60, tc.heartbeat(), "3 × token_retransmit (3000 / 4.2) + max_network_delay");
+        assertEquals(40, tc.sendJoin());
+        assertEquals(2, tc.missCountConst());
+        assertTrue(on.warnings().isEmpty(), on.warnings().toString());
+
+        ConfigProblem delay = errors("totem {\n max_network_delay: 20\n}\n" + NODES2).get(0);
+        assertEquals("t.conf:2: totem.max_network_delay: 20 ms is below the minimum of 30 ms", delay.toString());
+
+        VigilConfig tooSlow = load("totem {\n token: 1000\n\n heartbeat_failures_allowed: 5\n}\n" + NODES2);
+        assertEquals(0, org.vigil.kernel.internal.totem.TotemConfig.from(tooSlow.totem()).heartbeat(),
+            "5 × 238 + 50 is not below 1000: off");
+        ConfigProblem w = tooSlow.warnings().stream().filter(p -> p.message().contains("heartbeat mode is off"))
+            .findFirst().orElseThrow(() -> new AssertionError(tooSlow.warnings().toString()));
+        assertEquals(4, w.line(), w.toString());
+        assertTrue(w.toString().startsWith("t.conf:4: "), w.toString());
+
+        ConfigProblem join = errors("totem {\n token: 1000\n consensus: 1200\n send_join: 1200\n}\n" + NODES2)
+            .get(0);
+        assertEquals(4, join.line(), join.toString());
+        assertTrue(join.message().contains("send_join (1200 ms) must be below the consensus timeout (1200 ms)"),
+            join.toString());
+    }
+
+    /**
      * Found by ConfigFuzzTest: a token_retransmit under 12.5 ms made the derived hold negative, so the file passed
      * the check and the node failed at start (cmap refused the u32). corosync refuses these timers.
      */

@@ -29,6 +29,7 @@ import org.vigil.kernel.config.VigilConfig;
 import org.vigil.kernel.internal.cpg.CpgEngine;
 import org.vigil.kernel.internal.totem.FileRingSeqStore;
 import org.vigil.kernel.internal.totem.Guarantee;
+import org.vigil.kernel.internal.totem.SchedulingPause;
 import org.vigil.kernel.internal.totem.TimerKind;
 import org.vigil.kernel.internal.totem.TotemConfig;
 import org.vigil.kernel.internal.totem.TotemOutput;
@@ -133,6 +134,9 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private long reenableSeen;
     private int roundRobin;
     private long nextHousekeeping;
+    /** corosync's scheduler-pause check (main.c), every token / 3 on the protocol thread. */
+    private SchedulingPause schedCheck;
+    private long nextSchedCheck;
     private long startedAt;
 
     /**
@@ -379,10 +383,13 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
                     housekeeping(now);
                     nextHousekeeping = now + HOUSEKEEPING_NANOS;
                 }
+                if (now >= nextSchedCheck) {
+                    checkScheduling(now);
+                }
                 flushSubmits();
                 runQueueLocked();
                 now = System.nanoTime();
-                long next = nextHousekeeping;
+                long next = Math.min(nextHousekeeping, nextSchedCheck);
                 for (long d : deadlines) {
                     if (d >= 0) {
                         next = Math.min(next, d);
@@ -433,6 +440,24 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
                 engine.onTimer(k);
             }
         }
+    }
+
+    /**
+     * The protocol thread was not scheduled for longer than 0.8 × token (GC, a stalled VM, an overloaded host):
+     * warn as corosync's {@code timer_function_scheduler_timeout} does, and count it in cmap
+     * ({@code runtime.totem.schedmiss.count}, {@code runtime.totem.schedmiss.last_ms}).
+     */
+    private void checkScheduling(long now) {
+        if (schedCheck == null) {
+            schedCheck = new SchedulingPause(engine.config().token());
+        }
+        String warning = schedCheck.check(now);
+        if (warning != null) {
+            LOG.warn("{}", warning);
+            cmap.set("runtime.totem.schedmiss.count", CmapType.UINT64, schedCheck.events());
+            cmap.set("runtime.totem.schedmiss.last_ms", CmapType.UINT64, schedCheck.lastPauseNanos() / 1_000_000L);
+        }
+        nextSchedCheck = now + schedCheck.intervalMillis() * 1_000_000L;
     }
 
     private void housekeeping(long now) {

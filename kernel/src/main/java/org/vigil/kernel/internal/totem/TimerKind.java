@@ -16,7 +16,14 @@ public enum TimerKind {
     /** {@code consensus}: give up waiting for the members that have not agreed (GATHER). */
     CONSENSUS,
     /** {@code merge}: the representative of an idle ring multicasts MERGE_DETECT so other rings find it. */
-    MERGE_DETECT;
+    MERGE_DETECT,
+    /**
+     * {@code heartbeat_failures_allowed × token_retransmit + max_network_delay}: armed each time this node forwards
+     * the ORF token (with the heartbeat mode on); the token not back by then is lost, before {@code token}.
+     */
+    HEARTBEAT,
+    /** A random delay below {@code send_join}: the JOIN waits for it before it is multicast. */
+    SEND_JOIN;
 
     static final TimerKind[] VALUES = values();
 }

@@ -24,10 +24,16 @@ import org.vigil.kernel.config.VigilConfig;
  * @param missCountConst             token visits a hole must be seen before it is put on the retransmit list
  * @param netmtu                     the configured {@code netmtu}; the engine keeps its packets within
  *                                   {@link #maxPacket()}
+ * @param sendJoin                   {@code send_join}: a JOIN is multicast after a random delay below this (0: at
+ *                                   once)
+ * @param heartbeat                  the heartbeat timeout ({@code heartbeat_failures_allowed × token_retransmit +
+ *                                   max_network_delay}), or 0 when the heartbeat mode is off (not configured, or
+ *                                   not below {@code token}: corosync turns it off then)
  */
 public record TotemConfig(long token, long tokenRetransmit, long hold, long join, long consensus, long merge,
                           long tokenRetransmitsBeforeLoss, int failRecvConst, int seqnoUnchangedConst,
-                          int maxMessages, int windowSize, int missCountConst, int netmtu) {
+                          int maxMessages, int windowSize, int missCountConst, int netmtu, long sendJoin,
+                          long heartbeat) {
 
     /**
      * Bytes of {@code netmtu} reserved for what the driver puts around an engine packet: IPv6 + UDP headers
@@ -51,6 +57,9 @@ public record TotemConfig(long token, long tokenRetransmit, long hold, long join
         positive("max_messages", maxMessages);
         positive("window_size", windowSize);
         positive("miss_count_const", missCountConst);
+        if (sendJoin < 0 || heartbeat < 0) {
+            throw new IllegalArgumentException("send_join and the heartbeat timeout must not be negative");
+        }
         if (netmtu < MIN_NETMTU) {
             throw new IllegalArgumentException("netmtu " + netmtu + " is below the minimum of " + MIN_NETMTU);
         }
@@ -79,7 +88,21 @@ public record TotemConfig(long token, long tokenRetransmit, long hold, long join
         long hold = Math.max(1, Math.min(t.hold(), t.tokenRetransmit()));
         return new TotemConfig(t.token(), t.tokenRetransmit(), hold, t.join(), t.consensus(),
             t.merge(), t.tokenRetransmitsBeforeLoss(), (int) t.failRecvConst(), (int) t.seqnoUnchangedConst(),
-            (int) t.maxMessages(), (int) t.windowSize(), (int) t.missCountConst(), t.netmtu());
+            (int) t.maxMessages(), (int) t.windowSize(), (int) t.missCountConst(), t.netmtu(), t.sendJoin(),
+            heartbeatTimeout(t));
+    }
+
+    /**
+     * The heartbeat timeout of a configuration, as corosync's {@code totemsrp_initialize} derives it:
+     * {@code heartbeat_failures_allowed × token_retransmit + max_network_delay}; 0 (the mode off) when
+     * {@code heartbeat_failures_allowed} is 0 or the result is not below the token timeout.
+     */
+    public static long heartbeatTimeout(VigilConfig.Totem t) {
+        if (t.heartbeatFailuresAllowed() == 0 || t.heartbeatFailuresAllowed() >= t.token()) {
+            return 0;   // off, or certainly not below token (token_retransmit is at least 1 ms)
+        }
+        long hb = t.heartbeatFailuresAllowed() * t.tokenRetransmit() + t.maxNetworkDelay();
+        return hb < t.token() ? hb : 0;
     }
 
     /**

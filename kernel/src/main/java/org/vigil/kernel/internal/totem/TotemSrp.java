@@ -59,6 +59,7 @@ public final class TotemSrp {
     // Reasons reported to the probe.
     static final String BOOT = "boot";
     static final String TOKEN_LOST = "token lost";
+    static final String HEARTBEAT_LOST = "token lost (heartbeat)";
     static final String COMMIT_TOKEN_LOST = "commit token lost";
     static final String RECOVERY_TOKEN_LOST = "token lost in recovery";
     static final String FOREIGN = "foreign message";
@@ -180,6 +181,10 @@ public final class TotemSrp {
     private final Reassembler reassembler;
 
     private final boolean[] armed = new boolean[TimerKind.VALUES.length];
+    /** With {@code send_join}: the JOIN waiting for its delay ({@link TimerKind#SEND_JOIN}), or null. */
+    private byte[] pendingJoin;
+    /** Draws the {@code send_join} delays (the engine's only randomness; seeded by the simulator). */
+    private final java.util.random.RandomGenerator random;
     /** Packets this node sends to itself (a one-member ring's token), handled when the current input ends. */
     private final ArrayDeque<byte[]> loopback = new ArrayDeque<>();
     private int depth;
@@ -199,6 +204,16 @@ public final class TotemSrp {
      * @param output     where the outputs go
      */
     public TotemSrp(int nodeId, int[] members, TotemConfig config, RingSeqStore ringSeq, TotemOutput output) {
+        this(nodeId, members, config, ringSeq, output, new java.util.SplittableRandom());
+    }
+
+    /**
+     * As {@link #TotemSrp(int, int[], TotemConfig, RingSeqStore, TotemOutput)}, with the random source of the
+     * {@code send_join} delays (a seeded one makes a run repeatable).
+     */
+    public TotemSrp(int nodeId, int[] members, TotemConfig config, RingSeqStore ringSeq, TotemOutput output,
+                    java.util.random.RandomGenerator random) {
+        this.random = random;
         NodeSet cfgd = NodeSet.of(members);
         if (nodeId == 0 || !cfgd.contains(nodeId)) {
             throw new IllegalArgumentException("node id " + Integer.toUnsignedString(nodeId)
@@ -300,6 +315,15 @@ public final class TotemSrp {
                     }
                 }
                 case CONSENSUS -> consensusTimeout();
+                case HEARTBEAT -> heartbeatLoss();
+                case SEND_JOIN -> {
+                    byte[] j = pendingJoin;
+                    pendingJoin = null;
+                    if (j != null) {
+                        out.multicast(j);
+                        stats.membJoinTx++;
+                    }
+                }
                 case MERGE_DETECT -> {
                     if (state == TotemState.OPERATIONAL && op.rep == me && op.members.size() < configured.size()) {
                         out.multicast(TotemCodec.encodeRingMessage(TotemCodec.TYPE_MERGE_DETECT, me, op.rep, op.seq));
@@ -499,6 +523,21 @@ public final class TotemSrp {
         }
     }
 
+    /**
+     * The heartbeat timer ran out: the token this node forwarded did not come back within
+     * {@code heartbeat_failures_allowed} retransmit intervals plus the network delay. As corosync's
+     * {@code timer_function_heartbeat_timeout}, this is a token loss in the current state (reported as a
+     * heartbeat loss when OPERATIONAL).
+     */
+    private void heartbeatLoss() {
+        if (state == TotemState.OPERATIONAL) {
+            stats.operationalTokenLost++;
+            gatherEnter(HEARTBEAT_LOST);
+        } else {
+            tokenLoss();
+        }
+    }
+
     private void tokenRetransmit() {
         if (lastToken == null || holding || state == TotemState.GATHER) {
             return;
@@ -529,6 +568,10 @@ public final class TotemSrp {
         lastTokenIsCommit = commit;
         out.unicast(dest, bytes);
         arm(TimerKind.TOKEN_RETRANSMIT, cfg.tokenRetransmit());
+        if (!commit && cfg.heartbeat() > 0) {
+            // corosync's reset_heartbeat_timeout on each forwarded ORF token
+            arm(TimerKind.HEARTBEAT, cfg.heartbeat());
+        }
     }
 
     private void releaseHold() {
@@ -601,6 +644,7 @@ public final class TotemSrp {
         cancel(TimerKind.TOKEN_RETRANSMIT);
         cancel(TimerKind.TOKEN_HOLD);
         cancel(TimerKind.MERGE_DETECT);
+        cancel(TimerKind.HEARTBEAT);
         proc = proc.with(me);
         failed = failed.without(me);
         consensus = NodeSet.of(me);
@@ -612,9 +656,24 @@ public final class TotemSrp {
         checkConsensus();
     }
 
+    /**
+     * Multicasts this node's JOIN, or, with {@code send_join}, after a random delay below it (corosync's
+     * {@code memb_join_message_send} sleeps that long first, so that a large ring's JOINs do not all leave at
+     * once; here a timer waits instead and the JOIN goes out when it expires, whatever the state is then, as
+     * corosync's does after its sleep). A JOIN already waiting is not delayed again: it is replaced by this newer
+     * one (the latest sets).
+     */
     private void sendJoin() {
-        out.multicast(TotemCodec.encodeJoin(me, false, myRingSeq, proc, failed));
-        stats.membJoinTx++;
+        byte[] j = TotemCodec.encodeJoin(me, false, myRingSeq, proc, failed);
+        if (cfg.sendJoin() == 0) {
+            out.multicast(j);
+            stats.membJoinTx++;
+            return;
+        }
+        pendingJoin = j;
+        if (!armed[TimerKind.SEND_JOIN.ordinal()]) {
+            arm(TimerKind.SEND_JOIN, random.nextLong(cfg.sendJoin()));
+        }
     }
 
     private void consensusTimeout() {
@@ -1035,6 +1094,7 @@ public final class TotemSrp {
             holding = true;
             heldToken = bytes;
             arm(TimerKind.TOKEN_HOLD, cfg.hold());
+            cancel(TimerKind.HEARTBEAT);   // no token forwarded: corosync's cancel_heartbeat_timeout
         } else {
             sendToken(r.next, bytes, false);
         }

@@ -607,6 +607,8 @@ public final class QnetdCore {
             } else {
                 x.ff = winners.contains(x.node) ? FfClient.SENDING_ACK : FfClient.SENDING_NACK;
             }
+            // this round's vote is not pushed yet: a late VOTE_REPLY to the round before must not end this one
+            x.pushed = null;
         }
         cl.ff = FfCluster.SENDING_NACKS;
         sendVotes(cl, trigger, leaving, false);

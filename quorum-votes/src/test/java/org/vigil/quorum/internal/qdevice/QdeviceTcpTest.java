@@ -39,8 +39,9 @@ import org.vigil.quorum.internal.qnetd.QnetdServer;
 import org.vigil.quorum.internal.sim.SimCluster;
 
 /**
- * The quorum device against a real arbiter over TCP on 127.0.0.1 (ports 5760–5799): the arbiter in a thread and
- * as a separate {@code vigil qnetd} process; the arbiter down; an arbiter that sends garbage.
+ * The quorum device against a real arbiter over TCP on 127.0.0.1 (on ports the system picks, so two runs on one
+ * machine never meet): the arbiter in a thread and as a separate {@code vigil qnetd} process; the arbiter down; an
+ * arbiter that sends garbage.
  */
 class QdeviceTcpTest {
 
@@ -191,11 +192,18 @@ class QdeviceTcpTest {
         assertTrue(neverBoth, "never did both halves cast the vote for their rings");
     }
 
+    /** A TCP port on 127.0.0.1 that nothing listened on a moment ago (for a process to bind, or for none). */
+    static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     void arbiterInAThreadGivesAOneOneSplitToExactlyOneHalf() throws Exception {
-        VigilConfig cfg = VigilConfig.fromText("q.conf", config(5761, "ffsplit"));
-        try (QnetdServer server = new QnetdServer(new InetSocketAddress("127.0.0.1", 5761), 16,
+        try (QnetdServer server = new QnetdServer(new InetSocketAddress("127.0.0.1", 0), 16,
             new PrintStream(OutputStream.nullOutputStream())).start()) {
+            VigilConfig cfg = VigilConfig.fromText("q.conf", config(server.address().getPort(), "ffsplit"));
             Node a = new Node(1, cfg, tmp.resolve("a"));
             Node b = new Node(2, cfg, tmp.resolve("b"));
             a.start();
@@ -213,8 +221,9 @@ class QdeviceTcpTest {
 
     @Test
     void vigilQnetdProcessGivesAOneOneSplitToOneHalfAndItsLossIsReported() throws Exception {
-        VigilConfig cfg = VigilConfig.fromText("q.conf", config(5762, "lms"));
-        Process qnetd = startQnetd(5762);
+        int port = freePort();
+        VigilConfig cfg = VigilConfig.fromText("q.conf", config(port, "lms"));
+        Process qnetd = startQnetd(port);
         Node a = new Node(1, cfg, tmp.resolve("a"));
         Node b = new Node(2, cfg, tmp.resolve("b"));
         try {
@@ -227,7 +236,7 @@ class QdeviceTcpTest {
             await("no vote without the arbiter (lms without wait_for_all)", 20000, () ->
                 !a.lastPoll(LEFT_HALF).get().castVote());
             assertTrue(a.client.status().lastError().length() > 0, "the reason is reported");
-            qnetd = startQnetd(5762);
+            qnetd = startQnetd(port);
             await("reconnected", 15000, () -> a.client.status().state().equals("Connected"));
         } finally {
             a.client.stop();
@@ -241,7 +250,7 @@ class QdeviceTcpTest {
 
     @Test
     void arbiterDownIsReportedAndTheDeviceDoesNotVote() throws Exception {
-        VigilConfig cfg = VigilConfig.fromText("q.conf", config(5763, "ffsplit"));
+        VigilConfig cfg = VigilConfig.fromText("q.conf", config(freePort(), "ffsplit"));
         Node a = new Node(1, cfg, tmp.resolve("a"));
         a.ring(JOINED, 1, 2);
         a.start();
@@ -259,11 +268,10 @@ class QdeviceTcpTest {
 
     @Test
     void malformedArbiterRepliesAreIgnoredAndCounted() throws Exception {
-        VigilConfig cfg = VigilConfig.fromText("q.conf", config(5764, "ffsplit"));
         List<String> heard = new CopyOnWriteArrayList<>();
         try (ServerSocket fake = new ServerSocket()) {
-            fake.setReuseAddress(true);
-            fake.bind(new InetSocketAddress("127.0.0.1", 5764));
+            fake.bind(new InetSocketAddress("127.0.0.1", 0));
+            VigilConfig cfg = VigilConfig.fromText("q.conf", config(fake.getLocalPort(), "ffsplit"));
             Thread arbiter = new Thread(() -> {
                 try (Socket s = fake.accept()) {
                     BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),

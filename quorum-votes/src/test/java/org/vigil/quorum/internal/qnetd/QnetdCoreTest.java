@@ -116,6 +116,37 @@ class QnetdCoreTest {
         assertEquals("nack", r.lastVote(2));
     }
 
+    /**
+     * The winner's acknowledgement of the ACK of the round before the split arrives late, after the loser's new
+     * ring: it must not be taken for this round's (the flake of QdeviceTcpTest's 1|1 split, where the winner never
+     * got its ACK).
+     */
+    @Test
+    void aLateVoteReplyOfTheRoundBeforeDoesNotEndTheWinnersRound() {
+        Recorder r = new Recorder();
+        QnetdCore core = new QnetdCore(r);
+        hello(core, 1, 1, "ffsplit", 1, 2);
+        hello(core, 2, 2, "ffsplit", 1, 2);
+        core.line(1, "MEMBERSHIP 2 ring=1.4 nodes=1,2");
+        core.line(2, "MEMBERSHIP 2 ring=1.4 nodes=1,2");
+        assertEquals("ack", r.lastVote(1));
+        assertEquals("ack", r.lastVote(2));
+        // node 2 acknowledges its ACK; node 1's acknowledgement is still on its way
+        String lastTo1 = r.of(1).stream().filter(l -> l.startsWith("VOTE ")).reduce((x, y) -> y).orElseThrow();
+        String lastTo2 = r.of(2).stream().filter(l -> l.startsWith("VOTE ")).reduce((x, y) -> y).orElseThrow();
+        core.line(2, "VOTE_REPLY " + lastTo2.split(" ")[1]);
+        int before = r.of(2).size();
+        core.line(1, "MEMBERSHIP 3 ring=1.8 nodes=1");
+        core.line(2, "MEMBERSHIP 3 ring=2.8 nodes=2");
+        core.line(1, "VOTE_REPLY " + lastTo1.split(" ")[1]);
+        String nack = r.of(2).subList(before, r.of(2).size()).stream()
+            .filter(l -> l.startsWith("VOTE ") && l.contains("vote=nack")).findFirst().orElseThrow();
+        core.line(2, "VOTE_REPLY " + nack.split(" ")[1]);
+        assertTrue(r.of(1).stream().anyMatch(l -> l.startsWith("VOTE ") && l.endsWith("vote=ack ring=1.8")),
+            "the winner gets its ACK for its new ring once the loser acknowledged its NACK: " + r.of(1));
+        assertEquals("nack", r.lastVote(2));
+    }
+
     @Test
     void ffsplitGivesTheVoteToTheBiggerPartition() {
         Recorder r = new Recorder();

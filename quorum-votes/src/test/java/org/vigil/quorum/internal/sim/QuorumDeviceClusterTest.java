@@ -73,9 +73,9 @@ class QuorumDeviceClusterTest {
     @Test
     void survivesTheLossOfEitherNodeAndAOneOneSplitHasOneQuorateSide() throws Exception {
         for (int victim = 1; victim <= 2; victim++) {
-            int port = 5765 + victim;
-            try (QnetdServer qnetd = new QnetdServer(new InetSocketAddress("127.0.0.1", port), 16,
+            try (QnetdServer qnetd = new QnetdServer(new InetSocketAddress("127.0.0.1", 0), 16,
                 new PrintStream(OutputStream.nullOutputStream())).start()) {
+                int port = qnetd.address().getPort();
                 SimCluster sim = new SimCluster(new ManualScheduler(), VigilConfig.fromText("arb.conf",
                     config(port)), state.resolve("v" + victim));
                 Map<Integer, QuorumNode> nodes = boot(sim);
@@ -104,9 +104,9 @@ class QuorumDeviceClusterTest {
 
     @Test
     void aOneOnePartitionGivesQuorumToExactlyOneSide() throws Exception {
-        int port = 5768;
-        try (QnetdServer qnetd = new QnetdServer(new InetSocketAddress("127.0.0.1", port), 16,
+        try (QnetdServer qnetd = new QnetdServer(new InetSocketAddress("127.0.0.1", 0), 16,
             new PrintStream(OutputStream.nullOutputStream())).start()) {
+            int port = qnetd.address().getPort();
             SimCluster sim = new SimCluster(new ManualScheduler(), VigilConfig.fromText("arb.conf", config(port)),
                 state);
             Map<Integer, QuorumNode> nodes = boot(sim);
@@ -137,7 +137,10 @@ class QuorumDeviceClusterTest {
 
     @Test
     void withTheArbiterDownBothNodesStayQuorateAndNothingCrashes() throws Exception {
-        int port = 5769; // nothing listens here
+        int port; // nothing listens here
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
         SimCluster sim = new SimCluster(new ManualScheduler(), VigilConfig.fromText("arb.conf", config(port)), state);
         Map<Integer, QuorumNode> nodes = boot(sim);
         try {

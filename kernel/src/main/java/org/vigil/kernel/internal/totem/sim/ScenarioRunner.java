@@ -33,6 +33,9 @@ import org.vigil.kernel.internal.totem.TotemState;
  * unblock FROM TO [both]                             restore one direction (or both)
  * loss FROM TO PERCENT [both]                        random loss on a link
  * drop-token [N]                                     lose the next N ORF tokens
+ * drop-commit [N]                                    lose the next N commit tokens
+ * block-mcast FROM TO | unblock-mcast FROM TO        cut (restore) only the MCAST packets of one direction
+ * pause ID MS                                        the node's process is not scheduled for MS
  * heal                                               undo every network fault
  * status                                             every node's state, ring and members
  * stats ID KEY...                                    engine counters of a node
@@ -218,6 +221,10 @@ public final class ScenarioRunner {
                 }
             }
             case "drop-token" -> sim.dropNextTokens(w.length > 1 ? Integer.parseInt(w[1]) : 1);
+            case "drop-commit" -> sim.dropNextCommitTokens(w.length > 1 ? Integer.parseInt(w[1]) : 1);
+            case "block-mcast" -> sim.blockMcast(Integer.parseInt(w[1]), Integer.parseInt(w[2]), true);
+            case "unblock-mcast" -> sim.blockMcast(Integer.parseInt(w[1]), Integer.parseInt(w[2]), false);
+            case "pause" -> sim.pause(Integer.parseInt(w[1]), Long.parseLong(w[2]) * Simulator.MS);
             case "heal" -> sim.healAll();
             case "status" -> {
                 return sim.status();
@@ -345,7 +352,9 @@ public final class ScenarioRunner {
         });
         return "token " + cfg.token() + " token_retransmit " + cfg.tokenRetransmit() + " hold " + cfg.hold()
             + " join " + cfg.join() + " consensus " + cfg.consensus() + " merge " + cfg.merge() + " max_messages "
-            + cfg.maxMessages() + " window_size " + cfg.windowSize() + " netmtu " + cfg.netmtu() + "\n";
+            + cfg.maxMessages() + " window_size " + cfg.windowSize() + " netmtu " + cfg.netmtu()
+            + (cfg.sendJoin() > 0 ? " send_join " + cfg.sendJoin() : "")
+            + (cfg.heartbeat() > 0 ? " heartbeat " + cfg.heartbeat() : "") + "\n";
     }
 
     /** The trace lines of the last command, then the deliveries per node (compressed runs of one sender). */

@@ -14,6 +14,7 @@ import org.vigil.kernel.internal.cpg.CpgEngine;
 import org.vigil.kernel.internal.cpg.CpgMessages;
 import org.vigil.kernel.internal.totem.Guarantee;
 import org.vigil.kernel.internal.totem.RingSeqStore;
+import org.vigil.kernel.internal.totem.SchedulingPause;
 import org.vigil.kernel.internal.totem.TimerKind;
 import org.vigil.kernel.internal.totem.TotemConfig;
 import org.vigil.kernel.internal.totem.TotemOutput;
@@ -46,6 +47,8 @@ public final class Simulator {
     /** One direction of the link between two nodes. */
     public static final class Link {
         public boolean blocked;
+        /** Only the MCAST packets (ordered messages and their retransmissions) are cut; tokens pass. */
+        public boolean mcastBlocked;
         public double loss;
         public double dup;
         /** Delay range in microseconds. */
@@ -54,6 +57,7 @@ public final class Simulator {
 
         void reset() {
             blocked = false;
+            mcastBlocked = false;
             loss = 0;
             dup = 0;
             minDelay = 100;
@@ -76,6 +80,8 @@ public final class Simulator {
     private static final int EV_PACKET = 0;
     private static final int EV_TIMER = 1;
     private static final int EV_ACTION = 2;
+    /** A node's periodic scheduling check ({@link SchedulingPause}); deferred like its other events when paused. */
+    private static final int EV_SCHED = 3;
 
     private static final class Event implements Comparable<Event> {
         long time;
@@ -108,6 +114,8 @@ public final class Simulator {
         int counter;
         /** A paused node handles nothing before this time (a stalled process: GC, VM migration). */
         long pausedUntil;
+        /** This incarnation's scheduling check, as the real driver runs it. */
+        SchedulingPause schedCheck;
         /**
          * The persisted ring sequence when this incarnation booted: every ring it can belong to has a higher
          * sequence (the earlier incarnations persisted every ring they committed to), so packets of rings at or
@@ -231,6 +239,7 @@ public final class Simulator {
     private long packetsSent;
     private long packetsDropped;
     private int dropTokens;
+    private int dropCommits;
     private final java.util.TreeMap<String, Long> engineTotals = new java.util.TreeMap<>();
     private byte[] lastPacket;
 
@@ -348,7 +357,11 @@ public final class Simulator {
         n.pausedUntil = 0;
         n.inc = checker.newIncarnation(id, n.incarnation);
         n.seqAtBoot = n.store.load();
-        n.engine = new TotemSrp(id, ids, cfg, n.store, n);
+        // send_join's delays from a generator of the node's own (the network's draws stay as they were)
+        n.engine = new TotemSrp(id, ids, cfg, n.store, n,
+            new SplittableRandom(seed * 1_000_003L + id * 7919L + n.incarnation));
+        n.schedCheck = new SchedulingPause(cfg.token());
+        scheduleSchedCheck(n, now);
         n.engine.setProbe(n);
         n.cpgOut.clear();
         n.cpgOutBytes = 0;
@@ -446,6 +459,18 @@ public final class Simulator {
     public void pause(int id, long micros) {
         nodes[id].pausedUntil = Math.max(nodes[id].pausedUntil, now + micros);
         trace(Trace.Category.FAULT, "n" + id + " pauses for " + Trace.time(micros) + " ms");
+    }
+
+    /** Drops the next {@code count} commit tokens sent (by anyone, retransmissions included). */
+    public void dropNextCommitTokens(int count) {
+        dropCommits += count;
+        trace(Trace.Category.FAULT, "drop the next " + (count == 1 ? "commit token" : count + " commit tokens"));
+    }
+
+    /** Cuts (or restores) the MCAST packets from one node to another; every other packet passes. */
+    public void blockMcast(int from, int to, boolean blocked) {
+        links[from][to].mcastBlocked = blocked;
+        trace(Trace.Category.FAULT, (blocked ? "block" : "unblock") + " messages " + from + " -> " + to);
     }
 
     /** Drops the next {@code count} ORF tokens sent (by anyone). */
@@ -636,6 +661,16 @@ public final class Simulator {
             trace(Trace.Category.FAULT, "token " + from + " -> " + to + " lost");
             return;
         }
+        if (dropCommits > 0 && p.length > 1 && p[1] == 4) {
+            dropCommits--;
+            packetsDropped++;
+            trace(Trace.Category.FAULT, "commit token " + from + " -> " + to + " lost");
+            return;
+        }
+        if (l.mcastBlocked && p.length > 1 && p[1] == TYPE_MCAST) {
+            packetsDropped++;
+            return;
+        }
         if (l.blocked || (l.loss > 0 && rng.nextDouble() < l.loss)) {
             packetsDropped++;
             return;
@@ -693,6 +728,14 @@ public final class Simulator {
         return p.length > 1 && p[1] >= 0 && p[1] < TYPE_NAMES.length ? TYPE_NAMES[p[1]] : "?";
     }
 
+    private void scheduleSchedCheck(Node n, long at) {
+        Event e = new Event();
+        e.type = EV_SCHED;
+        e.to = n.id;
+        e.gen = n.incarnation;
+        schedule(e, at);
+    }
+
     /** Processes one event; false when there are none. */
     public boolean step() {
         Event e = events.poll();
@@ -727,6 +770,16 @@ public final class Simulator {
                 Node n = nodes[e.to];
                 if (n.alive && n.gen[e.kind] == e.gen) {
                     guard(n, () -> n.engine.onTimer(TimerKind.values()[e.kind]));
+                }
+            }
+            case EV_SCHED -> {
+                Node n = nodes[e.to];
+                if (n.alive && n.incarnation == e.gen) {
+                    String warning = n.schedCheck.check(now * 1000L);
+                    if (warning != null) {
+                        trace(Trace.Category.STATE, "n" + n.id + " " + warning);
+                    }
+                    scheduleSchedCheck(n, now + n.schedCheck.intervalMillis() * MS);
                 }
             }
             default -> e.action.run();
