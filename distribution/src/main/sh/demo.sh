@@ -12,7 +12,7 @@
 # returns; the fence device's "power on".
 # DIR/status [N] prints the cluster status as node N (default 1) sees it.
 # Each node serves its dashboard and Prometheus /metrics on 127.0.0.1, node N on port H+N-1 (default 9664), with
-# the dashboard's actions enabled (loopback only).
+# the dashboard's actions enabled (loopback only); --http-port 0: no HTTP endpoint.
 set -euo pipefail
 VIGIL_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../../../.." && pwd)"
 VIGIL="$VIGIL_ROOT/vigil"
@@ -120,7 +120,7 @@ CONF="$DIR/vigil.conf"
         echo "        ring0_port: $((BASE_PORT + i - 1))"
         echo "        nodeid: $i"
         echo "        name: node$i"
-        echo "        http_port: $((HTTP_PORT + i - 1))"
+        [[ "$HTTP_PORT" == 0 ]] || echo "        http_port: $((HTTP_PORT + i - 1))"
         echo "    }"
     done
     echo "}"
@@ -129,7 +129,7 @@ CONF="$DIR/vigil.conf"
     echo "}"
     echo "# the dashboard and /metrics, on 127.0.0.1 (port: each node's http_port); actions on: a demo"
     echo "http {"
-    echo "    actions: yes"
+    if [[ "$HTTP_PORT" == 0 ]]; then echo "    enabled: no"; else echo "    actions: yes"; fi
     echo "}"
 } > "$CONF"
 
@@ -240,11 +240,13 @@ echo "Waiting for the resources to start..."
 echo
 echo "== cluster status, as node2 sees it ($DIR/status 2) =="
 "$DIR/status" 2
+DASHBOARD="The nodes serve no dashboard (--http-port 0)."
+[[ "$HTTP_PORT" == 0 ]] || DASHBOARD="Its dashboard (live; move, ban, standby, cleanup from the page):
+  http://127.0.0.1:$HTTP_PORT/          (node1's; node N serves it on port $HTTP_PORT+N-1)
+  http://127.0.0.1:$HTTP_PORT/metrics   (Prometheus)"
 cat <<MSG
 
-The cluster is running. Its dashboard (live; move, ban, standby, cleanup from the page):
-  http://127.0.0.1:$HTTP_PORT/          (node1's; node N serves it on port $HTTP_PORT+N-1)
-  http://127.0.0.1:$HTTP_PORT/metrics   (Prometheus)
+The cluster is running. $DASHBOARD
 Try, in another terminal:
   $DIR/status                                   # where each resource runs (as node1 sees it; $DIR/status 3: node3)
   $VIGIL --state-dir $DIR/node1 members
