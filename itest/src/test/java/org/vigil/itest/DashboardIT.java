@@ -88,7 +88,7 @@ class DashboardIT {
             String view = "";
             for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); System.nanoTime() < end; ) {
                 view = pageView(cdp);
-                if (view.split("\\|")[0].split(" ").length == 3 && view.contains("web@" + webNode)) {
+                if (view.matches("node1:\\w+ node2:\\w+ node3:\\w+\\|.*") && view.contains("web@" + webNode)) {
                     break;
                 }
                 Thread.sleep(100);

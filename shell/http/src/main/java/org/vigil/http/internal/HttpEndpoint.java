@@ -86,7 +86,8 @@ public final class HttpEndpoint implements NodeView {
                 s.bind(), server.port(), s.token() != null ? "required" : "not required",
                 s.actions() ? "enabled" : "disabled");
         } catch (Exception e) {
-            LOG.error("[HTTP] the HTTP endpoint is not started: {}", e.getMessage());
+            // the node runs on without it (another process may hold the port: several nodes on one host)
+            LOG.warn("[HTTP] the HTTP endpoint is not started: {}", e.getMessage());
         }
     }
 
