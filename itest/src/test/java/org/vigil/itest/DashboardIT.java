@@ -138,6 +138,32 @@ class DashboardIT {
                 "page lag (moved) " + ms(pageMoved, apiMoved) + " ms");
             assertEquals(List.of(), cdp.consoleMessages(), "console messages");
             cdp.close();
+
+            // the kernel's metrics are served while a CRM bundle is stopped (crm_mon's, the scheduler bundle)
+            Path state = cluster.resolve("node" + pageNode);
+            String lb = vigil(state, "lb", "-s");
+            Matcher b = Pattern.compile("(?m)^\\s*(\\d+)\\s*\\|\\s*Active\\s*\\|\\s*\\d+\\s*\\|\\s*"
+                + "org\\.vigil\\.crm\\.scheduler\\b").matcher(lb);
+            assertTrue(b.find(), lb);
+            vigil(state, "stop", b.group(1));
+            try {
+                String metrics = "";
+                for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); System.nanoTime() < end; ) {
+                    metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pagePort
+                        + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                    if (metrics.contains("vigil_crm_service_up{service=\"crm_mon\"} 0.0")) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                assertTrue(metrics.contains("vigil_crm_service_up{service=\"crm_mon\"} 0.0"), metrics);
+                assertTrue(metrics.contains("vigil_totem_orf_token_rx_total"), metrics);
+                assertTrue(metrics.contains("vigil_ring_members 3.0") || metrics.contains("vigil_ring_members 2.0"),
+                    metrics);
+                assertTrue(!metrics.contains("vigil_resource_role{"), metrics);
+            } finally {
+                vigil(state, "start", b.group(1));
+            }
         } finally {
             if (browser != null) {
                 browser.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -157,6 +183,16 @@ class DashboardIT {
                 }
             }
         }
+    }
+
+    /** Runs a command on a node through its admin socket; its output. */
+    private static String vigil(Path state, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(NodeProcessIT.VIGIL.toString(), "--state-dir", state.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "vigil " + String.join(" ", args) + " hung");
+        return out;
     }
 
     private static long ms(long a, long b) {
