@@ -82,13 +82,12 @@ class ClusterMetricsTest {
         FakeNode node = new FakeNode();
         ClusterMetrics m = new ClusterMetrics(node, () -> CrmStatus.parse(xml.getBytes(StandardCharsets.UTF_8)));
         m.actionDuration.labelValues("start").observe(0.2);
-        String text = scrape(node, CrmStatus.parse(xml.getBytes(StandardCharsets.UTF_8)), true);
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(m);
         JvmMetrics.builder().register(registry);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.builder().build().write(out, registry.scrape());
-        text = out.toString(StandardCharsets.UTF_8);
+        String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("resource=\"v\\\"i\\\\p\""), text);
         assertTrue(text.contains("vigil_agent_action_duration_seconds_bucket{operation=\"start\",le=\"0.25\"} 1"),
             text);
