@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * the header {@code X-Vigil-Request: 1}, which a cross-site form cannot send (no CSRF from another page).</li>
  * </ul>
  * With a token configured every request but the static files needs {@code Authorization: Bearer TOKEN} (401
- * otherwise); the page asks for the token and sends it. With a certificate it speaks only HTTPS.
+ * otherwise); the page asks for the token and sends it. Without one, only requests for a loopback host name are
+ * answered (421 otherwise: no DNS rebinding). With a certificate it speaks only HTTPS.
  *
  * <p>Requests are answered off the event loop, by a small bounded pool: collecting the CRM's status runs crm_mon.
  */
@@ -182,6 +183,9 @@ public final class HttpServer implements AutoCloseable {
     FullHttpResponse answer(FullHttpRequest req) throws IOException {
         QueryStringDecoder q = new QueryStringDecoder(req.uri());
         String path = q.path();
+        if (!hostAllowed(req.headers().get(HttpHeaderNames.HOST))) {
+            return text(HttpResponseStatus.MISDIRECTED_REQUEST, "unknown Host\n");
+        }
         if (req.method().equals(HttpMethod.GET) && STATIC.containsKey(path)) {
             return resource(STATIC.get(path));
         }
@@ -246,6 +250,29 @@ public final class HttpServer implements AutoCloseable {
                 return text(HttpResponseStatus.NOT_FOUND, "not found\n");
             }
         }
+    }
+
+    /**
+     * Without a token, only requests addressed to a loopback name or address (or the bind address) are answered: a
+     * web page whose own host name an attacker points at 127.0.0.1 (DNS rebinding) would otherwise read the status
+     * and, with actions enabled, send them from the admin's browser. With a token the token decides.
+     */
+    boolean hostAllowed(String host) {
+        if (settings.token() != null) {
+            return true;
+        }
+        if (host == null) {
+            return false;
+        }
+        String h = host.strip().toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            h = end < 0 ? h : h.substring(1, end);
+        } else if (h.indexOf(':') == h.lastIndexOf(':') && h.indexOf(':') >= 0) {
+            h = h.substring(0, h.indexOf(':'));
+        }
+        return h.equals("localhost") || h.equals(settings.bind()) || h.equals("::1") || h.startsWith("127.")
+            && h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     private boolean authorized(FullHttpRequest req) {

@@ -96,6 +96,30 @@ class HttpServerTest {
         }
     }
 
+    /** Without a token, a request for another host name (a DNS-rebinding page) is refused. */
+    @Test
+    void loopbackWithoutTokenAnswersOnlyLoopbackHostNames() throws Exception {
+        try (HttpServer srv = start(new FakeNode(), HttpSettings.local(0))) {
+            for (String ok : List.of("127.0.0.1:9664", "localhost:9664", "localhost", "[::1]:9664", "127.0.0.1")) {
+                assertTrue(srv.hostAllowed(ok), ok);
+            }
+            for (String bad : List.of("evil.example:9664", "127.0.0.1.evil.example", "localhost.evil", "")) {
+                assertFalse(srv.hostAllowed(bad), bad);
+            }
+            assertFalse(srv.hostAllowed(null));
+            // the JDK client lets no test set Host: a raw request
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", srv.port())) {
+                s.getOutputStream().write(("GET /api/status HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertTrue(answer.startsWith("HTTP/1.1 421"), answer);
+            }
+        }
+        try (HttpServer srv = start(new FakeNode(), HttpSettings.local(0).with("tok", false))) {
+            assertTrue(srv.hostAllowed("node1.example.org:9664"), "with a token the token decides");
+        }
+    }
+
     @Test
     void tokenIsRequiredWhenConfigured() throws Exception {
         try (HttpServer srv = start(new FakeNode(), HttpSettings.local(0).with("s3cret", false))) {
