@@ -65,4 +65,10 @@ bytes=$(curl -s http://127.0.0.1:47664/metrics | wc -c)
 echo "with $N more resources: /metrics is $bytes bytes, $lines vigil_resource_role series"
 echo "/metrics scrape: $(timing http://127.0.0.1:47664/metrics)"
 echo "/api/status (dashboard poll): $(timing http://127.0.0.1:47664/api/status)"
+# what most of a scrape is: crm_mon's XML of the same cluster, through the admin socket
+for i in $(seq 1 "$SCRAPES"); do
+    s=$(date +%s%N)
+    "$ROOT/vigil" --state-dir "$DIR/on/node1" crm_mon --output-as=xml -r -f >/dev/null
+    echo $(( ($(date +%s%N) - s) / 1000 ))
+done | sort -n | awk '{a[NR]=$1} END{printf "crm_mon --output-as=xml -r -f (admin socket): median %.1f ms, max %.1f ms\n", a[int((NR+1)/2)]/1000, a[NR]/1000}'
 echo "memory, endpoint on, $N more resources: $(pss_total on) MB PSS (3 nodes)"
