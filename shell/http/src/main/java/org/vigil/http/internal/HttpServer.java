@@ -95,6 +95,11 @@ public final class HttpServer implements AutoCloseable {
         this.view = view;
         this.registry = registry;
         this.crm = crm;
+        if (!settings.loopback() && (!settings.tls() || settings.token() == null)) {
+            // the configuration check refuses such a file; this keeps any other caller from opening the node
+            throw new IOException("http: " + settings.bind() + " is not a loopback address: TLS and a token are "
+                + "required");
+        }
         SslContext ssl = null;
         if (settings.tls()) {
             try {

@@ -96,6 +96,15 @@ class HttpServerTest {
         }
     }
 
+    /** Even without the configuration check, a network bind without TLS and a token does not start. */
+    @Test
+    void networkBindWithoutTlsAndTokenIsRefused() {
+        HttpSettings open = new HttpSettings(true, "0.0.0.0", 0, null, null, null, false);
+        IOException e = assertThrows(IOException.class, () -> start(new FakeNode(), open));
+        assertTrue(e.getMessage().contains("TLS and a token are required"), e.getMessage());
+        assertThrows(IOException.class, () -> start(new FakeNode(), open.with("tok", false)));
+    }
+
     /** Without a token, a request for another host name (a DNS-rebinding page) is refused. */
     @Test
     void loopbackWithoutTokenAnswersOnlyLoopbackHostNames() throws Exception {
