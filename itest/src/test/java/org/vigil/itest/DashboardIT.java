@@ -62,6 +62,7 @@ class DashboardIT {
         Process browser = null;
         Path target = Path.of("target").toAbsolutePath();
         Files.createDirectories(target);
+        boolean passed = false;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (!Files.readString(log).contains("The cluster is running.")) {
@@ -164,6 +165,7 @@ class DashboardIT {
             } finally {
                 vigil(state, "start", b.group(1));
             }
+            passed = true;
         } finally {
             if (browser != null) {
                 browser.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -181,6 +183,13 @@ class DashboardIT {
                         .contains(cluster.resolve("node" + n).toString())).orElse(false))
                         .ifPresent(ProcessHandle::destroyForcibly);
                 }
+            }
+            if (passed) {
+                try (var walk = Files.walk(dir)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            } else {
+                System.out.println("DashboardIT: the demo's and chromium's output are in " + dir);
             }
         }
     }
