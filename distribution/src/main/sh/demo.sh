@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# vigil demo [--nodes N] [--base-port P] [--for SECONDS] [--dir DIR]
+# vigil demo [--nodes N] [--base-port P] [--http-port H] [--for SECONDS] [--dir DIR]
 # vigil demo --dir DIR --start-node N
 # Starts a local cluster of N (default 3) Vigil nodes on 127.0.0.1, each a separate JVM with its own state
 # directory and admin socket, configures resources (a group 'site' of two Dummy agents, 'web' first, and a clone
@@ -11,6 +11,8 @@
 # --start-node N (or nodeN) starts node N of the running demo in DIR again (after a kill -9) in the background, and
 # returns; the fence device's "power on".
 # DIR/status [N] prints the cluster status as node N (default 1) sees it.
+# Each node serves its dashboard and Prometheus /metrics on 127.0.0.1, node N on port H+N-1 (default 9664), with
+# the dashboard's actions enabled (loopback only); --http-port 0: no HTTP endpoint.
 set -euo pipefail
 VIGIL_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../../../.." && pwd)"
 VIGIL="$VIGIL_ROOT/vigil"
@@ -21,6 +23,7 @@ FENCE_DIR="$VIGIL_ROOT/distribution/src/main/fence"
 export VIGIL_DEMO_JAVA_OPTS="${VIGIL_DEMO_JAVA_OPTS-${VIGIL_JAVA_OPTS:-}}"
 NODES=3
 BASE_PORT=${VIGIL_DEMO_PORT:-5411}
+HTTP_PORT=${VIGIL_DEMO_HTTP_PORT:-9664}
 FOR=""
 DIR=""
 START_NODE=""
@@ -28,10 +31,11 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --nodes) NODES="$2"; shift 2 ;;
         --base-port) BASE_PORT="$2"; shift 2 ;;
+        --http-port) HTTP_PORT="$2"; shift 2 ;;
         --for) FOR="$2"; shift 2 ;;
         --dir) DIR="$2"; shift 2 ;;
         --start-node) START_NODE="$2"; shift 2 ;;
-        *) echo "usage: vigil demo [--nodes N] [--base-port P] [--for SECONDS] [--dir DIR]" >&2
+        *) echo "usage: vigil demo [--nodes N] [--base-port P] [--http-port H] [--for SECONDS] [--dir DIR]" >&2
            echo "       vigil demo --dir DIR --start-node N" >&2; exit 2 ;;
     esac
 done
@@ -116,11 +120,16 @@ CONF="$DIR/vigil.conf"
         echo "        ring0_port: $((BASE_PORT + i - 1))"
         echo "        nodeid: $i"
         echo "        name: node$i"
+        [[ "$HTTP_PORT" == 0 ]] || echo "        http_port: $((HTTP_PORT + i - 1))"
         echo "    }"
     done
     echo "}"
     echo "quorum {"
     echo "    provider: corosync_votequorum"
+    echo "}"
+    echo "# the dashboard and /metrics, on 127.0.0.1 (port: each node's http_port); actions on: a demo"
+    echo "http {"
+    if [[ "$HTTP_PORT" == 0 ]]; then echo "    enabled: no"; else echo "    actions: yes"; fi
     echo "}"
 } > "$CONF"
 
@@ -231,9 +240,14 @@ echo "Waiting for the resources to start..."
 echo
 echo "== cluster status, as node2 sees it ($DIR/status 2) =="
 "$DIR/status" 2
+DASHBOARD="The nodes serve no dashboard (--http-port 0)."
+[[ "$HTTP_PORT" == 0 ]] || DASHBOARD="Its dashboard (live; move, ban, standby, cleanup from the page):
+  http://127.0.0.1:$HTTP_PORT/          (node1's; node N serves it on port $HTTP_PORT+N-1)
+  http://127.0.0.1:$HTTP_PORT/metrics   (Prometheus)"
 cat <<MSG
 
-The cluster is running. Try, in another terminal:
+The cluster is running. $DASHBOARD
+Try, in another terminal:
   $DIR/status                                   # where each resource runs (as node1 sees it; $DIR/status 3: node3)
   $VIGIL --state-dir $DIR/node1 members
   $VIGIL --state-dir $DIR/node2 corosync-quorumtool -s

@@ -115,6 +115,8 @@ public final class ConfigSchema {
         str("nodelist.node.*.ring#_addr", null, USED, "address of the node on ring #");
         u32("nodelist.node.*.ring#_port", null, "", 1, U16,
             "Vigil: the node's UDP port on ring # (default: the interface's mcastport), for several nodes on one host");
+        u32("nodelist.node.*.http_port", null, "", 1, U16,
+            "Vigil: the node's HTTP endpoint port (default: http port), for several nodes on one host");
         u32("nodelist.node.*.nodeid", null, "", 1, U32, "node id; derived from the ring0 IPv4 address when absent");
         str("nodelist.node.*.name", null, USED, "node name, as Pacemaker uses it");
         u32("nodelist.node.*.quorum_votes", "1", "", 0, U32, "votes this node contributes to quorum");
@@ -153,6 +155,17 @@ public final class ConfigSchema {
         logKeys("logging.logger_subsys.*.");
         str("logging.logger_subsys.*.subsys", null, USED, "subsystem name, e.g. TOTEM");
         str("logging_daemon.*", null, OBSOLETE, "legacy logging section; use logging");
+        // http {}: Vigil's HTTP endpoint (Prometheus /metrics and the dashboard), the org.vigil.http bundle
+        enumKey("http.enabled", "yes", USED, "serve /metrics and the dashboard", "yes", "no");
+        str("http.bind", "127.0.0.1", USED, "address the HTTP endpoint listens on; an address other than a "
+            + "loopback one needs tls_cert, tls_key and a token (token or token_file)");
+        u32("http.port", "9664", "", 1, U16, "TCP port of the HTTP endpoint (ha_cluster_exporter's)");
+        str("http.tls_cert", null, USED, "PEM certificate (chain) file: the endpoint speaks HTTPS");
+        str("http.tls_key", null, USED, "PEM PKCS#8 private key file of tls_cert");
+        str("http.token", null, USED, "bearer token every request must carry (Authorization: Bearer TOKEN)");
+        str("http.token_file", null, USED, "file holding the bearer token (its first line)");
+        enumKey("http.actions", "no", USED, "let the dashboard move, ban, clear, standby and clean up resources",
+            "yes", "no");
         // system {}
         str("system.state_dir", "/var/lib/vigil", USED, "directory for ring ids and other state");
         enumKey("system.sched_rr", "yes", USED, "SCHED_RR at the highest priority for the ring's threads", "yes",

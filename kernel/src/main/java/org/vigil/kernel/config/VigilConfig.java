@@ -354,6 +354,7 @@ public final class VigilConfig {
             Quorum quorum = quorum(nodes);
             Logging logging = logging();
             scheduling();
+            http();
             if (!errors.isEmpty()) {
                 List<ConfigProblem> all = new ArrayList<>(errors);
                 // by line within a file, the files in the order their first problem came (a comparator that
@@ -370,6 +371,43 @@ public final class VigilConfig {
             runtimeValues(totem);
             return new VigilConfig(file, values, warnings, totem, interfaces, nodes, quorum, logging,
                 s("system.state_dir", null));
+        }
+
+        /**
+         * The HTTP endpoint's settings that only make sense together: a bind address that is not a loopback one
+         * needs TLS (certificate and key) and a token, so that the node's metrics, status and (when enabled) actions
+         * are never served to the network in clear or to anyone; a certificate needs its key and the reverse.
+         */
+        private void http() {
+            Value bind = values.get("http.bind");
+            if (bind != null && bind.source() != null) {
+                String addr = bind.value().toString().strip();
+                InetAddress a = literal(addr);
+                ConfigEntry e = bind.source();
+                if (a == null) {
+                    errors.add(ConfigProblem.error(e.file(), e.line(),
+                        "http.bind: '" + addr + "' is not an IP address"));
+                } else if (!a.isLoopbackAddress()) {
+                    List<String> missing = new ArrayList<>();
+                    if (!values.containsKey("http.tls_cert") || !values.containsKey("http.tls_key")) {
+                        missing.add("TLS (tls_cert and tls_key)");
+                    }
+                    if (!values.containsKey("http.token") && !values.containsKey("http.token_file")) {
+                        missing.add("a token (token or token_file)");
+                    }
+                    if (!missing.isEmpty()) {
+                        errors.add(ConfigProblem.error(e.file(), e.line(), "http.bind " + addr
+                            + " is not a loopback address: it needs " + String.join(" and ", missing)));
+                    }
+                }
+            }
+            Value cert = values.get("http.tls_cert");
+            Value key = values.get("http.tls_key");
+            if ((cert == null) != (key == null)) {
+                Value given = cert != null ? cert : key;
+                errors.add(ConfigProblem.error(given.source().file(), given.source().line(), given.key()
+                    + " needs " + (cert != null ? "http.tls_key" : "http.tls_cert") + " too"));
+            }
         }
 
         private void typeCheck(ConfigEntry e) {

@@ -392,4 +392,26 @@ class VigilConfigTest {
         assertEquals(2, r.line());
         assertTrue(r.message().contains("system.sched_rr"), r.message());
     }
+
+    /** The HTTP endpoint: loopback by default; a network bind without TLS and a token fails at its line. */
+    @Test
+    void httpNonLoopbackBindNeedsTlsAndToken() throws Exception {
+        VigilConfig ok = load(NODES3 + "http {\n port: 9700\n actions: yes\n}\n");
+        assertEquals("9700", ok.raw("http.port").orElseThrow());
+        List<ConfigProblem> e = errors(NODES3 + "http {\n bind: 0.0.0.0\n}\n");
+        assertEquals(1, e.size(), e.toString());
+        assertEquals(16, e.get(0).line(), e.toString());
+        assertTrue(e.get(0).message().contains("needs TLS (tls_cert and tls_key) and a token"), e.toString());
+        e = errors(NODES3 + "http {\n bind: 10.0.0.1\n tls_cert: /c.pem\n tls_key: /k.pem\n}\n");
+        assertTrue(e.get(0).message().endsWith("it needs a token (token or token_file)"), e.toString());
+        e = errors(NODES3 + "http {\n bind: 10.0.0.1\n token_file: /t\n tls_cert: /c.pem\n}\n");
+        assertTrue(e.stream().anyMatch(p -> p.line() == 18 && p.message().equals("http.tls_cert needs http.tls_key too")),
+            e.toString());
+        load(NODES3 + "http {\n bind: 10.0.0.1\n token_file: /t\n tls_cert: /c.pem\n tls_key: /k.pem\n}\n");
+        load(NODES3 + "http {\n bind: ::1\n}\n");
+        e = errors(NODES3 + "http {\n bind: example.org\n port: 70000\n}\n");
+        assertEquals(2, e.size(), e.toString());
+        assertTrue(e.get(0).message().contains("'example.org' is not an IP address"), e.toString());
+        assertEquals(17, e.get(1).line(), e.toString());
+    }
 }
