@@ -30,6 +30,7 @@ import org.vigil.crm.internal.cib.XmlElement;
 import org.vigil.crm.internal.scheduler.output.MonitorText;
 import org.vigil.crm.internal.scheduler.output.StatusPrinter;
 import org.vigil.crm.internal.scheduler.unpack.Unpacker;
+import org.vigil.crm.toolsupport.JsonOutput;
 import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.UsageException;
@@ -56,7 +57,8 @@ import org.vigil.kernel.api.command.UsageException;
  *
  * <p>{@code --output-as xml} for {@code --list}, {@code --locate}, {@code --constraints}, {@code --stack}, {@code --why},
  * {@code --query-xml} and {@code --query-xml-raw} (the
- * {@code pacemaker-result} document, errors in its status); other commands refuse it with a usage error.
+ * {@code pacemaker-result} document, errors in its status), and {@code --output-as json} for the same commands (that
+ * document in JSON by {@link JsonOutput}'s rule, docs/tools-json.md); other commands refuse both with a usage error.
  *
  * <p>Not offered yet: XML output of the other commands ({@code --list-operations}, {@code --digests}, ...),
  * {@code --get-property}/{@code --set-property}.
@@ -181,7 +183,7 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("f", "force", "Force the action (--move: also ban the current location)")
             .flag("Q", "quiet", "Be less descriptive in output")
             .flag("V", "verbose", "Increase debug output (accepted, no effect)")
-            .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml (with --list,"
+            .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml or json (with --list,"
                 + " --locate, --constraints, --stack, --why, --query-xml, --query-xml-raw)");
     }
 
@@ -282,13 +284,14 @@ public final class CrmResourceCommand implements AdminCommand {
             return EX_UNAVAILABLE;
         }
         String format = cl.getOptionValue("output-as", "text");
-        if (!format.equals("text") && !format.equals("xml")) {
+        if (!format.equals("text") && !format.equals("xml") && !format.equals("json")) {
             throw new UsageException(TOOL + ": Error creating output format " + format + ": Unknown output format",
                 EX_USAGE);
         }
-        boolean xml = format.equals("xml");
+        boolean xml = !format.equals("text");
+        boolean json = format.equals("json");
         if (xml && !XML_COMMANDS.contains(command)) {
-            throw new UsageException(TOOL + ": --output-as xml is not available with --" + command
+            throw new UsageException(TOOL + ": --output-as " + format + " is not available with --" + command
                 + " (only with --" + String.join(", --", new TreeSet<>(XML_COMMANDS)) + ")", EX_USAGE);
         }
         Run run = new Run(c, cl, out, err);
@@ -296,10 +299,12 @@ public final class CrmResourceCommand implements AdminCommand {
             run.xml = new StringBuilder();
             try {
                 int rc = dispatch(run, command, args);
-                out.print(xmlResult(args, run.xml, rc, null));
+                String doc = xmlResult(args, run.xml, rc, null);
+                out.print(json ? JsonOutput.fromXml(doc, TOOL) : doc);
                 return rc;
             } catch (Failed f) {
-                out.print(xmlResult(args, run.xml, f.exit, TOOL + ": " + f.getMessage()));
+                String doc = xmlResult(args, run.xml, f.exit, TOOL + ": " + f.getMessage());
+                out.print(json ? JsonOutput.fromXml(doc, TOOL) : doc);
                 return f.exit;
             }
         }
