@@ -145,6 +145,8 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("C", "cleanup", "Clear failures and forget failed operations of the resource (all without -r)")
             .flag("R", "refresh", "Forget the operation history of the resource (all without -r), re-detect it")
             .flag("Y", "why", "Show why resources are not running")
+            .longFlag("explain", "With --why -r RSC (Vigil's): on every node, the score the scheduler gives the "
+                + "resource now and each constraint, ban, stickiness, fail count or ticket that made it")
             .flag("a", "constraints", "Display the location and colocation constraints of the resource (its group or"
                 + " clone unless --force)")
             .flag("A", "stack", "As --constraints, following the colocations of the colocated resources in turn")
@@ -1415,6 +1417,16 @@ public final class CrmResourceCommand implements AdminCommand {
          */
         int why() throws Failed {
             load(false);
+            if (cl.hasOption("explain")) {
+                if (rsc == null) {
+                    throw new Failed(EX_USAGE, "--explain needs a resource (-r)");
+                }
+                if (xml != null) {
+                    throw new Failed(EX_USAGE, "--explain is text only");
+                }
+                out.print(WhyExplain.explain(cib.current().root(), rsc.id, clock));
+                return 0;
+            }
             if (xml != null) {
                 whyXml();
                 return 0;
