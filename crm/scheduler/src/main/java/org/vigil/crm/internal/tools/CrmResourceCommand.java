@@ -113,6 +113,11 @@ public final class CrmResourceCommand implements AdminCommand {
         policyOption = ReferencePolicyOption.GREEDY)
     volatile Attrd attrd;
 
+    /** This node, when the kernel runs: its state directory holds the DC's saved scheduler inputs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    volatile org.vigil.kernel.api.VigilNode vigilNode;
+
     /** The shell's crm_resource (agents), for the command lines this one does not handle. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY,
@@ -147,6 +152,8 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("Y", "why", "Show why resources are not running")
             .longFlag("explain", "With --why -r RSC (Vigil's): on every node, the score the scheduler gives the "
                 + "resource now and each constraint, ban, stickiness, fail count or ticket that made it")
+            .longValue("transitions", "N", "With --why --explain: also for the last N transitions the DC computed "
+                + "(its saved inputs, STATE/pengine/pe-input-*.bz2; on the DC)")
             .flag("a", "constraints", "Display the location and colocation constraints of the resource (its group or"
                 + " clone unless --force)")
             .flag("A", "stack", "As --constraints, following the colocations of the colocated resources in turn")
@@ -1425,6 +1432,24 @@ public final class CrmResourceCommand implements AdminCommand {
                     throw new Failed(EX_USAGE, "--explain is text only");
                 }
                 out.print(WhyExplain.explain(cib.current().root(), rsc.id, clock));
+                String n = cl.getOptionValue("transitions");
+                if (n != null) {
+                    int count;
+                    try {
+                        count = Integer.parseInt(n);
+                    } catch (NumberFormatException e) {
+                        count = -1;
+                    }
+                    if (count < 1) {
+                        throw new Failed(EX_USAGE, "--transitions needs a positive number, not '" + n + "'");
+                    }
+                    org.vigil.kernel.api.VigilNode self = vigilNode;
+                    if (self == null) {
+                        throw new Failed(EX_NOSUCH, "the saved transitions are kept by the DC in its state "
+                            + "directory (STATE/pengine): run this on the DC's node");
+                    }
+                    out.print(WhyExplain.history(self.stateDir().resolve("pengine"), count, rsc.id));
+                }
                 return 0;
             }
             if (xml != null) {

@@ -101,6 +101,72 @@ final class WhyExplain {
         return out.toString();
     }
 
+    /**
+     * The explanation for each of the newest {@code count} scheduler inputs the DC saved in {@code dir}
+     * ({@code pe-input-N.bz2}, newest first by the time they were written), each as of that time: why the resource
+     * went where it went in those transitions. Nothing saved: a line saying so.
+     */
+    static String history(java.nio.file.Path dir, int count, String rscId) {
+        List<java.nio.file.Path> inputs = new ArrayList<>();
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().matches("pe-input-\\d+\\.bz2")).forEach(inputs::add);
+        } catch (java.io.IOException e) {
+            return "No saved transitions in " + dir + " (" + e.getMessage() + "): they are kept by the DC\n";
+        }
+        inputs.sort(java.util.Comparator.comparing(WhyExplain::modified).reversed());
+        if (inputs.isEmpty()) {
+            return "No saved transitions in " + dir + ": they are kept by the DC\n";
+        }
+        StringBuilder out = new StringBuilder();
+        for (java.nio.file.Path p : inputs.subList(0, Math.min(count, inputs.size()))) {
+            long when = modified(p);
+            out.append("\nTransition input ").append(p.getFileName()).append(" (")
+                .append(java.time.Instant.ofEpochMilli(when)).append("):\n");
+            try (java.io.InputStream raw = java.nio.file.Files.newInputStream(p);
+                 java.io.InputStream in = org.vigil.crm.internal.simulate.Bunzip2.open(raw)) {
+                org.vigil.crm.api.cib.XmlNode cib = org.vigil.crm.api.cib.XmlText.parse(in, p.toString(),
+                    org.vigil.crm.api.cib.XmlText.DEFAULT_MAX_BYTES);
+                out.append(explain(cib, rscId, fixedClock(when)));
+            } catch (Exception e) {
+                out.append("  cannot read it: ").append(e.getMessage()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static long modified(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.getLastModifiedTime(p).toMillis();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    /** The system clock's zone, stopped at {@code millis}. */
+    private static ToolClock fixedClock(long millis) {
+        return new ToolClock() {
+            @Override
+            public long nowMillis() {
+                return millis;
+            }
+
+            @Override
+            public java.time.ZoneId zone() {
+                return ToolClock.SYSTEM.zone();
+            }
+
+            @Override
+            public void sleep(long ms) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public <T> T await(java.util.concurrent.CompletionStage<T> stage, long timeoutMs) {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+
     private static void collect(Resource r, List<Resource> into) {
         into.add(r);
         for (Resource c : r.children) {

@@ -77,7 +77,6 @@ class WhyExplainTest {
         int exit = cmd.execute(List.of("--why", "-r", "vip", "--explain"), new PrintStream(out, true,
             StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
-        System.out.print(text);
         assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
         assertTrue(text.contains("Node charlie cannot run resources: standby\n"), text);
         assertTrue(text.contains("  * on charlie: score 0 (but the node cannot run resources: standby)\n"), text);
@@ -90,5 +89,30 @@ class WhyExplainTest {
             + " pcs resource ban)\n"), text);
         assertTrue(text.contains("      -INFINITY  fail count reached migration-threshold 2\n"), text);
         assertTrue(!text.contains("other ("), text);
+    }
+
+    /** The saved inputs of the last transitions, newest first, each explained as of when it was written. */
+    @Test
+    void theLastTransitionsFromTheSavedInputs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+        throws Exception {
+        String banned = CIB.replace("node=\"bravo\" score=\"-INFINITY\"", "node=\"alpha\" score=\"-INFINITY\"")
+            .replace("cli-ban-vip-on-bravo", "cli-ban-vip-on-alpha");
+        write(dir.resolve("pe-input-7.bz2"), CIB, 1_700_000_000_000L);
+        write(dir.resolve("pe-input-8.bz2"), banned, 1_700_000_100_000L);
+        String text = WhyExplain.history(dir, 1, "vip");
+        assertTrue(text.startsWith("\nTransition input pe-input-8.bz2 ("), text);
+        assertTrue(text.contains("Resource vip: running on alpha; assigned to bravo\n"), text);
+        assertTrue(text.contains("location constraint cli-ban-vip-on-alpha (a ban"), text);
+        String both = WhyExplain.history(dir, 5, "vip");
+        assertTrue(both.indexOf("pe-input-8.bz2") < both.indexOf("pe-input-7.bz2"), both);
+        assertTrue(WhyExplain.history(dir.resolve("none"), 2, "vip").startsWith("No saved transitions in "));
+    }
+
+    private static void write(java.nio.file.Path file, String xml, long mtime) throws Exception {
+        try (var out = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(
+            java.nio.file.Files.newOutputStream(file))) {
+            out.write(xml.getBytes(StandardCharsets.UTF_8));
+        }
+        java.nio.file.Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(mtime));
     }
 }
