@@ -41,6 +41,11 @@ class CrmMonDifferentialTest {
             "--show-node-attributes", "--group-by-node"), List.of("-1", "-o"), List.of("-1", "-t", "-r"),
         List.of("-1", "--operations", "-n", "-R"), List.of("-1", "-L"), List.of("-1", "--neg-locations=cli-", "-r"),
         List.of("-s"), List.of("--simple-status"), List.of("-1", "-m", "0"), List.of("-1", "-f", "-o", "-L", "-A"));
+    /**
+     * Corpus CIBs CI always runs with every variant: what the full run found and the sample missed
+     * (dc-fence-ordering: an operation with the deprecated exit code 198, "unknown" in Pacemaker's output).
+     */
+    static final java.util.Set<String> ALWAYS = java.util.Set.of("dc-fence-ordering.xml");
     /** The whole corpus with every variant (text) and every corpus CIB (XML): a few minutes, not for CI. */
     static final boolean FULL = Boolean.getBoolean("vigil.crmmon.full");
     private static final Pattern LAST_UPDATED = Pattern.compile("(?m)^(  \\* Last updated:|\\s*<last_update time=).*$");
@@ -127,7 +132,7 @@ class CrmMonDifferentialTest {
      * every fourth corpus CIB the first two and every twentieth all of them (about 40 s).
      */
     static List<List<String>> sampled(Path file, int index) {
-        if (FULL || !file.startsWith(CORPUS) || index % 20 == 0) {
+        if (FULL || !file.startsWith(CORPUS) || index % 20 == 0 || ALWAYS.contains(file.getFileName().toString())) {
             return ALL_VARIANTS;
         }
         return index % 4 == 0 ? ALL_VARIANTS.subList(0, 2) : List.of();
