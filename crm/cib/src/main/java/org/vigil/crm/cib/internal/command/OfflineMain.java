@@ -88,17 +88,27 @@ public final class OfflineMain {
             case "crm_attribute" -> new CrmAttributeCommand(cib, node);
             case "crm_standby" -> new CrmStandbyCommand(new CrmAttributeCommand(cib, node));
             case "crm_verify" -> new CrmVerifyCommand(cib, policyEngine(), CibValidator.standard());
-            case "crm_mon" -> scheduler("org.vigil.crm.internal.tools.CrmMonCommand", cib, 1);
-            case "crm_resource" -> scheduler("org.vigil.crm.internal.tools.CrmResourceCommand", cib, 2);
+            case "crm_mon" -> scheduler("tools.CrmMonCommand", cib, 1);
+            case "crm_resource" -> scheduler("tools.CrmResourceCommand", cib, 2);
             default -> throw new IllegalArgumentException(tool);
         };
     }
 
+    /**
+     * A class of the scheduler's jar, by its name under {@code org.vigil.crm.internal.}: built at run time, so bnd
+     * does not take the name for a package this bundle imports (the OSGi bundle never runs this program).
+     */
+    private static Class<?> schedulerClass(String name) throws ClassNotFoundException {
+        return Class.forName(SCHEDULER_PACKAGES + name);
+    }
+
+    private static final String SCHEDULER_PACKAGES = "org.vigil.crm.internal.";
+
     /** A scheduler-bundle tool: its (Cib, Controller, [Attrd,] ToolClock) constructor, services absent. */
     private static AdminCommand scheduler(String className, Cib cib, int absentServices)
         throws ReflectiveOperationException {
-        Class<?> c = Class.forName(className);
-        Class<?> clock = Class.forName("org.vigil.crm.internal.tools.ToolClock");
+        Class<?> c = schedulerClass(className);
+        Class<?> clock = schedulerClass("tools.ToolClock");
         Object system = clock.getField("SYSTEM").get(null);
         for (Constructor<?> k : c.getConstructors()) {
             Class<?>[] p = k.getParameterTypes();
@@ -114,8 +124,7 @@ public final class OfflineMain {
 
     private static PolicyEngine policyEngine() {
         try {
-            return (PolicyEngine) Class.forName("org.vigil.crm.internal.scheduler.StandardPolicyEngine")
-                .getConstructor().newInstance();
+            return (PolicyEngine) schedulerClass("scheduler.StandardPolicyEngine").getConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
             return null;
         }
