@@ -5,6 +5,10 @@
 # Sends the arguments verbatim (framed: "\x01VIGIL/1\n", "C<len>\n<cwd>", argc, then "<len>\n<bytes>" each) to DIR/vigil.sock
 # and copies the answer frames O<len>/E<len> to stdout/stderr until X<status>, which becomes the exit status.
 #
+# It never hangs: when the node sends nothing for the timeout it says so and exits 124 (CRM_EX_TIMEOUT). The timeout
+# is $VIGIL_TIMEOUT seconds (0: none), else 120 s, or the command's own --timeout/-T (-t of 'wait') and 30 s more
+# when that is longer; VigilClient.timeoutMs() is the reference.
+#
 # It loads no module at all (each costs milliseconds): AF_UNIX and SOCK_STREAM are Linux's values, and a
 # sockaddr_un is a native 16-bit family followed by the NUL-padded path.
 
@@ -21,6 +25,25 @@ if (!@ARGV) {
 $dir = $ENV{VIGIL_STATE_DIR} if !defined $dir || $dir eq '';
 $dir = '/var/lib/vigil' if !defined $dir || $dir eq '';
 my $sock = "$dir/vigil.sock";
+my $timeout = 120;
+if (defined $ENV{VIGIL_TIMEOUT} && $ENV{VIGIL_TIMEOUT} =~ /^\s*(\d+)\s*$/) {
+    $timeout = $1 + 0;
+} else {
+    my %unit = ('ms' => 0.001, 'msec' => 0.001, '' => 1, 's' => 1, 'sec' => 1, 'm' => 60, 'min' => 60, 'h' => 3600,
+        'hr' => 3600);
+    for my $i (0 .. $#ARGV) {
+        my $v;
+        if (($ARGV[$i] eq '--timeout' || $ARGV[$i] eq '-T' || ($ARGV[$i] eq '-t' && $ARGV[0] eq 'wait'))
+            && $i < $#ARGV) {
+            $v = $ARGV[$i + 1];
+        } elsif ($ARGV[$i] =~ /^--timeout=(.*)$/) {
+            $v = $1;
+        }
+        next unless defined $v;
+        my $s = ($v =~ /^(\d{1,12})\s*([a-zA-Z]*)$/ && exists $unit{lc $2}) ? $1 * $unit{lc $2} : 3600;
+        $timeout = $s + 30 if $s + 30 > $timeout;
+    }
+}
 if (!-e $sock) {
     print STDERR "vigil: no node is running with state dir $dir (no admin socket $sock); start one with:"
         . " vigil node -c FILE --state-dir $dir\n";
@@ -64,7 +87,23 @@ binmode STDOUT;
 binmode STDERR;
 $| = 1;
 my $buf = '';
-sub fill { my $n = sysread($s, my $chunk, 65536); return 0 unless $n; $buf .= $chunk; return 1; }
+sub fill {
+    my $n;
+    if ($timeout > 0) {
+        my $rin = '';
+        vec($rin, fileno($s), 1) = 1;
+        my $ready = select(my $rout = $rin, undef, undef, $timeout);
+        if ($ready == 0) {
+            print STDERR "vigil: no answer from the node at $dir within ${\ int($timeout)} s (it may be hung or"
+                . " overloaded); set VIGIL_TIMEOUT=SECONDS to wait longer, 0 for ever\n";
+            exit 124;
+        }
+    }
+    $n = sysread($s, my $chunk, 65536);
+    return 0 unless $n;
+    $buf .= $chunk;
+    return 1;
+}
 while (1) {
     while ($buf !~ /\n/) {
         if (!fill()) {

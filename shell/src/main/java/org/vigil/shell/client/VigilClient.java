@@ -6,6 +6,8 @@ import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -20,6 +22,12 @@ import java.nio.file.Path;
  * <pre>vigil [--state-dir DIR] COMMAND [ARG...]</pre>
  * The state directory is {@code --state-dir}, else {@code $VIGIL_STATE_DIR}, else {@code /var/lib/vigil}; the
  * socket is {@code DIR/vigil.sock}. Exit status 1 with a message when no node answers there.
+ *
+ * <p>It never hangs: when the node sends nothing for {@link #timeoutMs} (a node that is stopped, swapping or
+ * deadlocked accepts the connection but never answers), it says so and exits with 124 (Pacemaker's
+ * {@code CRM_EX_TIMEOUT}). The bound is {@code $VIGIL_TIMEOUT} seconds ({@code 0}: none), else 120 s, or the
+ * command's own {@code --timeout}/{@code -T}/{@code -t} value and 30 s more when that is longer (a
+ * {@code crm_resource --wait --timeout 10min} may be silent for ten minutes). The perl client does the same.
  *
  * <p>Written for start-up speed: no lambdas, no string concatenation through {@code invokedynamic}, no
  * formatting classes, so the JVM loads as few classes as possible.
@@ -44,8 +52,83 @@ public final class VigilClient {
         System.exit(status);
     }
 
+    /** CRM_EX_TIMEOUT: the node did not answer in time. */
+    static final int EX_TIMEOUT = 124;
+    /** Without {@code VIGIL_TIMEOUT} or a longer timeout of the command: two minutes of silence. */
+    static final long DEFAULT_TIMEOUT_MS = 120_000;
+
     /** Runs one command; returns its exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+        return run(args, out, err, timeoutMs(System.getenv("VIGIL_TIMEOUT"), args));
+    }
+
+    /**
+     * How long the client waits for the node to send something: {@code env} (seconds, as {@code VIGIL_TIMEOUT};
+     * {@code 0} is for ever, returned as 0) when set, else {@link #DEFAULT_TIMEOUT_MS}, or the command's own
+     * {@code --timeout}/{@code -T} value ({@code -t} of {@code vigil wait}; a number with an optional unit ms, s, m, min or h; seconds without
+     * one; an hour when it does not read as a duration) plus 30 s when that is longer.
+     */
+    static long timeoutMs(String env, String[] args) {
+        if (env != null && !env.isEmpty()) {
+            try {
+                long s = Long.parseLong(env.trim());
+                if (s >= 0) {
+                    return s * 1000;
+                }
+            } catch (NumberFormatException e) {
+                // an unreadable value is ignored: the default applies
+            }
+        }
+        long t = DEFAULT_TIMEOUT_MS;
+        boolean waitCommand = false;
+        for (String a : args) {
+            if (!a.startsWith("--state-dir")) {
+                waitCommand = a.equals("wait");
+                break;
+            }
+        }
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = null;
+            if ((a.equals("--timeout") || a.equals("-T") || (a.equals("-t") && waitCommand)) && i + 1 < args.length) {
+                v = args[i + 1];
+            } else if (a.startsWith("--timeout=")) {
+                v = a.substring("--timeout=".length());
+            }
+            if (v != null) {
+                long ms = durationMs(v);
+                t = Math.max(t, (ms < 0 ? 3_600_000 : ms) + 30_000);
+            }
+        }
+        return t;
+    }
+
+    /** A duration as the tools take it (seconds without a unit), or -1. */
+    static long durationMs(String v) {
+        int end = 0;
+        while (end < v.length() && Character.isDigit(v.charAt(end))) {
+            end++;
+        }
+        if (end == 0 || end > 12) {
+            return -1;
+        }
+        long n = Long.parseLong(v.substring(0, end));
+        switch (v.substring(end).trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "ms", "msec":
+                return n;
+            case "", "s", "sec":
+                return n * 1000;
+            case "m", "min":
+                return n * 60_000;
+            case "h", "hr":
+                return n * 3_600_000;
+            default:
+                return -1;
+        }
+    }
+
+    /** Runs one command, waiting at most {@code timeoutMs} (0: for ever) for each answer from the node. */
+    static int run(String[] args, PrintStream out, PrintStream err, long timeoutMs) throws IOException {
         String stateDir = null;
         int first = 0;
         while (first < args.length && args[first].startsWith("--state-dir")) {
@@ -93,7 +176,13 @@ public final class VigilClient {
         }
         try {
             send(ch, args, first);
-            return receive(ch, out, err);
+            return receive(ch, out, err, timeoutMs);
+        } catch (TimedOut e) {
+            out.flush();
+            err.println(new StringBuilder("vigil: no answer from the node at ").append(stateDir).append(" within ")
+                .append(timeoutMs / 1000).append(" s (it may be hung or overloaded); set VIGIL_TIMEOUT=SECONDS to")
+                .append(" wait longer, 0 for ever"));
+            return EX_TIMEOUT;
         } finally {
             ch.close();
         }
@@ -160,8 +249,9 @@ public final class VigilClient {
     }
 
     /** Copies O/E frames to stdout/stderr until the X frame; returns its status. */
-    private static int receive(SocketChannel ch, PrintStream out, PrintStream err) throws IOException {
-        FrameReader in = new FrameReader(ch);
+    private static int receive(SocketChannel ch, PrintStream out, PrintStream err, long timeoutMs)
+        throws IOException {
+        FrameReader in = new FrameReader(ch, timeoutMs);
         while (true) {
             int kind = in.read();
             if (kind == -1) {
@@ -186,13 +276,25 @@ public final class VigilClient {
         }
     }
 
-    /** Buffered reading of the frame stream. */
+    /** The node sent nothing within the timeout. */
+    private static final class TimedOut extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TimedOut() {
+            super("timed out");
+        }
+    }
+
+    /** Buffered reading of the frame stream; each read waits at most the timeout (0: for ever). */
     private static final class FrameReader {
         private final SocketChannel ch;
         private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        private final long timeoutMs;
+        private Selector selector;
 
-        FrameReader(SocketChannel ch) {
+        FrameReader(SocketChannel ch, long timeoutMs) {
             this.ch = ch;
+            this.timeoutMs = timeoutMs;
             buf.flip();
         }
 
@@ -205,7 +307,26 @@ public final class VigilClient {
 
         private boolean fill() throws IOException {
             buf.clear();
-            int n = ch.read(buf);
+            int n;
+            if (timeoutMs <= 0) {
+                n = ch.read(buf);
+            } else {
+                if (selector == null) {
+                    selector = Selector.open();
+                    ch.configureBlocking(false);
+                    ch.register(selector, SelectionKey.OP_READ);
+                }
+                long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+                while ((n = ch.read(buf)) == 0) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000;
+                    if (left <= 0) {
+                        selector.close();
+                        throw new TimedOut();
+                    }
+                    selector.select(left);
+                    selector.selectedKeys().clear();
+                }
+            }
             buf.flip();
             return n > 0;
         }

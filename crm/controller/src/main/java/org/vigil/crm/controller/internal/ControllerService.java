@@ -64,7 +64,8 @@ import org.vigil.kernel.config.VigilConfig;
  */
 @Component(immediate = true, service = {Controller.class, AdminCommand.class},
     property = {AdminCommand.NAME + "=crmadmin",
-        AdminCommand.DESCRIPTION + "=the controller: the DC (-D), a node's controller state (-S), the timeline"})
+        AdminCommand.DESCRIPTION + "=the controller: the DC (-D), a node's controller state (-S), the configured nodes (-N),"
+            + " the timeline"})
 public final class ControllerService implements Controller, AdminCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger("vigil.CRMD");
@@ -541,11 +542,49 @@ public final class ControllerService implements Controller, AdminCommand {
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) {
         boolean quiet = args.contains("-q") || args.contains("--quiet");
+        String format = "text";
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--output-as") && i + 1 < args.size()) {
+                format = args.get(i + 1);
+            } else if (args.get(i).startsWith("--output-as=")) {
+                format = args.get(i).substring("--output-as=".length());
+            }
+        }
+        if (!Set.of("text", "xml", "json").contains(format)) {
+            err.println("crmadmin: Error creating output format " + format + ": Unknown output format");
+            return 64;
+        }
+        int nodesAt = Math.max(args.indexOf("-N"), args.indexOf("--nodes"));
+        String nodesArg = args.stream().filter(a -> a.startsWith("--nodes=")).findFirst().orElse(null);
+        if (nodesAt >= 0 || nodesArg != null) {
+            // -N [TYPES] | --nodes[=TYPES]: the nodes configured in the CIB (pcmk__list_nodes())
+            String types = nodesArg != null ? nodesArg.substring("--nodes=".length())
+                : nodesAt + 1 < args.size() && !args.get(nodesAt + 1).startsWith("-") ? args.get(nodesAt + 1) : null;
+            List<CrmadminOutput.ConfiguredNode> nodes = CrmadminOutput.nodes(cib.current().root(), types);
+            if (format.equals("text")) {
+                out.print(CrmadminOutput.nodesText(nodes, args.contains("-B") || args.contains("--bash-export"),
+                    quiet));
+            } else {
+                out.print(CrmadminOutput.as(format, CrmadminOutput.result(args, CrmadminOutput.nodesXml(nodes), 0,
+                    "OK", null)));
+            }
+            return 0;
+        }
         if (args.contains("-D") || args.contains("--dc_lookup")) {
             ControllerStatus s = status();
             if (s.dc() == null) {
-                err.println("crmadmin: no DC is elected yet");
+                if (!format.equals("text")) {
+                    out.print(CrmadminOutput.as(format, CrmadminOutput.result(args, "", 102, "Not connected",
+                        "crmadmin: no DC is elected yet")));
+                } else {
+                    err.println("crmadmin: no DC is elected yet");
+                }
                 return 102;
+            }
+            if (!format.equals("text")) {
+                out.print(CrmadminOutput.as(format, CrmadminOutput.result(args, CrmadminOutput.dcXml(s.dc()), 0, "OK",
+                    null)));
+                return 0;
             }
             out.println(quiet ? s.dc() : "Designated Controller is: " + s.dc());
             return 0;
@@ -563,6 +602,11 @@ public final class ControllerService implements Controller, AdminCommand {
             }
             String state = s.isDc() ? (s.idle() ? "S_IDLE" : s.pendingActions() > 0 ? "S_TRANSITION_ENGINE"
                 : "S_POLICY_ENGINE") : s.dc() == null ? "S_ELECTION" : "S_NOT_DC";
+            if (!format.equals("text")) {
+                out.print(CrmadminOutput.as(format, CrmadminOutput.result(args,
+                    CrmadminOutput.healthXml(s.node(), state, "ok"), 0, "OK", null)));
+                return 0;
+            }
             out.println(quiet ? state : "Controller on " + s.node() + " in state " + state + ": ok");
             return 0;
         }
@@ -608,8 +652,8 @@ public final class ControllerService implements Controller, AdminCommand {
             out.println(status().summary());
             return 0;
         }
-        err.println("usage: crmadmin -D|--dc_lookup [-q] | -S|--status NODE [-q] | --describe"
-            + " | --timeline [--incidents N | --all] [--local]");
+        err.println("usage: crmadmin -D|--dc_lookup [-q] | -S|--status NODE [-q] | -N|--nodes [TYPES] [-B] [-q]"
+            + " | --describe | --timeline [--incidents N | --all] [--local]   (-D, -S, -N: --output-as text|xml|json)");
         return 64;
     }
 

@@ -10,13 +10,13 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
  * library's classes are loaded only when such a file is read, so the simulator also runs from a class path without
  * them.
  */
-final class Bunzip2 {
+public final class Bunzip2 {
 
     private Bunzip2() {
     }
 
     /** The decompressed content of {@code raw} (concatenated streams too, as bzip2 writes them). */
-    static InputStream open(InputStream raw) throws IOException {
+    public static InputStream open(InputStream raw) throws IOException {
         return new BZip2CompressorInputStream(new BufferedInputStream(raw, 1 << 16), true);
     }
 }

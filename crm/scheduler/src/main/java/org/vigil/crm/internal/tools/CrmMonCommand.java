@@ -21,6 +21,8 @@ import org.vigil.crm.internal.scheduler.model.WorkingSet;
 import org.vigil.crm.internal.scheduler.output.MonitorText;
 import org.vigil.crm.internal.scheduler.output.MonitorXml;
 import org.vigil.crm.internal.scheduler.output.StatusPrinter;
+import org.vigil.crm.internal.scheduler.schedule.Scheduler;
+import org.vigil.crm.toolsupport.JsonOutput;
 import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.UsageException;
@@ -30,7 +32,11 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code lib/pengine/pe_output.c}): the live CIB is unpacked by this bundle's scheduler as of now, and printed as
  * Pacemaker prints it: {@code -r} inactive resources, {@code -f} fail counts, {@code -A} node attributes,
  * {@code -n} resources grouped by node, {@code -R} details (node ids, feature sets, clone instances, failed actions in the technical form),
- * {@code --output-as=xml} (and the deprecated {@code -X}: the same document under a {@code <crm_mon>} root).
+ * {@code --output-as=xml} (and the deprecated {@code -X}: the same document under a {@code <crm_mon>} root),
+ * {@code -o} the operation history ({@code -t} with timing details), {@code -L[PREFIX]} the negative location
+ * constraints, {@code -m[LEVEL]} how much of the fencing history, {@code -s} one line for a monitoring system ("CLUSTER OK: ..."
+ * or "CLUSTER WARN: ...", exit 0 either way as Pacemaker 2.1.5's), and {@code --output-as=json}: the XML document turned into JSON by {@link JsonOutput}'s documented
+ * rule (docs/tools-json.md).
  *
  * <p>The DC is the controller's when its service runs here (it knows the DC the moment one is elected), else the
  * CIB's {@code dc-uuid}. The stack is the CIB's {@code cluster-infrastructure}, and {@code corosync} (Vigil speaks
@@ -41,7 +47,8 @@ import org.vigil.kernel.api.command.UsageException;
  * local fencer's, as with Pacemaker's default {@code --fence-history=1}: failed and pending operations.
  */
 @Component(property = {AdminCommand.NAME + "=crm_mon",
-    AdminCommand.DESCRIPTION + "=show the cluster status: crm_mon -1 [-r] [-f] [-A] [-n] [--output-as=xml]"})
+    AdminCommand.DESCRIPTION + "=show the cluster status: crm_mon -1 [-r] [-f] [-A] [-n] [-o|-t] [-L] [-m LEVEL] [-R] [-s] "
+        + "[--output-as=xml|json]"})
 public final class CrmMonCommand implements AdminCommand {
 
     static final String TOOL = "crm_mon";
@@ -89,6 +96,14 @@ public final class CrmMonCommand implements AdminCommand {
             .flag("D", "hide-headers", "Hide the Cluster Summary section (deprecated)")
             .flag("X", "as-xml", "Write the cluster status as XML (deprecated: use --output-as=xml)")
             .longValue("output-as", "FORMAT", "Output format: text (default) or xml")
+            .flag("o", "operations", "Display resource operation history")
+            .flag("t", "timing-details", "Display resource operation history with timing details")
+            .optionalValue("L", "neg-locations", "PREFIX", "Display negative location constraints [optionally "
+                + "filtered by id prefix]")
+            .optionalValue("m", "fence-history", "LEVEL", "Show fence history: 0=off, 1=failures and pending "
+                + "(default without option), 2=add successes (default without value), 3=show full history")
+            .flag("s", "simple-status", "Display the cluster status once as a simple one line output (suitable for "
+                + "nagios)")
             .flag("V", "verbose", "Increase debug output (accepted, no effect)")
             .flag("Q", "quiet", "Be less descriptive in output (accepted, no effect)");
     }
@@ -110,8 +125,17 @@ public final class CrmMonCommand implements AdminCommand {
         if (legacyXml) {
             format = "xml";
         }
-        if (!format.equals("text") && !format.equals("xml")) {
-            throw new UsageException(TOOL + ": Invalid value for --output-as: " + format + " (text or xml)", 64);
+        if (!format.equals("text") && !format.equals("xml") && !format.equals("json")) {
+            throw new UsageException(TOOL + ": Invalid value for --output-as: " + format + " (text, xml or json)",
+                64);
+        }
+        int fenceLevel = 1;
+        if (cl.hasOption("fence-history")) {
+            String v = cl.getOptionValue("fence-history");
+            fenceLevel = v == null ? 2 : v.matches("[0-3]") ? Integer.parseInt(v) : -1;
+            if (fenceLevel < 0) {
+                throw new UsageException(TOOL + ": Fence history must be 0-3", 2);
+            }
         }
         Cib c = cib;
         if (c == null) {
@@ -119,40 +143,67 @@ public final class CrmMonCommand implements AdminCommand {
             return EX_UNAVAILABLE;
         }
         CibSnapshot snapshot = c.current();
-        boolean xml = format.equals("xml");
+        boolean xml = !format.equals("text");
+        boolean timing = cl.hasOption("timing-details");
         StatusPrinter.Show show = new StatusPrinter.Show(xml || cl.hasOption("inactive"), true,
             cl.hasOption("group-by-node"), cl.hasOption("show-detail"));
+        String bans = cl.hasOption("neg-locations")
+            ? (cl.getOptionValue("neg-locations") == null ? "" : cl.getOptionValue("neg-locations")) : null;
         MonitorText.Options options = new MonitorText.Options(show, !cl.hasOption("hide-headers"),
             xml || cl.hasOption("show-node-attributes"),
-            xml || cl.hasOption("failcounts"), "corosync", dcName());
+            xml || cl.hasOption("failcounts"), "corosync", dcName(), cl.hasOption("operations") || timing, timing,
+            bans);
         long now = clock.nowMillis();
         WorkingSet ws = ClusterState.unpack(snapshot.root(), clock);
+        if (cl.hasOption("simple-status")) {
+            String line = new MonitorText(options, clock.zone()).simpleStatus(ws);
+            out.println(line);
+            // Pacemaker 2.1.5 means to exit with MON_STATUS_WARN (1) on a warning, but its one-shot path exits 0
+            // (as measured on Debian's build): the same here, scripts read the line
+            return 0;
+        }
         if (xml) {
-            out.print(new MonitorXml(options, clock.zone(), legacyXml, commandLine(args)).print(ws, now / 1000));
+            String doc = new MonitorXml(options, clock.zone(), legacyXml, commandLine(args)).print(ws, now / 1000);
+            out.print(format.equals("json") ? JsonOutput.fromXml(doc, TOOL) : doc);
         } else {
-            String status = new MonitorText(options, clock.zone()).print(ws, now / 1000);
+            MonitorText text = new MonitorText(options, clock.zone());
+            int[] counts = null;
+            if (bans != null) {
+                // the bans need the constraints, unpacked after the counts and before the rest is printed
+                counts = MonitorText.counts(ws);
+                Scheduler.unpackConstraints(ws);
+            }
+            StringBuilder status = new StringBuilder(text.print(ws, now / 1000, counts));
+            boolean technical = cl.hasOption("show-detail");
+            List<FenceEvent> history = fenceLevel == 0 ? List.of() : fenceHistory(fenceLevel >= 2);
+            status.append(failedFencing(history, status.isEmpty(), technical, fenceLevel >= 2));
+            if (bans != null) {
+                text.bans(ws, status, !status.isEmpty());
+            }
+            status.append(fenceLevel >= 2 ? fullFencing(history, status.isEmpty(), technical)
+                : pendingFencing(history, status.isEmpty(), technical));
             out.print(status);
-            out.print(fencing(status.isEmpty(), cl.hasOption("show-detail")));
         }
         return 0;
     }
 
     /**
-     * The "Failed Fencing Actions" and "Pending Fencing Actions" sections ({@code failed_history()} and
-     * {@code pending_actions()} of lib/fencing/st_output.c, as {@code pcmk__cluster_status_text()} calls them at
-     * {@code --fence-history=1}): the history sorted as {@code stonith__sort_history()} does (pending first, then
-     * the newest) and reduced as {@code reduce_fence_history()} does, the condensed form ("... last failed at ..."), the technical one with {@code -R}.
+     * The fencing history as {@code crm_mon} shows it: the local fencer's, sorted as {@code stonith__sort_history()}
+     * does (pending first, then the newest), and unless {@code full} ({@code --fence-history} 2 or 3) reduced as
+     * {@code reduce_fence_history()} does: of the ended operations with one target, action and result (and, for
+     * failures, delegate) only the newest. Empty without a fencer.
      */
-    String fencing(boolean first, boolean technical) {
+    List<FenceEvent> fenceHistory(boolean full) {
         Fencer f = fencer;
         if (f == null) {
-            return "";
+            return List.of();
         }
         List<FenceEvent> sorted = new ArrayList<>(f.history(null));
         sorted.sort(Comparator.comparing(FenceEvent::ended).thenComparing(FenceEvent::completedMs,
             Comparator.reverseOrder()));
-        // reduce_fence_history(): of the ended operations with one target, action and result (and, for failures,
-        // delegate) only the newest is shown
+        if (full) {
+            return sorted;
+        }
         List<FenceEvent> history = new ArrayList<>();
         for (FenceEvent e : sorted) {
             boolean older = e.ended() && history.stream().anyMatch(k -> k.target().equalsIgnoreCase(e.target())
@@ -162,25 +213,57 @@ public final class CrmMonCommand implements AdminCommand {
                 history.add(e);
             }
         }
+        return history;
+    }
+
+    /**
+     * The "Failed Fencing Actions" section ({@code failed_history()} of lib/fencing/st_output.c): the condensed
+     * form ("... last failed at ..."), the technical one with {@code -R}, the full one ({@code completed=}) at
+     * {@code --fence-history} 2 and 3.
+     */
+    String failedFencing(List<FenceEvent> history, boolean first, boolean technical, boolean full) {
         StringBuilder out = new StringBuilder();
-        String header = "Failed Fencing Actions:\n";
         for (FenceEvent e : history) {
             if (e.state() == FenceEvent.State.FAILED) {
-                out.append(out.isEmpty() ? (first ? "" : "\n") + header : "").append("  * ")
-                    .append(e.describe(false, FenceEvent.laterSucceeded(e, history), technical, clock.zone()))
+                out.append(out.isEmpty() ? (first ? "" : "\n") + "Failed Fencing Actions:\n" : "").append("  * ")
+                    .append(e.describe(full, FenceEvent.laterSucceeded(e, history), technical, clock.zone()))
                     .append('\n');
             }
         }
-        boolean pendingHeader = false;
+        return out.toString();
+    }
+
+    /** The "Pending Fencing Actions" section ({@code pending_actions()} of lib/fencing/st_output.c). */
+    String pendingFencing(List<FenceEvent> history, boolean first, boolean technical) {
+        StringBuilder out = new StringBuilder();
         for (FenceEvent e : history) {
             if (e.ended()) {
                 break;
             }
-            if (!pendingHeader) {
-                out.append(first && out.isEmpty() ? "" : "\n").append("Pending Fencing Actions:\n");
-                pendingHeader = true;
+            if (out.isEmpty()) {
+                out.append(first ? "" : "\n").append("Pending Fencing Actions:\n");
             }
             out.append("  * ").append(e.describe(false, null, technical, clock.zone())).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * The "Fencing History" section of {@code --fence-history} 2 and 3 ({@code full_history()} of
+     * lib/fencing/st_output.c, from the first operation that did not fail): every operation, in the full form.
+     */
+    String fullFencing(List<FenceEvent> history, boolean first, boolean technical) {
+        StringBuilder out = new StringBuilder();
+        int start = 0;
+        while (start < history.size() && history.get(start).state() == FenceEvent.State.FAILED) {
+            start++;
+        }
+        for (FenceEvent e : history.subList(start, history.size())) {
+            if (out.isEmpty()) {
+                out.append(first ? "" : "\n").append("Fencing History:\n");
+            }
+            out.append("  * ").append(e.describe(true, FenceEvent.laterSucceeded(e, history), technical,
+                clock.zone())).append('\n');
         }
         return out.toString();
     }

@@ -30,6 +30,7 @@ import org.vigil.crm.internal.cib.XmlElement;
 import org.vigil.crm.internal.scheduler.output.MonitorText;
 import org.vigil.crm.internal.scheduler.output.StatusPrinter;
 import org.vigil.crm.internal.scheduler.unpack.Unpacker;
+import org.vigil.crm.toolsupport.JsonOutput;
 import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.UsageException;
@@ -56,7 +57,8 @@ import org.vigil.kernel.api.command.UsageException;
  *
  * <p>{@code --output-as xml} for {@code --list}, {@code --locate}, {@code --constraints}, {@code --stack}, {@code --why},
  * {@code --query-xml} and {@code --query-xml-raw} (the
- * {@code pacemaker-result} document, errors in its status); other commands refuse it with a usage error.
+ * {@code pacemaker-result} document, errors in its status), and {@code --output-as json} for the same commands (that
+ * document in JSON by {@link JsonOutput}'s rule, docs/tools-json.md); other commands refuse both with a usage error.
  *
  * <p>Not offered yet: XML output of the other commands ({@code --list-operations}, {@code --digests}, ...),
  * {@code --get-property}/{@code --set-property}.
@@ -111,6 +113,11 @@ public final class CrmResourceCommand implements AdminCommand {
         policyOption = ReferencePolicyOption.GREEDY)
     volatile Attrd attrd;
 
+    /** This node, when the kernel runs: its state directory holds the DC's saved scheduler inputs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    volatile org.vigil.kernel.api.VigilNode vigilNode;
+
     /** The shell's crm_resource (agents), for the command lines this one does not handle. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY,
@@ -143,6 +150,10 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("C", "cleanup", "Clear failures and forget failed operations of the resource (all without -r)")
             .flag("R", "refresh", "Forget the operation history of the resource (all without -r), re-detect it")
             .flag("Y", "why", "Show why resources are not running")
+            .longFlag("explain", "With --why -r RSC (Vigil's): on every node, the score the scheduler gives the "
+                + "resource now and each constraint, ban, stickiness, fail count or ticket that made it")
+            .longValue("transitions", "N", "With --why --explain: also for the last N transitions the DC computed "
+                + "(its saved inputs, STATE/pengine/pe-input-*.bz2; on the DC)")
             .flag("a", "constraints", "Display the location and colocation constraints of the resource (its group or"
                 + " clone unless --force)")
             .flag("A", "stack", "As --constraints, following the colocations of the colocated resources in turn")
@@ -181,7 +192,7 @@ public final class CrmResourceCommand implements AdminCommand {
             .flag("f", "force", "Force the action (--move: also ban the current location)")
             .flag("Q", "quiet", "Be less descriptive in output")
             .flag("V", "verbose", "Increase debug output (accepted, no effect)")
-            .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml (with --list,"
+            .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml or json (with --list,"
                 + " --locate, --constraints, --stack, --why, --query-xml, --query-xml-raw)");
     }
 
@@ -282,13 +293,14 @@ public final class CrmResourceCommand implements AdminCommand {
             return EX_UNAVAILABLE;
         }
         String format = cl.getOptionValue("output-as", "text");
-        if (!format.equals("text") && !format.equals("xml")) {
+        if (!format.equals("text") && !format.equals("xml") && !format.equals("json")) {
             throw new UsageException(TOOL + ": Error creating output format " + format + ": Unknown output format",
                 EX_USAGE);
         }
-        boolean xml = format.equals("xml");
+        boolean xml = !format.equals("text");
+        boolean json = format.equals("json");
         if (xml && !XML_COMMANDS.contains(command)) {
-            throw new UsageException(TOOL + ": --output-as xml is not available with --" + command
+            throw new UsageException(TOOL + ": --output-as " + format + " is not available with --" + command
                 + " (only with --" + String.join(", --", new TreeSet<>(XML_COMMANDS)) + ")", EX_USAGE);
         }
         Run run = new Run(c, cl, out, err);
@@ -296,10 +308,12 @@ public final class CrmResourceCommand implements AdminCommand {
             run.xml = new StringBuilder();
             try {
                 int rc = dispatch(run, command, args);
-                out.print(xmlResult(args, run.xml, rc, null));
+                String doc = xmlResult(args, run.xml, rc, null);
+                out.print(json ? JsonOutput.fromXml(doc, TOOL) : doc);
                 return rc;
             } catch (Failed f) {
-                out.print(xmlResult(args, run.xml, f.exit, TOOL + ": " + f.getMessage()));
+                String doc = xmlResult(args, run.xml, f.exit, TOOL + ": " + f.getMessage());
+                out.print(json ? JsonOutput.fromXml(doc, TOOL) : doc);
                 return f.exit;
             }
         }
@@ -1410,6 +1424,34 @@ public final class CrmResourceCommand implements AdminCommand {
          */
         int why() throws Failed {
             load(false);
+            if (cl.hasOption("explain")) {
+                if (rsc == null) {
+                    throw new Failed(EX_USAGE, "--explain needs a resource (-r)");
+                }
+                if (xml != null) {
+                    throw new Failed(EX_USAGE, "--explain is text only");
+                }
+                out.print(WhyExplain.explain(cib.current().root(), rsc.id, clock));
+                String n = cl.getOptionValue("transitions");
+                if (n != null) {
+                    int count;
+                    try {
+                        count = Integer.parseInt(n);
+                    } catch (NumberFormatException e) {
+                        count = -1;
+                    }
+                    if (count < 1) {
+                        throw new Failed(EX_USAGE, "--transitions needs a positive number, not '" + n + "'");
+                    }
+                    org.vigil.kernel.api.VigilNode self = vigilNode;
+                    if (self == null) {
+                        throw new Failed(EX_NOSUCH, "the saved transitions are kept by the DC in its state "
+                            + "directory (STATE/pengine): run this on the DC's node");
+                    }
+                    out.print(WhyExplain.history(self.stateDir().resolve("pengine"), count, rsc.id));
+                }
+                return 0;
+            }
             if (xml != null) {
                 whyXml();
                 return 0;

@@ -76,7 +76,9 @@ public final class CrmNodeCommand implements AdminCommand {
             .flag("f", "force", "Force the action to be performed")
             .flag("Q", "quiet", "Be less descriptive in output.")
             .flag("C", "corosync", "(deprecated, ignored)")
-            .flag("V", "verbose", "Increase debug output");
+            .flag("V", "verbose", "Increase debug output")
+            .longValue("output-as", "FORMAT", "With -l (Vigil's; Pacemaker 2.1.5's crm_node has no other format): "
+                + "text (default), xml or json");
     }
 
     @Override
@@ -100,7 +102,7 @@ public final class CrmNodeCommand implements AdminCommand {
         char command = 0;
         String value = null;
         for (org.apache.commons.cli.Option o : cl.getOptions()) {
-            switch (o.getOpt()) {
+            switch (o.getOpt() == null ? "" : o.getOpt()) {
                 case "i", "l", "n", "p", "q" -> command = o.getOpt().charAt(0);
                 case "N", "R" -> {
                     command = o.getOpt().charAt(0);
@@ -112,6 +114,11 @@ public final class CrmNodeCommand implements AdminCommand {
         }
         if (command == 0) {
             err.println(opts.help());
+            return CibError.USAGE;
+        }
+        String format = cl.getOptionValue("output-as", "text");
+        if (!List.of("text", "xml", "json").contains(format) || (!format.equals("text") && command != 'l')) {
+            err.println("crm_node: --output-as " + format + " is not available here (text, or xml and json with -l)");
             return CibError.USAGE;
         }
         if (command == 'R' && !cl.hasOption("force")) {
@@ -155,7 +162,11 @@ public final class CrmNodeCommand implements AdminCommand {
                 for (Map.Entry<Integer, String> e : sorted) {
                     String name = e.getValue() == null ? "" : e.getValue();
                     boolean member = members.contains(e.getKey());
-                    if (command == 'l') {
+                    if (command == 'l' && !format.equals("text")) {
+                        b.append("    <node id=\"").append(Integer.toUnsignedString(e.getKey())).append("\" name=\"")
+                            .append(name.replace("&", "&amp;").replace("<", "&lt;").replace("\"", "&quot;"))
+                            .append("\" state=\"").append(member ? "member" : "lost").append("\"/>\n");
+                    } else if (command == 'l') {
                         b.append(Integer.toUnsignedString(e.getKey())).append(' ').append(name).append(' ')
                             .append(member ? "member" : "lost").append('\n');
                     } else if (member) {
@@ -164,6 +175,16 @@ public final class CrmNodeCommand implements AdminCommand {
                 }
                 if (command == 'p') {
                     b.append('\n');
+                }
+                if (!format.equals("text")) {
+                    // the form of Pacemaker's later crm_node (its "node-list" message): nodes, then the status
+                    String doc = "<pacemaker-result api-version=\"2.25\" request=\"crm_node "
+                        + String.join(" ", args).replace("&", "&amp;").replace("<", "&lt;").replace("\"", "&quot;")
+                        + "\">\n" + (b.isEmpty() ? "  <nodes/>\n" : "  <nodes>\n" + b + "  </nodes>\n")
+                        + "  <status code=\"0\" message=\"OK\"/>\n</pacemaker-result>\n";
+                    out.print(format.equals("json") ? org.vigil.crm.toolsupport.JsonOutput.fromXml(doc, "crm_node")
+                        : doc);
+                    return 0;
                 }
                 out.print(b);
             }

@@ -118,6 +118,35 @@ class CrmNodeCommandTest {
     }
 
     @Test
+    void listAsXmlAndJson() {
+        Commands.Result x = run("-l", "--output-as", "xml");
+        assertEquals(0, x.exit(), x.err());
+        assertEquals("""
+            <pacemaker-result api-version="2.25" request="crm_node -l --output-as xml">
+              <nodes>
+                <node id="9" name="" state="member"/>
+                <node id="3" name="alpha" state="lost"/>
+                <node id="5" name="beta" state="lost"/>
+                <node id="2" name="Node2" state="member"/>
+                <node id="1" name="node10" state="member"/>
+              </nodes>
+              <status code="0" message="OK"/>
+            </pacemaker-result>
+            """, x.out());
+        Commands.Result j = run("-l", "--output-as=json");
+        assertEquals(0, j.exit(), j.err());
+        assertTrue(j.out().contains("""
+                      {
+                        "id": "3",
+                        "name": "alpha",
+                        "state": "lost"
+                      },
+            """), j.out());
+        assertEquals(64, run("-n", "--output-as", "xml").exit());
+        assertEquals(64, run("-l", "--output-as", "yaml").exit());
+    }
+
+    @Test
     void partitionPrintsTheMembersNamesOnOneLine() {
         assertEquals(" Node2 node10 \n", run("-p").out());
         members.ids = List.of(1, 3);

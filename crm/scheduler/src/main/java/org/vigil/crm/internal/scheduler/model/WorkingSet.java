@@ -122,6 +122,8 @@ public final class WorkingSet {
     public final Probes probes = new Probes(this);
     public final Utilization utilizationEngine = new Utilization(this);
     public final Scores scores = new Scores();
+    /** Where resources' node scores come from (crm_resource --why --explain); null: not recorded. */
+    public ScoreTrace trace;
     public final Recurring recurring = new Recurring(this);
     public final Clones clones = new Clones(this);
     public final Tags constraintTags = new Tags(this);
@@ -679,6 +681,9 @@ public final class WorkingSet {
             rsc.allowedNodes.put(node, match);
         }
         match.weight = Score.add(match.weight, score);
+        if (trace != null) {
+            trace.add(rsc, node, score, tag);
+        }
     }
 
     // ---------------------------------------------------------------- actions

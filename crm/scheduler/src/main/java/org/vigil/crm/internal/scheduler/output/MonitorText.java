@@ -49,7 +49,17 @@ public final class MonitorText {
      *                      controller's), "" when no DC is elected, null to use {@code dc-uuid}
      */
     public record Options(StatusPrinter.Show show, boolean summary, boolean attributes, boolean failcounts,
-                          String defaultStack, String dcName) {
+                          String defaultStack, String dcName, boolean operations, boolean timing, String bans) {
+
+        /**
+         * Without the operation history ({@code -o}, {@code -t}: {@code operations}, {@code timing}) and the
+         * negative location constraints ({@code -L}: {@code bans}, the prefix of the constraint ids shown, "" for
+         * all, null for the section left out).
+         */
+        public Options(StatusPrinter.Show show, boolean summary, boolean attributes, boolean failcounts,
+                       String defaultStack, String dcName) {
+            this(show, summary, attributes, failcounts, defaultStack, dcName, false, false, null);
+        }
     }
 
     private final Options options;
@@ -67,10 +77,19 @@ public final class MonitorText {
 
     /** The whole status of an unpacked working set, as of {@code now} (the "Last updated" line). */
     public String print(WorkingSet ws, long nowEpochSecond) {
+        return print(ws, nowEpochSecond, null);
+    }
+
+    /**
+     * The whole status, with the resource counts of the summary taken before the constraints were unpacked
+     * ({@code counts}, from {@link #counts}; null: counted now), as {@code pcmk__output_cluster_status()} unpacks
+     * them after the status when the bans or tickets are shown (a ticket's loss policy may fence a node then).
+     */
+    public String print(WorkingSet ws, long nowEpochSecond, int[] counts) {
         StringBuilder out = new StringBuilder(4096);
         boolean printed = false;
         if (options.summary()) {
-            summary(ws, nowEpochSecond, out);
+            summary(ws, nowEpochSecond, out, counts);
             printed = true;
         } else if (dc(ws) == null) {
             out.append("Cluster Summary:\n  * Current DC: NONE\n");   // always shown when there is no DC
@@ -80,13 +99,76 @@ public final class MonitorText {
         if (options.attributes()) {
             printed |= attributes(ws, out, printed);
         }
-        if (options.failcounts()) {
+        if (options.failcounts() || options.operations()) {
             printed |= migrationSummary(ws, out, printed);
         }
         if (!ws.failedOps.isEmpty()) {
             failedActions(ws, out, printed);
         }
         return out.toString();
+    }
+
+    /**
+     * {@code crm_mon -s}: one line for a monitoring system, a warning starting "CLUSTER WARN". Follows
+     * {@code pcmk__output_simple_status()} in lib/pacemaker/pcmk_status.c: a warning without a DC or with offline
+     * nodes (each named), else the online, standby and maintenance nodes and the resource instances.
+     */
+    public String simpleStatus(WorkingSet ws) {
+        int online = 0;
+        int standby = 0;
+        int maintenance = 0;
+        StringBuilder offline = new StringBuilder();
+        boolean noDc = dc(ws) == null;
+        for (Node node : ws.nodes) {
+            if (node.standby && node.online) {
+                standby++;
+            } else if (node.maintenance && node.online) {
+                maintenance++;
+            } else if (node.online) {
+                online++;
+            } else {
+                offline.append(offline.isEmpty() ? "" : " ").append("offline node: ").append(node.uname);
+            }
+        }
+        if (noDc || !offline.isEmpty()) {
+            return "CLUSTER WARN: " + (noDc ? "No DC" : "") + (noDc && !offline.isEmpty() ? ", " : "") + offline;
+        }
+        int instances = counts(ws)[0];
+        return "CLUSTER OK: " + online + " node" + (online == 1 ? "" : "s") + " online"
+            + (standby > 0 ? ", " + standby + " standby node" + (standby == 1 ? "" : "s") : "")
+            + (maintenance > 0 ? ", " + maintenance + " maintenance node" + (maintenance == 1 ? "" : "s") : "")
+            + ", " + instances + " resource instance" + (instances == 1 ? "" : "s") + " configured";
+    }
+
+    /**
+     * The "Negative Location Constraints" section ({@code -L}), of a working set whose constraints are unpacked:
+     * each node a location constraint (with an id starting with {@link Options#bans()}) gives a negative score.
+     * Follows {@code ban_list()} and {@code ban_text()} in lib/pengine/pe_output.c (Pacemaker prepends each new
+     * constraint to its list, so they come out last first). Returns whether it printed anything.
+     */
+    public boolean bans(WorkingSet ws, StringBuilder out, boolean spacer) {
+        String prefix = options.bans() == null ? "" : options.bans();
+        boolean header = false;
+        List<org.vigil.crm.internal.scheduler.model.Location> newestFirst = new ArrayList<>(ws.placementConstraints);
+        java.util.Collections.reverse(newestFirst);
+        for (org.vigil.crm.internal.scheduler.model.Location loc : newestFirst) {
+            if (!loc.id.startsWith(prefix)) {
+                continue;
+            }
+            for (org.vigil.crm.internal.scheduler.model.NodeScore ns : loc.nodes) {
+                if (ns.weight >= 0) {
+                    continue;
+                }
+                if (!header) {
+                    out.append(spacer ? "\n" : "").append("Negative Location Constraints:\n");
+                    header = true;
+                }
+                out.append("  * ").append(loc.id).append("\tprevents ").append(loc.rsc.id).append(" from running ")
+                    .append(loc.roleFilter == org.vigil.crm.internal.cib.Role.PROMOTED ? "in Promoted role " : "")
+                    .append("on ").append(StatusPrinter.displayName(ns.node, options.show().detail())).append('\n');
+            }
+        }
+        return header;
     }
 
     // ---------------------------------------------------------------- summary
@@ -114,7 +196,7 @@ public final class MonitorText {
     }
 
     /** Follows {@code cluster_summary()} and the messages it calls in lib/pengine/pe_output.c. */
-    private void summary(WorkingSet ws, long now, StringBuilder out) {
+    private void summary(WorkingSet ws, long now, StringBuilder out, int[] preset) {
         XmlElement cib = ws.input;
         out.append("Cluster Summary:\n");
         String stack = nvpair(cib, "cluster-infrastructure");
@@ -137,7 +219,7 @@ public final class MonitorText {
         out.append("  * Last change:  ").append(lastChange(cib)).append('\n');
         int nodes = ws.nodes.size();
         out.append("  * ").append(nodes).append(" node").append(nodes == 1 ? "" : "s").append(" configured\n");
-        int[] counts = counts(ws);
+        int[] counts = preset != null ? preset : counts(ws);
         out.append("  * ").append(counts[0]).append(" resource instance").append(counts[0] == 1 ? "" : "s")
             .append(" configured");
         if (counts[1] > 0 && counts[2] > 0) {
@@ -325,8 +407,12 @@ public final class MonitorText {
                 if (spacer) {
                     out.append('\n');
                 }
-                out.append("Migration Summary:\n");
+                out.append(options.operations() ? "Operations:\n" : "Migration Summary:\n");
                 header = true;
+            }
+            if (options.operations()) {
+                operations(ws, node, state, out);
+                continue;
             }
             boolean nodeHeader = false;
             for (FailCount fc : failCounts(ws, node, state)) {
@@ -347,6 +433,78 @@ public final class MonitorText {
             }
         }
         return header;
+    }
+
+    /**
+     * One node's part of the "Operations" section ({@code -o}, {@code -t}): each resource with operations in its
+     * history, with its migration threshold and failures, then the operations (no notifications nor "not running"
+     * probes), by call id. Follows the operations branch of {@code node_history_list()},
+     * {@code resource_operation_list()}, {@code resource_history_string()} and {@code op_history_string()} in
+     * lib/pengine/pe_output.c.
+     */
+    private void operations(WorkingSet ws, Node node, XmlElement state, StringBuilder out) {
+        XmlElement lrm = state.firstChild("lrm");
+        XmlElement resources = lrm == null ? null : lrm.firstChild("lrm_resources");
+        if (resources == null) {
+            return;
+        }
+        boolean nodeHeader = false;
+        for (XmlElement entry : resources.children("lrm_resource")) {
+            List<XmlElement> ops = MonitorXml.operations(entry);
+            if (ops.isEmpty()) {
+                continue;
+            }
+            if (!nodeHeader) {
+                out.append("  * Node: ").append(StatusPrinter.displayName(node, options.show().detail()))
+                    .append(":\n");
+                nodeHeader = true;
+            }
+            Resource rsc = ws.findResource(entry.get("id"));
+            out.append("    * ");
+            if (rsc == null) {
+                out.append(entry.get("id")).append(": orphan:");
+            } else {
+                long[] last = {0};
+                int count = Unpacker.failcount(ws, node, rsc, Unpacker.FC_DEFAULT, last);
+                out.append(rsc.printableId()).append(": migration-threshold=").append(rsc.migrationThreshold);
+                if (count > 0) {
+                    out.append(" fail-count=").append(count);
+                }
+                if (last[0] > 0) {
+                    out.append(" last-failure='").append(ctime(last[0])).append('\'');
+                }
+                out.append(':');   // a list heading
+            }
+            out.append('\n');
+            for (XmlElement op : ops) {
+                String task = op.get("operation");
+                String interval = op.get("interval");
+                if ("monitor".equalsIgnoreCase(task) && (interval == null || "0".equalsIgnoreCase(interval))) {
+                    task = "probe";
+                }
+                String intervalText = interval != null && !"0".equalsIgnoreCase(interval)
+                    ? " interval=\"" + interval + "ms\"" : null;
+                out.append("      * (").append(op.get("call-id")).append(") ").append(task);
+                if (options.timing()) {
+                    out.append(':').append(intervalText == null ? "" : intervalText);
+                    long change = epoch(op.get("last-rc-change"));
+                    if (change != Long.MIN_VALUE && change > 0) {
+                        out.append(" last-rc-change=\"").append(ctime(change)).append('"');
+                    }
+                    if (op.get("exec-time") != null) {
+                        out.append(" exec-time=\"").append(op.get("exec-time")).append("ms\"");
+                    }
+                    if (op.get("queue-time") != null) {
+                        out.append(" queue-time=\"").append(op.get("queue-time")).append("ms\"");
+                    }
+                    int rc = scanMinInt(op.get("rc-code"), 0);
+                    out.append(" rc=").append(rc).append(" (").append(StatusPrinter.ocfExitText(rc)).append(')');
+                } else if (intervalText != null) {
+                    out.append(':').append(intervalText);
+                }
+                out.append('\n');
+            }
+        }
     }
 
     /** A resource's fail count on a node, with the time of its last failure (0 if unknown). */

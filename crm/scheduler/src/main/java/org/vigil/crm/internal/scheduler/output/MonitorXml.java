@@ -438,7 +438,7 @@ public final class MonitorXml {
     }
 
     /** Follows {@code get_operation_list()} in lib/pengine/pe_output.c: no notifications nor "not running" probes. */
-    private static List<XmlElement> operations(XmlElement entry) {
+    static List<XmlElement> operations(XmlElement entry) {
         List<XmlElement> ops = new ArrayList<>();
         for (XmlElement op : entry.children()) {
             String task = op.get("operation");

@@ -529,7 +529,11 @@ public final class StatusPrinter {
         }
     }
 
-    /** Follows {@code services_ocf_exitcode_str()} in include/crm/services.h. */
+    /**
+     * Follows {@code services_ocf_exitcode_str()} in include/crm/services.h as Pacemaker's own code sees it: built
+     * with {@code PCMK_ALLOW_DEPRECATED} 0 (include/crm_internal.h), so the deprecated codes 194 to 199 (timeout,
+     * pending, ...) are "unknown" in crm_mon's output, as measured with Pacemaker 2.1.5's crm_mon.
+     */
     public static String ocfExitText(int rc) {
         return switch (rc) {
             case 0 -> "ok";
@@ -544,12 +548,6 @@ public final class StatusPrinter {
             case 9 -> "promoted (failed)";
             case 190 -> "OCF_DEGRADED";   // sic: 2.1.5's text for PCMK_OCF_DEGRADED
             case 191 -> "promoted (degraded)";
-            case 195 -> "not supported (DEPRECATED STATUS)";
-            case 197 -> "cancelled (DEPRECATED STATUS)";
-            case 199 -> "other error (DEPRECATED STATUS)";
-            case 194 -> "interrupted by signal (DEPRECATED STATUS)";
-            case 196 -> "pending (DEPRECATED STATUS)";
-            case 198 -> "timeout (DEPRECATED STATUS)";
             default -> "unknown";
         };
     }

@@ -454,6 +454,18 @@ public final class Colocations {
             }
         }
         if (c.score <= -Score.INFINITY || c.score >= Score.INFINITY || Locations.anyAvailable(work)) {
+            if (ws.trace != null) {
+                for (NodeScore ns : work.values()) {
+                    NodeScore before = dependent.allowedNodes.get(ns.node);
+                    int delta = Math.max(-Score.INFINITY, Math.min(Score.INFINITY,
+                        ns.weight - (before == null ? 0 : before.weight)));
+                    if (delta != 0) {
+                        ws.trace.add(dependent, ns.node, delta, "colocation " + c.id + " with " + primary.id
+                            + (primary.allocatedTo == null ? " (not placed)" : " (placed on "
+                            + primary.allocatedTo.node.uname + ")"));
+                    }
+                }
+            }
             dependent.allowedNodes = work;
         }
     }

@@ -267,6 +267,9 @@ public final class Locations {
             } else {
                 w.weight = Score.add(w.weight, n.weight);
             }
+            if (ws.trace != null) {
+                ws.trace.add(rsc, n.node, n.weight, "location constraint " + location.id);
+            }
             if (w.discoverMode < location.discoverMode) {
                 if (location.discoverMode == NodeScore.DISCOVER_EXCLUSIVE) {
                     rsc.exclusiveDiscover = true;

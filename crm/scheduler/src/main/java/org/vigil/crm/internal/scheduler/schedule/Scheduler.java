@@ -56,8 +56,19 @@ public final class Scheduler {
      */
     public static WorkingSet run(XmlElement cib, CrmTime now, boolean showScores, boolean sanitized,
                                  java.util.function.Consumer<WorkingSet> afterUnpack) {
+        return run(cib, now, showScores, sanitized, afterUnpack, null);
+    }
+
+    /**
+     * Runs the scheduler, recording where the resources' node scores come from in {@code trace} (when not null;
+     * crm_resource --why --explain): the decisions are the same with and without.
+     */
+    public static WorkingSet run(XmlElement cib, CrmTime now, boolean showScores, boolean sanitized,
+                                 java.util.function.Consumer<WorkingSet> afterUnpack,
+                                 org.vigil.crm.internal.scheduler.model.ScoreTrace trace) {
         Timing t = new Timing();
         WorkingSet ws = new WorkingSet(cib, now);
+        ws.trace = trace;
         ws.scores.enabled = showScores;
         if (sanitized) {
             ws.set(WorkingSet.SANITIZED);
