@@ -80,6 +80,18 @@ final class ExecutorCore {
     static final String CMAP_PREFIX = "runtime.crm.exec.";
     static final String CMAP_CALLS = CMAP_PREFIX + "calls";
     static final String CMAP_RECURRING = CMAP_PREFIX + "recurring.";
+    /** When each recurring operation is next due (ms since the epoch), so that a new revision keeps the schedule. */
+    static final String CMAP_DUE = CMAP_PREFIX + "due.";
+    /**
+     * Counters an upgrade report reads around a swap (kernel-held, so they span revisions): starts and stops run,
+     * recurring runs that began more than {@value #LATE_MS} ms after they were due, and the last such run.
+     */
+    static final String CMAP_STARTS = CMAP_PREFIX + "stats.starts";
+    static final String CMAP_STOPS = CMAP_PREFIX + "stats.stops";
+    static final String CMAP_LATE = CMAP_PREFIX + "stats.monitors_late";
+    static final String CMAP_LAST_LATE = CMAP_PREFIX + "stats.last_late";
+    /** A recurring run this much later than due counts as delayed. */
+    static final long LATE_MS = 1000;
 
     /** Finds the agent for {@code standard:provider:type}; null if none is registered. */
     interface Agents {
@@ -131,6 +143,8 @@ final class ExecutorCore {
         /** The call id of every run (execd gives a recurring operation one call id), 0 before the first. */
         long callId;
         ScheduledFuture<?> next;
+        /** When the next run is due (ms since the epoch), 0 when not armed. */
+        long due;
 
         Recurring(ExecRequest request) {
             this.request = request;
@@ -166,7 +180,8 @@ final class ExecutorCore {
 
     /**
      * Takes over what an earlier revision of the executor in this JVM ran: the history of this node in the CIB, the
-     * call counter and the recurring operations in cmap (each re-armed one interval from now). Does nothing on a
+     * call counter and the recurring operations in cmap, each re-armed for when it was due (one that fell due while
+     * the bundle was swapped runs now; one whose due time was not kept, one interval from now). Does nothing on a
      * fresh node.
      *
      * @return how many recurring operations were taken over, or -1 on a fresh node
@@ -221,7 +236,10 @@ final class ExecutorCore {
                 cmap.delete(e.key());   // kept by an earlier revision under the graph's key (a clone instance's)
                 remember(r);
             }
-            rearm(rs, rec);
+            long due = cmap.get(dueKey(OpRecord.historyKey(r))).map(d -> ((Number) d.value()).longValue())
+                .orElse(0L);
+            long now = clock.getAsLong();
+            rearmAt(rs, rec, due > 0 ? Math.min(due, now + r.intervalMs()) : now + r.intervalMs());
             taken++;
         }
         LOG.info("executor: took over {} resources and {} recurring operations from the previous revision",
@@ -415,6 +433,7 @@ final class ExecutorCore {
             agentParameters(r), meta, Duration.ofMillis(timeout), Duration.ofMillis(r.intervalMs()));
         Runnable go = () -> {
             long started = clock.getAsLong();
+            count(job, started);
             CompletionStage<AgentResult> stage;
             try {
                 stage = agent.execute(ar);
@@ -577,6 +596,9 @@ final class ExecutorCore {
             status, recorded && e == null, e == null ? v : null, why)));
         if (rec != null && !rec.cancelled && !closing) {
             rearm(rs, rec);
+        } else if (rec != null && !rec.cancelled && closing && cmap != null) {
+            // finished while the bundle stops: the next revision runs it one interval after this run
+            cmap.set(dueKey(OpRecord.historyKey(r)), CmapType.UINT64, now + r.intervalMs());
         }
         pump(rs);
         maybeClosed();
@@ -584,12 +606,45 @@ final class ExecutorCore {
 
     /** Schedules a recurring operation's next run {@code interval} after now (after it finished, as execd does). */
     private void rearm(ResourceState rs, Recurring rec) {
+        rearmAt(rs, rec, clock.getAsLong() + rec.request.intervalMs());
+    }
+
+    /**
+     * Schedules a recurring operation's next run for {@code dueAt} (ms since the epoch; at once if that has passed,
+     * and then it counts as late by as much), and keeps when it is due in cmap (a new revision re-arms it for then:
+     * the swap of this bundle does not move the schedule).
+     */
+    private void rearmAt(ResourceState rs, Recurring rec, long dueAt) {
+        rec.due = dueAt;
+        long delayMs = Math.max(0, dueAt - clock.getAsLong());
+        if (cmap != null) {
+            cmap.set(dueKey(OpRecord.historyKey(rec.request)), CmapType.UINT64, rec.due);
+        }
         rec.next = timers.schedule(() -> thread.execute(() -> {
             if (!rec.cancelled && !closing) {
                 rs.queue.add(new Job(rec.request, clock.getAsLong(), rec, new CompletableFuture<>()));
                 pump(rs);
             }
-        }), rec.request.intervalMs(), TimeUnit.MILLISECONDS);
+        }), delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Counts a run for the upgrade report: starts, stops, and recurring runs that began late. */
+    private void count(Job job, long startedAt) {
+        if (cmap == null) {
+            return;
+        }
+        String op = job.request().operation();
+        if (job.recurring() != null) {
+            long late = job.recurring().due > 0 ? startedAt - job.recurring().due : 0;
+            if (late > LATE_MS) {
+                cmap.add(CMAP_LATE, 1);
+                cmap.set(CMAP_LAST_LATE, CmapType.STRING, OpRecord.historyKey(job.request()) + " " + late);
+            }
+        } else if (op.equals("start")) {
+            cmap.add(CMAP_STARTS, 1);
+        } else if (op.equals("stop")) {
+            cmap.add(CMAP_STOPS, 1);
+        }
     }
 
     private long nextCall() {
@@ -615,7 +670,13 @@ final class ExecutorCore {
     private void forget(String operationKey) {
         if (cmap != null) {
             cmap.delete(recurringKey(operationKey));
+            cmap.delete(dueKey(operationKey));
         }
+    }
+
+    /** The cmap key of when a recurring operation is next due. */
+    static String dueKey(String operationKey) {
+        return CMAP_DUE + recurringKey(operationKey).substring(CMAP_RECURRING.length());
     }
 
     /** The cmap key of a recurring operation (its key, or a digest of it where cmap's key rules do not allow it). */

@@ -481,6 +481,44 @@ class ExecutorCoreTest {
     }
 
     @Test
+    void aNewRevisionKeepsTheScheduleOfTheRecurringOperations() throws Exception {
+        run(op("vip", "start", 0));
+        run(op("vip", "monitor", 60_000, 8, 0, Map.of()));
+        String key = ExecutorCore.dueKey("vip_monitor_60000");
+        long due = ((Number) cmap.get(key).orElseThrow().value()).longValue();
+        on(core::close).get(10, TimeUnit.SECONDS);
+        Thread.sleep(50);
+        ExecutorCore next = newCore();
+        assertEquals(1, (int) on(next::restore));
+        core = next;
+        assertEquals(due, ((Number) cmap.get(key).orElseThrow().value()).longValue(),
+            "re-armed for when it was due, not one interval after the new revision started");
+    }
+
+    @Test
+    void aRecurringOperationThatFellDueDuringTheSwapRunsAtOnceAndCountsAsLate() throws Exception {
+        run(op("vip", "start", 0));
+        run(op("vip", "monitor", 60_000, 8, 0, Map.of()));
+        on(core::close).get(10, TimeUnit.SECONDS);
+        long monitors = dummy.count("monitor");
+        // the swap took longer than the time left until the next run
+        cmap.set(ExecutorCore.dueKey("vip_monitor_60000"), org.vigil.kernel.api.CmapType.UINT64,
+            System.currentTimeMillis() - 5000);
+        ExecutorCore next = newCore();
+        assertEquals(1, (int) on(next::restore));
+        core = next;
+        waitFor(() -> dummy.count("monitor") > monitors);   // not 60 s later
+        waitFor(() -> cmap.get(ExecutorCore.CMAP_LATE).isPresent());
+        assertEquals(1L, ((Number) cmap.get(ExecutorCore.CMAP_LATE).orElseThrow().value()).longValue());
+        String last = String.valueOf(cmap.get(ExecutorCore.CMAP_LAST_LATE).orElseThrow().value());
+        assertTrue(last.startsWith("vip_monitor_60000 "), last);
+        assertTrue(Long.parseLong(last.substring(last.indexOf(' ') + 1)) >= 5000, last);
+        assertEquals(1L, ((Number) cmap.get(ExecutorCore.CMAP_STARTS).orElseThrow().value()).longValue(),
+            "the start counted; a monitor is not a start");
+        assertTrue(cmap.get(ExecutorCore.CMAP_STOPS).isEmpty());
+    }
+
+    @Test
     void aFreshNodeStartsWithNoHistoryWhateverTheCibHolds() throws Exception {
         run(op("vip", "start", 0));
         on(core::close).get(10, TimeUnit.SECONDS);
