@@ -83,20 +83,36 @@ final class ExecutorCore {
     /** When each recurring operation is next due (ms since the epoch), so that a new revision keeps the schedule. */
     static final String CMAP_DUE = CMAP_PREFIX + "due.";
     /**
-     * Counters an upgrade report reads around a swap (kernel-held, so they span revisions): starts and stops run,
-     * recurring runs that began more than {@value #LATE_MS} ms after they were due, and the last such run.
+     * Counters an upgrade report reads around a swap (kernel-held, so they span revisions): starts and stops run
+     * and the last of them, recurring runs that began more than {@value #LATE_MS} ms after they were due and the
+     * last such run.
      */
     static final String CMAP_STARTS = CMAP_PREFIX + "stats.starts";
     static final String CMAP_STOPS = CMAP_PREFIX + "stats.stops";
     static final String CMAP_LATE = CMAP_PREFIX + "stats.monitors_late";
     static final String CMAP_LAST_LATE = CMAP_PREFIX + "stats.last_late";
+    /** The last start or stop run: {@code "<starts + stops> <resource> <operation>"}. */
+    static final String CMAP_LAST_OP = CMAP_PREFIX + "stats.last_op";
     /** A recurring run this much later than due counts as delayed. */
     static final long LATE_MS = 1000;
 
     /** Finds the agent for {@code standard:provider:type}; null if none is registered. */
     interface Agents {
         ResourceAgent find(String spec);
+
+        /**
+         * True while the set of agents is changing (this revision of the executor has just started and the agents
+         * are still being bound, or an agent was just unregistered: the agents bundle is being swapped). An agent
+         * missing then is waited for ({@value ExecutorCore#AGENT_WAIT_MS} ms at a time) instead of failing the
+         * operation as not installed, which would make the DC recover a healthy resource.
+         */
+        default boolean settling() {
+            return false;
+        }
     }
+
+    /** How often an operation whose agent is missing while the agents are settling looks again. */
+    static final long AGENT_WAIT_MS = 100;
 
     private final String nodeName;
     private final String nodeUuid;
@@ -411,6 +427,19 @@ final class ExecutorCore {
 
     private void run(ResourceState rs, Job job) {
         ExecRequest r = job.request();
+        if (agents.find(r.agentSpec()) == null && agents.settling()) {
+            timers.schedule(() -> thread.execute(() -> {
+                if (closing) {
+                    // the next revision runs it (a recurring one, from cmap) or the DC's timer fails it
+                    rs.busy = false;
+                    job.done().completeExceptionally(new IllegalStateException("the executor is stopping"));
+                    maybeClosed();
+                } else {
+                    run(rs, job);
+                }
+            }), AGENT_WAIT_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
         boolean firstOfRecurring = job.recurring() != null && !job.recurring().reported;
         if (job.recurring() == null && !r.probe() && recordable(r) && !"false".equals(r.meta("record_pending"))) {
             recordPending(rs, r);
@@ -640,10 +669,11 @@ final class ExecutorCore {
                 cmap.add(CMAP_LATE, 1);
                 cmap.set(CMAP_LAST_LATE, CmapType.STRING, OpRecord.historyKey(job.request()) + " " + late);
             }
-        } else if (op.equals("start")) {
-            cmap.add(CMAP_STARTS, 1);
-        } else if (op.equals("stop")) {
-            cmap.add(CMAP_STOPS, 1);
+        } else if (op.equals("start") || op.equals("stop")) {
+            long n = cmap.add(op.equals("start") ? CMAP_STARTS : CMAP_STOPS, 1);
+            n += cmap.get(op.equals("start") ? CMAP_STOPS : CMAP_STARTS).map(e -> ((Number) e.value()).longValue())
+                .orElse(0L);
+            cmap.set(CMAP_LAST_OP, CmapType.STRING, n + " " + job.request().resourceId() + " " + op);
         }
     }
 

@@ -516,6 +516,35 @@ class ExecutorCoreTest {
         assertEquals(1L, ((Number) cmap.get(ExecutorCore.CMAP_STARTS).orElseThrow().value()).longValue(),
             "the start counted; a monitor is not a start");
         assertTrue(cmap.get(ExecutorCore.CMAP_STOPS).isEmpty());
+        assertEquals("1 vip start", cmap.get(ExecutorCore.CMAP_LAST_OP).orElseThrow().value());
+    }
+
+    @Test
+    void anOperationWhoseAgentIsMissingWhileTheAgentsSettleWaitsForIt() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        core = new ExecutorCore("node1", "1", cib, cmap, new ExecutorCore.Agents() {
+            @Override
+            public ResourceAgent find(String spec) {
+                return agents.get(spec);
+            }
+
+            @Override
+            public boolean settling() {
+                return settling.get();
+            }
+        }, thread, thread, System::currentTimeMillis);
+        agents.remove(dummy.spec());   // the agents bundle is being swapped
+        java.util.concurrent.CompletableFuture<Outcome> start = on(() -> core.execute(op("vip", "start", 0)))
+            .toCompletableFuture();
+        Thread.sleep(300);
+        assertFalse(start.isDone(), "not failed as not installed while the agents settle");
+        agents.put(dummy.spec(), dummy);
+        assertEquals(0, start.get(10, TimeUnit.SECONDS).rc(), "run once the agent is back");
+        assertEquals(1, dummy.count("start"));
+        // settled: a missing agent is not installed (rc 5) at once
+        settling.set(false);
+        agents.remove(dummy.spec());
+        assertEquals(5, run(op("vip2", "start", 0)).rc());
     }
 
     @Test
