@@ -142,6 +142,10 @@ final class ExecutorCore {
         final Map<String, Recurring> recurring = new HashMap<>();
         /** The last CIB write of this resource: the next one is sent when it is done. */
         CompletableFuture<CibVersion> lastWrite;
+        /** The operation running now, if any. */
+        Job running;
+        /** Requests for the very action running now (from another transition): they get its result. */
+        final List<Job> joined = new ArrayList<>();
 
         ResourceState(String id) {
             this.id = id;
@@ -330,9 +334,32 @@ final class ExecutorCore {
             }
             remember(r);
         }
-        rs.queue.add(new Job(r, clock.getAsLong(), rec, done));
+        Job job = new Job(r, clock.getAsLong(), rec, done);
+        if (sameAction(rs.running, r)) {
+            // the DC changed (or replanned) while this action ran, and the new plan asks for it again: it is not
+            // run twice; the request gets the running one's result, recorded under its own transition key
+            LOG.info("{} on {}: the same action is running (transition key {}); this request ({}) gets its result",
+                r.operationKey(), nodeName, rs.running.request().transitionKey(), r.transitionKey());
+            rs.joined.add(job);
+            return done;
+        }
+        rs.queue.add(job);
         pump(rs);
         return done;
+    }
+
+    /**
+     * True when {@code running} is the one-shot action {@code r} asks for (start, stop, promote, demote...: the same
+     * operation with the same parameters), from another transition. Probes and recurring operations are not joined.
+     */
+    private boolean sameAction(Job running, ExecRequest r) {
+        if (running == null || running.recurring() != null || r.intervalMs() > 0 || r.probe()) {
+            return false;
+        }
+        ExecRequest a = running.request();
+        return a.operation().equals(r.operation()) && a.intervalMs() == 0 && !a.probe()
+            && !java.util.Objects.equals(a.transitionKey(), r.transitionKey())
+            && agentParameters(a).equals(agentParameters(r));
     }
 
     private static long longOf(String v) {
@@ -417,6 +444,7 @@ final class ExecutorCore {
                 continue;
             }
             rs.busy = true;
+            rs.running = job;
             run(rs, job);
         }
     }
@@ -432,7 +460,12 @@ final class ExecutorCore {
                 if (closing) {
                     // the next revision runs it (a recurring one, from cmap) or the DC's timer fails it
                     rs.busy = false;
+                    rs.running = null;
                     job.done().completeExceptionally(new IllegalStateException("the executor is stopping"));
+                    for (Job j : rs.joined) {
+                        j.done().completeExceptionally(new IllegalStateException("the executor is stopping"));
+                    }
+                    rs.joined.clear();
                     maybeClosed();
                 } else {
                     run(rs, job);
@@ -535,6 +568,22 @@ final class ExecutorCore {
 
     private void finished(ResourceState rs, Job job, AgentResult result, long started) {
         rs.busy = false;
+        List<Job> also = List.of();
+        if (rs.running == job) {
+            rs.running = null;
+            also = List.copyOf(rs.joined);
+            rs.joined.clear();
+        }
+        complete(rs, job, result, started);
+        for (Job j : also) {
+            complete(rs, j, result, started);
+        }
+        pump(rs);
+        maybeClosed();
+    }
+
+    /** Records a result and completes its request (and re-arms a recurring operation). */
+    private void complete(ResourceState rs, Job job, AgentResult result, long started) {
         ExecRequest r = job.request();
         Recurring rec = job.recurring();
         long now = clock.getAsLong();
@@ -547,8 +596,6 @@ final class ExecutorCore {
         }
         if (rec != null && rec.cancelled) {
             job.done().complete(new Outcome(r.operationKey(), r.transitionKey(), rc, 1, false, null, "cancelled"));
-            pump(rs);
-            maybeClosed();
             return;   // cancelled while it ran: nothing to record
         }
         long lastRcChange = now / 1000;
@@ -629,8 +676,6 @@ final class ExecutorCore {
             // finished while the bundle stops: the next revision runs it one interval after this run
             cmap.set(dueKey(OpRecord.historyKey(r)), CmapType.UINT64, now + r.intervalMs());
         }
-        pump(rs);
-        maybeClosed();
     }
 
     /** Schedules a recurring operation's next run {@code interval} after now (after it finished, as execd does). */

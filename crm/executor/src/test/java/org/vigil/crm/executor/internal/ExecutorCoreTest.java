@@ -548,6 +548,44 @@ class ExecutorCoreTest {
     }
 
     @Test
+    void theSameActionAskedAgainWhileItRunsIsNotRunTwice() throws Exception {
+        run(op("vip", "start", 0));
+        // the stop's agent call stays in flight until the test ends it
+        CompletableFuture<AgentResult> agentStop = new CompletableFuture<>();
+        FakeAgent slow = new FakeAgent("Dummy") {
+            @Override
+            public CompletionStage<AgentResult> execute(AgentRequest request) {
+                calls.add(request);
+                return request.action().equals("stop") ? agentStop : super.execute(request);
+            }
+        };
+        agents.put(slow.spec(), slow);
+        CompletableFuture<Outcome> first = on(() -> core.execute(op("vip", "stop", 0, 7, 0, Map.of())))
+            .toCompletableFuture();
+        waitFor(() -> slow.count("stop") == 1);
+        // a new DC's transition asks for the same stop (another transition key)
+        ExecRequest again = new ExecRequest(9, "stop", "vip_stop_0", "node1", "1", "vip", null, "ocf", "heartbeat",
+            "Dummy", new TreeMap<>(Map.of("CRM_meta_timeout", "20000", "CRM_meta_interval", "0", "state", "/run/vip",
+            "crm_feature_set", "3.16.1")), 0, "9:4:0:" + TE);
+        CompletableFuture<Outcome> second = on(() -> core.execute(again)).toCompletableFuture();
+        Thread.sleep(200);
+        assertEquals(1, slow.count("stop"), "not run a second time while it runs");
+        agentStop.complete(ok(OcfStatus.OK));
+        Outcome a = first.get(10, TimeUnit.SECONDS);
+        Outcome b = second.get(10, TimeUnit.SECONDS);
+        assertEquals(0, a.rc());
+        assertEquals(0, b.rc());
+        assertEquals("9:4:0:" + TE, b.transitionKey(), "the second request is answered under its own key");
+        assertTrue(b.recorded(), "and recorded, so that its DC confirms it from the CIB");
+        assertEquals(1, slow.count("stop"));
+        assertTrue(entry("vip", "vip_last_0").attribute("transition-key").equals("9:4:0:" + TE),
+            entry("vip", "vip_last_0").toString());
+        // once it is done, the same action asked again runs again (a new request, not a duplicate in flight)
+        run(op("vip", "stop", 0, 11, 0, Map.of()));
+        assertEquals(2, slow.count("stop"));
+    }
+
+    @Test
     void aFreshNodeStartsWithNoHistoryWhateverTheCibHolds() throws Exception {
         run(op("vip", "start", 0));
         on(core::close).get(10, TimeUnit.SECONDS);
