@@ -111,6 +111,12 @@ final class ExecutorCore {
         }
     }
 
+    /**
+     * How long after a one-shot action succeeded the same action asked again (another transition key, nothing run on
+     * the resource since) is answered with its result instead of being run again.
+     */
+    static final long REPEAT_WINDOW_MS = 10_000;
+
     /** How often an operation whose agent is missing while the agents are settling looks again. */
     static final long AGENT_WAIT_MS = 100;
 
@@ -146,6 +152,11 @@ final class ExecutorCore {
         Job running;
         /** Requests for the very action running now (from another transition): they get its result. */
         final List<Job> joined = new ArrayList<>();
+        /** The last one-shot action run here if it succeeded and nothing ran or failed since (else null). */
+        Job lastDone;
+        AgentResult lastResult;
+        long lastStarted;
+        long lastDoneAt;
 
         ResourceState(String id) {
             this.id = id;
@@ -341,6 +352,16 @@ final class ExecutorCore {
             LOG.info("{} on {}: the same action is running (transition key {}); this request ({}) gets its result",
                 r.operationKey(), nodeName, rs.running.request().transitionKey(), r.transitionKey());
             rs.joined.add(job);
+            return done;
+        }
+        if (rs.running == null && rs.queue.isEmpty() && sameAction(rs.lastDone, r)
+            && clock.getAsLong() - rs.lastDoneAt < REPEAT_WINDOW_MS) {
+            // the same: asked again just after it succeeded, nothing ran since (a DC planned from a CIB without its
+            // result, as after a handover); the agent is not run twice, the request gets that result
+            LOG.info("{} on {}: the same action succeeded {} ms ago (transition key {}); this request ({}) gets its "
+                + "result", r.operationKey(), nodeName, clock.getAsLong() - rs.lastDoneAt,
+                rs.lastDone.request().transitionKey(), r.transitionKey());
+            complete(rs, job, rs.lastResult, rs.lastStarted);
             return done;
         }
         rs.queue.add(job);
@@ -577,6 +598,15 @@ final class ExecutorCore {
         complete(rs, job, result, started);
         for (Job j : also) {
             complete(rs, j, result, started);
+        }
+        boolean oneShot = job.recurring() == null && !job.request().probe();
+        if (oneShot || rcOf(result) != 0 && !(job.request().probe() && rcOf(result) == 7)) {
+            // a one-shot action is the new last one (if it succeeded); a failure forgets it
+            boolean ok = oneShot && result.exec() == ExecStatus.DONE && rcOf(result) == 0;
+            rs.lastDone = ok ? job : null;
+            rs.lastResult = ok ? result : null;
+            rs.lastStarted = started;
+            rs.lastDoneAt = clock.getAsLong();
         }
         pump(rs);
         maybeClosed();

@@ -580,8 +580,15 @@ class ExecutorCoreTest {
         assertEquals(1, slow.count("stop"));
         assertTrue(entry("vip", "vip_last_0").attribute("transition-key").equals("9:4:0:" + TE),
             entry("vip", "vip_last_0").toString());
-        // once it is done, the same action asked again runs again (a new request, not a duplicate in flight)
-        run(op("vip", "stop", 0, 11, 0, Map.of()));
+        // just after it succeeded, nothing run since: asked again (a DC planned without its result), not run again
+        Outcome c = run(op("vip", "stop", 0, 11, 0, Map.of()));
+        assertEquals(0, c.rc());
+        assertEquals(1, slow.count("stop"), "answered with the last result");
+        assertTrue(entry("vip", "vip_last_0").attribute("transition-key").startsWith("11:"));
+        // another action in between: the next stop is a new one and runs
+        run(op("vip", "start", 0, 12, 0, Map.of()));
+        agentStop.obtrudeValue(ok(OcfStatus.OK));
+        run(op("vip", "stop", 0, 13, 0, Map.of()));
         assertEquals(2, slow.count("stop"));
     }
 
