@@ -6,7 +6,8 @@
 # 'health-clone', all with monitors; resource-stickiness=100) and fencing (stonith-enabled=true, a device
 # 'fence-demo' of the agent fence_vigil_test, distribution/src/main/fence: it "powers a node off" by killing its
 # process, DIR/nodeN/vigil.pid, and "on" with --start-node, so a fenced node comes back like a rebooted server),
-# waits until they run, prints the cluster status and waits; Ctrl-C (or --for SECONDS) stops them all, nodes
+# waits until they run, swaps the DC's controller bundle in place (vigil upgrade of a copy with a new version, then
+# --rollback: nothing restarts), prints the cluster status and waits; Ctrl-C (or --for SECONDS) stops them all, nodes
 # restarted meanwhile included.
 # --start-node N (or nodeN) starts node N of the running demo in DIR again (after a kill -9) in the background, and
 # returns; the fence device's "power on".
@@ -16,6 +17,7 @@
 set -euo pipefail
 VIGIL_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../../../.." && pwd)"
 VIGIL="$VIGIL_ROOT/vigil"
+DIST="$VIGIL_ROOT/distribution/target"
 # the demo's fence agent (fence_vigil_test)
 FENCE_DIR="$VIGIL_ROOT/distribution/src/main/fence"
 # The JVM options every demo node starts with: the user's VIGIL_JAVA_OPTS when the demo started, kept in the nodes'
@@ -240,6 +242,30 @@ echo "Waiting for the resources to start..."
 echo
 echo "== cluster status, as node2 sees it ($DIR/status 2) =="
 "$DIR/status" 2
+
+# The headline feature: a CRM bundle swapped in place while the resources run. The "new release" is the
+# distribution's own controller jar with a new Bundle-Version (what an administrator would receive), upgraded on the
+# DC, then rolled back; the report says what the node saw meanwhile.
+demo_jar() { # PREFIX: a copy of the exported bundle with "demo2" added to its Bundle-Version, in $DIR
+    local src out v
+    src="$(ls "$DIST/export/vigil/$1"*.jar 2>/dev/null | head -1)"
+    [[ -n "$src" ]] && command -v jar >/dev/null || return 1
+    out="$DIR/${1}demo2.jar"
+    mkdir -p "$DIR/upgrade-mf" && (cd "$DIR/upgrade-mf" && jar xf "$src" META-INF/MANIFEST.MF) || return 1
+    v="$(tr -d '\r' <"$DIR/upgrade-mf/META-INF/MANIFEST.MF" | sed -n 's/^Bundle-Version: //p')"
+    cp "$src" "$out" && printf 'Bundle-Version: %s\n' "${v}demo2" >"$DIR/upgrade-mf/new.mf" \
+        && jar --update --file "$out" --manifest="$DIR/upgrade-mf/new.mf" 2>/dev/null && echo "$out"
+}
+dc="$("$VIGIL" --state-dir "$DIR/node1" crmadmin -D -q 2>/dev/null || true)"
+if [[ "$dc" =~ ^node[0-9]+$ ]] && jar2="$(demo_jar crm-controller-)"; then
+    echo
+    echo "== live upgrade: the controller of the DC ($dc) swapped in place while the resources run =="
+    echo "\$ vigil --state-dir $DIR/$dc upgrade $jar2"
+    "$VIGIL" --state-dir "$DIR/$dc" upgrade "$jar2" || true
+    echo "\$ vigil --state-dir $DIR/$dc upgrade --rollback org.vigil.crm.controller"
+    "$VIGIL" --state-dir "$DIR/$dc" upgrade --rollback org.vigil.crm.controller || true
+    echo "DC now: $("$VIGIL" --state-dir "$DIR/node1" crmadmin -D -q 2>/dev/null || echo '?')"
+fi
 DASHBOARD="The nodes serve no dashboard (--http-port 0)."
 [[ "$HTTP_PORT" == 0 ]] || DASHBOARD="Its dashboard (live; move, ban, standby, cleanup from the page):
   http://127.0.0.1:$HTTP_PORT/          (node1's; node N serves it on port $HTTP_PORT+N-1)
@@ -253,6 +279,10 @@ Try, in another terminal:
   $VIGIL --state-dir $DIR/node2 corosync-quorumtool -s
   $VIGIL --state-dir $DIR/node2 cibadmin --query            # the same CIB on every node
   $VIGIL --state-dir $DIR/node1 crmadmin --timeline         # what the cluster did, step by step
+Swap a bundle in place yourself (any of crm-cib, crm-scheduler, crm-controller, crm-executor, crm-attrd,
+crm-fencer, agents-bundle), on any node; nothing restarts:
+  $VIGIL --state-dir $DIR/node2 upgrade $DIR/crm-controller-demo2.jar
+  $VIGIL --state-dir $DIR/node2 upgrade --rollback org.vigil.crm.controller
 Kill the node running 'web' and watch it restart elsewhere (README: "Kill a node and watch failover"):
   $DIR/status | grep -w web                     # e.g. "  * web (ocf:heartbeat:Dummy):  Started node2"
   kill -9 \$(cat $DIR/node2/vigil.pid)          # the node process (pids: $DIR/node*/vigil.pid)

@@ -301,7 +301,7 @@ public class AgentsLiveUpgradeIT {
         String report = out.toString(StandardCharsets.UTF_8).strip();
         assertEquals("upgrade: " + err.toString(StandardCharsets.UTF_8), 0, status);
         assertTrue(report, report.startsWith("upgraded " + AGENTS + " " + v1 + " -> " + v2)
-            && report.endsWith("other bundles restarted: none"));
+            && report.contains("other bundles restarted: none"));
         swapped.set(true);
         assertTrue("the long OCF start finished before the swap; the test proves nothing", !longStart.isDone());
 

@@ -125,6 +125,12 @@ class DemoIT {
             assertTrue(out.contains("<primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">"), out);
             assertTrue(out.contains("ready after "), "vigil wait --ready succeeded:\n" + out);
             assertTrue(out.contains("Clone Set: health-clone [health]:"), out);
+            // the DC's controller swapped in place and rolled back while the resources ran: nothing restarted
+            assertTrue(out.contains("== live upgrade: the controller of the DC"), out);
+            assertTrue(Pattern.compile("upgraded org\\.vigil\\.crm\\.controller \\S+ -> \\S+demo2 in \\d+ ms; state "
+                + "Active; other bundles restarted: none\n  on this node during the swap: resources restarted 0 "
+                + ".*membership changes 0; quorum changes 0").matcher(out).find(), out);
+            assertTrue(out.contains("rolled back org.vigil.crm.controller "), out);
             // fencing is on, with the demo's device running
             assertTrue(out.contains("<primitive id=\"fence-demo\" class=\"stonith\" type=\"fence_vigil_test\">"), out);
             Result config = vigil(cluster, 1, "cibadmin", "--query", "-o", "crm_config");

@@ -38,6 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.kernel.api.BundleLedger;
 import org.vigil.kernel.api.BundleLedger.Revision;
+import org.vigil.kernel.api.ClusterMembership;
+import org.vigil.kernel.api.Cmap;
+import org.vigil.kernel.api.QuorumService;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.CommandContext;
 import org.vigil.kernel.api.command.UsageException;
@@ -55,6 +58,9 @@ import org.vigil.kernel.api.command.UsageException;
  * <li>only then is the ledger committed: the node starts this revision from now on, and the one it replaced is
  * kept for {@code --rollback}.</li>
  * </ol>
+ * The report's first line gives the swap time and the other bundles restarted; the second what the node saw from
+ * the start of the swap until {@value #SETTLE_DOC} after it ({@link UpgradeWatch}): resources started or stopped here,
+ * monitors that ran late and by how much, membership and quorum changes, transitions aborted.
  * The kernel (which exports the API every plug-in imports) and the shell (which runs this command) are not
  * upgraded this way. Upgrades are serialized.
  */
@@ -75,6 +81,12 @@ public final class UpgradeCommand implements AdminCommand {
     private final BundleContext context;
     private final BundleLedger ledger;
     private volatile ServiceComponentRuntime scr;
+    private volatile Cmap cmap;
+    private volatile ClusterMembership membership;
+    private volatile QuorumService quorum;
+    private static final String SETTLE_DOC = "1 s (vigil.upgrade.settle.ms)";
+    /** How long the report keeps watching after the swap (monitors that fell due during it run then). */
+    static final long SETTLE_MS = Long.getLong("vigil.upgrade.settle.ms", 1000);
 
     @Activate
     public UpgradeCommand(BundleContext context, @Reference BundleLedger ledger) {
@@ -91,6 +103,54 @@ public final class UpgradeCommand implements AdminCommand {
         if (scr == s) {
             scr = null;
         }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindCmap(Cmap c) {
+        cmap = c;
+    }
+
+    void unbindCmap(Cmap c) {
+        if (cmap == c) {
+            cmap = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindMembership(ClusterMembership m) {
+        membership = m;
+    }
+
+    void unbindMembership(ClusterMembership m) {
+        if (membership == m) {
+            membership = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindQuorum(QuorumService q) {
+        quorum = q;
+    }
+
+    void unbindQuorum(QuorumService q) {
+        if (quorum == q) {
+            quorum = null;
+        }
+    }
+
+    /** Watches the node from now until {@link UpgradeWatch#summary()}. */
+    private UpgradeWatch watchNode() {
+        return new UpgradeWatch(cmap, membership, quorum);
+    }
+
+    /** The report's second line, after the settle time. */
+    private static String settled(UpgradeWatch w) {
+        try {
+            Thread.sleep(SETTLE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return w.summary();
     }
 
     @Override
@@ -291,6 +351,7 @@ public final class UpgradeCommand implements AdminCommand {
         Set<String> others = new LinkedHashSet<>();
         SynchronousBundleListener listener = watch(bsn, others);
         context.addBundleListener(listener);
+        UpgradeWatch node = watchNode();
         long t0 = System.nanoTime();
         try {
             String failure = swap(b, staged);
@@ -310,6 +371,7 @@ public final class UpgradeCommand implements AdminCommand {
                         + Bundles.state(b) + " at " + b.getVersion());
                 err.println(msg);
                 LOG.warn("{}", msg);
+                node.close();
                 return 1;
             }
         } finally {
@@ -318,6 +380,9 @@ public final class UpgradeCommand implements AdminCommand {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         out.printf("upgraded %s %s -> %s in %d ms; state %s; other bundles restarted: %s%n", bsn, old,
             b.getVersion(), ms, Bundles.state(b), others.isEmpty() ? "none" : String.join(", ", others));
+        String report = settled(node);
+        out.println(report);
+        LOG.info("upgrade: {} {} -> {}:{}", bsn, old, b.getVersion(), report);
         LOG.info("upgrade: {} {} -> {} in {} ms, other bundles restarted: {}", bsn, old, b.getVersion(), ms,
             others.isEmpty() ? "none" : others);
         return 0;
@@ -338,6 +403,8 @@ public final class UpgradeCommand implements AdminCommand {
         Set<String> others = new LinkedHashSet<>();
         SynchronousBundleListener listener = watch(bsn, others);
         context.addBundleListener(listener);
+        UpgradeWatch node = watchNode();
+        boolean swapped = false;
         long t0 = System.nanoTime();
         Version from = b.getVersion();
         try {
@@ -374,13 +441,18 @@ public final class UpgradeCommand implements AdminCommand {
                     + Bundles.state(b) : "reinstating " + from + " ALSO FAILED (" + restored + ")"));
                 return 1;
             }
+            swapped = true;
         } finally {
             context.removeBundleListener(listener);
+            if (!swapped) {
+                node.close();
+            }
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         out.printf("rolled back %s %s -> %s (%s) in %d ms; state %s; other bundles restarted: %s%n", bsn, from,
             b.getVersion(), origin(prev.get()), ms, Bundles.state(b), others.isEmpty() ? "none"
                 : String.join(", ", others));
+        out.println(settled(node));
         LOG.info("upgrade: rolled back {} {} -> {} in {} ms", bsn, from, b.getVersion(), ms);
         return 0;
     }

@@ -139,6 +139,10 @@ final class ControllerCore {
         }
 
         /** This node's timeline, oldest first. */
+        /** A transition ended: {@code aborted} when it stopped early to be planned again (counted for reports). */
+        default void transitionEnded(boolean aborted) {
+        }
+
         default List<org.vigil.crm.api.controller.TimelineEvent> timeline() {
             return List.of();
         }
@@ -1038,6 +1042,7 @@ final class ControllerCore {
         env.event("transition", "transition " + done.id() + " " + (done.next() == Graph.Next.RESTART ? "stopped ("
             + done.abortReason() + ")" : s == Graph.Status.TERMINATED ? "terminated" : "complete") + ": "
             + done.summary());
+        env.transitionEnded(done.next() == Graph.Next.RESTART);
         for (Timer t : actionTimers.values()) {
             t.cancel();
         }

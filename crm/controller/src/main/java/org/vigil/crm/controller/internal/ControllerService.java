@@ -72,6 +72,10 @@ public final class ControllerService implements Controller, AdminCommand {
     private static final int TIMELINE_SIZE = 4096;
     static final String GATHER_TIME = "runtime.totem.last_gather.time_ms";
     static final String GATHER_REASON = "runtime.totem.last_gather.reason";
+    /** Transitions that ended aborted (kernel-held, so the count spans revisions): an upgrade report reads it. */
+    static final String ABORTED = "runtime.crm.controller.stats.transitions_aborted";
+    /** Transitions that ended. */
+    static final String ENDED = "runtime.crm.controller.stats.transitions";
 
     private final ScheduledExecutorService thread;
     private final ControllerCore core;
@@ -89,6 +93,7 @@ public final class ControllerService implements Controller, AdminCommand {
     private final CpgOutbox outbox;
     private final Cib cib;
     private final VigilNode node;
+    private final Cmap cmap;
     private final org.osgi.framework.BundleContext context;
     private org.osgi.framework.ServiceRegistration<Runnable> shutdownParticipant;
     private final Deque<TimelineEvent> timeline = new ArrayDeque<>();
@@ -101,6 +106,7 @@ public final class ControllerService implements Controller, AdminCommand {
                              @Reference ClusterMembership membership, @Reference Cmap cmap,
                              org.osgi.framework.BundleContext context) {
         this.node = node;
+        this.cmap = cmap;
         this.context = context;
         this.cib = cib;
         thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -422,6 +428,14 @@ public final class ControllerService implements Controller, AdminCommand {
         @Override
         public List<TimelineEvent> timeline() {
             return ControllerService.this.timeline();
+        }
+
+        @Override
+        public void transitionEnded(boolean aborted) {
+            cmap.add(ENDED, 1);
+            if (aborted) {
+                cmap.add(ABORTED, 1);
+            }
         }
     }
 

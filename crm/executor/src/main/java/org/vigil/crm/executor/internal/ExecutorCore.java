@@ -80,11 +80,45 @@ final class ExecutorCore {
     static final String CMAP_PREFIX = "runtime.crm.exec.";
     static final String CMAP_CALLS = CMAP_PREFIX + "calls";
     static final String CMAP_RECURRING = CMAP_PREFIX + "recurring.";
+    /** When each recurring operation is next due (ms since the epoch), so that a new revision keeps the schedule. */
+    static final String CMAP_DUE = CMAP_PREFIX + "due.";
+    /**
+     * Counters an upgrade report reads around a swap (kernel-held, so they span revisions): starts and stops run
+     * and the last of them, recurring runs that began more than {@value #LATE_MS} ms after they were due and the
+     * last such run.
+     */
+    static final String CMAP_STARTS = CMAP_PREFIX + "stats.starts";
+    static final String CMAP_STOPS = CMAP_PREFIX + "stats.stops";
+    static final String CMAP_LATE = CMAP_PREFIX + "stats.monitors_late";
+    static final String CMAP_LAST_LATE = CMAP_PREFIX + "stats.last_late";
+    /** The last start or stop run: {@code "<starts + stops> <resource> <operation>"}. */
+    static final String CMAP_LAST_OP = CMAP_PREFIX + "stats.last_op";
+    /** A recurring run this much later than due counts as delayed. */
+    static final long LATE_MS = 1000;
 
     /** Finds the agent for {@code standard:provider:type}; null if none is registered. */
     interface Agents {
         ResourceAgent find(String spec);
+
+        /**
+         * True while the set of agents is changing (this revision of the executor has just started and the agents
+         * are still being bound, or an agent was just unregistered: the agents bundle is being swapped). An agent
+         * missing then is waited for ({@value ExecutorCore#AGENT_WAIT_MS} ms at a time) instead of failing the
+         * operation as not installed, which would make the DC recover a healthy resource.
+         */
+        default boolean settling() {
+            return false;
+        }
     }
+
+    /**
+     * How long after a one-shot action succeeded the same action asked again (another transition key, nothing run on
+     * the resource since) is answered with its result instead of being run again.
+     */
+    static final long REPEAT_WINDOW_MS = 10_000;
+
+    /** How often an operation whose agent is missing while the agents are settling looks again. */
+    static final long AGENT_WAIT_MS = 100;
 
     private final String nodeName;
     private final String nodeUuid;
@@ -114,6 +148,15 @@ final class ExecutorCore {
         final Map<String, Recurring> recurring = new HashMap<>();
         /** The last CIB write of this resource: the next one is sent when it is done. */
         CompletableFuture<CibVersion> lastWrite;
+        /** The operation running now, if any. */
+        Job running;
+        /** Requests for the very action running now (from another transition): they get its result. */
+        final List<Job> joined = new ArrayList<>();
+        /** The last one-shot action run here if it succeeded and nothing ran or failed since (else null). */
+        Job lastDone;
+        AgentResult lastResult;
+        long lastStarted;
+        long lastDoneAt;
 
         ResourceState(String id) {
             this.id = id;
@@ -131,6 +174,8 @@ final class ExecutorCore {
         /** The call id of every run (execd gives a recurring operation one call id), 0 before the first. */
         long callId;
         ScheduledFuture<?> next;
+        /** When the next run is due (ms since the epoch), 0 when not armed. */
+        long due;
 
         Recurring(ExecRequest request) {
             this.request = request;
@@ -166,7 +211,8 @@ final class ExecutorCore {
 
     /**
      * Takes over what an earlier revision of the executor in this JVM ran: the history of this node in the CIB, the
-     * call counter and the recurring operations in cmap (each re-armed one interval from now). Does nothing on a
+     * call counter and the recurring operations in cmap, each re-armed for when it was due (one that fell due while
+     * the bundle was swapped runs now; one whose due time was not kept, one interval from now). Does nothing on a
      * fresh node.
      *
      * @return how many recurring operations were taken over, or -1 on a fresh node
@@ -221,7 +267,10 @@ final class ExecutorCore {
                 cmap.delete(e.key());   // kept by an earlier revision under the graph's key (a clone instance's)
                 remember(r);
             }
-            rearm(rs, rec);
+            long due = cmap.get(dueKey(OpRecord.historyKey(r))).map(d -> ((Number) d.value()).longValue())
+                .orElse(0L);
+            long now = clock.getAsLong();
+            rearmAt(rs, rec, due > 0 ? Math.min(due, now + r.intervalMs()) : now + r.intervalMs());
             taken++;
         }
         LOG.info("executor: took over {} resources and {} recurring operations from the previous revision",
@@ -296,9 +345,42 @@ final class ExecutorCore {
             }
             remember(r);
         }
-        rs.queue.add(new Job(r, clock.getAsLong(), rec, done));
+        Job job = new Job(r, clock.getAsLong(), rec, done);
+        if (sameAction(rs.running, r)) {
+            // the DC changed (or replanned) while this action ran, and the new plan asks for it again: it is not
+            // run twice; the request gets the running one's result, recorded under its own transition key
+            LOG.info("{} on {}: the same action is running (transition key {}); this request ({}) gets its result",
+                r.operationKey(), nodeName, rs.running.request().transitionKey(), r.transitionKey());
+            rs.joined.add(job);
+            return done;
+        }
+        if (rs.running == null && rs.queue.isEmpty() && sameAction(rs.lastDone, r)
+            && clock.getAsLong() - rs.lastDoneAt < REPEAT_WINDOW_MS) {
+            // the same: asked again just after it succeeded, nothing ran since (a DC planned from a CIB without its
+            // result, as after a handover); the agent is not run twice, the request gets that result
+            LOG.info("{} on {}: the same action succeeded {} ms ago (transition key {}); this request ({}) gets its "
+                + "result", r.operationKey(), nodeName, clock.getAsLong() - rs.lastDoneAt,
+                rs.lastDone.request().transitionKey(), r.transitionKey());
+            complete(rs, job, rs.lastResult, rs.lastStarted);
+            return done;
+        }
+        rs.queue.add(job);
         pump(rs);
         return done;
+    }
+
+    /**
+     * True when {@code running} is the one-shot action {@code r} asks for (start, stop, promote, demote...: the same
+     * operation with the same parameters), from another transition. Probes and recurring operations are not joined.
+     */
+    private boolean sameAction(Job running, ExecRequest r) {
+        if (running == null || running.recurring() != null || r.intervalMs() > 0 || r.probe()) {
+            return false;
+        }
+        ExecRequest a = running.request();
+        return a.operation().equals(r.operation()) && a.intervalMs() == 0 && !a.probe()
+            && !java.util.Objects.equals(a.transitionKey(), r.transitionKey())
+            && agentParameters(a).equals(agentParameters(r));
     }
 
     private static long longOf(String v) {
@@ -383,6 +465,7 @@ final class ExecutorCore {
                 continue;
             }
             rs.busy = true;
+            rs.running = job;
             run(rs, job);
         }
     }
@@ -393,6 +476,24 @@ final class ExecutorCore {
 
     private void run(ResourceState rs, Job job) {
         ExecRequest r = job.request();
+        if (agents.find(r.agentSpec()) == null && agents.settling()) {
+            timers.schedule(() -> thread.execute(() -> {
+                if (closing) {
+                    // the next revision runs it (a recurring one, from cmap) or the DC's timer fails it
+                    rs.busy = false;
+                    rs.running = null;
+                    job.done().completeExceptionally(new IllegalStateException("the executor is stopping"));
+                    for (Job j : rs.joined) {
+                        j.done().completeExceptionally(new IllegalStateException("the executor is stopping"));
+                    }
+                    rs.joined.clear();
+                    maybeClosed();
+                } else {
+                    run(rs, job);
+                }
+            }), AGENT_WAIT_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
         boolean firstOfRecurring = job.recurring() != null && !job.recurring().reported;
         if (job.recurring() == null && !r.probe() && recordable(r) && !"false".equals(r.meta("record_pending"))) {
             recordPending(rs, r);
@@ -415,6 +516,7 @@ final class ExecutorCore {
             agentParameters(r), meta, Duration.ofMillis(timeout), Duration.ofMillis(r.intervalMs()));
         Runnable go = () -> {
             long started = clock.getAsLong();
+            count(job, started);
             CompletionStage<AgentResult> stage;
             try {
                 stage = agent.execute(ar);
@@ -487,6 +589,31 @@ final class ExecutorCore {
 
     private void finished(ResourceState rs, Job job, AgentResult result, long started) {
         rs.busy = false;
+        List<Job> also = List.of();
+        if (rs.running == job) {
+            rs.running = null;
+            also = List.copyOf(rs.joined);
+            rs.joined.clear();
+        }
+        complete(rs, job, result, started);
+        for (Job j : also) {
+            complete(rs, j, result, started);
+        }
+        boolean oneShot = job.recurring() == null && !job.request().probe();
+        if (oneShot || rcOf(result) != 0 && !(job.request().probe() && rcOf(result) == 7)) {
+            // a one-shot action is the new last one (if it succeeded); a failure forgets it
+            boolean ok = oneShot && result.exec() == ExecStatus.DONE && rcOf(result) == 0;
+            rs.lastDone = ok ? job : null;
+            rs.lastResult = ok ? result : null;
+            rs.lastStarted = started;
+            rs.lastDoneAt = clock.getAsLong();
+        }
+        pump(rs);
+        maybeClosed();
+    }
+
+    /** Records a result and completes its request (and re-arms a recurring operation). */
+    private void complete(ResourceState rs, Job job, AgentResult result, long started) {
         ExecRequest r = job.request();
         Recurring rec = job.recurring();
         long now = clock.getAsLong();
@@ -499,8 +626,6 @@ final class ExecutorCore {
         }
         if (rec != null && rec.cancelled) {
             job.done().complete(new Outcome(r.operationKey(), r.transitionKey(), rc, 1, false, null, "cancelled"));
-            pump(rs);
-            maybeClosed();
             return;   // cancelled while it ran: nothing to record
         }
         long lastRcChange = now / 1000;
@@ -577,19 +702,54 @@ final class ExecutorCore {
             status, recorded && e == null, e == null ? v : null, why)));
         if (rec != null && !rec.cancelled && !closing) {
             rearm(rs, rec);
+        } else if (rec != null && !rec.cancelled && closing && cmap != null) {
+            // finished while the bundle stops: the next revision runs it one interval after this run
+            cmap.set(dueKey(OpRecord.historyKey(r)), CmapType.UINT64, now + r.intervalMs());
         }
-        pump(rs);
-        maybeClosed();
     }
 
     /** Schedules a recurring operation's next run {@code interval} after now (after it finished, as execd does). */
     private void rearm(ResourceState rs, Recurring rec) {
+        rearmAt(rs, rec, clock.getAsLong() + rec.request.intervalMs());
+    }
+
+    /**
+     * Schedules a recurring operation's next run for {@code dueAt} (ms since the epoch; at once if that has passed,
+     * and then it counts as late by as much), and keeps when it is due in cmap (a new revision re-arms it for then:
+     * the swap of this bundle does not move the schedule).
+     */
+    private void rearmAt(ResourceState rs, Recurring rec, long dueAt) {
+        rec.due = dueAt;
+        long delayMs = Math.max(0, dueAt - clock.getAsLong());
+        if (cmap != null) {
+            cmap.set(dueKey(OpRecord.historyKey(rec.request)), CmapType.UINT64, rec.due);
+        }
         rec.next = timers.schedule(() -> thread.execute(() -> {
             if (!rec.cancelled && !closing) {
                 rs.queue.add(new Job(rec.request, clock.getAsLong(), rec, new CompletableFuture<>()));
                 pump(rs);
             }
-        }), rec.request.intervalMs(), TimeUnit.MILLISECONDS);
+        }), delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Counts a run for the upgrade report: starts, stops, and recurring runs that began late. */
+    private void count(Job job, long startedAt) {
+        if (cmap == null) {
+            return;
+        }
+        String op = job.request().operation();
+        if (job.recurring() != null) {
+            long late = job.recurring().due > 0 ? startedAt - job.recurring().due : 0;
+            if (late > LATE_MS) {
+                cmap.add(CMAP_LATE, 1);
+                cmap.set(CMAP_LAST_LATE, CmapType.STRING, OpRecord.historyKey(job.request()) + " " + late);
+            }
+        } else if (op.equals("start") || op.equals("stop")) {
+            long n = cmap.add(op.equals("start") ? CMAP_STARTS : CMAP_STOPS, 1);
+            n += cmap.get(op.equals("start") ? CMAP_STOPS : CMAP_STARTS).map(e -> ((Number) e.value()).longValue())
+                .orElse(0L);
+            cmap.set(CMAP_LAST_OP, CmapType.STRING, n + " " + job.request().resourceId() + " " + op);
+        }
     }
 
     private long nextCall() {
@@ -615,7 +775,13 @@ final class ExecutorCore {
     private void forget(String operationKey) {
         if (cmap != null) {
             cmap.delete(recurringKey(operationKey));
+            cmap.delete(dueKey(operationKey));
         }
+    }
+
+    /** The cmap key of when a recurring operation is next due. */
+    static String dueKey(String operationKey) {
+        return CMAP_DUE + recurringKey(operationKey).substring(CMAP_RECURRING.length());
     }
 
     /** The cmap key of a recurring operation (its key, or a digest of it where cmap's key rules do not allow it). */

@@ -43,6 +43,13 @@ public final class ExecutorService implements Executor {
 
     private static final Logger LOG = LoggerFactory.getLogger("vigil.EXEC");
     static final int CLOSE_WAIT_S = 120;
+    /**
+     * How long after this revision starts, or after an agent is unregistered, a missing agent is waited for rather
+     * than reported as not installed (the agents bundle's swap takes well under a second).
+     */
+    static final long AGENT_SETTLE_MS = Long.getLong("vigil.exec.agentSettleMs", 5000);
+    /** When the set of agents last changed by a start or an unregistration (nanoTime). */
+    private volatile long agentsChanged = System.nanoTime();
 
     private final Map<String, ResourceAgent> agents = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread;
@@ -56,8 +63,17 @@ public final class ExecutorService implements Executor {
             t.setDaemon(true);
             return t;
         });
-        core = new ExecutorCore(node.name(), nodeUuid, cib, cmap, this::agent, guarded(thread), thread,
-            System::currentTimeMillis);
+        core = new ExecutorCore(node.name(), nodeUuid, cib, cmap, new ExecutorCore.Agents() {
+            @Override
+            public ResourceAgent find(String spec) {
+                return agent(spec);
+            }
+
+            @Override
+            public boolean settling() {
+                return System.nanoTime() - agentsChanged < TimeUnit.MILLISECONDS.toNanos(AGENT_SETTLE_MS);
+            }
+        }, guarded(thread), thread, System::currentTimeMillis);
         int taken = call(core::restore);
         LOG.info("executor on {} ready ({} agents known{})", node.name(), agents.size(),
             taken < 0 ? "" : ", took over " + taken + " recurring operations");
@@ -145,6 +161,7 @@ public final class ExecutorService implements Executor {
 
     void unbindAgent(ResourceAgent agent, Map<String, Object> props) {
         agents.remove(agent.spec(), agent);
+        agentsChanged = System.nanoTime();
     }
 
     private final Map<String, org.vigil.kernel.spi.FenceAgent> fenceAgents = new ConcurrentHashMap<>();
@@ -158,6 +175,7 @@ public final class ExecutorService implements Executor {
 
     void unbindFenceAgent(org.vigil.kernel.spi.FenceAgent agent) {
         fenceAgents.remove(agent.name(), agent);
+        agentsChanged = System.nanoTime();
     }
 
     /** The agent of a spec: a resource agent, or for {@code stonith:NAME} the fence agent as a device resource. */

@@ -481,6 +481,118 @@ class ExecutorCoreTest {
     }
 
     @Test
+    void aNewRevisionKeepsTheScheduleOfTheRecurringOperations() throws Exception {
+        run(op("vip", "start", 0));
+        run(op("vip", "monitor", 60_000, 8, 0, Map.of()));
+        String key = ExecutorCore.dueKey("vip_monitor_60000");
+        long due = ((Number) cmap.get(key).orElseThrow().value()).longValue();
+        on(core::close).get(10, TimeUnit.SECONDS);
+        Thread.sleep(50);
+        ExecutorCore next = newCore();
+        assertEquals(1, (int) on(next::restore));
+        core = next;
+        assertEquals(due, ((Number) cmap.get(key).orElseThrow().value()).longValue(),
+            "re-armed for when it was due, not one interval after the new revision started");
+    }
+
+    @Test
+    void aRecurringOperationThatFellDueDuringTheSwapRunsAtOnceAndCountsAsLate() throws Exception {
+        run(op("vip", "start", 0));
+        run(op("vip", "monitor", 60_000, 8, 0, Map.of()));
+        on(core::close).get(10, TimeUnit.SECONDS);
+        long monitors = dummy.count("monitor");
+        // the swap took longer than the time left until the next run
+        cmap.set(ExecutorCore.dueKey("vip_monitor_60000"), org.vigil.kernel.api.CmapType.UINT64,
+            System.currentTimeMillis() - 5000);
+        ExecutorCore next = newCore();
+        assertEquals(1, (int) on(next::restore));
+        core = next;
+        waitFor(() -> dummy.count("monitor") > monitors);   // not 60 s later
+        waitFor(() -> cmap.get(ExecutorCore.CMAP_LATE).isPresent());
+        assertEquals(1L, ((Number) cmap.get(ExecutorCore.CMAP_LATE).orElseThrow().value()).longValue());
+        String last = String.valueOf(cmap.get(ExecutorCore.CMAP_LAST_LATE).orElseThrow().value());
+        assertTrue(last.startsWith("vip_monitor_60000 "), last);
+        assertTrue(Long.parseLong(last.substring(last.indexOf(' ') + 1)) >= 5000, last);
+        assertEquals(1L, ((Number) cmap.get(ExecutorCore.CMAP_STARTS).orElseThrow().value()).longValue(),
+            "the start counted; a monitor is not a start");
+        assertTrue(cmap.get(ExecutorCore.CMAP_STOPS).isEmpty());
+        assertEquals("1 vip start", cmap.get(ExecutorCore.CMAP_LAST_OP).orElseThrow().value());
+    }
+
+    @Test
+    void anOperationWhoseAgentIsMissingWhileTheAgentsSettleWaitsForIt() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        core = new ExecutorCore("node1", "1", cib, cmap, new ExecutorCore.Agents() {
+            @Override
+            public ResourceAgent find(String spec) {
+                return agents.get(spec);
+            }
+
+            @Override
+            public boolean settling() {
+                return settling.get();
+            }
+        }, thread, thread, System::currentTimeMillis);
+        agents.remove(dummy.spec());   // the agents bundle is being swapped
+        java.util.concurrent.CompletableFuture<Outcome> start = on(() -> core.execute(op("vip", "start", 0)))
+            .toCompletableFuture();
+        Thread.sleep(300);
+        assertFalse(start.isDone(), "not failed as not installed while the agents settle");
+        agents.put(dummy.spec(), dummy);
+        assertEquals(0, start.get(10, TimeUnit.SECONDS).rc(), "run once the agent is back");
+        assertEquals(1, dummy.count("start"));
+        // settled: a missing agent is not installed (rc 5) at once
+        settling.set(false);
+        agents.remove(dummy.spec());
+        assertEquals(5, run(op("vip2", "start", 0)).rc());
+    }
+
+    @Test
+    void theSameActionAskedAgainWhileItRunsIsNotRunTwice() throws Exception {
+        run(op("vip", "start", 0));
+        // the stop's agent call stays in flight until the test ends it
+        CompletableFuture<AgentResult> agentStop = new CompletableFuture<>();
+        FakeAgent slow = new FakeAgent("Dummy") {
+            @Override
+            public CompletionStage<AgentResult> execute(AgentRequest request) {
+                calls.add(request);
+                return request.action().equals("stop") ? agentStop : super.execute(request);
+            }
+        };
+        agents.put(slow.spec(), slow);
+        CompletableFuture<Outcome> first = on(() -> core.execute(op("vip", "stop", 0, 7, 0, Map.of())))
+            .toCompletableFuture();
+        waitFor(() -> slow.count("stop") == 1);
+        // a new DC's transition asks for the same stop (another transition key)
+        ExecRequest again = new ExecRequest(9, "stop", "vip_stop_0", "node1", "1", "vip", null, "ocf", "heartbeat",
+            "Dummy", new TreeMap<>(Map.of("CRM_meta_timeout", "20000", "CRM_meta_interval", "0", "state", "/run/vip",
+            "crm_feature_set", "3.16.1")), 0, "9:4:0:" + TE);
+        CompletableFuture<Outcome> second = on(() -> core.execute(again)).toCompletableFuture();
+        Thread.sleep(200);
+        assertEquals(1, slow.count("stop"), "not run a second time while it runs");
+        agentStop.complete(ok(OcfStatus.OK));
+        Outcome a = first.get(10, TimeUnit.SECONDS);
+        Outcome b = second.get(10, TimeUnit.SECONDS);
+        assertEquals(0, a.rc());
+        assertEquals(0, b.rc());
+        assertEquals("9:4:0:" + TE, b.transitionKey(), "the second request is answered under its own key");
+        assertTrue(b.recorded(), "and recorded, so that its DC confirms it from the CIB");
+        assertEquals(1, slow.count("stop"));
+        assertTrue(entry("vip", "vip_last_0").attribute("transition-key").equals("9:4:0:" + TE),
+            entry("vip", "vip_last_0").toString());
+        // just after it succeeded, nothing run since: asked again (a DC planned without its result), not run again
+        Outcome c = run(op("vip", "stop", 0, 11, 0, Map.of()));
+        assertEquals(0, c.rc());
+        assertEquals(1, slow.count("stop"), "answered with the last result");
+        assertTrue(entry("vip", "vip_last_0").attribute("transition-key").startsWith("11:"));
+        // another action in between: the next stop is a new one and runs
+        run(op("vip", "start", 0, 12, 0, Map.of()));
+        agentStop.obtrudeValue(ok(OcfStatus.OK));
+        run(op("vip", "stop", 0, 13, 0, Map.of()));
+        assertEquals(2, slow.count("stop"));
+    }
+
+    @Test
     void aFreshNodeStartsWithNoHistoryWhateverTheCibHolds() throws Exception {
         run(op("vip", "start", 0));
         on(core::close).get(10, TimeUnit.SECONDS);
