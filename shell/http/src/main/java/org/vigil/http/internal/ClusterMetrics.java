@@ -237,6 +237,18 @@ public final class ClusterMetrics implements MultiCollector {
                 out.add(gaugeOf("vigil_transition_idle", "1 while the DC has nothing to do", List.of(gauge(
                     cs.idle() ? 1 : 0, Labels.EMPTY))));
             }
+            // counted by this node's controller in cmap (so the counts span upgrades of the controller bundle)
+            Cmap cmap = view.cmap();
+            out.add(counterOf("vigil_transitions", "Transitions this node ran as DC that ended "
+                + "(runtime.crm.controller.stats.transitions)", List.of(counter(cmapLong(cmap,
+                "runtime.crm.controller.stats.transitions"), Labels.EMPTY))));
+            out.add(counterOf("vigil_transitions_aborted", "Of those, the ones that stopped early to be planned again",
+                List.of(counter(cmapLong(cmap, "runtime.crm.controller.stats.transitions_aborted"), Labels.EMPTY))));
+            out.add(counterOf("vigil_transition_seconds", "Time the ended transitions took, summed (divided by "
+                + "vigil_transitions_total: the mean duration)", List.of(counter(cmapLong(cmap,
+                "runtime.crm.controller.stats.transition_ms") / 1000.0, Labels.EMPTY))));
+            out.add(counterOf("vigil_transition_actions", "Actions the ended transitions ran (confirmed), summed",
+                List.of(counter(cmapLong(cmap, "runtime.crm.controller.stats.transition_actions"), Labels.EMPTY))));
             Map<String, Long> kinds = new TreeMap<>();
             for (TimelineEvent e : controller.timeline()) {
                 kinds.merge(e.kind(), 1L, Long::sum);
@@ -302,6 +314,11 @@ public final class ClusterMetrics implements MultiCollector {
         for (XmlNode c : n.children()) {
             walk(c, node, count);
         }
+    }
+
+    /** An integer key of cmap, or 0 while it is absent or of another type. */
+    private static long cmapLong(Cmap cmap, String key) {
+        return cmap.get(key).filter(e -> isInteger(e.type())).map(CmapEntry::longValue).orElse(0L);
     }
 
     private static boolean isInteger(CmapType t) {

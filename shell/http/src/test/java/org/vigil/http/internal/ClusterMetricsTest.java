@@ -57,6 +57,45 @@ class ClusterMetricsTest {
         assertTrue(text.contains("vigil_crm_service_up{service=\"crm_mon\"} 1.0"), text);
     }
 
+    /** Transitions: counted by the controller in cmap (so across its upgrades), read at the scrape. */
+    @Test
+    void transitionCountsDurationAndActions() throws IOException {
+        FakeNode node = new FakeNode();
+        node.controller = new org.vigil.crm.api.controller.Controller() {
+            @Override
+            public org.vigil.crm.api.controller.ControllerStatus status() {
+                return new org.vigil.crm.api.controller.ControllerStatus("node1", "node1", true, true, 9, true, 0, "");
+            }
+
+            @Override
+            public java.util.List<org.vigil.crm.api.controller.TimelineEvent> timeline() {
+                return java.util.List.of();
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> forgetHistory(String r, java.util.Collection<String> n) {
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> failResource(String r, String n, String c, String p,
+                                                                           String t) {
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+        };
+        node.cmap().set("runtime.crm.controller.stats.transitions", org.vigil.kernel.api.CmapType.UINT64, 10L);
+        node.cmap().set("runtime.crm.controller.stats.transitions_aborted", org.vigil.kernel.api.CmapType.UINT64, 2L);
+        node.cmap().set("runtime.crm.controller.stats.transition_ms", org.vigil.kernel.api.CmapType.UINT64, 4500L);
+        node.cmap().set("runtime.crm.controller.stats.transition_actions", org.vigil.kernel.api.CmapType.UINT64,
+            37L);
+        String text = scrape(node, CrmStatus.parse(sample()), false);
+        assertTrue(text.contains("vigil_transitions_total 10.0"), text);
+        assertTrue(text.contains("vigil_transitions_aborted_total 2.0"), text);
+        assertTrue(text.contains("vigil_transition_seconds_total 4.5"), text);
+        assertTrue(text.contains("vigil_transition_actions_total 37.0"), text);
+        assertTrue(text.contains("vigil_transition_last 9.0"), text);
+    }
+
     /** The kernel's part does not depend on the CRM: with crm_mon gone (bundle stopped) it is all still there. */
     @Test
     void kernelMetricsWithoutTheCrm() throws IOException {

@@ -113,8 +113,11 @@ final class FakeNode implements NodeView {
 
     @Override
     public Controller controller() {
-        return null;
+        return controller;
     }
+
+    /** The controller the node offers (none unless a test sets one). */
+    Controller controller;
 
     @Override
     public Fencer fencer() {

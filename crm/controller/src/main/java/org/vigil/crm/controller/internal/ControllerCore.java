@@ -138,11 +138,14 @@ final class ControllerCore {
             return List.of();
         }
 
-        /** This node's timeline, oldest first. */
-        /** A transition ended: {@code aborted} when it stopped early to be planned again (counted for reports). */
-        default void transitionEnded(boolean aborted) {
+        /**
+         * A transition ended, {@code millis} after it began, having run {@code actions} actions: {@code aborted}
+         * when it stopped early to be planned again (counted for upgrade reports and metrics).
+         */
+        default void transitionEnded(boolean aborted, long millis, int actions) {
         }
 
+        /** This node's timeline, oldest first. */
         default List<org.vigil.crm.api.controller.TimelineEvent> timeline() {
             return List.of();
         }
@@ -216,6 +219,8 @@ final class ControllerCore {
     private Timer joinTimer;
     private int transitionCounter;
     private Graph graph;
+    /** When the current graph began (env time, ms). */
+    private long graphStartedAt;
     private boolean pcalcQueued;
     private Timer pcalcTimer;
     private Timer recheckTimer;
@@ -1016,6 +1021,7 @@ final class ControllerCore {
         cancel(recheckTimer);
         recheckTimer = null;
         graph = new Graph(t, nodeActionLimit);
+        graphStartedAt = env.now();
         env.event("transition", "transition " + id + " (CIB " + snapshot.version() + "): " + t.actions().size()
             + " actions" + (t.summary().isEmpty() ? "" : ": " + String.join("; ", t.summary())));
         checkGraph();
@@ -1042,7 +1048,7 @@ final class ControllerCore {
         env.event("transition", "transition " + done.id() + " " + (done.next() == Graph.Next.RESTART ? "stopped ("
             + done.abortReason() + ")" : s == Graph.Status.TERMINATED ? "terminated" : "complete") + ": "
             + done.summary());
-        env.transitionEnded(done.next() == Graph.Next.RESTART);
+        env.transitionEnded(done.next() == Graph.Next.RESTART, env.now() - graphStartedAt, done.confirmed());
         for (Timer t : actionTimers.values()) {
             t.cancel();
         }

@@ -76,6 +76,10 @@ public final class ControllerService implements Controller, AdminCommand {
     static final String ABORTED = "runtime.crm.controller.stats.transitions_aborted";
     /** Transitions that ended. */
     static final String ENDED = "runtime.crm.controller.stats.transitions";
+    /** Milliseconds the ended transitions took, summed (with {@link #ENDED}: the mean; /metrics). */
+    static final String ENDED_MS = "runtime.crm.controller.stats.transition_ms";
+    /** Actions the ended transitions ran, summed. */
+    static final String ENDED_ACTIONS = "runtime.crm.controller.stats.transition_actions";
 
     private final ScheduledExecutorService thread;
     private final ControllerCore core;
@@ -431,7 +435,9 @@ public final class ControllerService implements Controller, AdminCommand {
         }
 
         @Override
-        public void transitionEnded(boolean aborted) {
+        public void transitionEnded(boolean aborted, long millis, int actions) {
+            cmap.add(ENDED_MS, Math.max(0, millis));
+            cmap.add(ENDED_ACTIONS, actions);
             cmap.add(ENDED, 1);
             if (aborted) {
                 cmap.add(ABORTED, 1);

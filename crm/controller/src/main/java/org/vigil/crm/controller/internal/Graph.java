@@ -303,6 +303,17 @@ final class Graph {
         return skipped;
     }
 
+    /** The actions confirmed (run, or pseudo-actions passed) so far. */
+    int confirmed() {
+        int c = 0;
+        for (Slot s : slots.values()) {
+            if (s.state == State.CONFIRMED) {
+                c++;
+            }
+        }
+        return c;
+    }
+
     /** Counts by state, for logs: {@code confirmed/in-flight/waiting}. */
     String summary() {
         int c = 0;
