@@ -59,7 +59,8 @@ public final class CrmshCommand implements AdminCommand {
         this(null, ToolClock.SYSTEM);
     }
 
-    CrmshCommand(Cib cib, ToolClock clock) {
+    /** Outside OSGi (tests): a CIB (may be null: {@code --cib-file} only) and the clock. */
+    public CrmshCommand(Cib cib, ToolClock clock) {
         this.cib = cib;
         this.clock = clock;
     }

@@ -37,7 +37,8 @@ import org.vigil.kernel.api.command.CommandContext;
  * status|enable|disable|ban|move|clear|cleanup|group add|group remove|clone|promotable|op add|op remove|defaults},
  * {@code constraint [config] [--full]}, {@code constraint location|order|colocation} (add, config, remove),
  * {@code constraint remove|ref}, {@code property set|unset|config}, {@code node standby|unstandby},
- * {@code stonith create|config}, {@code cluster cib}. ({@code pcs quorum ...} is the quorum bundle's command.)
+ * {@code stonith create|config|delete|fence|history} (fence and history through {@code stonith_admin}),
+ * {@code cluster cib}. ({@code pcs quorum ...} is the quorum bundle's command.)
  *
  * <p>Like pcs, every change reads the CIB, edits the configuration and pushes it back whole (pcs's
  * {@code cibadmin --replace -o configuration}); with {@code -f FILE} it works on that file instead and needs no node.
@@ -67,6 +68,11 @@ public final class PcsCommand implements AdminCommand {
         policyOption = ReferencePolicyOption.GREEDY, target = "(" + AdminCommand.NAME + "=crm_resource)")
     volatile AdminCommand crmResource;
 
+    /** stonith_admin (the highest ranked: the fencer bundle's), for {@code pcs stonith fence|history}. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY, target = "(" + AdminCommand.NAME + "=stonith_admin)")
+    volatile AdminCommand stonithAdmin;
+
     private final ToolClock clock;
     private final AgentMetadata.Source agents;
 
@@ -80,6 +86,11 @@ public final class PcsCommand implements AdminCommand {
         this.cib = cib;
         this.clock = clock;
         this.agents = agents;
+    }
+
+    /** Outside OSGi (tests of the CIB bundle): a CIB, the clock, the installed agents. */
+    public PcsCommand(Cib cib, ToolClock clock) {
+        this(cib, clock, AgentMetadata.INSTALLED);
     }
 
     /** Outside OSGi: files only ({@code -f}), the installed agents. */
@@ -102,6 +113,7 @@ public final class PcsCommand implements AdminCommand {
         boolean noDefaultOps = false;
         boolean disabled = false;
         boolean all = false;
+        boolean off = false;
         String group = null;
         boolean positionalOnly = false;
         for (int i = 0; i < args.size(); i++) {
@@ -125,6 +137,7 @@ public final class PcsCommand implements AdminCommand {
                 case "--no-default-ops" -> noDefaultOps = true;
                 case "--disabled" -> disabled = true;
                 case "--all" -> all = true;
+                case "--off" -> off = true;
                 case "--group" -> {
                     if (i + 1 >= args.size()) {
                         err.println("Error: option --group requires an argument");
@@ -153,6 +166,10 @@ public final class PcsCommand implements AdminCommand {
         if (words.isEmpty()) {
             out.println(usage());
             return 1;
+        }
+        if (words.get(0).equals("stonith") && words.size() > 1
+            && (words.get(1).equals("fence") || words.get(1).equals("history"))) {
+            return fence(words.subList(1, words.size()), off, file != null, ctx, out, err);
         }
         XmlElement root;
         Path path = file == null ? null : ctx.resolve(file);
@@ -350,6 +367,46 @@ public final class PcsCommand implements AdminCommand {
         }
     }
 
+    /**
+     * {@code pcs stonith fence NODE [--off]} and {@code pcs stonith history [show] [NODE]}: the fencer's, through
+     * stonith_admin, as pcs runs it.
+     */
+    private int fence(List<String> w, boolean off, boolean file, CommandContext ctx, PrintStream out,
+                      PrintStream err) throws Exception {
+        if (file) {
+            err.println("Error: Specified option '-f' is not supported in this command");
+            return 1;
+        }
+        AdminCommand tool = stonithAdmin;
+        if (tool == null) {
+            err.println("Error: the fencer is not available on this node");
+            return 1;
+        }
+        if (w.get(0).equals("fence")) {
+            if (w.size() != 2) {
+                err.println("Error: Usage: pcs stonith fence <node> [--off]");
+                return 1;
+            }
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            int rc;
+            try (PrintStream e = new PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+                rc = tool.execute(List.of(off ? "--fence" : "--reboot", w.get(1)), ctx, e, e);
+            }
+            if (rc != 0) {
+                err.println("Error: unable to fence '" + w.get(1) + "'");
+                err.print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+                return 1;
+            }
+            out.println("Node: " + w.get(1) + " " + (off ? "powered off" : "fenced"));
+            return 0;
+        }
+        List<String> rest = w.subList(1, w.size());
+        if (!rest.isEmpty() && rest.get(0).equals("show")) {
+            rest = rest.subList(1, rest.size());
+        }
+        return tool.execute(List.of("--history", rest.isEmpty() ? "*" : rest.get(0)), ctx, out, err);
+    }
+
     private static String one(List<String> args) throws Pcs.PcsError {
         if (args.size() != 1) {
             throw new Pcs.PcsError("You must specify exactly one resource id");
@@ -495,7 +552,7 @@ public final class PcsCommand implements AdminCommand {
                 constraint [config] [--full], location|order|colocation (add, config, remove), remove, ref
                 property set|unset|config
                 node standby|unstandby <node>...|--all
-                stonith create|config|delete
+                stonith create|config|delete, stonith fence <node> [--off], stonith history [node]
                 cluster cib
                 quorum status               (the quorum bundle's)
 

@@ -254,6 +254,36 @@ class PcsCommandTest {
     }
 
     @Test
+    void fenceAndHistoryGoThroughStonithAdmin() throws Exception {
+        List<List<String>> calls = new ArrayList<>();
+        PcsCommand cmd = new PcsCommand(null, CLOCK, AGENTS);
+        cmd.stonithAdmin = new org.vigil.kernel.api.command.AdminCommand() {
+            @Override
+            public int execute(List<String> args, PrintStream out, PrintStream err) {
+                calls.add(args);
+                return args.contains("node9") ? 1 : 0;
+            }
+
+            @Override
+            public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) {
+                return execute(args, out, err);
+            }
+        };
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(o, true, StandardCharsets.UTF_8)) {
+            assertEquals(0, cmd.execute(List.of("stonith", "fence", "node2"), new CommandContext(tmp), out, out));
+            assertEquals(0, cmd.execute(List.of("stonith", "fence", "node2", "--off"), new CommandContext(tmp), out,
+                out));
+            assertEquals(1, cmd.execute(List.of("stonith", "fence", "node9"), new CommandContext(tmp), out, out));
+            assertEquals(0, cmd.execute(List.of("stonith", "history"), new CommandContext(tmp), out, out));
+        }
+        assertEquals(List.of(List.of("--reboot", "node2"), List.of("--fence", "node2"), List.of("--reboot", "node9"),
+            List.of("--history", "*")), calls);
+        assertEquals("Node: node2 fenced\nNode: node2 powered off\nError: unable to fence 'node9'\n",
+            o.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void crmConfigureShowAsCrmshPrintsIt() throws Exception {
         Path f = file(RUNNING.replace("<constraints/>", "<constraints><rsc_location id=\"l1\" rsc=\"V1\" "
             + "node=\"node1\" score=\"INFINITY\"/><rsc_order id=\"a-o\" first=\"V1\" then=\"V1\" kind=\"Optional\"/>"
