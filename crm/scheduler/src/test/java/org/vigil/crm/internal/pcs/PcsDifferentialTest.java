@@ -27,7 +27,8 @@ import org.vigil.kernel.api.command.CommandContext;
  * (normalised only for {@code epoch}, {@code num_updates} and the timestamps, attributes compared as a set) must be
  * the same. The match rate per command is printed.
  *
- * <p>By default one generated CIB runs (about 40 s: the real pcs takes 0.5 to 1.5 s a call); with
+ * <p>By default a short script on one generated CIB runs (about 15 s on an idle machine: the real pcs takes 0.5 to
+ * 2 s a call); with
  * {@code -Dvigil.pcs.corpus=true} also regression CIBs of Pacemaker's scheduler corpus and more generated ones. Under
  * {@code -Dvigil.systemTests=true} a missing pcs fails the test; otherwise it is skipped.
  */
