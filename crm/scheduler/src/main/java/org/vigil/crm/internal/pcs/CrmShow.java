@@ -20,7 +20,7 @@ import org.vigil.crm.internal.cib.XmlElement;
  */
 final class CrmShow {
 
-    private static final Pattern NO_QUOTES = Pattern.compile("^[\\w#$-.]+$", Pattern.UNICODE_CHARACTER_CLASS);
+    private static final Pattern NO_QUOTES = Pattern.compile("^[\\w.-]+$", Pattern.UNICODE_CHARACTER_CLASS);
 
     private record Obj(int rank, String id, String text) {
     }
@@ -88,6 +88,9 @@ final class CrmShow {
     }
 
     private static String nv(String name, String value) {
+        if (value != null && name.startsWith("passw")) {
+            value = "******";   // crmsh's obscure_pattern passw*
+        }
         return value == null ? name : name + "=" + quote(value);
     }
 
@@ -176,6 +179,11 @@ final class CrmShow {
                 case "meta_attributes" -> parts.add(attrSet("meta", c));
                 case "utilization" -> parts.add(attrSet("utilization", c));
                 case "operations" -> {
+                    if (c.get("id") != null) {
+                        parts.add("operations $id=" + quote(c.get("id")));
+                    } else if (c.get("id-ref") != null) {
+                        parts.add("operations  $id-ref=" + quote(c.get("id-ref")));
+                    }
                     for (XmlElement o : c.children("op")) {
                         StringBuilder s = new StringBuilder("op ").append(o.get("name"));
                         for (Map.Entry<String, String> a : o.attributes().entrySet()) {
@@ -301,7 +309,7 @@ final class CrmShow {
         for (XmlElement x : rule.kids()) {
             if (x.is("expression")) {
                 String op = x.get("operation");
-                if (x.get("type") != null) {
+                if (x.get("type") != null && !x.get("type").equals("string")) {
                     op = x.get("type") + ":" + op;
                 }
                 String value = x.get("value");
