@@ -1,0 +1,561 @@
+package org.vigil.crm.internal.pcs;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.vigil.crm.api.CibException;
+import org.vigil.crm.api.cib.Cib;
+import org.vigil.crm.api.cib.CibError;
+import org.vigil.crm.api.cib.CibRequest;
+import org.vigil.crm.api.cib.XmlText;
+import org.vigil.crm.internal.cib.CrmTime;
+import org.vigil.crm.internal.cib.XmlElement;
+import org.vigil.crm.internal.scheduler.model.WorkingSet;
+import org.vigil.crm.internal.scheduler.output.MonitorText;
+import org.vigil.crm.internal.scheduler.output.StatusPrinter;
+import org.vigil.crm.internal.scheduler.schedule.Scheduler;
+import org.vigil.crm.internal.simulate.Simulation;
+import org.vigil.crm.internal.tools.ToolClock;
+import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.api.command.CommandContext;
+
+/**
+ * {@code pcs}, the Red Hat family's cluster shell, in pcs 0.11's syntax and wording for the commands that read and
+ * write the CIB ({@link Pcs} has the edits): {@code status [resources]}, {@code resource create|delete|update|config|
+ * status|enable|disable|ban|move|clear|cleanup|group add|group remove|clone|promotable|op add|op remove|defaults},
+ * {@code constraint [config] [--full]}, {@code constraint location|order|colocation} (add, config, remove),
+ * {@code constraint remove|ref}, {@code property set|unset|config}, {@code node standby|unstandby},
+ * {@code stonith create|config|delete|fence|history} (fence and history through {@code stonith_admin}),
+ * {@code cluster cib}. ({@code pcs quorum ...} is the quorum bundle's command.)
+ *
+ * <p>Like pcs, every change reads the CIB, edits the configuration and pushes it back whole (pcs's
+ * {@code cibadmin --replace -o configuration}); with {@code -f FILE} it works on that file instead and needs no node.
+ * {@code --dry-run} (Vigil's addition) changes nothing: it prints the transition the scheduler would compute for the
+ * changed CIB, as {@code crm_simulate} prints it. On a node, {@code move}, {@code ban}, {@code clear} and
+ * {@code cleanup} are handed to {@code crm_resource}, as pcs does.
+ *
+ * <p>Option parsing: pcs's own (getopt for a handful of global flags anywhere on the line, then positional words
+ * and {@code NAME=VALUE} groups introduced by keywords such as {@code op} and {@code meta}); neither commons-cli
+ * (ToolOptions) nor picocli models those keyword groups, so the words are read here and only the global flags are
+ * taken out first, as pcs's {@code parse_args} does.
+ */
+@Component(property = {AdminCommand.NAME + "=pcs",
+    AdminCommand.DESCRIPTION + "=the pcs shell (0.11 syntax): pcs [-f FILE] [--dry-run] status|resource|constraint|"
+        + "property|node|stonith ..."})
+public final class PcsCommand implements AdminCommand {
+
+    static final String TOOL = "pcs";
+    private static final long TIMEOUT_MS = 30_000;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    volatile Cib cib;
+
+    /** crm_resource (the highest ranked: the scheduler bundle's), for move, ban, clear and cleanup on a node. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY, target = "(" + AdminCommand.NAME + "=crm_resource)")
+    volatile AdminCommand crmResource;
+
+    /** stonith_admin (the highest ranked: the fencer bundle's), for {@code pcs stonith fence|history}. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY, target = "(" + AdminCommand.NAME + "=stonith_admin)")
+    volatile AdminCommand stonithAdmin;
+
+    private final ToolClock clock;
+    private final AgentMetadata.Source agents;
+
+    @Activate
+    public PcsCommand() {
+        this(null, ToolClock.SYSTEM, AgentMetadata.INSTALLED);
+    }
+
+    /** Outside OSGi (tests): the CIB (may be null: {@code -f} only), clock and agents. */
+    PcsCommand(Cib cib, ToolClock clock, AgentMetadata.Source agents) {
+        this.cib = cib;
+        this.clock = clock;
+        this.agents = agents;
+    }
+
+    /** Outside OSGi (tests of the CIB bundle): a CIB, the clock, the installed agents. */
+    public PcsCommand(Cib cib, ToolClock clock) {
+        this(cib, clock, AgentMetadata.INSTALLED);
+    }
+
+    /** Outside OSGi: files only ({@code -f}), the installed agents. */
+    public static PcsCommand offline() {
+        return new PcsCommand(null, ToolClock.SYSTEM, AgentMetadata.INSTALLED);
+    }
+
+    @Override
+    public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        return execute(args, CommandContext.ofNode(), out, err);
+    }
+
+    @Override
+    public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) throws Exception {
+        List<String> words = new ArrayList<>();
+        String file = null;
+        boolean force = false;
+        boolean dryRun = false;
+        boolean full = false;
+        boolean noDefaultOps = false;
+        boolean disabled = false;
+        boolean all = false;
+        boolean off = false;
+        String group = null;
+        boolean positionalOnly = false;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (positionalOnly) {
+                words.add(a);
+                continue;
+            }
+            switch (a) {
+                case "--" -> positionalOnly = true;
+                case "-f" -> {
+                    if (i + 1 >= args.size()) {
+                        err.println("Error: option -f requires an argument");
+                        return 1;
+                    }
+                    file = args.get(++i);
+                }
+                case "--force" -> force = true;
+                case "--dry-run" -> dryRun = true;
+                case "--full" -> full = true;
+                case "--no-default-ops" -> noDefaultOps = true;
+                case "--disabled" -> disabled = true;
+                case "--all" -> all = true;
+                case "--off" -> off = true;
+                case "--group" -> {
+                    if (i + 1 >= args.size()) {
+                        err.println("Error: option --group requires an argument");
+                        return 1;
+                    }
+                    group = args.get(++i);
+                }
+                case "-h", "--help" -> {
+                    out.println(usage());
+                    return 0;
+                }
+                default -> {
+                    if (a.startsWith("--group=")) {
+                        group = a.substring("--group=".length());
+                    } else if (a.startsWith("-f") && a.length() > 2 && !a.startsWith("--")) {
+                        file = a.substring(2);
+                    } else if (a.startsWith("--") && !a.contains("=")) {
+                        err.println("Error: option " + a + " not recognized");
+                        return 1;
+                    } else {
+                        words.add(a);
+                    }
+                }
+            }
+        }
+        if (words.isEmpty()) {
+            out.println(usage());
+            return 1;
+        }
+        if (words.get(0).equals("stonith") && words.size() > 1
+            && (words.get(1).equals("fence") || words.get(1).equals("history"))) {
+            return fence(words.subList(1, words.size()), off, file != null, ctx, out, err);
+        }
+        XmlElement root;
+        Path path = file == null ? null : ctx.resolve(file);
+        Cib live = cib;
+        if (path != null) {
+            try {
+                root = Simulation.load(path);
+            } catch (CibException e) {
+                err.println("Error: unable to read the CIB file " + file + ": " + e.getMessage());
+                return 1;
+            }
+        } else if (live == null) {
+            err.println("Error: unable to get cib: the cluster is not running on this node (use -f FILE)");
+            return 1;
+        } else {
+            root = Xml.copy(live.current().root());
+        }
+        XmlElement before = root.deepCopy();
+        Pcs pcs = new Pcs(root, new Pcs.Flags(path != null, force, full, noDefaultOps, disabled, group, all), agents);
+        int rc;
+        try {
+            rc = dispatch(pcs, words, path != null, args, ctx, out, err);
+        } catch (Pcs.PcsError e) {
+            err.print(pcs.err);
+            err.println("Error: " + e.getMessage());
+            if (e.library) {
+                err.println("Error: Errors have occurred, therefore pcs is unable to continue");
+            }
+            return 1;
+        }
+        out.print(pcs.out);
+        err.print(pcs.err);
+        if (rc != 0 || !pcs.changed) {
+            return rc;
+        }
+        if (dryRun) {
+            out.print(transition(before, root));
+            return 0;
+        }
+        return commit(root, path, live, err);
+    }
+
+    /** Writes the changed CIB: to the file (epoch + 1), or to the cluster (the configuration replaced). */
+    private int commit(XmlElement root, Path path, Cib live, PrintStream err) throws InterruptedException {
+        XmlElement conf = root.firstChild("configuration");
+        if (path != null) {
+            long epoch = org.vigil.crm.internal.cib.Score.parseLeadingLong(root.get("epoch") == null ? "0"
+                : root.get("epoch"), 0);
+            root.set("epoch", Long.toString(epoch + 1));
+            root.set("num_updates", "0");
+            try {
+                Files.writeString(path, Xml.text(root), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("Error: unable to write the CIB file " + path + ": " + e.getMessage());
+                return 1;
+            }
+            return 0;
+        }
+        try {
+            CibRequest req = CibRequest.of(CibRequest.Op.REPLACE, "configuration",
+                XmlText.parse(Xml.text(conf), "pcs"), TOOL);
+            clock.await(live.update(req), TIMEOUT_MS);
+            return 0;
+        } catch (CibException e) {
+            err.println("Error: Unable to update cib\n" + e.getMessage());
+            return 1;
+        } catch (ExecutionException e) {
+            String why = e.getCause() instanceof CibError ce ? ce.getMessage() : String.valueOf(e.getCause());
+            err.println("Error: Unable to update cib\nCall cib_replace failed: " + why);
+            return 1;
+        } catch (TimeoutException e) {
+            err.println("Error: Unable to update cib\nCall cib_replace failed: Timer expired");
+            return 124;
+        }
+    }
+
+    /** {@code --dry-run}: the transition the scheduler computes for the changed CIB (crm_simulate's summary). */
+    String transition(XmlElement before, XmlElement after) throws Exception {
+        CrmTime now = CrmTime.ofEpochSecond(clock.nowMillis() / 1000, clock.zone());
+        List<String> was = Simulation.withLargeStack(() -> Scheduler.run(before.deepCopy(), now, false).summary());
+        List<String> will = Simulation.withLargeStack(() -> Scheduler.run(after.deepCopy(), now, false).summary());
+        StringBuilder s = new StringBuilder("Dry run: the CIB is not changed. The transition this change would "
+            + "cause:\nTransition Summary:\n");
+        for (String l : will) {
+            s.append("  * ").append(l).append(was.contains(l) ? "   (already planned without the change)" : "")
+                .append('\n');
+        }
+        if (will.isEmpty()) {
+            s.append("  (nothing starts, stops, moves or restarts)\n");
+        }
+        return s.toString();
+    }
+
+    private int dispatch(Pcs pcs, List<String> w, boolean file, List<String> args, CommandContext ctx,
+                         PrintStream out, PrintStream err) throws Exception {
+        String cmd = w.get(0);
+        List<String> rest = w.subList(1, w.size());
+        String sub = rest.isEmpty() ? "" : rest.get(0);
+        List<String> subArgs = rest.isEmpty() ? List.of() : rest.subList(1, rest.size());
+        switch (cmd) {
+            case "status" -> {
+                if (sub.equals("resources")) {
+                    pcs.out.append(resourceStatus(pcs.cib));
+                    return 0;
+                }
+                if (file) {
+                    throw new Pcs.PcsError("When '-f' is specified, '--corosync_conf' must be specified as well");
+                }
+                pcs.out.append(fullStatus(pcs.cib, pcs.flags.full()));
+                return 0;
+            }
+            case "resource" -> {
+                return resource(pcs, sub, subArgs, file, ctx, out, err);
+            }
+            case "stonith" -> {
+                switch (sub) {
+                    case "create" -> pcs.resourceCreate(subArgs, true);
+                    case "config", "" -> pcs.resourceConfig(subArgs, true);
+                    case "delete", "remove" -> pcs.resourceDelete(one(subArgs));
+                    default -> throw new Pcs.PcsError("unknown stonith command '" + sub + "' (Vigil offers create, "
+                        + "config, delete; fence and history: stonith_admin)");
+                }
+                return 0;
+            }
+            case "constraint" -> {
+                switch (sub) {
+                    case "", "config", "list", "show" -> pcs.constraintConfig(null, pcs.flags.full());
+                    case "location" -> {
+                        if (subArgs.isEmpty() || List.of("config", "show").contains(subArgs.get(0))) {
+                            pcs.constraintConfig("location", pcs.flags.full());
+                        } else if (List.of("remove", "delete").contains(subArgs.get(0))) {
+                            pcs.constraintRemove(subArgs.subList(1, Math.min(2, subArgs.size())), "rsc_location");
+                        } else if (subArgs.size() >= 2 && List.of("prefers", "avoids").contains(subArgs.get(1))) {
+                            pcs.locationPrefers(subArgs.get(0), subArgs.get(1).equals("prefers"),
+                                subArgs.subList(2, subArgs.size()));
+                        } else {
+                            throw new Pcs.PcsError("Usage: pcs constraint location <resource> prefers|avoids "
+                                + "<node>[=<score>]...");
+                        }
+                    }
+                    case "order" -> {
+                        if (subArgs.isEmpty() || List.of("config", "show").contains(subArgs.get(0))) {
+                            pcs.constraintConfig("order", pcs.flags.full());
+                        } else if (List.of("remove", "delete").contains(subArgs.get(0))) {
+                            pcs.constraintRemove(subArgs.subList(1, subArgs.size()), "rsc_order");
+                        } else {
+                            pcs.order(subArgs);
+                        }
+                    }
+                    case "colocation" -> {
+                        if (subArgs.isEmpty() || List.of("config", "show").contains(subArgs.get(0))) {
+                            pcs.constraintConfig("colocation", pcs.flags.full());
+                        } else if (subArgs.get(0).equals("add")) {
+                            pcs.colocationAdd(subArgs.subList(1, subArgs.size()));
+                        } else if (List.of("remove", "delete").contains(subArgs.get(0))) {
+                            pcs.constraintRemove(subArgs.subList(1, subArgs.size()), "rsc_colocation");
+                        } else {
+                            throw new Pcs.PcsError("Usage: pcs constraint colocation add|remove|config ...");
+                        }
+                    }
+                    case "ticket" -> pcs.constraintConfig("ticket", pcs.flags.full());
+                    case "remove", "delete" -> pcs.constraintRemove(subArgs, null);
+                    case "ref" -> pcs.constraintRef(subArgs);
+                    default -> throw new Pcs.PcsError("unknown constraint command '" + sub + "'");
+                }
+                return 0;
+            }
+            case "property" -> {
+                switch (sub) {
+                    case "", "config", "list", "show" -> pcs.propertyConfig();
+                    case "set" -> pcs.propertySet(subArgs);
+                    case "unset" -> pcs.propertyUnset(subArgs);
+                    default -> throw new Pcs.PcsError("unknown property command '" + sub + "'");
+                }
+                return 0;
+            }
+            case "node" -> {
+                switch (sub) {
+                    case "standby" -> pcs.standby(subArgs, true);
+                    case "unstandby" -> pcs.standby(subArgs, false);
+                    default -> throw new Pcs.PcsError("unknown node command '" + sub + "' (Vigil offers standby, "
+                        + "unstandby)");
+                }
+                return 0;
+            }
+            case "cluster" -> {
+                if (sub.equals("cib")) {
+                    pcs.out.append(Xml.text(pcs.cib));
+                    return 0;
+                }
+                throw new Pcs.PcsError("unknown cluster command '" + sub + "' (Vigil offers cib; the status: pcs "
+                    + "status)");
+            }
+            default -> throw new Pcs.PcsError("unknown command '" + cmd + "'");
+        }
+    }
+
+    /**
+     * {@code pcs stonith fence NODE [--off]} and {@code pcs stonith history [show] [NODE]}: the fencer's, through
+     * stonith_admin, as pcs runs it.
+     */
+    private int fence(List<String> w, boolean off, boolean file, CommandContext ctx, PrintStream out,
+                      PrintStream err) throws Exception {
+        if (file) {
+            err.println("Error: Specified option '-f' is not supported in this command");
+            return 1;
+        }
+        AdminCommand tool = stonithAdmin;
+        if (tool == null) {
+            err.println("Error: the fencer is not available on this node");
+            return 1;
+        }
+        if (w.get(0).equals("fence")) {
+            if (w.size() != 2) {
+                err.println("Error: Usage: pcs stonith fence <node> [--off]");
+                return 1;
+            }
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            int rc;
+            try (PrintStream e = new PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+                rc = tool.execute(List.of(off ? "--fence" : "--reboot", w.get(1)), ctx, e, e);
+            }
+            if (rc != 0) {
+                err.println("Error: unable to fence '" + w.get(1) + "'");
+                err.print(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+                return 1;
+            }
+            out.println("Node: " + w.get(1) + " " + (off ? "powered off" : "fenced"));
+            return 0;
+        }
+        List<String> rest = w.subList(1, w.size());
+        if (!rest.isEmpty() && rest.get(0).equals("show")) {
+            rest = rest.subList(1, rest.size());
+        }
+        return tool.execute(List.of("--history", rest.isEmpty() ? "*" : rest.get(0)), ctx, out, err);
+    }
+
+    private static String one(List<String> args) throws Pcs.PcsError {
+        if (args.size() != 1) {
+            throw new Pcs.PcsError("You must specify exactly one resource id");
+        }
+        return args.get(0);
+    }
+
+    private int resource(Pcs pcs, String sub, List<String> a, boolean file, CommandContext ctx, PrintStream out,
+                         PrintStream err) throws Exception {
+        switch (sub) {
+            case "", "status" -> pcs.out.append(resourceStatus(pcs.cib));
+            case "create" -> pcs.resourceCreate(a, false);
+            case "delete", "remove" -> pcs.resourceDelete(one(a));
+            case "update" -> pcs.resourceUpdate(a);
+            case "config" -> pcs.resourceConfig(a, false);
+            case "enable" -> pcs.resourceEnable(a, true);
+            case "disable" -> pcs.resourceEnable(a, false);
+            case "defaults" -> pcs.defaults("rsc_defaults", a);
+            case "op" -> {
+                if (a.isEmpty()) {
+                    throw new Pcs.PcsError("Usage: pcs resource op add|remove|defaults ...");
+                }
+                switch (a.get(0)) {
+                    case "add" -> pcs.opAdd(a.subList(1, a.size()));
+                    case "remove", "delete" -> pcs.opRemove(a.subList(1, a.size()));
+                    case "defaults" -> pcs.defaults("op_defaults", a.subList(1, a.size()));
+                    default -> throw new Pcs.PcsError("unknown op command '" + a.get(0) + "'");
+                }
+            }
+            case "group" -> {
+                if (a.isEmpty()) {
+                    throw new Pcs.PcsError("Usage: pcs resource group add|remove ...");
+                }
+                switch (a.get(0)) {
+                    case "add" -> pcs.groupAdd(a.subList(1, a.size()));
+                    case "remove", "delete" -> pcs.groupRemove(a.subList(1, a.size()));
+                    default -> throw new Pcs.PcsError("unknown group command '" + a.get(0) + "'");
+                }
+            }
+            case "clone" -> pcs.clone(a, false);
+            case "promotable" -> pcs.clone(a, true);
+            case "ban", "move", "clear", "cleanup", "refresh" -> {
+                if (a.isEmpty() && !sub.equals("cleanup") && !sub.equals("refresh")) {
+                    throw new Pcs.PcsError("You must specify a resource to " + sub);
+                }
+                if (file) {
+                    if (sub.equals("ban")) {
+                        pcs.ban(a.get(0), a.size() > 1 ? a.get(1) : null);
+                    } else if (sub.equals("clear")) {
+                        pcs.clear(a.get(0), a.size() > 1 ? a.get(1) : null);
+                    } else {
+                        throw new Pcs.PcsError("Specified option '-f' is not supported in this command");
+                    }
+                    return 0;
+                }
+                return crmResource(sub, a, ctx, out, err);
+            }
+            default -> throw new Pcs.PcsError("unknown resource command '" + sub + "'");
+        }
+        return 0;
+    }
+
+    /** move, ban, clear and cleanup on a node: crm_resource's, as pcs runs it. */
+    private int crmResource(String sub, List<String> a, CommandContext ctx, PrintStream out, PrintStream err)
+        throws Exception {
+        AdminCommand tool = crmResource;
+        if (tool == null) {
+            err.println("Error: crm_resource is not available on this node");
+            return 1;
+        }
+        List<String> c = new ArrayList<>();
+        switch (sub) {
+            case "move" -> c.add("--move");
+            case "ban" -> c.add("--ban");
+            case "clear" -> c.add("--clear");
+            case "refresh" -> c.add("--refresh");
+            default -> c.add("--cleanup");
+        }
+        if (!a.isEmpty()) {
+            c.add("--resource");
+            c.add(a.get(0));
+        }
+        if (a.size() > 1) {
+            c.add("--node");
+            c.add(a.get(1).startsWith("node=") ? a.get(1).substring(5) : a.get(1));
+        }
+        return tool.execute(c, ctx, out, err);
+    }
+
+    /** The crm_mon text with inactive resources, as pcs reads it. */
+    String monitorText(XmlElement cib) {
+        long now = clock.nowMillis();
+        WorkingSet ws = StatusPrinter.unpackOnly(cib.deepCopy(), CrmTime.ofEpochSecond(now / 1000, clock.zone()));
+        MonitorText.Options options = new MonitorText.Options(new StatusPrinter.Show(true, true, false, false),
+            true, false, false, "corosync", null);
+        return new MonitorText(options, clock.zone()).print(ws, now / 1000);
+    }
+
+    /** {@code pcs status resources}: the lines of crm_mon's resource list ({@code resource_status()}). */
+    String resourceStatus(XmlElement cib) {
+        StringBuilder s = new StringBuilder();
+        boolean in = false;
+        boolean any = false;
+        for (String line : monitorText(cib).split("\n", -1)) {
+            if (line.equals("  * No resources")) {
+                return "NO resources configured\n";
+            }
+            if (line.equals("Full List of Resources:")) {
+                in = true;
+                continue;
+            }
+            if (in && line.isEmpty()) {
+                break;
+            }
+            if (in && !line.matches(".*(stonith:.*)")) {
+                s.append(line).append('\n');
+                any = true;
+            }
+        }
+        return any || in ? (any ? s.toString() : "NO resources configured\n") : s.toString();
+    }
+
+    /** {@code pcs status}: the cluster name, crm_mon's status with inactive resources. */
+    private String fullStatus(XmlElement cib, boolean full) {
+        String name = null;
+        for (XmlElement nv : Xml.named(Xml.section(cib, "crm_config"), "nvpair")) {
+            if ("cluster-name".equals(nv.get("name"))) {
+                name = nv.get("value");
+            }
+        }
+        return "Cluster name: " + (name == null ? "" : name) + "\n" + monitorText(cib);
+    }
+
+    static String usage() {
+        return """
+            Usage: pcs [-f file] [--force] [--dry-run] <command> [<args>]
+            Control and configure the cluster (Vigil's pcs: the pcs 0.11 commands that read and write the CIB).
+
+            Commands:
+                status [resources]          the cluster status (crm_mon), or its resource list
+                resource create|delete|update|config|status|enable|disable|move|ban|clear|cleanup|refresh
+                resource group add|remove, clone, promotable, op add|remove, defaults, op defaults
+                constraint [config] [--full], location|order|colocation (add, config, remove), remove, ref
+                property set|unset|config
+                node standby|unstandby <node>...|--all
+                stonith create|config|delete, stonith fence <node> [--off], stonith history [node]
+                cluster cib
+                quorum status               (the quorum bundle's)
+
+            --dry-run changes nothing and prints the transition the change would cause.""";
+    }
+}
