@@ -32,7 +32,7 @@ public final class OfflineMain {
 
     /** The commands that run on a file. */
     public static final Set<String> COMMANDS = Set.of("cibadmin", "crm_attribute", "crm_standby", "crm_verify",
-        "crm_mon", "crm_resource");
+        "crm_mon", "crm_resource", "pcs", "crm");
 
     private OfflineMain() {
     }
@@ -90,6 +90,9 @@ public final class OfflineMain {
             case "crm_verify" -> new CrmVerifyCommand(cib, policyEngine(), CibValidator.standard());
             case "crm_mon" -> scheduler("tools.CrmMonCommand", cib, 1);
             case "crm_resource" -> scheduler("tools.CrmResourceCommand", cib, 2);
+            // the admin shells: with CIB_file (or pcs -f / crm --cib-file, which the launcher turns into it)
+            case "pcs" -> scheduler("pcs.PcsCommand", cib, 0);
+            case "crm" -> scheduler("pcs.CrmshCommand", cib, 0);
             default -> throw new IllegalArgumentException(tool);
         };
     }

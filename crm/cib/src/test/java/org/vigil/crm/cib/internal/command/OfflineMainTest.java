@@ -106,6 +106,22 @@ class OfflineMainTest {
         assertFalse(Files.list(dir).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temporary left");
     }
 
+    /** pcs and crm (crmsh) on the file, as {@code CIB_file=F vigil pcs ...} and {@code vigil pcs -f F ...} run. */
+    @Test
+    void pcsAndCrmWorkOnTheFile() throws Exception {
+        Path f = cib("cib.xml");
+        Out set = run(f, "pcs", "property", "set", "no-quorum-policy=freeze");
+        assertEquals(0, set.exit(), set.out() + set.err());
+        assertTrue(Files.readString(f).contains("name=\"no-quorum-policy\" value=\"freeze\""), Files.readString(f));
+        Out loc = run(f, "pcs", "-f", f.toString(), "constraint", "location", "dummy", "prefers", "bravo=50");
+        assertEquals(0, loc.exit(), loc.out() + loc.err());
+        assertTrue(Files.readString(f).contains("rsc=\"dummy\""), Files.readString(f));
+        Out show = run(f, "crm", "configure", "show");
+        assertEquals(0, show.exit(), show.out() + show.err());
+        assertTrue(show.out().contains("primitive dummy ocf:pacemaker:Dummy"), show.out());
+        assertTrue(show.out().contains("no-quorum-policy=freeze"), show.out());
+    }
+
     @Test
     void badFilesAndToolsAreRefusedWithTheReason() throws Exception {
         Out none = run(dir.resolve("missing.xml"), "crm_mon", "-1");
