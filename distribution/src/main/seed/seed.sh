@@ -21,6 +21,7 @@
 #   seed.sh reap                every process left in the node namespaces stopped by pid (TERM, 10 s, KILL)
 #   seed.sh down                reap, then the namespaces deleted
 #   seed.sh cib                 the cluster configuration (CIB XML) on stdout
+#   seed.sh load [I]            that configuration loaded through node I (cibadmin, section by section)
 #   seed.sh demo                all of it: up, prepare, 3 nodes, the CIB, crm_mon; Ctrl-C (or --for S) cleans up
 #
 # Env: SEED_PREFIX (vsd) SEED_SUBNET (10.78.0, only 10.x) SEED_RT (runtime dir, /tmp/vigil-seed-demo)
@@ -292,6 +293,29 @@ cmd_down() {
     for i in $(seq 1 $NODES) br; do ip netns del "$PREFIX$i" 2>/dev/null || true; done
 }
 
+# Loads the configuration into the running cluster through node I (default 1), section by section the way an
+# admin does with cibadmin: crm_config, resources and constraints replaced, rsc_defaults created. (A replace of
+# the whole CIB would also replace its status section and its node list.)
+cmd_load() {
+    local i=${1:-1} f sec
+    f=$(mktemp -d)
+    cmd_cib | python3 -c '
+import sys, xml.etree.ElementTree as ET
+conf = ET.fromstring(sys.stdin.read()).find("configuration")
+for name in ("crm_config", "resources", "constraints", "rsc_defaults"):
+    open(sys.argv[1] + "/" + name + ".xml", "w").write(ET.tostring(conf.find(name), encoding="unicode"))
+' "$f"
+    for sec in crm_config resources constraints; do
+        "$VIGIL" --state-dir "$(ndir "$i")" cibadmin --replace -o "$sec" --xml-file "$f/$sec.xml" \
+            || { rm -rf "$f"; die "cibadmin --replace -o $sec failed"; }
+    done
+    # a new cluster's CIB has no rsc_defaults section: it is created (replacing would fail, as in Pacemaker)
+    "$VIGIL" --state-dir "$(ndir "$i")" cibadmin --create -o configuration --xml-file "$f/rsc_defaults.xml" \
+        || "$VIGIL" --state-dir "$(ndir "$i")" cibadmin --replace -o rsc_defaults --xml-file "$f/rsc_defaults.xml" \
+        || { rm -rf "$f"; die "cibadmin rsc_defaults failed"; }
+    rm -rf "$f"
+}
+
 cmd_cib() {
     cat "$SEED_HOME/cib.xml" | sed -e "s/@GW@/$GW/g" -e "s/@VIP_PUBLIC@/$VIP_PUBLIC/g" -e "s/@VIP_MGMT@/$VIP_MGMT/g"
 }
@@ -326,12 +350,13 @@ cmd_demo() {
         echo $! > "$RT/node$i.pid"
     done
     local t0=$SECONDS
-    echo "== waiting for a DC, then loading the configuration (cibadmin --replace --xml-file $RT/cib.xml)"
+    echo "== waiting for a DC, then loading the configuration ($RT/cib.xml, section by section with cibadmin)"
     until "$VIGIL" --state-dir "$(ndir 1)" crmadmin -D -q 2>/dev/null | grep -qE '^node[0-9]+$'; do
         (( SECONDS - t0 < 120 )) || die "no DC after 120 s; the nodes' output: $RT/node*.out"
         sleep 0.5
     done
-    "$VIGIL" --state-dir "$(ndir 1)" cibadmin --replace --xml-file "$RT/cib.xml" >/dev/null
+    sleep 2   # the join of the three settles (a change made during it may lose to a peer's copy)
+    cmd_load 1 >/dev/null
     echo "== waiting until all 14 instances run (up to 300 s): Galera bootstraps and joins, RabbitMQ clusters"
     while ! "$VIGIL" --state-dir "$(ndir 1)" crm_mon -1 --output-as=xml 2>/dev/null | python3 "$SEED_HOME/state.py" -q; do
         (( SECONDS - t0 < 300 )) || { echo "not everything runs after 300 s:" >&2; break; }
@@ -379,6 +404,7 @@ case "${1:-}" in
     reap) cmd_reap ;;
     down) cmd_down ;;
     cib) cmd_cib ;;
+    load) cmd_load "${2:-1}" ;;
     missing) missing ;;
     java-opts) node_java_opts "$2" ;;
     demo) shift; cmd_demo "$@" ;;

@@ -124,7 +124,7 @@ class SeedClusterIT {
             return dc(1) != null;
         });
         CibNetnsIT.awaitSame(c, 1, 2, 3);
-        ok(c.vigil(1, "cibadmin", "--replace", "--xml-file", dir.resolve("cib.xml").toString()));
+        seed("load", "1");
         awaitAll(Set.of(1, 2, 3), 1, 200_000);
         long ms = ms(t0);
         System.out.println("SeedClusterIT: cold start: all 14 instances up " + ms + " ms after the nodes were"
