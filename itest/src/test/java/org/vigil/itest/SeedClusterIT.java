@@ -263,6 +263,9 @@ class SeedClusterIT {
             Files.writeString(a, "#!/bin/sh\nexec /usr/lib/ocf/resource.d/pacemaker/Dummy \"$@\"\n");
             Files.setPosixFilePermissions(a, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+        // the nodes rescan their agent directories once quiet for 500 ms (vigil.agents.rescan.ms): a probe before
+        // that finds no agent there either (seen), and a not-installed probe keeps the instance off until a cleanup
+        Thread.sleep(3000);
         int mark = calls().size();
         String before = state(1);
         ok(c.vigil(1, "cibadmin", "--create", "-o", "resources", "-X", "<clone id=\"clone_p_marker\">"
