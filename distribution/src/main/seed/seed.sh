@@ -149,7 +149,10 @@ CNF
     { echo "cluster_formation.peer_discovery_backend = classic_config"
       for j in $(seq 1 $NODES); do echo "cluster_formation.classic_config.nodes.$j = rabbit@node$j"; done
       echo "listeners.tcp.1 = $(ip_of "$i"):5672"
-      echo "loopback_users = none"; } > "$S/etc-rabbitmq/rabbitmq.conf"
+      echo "loopback_users = none"
+      # a dead peer (power loss: no reset, no FIN) is noticed after ~net_ticktime; Erlang's default 60 s kept a
+      # quorum queue led from the dead node unavailable that long, and a node rebooted within it failed to rejoin
+      echo "net_ticktime = 10"; } > "$S/etc-rabbitmq/rabbitmq.conf"
     install -o rabbitmq -g rabbitmq -m 400 "$RT/template/erlang.cookie" "$S/lib-rabbitmq/.erlang.cookie"
     mkdir -p "$S/etc-haproxy"
     {
