@@ -15,8 +15,14 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     if [[ $(id -u) -eq 0 ]]; then
         echo "vigil test: installing ${missing[*]}" >&2
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        # Debian's maintainer scripts start what they install (MariaDB, RabbitMQ, HAProxy) through invoke-rc.d,
+        # which asks policy-rc.d first: 101 = do not start. The tests run their own copies in namespaces only.
+        prc=/usr/sbin/policy-rc.d; made_prc=0
+        if [[ ! -e $prc ]]; then printf '#!/bin/sh\nexit 101\n' > "$prc"; chmod 755 "$prc"; made_prc=1; fi
+        rc_apt=0
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc_apt=$?
+        [[ $made_prc == 1 ]] && rm -f "$prc"
+        [[ $rc_apt == 0 ]] || { echo "vigil test: apt-get install failed ($rc_apt)" >&2; exit "$rc_apt"; }
     else
         echo "vigil test: missing packages (${missing[*]}); the system tests that need them will be skipped" >&2
     fi

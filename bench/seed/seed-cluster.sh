@@ -36,7 +36,19 @@
 # address, /run emptied; its Vigil node started again with its state dir kept) and the ms until all 14 are up
 # again is recorded.
 #
-# Env: RUNS=1 MAXS=400 FAILOVER=0 CIB=disk|replace BENCH_RT=/tmp/vigil-seed SEED_ANCHOR (the anchor's directory)
+# SQL through the VIP (FAILOVER runs): before each kill a row with a new marker is written through vip__public
+# (user anchor@%, database anchor, table t, as the anchor's measure-failover.sh makes them), and the poll loop also
+# times the first SELECT of that marker through the VIP from csbr (sql_ms).
+#
+# IDLE=S (default 0): after the last phase, S seconds idle, then per node the PSS (smaps_rollup) and RSS of the
+# cluster stack, that is the Vigil node's JVM (its pid file), services not counted (idle_pss_kb).
+#
+# PCMK=1: first, in the same run and namespaces, the Pacemaker anchor: its setup.sh, one cold start kept running
+# (KEEP=1 measure-coldstart.sh 1), FAILOVER times its measure-failover.sh (ping, crm_mon, SQL through the VIP) and,
+# with IDLE, its measure-idle.sh IDLE; then stop-all.sh, and Vigil's phases follow. Its result files are the
+# anchor's (TAG=-vigil-side-by-side-<time> in $SEED_ANCHOR/results); the figures are put beside Vigil's as ratios.
+#
+# Env: RUNS=1 MAXS=400 FAILOVER=0 IDLE=0 PCMK=0 CIB=disk|replace BENCH_RT=/tmp/vigil-seed SEED_ANCHOR (the anchor's directory)
 #      LOCK=/tmp/vigil-netns.lock (LOCK=none if the caller holds it) LOCK_WAIT=3600 VIGIL_JAVA_OPTS KEEP_NETNS=1
 # Needs: root; the anchor's packages (its install.sh: mariadb-server mariadb-client galera-4 rsync rabbitmq-server
 #      haproxy iputils-ping resource-agents pacemaker-resource-agents); python3; Vigil built (./vigil build).
@@ -46,7 +58,7 @@ export BENCH_RT="${BENCH_RT:-/tmp/vigil-seed}"
 source "$(dirname "$0")/../cluster/lib.sh"   # ANCHOR_RT=$BRT/corosync; node_ns, node_dir, vigil_conf, vnode_dir ...
 SEED_ANCHOR="${SEED_ANCHOR:-$(cd "$ANCHOR/.." && pwd)/seed-cluster}"
 [ -f "$SEED_ANCHOR/lib-seed.sh" ] || SEED_ANCHOR=/work/shared/anchors/seed-cluster
-RUNS=${RUNS:-1}; MAXS=${MAXS:-400}; FAILOVER=${FAILOVER:-0}; CIB=${CIB:-disk}
+RUNS=${RUNS:-1}; MAXS=${MAXS:-400}; FAILOVER=${FAILOVER:-0}; CIB=${CIB:-disk}; IDLE=${IDLE:-0}; PCMK=${PCMK:-0}
 LOCK=${LOCK:-/tmp/vigil-netns.lock}; LOCK_WAIT=${LOCK_WAIT:-3600}
 GW_IP="$SUBNET.1"; VIP_PUBLIC="$SUBNET.100"
 
@@ -116,6 +128,27 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# ---- the Pacemaker anchor first (PCMK=1), same namespaces, same run ---------------------------------------------
+
+PTAG="-vigil-side-by-side-$STAMP"
+if [ "$PCMK" = 1 ]; then
+  log "Pacemaker anchor: setup, 1 cold start kept, failover x$FAILOVER, idle $IDLE s (its scripts, TAG=$PTAG)"
+  "$SEED_ANCHOR/setup.sh" > "$W/pcmk-setup.log" 2>&1 || { cat "$W/pcmk-setup.log" >&2; die "the anchor's setup.sh failed"; }
+  KEEP=1 TAG="$PTAG" "$SEED_ANCHOR/measure-coldstart.sh" 1 > "$W/pcmk-coldstart.log" 2>&1 || log "anchor cold start failed"
+  if [ "$FAILOVER" -gt 0 ]; then
+    TAG="$PTAG" "$SEED_ANCHOR/measure-failover.sh" "$FAILOVER" > "$W/pcmk-failover.log" 2>&1 || log "anchor failover failed"
+  fi
+  if [ "$IDLE" -gt 0 ]; then
+    TAG="$PTAG" "$SEED_ANCHOR/measure-idle.sh" "$IDLE" > "$W/pcmk-idle.log" 2>&1 || log "anchor idle failed"
+  fi
+  "$SEED_ANCHOR/stop-all.sh" > "$W/pcmk-stop.log" 2>&1
+  for f in coldstart failover idle; do
+    for e in raw txt; do
+      [ -f "$SEED_ANCHOR/results/$f$PTAG.$e" ] && { echo "# ---- anchor $f$PTAG.$e"; sed 's/^/# pcmk /' "$SEED_ANCHOR/results/$f$PTAG.$e"; } >> "$RAW"
+    done
+  done
+fi
 
 # ---- the seed's state (the anchor's setup) --------------------------------------------------------------------
 
@@ -213,28 +246,53 @@ done
 # ---- failover: power loss of the public VIP's node ----------------------------------------------------------------
 
 vip_node() { mon "$1" | sed -n 's/.*vip__public[[:space:]].*Started \(node[0-9]*\).*/\1/p' | head -1; }
+CL() { ip netns exec "$NS_BR" timeout 4 mysql -h "$VIP_PUBLIC" -u anchor -panchor --connect-timeout=2 anchor -N "$@"; }
 if [ "$FAILOVER" -gt 0 ] && [ -n "${tall:-}" ]; then
+  SX 1 mysql -e "CREATE DATABASE IF NOT EXISTS anchor; CREATE USER IF NOT EXISTS 'anchor'@'%' IDENTIFIED BY 'anchor';
+    GRANT ALL ON anchor.* TO 'anchor'@'%'; CREATE TABLE IF NOT EXISTS anchor.t (id INT AUTO_INCREMENT PRIMARY KEY, marker VARCHAR(64))" \
+    2>>"$W/failover.log" || log "could not create the SQL check's table"
   for f in $(seq 1 "$FAILOVER"); do
     v=$(vip_node 1); v=${v#node}
     [ -n "$v" ] || { log "failover $f: vip__public is not running"; break; }
     s=$(( v % 3 + 1 ))   # a survivor to ask
     raw "# failover $f: victim node$v, asking node$s"
+    marker="vigil$f-$(date +%s%N)"
+    CL -e "INSERT INTO t (marker) VALUES ('$marker')" >> "$W/failover.log" 2>&1 || raw "# insert through the VIP failed"
     t0=$(ms_now)
     "$SEED_ANCHOR/power-off.sh" "$v" 2>>"$W/failover.log"
-    tping=""; tmon=""
+    tping=""; tmon=""; tsql=""
+    # the SQL check in the background, polled as the anchor does (~0.2 s + the client's time)
+    ( while [ $(( $(ms_now) - t0 )) -lt 120000 ]; do
+        [ "$(CL -e "SELECT count(*) FROM t WHERE marker='$marker'" 2>/dev/null)" = 1 ] && { echo $(( $(ms_now) - t0 )); exit 0; }
+        sleep 0.2
+      done ) > "$W/sql$f.ms" &
+    sqlpid=$!
     while [ $(( $(ms_now) - t0 )) -lt 120000 ] && { [ -z "$tping" ] || [ -z "$tmon" ]; }; do
       if [ -z "$tping" ] && ip netns exec "$NS_BR" ping -c1 -W0.2 "$VIP_PUBLIC" >/dev/null 2>&1; then tping=$(( $(ms_now) - t0 )); fi
       if [ -z "$tmon" ]; then w=$(vip_node "$s"); [ -n "$w" ] && [ "$w" != "node$v" ] && tmon=$(( $(ms_now) - t0 )); fi
     done
+    wait "$sqlpid"; tsql=$(cat "$W/sql$f.ms")
     where=$(vip_node "$s")
     # the victim reboots: eth0 back with only its own address, /run emptied, its node started again (state kept)
     ( source "$SEED_ANCHOR/lib-seed.sh"; reboot_run "$v" )
     rm -f "$VRT/node$v.pid"
     tr0=$(ms_now); vg_seed_start_node "$v"
     trej=$(wait_all "$tr0" 300 "failover=$f")
-    result "phase=failover run=$f victim=node$v vip_ping_ms=${tping:-NA} crm_mon_ms=${tmon:-NA} vip_now=${where:-NA} rejoin_all_ms=${trej:-NA}"
+    result "phase=failover run=$f victim=node$v vip_ping_ms=${tping:-NA} crm_mon_ms=${tmon:-NA} sql_ms=${tsql:-NA} vip_now=${where:-NA} rejoin_all_ms=${trej:-NA}"
     mon "$s" -r | sed 's/^/# /' >> "$RAW"
     [ -n "$trej" ] || { dump "failover$f"; break; }
+  done
+fi
+
+# ---- idle memory of the cluster stack (IDLE=S): the Vigil node's JVM per node ------------------------------------
+
+if [ "$IDLE" -gt 0 ] && [ -n "${tall:-}" ]; then
+  log "idle $IDLE s"
+  sleep "$IDLE"
+  for i in 1 2 3; do
+    p=$(cat "$VRT/node$i.pid" 2>/dev/null)
+    pss=$(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null); rss=$(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null)
+    result "phase=idle node=node$i secs=$IDLE pid=${p:-NA} idle_pss_kb=${pss:-NA} idle_rss_kb=${rss:-NA}"
   done
 fi
 
@@ -248,6 +306,29 @@ fi
     echo "failover, VIP answers ping (ms): $(grep '^RESULT phase=failover' "$RAW" | kv vip_ping_ms | grep -E '^[0-9]+$' | stats)  (Pacemaker anchor: 8705)"
     echo "failover, crm_mon shows the VIP on a survivor (ms): $(grep '^RESULT phase=failover' "$RAW" | kv crm_mon_ms | grep -E '^[0-9]+$' | stats)  (Pacemaker anchor: 9976)"
     echo "rejoin, all 14 up again (ms): $(grep '^RESULT phase=failover' "$RAW" | kv rejoin_all_ms | grep -E '^[0-9]+$' | stats)  (Pacemaker anchor: 42112)"
+    echo "failover, SQL row read through the VIP (ms): $(grep '^RESULT phase=failover' "$RAW" | kv sql_ms | grep -E '^[0-9]+$' | stats)  (Pacemaker anchor: 10489)"
+  fi
+  if grep -q '^RESULT phase=idle' "$RAW"; then
+    echo "idle stack PSS per node (kB): $(grep '^RESULT phase=idle' "$RAW" | kv idle_pss_kb | tr '\n' ' ')  (Pacemaker anchor: 70349-88166)"
+  fi
+  if [ "$PCMK" = 1 ]; then
+    # the anchor's figures of this same run, and Vigil / Pacemaker
+    pf="$SEED_ANCHOR/results/failover$PTAG.raw"; pc="$SEED_ANCHOR/results/coldstart$PTAG.raw"; pi="$SEED_ANCHOR/results/idle$PTAG.txt"
+    ratio() { [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "NA" }' || echo NA; }
+    first() { grep -E '^[0-9.]+$' | head -1; }
+    vcold=$(grep '^RESULT phase=cold' "$RAW" | kv all_ms | first)
+    pcold=$(grep -o 'all_ms=[0-9]*' "$pc" 2>/dev/null | cut -d= -f2 | first)
+    echo "side by side (this run): cold start all 14: vigil ${vcold:-NA} ms, pacemaker ${pcold:-NA} ms, ratio $(ratio "$vcold" "$pcold")"
+    for k in vip_ping_ms sql_ms; do
+      pk=$k; [ "$k" = vip_ping_ms ] && pk=ping_ms
+      vv=$(grep '^RESULT phase=failover' "$RAW" | kv "$k" | grep -E '^[0-9]+$' | stats | awk '{print $1}')
+      pv=$(grep -o "$pk=[0-9]*" "$pf" 2>/dev/null | cut -d= -f2 | grep -E '^[0-9]+$' | stats | awk '{print $1}')
+      echo "side by side (this run): failover $k: vigil ${vv:-NA} ms, pacemaker ${pv:-NA} ms, ratio $(ratio "$vv" "$pv")"
+    done
+    vp=$(grep '^RESULT phase=idle' "$RAW" | kv idle_pss_kb | grep -E '^[0-9]+$' | sort -n | tail -1)
+    pp=$(grep 'TOTAL node.* stack ' "$pi" 2>/dev/null | sed -n 's/.*pss_MB=\([0-9.]*\).*/\1/p' | sort -n | tail -1)
+    [ -n "$pp" ] && pp=$(awk -v m="$pp" 'BEGIN { printf "%d", m * 1024 }')
+    echo "side by side (this run): idle stack PSS, largest node: vigil ${vp:-NA} kB, pacemaker ${pp:-NA} kB, ratio $(ratio "$vp" "$pp")"
   fi
 } | tee -a "$RAW"
 grep -q '^RESULT phase=cold.* all_ms=[0-9]' "$RAW"

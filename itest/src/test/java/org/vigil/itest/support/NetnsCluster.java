@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 
 /**
  * A cluster of real Vigil node processes, each in its own network namespace, joined by a bridge that lives in a
@@ -41,6 +42,10 @@ public final class NetnsCluster implements AutoCloseable {
     private int rings = 1;
     /** JVM options every node is started with (VIGIL_JAVA_OPTS), besides its own agents' directories. */
     private String javaOpts = "";
+    /** Node {@code i}'s own JVM options, besides {@link #javaOpts}; null: none. */
+    private IntFunction<String> nodeJavaOpts;
+    /** What runs a node in its namespace (it must exec the command after it); null: {@code ip netns exec}. */
+    private IntFunction<List<String>> launcher;
 
     /**
      * A cluster of node processes on this host, all on 127.0.0.1: node {@code i} uses port {@code basePort + i}
@@ -102,6 +107,22 @@ public final class NetnsCluster implements AutoCloseable {
     /** Sets JVM options (system properties) for the nodes started from now on, e.g. the agents' OCF root. */
     public NetnsCluster javaOpts(String opts) {
         this.javaOpts = opts == null ? "" : opts;
+        return this;
+    }
+
+    /** Sets JVM options of each node for the nodes started from now on (added to {@link #javaOpts}). */
+    public NetnsCluster nodeJavaOpts(IntFunction<String> opts) {
+        this.nodeJavaOpts = opts;
+        return this;
+    }
+
+    /**
+     * Starts the nodes from now on with {@code launcher.apply(i)} in front of the node command instead of
+     * {@code ip netns exec <ns>}: a command that enters node {@code i}'s namespace (and, say, a mount namespace of
+     * its own) and execs the rest, so that the process started is still the node's JVM.
+     */
+    public NetnsCluster launcher(IntFunction<List<String>> launcher) {
+        this.launcher = launcher;
         return this;
     }
 
@@ -209,7 +230,7 @@ public final class NetnsCluster implements AutoCloseable {
     public Process start(int i, Path altConfig) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (basePort == 0) {
-            cmd.addAll(List.of("ip", "netns", "exec", ns(i)));
+            cmd.addAll(launcher != null ? launcher.apply(i) : List.of("ip", "netns", "exec", ns(i)));
         } else {
             for (int r = 0; r < rings; r++) {
                 int port = basePort + 100 * r + i;
@@ -228,7 +249,8 @@ public final class NetnsCluster implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
         String inherited = System.getenv().getOrDefault("VIGIL_JAVA_OPTS", "");
-        pb.environment().put("VIGIL_JAVA_OPTS", (inherited + " " + javaOpts + " -Dvigil.agents.rsctmp=" + agentsDir(i)
+        String own = nodeJavaOpts == null ? "" : nodeJavaOpts.apply(i);
+        pb.environment().put("VIGIL_JAVA_OPTS", (inherited + " " + javaOpts + " " + own + " -Dvigil.agents.rsctmp=" + agentsDir(i)
             + " -Dvigil.agents.varrun=" + agentsDir(i)).strip());
         Process p = pb.start();
         nodes.put(i, p);
