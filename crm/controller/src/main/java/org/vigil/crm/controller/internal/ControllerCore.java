@@ -1955,12 +1955,31 @@ final class ControllerCore {
      * process again so we get everyone's LRM status"); nothing is scheduled until they all answered.
      */
     private void cibReplaced() {
-        env.event("join", "the CIB copy was replaced by a sync: asking every node for its history again");
+        cibReplaced("the CIB copy was replaced by a sync");
+    }
+
+    private void cibReplaced(String why) {
+        env.event("join", why + ": asking every node for its history again");
         joined.clear();
         settled = false;
         Set<Integer> ask = new TreeSet<>(group);
         ask.removeIf(this::heldOut);
         startJoin(ask);
+    }
+
+    /** Whether a patchset changes {@code /cib/configuration/nodes} or {@code /cib/status} (or all of the CIB). */
+    static boolean changesNodesOrStatus(XmlNode patchset) {
+        if (patchset == null) {
+            return true;
+        }
+        for (XmlNode c : patchset.children("change")) {
+            String path = c.attribute("path", "");
+            if (path.equals("/cib") || path.startsWith("/cib/status") || path.startsWith("/cib/configuration/nodes")
+                || path.equals("/cib/configuration")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final Pattern NODE_ID = Pattern.compile("node_state\\[@id='([^']*)'\\]");
@@ -1975,6 +1994,14 @@ final class ControllerCore {
     void cibChanged(CibChange change) {
         if (change.sync() && isDc() && !electing) {
             cibReplaced();
+            return;
+        }
+        if (change.replaced() && isDc() && !electing && changesNodesOrStatus(change.patchset())) {
+            // do_cib_replaced(): an admin's replace of the whole CIB may have dropped the node entries and the
+            // status (a file with an empty <status/>); as Pacemaker 2.1.6 and later, only a replace that changed
+            // the nodes or the status starts the join again (2.1.5 also did for the configuration alone)
+            cibReplaced("the CIB was replaced (" + (change.client() == null ? "a client" : change.client()) + " on "
+                + (change.origin() == null ? "a node" : change.origin()) + ") with other nodes or status");
             return;
         }
         if (isDc() && waitFor != null && change.after().version().compareTo(waitFor) >= 0) {

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.vigil.crm.api.cib.CibRequest;
 import org.vigil.crm.api.cib.XmlNode;
 
 /**
@@ -271,6 +273,47 @@ class ControllerSimulationTest {
         for (String r : List.of("r1", "r2", "r3")) {
             assertEquals(1, c.where(r).size(), r + " runs once: " + String.join("\n", tail(c.log, 40)));
         }
+    }
+
+    @Test
+    void anAdminsReplaceOfTheWholeCibWithoutNodesOrStatusMakesTheDcJoinEveryNodeAgain() {
+        // cibadmin --replace --xml-file cib.xml with an empty <nodes/> and <status/> (a CIB written by hand, the seed
+        // cluster's loader): the node entries and every node's history are gone from the CIB. do_cib_replaced(): the
+        // DC asks every node for its history again and puts the node entries back; nothing runs twice or stops.
+        SimCluster c = threeNodes(11, cib(false, "stop", 100, "r1", "r2", "r3"));
+        settle(c, "cold start");
+        Map<String, Set<String>> placed = new java.util.TreeMap<>();
+        for (String r : List.of("r1", "r2", "r3")) {
+            placed.put(r, c.where(r));
+        }
+        XmlNode root = c.cib.current().root();
+        List<XmlNode> kids = new java.util.ArrayList<>();
+        for (XmlNode k : root.children()) {
+            if (k.is("status")) {
+                kids.add(k.withoutChildren());
+            } else if (k.is("configuration")) {
+                List<XmlNode> conf = new java.util.ArrayList<>();
+                for (XmlNode s2 : k.children()) {
+                    conf.add(s2.is("nodes") ? s2.withoutChildren() : s2);
+                }
+                kids.add(k.withChildren(conf));
+            } else {
+                kids.add(k);
+            }
+        }
+        XmlNode bare = root.withChildren(kids).with("epoch", Long.toString(Long.parseLong(root.attribute("epoch"))
+            + 1));
+        c.cib.update(CibRequest.of(CibRequest.Op.REPLACE, null, bare, "cibadmin"));
+        settle(c, "after the replace");
+        for (String r : List.of("r1", "r2", "r3")) {
+            assertEquals(placed.get(r), c.where(r), r + " runs where it ran, once: " + String.join("\n", tail(c.log,
+                40)));
+        }
+        XmlNode after = c.cib.current().root();
+        assertEquals(3, after.firstChild("status").children("node_state").size(), "every node's state is back");
+        assertEquals(3, after.firstChild("configuration").firstChild("nodes").children("node").size(),
+            "every node entry is back");
+        assertTrue(c.log.stream().anyMatch(l -> l.contains("the CIB was replaced")), "the DC said why it joined again");
     }
 
     @Test

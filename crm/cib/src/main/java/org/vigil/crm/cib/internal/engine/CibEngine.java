@@ -389,7 +389,8 @@ public final class CibEngine {
         if (config) {
             out.persist(next);   // first: the disk write runs while the listeners (controller, attrd) look at it
         }
-        out.changed(new CibChange(before, next, patch, m.attribute("origin"), m.attribute("client"), false));
+        out.changed(new CibChange(before, next, patch, m.attribute("origin"), m.attribute("client"), false,
+            "replace".equals(rule)));
         if (mine != null) {
             if (config && persisted.compareTo(new CibVersion(next.version().adminEpoch(), next.version().epoch(), 0)) < 0) {
                 awaitingDisk.put(mine.id(), next.version());
