@@ -1,23 +1,16 @@
 package org.vigil.crm.cib.internal;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.vigil.crm.api.cib.Cib;
-import org.vigil.crm.api.cib.CibChange;
-import org.vigil.crm.api.cib.CibError;
 import org.vigil.crm.api.cib.CibListener;
 import org.vigil.crm.api.cib.CibRequest;
 import org.vigil.crm.api.cib.CibSnapshot;
 import org.vigil.crm.api.cib.XmlNode;
 import org.vigil.crm.cib.internal.engine.CibEngine;
-import org.vigil.crm.cib.internal.validate.CibValidator;
+import org.vigil.crm.cib.internal.engine.SoloEngine;
 
 /**
  * A one-node, in-memory {@link Cib} for tests: the real {@link CibEngine} (operations, validation, patchsets,
@@ -31,14 +24,8 @@ public final class LoopbackCib implements Cib {
 
     private static final CibEngine.Member SELF = new CibEngine.Member(1, 100);
 
-    private final CibEngine engine;
-    private final Deque<byte[]> wire = new ArrayDeque<>();
-    private final Deque<CibSnapshot> disk = new ArrayDeque<>();
-    private final Map<Long, CompletableFuture<CibSnapshot>> waiting = new HashMap<>();
-    private final List<CibListener> listeners = new CopyOnWriteArrayList<>();
+    private final SoloEngine solo;
     private final List<String> log = new ArrayList<>();
-    private final String nodeName;
-    private long ids;
     private int unanswered;
     /** While set, multicasts wait on the wire until {@link #release()}: updates are made but not yet applied. */
     private boolean holding;
@@ -51,46 +38,39 @@ public final class LoopbackCib implements Cib {
     }
 
     public LoopbackCib(XmlNode initial, String nodeName) {
-        this.nodeName = nodeName;
-        engine = new CibEngine(SELF, nodeName, new CibSnapshot(initial), CibValidator.standard(), new Out());
         synchronized (this) {
-            engine.configurationChanged(List.of(SELF));
-            drain();
+            solo = new SoloEngine(SELF, nodeName, initial, (warn, message) -> log.add((warn ? "WARN " : "INFO ")
+                + message));
         }
     }
 
     @Override
     public synchronized CibSnapshot current() {
-        return engine.current();
+        return solo.engine().current();
     }
 
     @Override
     public synchronized CompletionStage<CibSnapshot> update(CibRequest request) {
-        long id = ++ids;
-        CompletableFuture<CibSnapshot> f = new CompletableFuture<>();
-        waiting.put(id, f);
-        engine.request(id, request, nowMillis);
+        CompletableFuture<CibSnapshot> f = solo.request(request, nowMillis);
         if (holding) {
             return f;
         }
-        drain();
+        solo.drain();
         if (!f.isDone()) {
             unanswered++;
-            f.completeExceptionally(new CibError(CibError.ERROR, "Internal error", "the loopback engine left the "
-                + "request unanswered"));
+            f.completeExceptionally(SoloEngine.unanswered("the loopback engine left the request unanswered"));
         }
         return f;
     }
 
     @Override
     public AutoCloseable listen(CibListener listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return solo.listen(listener);
     }
 
     @Override
     public synchronized boolean syncing() {
-        return engine.syncing();
+        return solo.engine().syncing();
     }
 
     /**
@@ -104,8 +84,8 @@ public final class LoopbackCib implements Cib {
 
     /** Delivers what is on the wire (and what that makes the engine send); returns how many messages went. */
     public synchronized int release() {
-        int n = wire.size();
-        drain();
+        int n = solo.wire().size();
+        solo.drain();
         return n;
     }
 
@@ -115,32 +95,33 @@ public final class LoopbackCib implements Cib {
      * own sync path (listeners hear a change with {@code sync} set), then the other member leaves again.
      */
     public synchronized void replaceBySync(XmlNode copy) {
-        drain();
+        solo.drain();
+        CibEngine engine = solo.engine();
         CibEngine.Member other = new CibEngine.Member(2, 200);
         engine.configurationChanged(List.of(SELF, other));
-        byte[] start = wire.poll();   // this member coordinates (lowest id): its start names the round
+        byte[] start = solo.wire().poll();   // this member coordinates (lowest id): its start names the round
         String round;
         try {
             round = org.vigil.crm.cib.internal.engine.CibMessages.decode(start).attribute("round");
         } catch (org.vigil.crm.api.CibException e) {
             throw new IllegalStateException(e);
         }
-        engine.delivered(SELF, nodeName, start);
+        engine.delivered(SELF, solo.nodeName(), start);
         CibSnapshot theirs = new CibSnapshot(copy);
         engine.delivered(other, "peer", org.vigil.crm.cib.internal.engine.CibMessages.encode(XmlNode.of("vigil-cib",
             "op", "hello", "round", round, "version", theirs.version().toString(), "digest", theirs.digest(),
             "node", "peer")));
-        drain();   // this member's hello: the other's copy wins
+        solo.drain();   // this member's hello: the other's copy wins
         engine.delivered(other, "peer", org.vigil.crm.cib.internal.engine.CibMessages.encode(XmlNode.of("vigil-cib",
             "op", "sync", "round", round, "version", theirs.version().toString()).plusChild(copy)));
-        drain();
+        solo.drain();
         engine.configurationChanged(List.of(SELF));
-        drain();
+        solo.drain();
     }
 
     /** The node name the engine records as {@code update-origin}. */
     public String nodeName() {
-        return nodeName;
+        return solo.nodeName();
     }
 
     /**
@@ -154,55 +135,5 @@ public final class LoopbackCib implements Cib {
     /** What the engine logged. */
     public synchronized List<String> log() {
         return List.copyOf(log);
-    }
-
-    private void drain() {
-        while (!wire.isEmpty() || !disk.isEmpty()) {
-            if (!wire.isEmpty()) {
-                engine.delivered(SELF, nodeName, wire.poll());
-            } else {
-                engine.persisted(disk.poll().version());
-            }
-        }
-    }
-
-    private final class Out implements CibEngine.Output {
-        @Override
-        public void multicast(byte[] message) {
-            wire.add(message);
-        }
-
-        @Override
-        public void completed(long requestId, CibSnapshot after) {
-            CompletableFuture<CibSnapshot> f = waiting.remove(requestId);
-            if (f != null) {
-                f.complete(after);
-            }
-        }
-
-        @Override
-        public void failed(long requestId, CibError error) {
-            CompletableFuture<CibSnapshot> f = waiting.remove(requestId);
-            if (f != null) {
-                f.completeExceptionally(error);
-            }
-        }
-
-        @Override
-        public void persist(CibSnapshot snapshot) {
-            disk.add(snapshot);
-        }
-
-        @Override
-        public void changed(CibChange change) {
-            for (CibListener l : listeners) {
-                l.changed(change);
-            }
-        }
-
-        @Override
-        public void log(boolean warn, String message) {
-            log.add((warn ? "WARN " : "INFO ") + message);
-        }
     }
 }

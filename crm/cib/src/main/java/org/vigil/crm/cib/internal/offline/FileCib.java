@@ -5,17 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.vigil.crm.api.CibException;
 import org.vigil.crm.api.cib.Cib;
-import org.vigil.crm.api.cib.CibChange;
 import org.vigil.crm.api.cib.CibError;
 import org.vigil.crm.api.cib.CibListener;
 import org.vigil.crm.api.cib.CibRequest;
@@ -23,7 +16,7 @@ import org.vigil.crm.api.cib.CibSnapshot;
 import org.vigil.crm.api.cib.XmlNode;
 import org.vigil.crm.api.cib.XmlText;
 import org.vigil.crm.cib.internal.engine.CibEngine;
-import org.vigil.crm.cib.internal.validate.CibValidator;
+import org.vigil.crm.cib.internal.engine.SoloEngine;
 
 /**
  * The CIB of a file, as Pacemaker's tools see it with {@code CIB_file=F} (its file-based CIB client,
@@ -37,21 +30,16 @@ public final class FileCib implements Cib {
     private static final CibEngine.Member SELF = new CibEngine.Member(1, ProcessHandle.current().pid());
 
     private final Path file;
-    private final String nodeName;
-    private final CibEngine engine;
-    private final Deque<byte[]> wire = new ArrayDeque<>();
-    private final Deque<CibSnapshot> disk = new ArrayDeque<>();
-    private final Map<Long, CompletableFuture<CibSnapshot>> waiting = new HashMap<>();
-    private final List<CibListener> listeners = new CopyOnWriteArrayList<>();
-    private long ids;
+    private final SoloEngine solo;
 
     private FileCib(Path file, XmlNode root, String nodeName) {
         this.file = file;
-        this.nodeName = nodeName;
-        engine = new CibEngine(SELF, nodeName, new CibSnapshot(root), CibValidator.standard(), new Out());
         synchronized (this) {
-            engine.configurationChanged(List.of(SELF));
-            drain();
+            solo = new SoloEngine(SELF, nodeName, root, (warn, message) -> {
+                if (warn) {
+                    System.err.println("warning: " + message);
+                }
+            });
         }
     }
 
@@ -75,23 +63,20 @@ public final class FileCib implements Cib {
 
     @Override
     public synchronized CibSnapshot current() {
-        return engine.current();
+        return solo.engine().current();
     }
 
     @Override
     public synchronized CompletionStage<CibSnapshot> update(CibRequest request) {
-        long id = ++ids;
-        CompletableFuture<CibSnapshot> f = new CompletableFuture<>();
-        waiting.put(id, f);
-        CibSnapshot before = engine.current();
-        engine.request(id, request, System.currentTimeMillis());
-        drain();
+        CibSnapshot before = solo.engine().current();
+        CompletableFuture<CibSnapshot> f = solo.request(request, System.currentTimeMillis());
+        solo.drain();
         if (!f.isDone()) {
-            f.completeExceptionally(new CibError(CibError.ERROR, "Internal error", "the request was left unanswered"));
+            f.completeExceptionally(SoloEngine.unanswered("the request was left unanswered"));
         }
-        if (!f.isCompletedExceptionally() && engine.current() != before) {
+        if (!f.isCompletedExceptionally() && solo.engine().current() != before) {
             try {
-                save(engine.current().root());
+                save(solo.engine().current().root());
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(new CibError(CibError.ERROR, "Input/output error",
                     "could not write " + file + ": " + e.getMessage()));
@@ -112,64 +97,11 @@ public final class FileCib implements Cib {
 
     @Override
     public AutoCloseable listen(CibListener listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return solo.listen(listener);
     }
 
     @Override
     public synchronized boolean syncing() {
         return false;
-    }
-
-    private void drain() {
-        while (!wire.isEmpty() || !disk.isEmpty()) {
-            if (!wire.isEmpty()) {
-                engine.delivered(SELF, nodeName, wire.poll());
-            } else {
-                engine.persisted(disk.poll().version());
-            }
-        }
-    }
-
-    private final class Out implements CibEngine.Output {
-        @Override
-        public void multicast(byte[] message) {
-            wire.add(message);
-        }
-
-        @Override
-        public void completed(long requestId, CibSnapshot after) {
-            CompletableFuture<CibSnapshot> f = waiting.remove(requestId);
-            if (f != null) {
-                f.complete(after);
-            }
-        }
-
-        @Override
-        public void failed(long requestId, CibError error) {
-            CompletableFuture<CibSnapshot> f = waiting.remove(requestId);
-            if (f != null) {
-                f.completeExceptionally(error);
-            }
-        }
-
-        @Override
-        public void persist(CibSnapshot snapshot) {
-            disk.add(snapshot);
-        }
-
-        @Override
-        public void changed(CibChange change) {
-            for (CibListener l : listeners) {
-                l.changed(change);
-            }
-        }
-
-        @Override
-        public void log(boolean warn, String message) {
-            if (warn) {
-                System.err.println("warning: " + message);
-            }
-        }
     }
 }
