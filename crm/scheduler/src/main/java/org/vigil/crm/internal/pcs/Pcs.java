@@ -789,7 +789,10 @@ final class Pcs {
         }
         for (String a : List.of("timeout", "enabled", "record-pending", "role", "on-fail")) {
             if (o.get(a) != null) {
-                p.add(new String[] {a, o.get(a)});
+                // pcs prints the booleans as 1 or 0 (its _bool_to_cli_value)
+                boolean bool = a.equals("enabled") || a.equals("record-pending");
+                p.add(new String[] {a, bool ? (org.vigil.crm.internal.cib.Util.isTrue(o.get(a)) ? "1" : "0")
+                    : o.get(a)});
             }
         }
         XmlElement ia = o.firstChild("instance_attributes");

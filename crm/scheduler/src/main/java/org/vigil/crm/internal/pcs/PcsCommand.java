@@ -34,17 +34,18 @@ import org.vigil.kernel.api.command.CommandContext;
 /**
  * {@code pcs}, the Red Hat family's cluster shell, in pcs 0.11's syntax and wording for the commands that read and
  * write the CIB ({@link Pcs} has the edits): {@code status [resources]}, {@code resource create|delete|update|config|
- * status|enable|disable|ban|move|clear|cleanup|group add|group remove|clone|promotable|op add|op remove|defaults},
- * {@code constraint [config] [--full]}, {@code constraint location|order|colocation} (add, config, remove),
- * {@code constraint remove|ref}, {@code property set|unset|config}, {@code node standby|unstandby},
+ * status|enable|disable|manage|unmanage|ban|move|clear|cleanup|restart|group add|group remove|clone|promotable|op add|
+ * op remove|defaults}, {@code constraint [config] [--full]}, {@code constraint location|order|colocation|ticket}
+ * (add, config, remove), {@code constraint remove|ref}, {@code property set|unset|config},
+ * {@code node standby|unstandby|maintenance|unmaintenance|attribute},
  * {@code stonith create|config|delete|fence|history} (fence and history through {@code stonith_admin}),
  * {@code cluster cib}. ({@code pcs quorum ...} is the quorum bundle's command.)
  *
  * <p>Like pcs, every change reads the CIB, edits the configuration and pushes it back whole (pcs's
  * {@code cibadmin --replace -o configuration}); with {@code -f FILE} it works on that file instead and needs no node.
  * {@code --dry-run} (Vigil's addition) changes nothing: it prints the transition the scheduler would compute for the
- * changed CIB, as {@code crm_simulate} prints it. On a node, {@code move}, {@code ban}, {@code clear} and
- * {@code cleanup} are handed to {@code crm_resource}, as pcs does.
+ * changed CIB, as {@code crm_simulate} prints it. On a node, {@code move}, {@code ban}, {@code clear},
+ * {@code cleanup} and {@code restart} are handed to {@code crm_resource}, as pcs does.
  *
  * <p>Option parsing: pcs's own (getopt for a handful of global flags anywhere on the line, then positional words
  * and {@code NAME=VALUE} groups introduced by keywords such as {@code op} and {@code meta}); neither commons-cli
@@ -375,7 +376,7 @@ public final class PcsCommand implements AdminCommand {
                         return pcs.nodeAttribute(subArgs);
                     }
                     default -> throw new Pcs.PcsError("unknown node command '" + sub + "' (Vigil offers standby, "
-                        + "unstandby)");
+                        + "unstandby, maintenance, unmaintenance, attribute)");
                 }
                 return 0;
             }
@@ -639,10 +640,12 @@ public final class PcsCommand implements AdminCommand {
             Commands:
                 status [resources]          the cluster status (crm_mon), or its resource list
                 resource create|delete|update|config|status|enable|disable|move|ban|clear|cleanup|refresh
+                resource manage|unmanage <id>... [--monitor], restart <resource> [<node>] [--wait=<n>]
                 resource group add|remove, clone, promotable, op add|remove, defaults, op defaults
-                constraint [config] [--full], location|order|colocation (add, config, remove), remove, ref
+                constraint [config] [--full], location|order|colocation|ticket (add, config, remove), remove, ref
                 property set|unset|config
-                node standby|unstandby <node>...|--all
+                node standby|unstandby|maintenance|unmaintenance <node>...|--all
+                node attribute [<node> [<name>=<value>...]]
                 stonith create|config|delete, stonith fence <node> [--off], stonith history [node]
                 cluster cib
                 quorum status               (the quorum bundle's)

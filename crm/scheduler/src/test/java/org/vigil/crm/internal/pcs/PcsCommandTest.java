@@ -333,13 +333,17 @@ class PcsCommandTest {
     void ticketConstraintsAddConfigRemove() throws Exception {
         Path f = file(RUNNING);
         String p = f.toString();
-        assertEquals(new Run(0, "", ""), pcs(null, "-f", p, "constraint", "ticket", "add", "T1", "master", "V1",
-            "loss-policy=stop"));
+        assertEquals(new Run(0, "", "Deprecation Warning: Value 'Master' of option role is deprecated and should not "
+            + "be used, use 'Promoted' value instead\n"), pcs(null, "-f", p, "constraint", "ticket", "add", "T1",
+            "master", "V1", "loss-policy=stop"));
         assertTrue(Files.readString(f).contains("<rsc_ticket id=\"ticket-T1-V1-Promoted\" ticket=\"T1\" "
             + "rsc=\"V1\" rsc-role=\"Promoted\" loss-policy=\"stop\"/>"), Files.readString(f));
         assertEquals(new Run(0, "Ticket Constraints:\n  Promoted V1 loss-policy=stop ticket=T1 "
             + "(id:ticket-T1-V1-Promoted)\n", ""), pcs(null, "-f", p, "constraint", "ticket", "config", "--full"));
-        assertEquals(1, pcs(null, "-f", p, "constraint", "ticket", "add", "T1", "Promoted", "V1").exit());
+        assertEquals(new Run(1, "", "Duplicate constraints:\n  Promoted V1 loss-policy=stop ticket=T1 "
+            + "(id:ticket-T1-V1-Promoted)\nError: duplicate constraint already exists, use --force to override\n"
+            + "Error: Errors have occurred, therefore pcs is unable to continue\n"), pcs(null, "-f", p, "constraint",
+            "ticket", "add", "T1", "Promoted", "V1"));
         assertEquals(1, pcs(null, "-f", p, "constraint", "ticket", "add", "T2", "NOPE").exit());
         assertEquals(new Run(1, "", "Error: no matching ticket constraint found\n"), pcs(null, "-f", p,
             "constraint", "ticket", "remove", "T2", "V1"));

@@ -29,6 +29,7 @@ import org.vigil.kernel.api.command.CommandContext;
  *
  * <p>By default a short script on one generated CIB runs (about 15 s on an idle machine: the real pcs takes 0.5 to
  * 2 s a call); with
+ * {@code -Dvigil.pcs.full=true} the whole script on that CIB; with
  * {@code -Dvigil.pcs.corpus=true} also regression CIBs of Pacemaker's scheduler corpus and more generated ones. Under
  * {@code -Dvigil.systemTests=true} a missing pcs fails the test; otherwise it is skipped.
  */
@@ -337,6 +338,9 @@ class PcsDifferentialTest {
             for (String c : CORPUS_CIBS) {
                 runScript(pcs, c, Files.readString(CORPUS.resolve(c + ".xml")), null);
             }
+        } else if (Boolean.getBoolean("vigil.pcs.full")) {
+            // the whole script on one generated CIB (about a minute)
+            runScript(pcs, "generated-1", generated(1), script("node1", "node2"));
         } else {
             runScript(pcs, "generated-1", generated(1), shortScript("node1", "node2"));
         }
