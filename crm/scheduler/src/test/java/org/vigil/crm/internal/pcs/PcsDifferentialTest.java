@@ -318,7 +318,7 @@ class PcsDifferentialTest {
         List<String> keep = List.of("resource create V1", "resource create V2", "resource create V5", "resource config V2",
             "resource update V2 fake", "constraint location V2 prefers", "constraint", "property set stonith",
             "node standby", "resource ban", "resource unmanage V2", "resource manage V2",
-            "node attribute", "node maintenance",
+            "node attribute " + n1 + " rack", "node maintenance",
             "resource delete V1");
         List<String> tickets = List.of("constraint ticket add T1 V1 loss", "constraint ticket remove T9");
         return script(n1, n2).stream().filter(c -> keep.stream().anyMatch(k -> String.join(" ", c).startsWith(k)))
