@@ -569,6 +569,136 @@ final class Pcs {
         changed = true;
     }
 
+    /**
+     * {@code pcs resource unmanage|manage ID... [--monitor]}: meta {@code is-managed=false} (unmanage) or its removal
+     * (manage) on the resources pcs picks for each given one (pcs's {@code find_resources_to_unmanage} and
+     * {@code find_resources_to_manage}, see {@link #toUnmanage} and {@link #toManage}); with {@code --monitor} the
+     * primitives' monitor operations are disabled ({@code enabled="false"}) or enabled (the attribute removed).
+     * Manage warns about a given resource's primitives left without an enabled monitor.
+     */
+    void resourceManage(List<String> ids, boolean manage, boolean monitor) throws PcsError {
+        if (ids.isEmpty()) {
+            throw new PcsError("You must specify resource(s) to " + (manage ? "manage" : "unmanage"));
+        }
+        List<XmlElement> given = new ArrayList<>();
+        for (String id : ids) {
+            XmlElement r = resource(id);
+            if (r == null) {
+                throw PcsError.lib("bundle/clone/group/resource/tag '" + id + "' does not exist");
+            }
+            given.add(r);
+        }
+        java.util.LinkedHashSet<XmlElement> picked = new java.util.LinkedHashSet<>();
+        for (XmlElement r : given) {
+            picked.addAll(manage ? toManage(r) : toUnmanage(r));
+        }
+        java.util.LinkedHashSet<XmlElement> prims = new java.util.LinkedHashSet<>();
+        for (XmlElement e : picked) {
+            if (manage) {
+                XmlElement ma = Xml.set(cib, e, "meta_attributes", false);
+                if (ma != null) {
+                    Xml.update(cib, ma, Map.of("is-managed", ""));
+                }
+                if (monitor && e.is("primitive")) {
+                    prims.add(e);
+                }
+            } else {
+                Xml.update(cib, Xml.set(cib, e, "meta_attributes", true), Map.of("is-managed", "false"));
+                if (monitor) {
+                    prims.addAll(Xml.all(e, x -> x.is("primitive")));
+                }
+            }
+        }
+        for (XmlElement p : prims) {
+            for (XmlElement op : monitors(p)) {
+                if (manage) {
+                    op.removeAttribute("enabled");
+                } else {
+                    op.set("enabled", "false");
+                }
+            }
+        }
+        if (manage) {
+            List<XmlElement> sorted = new ArrayList<>(given);
+            sorted.sort(java.util.Comparator.comparing(e -> e.get("id")));
+            for (XmlElement r : sorted) {
+                for (XmlElement p : Xml.all(r, x -> x.is("primitive"))) {
+                    List<XmlElement> ops = monitors(p);
+                    if (!ops.isEmpty() && ops.stream().noneMatch(o -> org.vigil.crm.internal.cib.Util.isTrue(Xml.get(o, "enabled", "true")))) {
+                        err.append("Warning: Resource '").append(p.get("id")).append("' has no enabled monitor "
+                            + "operations. Re-run with '--monitor' to enable them.\n");
+                    }
+                }
+            }
+        }
+        changed = true;
+    }
+
+    private static List<XmlElement> monitors(XmlElement primitive) {
+        List<XmlElement> ops = new ArrayList<>();
+        for (XmlElement os : primitive.children("operations")) {
+            for (XmlElement o : os.children("op")) {
+                if ("monitor".equals(o.get("name"))) {
+                    ops.add(o);
+                }
+            }
+        }
+        return ops;
+    }
+
+    /**
+     * What unmanaging a resource sets unmanaged (pcs's {@code find_resources_to_unmanage}): a primitive itself; a
+     * group's primitives (not the group); a clone's inner resource, likewise; a bundle and its primitive.
+     */
+    static List<XmlElement> toUnmanage(XmlElement r) {
+        if (r.is("bundle")) {
+            XmlElement in = r.firstChild("primitive");
+            return in == null ? List.of(r) : List.of(r, in);
+        }
+        if (r.is("clone") || r.is("master")) {
+            XmlElement in = r.firstChild("group") != null ? r.firstChild("group") : r.firstChild("primitive");
+            if (in == null) {
+                return List.of();
+            }
+            r = in;
+        }
+        if (r.is("group")) {
+            return r.children("primitive");
+        }
+        return r.is("primitive") ? List.of(r) : List.of();
+    }
+
+    /**
+     * What managing a resource sets managed (pcs's {@code find_resources_to_manage}): the resource, the clone or
+     * bundle holding it (directly or through its group), the group holding a primitive, and its own children (a
+     * clone's group or primitive, a group's primitives, a clone's group's primitives).
+     */
+    static List<XmlElement> toManage(XmlElement r) {
+        List<XmlElement> out = new ArrayList<>();
+        out.add(r);
+        XmlElement p = r.parent();
+        if (p != null && r.is("primitive") && p.is("group")) {
+            XmlElement gp = p.parent();
+            if (gp != null && (gp.is("clone") || gp.is("master"))) {
+                out.add(gp);
+            }
+            out.add(p);
+        } else if (p != null && (p.is("clone") || p.is("master")) && (r.is("group") || r.is("primitive"))) {
+            out.add(p);
+        } else if (p != null && p.is("bundle") && r.is("primitive")) {
+            out.add(p);
+        }
+        for (XmlElement c : r.kids()) {
+            if (c.is("group") || c.is("primitive")) {
+                out.add(c);
+                if (c.is("group")) {
+                    out.addAll(c.children("primitive"));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Enabling a resource also enables its clone or group parent and its children, as pcs does. */
     private static List<XmlElement> targets(XmlElement r) {
         List<XmlElement> out = new ArrayList<>(Xml.all(r, e -> e.is("primitive") || e.is("group")
@@ -659,7 +789,10 @@ final class Pcs {
         }
         for (String a : List.of("timeout", "enabled", "record-pending", "role", "on-fail")) {
             if (o.get(a) != null) {
-                p.add(new String[] {a, o.get(a)});
+                // pcs prints the booleans as 1 or 0 (its _bool_to_cli_value)
+                boolean bool = a.equals("enabled") || a.equals("record-pending");
+                p.add(new String[] {a, bool ? (org.vigil.crm.internal.cib.Util.isTrue(o.get(a)) ? "1" : "0")
+                    : o.get(a)});
             }
         }
         XmlElement ia = o.firstChild("instance_attributes");
@@ -992,6 +1125,168 @@ final class Pcs {
         }
     }
 
+    /**
+     * A ticket constraint as pcs prints it (pcs's ticket {@code constraint_plain}): {@code [ROLE ]RSC}, its other
+     * attributes sorted as {@code name=value}, the id with {@code --full}.
+     */
+    private static String ticketText(XmlElement c, boolean full) {
+        StringBuilder s = new StringBuilder();
+        if (c.get("rsc-role") != null && !c.get("rsc-role").isEmpty()) {
+            s.append(c.get("rsc-role")).append(' ');
+        }
+        s.append(Xml.get(c, "rsc", ""));
+        new TreeMap<>(c.attributes()).forEach((k, v) -> {
+            if (!List.of("rsc", "rsc-role", "id").contains(k)) {
+                s.append(' ').append(k).append('=').append(v);
+            }
+        });
+        if (full) {
+            s.append(" (id:").append(Xml.get(c, "id", "")).append(')');
+        }
+        return s.toString();
+    }
+
+    /**
+     * {@code pcs constraint ticket add TICKET [ROLE] RESOURCE [loss-policy=...] [id=ID]} (pcs's ticket
+     * {@code parse_add} and {@code create}): the words up to the first {@code NAME=VALUE} are the ticket, the
+     * optional role and the resource; the resource must exist and not sit in a clone or bundle (unless
+     * {@code --force}); the id is {@code ticket-TICKET-RSC[-ROLE]}; a constraint with the same ticket, resource and
+     * role is a duplicate (unless {@code --force}).
+     */
+    void ticketAdd(List<String> args) throws PcsError {
+        int at = 0;
+        while (at < args.size() && !args.get(at).contains("=")) {
+            at++;
+        }
+        List<String> head = args.subList(0, at);
+        if (head.isEmpty()) {
+            throw new PcsError("Ticket not specified");
+        }
+        List<String> spec = head.subList(1, head.size());
+        if (spec.size() != 1 && spec.size() != 2) {
+            throw new PcsError("invalid resource specification: '" + String.join(" ", spec) + "'");
+        }
+        String ticket = head.get(0);
+        String role = spec.size() == 2 ? spec.get(0) : "";
+        String rsc = spec.get(spec.size() - 1);
+        Map<String, String> opts = new LinkedHashMap<>(pairs(args.subList(at, args.size())));
+        if (opts.containsKey("rsc-role")) {
+            throw new PcsError("Resource role must not be specified among options, specify it before resource id");
+        }
+        XmlElement r = resource(rsc);
+        if (r == null) {
+            throw new PcsError("bundle/clone/group/resource '" + rsc + "' does not exist");
+        }
+        XmlElement p = r.parent();
+        while (p != null && !(p.is("clone") || p.is("master") || p.is("bundle")) && !p.is("resources")) {
+            p = p.parent();
+        }
+        if (p != null && !p.is("resources") && !r.is("clone") && !r.is("master") && !r.is("bundle")) {
+            if (!flags.force()) {
+                throw new PcsError(rsc + " is a " + (p.is("bundle") ? "bundle" : "clone") + " resource, you should "
+                    + "use the " + (p.is("bundle") ? "bundle" : "clone") + " id: " + p.get("id") + " when adding "
+                    + "constraints, use --force to override");
+            }
+        }
+        List<String> bad = new ArrayList<>();
+        for (String k : opts.keySet()) {
+            if (!List.of("loss-policy", "id").contains(k)) {
+                bad.add(k);
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw PcsError.lib("invalid option" + (bad.size() > 1 ? "s" : "") + " '" + String.join("', '", bad)
+                + "', allowed options are: 'id', 'loss-policy'");
+        }
+        String lp = opts.get("loss-policy");
+        if (lp != null) {
+            if (!List.of("fence", "stop", "freeze", "demote").contains(lp)) {
+                throw PcsError.lib("'" + lp + "' is not a valid loss-policy value, use 'demote', 'fence', "
+                    + "'freeze', 'stop'");
+            }
+        }
+        if (!role.isEmpty()) {
+            String cap = role.substring(0, 1).toUpperCase(java.util.Locale.ROOT)
+                + role.substring(1).toLowerCase(java.util.Locale.ROOT);
+            if (!List.of("Started", "Stopped", "Promoted", "Unpromoted", "Master", "Slave").contains(cap)) {
+                throw PcsError.lib("'" + role + "' is not a valid role value, use 'Master', 'Promoted', 'Slave', "
+                    + "'Started', 'Stopped', 'Unpromoted'");
+            }
+            if (cap.equals("Master") || cap.equals("Slave")) {
+                err.append("Deprecation Warning: Value '").append(cap).append("' of option role is deprecated and "
+                    + "should not be used, use '").append(cap.equals("Master") ? "Promoted" : "Unpromoted")
+                    .append("' value instead\n");
+            }
+            role = cap.equals("Master") ? "Promoted" : cap.equals("Slave") ? "Unpromoted" : cap;
+        }
+        XmlElement cons = Xml.section(cib, "constraints");
+        String id = opts.remove("id");
+        if (id == null) {
+            id = Xml.unique(cib, Xml.sanitize("ticket-" + ticket + "-" + rsc + (role.isEmpty() ? "" : "-" + role)));
+        } else if (Xml.idExists(cib, id)) {
+            throw new PcsError("'" + id + "' already exists");
+        }
+        XmlElement c = Xml.el("rsc_ticket", "id", id, "ticket", ticket, "rsc", rsc);
+        if (!role.isEmpty()) {
+            c.set("rsc-role", role);
+        }
+        if (lp != null) {
+            c.set("loss-policy", lp);
+        }
+        if (!flags.force()) {
+            for (XmlElement o : cons.children("rsc_ticket")) {
+                if (ticket.equals(o.get("ticket")) && rsc.equals(o.get("rsc"))
+                    && role.equals(Xml.get(o, "rsc-role", ""))) {
+                    err.append("Duplicate constraints:\n  ").append(ticketText(o, true)).append('\n');
+                    throw PcsError.lib("duplicate constraint already exists, use --force to override");
+                }
+            }
+        }
+        cons.addChild(c);
+        changed = true;
+    }
+
+    /**
+     * {@code pcs constraint ticket remove TICKET RESOURCE} (pcs's ticket {@code remove}): every plain ticket
+     * constraint of that ticket and resource, and the resource's reference in ticket sets (a set left empty goes,
+     * and a constraint left without sets goes).
+     */
+    void ticketRemove(List<String> args) throws PcsError {
+        if (args.size() != 2) {
+            throw new PcsError("Usage: pcs constraint ticket remove <ticket> <resource id>");
+        }
+        XmlElement cons = Xml.section(cib, "constraints");
+        boolean any = false;
+        for (XmlElement c : new ArrayList<>(cons.children("rsc_ticket"))) {
+            if (!args.get(0).equals(c.get("ticket"))) {
+                continue;
+            }
+            if (args.get(1).equals(c.get("rsc"))) {
+                cons.removeChild(c);
+                any = true;
+                continue;
+            }
+            for (XmlElement set : new ArrayList<>(c.children("resource_set"))) {
+                for (XmlElement ref : new ArrayList<>(set.children("resource_ref"))) {
+                    if (args.get(1).equals(ref.get("id"))) {
+                        set.removeChild(ref);
+                        any = true;
+                    }
+                }
+                if (set.children("resource_ref").isEmpty()) {
+                    c.removeChild(set);
+                }
+            }
+            if (c.children("resource_set").isEmpty() && c.get("rsc") == null) {
+                cons.removeChild(c);
+            }
+        }
+        if (!any) {
+            throw new PcsError("no matching ticket constraint found");
+        }
+        changed = true;
+    }
+
     /** {@code pcs constraint [config] [--full]} and its location/order/colocation/ticket parts. */
     void constraintConfig(String only, boolean full) {
         XmlElement cons = Xml.section(cib, "constraints");
@@ -1042,6 +1337,11 @@ final class Pcs {
         }
         if (only == null || only.equals("ticket")) {
             out.append("Ticket Constraints:\n");
+            for (XmlElement c : cons.children("rsc_ticket")) {
+                if (c.get("rsc") != null) {
+                    out.append("  ").append(ticketText(c, full)).append('\n');
+                }
+            }
         }
     }
 
@@ -1219,6 +1519,15 @@ final class Pcs {
 
     /** {@code pcs node standby|unstandby NODE...|--all}, as crm_attribute writes a permanent node attribute. */
     void standby(List<String> names, boolean on) throws PcsError {
+        nodeFlag(names, "standby", on);
+    }
+
+    /**
+     * {@code pcs node standby|unstandby|maintenance|unmaintenance NODE...|--all} (pcs's
+     * {@code _set_instance_attrs_node_list}): the node attribute {@code standby} or {@code maintenance} set to
+     * {@code on}, or removed, in the nodes' first attribute set, as crm_attribute writes it.
+     */
+    void nodeFlag(List<String> names, String attr, boolean on) throws PcsError {
         List<XmlElement> nodes = Xml.section(cib, "nodes").children("node");
         List<XmlElement> targets = new ArrayList<>();
         if (flags.all()) {
@@ -1242,21 +1551,87 @@ final class Pcs {
                     set = Xml.el("instance_attributes", "id", Xml.unique(cib, "nodes-" + node.get("id")));
                     node.addChild(set);
                 }
-                XmlElement nv = Xml.nvpair(set, "standby");
+                XmlElement nv = Xml.nvpair(set, attr);
                 if (nv == null) {
-                    set.addChild(Xml.el("nvpair", "id", Xml.unique(cib, set.get("id") + "-standby"), "name",
-                        "standby", "value", "on"));
+                    set.addChild(Xml.el("nvpair", "id", Xml.unique(cib, set.get("id") + "-" + attr), "name",
+                        attr, "value", "on"));
                 } else {
                     nv.set("value", "on");
                 }
             } else if (set != null) {
-                XmlElement nv = Xml.nvpair(set, "standby");
+                XmlElement nv = Xml.nvpair(set, attr);
                 if (nv != null) {
                     set.removeChild(nv);
                 }
             }
         }
         changed = true;
+    }
+
+    /**
+     * {@code pcs node attribute [NODE [NAME=VALUE...]]} (pcs's {@code node_attribute_cmd}): without values the nodes'
+     * attributes (the first set of each node, sorted), else each pair set on the node as {@code crm_attribute -t nodes
+     * --update} writes it, or removed for an empty value (refused, exit 2, when the node has no such attribute).
+     */
+    int nodeAttribute(List<String> args) throws PcsError {
+        List<XmlElement> nodes = Xml.section(cib, "nodes").children("node");
+        if (args.size() <= 1) {
+            java.util.TreeMap<String, java.util.TreeMap<String, String>> all = new java.util.TreeMap<>();
+            for (XmlElement n : nodes) {
+                String name = n.get("uname");
+                if (!args.isEmpty() && !args.get(0).equals(name)) {
+                    continue;
+                }
+                XmlElement set = n.firstChild("instance_attributes");
+                if (set != null) {
+                    for (XmlElement nv : set.children("nvpair")) {
+                        all.computeIfAbsent(name, k -> new java.util.TreeMap<>()).put(nv.get("name"),
+                            Xml.get(nv, "value", ""));
+                    }
+                }
+            }
+            out.append("Node Attributes:\n");
+            all.forEach((n, m) -> {
+                out.append(' ').append(n).append(':');
+                m.forEach((k, v) -> out.append(' ').append(k).append('=').append(v));
+                out.append('\n');
+            });
+            return 0;
+        }
+        String name = args.get(0);
+        XmlElement node = nodes.stream().filter(x -> name.equals(x.get("uname"))).findFirst().orElse(null);
+        Map<String, String> pairs = pairs(args.subList(1, args.size()));
+        for (Map.Entry<String, String> e : pairs.entrySet()) {
+            XmlElement set = node == null ? null : node.firstChild("instance_attributes");
+            XmlElement nv = set == null ? null : Xml.nvpair(set, e.getKey());
+            if (e.getValue().isEmpty()) {
+                if (nv == null) {
+                    if (!flags.force()) {
+                        err.append("Error: attribute: '").append(e.getKey()).append("' doesn't exist for node: '")
+                            .append(name).append("'\n");
+                        return 2;
+                    }
+                    continue;
+                }
+                set.removeChild(nv);
+            } else {
+                if (node == null) {
+                    throw new PcsError("Unable to set attribute: node '" + name + "' not found");
+                }
+                if (set == null) {
+                    set = Xml.el("instance_attributes", "id", Xml.unique(cib, "nodes-" + node.get("id")));
+                    node.addChild(set);
+                }
+                if (nv == null) {
+                    set.addChild(Xml.el("nvpair", "id", Xml.unique(cib, set.get("id") + "-" + e.getKey()), "name",
+                        e.getKey(), "value", e.getValue()));
+                } else {
+                    nv.set("value", e.getValue());
+                }
+            }
+            changed = true;
+        }
+        return 0;
     }
 
     /** {@code pcs resource defaults [set] NAME=VALUE...} and {@code pcs resource op defaults ...}. */

@@ -34,17 +34,18 @@ import org.vigil.kernel.api.command.CommandContext;
 /**
  * {@code pcs}, the Red Hat family's cluster shell, in pcs 0.11's syntax and wording for the commands that read and
  * write the CIB ({@link Pcs} has the edits): {@code status [resources]}, {@code resource create|delete|update|config|
- * status|enable|disable|ban|move|clear|cleanup|group add|group remove|clone|promotable|op add|op remove|defaults},
- * {@code constraint [config] [--full]}, {@code constraint location|order|colocation} (add, config, remove),
- * {@code constraint remove|ref}, {@code property set|unset|config}, {@code node standby|unstandby},
+ * status|enable|disable|manage|unmanage|ban|move|clear|cleanup|restart|group add|group remove|clone|promotable|op add|
+ * op remove|defaults}, {@code constraint [config] [--full]}, {@code constraint location|order|colocation|ticket}
+ * (add, config, remove), {@code constraint remove|ref}, {@code property set|unset|config},
+ * {@code node standby|unstandby|maintenance|unmaintenance|attribute},
  * {@code stonith create|config|delete|fence|history} (fence and history through {@code stonith_admin}),
  * {@code cluster cib}. ({@code pcs quorum ...} is the quorum bundle's command.)
  *
  * <p>Like pcs, every change reads the CIB, edits the configuration and pushes it back whole (pcs's
  * {@code cibadmin --replace -o configuration}); with {@code -f FILE} it works on that file instead and needs no node.
  * {@code --dry-run} (Vigil's addition) changes nothing: it prints the transition the scheduler would compute for the
- * changed CIB, as {@code crm_simulate} prints it. On a node, {@code move}, {@code ban}, {@code clear} and
- * {@code cleanup} are handed to {@code crm_resource}, as pcs does.
+ * changed CIB, as {@code crm_simulate} prints it. On a node, {@code move}, {@code ban}, {@code clear},
+ * {@code cleanup} and {@code restart} are handed to {@code crm_resource}, as pcs does.
  *
  * <p>Option parsing: pcs's own (getopt for a handful of global flags anywhere on the line, then positional words
  * and {@code NAME=VALUE} groups introduced by keywords such as {@code op} and {@code meta}); neither commons-cli
@@ -114,6 +115,8 @@ public final class PcsCommand implements AdminCommand {
         boolean disabled = false;
         boolean all = false;
         boolean off = false;
+        boolean monitor = false;
+        String wait = null;
         String group = null;
         boolean positionalOnly = false;
         for (int i = 0; i < args.size(); i++) {
@@ -138,6 +141,8 @@ public final class PcsCommand implements AdminCommand {
                 case "--disabled" -> disabled = true;
                 case "--all" -> all = true;
                 case "--off" -> off = true;
+                case "--monitor" -> monitor = true;
+                case "--wait" -> wait = "";
                 case "--group" -> {
                     if (i + 1 >= args.size()) {
                         err.println("Error: option --group requires an argument");
@@ -150,7 +155,9 @@ public final class PcsCommand implements AdminCommand {
                     return 0;
                 }
                 default -> {
-                    if (a.startsWith("--group=")) {
+                    if (a.startsWith("--wait=")) {
+                        wait = a.substring("--wait=".length());
+                    } else if (a.startsWith("--group=")) {
                         group = a.substring("--group=".length());
                     } else if (a.startsWith("-f") && a.length() > 2 && !a.startsWith("--")) {
                         file = a.substring(2);
@@ -166,6 +173,9 @@ public final class PcsCommand implements AdminCommand {
         if (words.isEmpty()) {
             out.println(usage());
             return 1;
+        }
+        if (words.get(0).equals("resource") && words.size() > 1 && words.get(1).equals("restart")) {
+            return restart(words.subList(2, words.size()), wait, file != null, ctx, out, err);
         }
         if (words.get(0).equals("stonith") && words.size() > 1
             && (words.get(1).equals("fence") || words.get(1).equals("history"))) {
@@ -191,7 +201,7 @@ public final class PcsCommand implements AdminCommand {
         Pcs pcs = new Pcs(root, new Pcs.Flags(path != null, force, full, noDefaultOps, disabled, group, all), agents);
         int rc;
         try {
-            rc = dispatch(pcs, words, path != null, args, ctx, out, err);
+            rc = dispatch(pcs, words, path != null, monitor, ctx, out, err);
         } catch (Pcs.PcsError e) {
             err.print(pcs.err);
             err.println("Error: " + e.getMessage());
@@ -263,7 +273,7 @@ public final class PcsCommand implements AdminCommand {
         return s.toString();
     }
 
-    private int dispatch(Pcs pcs, List<String> w, boolean file, List<String> args, CommandContext ctx,
+    private int dispatch(Pcs pcs, List<String> w, boolean file, boolean monitor, CommandContext ctx,
                          PrintStream out, PrintStream err) throws Exception {
         String cmd = w.get(0);
         List<String> rest = w.subList(1, w.size());
@@ -282,7 +292,7 @@ public final class PcsCommand implements AdminCommand {
                 return 0;
             }
             case "resource" -> {
-                return resource(pcs, sub, subArgs, file, ctx, out, err);
+                return resource(pcs, sub, subArgs, file, monitor, ctx, out, err);
             }
             case "stonith" -> {
                 switch (sub) {
@@ -330,7 +340,17 @@ public final class PcsCommand implements AdminCommand {
                             throw new Pcs.PcsError("Usage: pcs constraint colocation add|remove|config ...");
                         }
                     }
-                    case "ticket" -> pcs.constraintConfig("ticket", pcs.flags.full());
+                    case "ticket" -> {
+                        if (subArgs.isEmpty() || List.of("config", "show").contains(subArgs.get(0))) {
+                            pcs.constraintConfig("ticket", pcs.flags.full());
+                        } else if (subArgs.get(0).equals("add")) {
+                            pcs.ticketAdd(subArgs.subList(1, subArgs.size()));
+                        } else if (List.of("remove", "delete").contains(subArgs.get(0))) {
+                            pcs.ticketRemove(subArgs.subList(1, subArgs.size()));
+                        } else {
+                            throw new Pcs.PcsError("Usage: pcs constraint ticket add|remove|config ...");
+                        }
+                    }
                     case "remove", "delete" -> pcs.constraintRemove(subArgs, null);
                     case "ref" -> pcs.constraintRef(subArgs);
                     default -> throw new Pcs.PcsError("unknown constraint command '" + sub + "'");
@@ -350,8 +370,13 @@ public final class PcsCommand implements AdminCommand {
                 switch (sub) {
                     case "standby" -> pcs.standby(subArgs, true);
                     case "unstandby" -> pcs.standby(subArgs, false);
+                    case "maintenance" -> pcs.nodeFlag(subArgs, "maintenance", true);
+                    case "unmaintenance" -> pcs.nodeFlag(subArgs, "maintenance", false);
+                    case "attribute" -> {
+                        return pcs.nodeAttribute(subArgs);
+                    }
                     default -> throw new Pcs.PcsError("unknown node command '" + sub + "' (Vigil offers standby, "
-                        + "unstandby)");
+                        + "unstandby, maintenance, unmaintenance, attribute)");
                 }
                 return 0;
             }
@@ -407,6 +432,71 @@ public final class PcsCommand implements AdminCommand {
         return tool.execute(List.of("--history", rest.isEmpty() ? "*" : rest.get(0)), ctx, out, err);
     }
 
+    /**
+     * {@code pcs resource restart RESOURCE [NODE] [--wait=N]} (pcs's {@code resource_restart}): handed to
+     * {@code crm_resource --restart} on a node (pcs refuses {@code -f}); a clone's or bundle's member is restarted
+     * as its clone or bundle, and a node is only accepted for a clone or bundle.
+     */
+    private int restart(List<String> w, String wait, boolean file, CommandContext ctx, PrintStream out,
+                        PrintStream err) throws Exception {
+        if (file) {
+            err.println("Error: Specified option '-f' is not supported in this command");
+            return 1;
+        }
+        if (w.isEmpty()) {
+            err.println("Error: You must specify a resource to restart");
+            return 1;
+        }
+        Cib live = cib;
+        AdminCommand tool = crmResource;
+        if (live == null || tool == null) {
+            err.println("Error: unable to get cib: the cluster is not running on this node");
+            return 1;
+        }
+        XmlElement root = Xml.copy(live.current().root());
+        String rsc = w.get(0);
+        XmlElement r = new Pcs(root, new Pcs.Flags(false, false, false, false, false, null, false), agents)
+            .resource(rsc);
+        XmlElement parent = r == null ? null : r.parent();
+        if (parent != null && parent.is("group")) {
+            parent = parent.parent();
+        }
+        if (parent != null && (parent.is("clone") || parent.is("master") || parent.is("bundle"))) {
+            err.println("Warning: using " + parent.get("id") + "... (if a resource is a clone or bundle you must "
+                + "use the clone or bundle name)");
+            r = parent;
+            rsc = parent.get("id");
+        }
+        List<String> c = new ArrayList<>(List.of("--restart", "--resource", rsc));
+        if (w.size() > 1) {
+            if (r == null || !(r.is("clone") || r.is("master") || r.is("bundle"))) {
+                err.println("Error: can only restart on a specific node for a clone or bundle resource");
+                return 1;
+            }
+            c.add("--node");
+            c.add(w.get(1));
+        }
+        if (wait != null) {
+            if (wait.isEmpty()) {
+                err.println("Error: You must specify the number of seconds to wait");
+                return 1;
+            }
+            c.add("--timeout");
+            c.add(wait);
+        }
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        int rc;
+        try (PrintStream b = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            rc = tool.execute(c, ctx, b, b);
+        }
+        if (rc != 0) {
+            err.println("Error: " + buf.toString(StandardCharsets.UTF_8).strip());
+            return 1;
+        }
+        err.println(rsc + " successfully restarted");
+        return 0;
+    }
+
     private static String one(List<String> args) throws Pcs.PcsError {
         if (args.size() != 1) {
             throw new Pcs.PcsError("You must specify exactly one resource id");
@@ -414,8 +504,8 @@ public final class PcsCommand implements AdminCommand {
         return args.get(0);
     }
 
-    private int resource(Pcs pcs, String sub, List<String> a, boolean file, CommandContext ctx, PrintStream out,
-                         PrintStream err) throws Exception {
+    private int resource(Pcs pcs, String sub, List<String> a, boolean file, boolean monitor, CommandContext ctx,
+                         PrintStream out, PrintStream err) throws Exception {
         switch (sub) {
             case "", "status" -> pcs.out.append(resourceStatus(pcs.cib));
             case "create" -> pcs.resourceCreate(a, false);
@@ -424,6 +514,8 @@ public final class PcsCommand implements AdminCommand {
             case "config" -> pcs.resourceConfig(a, false);
             case "enable" -> pcs.resourceEnable(a, true);
             case "disable" -> pcs.resourceEnable(a, false);
+            case "manage" -> pcs.resourceManage(a, true, monitor);
+            case "unmanage" -> pcs.resourceManage(a, false, monitor);
             case "defaults" -> pcs.defaults("rsc_defaults", a);
             case "op" -> {
                 if (a.isEmpty()) {
@@ -548,10 +640,12 @@ public final class PcsCommand implements AdminCommand {
             Commands:
                 status [resources]          the cluster status (crm_mon), or its resource list
                 resource create|delete|update|config|status|enable|disable|move|ban|clear|cleanup|refresh
+                resource manage|unmanage <id>... [--monitor], restart <resource> [<node>] [--wait=<n>]
                 resource group add|remove, clone, promotable, op add|remove, defaults, op defaults
-                constraint [config] [--full], location|order|colocation (add, config, remove), remove, ref
+                constraint [config] [--full], location|order|colocation|ticket (add, config, remove), remove, ref
                 property set|unset|config
-                node standby|unstandby <node>...|--all
+                node standby|unstandby|maintenance|unmaintenance <node>...|--all
+                node attribute [<node> [<name>=<value>...]]
                 stonith create|config|delete, stonith fence <node> [--off], stonith history [node]
                 cluster cib
                 quorum status               (the quorum bundle's)

@@ -284,6 +284,132 @@ class PcsCommandTest {
     }
 
     @Test
+    void unmanageAndManageAsPcsPicksTheResources() throws Exception {
+        Path f = file(RUNNING.replace("<resources>", "<resources><clone id=\"C\"><group id=\"G\"><primitive id=\"G1\" "
+            + "class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><operations><op id=\"G1-m\" name=\"monitor\" "
+            + "interval=\"10s\"/></operations></primitive><primitive id=\"G2\" class=\"ocf\" provider=\"heartbeat\" "
+            + "type=\"Dummy\"/></group></clone>"));
+        assertEquals(new Run(0, "", ""), pcs(null, "-f", f.toString(), "resource", "unmanage", "C", "--monitor"));
+        String x = Files.readString(f);
+        // a clone's group: its primitives are unmanaged, not the clone nor the group
+        assertTrue(x.contains("<nvpair id=\"G1-meta_attributes-is-managed\" name=\"is-managed\" value=\"false\"/>")
+            && x.contains("G2-meta_attributes-is-managed") && !x.contains("C-meta_attributes")
+            && !x.contains("G-meta_attributes") && x.contains("enabled=\"false\""), x);
+        assertEquals(new Run(0, "", "Warning: Resource 'G1' has no enabled monitor operations. Re-run with "
+            + "'--monitor' to enable them.\n"),
+            pcs(null, "-f", f.toString(), "resource", "manage", "G1"));
+        x = Files.readString(f);
+        assertTrue(!x.contains("G1-meta_attributes-is-managed") && x.contains("G2-meta_attributes-is-managed"), x);
+        assertEquals(new Run(0, "", ""), pcs(null, "-f", f.toString(), "resource", "manage", "C", "--monitor"));
+        x = Files.readString(f);
+        assertTrue(!x.contains("is-managed") && !x.contains("enabled="), x);
+        assertEquals(new Run(1, "", "Error: bundle/clone/group/resource/tag 'NO' does not exist\nError: Errors have "
+            + "occurred, therefore pcs is unable to continue\n"), pcs(null, "-f", f.toString(), "resource",
+            "unmanage", "V1", "NO"));
+        assertEquals(x, Files.readString(f));
+    }
+
+    @Test
+    void nodeAttributesAndMaintenanceAsCrmAttributeWritesThem() throws Exception {
+        Path f = file(RUNNING);
+        String p = f.toString();
+        assertEquals(new Run(0, "", ""), pcs(null, "-f", p, "node", "attribute", "node2", "rack=1", "zone=a"));
+        assertEquals(new Run(0, "", ""), pcs(null, "-f", p, "node", "maintenance", "node2"));
+        assertEquals(new Run(0, "Node Attributes:\n node2: maintenance=on rack=1 zone=a\n", ""),
+            pcs(null, "-f", p, "node", "attribute"));
+        assertTrue(Files.readString(f).contains("<nvpair id=\"nodes-2-rack\" name=\"rack\" value=\"1\"/>"),
+            Files.readString(f));
+        assertEquals(new Run(0, "", ""), pcs(null, "-f", p, "node", "attribute", "node2", "zone="));
+        assertEquals(new Run(0, "", ""), pcs(null, "-f", p, "node", "unmaintenance", "node2"));
+        assertEquals(new Run(0, "Node Attributes:\n node2: rack=1\n", ""), pcs(null, "-f", p, "node", "attribute",
+            "node2"));
+        String before = Files.readString(f);
+        assertEquals(new Run(2, "", "Error: attribute: 'zone' doesn't exist for node: 'node2'\n"),
+            pcs(null, "-f", p, "node", "attribute", "node2", "zone="));
+        assertEquals(before, Files.readString(f));
+    }
+
+    @Test
+    void ticketConstraintsAddConfigRemove() throws Exception {
+        Path f = file(RUNNING);
+        String p = f.toString();
+        assertEquals(new Run(0, "", "Deprecation Warning: Value 'Master' of option role is deprecated and should not "
+            + "be used, use 'Promoted' value instead\n"), pcs(null, "-f", p, "constraint", "ticket", "add", "T1",
+            "master", "V1", "loss-policy=stop"));
+        assertTrue(Files.readString(f).contains("<rsc_ticket id=\"ticket-T1-V1-Promoted\" ticket=\"T1\" "
+            + "rsc=\"V1\" rsc-role=\"Promoted\" loss-policy=\"stop\"/>"), Files.readString(f));
+        assertEquals(new Run(0, "Ticket Constraints:\n  Promoted V1 loss-policy=stop ticket=T1 "
+            + "(id:ticket-T1-V1-Promoted)\n", ""), pcs(null, "-f", p, "constraint", "ticket", "config", "--full"));
+        assertEquals(new Run(1, "", "Duplicate constraints:\n  Promoted V1 loss-policy=stop ticket=T1 "
+            + "(id:ticket-T1-V1-Promoted)\nError: duplicate constraint already exists, use --force to override\n"
+            + "Error: Errors have occurred, therefore pcs is unable to continue\n"), pcs(null, "-f", p, "constraint",
+            "ticket", "add", "T1", "Promoted", "V1"));
+        assertEquals(1, pcs(null, "-f", p, "constraint", "ticket", "add", "T2", "NOPE").exit());
+        assertEquals(new Run(1, "", "Error: no matching ticket constraint found\n"), pcs(null, "-f", p,
+            "constraint", "ticket", "remove", "T2", "V1"));
+        assertEquals(new Run(0, "", ""), pcs(null, "-f", p, "constraint", "ticket", "remove", "T1", "V1"));
+        assertTrue(!Files.readString(f).contains("rsc_ticket"), Files.readString(f));
+    }
+
+    @Test
+    void restartGoesThroughCrmResourceOnANodeOnly() throws Exception {
+        List<List<String>> calls = new ArrayList<>();
+        XmlNode root = XmlText.parse(RUNNING.replace("<resources>", "<resources><clone id=\"C\"><primitive id=\"CP\" "
+            + "class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/></clone>"), "cib");
+        Cib cib = new Cib() {
+            @Override
+            public CibSnapshot current() {
+                return new CibSnapshot(root);
+            }
+
+            @Override
+            public CompletionStage<CibSnapshot> update(CibRequest request) {
+                throw new AssertionError("restart changes no CIB");
+            }
+
+            @Override
+            public AutoCloseable listen(CibListener listener) {
+                return () -> { };
+            }
+
+            @Override
+            public boolean syncing() {
+                return false;
+            }
+        };
+        PcsCommand cmd = new PcsCommand(cib, CLOCK, AGENTS);
+        cmd.crmResource = new org.vigil.kernel.api.command.AdminCommand() {
+            @Override
+            public int execute(List<String> args, PrintStream out, PrintStream err) {
+                calls.add(args);
+                return 0;
+            }
+
+            @Override
+            public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) {
+                return execute(args, out, err);
+            }
+        };
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(o, true, StandardCharsets.UTF_8)) {
+            assertEquals(0, cmd.execute(List.of("resource", "restart", "V1", "--wait=20"), new CommandContext(tmp),
+                out, out));
+            assertEquals(0, cmd.execute(List.of("resource", "restart", "CP", "node1"), new CommandContext(tmp), out,
+                out));
+            assertEquals(1, cmd.execute(List.of("resource", "restart", "V1", "node1"), new CommandContext(tmp), out,
+                out));
+            assertEquals(1, cmd.execute(List.of("-f", "x.xml", "resource", "restart", "V1"), new CommandContext(tmp),
+                out, out));
+        }
+        assertEquals(List.of(List.of("--restart", "--resource", "V1", "--timeout", "20"),
+            List.of("--restart", "--resource", "C", "--node", "node1")), calls);
+        assertEquals("V1 successfully restarted\nWarning: using C... (if a resource is a clone or bundle you must "
+            + "use the clone or bundle name)\nC successfully restarted\nError: can only restart on a specific node "
+            + "for a clone or bundle resource\nError: Specified option '-f' is not supported in this command\n",
+            o.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void crmConfigureShowAsCrmshPrintsIt() throws Exception {
         Path f = file(RUNNING.replace("<constraints/>", "<constraints><rsc_location id=\"l1\" rsc=\"V1\" "
             + "node=\"node1\" score=\"INFINITY\"/><rsc_order id=\"a-o\" first=\"V1\" then=\"V1\" kind=\"Optional\"/>"

@@ -29,6 +29,7 @@ import org.vigil.kernel.api.command.CommandContext;
  *
  * <p>By default a short script on one generated CIB runs (about 15 s on an idle machine: the real pcs takes 0.5 to
  * 2 s a call); with
+ * {@code -Dvigil.pcs.full=true} the whole script on that CIB; with
  * {@code -Dvigil.pcs.corpus=true} also regression CIBs of Pacemaker's scheduler corpus and more generated ones. Under
  * {@code -Dvigil.systemTests=true} a missing pcs fails the test; otherwise it is skipped.
  */
@@ -78,6 +79,12 @@ class PcsDifferentialTest {
             "constraint colocation add V3 with V1 INFINITY",
             "constraint colocation add V2 with V3 100",
             "constraint colocation add V3 with V1",
+            "constraint ticket add T1 V1 loss-policy=stop",
+            "constraint ticket add T2 promoted V3 id=tk2",
+            "constraint ticket add T1 V1",
+            "constraint ticket add T1 NOPE",
+            "constraint ticket add T3 V1 loss-policy=bogus",
+            "constraint ticket config",
             "constraint",
             "constraint --full",
             "constraint location config",
@@ -90,13 +97,26 @@ class PcsDifferentialTest {
             "property unset maintenance-mode",
             "node standby " + n1,
             "node unstandby " + n1,
+            "node attribute " + n1 + " rack=1 zone=a",
+            "node attribute " + n1 + " zone=",
+            "node attribute " + n2 + " nothere=",
+            "node attribute",
+            "node maintenance " + n2,
+            "node unmaintenance " + n2,
             "resource ban V1 " + n2,
             "resource clear V1",
             "resource group add VG V3",
             "resource clone V2",
             "resource op add V1 monitor interval=99s",
             "resource op remove V1 monitor interval=99s",
+            "resource unmanage V2 --monitor",
+            "resource manage V2",
+            "resource unmanage VG --monitor",
+            "resource manage V3 --monitor",
+            "resource unmanage NOPE",
             "constraint remove order-V1-V2-mandatory",
+            "constraint ticket remove T2 V3",
+            "constraint ticket remove T9 V1",
             "constraint location remove location-V1-" + n1 + "-100",
             "resource delete V1",
             "resource delete V4",
@@ -297,8 +317,13 @@ class PcsDifferentialTest {
     static List<List<String>> shortScript(String n1, String n2) {
         List<String> keep = List.of("resource create V1", "resource create V2", "resource create V5", "resource config V2",
             "resource update V2 fake", "constraint location V2 prefers", "constraint", "property set stonith",
-            "node standby", "resource ban", "resource delete V1");
+            "node standby", "resource ban", "resource unmanage V2", "resource manage V2",
+            "node attribute " + n1 + " rack", "node maintenance",
+            "resource delete V1");
+        List<String> tickets = List.of("constraint ticket add T1 V1 loss", "constraint ticket remove T9");
         return script(n1, n2).stream().filter(c -> keep.stream().anyMatch(k -> String.join(" ", c).startsWith(k)))
+            .filter(c -> !String.join(" ", c).startsWith("constraint ticket")
+                || tickets.stream().anyMatch(k -> String.join(" ", c).startsWith(k)))
             .toList();
     }
 
@@ -313,6 +338,9 @@ class PcsDifferentialTest {
             for (String c : CORPUS_CIBS) {
                 runScript(pcs, c, Files.readString(CORPUS.resolve(c + ".xml")), null);
             }
+        } else if (Boolean.getBoolean("vigil.pcs.full")) {
+            // the whole script on one generated CIB (about a minute)
+            runScript(pcs, "generated-1", generated(1), script("node1", "node2"));
         } else {
             runScript(pcs, "generated-1", generated(1), shortScript("node1", "node2"));
         }
