@@ -255,13 +255,22 @@ class DemoIT {
         assertStopped(demo);
     }
 
-    /** Node N's {@code stonith_admin --history} of node V (and the device's own log) has a successful reboot. */
+    /**
+     * Node N's {@code stonith_admin --history} of node V (and the device's own log) has a successful reboot. The
+     * hung process dies while the agent still runs: the result reaches the fencers' histories a moment later (the
+     * agent's exit, then the result over CPG), so the history is read again for up to 10 s.
+     */
     private static void assertFenced(Path cluster, int n, int victim) throws Exception {
+        Pattern done = Pattern.compile("^(reboot|off) of node" + victim + " successful: delegate=node[123], "
+            + "client=pacemaker-controld\\.[123], origin=node[123], last-successful='[^']+'$", Pattern.MULTILINE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         Result h = vigil(cluster, n, "stonith_admin", "--history", "node" + victim);
+        while (!(h.exit() == 0 && done.matcher(h.out()).find()) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            h = vigil(cluster, n, "stonith_admin", "--history", "node" + victim);
+        }
         assertEquals(0, h.exit(), h.out());
-        assertTrue(Pattern.compile("^(reboot|off) of node" + victim + " successful: delegate=node[123], "
-            + "client=pacemaker-controld\\.[123], origin=node[123], last-successful='[^']+'$", Pattern.MULTILINE)
-            .matcher(h.out()).find(), "node" + n + "'s fencing history of node" + victim + ":\n" + h.out());
+        assertTrue(done.matcher(h.out()).find(), "node" + n + "'s fencing history of node" + victim + ":\n" + h.out());
         String log = Files.readString(cluster.resolve("fence.log"));
         assertTrue(Pattern.compile("^\\d+ (reboot|off) node" + victim + " ok$", Pattern.MULTILINE).matcher(log).find(),
             "the fence device's log:\n" + log);
