@@ -32,6 +32,7 @@ import org.vigil.crm.api.cib.CibSnapshot;
 import org.vigil.crm.api.cib.CibVersion;
 import org.vigil.crm.api.cib.XmlCodec;
 import org.vigil.crm.api.cib.XmlNode;
+import org.vigil.crm.api.exec.ExecHandover;
 import org.vigil.crm.api.exec.ExecRequest;
 import org.vigil.crm.api.exec.Executor.Outcome;
 import org.vigil.kernel.api.Cmap;
@@ -132,6 +133,8 @@ final class ExecutorCore {
     private long calls;
     private int writes;
     private boolean closing;
+    /** Jobs handed to the next revision: their results, if they reach this one, are ignored. */
+    private final Set<Job> handedOver = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     /** One resource's queue, history and recurring operations. */
@@ -152,6 +155,9 @@ final class ExecutorCore {
         Job running;
         /** Requests for the very action running now (from another transition): they get its result. */
         final List<Job> joined = new ArrayList<>();
+        /** The agent's result to come for {@link #running} once its agent started, and when it started. */
+        CompletionStage<AgentResult> runningStage;
+        long runningStarted;
         /** The last one-shot action run here if it succeeded and nothing ran or failed since (else null). */
         Job lastDone;
         AgentResult lastResult;
@@ -273,9 +279,52 @@ final class ExecutorCore {
             rearmAt(rs, rec, due > 0 ? Math.min(due, now + r.intervalMs()) : now + r.intervalMs());
             taken++;
         }
-        LOG.info("executor: took over {} resources and {} recurring operations from the previous revision",
-            resources.size(), taken);
+        int inFlight = takeOverInFlight();
+        LOG.info("executor: took over {} resources, {} recurring operations and {} actions in flight from the "
+            + "previous revision", resources.size(), taken, inFlight);
         return taken;
+    }
+
+    /**
+     * Takes the agent actions an earlier revision left in flight ({@link ExecHandover}): each is this revision's
+     * running action of its resource, its result recorded and its requests answered here; a recurring one runs on
+     * from its next run after this one (the timer {@link #restore()} armed for it is cancelled).
+     *
+     * @return how many were taken
+     */
+    @SuppressWarnings("unchecked")
+    int takeOverInFlight() {
+        List<ExecHandover.InFlight> left = ExecHandover.take(nodeName);
+        for (ExecHandover.InFlight f : left) {
+            ExecRequest r = f.action().request();
+            ResourceState rs = state(r);
+            Recurring rec = null;
+            if (r.intervalMs() > 0) {
+                rec = rs.recurring.get(OpRecord.historyKey(r));
+                if (rec == null || rec.cancelled) {
+                    rec = new Recurring(r);
+                    rec.cancelled = true;   // cancelled meanwhile: the result is not recorded
+                } else if (rec.next != null) {
+                    rec.next.cancel(false);
+                    rec.next = null;
+                }
+            }
+            Job job = new Job(r, f.action().receivedAt(), rec, f.action().done());
+            for (ExecHandover.Waiter w : f.joined()) {
+                rs.joined.add(new Job(w.request(), w.receivedAt(), null, w.done()));
+            }
+            rs.busy = true;
+            rs.running = job;
+            rs.runningStage = (CompletionStage<AgentResult>) f.result();
+            rs.runningStarted = f.started();
+            long started = f.started();
+            rs.runningStage.whenComplete((result, e) -> thread.execute(() -> finished(rs, job, result != null
+                ? result : AgentResult.failed(ExecStatus.ERROR, OcfStatus.ERR_GENERIC, "the agent failed: " + e,
+                Duration.ZERO), started)));
+            LOG.info("{} on {}: taken over in flight from the previous revision (running {} ms)", r.operationKey(),
+                nodeName, clock.getAsLong() - started);
+        }
+        return left.size();
     }
 
     private XmlNode ownLrmResources(CibSnapshot s) {
@@ -524,9 +573,16 @@ final class ExecutorCore {
                 stage = CompletableFuture.completedFuture(AgentResult.failed(ExecStatus.ERROR, OcfStatus.ERR_GENERIC,
                     "the agent failed: " + e, Duration.ZERO));
             }
-            stage.whenComplete((result, e) -> thread.execute(() -> finished(rs, job, result != null ? result
-                : AgentResult.failed(ExecStatus.ERROR, OcfStatus.ERR_GENERIC, "the agent failed: " + e,
-                Duration.ZERO), started)));
+            if (rs.running == job) {
+                rs.runningStage = stage;
+                rs.runningStarted = started;
+            }
+            stage.whenComplete((result, e) -> thread.execute(() -> {
+                if (!handedOver.contains(job)) {
+                    finished(rs, job, result != null ? result : AgentResult.failed(ExecStatus.ERROR,
+                        OcfStatus.ERR_GENERIC, "the agent failed: " + e, Duration.ZERO), started);
+                }
+            }));
         };
         if (delay > 0) {
             timers.schedule(() -> thread.execute(go), delay, TimeUnit.MILLISECONDS);
@@ -592,6 +648,7 @@ final class ExecutorCore {
         List<Job> also = List.of();
         if (rs.running == job) {
             rs.running = null;
+            rs.runningStage = null;
             also = List.copyOf(rs.joined);
             rs.joined.clear();
         }
@@ -1031,7 +1088,42 @@ final class ExecutorCore {
      * operations running now have finished and their results are written.
      */
     CompletableFuture<Void> close() {
+        return close(false);
+    }
+
+    /**
+     * As {@link #close()}; with {@code handOver}, the agent actions running now are not waited for but left in
+     * {@link ExecHandover} for the next revision in this JVM (the bundle is being replaced, the node goes on), which
+     * records their results and answers their requests; the returned stage then completes once this revision's
+     * CIB writes are done.
+     */
+    CompletableFuture<Void> close(boolean handOver) {
         closing = true;
+        if (handOver) {
+            List<ExecHandover.InFlight> left = new ArrayList<>();
+            for (ResourceState rs : resources.values()) {
+                Job job = rs.running;
+                if (job == null || rs.runningStage == null) {
+                    continue;   // not started yet (a start-delay, an agent awaited): not handed, as before
+                }
+                List<ExecHandover.Waiter> joined = new ArrayList<>();
+                for (Job j : rs.joined) {
+                    joined.add(new ExecHandover.Waiter(j.request(), j.receivedAt(), j.done()));
+                }
+                left.add(new ExecHandover.InFlight(new ExecHandover.Waiter(job.request(), job.receivedAt(),
+                    job.done()), joined, rs.runningStarted, rs.runningStage));
+                handedOver.add(job);
+                rs.joined.clear();
+                rs.running = null;
+                rs.runningStage = null;
+                rs.busy = false;
+            }
+            if (!left.isEmpty()) {
+                ExecHandover.leave(nodeName, left);
+                LOG.info("executor: {} actions in flight left to the next revision: {}", left.size(),
+                    left.stream().map(f -> f.action().request().operationKey()).toList());
+            }
+        }
         for (ResourceState rs : resources.values()) {
             for (Recurring rec : rs.recurring.values()) {
                 if (rec.next != null) {

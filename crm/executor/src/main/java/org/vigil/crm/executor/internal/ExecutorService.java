@@ -35,14 +35,17 @@ import org.vigil.kernel.spi.ResourceAgent;
 /**
  * The node's executor as a service: an {@link ExecutorCore} on its own thread, with the resource agents the node
  * has registered ({@link ResourceAgent} services, by {@link ResourceAgent#spec()}). At activation it takes over
- * what an earlier revision of this bundle ran in this JVM; at deactivation it lets the operations running now finish
- * and record their results (at most {@value #CLOSE_WAIT_S} s) before it goes.
+ * what an earlier revision of this bundle ran in this JVM, the agent actions it left in flight included; at
+ * deactivation it hands the actions running now to the next revision, or when the node stops lets them finish and
+ * record their results (at most {@value #CLOSE_WAIT_S} s) before it goes.
  */
 @Component(immediate = true, service = Executor.class)
 public final class ExecutorService implements Executor {
 
     private static final Logger LOG = LoggerFactory.getLogger("vigil.EXEC");
     static final int CLOSE_WAIT_S = 120;
+    /** Whether running actions are handed to the next revision ({@code -Dvigil.exec.handOver=false}: waited for). */
+    static final boolean HAND_OVER = !"false".equals(System.getProperty("vigil.exec.handOver"));
     /**
      * How long after this revision starts, or after an agent is unregistered, a missing agent is waited for rather
      * than reported as not installed (the agents bundle's swap takes well under a second).
@@ -213,10 +216,24 @@ public final class ExecutorService implements Executor {
         return call(core::active);
     }
 
+    /**
+     * Stops this revision. While the node goes on (this bundle, the CIB's or the agents' is being replaced), the agent
+     * actions running now are handed to the next revision ({@code ExecHandover}) and only this revision's CIB writes
+     * are waited for; when the node itself stops, the running actions are waited for (at most
+     * {@value #CLOSE_WAIT_S} s) and their results recorded, as before.
+     */
     @Deactivate
-    void deactivate() {
+    void deactivate(org.osgi.framework.BundleContext context) {
+        boolean nodeStopping;
         try {
-            CompletableFuture.supplyAsync(core::close, thread).thenCompose(f -> f).get(CLOSE_WAIT_S, TimeUnit.SECONDS);
+            nodeStopping = context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING;
+        } catch (IllegalStateException e) {
+            nodeStopping = true;
+        }
+        boolean handOver = !nodeStopping && HAND_OVER;
+        try {
+            CompletableFuture.supplyAsync(() -> core.close(handOver), thread).thenCompose(f -> f)
+                .get(CLOSE_WAIT_S, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

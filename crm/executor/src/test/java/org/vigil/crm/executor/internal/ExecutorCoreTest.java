@@ -59,6 +59,7 @@ class ExecutorCoreTest {
     @AfterEach
     void stop() {
         thread.shutdownNow();
+        org.vigil.crm.api.exec.ExecHandover.take("node1");   // nothing left to another test
     }
 
     /** A resource agent whose results the test scripts, per operation key. */
@@ -590,6 +591,127 @@ class ExecutorCoreTest {
         agentStop.obtrudeValue(ok(OcfStatus.OK));
         run(op("vip", "stop", 0, 13, 0, Map.of()));
         assertEquals(2, slow.count("stop"));
+    }
+
+    @Test
+    void anActionInFlightIsHandedToTheNextRevisionAndRecordedOnce() throws Exception {
+        run(op("vip", "start", 0));
+        CompletableFuture<AgentResult> agentStop = new CompletableFuture<>();
+        CompletableFuture<AgentResult> agentMonitor = new CompletableFuture<>();
+        FakeAgent slow = new FakeAgent("Dummy") {
+            @Override
+            public CompletionStage<AgentResult> execute(AgentRequest request) {
+                if (request.action().equals("stop")) {
+                    calls.add(request);
+                    return agentStop;
+                }
+                if (request.resource().equals("db") && request.action().equals("monitor") && calls.stream()
+                    .filter(c -> c.resource().equals("db") && c.action().equals("monitor")).count() == 1) {
+                    calls.add(request);
+                    return agentMonitor;   // the second run of db's monitor
+                }
+                return super.execute(request);
+            }
+        };
+        agents.put(slow.spec(), slow);
+        run(op("db", "start", 0));
+        run(op("db", "monitor", 300, 8, 0, Map.of()));
+        // the stop runs (its agent does not answer yet), and a new DC asks for it again under another key
+        CompletableFuture<Outcome> stop = on(() -> core.execute(op("vip", "stop", 0, 7, 0, Map.of())))
+            .toCompletableFuture();
+        ExecRequest again = new ExecRequest(9, "stop", "vip_stop_0", "node1", "1", "vip", null, "ocf", "heartbeat",
+            "Dummy", new TreeMap<>(Map.of("CRM_meta_timeout", "20000", "CRM_meta_interval", "0", "state", "/run/vip",
+            "crm_feature_set", "3.16.1")), 0, "9:4:0:" + TE);
+        waitFor(() -> slow.count("stop") == 1);
+        CompletableFuture<Outcome> joined = on(() -> core.execute(again)).toCompletableFuture();
+        // the second run of db's monitor is in flight too
+        waitFor(() -> slow.calls.stream().filter(c -> c.resource().equals("db") && c.action().equals("monitor"))
+            .count() == 2);
+
+        // the bundle is replaced: the old revision goes at once, not when the agents answer
+        on(() -> core.close(true)).get(5, TimeUnit.SECONDS);
+        assertFalse(stop.isDone());
+        ExecutorCore next = newCore();
+        agents.put(slow.spec(), slow);
+        on(next::restore);
+        core = next;
+        assertEquals(2, (int) on(next::active), "both in flight belong to the new revision");
+
+        agentStop.complete(ok(OcfStatus.OK));
+        Outcome o = stop.get(10, TimeUnit.SECONDS);
+        assertEquals(0, o.rc());
+        assertTrue(o.recorded(), "recorded by the new revision");
+        assertEquals(0, joined.get(10, TimeUnit.SECONDS).rc(), "the joined request is answered too");
+        assertEquals("stop", entry("vip", "vip_last_0").attribute("operation"));
+        assertEquals(1, slow.count("stop"), "run once");
+
+        agentMonitor.complete(new AgentResult(ExecStatus.DONE, OcfStatus.NOT_RUNNING, 7, "", "gone",
+            Duration.ofMillis(2)));
+        waitFor(() -> entry("db", "db_last_failure_0") != null);
+        assertEquals("7", entry("db", "db_last_failure_0").attribute("rc-code"));
+        // the monitor goes on from the new revision, one interval after the run it took over
+        long monitors = slow.calls.stream().filter(c -> c.resource().equals("db") && c.action().equals("monitor"))
+            .count();
+        waitFor(() -> slow.calls.stream().filter(c -> c.resource().equals("db") && c.action().equals("monitor"))
+            .count() > monitors);
+        assertEquals(List.of("db_monitor_300"), on(next::recurring));
+    }
+
+    @Test
+    void anActionThatEndsDuringTheSwapIsRecordedByTheNextRevision() throws Exception {
+        CompletableFuture<AgentResult> agentStart = new CompletableFuture<>();
+        FakeAgent slow = new FakeAgent("Dummy") {
+            @Override
+            public CompletionStage<AgentResult> execute(AgentRequest request) {
+                if (request.action().equals("start") && request.resource().equals("web")) {
+                    calls.add(request);
+                    return agentStart;
+                }
+                return super.execute(request);
+            }
+        };
+        agents.put(slow.spec(), slow);
+        run(op("vip", "start", 0));
+        CompletableFuture<Outcome> start = on(() -> core.execute(op("web", "start", 0, 12, 0, Map.of())))
+            .toCompletableFuture();
+        try {
+            waitFor(() -> slow.count("start") == 2);
+        } catch (AssertionError e) {
+            throw new AssertionError(slow.calls.toString(), e);
+        }
+        on(() -> core.close(true)).get(5, TimeUnit.SECONDS);
+        agentStart.complete(ok(OcfStatus.OK));   // between the old revision and the new one
+        Thread.sleep(100);
+        assertFalse(start.isDone(), "the old revision no longer records it");
+        ExecutorCore next = newCore();
+        agents.put(slow.spec(), slow);
+        on(next::restore);
+        core = next;
+        assertEquals(0, start.get(10, TimeUnit.SECONDS).rc());
+        assertEquals("start", entry("web", "web_last_0").attribute("operation"));
+        assertEquals("-1".equals(entry("web", "web_last_0").attribute("call-id")), false, "not the pending record");
+    }
+
+    @Test
+    void withoutHandOverTheOldRevisionWaitsForTheActionsRunning() throws Exception {
+        CompletableFuture<AgentResult> agentStart = new CompletableFuture<>();
+        FakeAgent slow = new FakeAgent("Dummy") {
+            @Override
+            public CompletionStage<AgentResult> execute(AgentRequest request) {
+                calls.add(request);
+                return agentStart;
+            }
+        };
+        agents.put(slow.spec(), slow);
+        CompletableFuture<Outcome> start = on(() -> core.execute(op("web", "start", 0))).toCompletableFuture();
+        waitFor(() -> slow.count("start") == 1);
+        CompletableFuture<Void> closed = on(() -> core.close(false));
+        Thread.sleep(200);
+        assertFalse(closed.isDone(), "the node stops: it waits for the start");
+        agentStart.complete(ok(OcfStatus.OK));
+        closed.get(10, TimeUnit.SECONDS);
+        assertEquals(0, start.get(1, TimeUnit.SECONDS).rc());
+        assertTrue(org.vigil.crm.api.exec.ExecHandover.take("node1").isEmpty());
     }
 
     @Test
