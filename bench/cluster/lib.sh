@@ -11,7 +11,8 @@
 # namespaces are removed at the end if this run created them (KEEP_NETNS=1 keeps them).
 #
 # Env: BENCH_RT (default /tmp/vigil-cluster-bench; $BRT) runtime files and results; ANCHOR (the anchor's directory);
-#      VIGIL_JAVA_OPTS (passed to the node JVMs by the launcher); CS_SCHED_RR=no (corosync without realtime).
+#      VIGIL_JAVA_OPTS (passed to the node JVMs by the launcher); CS_SCHED_RR=no (corosync without realtime);
+#      VIGIL_TOTEM_EXTRA (one more line in Vigil's totem {} section, e.g. "netmtu: 1500"; not given to corosync).
 set -u
 CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VIGIL_ROOT="$(cd "$CLUSTER_DIR/../.." && pwd)"
@@ -132,6 +133,7 @@ vigil_conf() {
     echo "	crypto_cipher: none"
     echo "	crypto_hash: none"
     [ -n "$timing" ] && echo "	$timing"
+    [ -n "${VIGIL_TOTEM_EXTRA:-}" ] && printf '\t%s\n' "$VIGIL_TOTEM_EXTRA"
     echo "}"
     echo "nodelist {"
     local j

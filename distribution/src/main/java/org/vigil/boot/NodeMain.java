@@ -190,11 +190,12 @@ public final class NodeMain {
             System.setProperty("logback.configurationFile", home.resolve("etc/logback.xml").toString());
         }
 
+        trace(started, "main");
         Map<String, String> props = new HashMap<>();
         Launch launch = Launch.read(home.resolve("vigil.jar"));
+        trace(started, "launch plan read");
         props.putAll(launch.runProperties());
         props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
-        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(launch.maxStartLevel()));
         props.put("vigil.config", Path.of(config).toAbsolutePath().toString());
         props.put("vigil.state.dir", state.toString());
@@ -202,8 +203,22 @@ public final class NodeMain {
         props.put("vigil.started", Long.toString(started));
         props.put("vigil.home", home.toString());
         props.put("gosh.args", "--nointeractive");
+        // The bundle cache of the last start is kept when the distribution, the bundle ledger and the Java version
+        // are the same and the cache still holds exactly the bundles that start installed (FrameworkCache); else
+        // it is cleaned and every bundle installed anew.
+        FrameworkCache fwCache;
+        try {
+            fwCache = new FrameworkCache(state, home.resolve("vigil.jar"), store.directory().resolve("ledger"));
+        } catch (IOException e) {
+            System.err.println("vigil node: cannot start in state dir " + state + ": " + BundleStore.oneLine(e));
+            deleteQuietly(pidFile);
+            heldLock.release();
+            return 1;
+        }
+        boolean reuse = fwCache.sourcesMatch();
+        trace(started, "configuration read, state dir locked" + (reuse ? "; reusing the bundle cache" : ""));
 
-        Framework fw = new FrameworkFactory().newFramework(props);
+        Framework[] fwHolder = new Framework[1];
         Runnable cleanup = () -> {
             deleteQuietly(pidFile);
             try {
@@ -217,20 +232,56 @@ public final class NodeMain {
         // SIGTERM/SIGINT: stop the framework cleanly, remove the pid file and exit 0, as corosync does. When the
         // JVM exits for another reason (a failed start) the hook keeps that exit status.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop(fw);
+            Framework f = fwHolder[0];
+            if (f != null) {
+                stop(f);
+            }
             cleanup.run();
             System.out.flush();
             System.err.flush();
             Runtime.getRuntime().halt(exitStatus);
         }, "vigil-shutdown"));
+        Framework fw = null;
         try {
-            fw.init();
-            launch.install(fw.getBundleContext(), store);
+            if (reuse) {
+                fw = newFramework(props, false, fwHolder);
+                fw.init();
+                String why = fwCache.bundlesMatch(fw.getBundleContext());
+                if (why != null) {
+                    System.err.println("vigil node: the bundle cache is not used (" + why + "); installing the bundles"
+                        + " anew");
+                    fw.stop();
+                    fw.waitForStop(20_000);
+                    reuse = false;
+                }
+                trace(started, "framework initialized from its cache" + (reuse ? "" : " (discarded)"));
+            }
+            if (!reuse) {
+                fwCache.forget();
+                deleteTree(cache);
+                fw = newFramework(props, true, fwHolder);
+                fw.init();
+                trace(started, "framework initialized");
+                launch.install(fw.getBundleContext(), store);
+                fwCache.record(fw.getBundleContext());
+                trace(started, "bundles installed");
+            }
+            if (TRACE) {
+                fw.getBundleContext().addBundleListener((org.osgi.framework.SynchronousBundleListener) ev -> {
+                    if (ev.getType() == org.osgi.framework.BundleEvent.STARTED) {
+                        trace(started, "started " + ev.getBundle().getSymbolicName());
+                    }
+                });
+            }
             fw.start();
-        } catch (BundleException | IOException | RuntimeException e) {
+            trace(started, "framework started (bundles start level by level)");
+        } catch (BundleException | IOException | RuntimeException | InterruptedException e) {
             System.err.println("vigil node: cannot start: " + rootCause(e) + " (state dir " + state + ")");
-            stop(fw);
-            // nothing half-written stays behind: the framework cache is made anew at every start anyway
+            if (fw != null) {
+                stop(fw);
+            }
+            // nothing half-written stays behind: the next start installs every bundle anew
+            fwCache.forget();
             deleteTree(cache);
             exitStatus = 3;
             return 3;
@@ -239,6 +290,30 @@ public final class NodeMain {
         cleanup.run();
         exitStatus = ev.getType() == FrameworkEvent.ERROR ? 3 : 0;
         return exitStatus;
+    }
+
+    private static Framework newFramework(Map<String, String> props, boolean clean, Framework[] holder) {
+        Map<String, String> p = new HashMap<>(props);
+        if (clean) {
+            p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        } else {
+            p.remove(Constants.FRAMEWORK_STORAGE_CLEAN);
+        }
+        Framework fw = new FrameworkFactory().newFramework(p);
+        holder[0] = fw;
+        return fw;
+    }
+
+    /** With {@code -Dvigil.boot.trace=true}: one line per start-up phase on stderr, ms since the JVM started. */
+    private static final boolean TRACE = Boolean.getBoolean("vigil.boot.trace");
+
+    private static void trace(long mainStarted, String what) {
+        if (TRACE) {
+            long now = System.currentTimeMillis();
+            long jvm = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(now);
+            System.err.println("vigil node: boot +" + (now - jvm) + " ms (main +" + (now - mainStarted) + " ms): "
+                + what);
+        }
     }
 
     /** Exit status the shutdown hook ends the process with (0 for a signal). */

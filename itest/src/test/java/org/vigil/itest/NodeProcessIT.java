@@ -275,6 +275,58 @@ class NodeProcessIT {
         assertTrue(Files.isDirectory(state.resolve("felix-cache")), "the running node's framework cache is intact");
     }
 
+    /**
+     * A restarted node keeps its Felix bundle cache (no bundle installed anew) while nothing changed, and installs
+     * anew when the cache no longer holds what the last installation recorded (here: one bundle's recorded
+     * last-modified time altered in the stamp, as an upgrade in place would change it).
+     */
+    @Test
+    void aRestartedNodeKeepsItsBundleCacheUntilTheBundlesDiffer() throws Exception {
+        Path st = dir.resolve("cache-state");
+        Path c = dir.resolve("cache.conf");
+        Files.writeString(c, Files.readString(conf).replaceAll("ring0_port: \\d+", "ring0_port: " + freePort()));
+        String first = traceStart(c, st, "cache1.log");
+        assertFalse(first.contains("reusing the bundle cache"), first);
+        assertTrue(first.contains("bundles installed"), first);
+        Path stamp = st.resolve("felix-cache.stamp");
+        assertTrue(Files.exists(stamp), "the installation is recorded");
+
+        String second = traceStart(c, st, "cache2.log");
+        assertTrue(second.contains("reusing the bundle cache"), second);
+        assertTrue(second.contains("framework initialized from its cache\n")
+            || second.contains("framework initialized from its cache\r"), second);
+        assertFalse(second.contains("bundles installed"), second);
+
+        List<String> lines = new ArrayList<>(Files.readAllLines(stamp));
+        int i = 0;
+        while (!lines.get(i).startsWith("bundle ")) {
+            i++;
+        }
+        String[] f = lines.get(i).split(" ");
+        f[3] = Long.toString(Long.parseLong(f[3]) - 1000);
+        lines.set(i, String.join(" ", f));
+        Files.write(stamp, lines);
+        String third = traceStart(c, st, "cache3.log");
+        assertTrue(third.contains("the bundle cache is not used (cached bundle differs"), third);
+        assertTrue(third.contains("bundles installed"), third);
+    }
+
+    /** Starts a node with the boot trace on, waits for its socket, stops it with SIGTERM; its output. */
+    private static String traceStart(Path config, Path stateDir, String logName) throws Exception {
+        Path log = dir.resolve(logName);
+        ProcessBuilder pb = new ProcessBuilder(VIGIL.toString(), "node", "-c", config.toString(), "--state-dir",
+            stateDir.toString(), "--node-id", "1").redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("VIGIL_JAVA_OPTS", "-Dvigil.boot.trace=true");
+        Process p = pb.start();
+        try {
+            awaitSocket(stateDir, p);
+        } finally {
+            p.destroy();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "node stopped on SIGTERM");
+        }
+        return Files.readString(log);
+    }
+
     @Test
     void clientWithNoNodeRunningSaysSo() throws Exception {
         Result r = vigil("--state-dir", dir.resolve("nowhere").toString(), "status");

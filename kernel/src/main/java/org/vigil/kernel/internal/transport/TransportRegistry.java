@@ -38,6 +38,10 @@ import org.vigil.kernel.spi.TransportSpec;
 @Component(immediate = true, service = TransportRegistry.class)
 public final class TransportRegistry {
 
+    /** Socket send and receive buffer size asked for when the ring's packets are larger than 1500 bytes. */
+    static final int LARGE_PACKET_SOCKET_BUFFER = 4 << 20;
+
+
     private static final Logger LOG = LoggerFactory.getLogger("vigil.TOTEM");
 
     private final VigilNode node;
@@ -192,7 +196,11 @@ public final class TransportRegistry {
         if (iface.isPresent() && iface.get().mcastaddr() != null) {
             group = new InetSocketAddress(InetAddress.getByName(iface.get().mcastaddr()), iface.get().mcastport());
         }
+        int mtu = cfg.totem().netmtu();
+        // Packets larger than an Ethernet frame arrive as IP fragments and a token visit can bring max_messages of
+        // them: socket buffers of 4 MiB (the kernel caps them at net.core.[rw]mem_max) hold a visit's burst.
+        int buffer = mtu > 1500 ? LARGE_PACKET_SOCKET_BUFFER : 0;
         return new TransportSpec(ring, bind, peers, group, iface.map(VigilConfig.Interface::ttl).orElse(1),
-            cfg.totem().netmtu(), 0, 0);
+            mtu, buffer, buffer);
     }
 }

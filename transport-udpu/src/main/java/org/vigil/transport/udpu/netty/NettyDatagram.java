@@ -37,6 +37,9 @@ public final class NettyDatagram {
 
     private final EventLoopGroup group;
     private final Channel channel;
+    /** Largest UDP datagram (IPv4/IPv6 payload limit, rounded up): every read buffer holds one whole. */
+    public static final int MAX_DATAGRAM = 65_536;
+
     private final java.nio.channels.DatagramChannel socket;
     private final AtomicLong sendFailures = new AtomicLong();
     private final AtomicLong receiverFailures = new AtomicLong();
@@ -67,7 +70,9 @@ public final class NettyDatagram {
             .group(group)
             .channelFactory(() -> new NioDatagramChannel(socket))
             .option(ChannelOption.SO_REUSEADDR, true)
-            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, spec.mtu() + 512)))
+            // every datagram a peer may send is read whole, whatever this node's netmtu: a peer may send larger
+            // packets (a netmtu changed node by node, or a peer without netmtu, whose packets go up to 64 KiB)
+            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
             .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                 @Override
                 protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
