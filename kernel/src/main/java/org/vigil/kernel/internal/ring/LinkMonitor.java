@@ -23,7 +23,8 @@ import org.vigil.kernel.api.CmapType;
  * <p>State published to cmap under corosync's knet names, {@code stats.knet.node<N>.link<R>.}: {@code
  * latency_ave}, {@code latency_min}, {@code latency_max} (microseconds, round trip), {@code latency_samples},
  * {@code up_count}, {@code down_count}, {@code tx_ping_packets}, {@code rx_ping_packets}, {@code tx_pong_packets},
- * {@code rx_pong_packets}, {@code enabled}; {@code connected} is the driver's (this state, unless the ring is
+ * {@code rx_pong_packets}, {@code rx_pong_late} (Vigil's: PONGs slower than the timeout, discarded as knet does),
+ * {@code enabled}; {@code connected} is the driver's (this state, unless the ring is
  * marked faulty).
  */
 public final class LinkMonitor {
@@ -66,6 +67,7 @@ public final class LinkMonitor {
         long upCount;
         long downCount;
         long stalePongs;
+        long latePongs;
         long limitedPings;
         double bucket = PONG_BURST;
         long bucketAt;
@@ -233,14 +235,16 @@ public final class LinkMonitor {
         p.sentSeq[slot] = -1;   // answered: a duplicate finds nothing
         long rtt = now - p.sentAt[slot];
         p.rxPong++;
+        if (rtt > timeoutNanos) {
+            // knet's process_pong discards a pong slower than the pong timeout: no sample, no sign of life
+            p.latePongs++;
+            return true;
+        }
         // the running average of knet's process_pong, over at most `precision` samples
         p.samples = Math.min(p.samples + 1, precision);
         p.aveNanos = (p.aveNanos * (p.samples - 1) + rtt) / p.samples;
         p.minNanos = Math.min(p.minNanos, rtt);
         p.maxNanos = Math.max(p.maxNanos, rtt);
-        if (rtt > timeoutNanos) {
-            return true;   // counted, but an answer that late is no sign the link works now
-        }
         p.lastPongAt = now;
         if (!p.up && ++p.pongsWhileDown >= pongCount) {
             p.up = true;
@@ -310,6 +314,7 @@ public final class LinkMonitor {
                 put(cmap, k + "rx_ping_packets", CmapType.UINT64, p.rxPing);
                 put(cmap, k + "tx_pong_packets", CmapType.UINT64, p.txPong);
                 put(cmap, k + "rx_pong_packets", CmapType.UINT64, p.rxPong);
+                put(cmap, k + "rx_pong_late", CmapType.UINT64, p.latePongs);
             }
         }
     }

@@ -89,6 +89,24 @@ class LinkMonitorTest {
     }
 
     @Test
+    void aPongSlowerThanTheTimeoutIsNoSampleAndNoSignOfLife() {
+        LinkMonitor m = monitor(1, 1);
+        CmapStore cmap = new CmapStore();
+        LinkFrame p1 = ping(m.due(0), 0, 2);
+        LinkFrame p2 = ping(m.due(250 * MS), 0, 2);
+        LinkFrame p3 = ping(m.due(500 * MS), 0, 2);
+        assertTrue(m.onPong(0, 2, p1.pong(1), 501 * MS));
+        assertTrue(m.onPong(0, 2, p2.pong(1), 502 * MS));
+        assertFalse(m.up(0, 2), "only one pong within the timeout");
+        assertTrue(m.onPong(0, 2, p3.pong(1), 503 * MS));
+        assertTrue(m.up(0, 2));
+        m.publish(cmap);
+        assertEquals(2L, cmap.get("stats.knet.node2.link0.latency_samples").orElseThrow().longValue());
+        assertEquals(252_000L, cmap.get("stats.knet.node2.link0.latency_max").orElseThrow().longValue());
+        assertEquals(1L, cmap.get("stats.knet.node2.link0.rx_pong_late").orElseThrow().longValue());
+    }
+
+    @Test
     void aPongThatAnswersNothingIsIgnored() {
         LinkMonitor m = monitor(1, 2);
         LinkFrame p = ping(m.due(0), 1, 2);
