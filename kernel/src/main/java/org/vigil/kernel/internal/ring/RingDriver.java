@@ -532,6 +532,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
                 }
             }
         }
+        monitor.publish(cmap);   // before "connected": a reader that sees a link up finds its latency
         publishConnectivity();
         if (rings > 1) {
             detectFaultyRings(now);
@@ -548,7 +549,6 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         cmap.set("stats.wire.rx_link_malformed", CmapType.UINT64, linkMalformed.get());
         cmap.set("stats.wire.rx_link_ratelimited", CmapType.UINT64, monitor.rateLimited());
         cmap.set("stats.wire.rx_link_stale_pong", CmapType.UINT64, monitor.stalePongs());
-        monitor.publish(cmap);
         long[] cpgDrops = cpg.dropCounters();
         cmap.set("stats.cpg.rx_unknown_sender", CmapType.UINT64, cpgDrops[0]);
         cmap.set("stats.cpg.rx_malformed", CmapType.UINT64, cpgDrops[1]);

@@ -148,7 +148,9 @@ class RingDriverLinkTest {
                 }
             }
             assertTrue(answered >= 2);
-            await("link 0 of node 2 up, link 1 not", () -> stat(cmap, "stats.knet.node2.link0.connected") == 1
+            await("link 0 of node 2 up with its samples, link 1 not", () ->
+                stat(cmap, "stats.knet.node2.link0.connected") == 1
+                && stat(cmap, "stats.knet.node2.link0.latency_samples") >= 2
                 && stat(cmap, "stats.knet.node2.link1.connected") == 0);
             assertTrue(stat(cmap, "stats.knet.node2.link0.latency_ave") > 0, "a round trip of at least 5 ms");
             assertTrue(stat(cmap, "stats.knet.node2.link0.latency_max") >= 5000);
@@ -172,6 +174,8 @@ class RingDriverLinkTest {
             for (byte[] b : bad) {
                 receiver.get().received(1, from[1], peer.encode(b, 0, b.length));
             }
+            await("each bad frame counted", () -> stat(cmap, "stats.wire.rx_link_malformed")
+                == malformedBefore + bad.length);
             Random rnd = new Random(7);
             long authFailedBefore = Math.max(0, stat(cmap, "stats.wire.rx_auth_failed"));
             for (int i = 0; i < 20_000; i++) {
