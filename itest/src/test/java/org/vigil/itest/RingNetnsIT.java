@@ -88,6 +88,16 @@ class RingNetnsIT {
     @Order(1)
     void ringForms() throws Exception {
         awaitMembers("1 2 3", 1, 2, 3);
+        // "connected" = the link answers the heartbeats (knet's meaning): up within a ping timeout of the start
+        String[] out = {""};
+        NetnsCluster.await("node2's cfgtool -s shows node 1 connected", TIMEOUT, () -> {
+            try {
+                out[0] = cluster.vigil(2, "corosync-cfgtool", "-s").out();
+            } catch (Exception e) {
+                return false;
+            }
+            return out[0].contains("nodeid:          1:\tconnected");
+        });
         NetnsCluster.Result cfg = cluster.vigil(2, "corosync-cfgtool", "-s");
         assertTrue(cfg.out().contains("nodeid:          1:\tconnected"), cfg.out());
         assertTrue(cfg.out().contains("nodeid:          2:\tlocalhost"), cfg.out());

@@ -31,7 +31,8 @@ public final class KeepOnFailure implements TestWatcher {
         if (dir == null) {
             return;
         }
-        if (failed) {
+        if (failed || Boolean.getBoolean("vigil.it.keep")) {
+            // -Dvigil.it.keep=true: kept after a success too (to read the nodes' logs of a measured run)
             System.out.println(test + ": the nodes' logs and state are in " + dir);
             return;
         }

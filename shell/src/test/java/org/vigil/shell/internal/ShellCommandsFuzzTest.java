@@ -434,6 +434,7 @@ class ShellCommandsFuzzTest {
         s.add(new Line[] {CommandFuzz.line("corosync-cfgtool", "-s")});
         s.add(new Line[] {CommandFuzz.line("corosync-cfgtool", r("-s"), r("-b"))});
         s.add(new Line[] {CommandFuzz.line("corosync-cfgtool", "-r")});
+        s.add(new Line[] {CommandFuzz.line("corosync-cfgtool", "-n")});
         s.add(new Line[] {CommandFuzz.line("corosync-cfgtool", "-r", "-s")});
         s.add(new Line[] {CommandFuzz.line("corosync-cpgtool")});
         s.add(new Line[] {CommandFuzz.line("corosync-cpgtool", "-d", ",", "-e")});

@@ -123,6 +123,9 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private final AtomicLong unlistedAddress = new AtomicLong();
     private final AtomicLong ownPackets = new AtomicLong();
     private final AtomicLong forgedOwnId = new AtomicLong();
+    private final AtomicLong linkMalformed = new AtomicLong();
+    /** Heartbeats per peer and link: up/down and latency (knet's, below the engine). */
+    private final LinkMonitor monitor;
     private final InetSocketAddress[] ownEndpoints;
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<Integer, Long> joinCounts = new HashMap<>();
@@ -184,6 +187,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             drops.put(d, new AtomicLong());
         }
         Arrays.fill(deadlines, -1);
+        monitor = LinkMonitor.forToken(self, nodeIds, rings, t.token(), System.nanoTime());
         TotemConfig tc = TotemConfig.from(t);
         int[] members = Arrays.copyOf(nodeIds, nodeIds.length);
         Arrays.sort(members);
@@ -280,8 +284,59 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             return;
         }
         lastRx[ring][idx] = System.nanoTime();
+        if (LinkFrame.isLinkFrame(d.payload())) {
+            linkFrame(ring, d.sender(), d.payload());
+            return;
+        }
         inbox.add(new Packet(ring, d.payload()));
         runQueue();
+    }
+
+    /**
+     * A heartbeat frame, handled on the I/O thread that read it (the engine never sees it): a PING is answered at
+     * once on the link it came on, so the round trip measures the link and not this node's queue; a PONG is a
+     * latency sample. A frame that does not parse, or names another node or link, is counted in {@code
+     * stats.wire.rx_link_malformed} and dropped.
+     */
+    private void linkFrame(int ring, int sender, byte[] payload) {
+        LinkFrame f = LinkFrame.decode(payload);
+        long now = System.nanoTime();
+        if (f == null || f.link() != ring || f.target() != self) {
+            linkMalformed.incrementAndGet();
+            return;
+        }
+        if (f.code() == LinkFrame.PING) {
+            byte[] pong = monitor.onPing(ring, sender, f, now);
+            Transport.Channel ch = links.channel(ring);
+            if (pong != null && ch != null) {
+                ch.send(sender, codec.encode(pong, 0, pong.length));
+            }
+        } else if (monitor.onPong(ring, sender, f, now)) {
+            logLinkChanges();
+        }
+    }
+
+    /** Sends the PINGs due on every link (any link, faulty or not: a ring marked faulty is still watched). */
+    private void sendPings(long now) {
+        for (LinkMonitor.Ping p : monitor.due(now)) {
+            Transport.Channel ch = links.channel(p.link());
+            if (ch != null) {
+                ch.send(p.nodeId(), codec.encode(p.frame(), 0, p.frame().length));
+            }
+        }
+        logLinkChanges();
+    }
+
+    /** corosync logs knet's link changes as {@code [KNET  ] link: host: 2 link: 0 is down}. */
+    private void logLinkChanges() {
+        for (LinkMonitor.Change c : monitor.drainChanges()) {
+            if (c.up()) {
+                LOG.info("link: host: {} link: {} is up ({})", Integer.toUnsignedString(c.nodeId()), c.link(), c.why());
+            } else {
+                LOG.warn("link: host: {} link: {} is down ({})", Integer.toUnsignedString(c.nodeId()), c.link(),
+                    c.why());
+            }
+        }
     }
 
     /**
@@ -386,10 +441,13 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
                 if (now >= nextSchedCheck) {
                     checkScheduling(now);
                 }
+                if (now - monitor.nextDeadline() >= 0) {
+                    sendPings(now);
+                }
                 flushSubmits();
                 runQueueLocked();
                 now = System.nanoTime();
-                long next = Math.min(nextHousekeeping, nextSchedCheck);
+                long next = Math.min(Math.min(nextHousekeeping, nextSchedCheck), monitor.nextDeadline());
                 for (long d : deadlines) {
                     if (d >= 0) {
                         next = Math.min(next, d);
@@ -474,6 +532,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
                 }
             }
         }
+        monitor.publish(cmap);   // before "connected": a reader that sees a link up finds its latency
         publishConnectivity();
         if (rings > 1) {
             detectFaultyRings(now);
@@ -487,6 +546,9 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         cmap.set("stats.wire.rx_unlisted_address", CmapType.UINT64, unlistedAddress.get());
         cmap.set("stats.wire.rx_own_id_elsewhere", CmapType.UINT64, forgedOwnId.get());
         cmap.set("stats.wire.rx_own_looped", CmapType.UINT64, ownPackets.get());
+        cmap.set("stats.wire.rx_link_malformed", CmapType.UINT64, linkMalformed.get());
+        cmap.set("stats.wire.rx_link_ratelimited", CmapType.UINT64, monitor.rateLimited());
+        cmap.set("stats.wire.rx_link_stale_pong", CmapType.UINT64, monitor.stalePongs());
         long[] cpgDrops = cpg.dropCounters();
         cmap.set("stats.cpg.rx_unknown_sender", CmapType.UINT64, cpgDrops[0]);
         cmap.set("stats.cpg.rx_malformed", CmapType.UINT64, cpgDrops[1]);
@@ -494,14 +556,14 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     }
 
     /**
-     * As in corosync's udpu, "connected" means a member of the current ring (a token ring's node does not hear
-     * every other node directly when idle), on a ring this node has not marked faulty.
+     * As knet's "connected": the link to the node is up (it answers this node's pings, {@link LinkMonitor}), on a
+     * ring this node has not marked faulty. Independent of the membership: a node outside the ring whose link
+     * answers is connected, as in corosync 3.
      */
     private void publishConnectivity() {
-        List<Integer> members = current.members();
         for (int r = 0; r < rings; r++) {
             for (int i = 0; i < nodeIds.length; i++) {
-                boolean c = nodeIds[i] == self || (!faulty[r] && members.contains(nodeIds[i]));
+                boolean c = nodeIds[i] == self || (!faulty[r] && monitor.up(r, nodeIds[i]));
                 if (c != connected[r][i] || cmap.get(connectedKey(nodeIds[i], r)).isEmpty()) {
                     connected[r][i] = c;
                     cmap.set(connectedKey(nodeIds[i], r), CmapType.UINT8, c ? 1L : 0L);

@@ -48,6 +48,9 @@ public final class ClusterMetrics implements MultiCollector {
 
     private static final Logger LOG = LoggerFactory.getLogger("vigil.HTTP");
     private static final Pattern LINK = Pattern.compile("stats\\.knet\\.node(\\d+)\\.link(\\d+)\\.connected");
+    /** The link heartbeat's figures (the kernel's LinkMonitor, knet's names): microseconds and counts. */
+    private static final Pattern LINK_STAT = Pattern.compile(
+        "stats\\.knet\\.node(\\d+)\\.link(\\d+)\\.(latency_ave|latency_min|latency_max|latency_samples|down_count)");
     private static final Pattern RING_FAULTY = Pattern.compile("runtime\\.totem\\.link\\.(\\d+)\\.faulty");
     private static final Pattern MEMBER = Pattern.compile("runtime\\.members\\.(\\d+)\\.(status|join_count)");
 
@@ -120,6 +123,8 @@ public final class ClusterMetrics implements MultiCollector {
         Map<String, List<CounterDataPointSnapshot>> srp = new TreeMap<>();
         List<CounterDataPointSnapshot> rejected = new ArrayList<>();
         List<GaugeDataPointSnapshot> links = new ArrayList<>();
+        Map<List<String>, Map<String, Double>> linkStats = new TreeMap<>(
+            (a, b) -> a.get(0).equals(b.get(0)) ? a.get(1).compareTo(b.get(1)) : a.get(0).compareTo(b.get(0)));
         List<GaugeDataPointSnapshot> faulty = new ArrayList<>();
         Map<String, String> memberStatus = new TreeMap<>();
         Map<String, Long> joinCount = new TreeMap<>();
@@ -139,6 +144,11 @@ public final class ClusterMetrics implements MultiCollector {
                 Matcher m = LINK.matcher(k);
                 if (m.matches()) {
                     links.add(gauge(e.longValue(), Labels.of("nodeid", m.group(1), "link", m.group(2))));
+                }
+                m = LINK_STAT.matcher(k);
+                if (m.matches()) {
+                    linkStats.computeIfAbsent(List.of(m.group(1), m.group(2)), x -> new HashMap<>())
+                        .put(m.group(3), unsigned(e));
                 }
             }
         }
@@ -164,6 +174,7 @@ public final class ClusterMetrics implements MultiCollector {
             + "authentication, unknown or unlisted sender, ... (stats.wire.rx_*, stats.cpg.rx_*)", rejected));
         out.add(gaugeOf("vigil_link_connected", "Whether this node hears the node on the link (knet-style "
             + "stats.knet.node<N>.link<R>.connected)", links));
+        linkLatency(out, linkStats);
         out.add(gaugeOf("vigil_ring_faulty", "Whether the ring is marked faulty on this node "
             + "(runtime.totem.link.<r>.faulty)", faulty));
         List<GaugeDataPointSnapshot> members = new ArrayList<>();
@@ -195,6 +206,37 @@ public final class ClusterMetrics implements MultiCollector {
             }
             out.add(gaugeOf("vigil_cpg_group_members", "Members of each CPG group, cluster-wide", groups));
         }
+    }
+
+    /**
+     * Round-trip latency per peer and link from the heartbeats (cmap {@code stats.knet.node<N>.link<R>.latency_*},
+     * microseconds): the running average, min and max in seconds, for links with at least one sample; and how often
+     * each link went down.
+     */
+    private static void linkLatency(List<MetricSnapshot> out, Map<List<String>, Map<String, Double>> linkStats) {
+        List<GaugeDataPointSnapshot> ave = new ArrayList<>();
+        List<GaugeDataPointSnapshot> min = new ArrayList<>();
+        List<GaugeDataPointSnapshot> max = new ArrayList<>();
+        List<CounterDataPointSnapshot> downs = new ArrayList<>();
+        linkStats.forEach((nodeLink, v) -> {
+            Labels l = Labels.of("nodeid", nodeLink.get(0), "link", nodeLink.get(1));
+            if (v.getOrDefault("latency_samples", 0.0) > 0) {
+                ave.add(gauge(v.getOrDefault("latency_ave", 0.0) / 1e6, l));
+                min.add(gauge(v.getOrDefault("latency_min", 0.0) / 1e6, l));
+                max.add(gauge(v.getOrDefault("latency_max", 0.0) / 1e6, l));
+            }
+            if (v.containsKey("down_count")) {
+                downs.add(counter(v.get("down_count"), l));
+            }
+        });
+        out.add(gaugeOf("vigil_link_latency_seconds", "Round-trip time to the node on the link, running average of "
+            + "the heartbeats (knet-style stats.knet.node<N>.link<R>.latency_ave)", ave));
+        out.add(gaugeOf("vigil_link_latency_min_seconds", "Shortest heartbeat round trip to the node on the link "
+            + "(latency_min)", min));
+        out.add(gaugeOf("vigil_link_latency_max_seconds", "Longest heartbeat round trip to the node on the link "
+            + "(latency_max)", max));
+        out.add(counterOf("vigil_link_down", "Times the link to the node went down: no heartbeat answer for the "
+            + "ping timeout (down_count)", downs));
     }
 
     private void crm(List<MetricSnapshot> out) {

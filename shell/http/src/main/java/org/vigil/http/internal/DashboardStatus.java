@@ -63,6 +63,11 @@ public final class DashboardStatus {
         return doc;
     }
 
+    private static final java.util.regex.Pattern KNET =
+        java.util.regex.Pattern.compile("stats\\.knet\\.node(\\d+)\\.link(\\d+)\\.(\\w+)");
+    private static final java.util.Set<String> KNET_SHOWN = java.util.Set.of("connected", "latency_ave",
+        "latency_min", "latency_max", "latency_samples", "down_count");
+
     private static Map<String, Object> ring(Cmap cmap) {
         Map<String, Object> ring = new LinkedHashMap<>();
         ring.put("id", cmap.get("runtime.totem.ring_id").map(CmapEntry::valueString).orElse(null));
@@ -76,11 +81,22 @@ public final class DashboardStatus {
                     .put(rest.substring(dot + 1), e.valueString());
             }
         }
+        // per node and link: the heartbeat's state and round trip (stats.knet.node<N>.link<R>.*, microseconds)
+        Map<String, Map<String, Map<String, Object>>> nodeLinks = new TreeMap<>();
+        for (CmapEntry e : cmap.iterate("stats.knet.node")) {
+            java.util.regex.Matcher km = KNET.matcher(e.key());
+            if (km.matches() && KNET_SHOWN.contains(km.group(3))) {
+                nodeLinks.computeIfAbsent(km.group(1), k -> new TreeMap<>())
+                    .computeIfAbsent(km.group(2), k -> new LinkedHashMap<>(Map.of("link", k)))
+                    .put(km.group(3), e.longValue());
+            }
+        }
         List<Object> list = new ArrayList<>();
         members.forEach((id, m) -> {
             Map<String, Object> n = new LinkedHashMap<>();
             n.put("nodeid", id);
             n.putAll(m);
+            n.put("links", new ArrayList<>(nodeLinks.getOrDefault(id, Map.of()).values()));
             list.add(n);
         });
         ring.put("members", list);

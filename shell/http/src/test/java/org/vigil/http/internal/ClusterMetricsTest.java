@@ -46,6 +46,11 @@ class ClusterMetricsTest {
         assertTrue(text.contains("vigil_totem_huge_total 1.8446744073709552E19"), "u64 read unsigned: " + text);
         assertTrue(text.contains("vigil_ring_rejected_packets_total{reason=\"malformed\"} 2.0"), text);
         assertTrue(text.contains("vigil_link_connected{link=\"0\",nodeid=\"3\"} 0.0"), text);
+        assertTrue(text.contains("vigil_link_latency_seconds{link=\"0\",nodeid=\"2\"} 2.1E-4"), text);
+        assertTrue(text.contains("vigil_link_latency_min_seconds{link=\"0\",nodeid=\"2\"} 1.5E-4"), text);
+        assertTrue(text.contains("vigil_link_latency_max_seconds{link=\"0\",nodeid=\"2\"} 4.8E-4"), text);
+        assertFalse(text.contains("vigil_link_latency_seconds{link=\"0\",nodeid=\"3\"}"), "no sample, no point: " + text);
+        assertTrue(text.contains("vigil_link_down_total{link=\"0\",nodeid=\"3\"} 2.0"), text);
         assertTrue(text.contains("vigil_member_joined{nodeid=\"3\",status=\"left\"} 0.0"), text);
         assertTrue(text.contains("vigil_ring_members 2.0"), text);
         assertTrue(text.contains("vigil_resource_role{agent=\"ocf:heartbeat:Dummy\",failed=\"false\",managed=\"true\","

@@ -59,6 +59,9 @@ class DashboardBrowserTest {
             }
             assertEquals(List.of("node1:online", "node2:online", "node3:offline"), cards, html);
             assertTrue(html.contains("data-resource=\"vip\""), html);
+            // the ring panel: each node's links with their heartbeat round trip
+            assertTrue(html.contains("data-link=\"0\">link 0 up 0.21 ms (0.15-0.48)<"), html);
+            assertTrue(html.contains("data-link=\"0\">link 0 down<"), html);
             assertTrue(html.contains("web-ip"), html);
             // the markup in names is text: escaped in the DOM, no element made from it
             assertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), html);

@@ -72,6 +72,14 @@ final class FakeNode implements NodeView {
             cmap.set("runtime.members." + id + ".join_count", CmapType.UINT32, (long) id);
             cmap.set("stats.knet.node" + id + ".link0.connected", CmapType.UINT8, id == 3 ? 0L : 1L);
         }
+        // node 2's link 0 answers its heartbeats (0.21 ms on average), node 3's does not
+        cmap.set("stats.knet.node2.link0.latency_ave", CmapType.UINT32, 210L);
+        cmap.set("stats.knet.node2.link0.latency_min", CmapType.UINT32, 150L);
+        cmap.set("stats.knet.node2.link0.latency_max", CmapType.UINT32, 480L);
+        cmap.set("stats.knet.node2.link0.latency_samples", CmapType.UINT32, 12L);
+        cmap.set("stats.knet.node2.link0.down_count", CmapType.UINT32, 1L);
+        cmap.set("stats.knet.node3.link0.latency_samples", CmapType.UINT32, 0L);
+        cmap.set("stats.knet.node3.link0.down_count", CmapType.UINT32, 2L);
         cmap.set("stats.srp.orf_token_rx", CmapType.UINT64, 12345L);
         cmap.set("stats.srp.mcast_retx", CmapType.UINT64, 7L);
         cmap.set("stats.srp.rx_msg_dropped", CmapType.UINT64, 0L);

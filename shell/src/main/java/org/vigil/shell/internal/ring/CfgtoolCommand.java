@@ -15,15 +15,20 @@ import org.vigil.kernel.config.VigilConfig;
 
 /**
  * {@code corosync-cfgtool}: {@code -s} ring (link) status per node in corosync 3's layout, plus corosync 2's
- * redundant-ring fault line; {@code -r} re-enables rings marked faulty; {@code -b} brief status digits.
+ * redundant-ring fault line; {@code -n} the same per node (corosync 3's node-status layout, tools/corosync-cfgtool.c
+ * {@code ACTION_NODESTATUS_GET}: the reachable nodes, each link with its addresses and state); {@code -r}
+ * re-enables rings marked faulty; {@code -b} brief status digits. A link is connected while it answers the kernel's
+ * heartbeats (knet's meaning); the round-trip latencies are in cmap, {@code corosync-cmapctl -m stats
+ * stats.knet.}, as with corosync.
  */
 @Component(property = {AdminCommand.NAME + "=corosync-cfgtool",
     AdminCommand.DESCRIPTION + "=ring status (-s), re-enable faulty rings (-r) (corosync-cfgtool)"})
 public final class CfgtoolCommand implements AdminCommand {
 
     private static final String USAGE = """
-        usage: corosync-cfgtool [-s] [-r] [-b]
+        usage: corosync-cfgtool [-s] [-n] [-r] [-b]
             -s  Displays the status of the current links on this node
+            -n  Displays the status of the connected nodes and their links
             -r  Reset redundant ring state (re-enable rings marked faulty)
             -b  Brief: with -s, one digit per node and link (1 connected, 0 not, n this node)""";
 
@@ -41,11 +46,13 @@ public final class CfgtoolCommand implements AdminCommand {
         boolean status = false;
         boolean reset = false;
         boolean brief = false;
+        boolean nodes = false;
         for (String a : args) {
             switch (a) {
                 case "-s" -> status = true;
                 case "-r" -> reset = true;
                 case "-b" -> brief = true;
+                case "-n" -> nodes = true;
                 case "-h" -> {
                     out.println(USAGE);
                     return 0;
@@ -60,13 +67,17 @@ public final class CfgtoolCommand implements AdminCommand {
                 return 0;
             }
         }
-        if (!status) {
+        if (!status && !nodes) {
             throw new UsageException(USAGE);
         }
         VigilConfig cfg = node.config();
         int self = node.nodeId();
         out.println("Local node ID " + Integer.toUnsignedString(self) + ", transport " + cfg.totem().transport());
         int rings = cfg.totem().rrpMode().equals("none") ? 1 : Math.max(1, cfg.interfaces().size());
+        if (nodes) {
+            nodeStatus(cfg, self, rings, out);
+            return 0;
+        }
         for (int r = 0; r < rings; r++) {
             out.println("LINK ID " + r + " " + (cfg.totem().transport().equals("udp") ? "udp" : "udpu"));
             String addr = cfg.node(self).map(n -> n.addresses().get(0)).orElse("?");
@@ -96,6 +107,34 @@ public final class CfgtoolCommand implements AdminCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * corosync-cfgtool -n: each node of the ring other than this one ("reachable": a member of the current
+     * membership), then one line per link: {@code LINK: <r> <transport> (<local addr>-><node's addr>) enabled
+     * [connected] mtu: <netmtu>}, and an empty line.
+     */
+    private void nodeStatus(VigilConfig cfg, int self, int rings, PrintStream out) {
+        String transport = cfg.totem().transport().equals("udp") ? "udp" : "udpu";
+        for (VigilConfig.Node n : cfg.nodes()) {
+            boolean reachable = cmap.get(RingKeys.memberStatus(n.nodeId())).map(CmapEntry::valueString)
+                .map("joined"::equals).orElse(false);
+            if (n.nodeId() == self || !reachable) {
+                continue;
+            }
+            out.println("nodeid: " + Integer.toUnsignedString(n.nodeId()) + " reachable");
+            for (int r = 0; r < rings; r++) {
+                int ring = r;
+                String src = cfg.node(self).map(m -> m.addresses().get(ring)).orElse(null);
+                String dst = n.addresses().get(r);
+                if (src == null || dst == null) {
+                    continue;
+                }
+                out.println("   LINK: " + r + " " + transport + " (" + src + "->" + dst + ") enabled"
+                    + (connected(n.nodeId(), r) ? " connected" : "") + " mtu: " + cfg.totem().netmtu());
+            }
+            out.println();
+        }
     }
 
     private boolean connected(int nodeId, int ring) {

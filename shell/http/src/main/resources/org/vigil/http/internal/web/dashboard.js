@@ -142,16 +142,31 @@
     }
   }
 
+  // one link of one node: up/down from its heartbeats, the round trip in ms (cmap keeps microseconds)
+  function ms(us) {
+    return (Number(us) / 1000).toFixed(us < 10000 ? 2 : 0);
+  }
+
+  function linkBadge(l) {
+    const up = Number(l.connected) === 1;
+    const rtt = Number(l.latency_samples) > 0
+      ? ' ' + ms(l.latency_ave) + ' ms (' + ms(l.latency_min) + '-' + ms(l.latency_max) + ')' : '';
+    const b = badge('link ' + l.link + (up ? ' up' : ' down') + rtt, up ? 'ok' : 'bad');
+    b.dataset.link = l.link;
+    return b;
+  }
+
   function drawRing(s) {
     const box = clear('ring');
     const r = s.ring;
     box.appendChild(el('p', null, 'ring ', el('b', null, r.id || '?'), ' state ', el('b', null, r.state || '?'),
       ...r.links.map(l => badge('ring ' + l.ring + (l.faulty ? ' FAULTY' : ' ok'), l.faulty ? 'bad' : 'ok'))));
-    const t = el('table', null, el('tr', null, ...['node id', 'address', 'status', 'joins'].map(h => el('th', null, h))));
+    const t = el('table', null, el('tr', null, ...['node id', 'address', 'status', 'joins', 'links (round trip: average, min-max)']
+      .map(h => el('th', null, h))));
     for (const m of r.members) {
       t.appendChild(el('tr', {dataset: {nodeid: m.nodeid}}, el('td', null, m.nodeid),
         el('td', null, m['ip'] || ''), el('td', null, badge(m.status || '?', m.status === 'joined' ? 'ok' : 'bad')),
-        el('td', null, m.join_count || '')));
+        el('td', null, m.join_count || ''), el('td', null, ...(m.links || []).map(linkBadge))));
     }
     box.appendChild(t);
     const q = s.quorum;
