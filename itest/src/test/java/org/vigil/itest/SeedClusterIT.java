@@ -48,10 +48,10 @@ import org.w3c.dom.NodeList;
  * acknowledged row and message is read back through the VIP, and nothing on the survivors but the VIP's start is
  * called; the node reboots and rejoins Galera and RabbitMQ, no survivor's resource called; a 1|2 partition
  * (nftables): the minority stops its resources, the majority keeps serving and writing, the heal brings the minority
- * back, nothing of the majority stopped or started; an agent missing on one node (the clone runs on the others);
- * RabbitMQ failing to start on one node (its AMQP port taken by another program: one failed start in {@code crm_mon},
- * the rest untouched, no retry there until the admin's cleanup, which recovers it). With
- * {@code -Dvigil.seed.long=true} (a few minutes more): a wrong Galera parameter (node3 left out of the cluster
+ * back, nothing of the majority stopped or started; an agent missing on one node (the clone runs on the others).
+ * With {@code -Dvigil.seed.long=true} (a few minutes more): RabbitMQ failing to start on one node (its AMQP port taken
+ * by another program: one failed start in {@code crm_mon}, the rest untouched, no retry there until the admin's
+ * cleanup, which recovers it); a wrong Galera parameter (node3 left out of the cluster
  * address: node3's start fails "not configured" with the agent's reason, Galera stays stopped everywhere, RabbitMQ and
  * ping untouched, the fix and a cleanup bootstrap it again with every row). The times are printed. Needs root and the packages of {@code .ci/packages} (mariadb-server, galera-4,
  * rabbitmq-server, haproxy, python3-pika, ...); run under {@code flock /tmp/vigil-netns.lock}.
@@ -296,6 +296,11 @@ class SeedClusterIT {
     @Order(6)
     @Timeout(value = 420, unit = TimeUnit.SECONDS)
     void rabbitmqFailingToStartOnOneNodeIsAFailedActionTheRestKeepsRunningAndACleanupRecovers() throws Exception {
+        // The fault was checked alone (a broker whose listener's port is taken: "could_not_start_listener ...
+        // eaddrinuse", rabbitmqctl wait exits 69, status 69 = not running), but this scenario has not yet run whole
+        // on the cluster: it stays out of CI until it has.
+        assumeTrue(Boolean.getBoolean("vigil.seed.long"), "the RabbitMQ-fails-to-start scenario (not yet run whole)"
+            + " runs with -Dvigil.seed.long=true");
         int vip = vipNode(1);
         int x = vip % 3 + 1;   // not the VIP's node
         int mark = calls().size();
