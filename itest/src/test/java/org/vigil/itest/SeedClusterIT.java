@@ -51,10 +51,11 @@ import org.w3c.dom.NodeList;
  * back, nothing of the majority stopped or started; an agent missing on one node (the clone runs on the others).
  * With {@code -Dvigil.seed.long=true} (a few minutes more): RabbitMQ failing to start on one node (its AMQP port taken
  * by another program: one failed start in {@code crm_mon}, the rest untouched, no retry there until the admin's
- * cleanup, which recovers it); a wrong Galera parameter (node3 left out of the cluster
- * address: node3's start fails "not configured" with the agent's reason, Galera stays stopped everywhere, RabbitMQ and
- * ping untouched, the fix and a cleanup bootstrap it again with every row). The times are printed. Needs root and the packages of {@code .ci/packages} (mariadb-server, galera-4,
- * rabbitmq-server, haproxy, python3-pika, ...); run under {@code flock /tmp/vigil-netns.lock}.
+ * cleanup, which recovers it); a wrong Galera parameter (node3 left out of the cluster address: node3's start fails
+ * "not configured" with the agent's reason, Galera stays stopped everywhere, RabbitMQ and ping untouched, the fix and
+ * a cleanup bootstrap it again with every row). The times are printed. Needs root and the packages of
+ * {@code .ci/packages} (mariadb-server, galera-4, rabbitmq-server, haproxy, python3-pika, ...); run under
+ * {@code flock /tmp/vigil-netns.lock}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
