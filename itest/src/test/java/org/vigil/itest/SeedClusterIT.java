@@ -48,8 +48,14 @@ import org.w3c.dom.NodeList;
  * acknowledged row and message is read back through the VIP, and nothing on the survivors but the VIP's start is
  * called; the node reboots and rejoins Galera and RabbitMQ, no survivor's resource called; a 1|2 partition
  * (nftables): the minority stops its resources, the majority keeps serving and writing, the heal brings the minority
- * back. The times are printed. Needs root and the packages of {@code .ci/packages} (mariadb-server, galera-4,
- * rabbitmq-server, haproxy, python3-pika, ...); run under {@code flock /tmp/vigil-netns.lock}.
+ * back, nothing of the majority stopped or started; an agent missing on one node (the clone runs on the others).
+ * With {@code -Dvigil.seed.long=true} (a few minutes more): RabbitMQ failing to start on one node (its AMQP port taken
+ * by another program: one failed start in {@code crm_mon}, the rest untouched, no retry there until the admin's
+ * cleanup, which recovers it); a wrong Galera parameter (node3 left out of the cluster address: node3's start fails
+ * "not configured" with the agent's reason, Galera stays stopped everywhere, RabbitMQ and ping untouched, the fix and
+ * a cleanup bootstrap it again with every row). The times are printed. Needs root and the packages of
+ * {@code .ci/packages} (mariadb-server, galera-4, rabbitmq-server, haproxy, python3-pika, ...); run under
+ * {@code flock /tmp/vigil-netns.lock}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -112,6 +118,7 @@ class SeedClusterIT {
 
     @Test
     @Order(1)
+    @Timeout(value = 480, unit = TimeUnit.SECONDS)   // ~60 s alone; a loaded machine (2 cores shared) took > 200 s
     void aColdStartRunsAllFourteenInstances() throws Exception {
         long t0 = System.nanoTime();
         for (int i = 1; i <= 3; i++) {
@@ -125,7 +132,7 @@ class SeedClusterIT {
         });
         CibNetnsIT.awaitSame(c, 1, 2, 3);
         seed("load", "1");
-        awaitAll(Set.of(1, 2, 3), 1, 200_000);
+        awaitAll(Set.of(1, 2, 3), 1, 400_000);
         long ms = ms(t0);
         System.out.println("SeedClusterIT: cold start: all 14 instances up " + ms + " ms after the nodes were"
             + " started: " + state(1));
@@ -138,12 +145,7 @@ class SeedClusterIT {
     @Test
     @Order(2)
     void theVipNodesPowerLossLosesNothingAcknowledgedAndRestartsNothingHealthy() throws Exception {
-        // the clients' accounts (the database and the users are replicated: created once, on node1)
-        ok(seedRun("exec", "1", "mysql", "-e", "CREATE DATABASE IF NOT EXISTS seed; CREATE USER IF NOT EXISTS"
-            + " 'seed'@'%' IDENTIFIED BY 'seed'; GRANT ALL ON seed.* TO 'seed'@'%'; CREATE TABLE IF NOT EXISTS"
-            + " seed.t (id INT AUTO_INCREMENT PRIMARY KEY, marker VARCHAR(64))"));
-        ok(seedRun("exec", "1", "rabbitmqctl", "-q", "add_user", "seed", "seed"));
-        ok(seedRun("exec", "1", "rabbitmqctl", "-q", "set_permissions", "-p", "/", "seed", ".*", ".*", ".*"));
+        accounts();
         writeRows("before-kill", 20);
         publish("before-kill", 20);
         int victim = vipNode(1);
@@ -206,12 +208,11 @@ class SeedClusterIT {
 
     @Test
     @Order(4)
+    @Timeout(value = 420, unit = TimeUnit.SECONDS)
     void aMinorityStopsItsResourcesTheMajorityServesAndTheHealRejoins() throws Exception {
-        // Seen on 2026-12-07 (not yet passing): the minority stopped ping and HAProxy within ~2 s of losing quorum,
-        // but RabbitMQ's stop hung there (113 s, until the node was stopped) and Galera's demote waited for it,
-        // although Pacemaker's graph for the same input (crm_simulate) orders the demote after HAProxy's stop only.
-        assumeTrue(Boolean.getBoolean("vigil.seed.long"), "the partition scenario (known to fail: RabbitMQ's stop"
-            + " hangs in the minority) runs with -Dvigil.seed.long=true");
+        // Seen on 2026-12-07 before RabbitMQ's net_ticktime was 10 s: RabbitMQ's stop hung in the minority (113 s,
+        // until the node was stopped). Now (net_ticktime 10 s) the minority's four stops take ~20 s on a loaded
+        // machine (load 20 on 2 cores), RabbitMQ's ~14 s after the cut, and the demote does not wait for it.
         // the minority: the node that holds neither VIP (3 nodes, 2 VIPs)
         Set<Integer> vips = new java.util.HashSet<>(List.of(vipNode(1), resourceNode(1, "vip__management")));
         int minority = List.of(1, 2, 3).stream().filter(i -> !vips.contains(i)).findFirst().orElseThrow();
@@ -233,6 +234,7 @@ class SeedClusterIT {
             return stopped.containsAll(want);
         });
         long stopped = ms(t0);
+        assertTrue(clientOk("ping", "-c1", "-W1", VIP), "the VIP answers ping during the partition");
         writeRows("in-partition", 5);
         publish("in-partition", 5);
         assertTrue(readRows().containsAll(rows), "the majority serves every row through the VIP");
@@ -242,7 +244,7 @@ class SeedClusterIT {
         int mark2 = calls().size();
         long t1 = System.nanoTime();
         c.heal();
-        awaitAll(Set.of(1, 2, 3), majority.get(0), 150_000);
+        awaitAll(Set.of(1, 2, 3), majority.get(0), 240_000);
         long healed = ms(t1);
         System.out.println("SeedClusterIT: 1|2 partition (node" + minority + " alone): its 4 instances stopped "
             + stopped + " ms after the cut; after the heal all 14 up again in " + healed + " ms");
@@ -293,86 +295,154 @@ class SeedClusterIT {
 
     @Test
     @Order(6)
+    @Timeout(value = 420, unit = TimeUnit.SECONDS)
     void rabbitmqFailingToStartOnOneNodeIsAFailedActionTheRestKeepsRunningAndACleanupRecovers() throws Exception {
-        // Seen on 2026-12-07 (not yet passing): the planted fault (a world-readable Erlang cookie) also makes the
-        // agent's monitor and stop fail (its rabbitmqctl refuses the cookie too): the recovery's stop failed (rc 1)
-        // and, with stonith disabled, the instance stayed blocked there instead of reaching a failed start.
-        assumeTrue(Boolean.getBoolean("vigil.seed.long"), "the RabbitMQ-fails-to-start scenario (its planted fault"
-            + " needs rework) runs with -Dvigil.seed.long=true");
+        // The fault was checked alone (a broker whose listener's port is taken: "could_not_start_listener ...
+        // eaddrinuse", rabbitmqctl wait exits 69, status 69 = not running), but this scenario has not yet run whole
+        // on the cluster: it stays out of CI until it has.
+        assumeTrue(Boolean.getBoolean("vigil.seed.long"), "the RabbitMQ-fails-to-start scenario (not yet run whole)"
+            + " runs with -Dvigil.seed.long=true");
         int vip = vipNode(1);
         int x = vip % 3 + 1;   // not the VIP's node
-        Path cookie = dir.resolve("node" + x).resolve("seed/lib-rabbitmq/.erlang.cookie");
         int mark = calls().size();
-        // node x's broker dies, and its Erlang cookie is readable by all, which Erlang refuses: the start that
-        // recovers it fails (at once: the agent's own rabbitmqctl refuses it too)
-        NetnsCluster.sh("chmod", "0644", cookie.toString());
+        // node x's broker dies, and another program has taken its AMQP port meanwhile (the listener's address and
+        // port, on node x only): the broker's boot fails when it starts its listener (eaddrinuse) and the node halts;
+        // the agent's status and stop (rabbitmqctl) see a broker that is not running, so only the start fails
+        // (an earlier fault, a world-readable Erlang cookie, also broke the agent's stop: its rabbitmqctl refused it)
         for (String pid : NetnsCluster.sh("ip", "netns", "pids", PREFIX + x).split("\n")) {
             if (!pid.isBlank() && Files.readString(Path.of("/proc", pid.strip(), "cmdline")).contains("rabbit")) {
                 NetnsCluster.run(List.of("kill", "-9", pid.strip()), null);
             }
         }
-        ok(c.vigil(1, "crm_resource", "--refresh", "-r", "p_rabbitmq-server", "-N", "node" + x));
-        String[] mon = {""};
-        NetnsCluster.await("a failed start of RabbitMQ on node" + x + " in crm_mon", 150_000, () -> {
-            try {
-                mon[0] = c.vigil(1, "crm_mon", "-1").out();
-                return mon[0].matches("(?s).*Failed Resource Actions:.*p_rabbitmq-server.*start.* on node" + x + ".*");
-            } catch (Exception e) {
-                return false;
+        Process squatter = squat(x, 5672);
+        try {
+            ok(c.vigil(1, "crm_resource", "--refresh", "-r", "p_rabbitmq-server", "-N", "node" + x));
+            String[] mon = {""};
+            String failed = "(?s).*\\nFailed Resource Actions:\\n  \\* p_rabbitmq-server start on node" + x
+                + " returned 'error' at [^\\n]*\\n.*";
+            NetnsCluster.await("a failed start of RabbitMQ on node" + x + " in crm_mon", 180_000, () -> {
+                try {
+                    mon[0] = c.vigil(1, "crm_mon", "-1").out();
+                    return mon[0].matches(failed);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            Thread.sleep(3000);   // a retry on node x or a move elsewhere would show now
+            String now = state(1);
+            mon[0] = c.vigil(1, "crm_mon", "-1").out();
+            System.out.println("SeedClusterIT: RabbitMQ failing to start on node" + x + ": " + now + "\n" + mon[0]);
+            String others = String.join(",", List.of(1, 2, 3).stream().filter(i -> i != x).map(i -> "node" + i).toList());
+            assertTrue(mon[0].matches(failed), "one failed start in crm_mon: " + mon[0]);
+            assertEquals(1, mon[0].split("\n  \\* p_rabbitmq-server ", -1).length - 1,
+                "exactly one failed RabbitMQ action (no failed stop or monitor): " + mon[0]);
+            assertTrue(now.contains("clone_p_rabbitmq-server=Started:" + others + " "), now);
+            assertTrue(now.contains("clone_p_mysql=Promoted:node1,node2,node3")
+                && now.contains("clone_p_haproxy=Started:node1,node2,node3")
+                && now.contains("clone_ping_vip__public=Started:node1,node2,node3")
+                && now.contains("vip__public=node" + vip), "the rest keeps running: " + now);
+            List<String> during = calls().subList(mark, calls().size());
+            for (String l : during) {
+                String[] f = l.split(" ");
+                assertTrue(f[1].equals("node" + x) && f[2].startsWith("p_rabbitmq-server"), "only node" + x
+                    + "'s RabbitMQ: " + during);
             }
-        });
-        Thread.sleep(3000);
-        String now = state(1);
-        System.out.println("SeedClusterIT: RabbitMQ failing to start on node" + x + ": " + now + "\n"
-            + c.vigil(1, "crm_mon", "-1").out());
-        String others = String.join(",", List.of(1, 2, 3).stream().filter(i -> i != x).map(i -> "node" + i).toList());
-        assertTrue(now.contains("clone_p_rabbitmq-server=Started:" + others), now);
-        assertTrue(now.contains("clone_p_mysql=Promoted:node1,node2,node3") && now.contains("clone_p_haproxy=Started:node1,node2,node3")
-            && now.contains("vip__public=node" + vip), "the rest keeps running: " + now);
-        for (String l : calls().subList(mark, calls().size())) {
-            String[] f = l.split(" ");
-            assertTrue(f[1].equals("node" + x) && f[2].startsWith("p_rabbitmq-server"), "only node" + x + "'s RabbitMQ: " + l);
+            // the policy (start-failure-is-fatal, the default): one start, no retry on node x until a cleanup
+            assertEquals(1, during.stream().filter(l -> l.contains(" start rc=")).count(), "one start: " + during);
+            assertTrue(readRows().containsAll(rows), "MySQL still serves through the VIP");
+            publish("rabbit-down-on-node" + x, 3);   // the two others' brokers serve through the VIP
+        } finally {
+            squatter.destroyForcibly().waitFor();
         }
-        assertTrue(readRows().containsAll(rows), "MySQL still serves through the VIP");
-        // the policy: the failed start keeps it off node x (start-failure-is-fatal) until the admin's cleanup
-        NetnsCluster.sh("chmod", "0400", cookie.toString());
+        // the admin frees the port and cleans up: the instance starts on node x again
+        int mark2 = calls().size();
         ok(c.vigil(1, "crm_resource", "--cleanup", "-r", "p_rabbitmq-server", "-N", "node" + x));
-        awaitAll(Set.of(1, 2, 3), 1, 150_000);
+        awaitAll(Set.of(1, 2, 3), 1, 180_000);
+        List<String> after = calls().subList(mark2, calls().size());
+        assertTrue(after.stream().allMatch(l -> l.split(" ")[1].equals("node" + x)
+            && l.split(" ")[2].startsWith("p_rabbitmq-server")), "the cleanup started node" + x + "'s RabbitMQ only: "
+            + after);
+        assertTrue(c.vigil(1, "crm_mon", "-1").out().indexOf("Failed Resource Actions") < 0, "no failed action left");
         assertEquals(3, rabbitRunning(x), "RabbitMQ's running nodes seen from node" + x);
         publish("after-cleanup", 3);
         NetnsCluster.await("every message", 30_000, () -> drain().isEmpty());
     }
 
+    /** A program in node {@code i}'s namespace that holds TCP {@code port} on the node's address (listening). */
+    Process squat(int i, int port) throws Exception {
+        // the killed broker's socket may take a moment to go: the bind is tried for up to 10 s
+        Process p = new ProcessBuilder("ip", "netns", "exec", PREFIX + i, "python3", "-c", "import socket, sys, time\n"
+            + "for _ in range(100):\n"
+            + "    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            + "    try:\n"
+            + "        s.bind(('" + SUBNET + "." + (10 + i) + "', " + port + ")); break\n"
+            + "    except OSError as e:\n"
+            + "        s.close(); err = e; time.sleep(0.1)\n"
+            + "else:\n"
+            + "    print(err, flush=True); sys.exit(1)\n"
+            + "s.listen(); print('bound', flush=True)\n"
+            + "time.sleep(900)\n").redirectErrorStream(true).start();
+        String first = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+        assertEquals("bound", first, "the squatter on node" + i + ":" + port);
+        return p;
+    }
+
     @Test
     @Order(7)
+    @Timeout(value = 480, unit = TimeUnit.SECONDS)
     void aWrongGaleraParameterIsAFailedActionTheRestKeepsRunningAndTheFixRecovers() throws Exception {
-        assumeTrue(Boolean.getBoolean("vigil.seed.long"), "the wrong-Galera-parameter scenario (a full Galera"
-            + " re-bootstrap, ~2 min) runs with -Dvigil.seed.long=true");
+        assumeTrue(Boolean.getBoolean("vigil.seed.long"), "the wrong-Galera-parameter scenario (Galera restarted,"
+            + " stopped and bootstrapped again: ~3 min) runs with -Dvigil.seed.long=true");
         int mark = calls().size();
+        // the admin leaves node3 out of the cluster address (a typo): the changed parameters restart every Galera
+        // instance (demote, stop, start), and the agent's start on node3 refuses to run a member that is not in
+        // the address (OCF_ERR_CONFIGURED, with its reason). A fatal error: the policy (Pacemaker's, for "not
+        // configured") keeps the whole clone stopped on every node until the admin's fix and cleanup; HAProxy and
+        // the VIPs, ordered after Galera's promote, stop with it; RabbitMQ and ping are not touched.
         ok(c.vigil(1, "crm_resource", "-r", "p_mysql", "--set-parameter", "wsrep_cluster_address",
-            "--parameter-value", ""));
+            "--parameter-value", "gcomm://node1,node2"));
         String[] mon = {""};
-        NetnsCluster.await("a failed Galera action in crm_mon", 180_000, () -> {
+        String failed = "(?s).*\\nFailed Resource Actions:\\n(  \\* [^\\n]*\\n)*  \\* p_mysql start on node3 returned"
+            + " 'not configured' \\(local node <node3> \\(galera node <node3>\\) must be a member of the"
+            + " wsrep_cluster_address <gcomm://node1,node2> to start this galera instance\\) at [^\\n]*\\n.*";
+        NetnsCluster.await("node3's failed Galera start in crm_mon", 240_000, () -> {
             try {
                 mon[0] = c.vigil(1, "crm_mon", "-1").out();
-                return mon[0].matches("(?s).*Failed Resource Actions:.*p_mysql.*");
+                return mon[0].matches(failed);
             } catch (Exception e) {
                 return false;
             }
         });
-        Thread.sleep(5000);
+        NetnsCluster.await("Galera stopped everywhere", 180_000, () -> {
+            try {
+                return state(1).contains("clone_p_mysql=Stopped");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Thread.sleep(3000);   // a retry anywhere would show now
         String now = state(1);
-        System.out.println("SeedClusterIT: a wrong Galera parameter: " + now + "\n" + c.vigil(1, "crm_mon", "-1").out());
-        assertTrue(now.contains("clone_p_rabbitmq-server=Started:node1,node2,node3")
-            && now.contains("clone_ping_vip__public=Started:node1,node2,node3"), "the rest keeps running: " + now);
-        for (String l : calls().subList(mark, calls().size())) {
+        mon[0] = c.vigil(1, "crm_mon", "-1").out();
+        System.out.println("SeedClusterIT: a wrong Galera parameter: " + now + "\n" + mon[0]);
+        assertTrue(mon[0].matches(failed), mon[0]);
+        assertTrue(now.contains("clone_p_rabbitmq-server=Started:node1,node2,node3 ")
+            && now.contains("clone_ping_vip__public=Started:node1,node2,node3 "), "the rest keeps running: " + now);
+        assertTrue(now.contains("clone_p_mysql=Stopped") && now.contains("clone_p_haproxy=Started:- "),
+            "Galera (and HAProxy after it) stopped: " + now);
+        List<String> during = calls().subList(mark, calls().size());
+        for (String l : during) {
             String[] f = l.split(" ");
-            assertTrue(!f[2].startsWith("p_rabbitmq") && !f[2].startsWith("ping_"), "RabbitMQ and ping untouched: " + l);
+            assertTrue(!f[2].startsWith("p_rabbitmq") && !f[2].startsWith("ping_"), "RabbitMQ and ping untouched: "
+                + during);
         }
+        assertEquals(1, during.stream().filter(l -> l.startsWith(l.split(" ")[0] + " node3 p_mysql start ")).count(),
+            "one start on node3 (no retry): " + during);
+        // the fix and the cleanup: Galera bootstraps again from the data it had, every row is there
         ok(c.vigil(1, "crm_resource", "-r", "p_mysql", "--set-parameter", "wsrep_cluster_address",
             "--parameter-value", "gcomm://node1,node2,node3"));
         ok(c.vigil(1, "crm_resource", "--cleanup", "-r", "p_mysql"));
-        awaitAll(Set.of(1, 2, 3), 1, 240_000);
+        awaitAll(Set.of(1, 2, 3), 1, 300_000);
+        assertEquals("3", galeraSize(1), "Galera's cluster size seen from node1");
         assertTrue(readRows().containsAll(rows), "every row after Galera's recovery");
     }
 
@@ -493,6 +563,24 @@ class SeedClusterIT {
         return n;
     }
 
+    boolean accounts;
+
+    /**
+     * The clients' accounts, made once (the database and the users are replicated: created on node1), so that a
+     * scenario run alone ({@code -Dit.test=SeedClusterIT#a*+b*}) has them too.
+     */
+    void accounts() throws Exception {
+        if (accounts) {
+            return;
+        }
+        ok(seedRun("exec", "1", "mysql", "-e", "CREATE DATABASE IF NOT EXISTS seed; CREATE USER IF NOT EXISTS"
+            + " 'seed'@'%' IDENTIFIED BY 'seed'; GRANT ALL ON seed.* TO 'seed'@'%'; CREATE TABLE IF NOT EXISTS"
+            + " seed.t (id INT AUTO_INCREMENT PRIMARY KEY, marker VARCHAR(64))"));
+        ok(seedRun("exec", "1", "rabbitmqctl", "-q", "add_user", "seed", "seed"));
+        ok(seedRun("exec", "1", "rabbitmqctl", "-q", "set_permissions", "-p", "/", "seed", ".*", ".*", ".*"));
+        accounts = true;
+    }
+
     // ---- the clients (in the bridge's namespace, 10.x.1, through the public VIP) -------------------------------------
 
     Result client(String... cmd) throws Exception {
@@ -515,6 +603,7 @@ class SeedClusterIT {
 
     /** Inserts {@code n} rows, one acknowledged statement each (autocommit); keeps those acknowledged. */
     void writeRows(String tag, int n) throws Exception {
+        accounts();
         for (int k = 1; k <= n; k++) {
             String marker = tag + "-" + k;
             Result r = mysql("INSERT INTO t (marker) VALUES ('" + marker + "')");
@@ -533,6 +622,7 @@ class SeedClusterIT {
     }
 
     void publish(String tag, int n) throws Exception {
+        accounts();
         Result r = client(SEED.resolve("amqp-client.py").toString(), "publish", VIP, QUEUE,
             Integer.toString(n), tag);
         assertEquals(0, r.status(), "publishing through the VIP: " + r.out() + r.err());
