@@ -31,9 +31,10 @@ import org.vigil.crm.cib.internal.XmlDiffs;
  * evolving files; exit status, standard output, standard error and the resulting CIB must be the same. Masked: the
  * time of a grant ({@code last-granted}, set from the clock by each tool) and {@code cib-last-written}.
  *
- * <p>CIBs: the scheduler corpus's CIBs with tickets ({@code rsc_ticket} constraints, {@code ticket_state}s), every
- * {@value #SAMPLE_DEFAULT}th on CI ({@code -Dvigil.differential.sample=1}: all), and generated ones (no tickets, an
- * empty status, several tickets with extra attributes).
+ * <p>CIBs: on CI two generated ones (a ticket only a constraint names; several tickets with extra state
+ * attributes), about 250 command lines; with {@code -Dvigil.ticket.full=true} also one without tickets and the
+ * scheduler corpus's CIBs with tickets ({@code rsc_ticket} constraints, {@code ticket_state}s), every
+ * {@value #SAMPLE_DEFAULT}th ({@code -Dvigil.differential.sample=1}: all).
  */
 class CrmTicketDifferentialTest {
 
@@ -223,7 +224,11 @@ class CrmTicketDifferentialTest {
         List<String> differences = new ArrayList<>();
         int[] count = {0};
         int cibs = 0;
+        boolean full = Boolean.getBoolean("vigil.ticket.full");
         for (Map.Entry<String, String> g : new java.util.TreeMap<>(generated()).entrySet()) {
+            if (!full && g.getKey().equals("no-tickets.xml")) {
+                continue;
+            }
             differences.addAll(compare(g.getKey(), g.getValue(), count));
             cibs++;
         }
@@ -238,7 +243,7 @@ class CrmTicketDifferentialTest {
                 }
             }).sorted().toList();
         }
-        for (int k = 0; k < corpus.size(); k += SAMPLE) {
+        for (int k = 0; full && k < corpus.size(); k += SAMPLE) {
             Path p = corpus.get(k);
             differences.addAll(compare(p.getFileName().toString(), Files.readString(p), count));
             cibs++;
@@ -247,7 +252,7 @@ class CrmTicketDifferentialTest {
         System.out.println("crm_ticket differential: " + (count[0] - differences.size()) + " of "
             + count[0] + " command lines identical (" + cibs + " CIBs, " + corpus.size() + " corpus CIBs with tickets, every "
             + SAMPLE + ")");
-        assertTrue(count[0] > 400, "only " + count[0] + " command lines");
+        assertTrue(count[0] > 200, "only " + count[0] + " command lines");
         assertTrue(differences.isEmpty(), differences.size() + " of " + count[0] + " command lines differ:\n"
             + String.join("\n", differences.subList(0, Math.min(10, differences.size()))));
     }
