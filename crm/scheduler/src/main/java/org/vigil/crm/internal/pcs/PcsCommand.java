@@ -19,6 +19,7 @@ import org.vigil.crm.api.CibException;
 import org.vigil.crm.api.cib.Cib;
 import org.vigil.crm.api.cib.CibError;
 import org.vigil.crm.api.cib.CibRequest;
+import org.vigil.crm.api.cib.XmlNode;
 import org.vigil.crm.api.cib.XmlText;
 import org.vigil.crm.internal.cib.CrmTime;
 import org.vigil.crm.internal.cib.XmlElement;
@@ -39,7 +40,9 @@ import org.vigil.kernel.api.command.CommandContext;
  * (add, config, remove), {@code constraint remove|ref}, {@code property set|unset|config},
  * {@code node standby|unstandby|maintenance|unmaintenance|attribute},
  * {@code stonith create|config|delete|fence|history} (fence and history through {@code stonith_admin}),
- * {@code cluster cib}. ({@code pcs quorum ...} is the quorum bundle's command.)
+ * {@code cluster cib [FILE] [scope=S|--config]}, {@code cluster cib-push FILE [scope=S|--config|diff-against=ORIG]}
+ * (through {@code cibadmin} and {@code crm_diff}, as pcs runs them). ({@code pcs quorum ...} is the quorum
+ * bundle's command.)
  *
  * <p>Like pcs, every change reads the CIB, edits the configuration and pushes it back whole (pcs's
  * {@code cibadmin --replace -o configuration}); with {@code -f FILE} it works on that file instead and needs no node.
@@ -74,6 +77,16 @@ public final class PcsCommand implements AdminCommand {
         policyOption = ReferencePolicyOption.GREEDY, target = "(" + AdminCommand.NAME + "=stonith_admin)")
     volatile AdminCommand stonithAdmin;
 
+    /** cibadmin (the CIB bundle's), for {@code pcs cluster cib-push}, as pcs runs it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY, target = "(" + AdminCommand.NAME + "=cibadmin)")
+    volatile AdminCommand cibadmin;
+
+    /** crm_diff (the CIB bundle's), for {@code pcs cluster cib-push diff-against=}, as pcs runs it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY, target = "(" + AdminCommand.NAME + "=crm_diff)")
+    volatile AdminCommand crmDiff;
+
     private final ToolClock clock;
     private final AgentMetadata.Source agents;
 
@@ -92,6 +105,16 @@ public final class PcsCommand implements AdminCommand {
     /** Outside OSGi (tests of the CIB bundle): a CIB, the clock, the installed agents. */
     public PcsCommand(Cib cib, ToolClock clock) {
         this(cib, clock, AgentMetadata.INSTALLED);
+    }
+
+    /**
+     * Outside OSGi (OfflineMain, tests): the {@code cibadmin} and {@code crm_diff} that {@code cluster cib-push}
+     * runs (on the file's CIB); returns this.
+     */
+    public PcsCommand withCibTools(AdminCommand cibadmin, AdminCommand crmDiff) {
+        this.cibadmin = cibadmin;
+        this.crmDiff = crmDiff;
+        return this;
     }
 
     /** Outside OSGi: files only ({@code -f}), the installed agents. */
@@ -116,6 +139,7 @@ public final class PcsCommand implements AdminCommand {
         boolean all = false;
         boolean off = false;
         boolean monitor = false;
+        boolean config = false;
         String wait = null;
         String group = null;
         boolean positionalOnly = false;
@@ -142,6 +166,7 @@ public final class PcsCommand implements AdminCommand {
                 case "--all" -> all = true;
                 case "--off" -> off = true;
                 case "--monitor" -> monitor = true;
+                case "--config" -> config = true;
                 case "--wait" -> wait = "";
                 case "--group" -> {
                     if (i + 1 >= args.size()) {
@@ -176,6 +201,17 @@ public final class PcsCommand implements AdminCommand {
         }
         if (words.get(0).equals("resource") && words.size() > 1 && words.get(1).equals("restart")) {
             return restart(words.subList(2, words.size()), wait, file != null, ctx, out, err);
+        }
+        if (words.get(0).equals("cluster") && words.size() > 1
+            && (words.get(1).equals("cib") || words.get(1).equals("cib-push"))) {
+            CibFiles files = new CibFiles(file == null ? null : ctx.resolve(file), config, wait, ctx, out, err);
+            try {
+                return words.get(1).equals("cib") ? files.get(words.subList(2, words.size()))
+                    : files.push(words.subList(2, words.size()));
+            } catch (Pcs.PcsError e) {
+                err.println("Error: " + e.getMessage());
+                return 1;
+            }
         }
         if (words.get(0).equals("stonith") && words.size() > 1
             && (words.get(1).equals("fence") || words.get(1).equals("history"))) {
@@ -390,6 +426,285 @@ public final class PcsCommand implements AdminCommand {
             }
             default -> throw new Pcs.PcsError("unknown command '" + cmd + "'");
         }
+    }
+
+    /** pcs's {@code is_valid_cib_scope()}: the sections {@code cluster cib} and {@code cib-push} accept. */
+    static final List<String> CIB_SCOPES = List.of("acls", "alerts", "configuration", "constraints", "crm_config",
+        "fencing-topology", "nodes", "op_defaults", "resources", "rsc_defaults", "tags");
+
+    /**
+     * {@code pcs cluster cib [FILE] [scope=S|--config]} and {@code pcs cluster cib-push FILE [scope=S|--config]
+     * [diff-against=ORIG] [--wait[=N]]}: follow {@code get_cib()} and {@code cluster_push()} in pcs 0.11.5's
+     * pcs/cluster.py, which read the CIB with {@code cibadmin -l -Q}, push it with {@code cibadmin --replace
+     * --xml-file} (a whole CIB older than the cluster's is refused), or diff with {@code crm_diff --no-version} and
+     * push the patch with {@code cibadmin --patch}. The tools are the node's own (on a file: the file's).
+     */
+    private final class CibFiles {
+        private final Path file;
+        private final boolean config;
+        private final String wait;
+        private final CommandContext ctx;
+        private final PrintStream out;
+        private final PrintStream err;
+
+        CibFiles(Path file, boolean config, String wait, CommandContext ctx, PrintStream out, PrintStream err) {
+            this.file = file;
+            this.config = config;
+            this.wait = wait;
+            this.ctx = ctx;
+            this.out = out;
+            this.err = err;
+        }
+
+        /** {@code get_cib()} of pcs/cluster.py. */
+        int get(List<String> argv) throws Exception {
+            if (argv.size() > 2) {
+                throw usage("cib [filename] [scope=<scope> | --config]");
+            }
+            String filename = null;
+            String scope = null;
+            for (String arg : argv) {
+                if (!arg.contains("=")) {
+                    filename = arg;
+                    continue;
+                }
+                String name = arg.substring(0, arg.indexOf('='));
+                String value = arg.substring(arg.indexOf('=') + 1);
+                if (name.equals("scope") && !config) {
+                    if (!CIB_SCOPES.contains(value)) {
+                        throw new Pcs.PcsError("invalid CIB scope '" + value + "'");
+                    }
+                    scope = value;
+                } else {
+                    throw usage("cib [filename] [scope=<scope> | --config]");
+                }
+            }
+            if (config) {
+                scope = "configuration";
+            }
+            String output = query(scope);
+            if (filename == null) {
+                out.println(output.stripTrailing());
+                return 0;
+            }
+            Path target = ctx.resolve(filename);
+            try {
+                Files.writeString(target, output, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new Pcs.PcsError("Unable to write to file '" + filename + "', " + reason(e));
+            }
+            return 0;
+        }
+
+        /** {@code utils.get_cib()}: what {@code cibadmin -l -Q [--scope=S]} prints. */
+        private String query(String scope) throws Pcs.PcsError {
+            XmlElement root;
+            if (file != null) {
+                try {
+                    root = Simulation.load(file);
+                } catch (CibException e) {
+                    throw new Pcs.PcsError("unable to get cib");
+                }
+            } else {
+                Cib live = cib;
+                if (live == null) {
+                    throw new Pcs.PcsError("unable to get cib");
+                }
+                root = Xml.copy(live.current().root());
+            }
+            XmlElement section = scope == null ? root : section(root, scope);
+            if (section == null) {
+                throw new Pcs.PcsError("unable to get cib, scope '" + scope + "' not present in cib");
+            }
+            return Xml.text(section);
+        }
+
+        /** {@code pcmk_find_cib_element()}: a section by name, {@code configuration} or one of its children. */
+        private static XmlElement section(XmlElement root, String scope) {
+            XmlElement conf = root.firstChild("configuration");
+            if (scope.equals("configuration") || conf == null) {
+                return conf;
+            }
+            return conf.firstChild(scope);
+        }
+
+        /** {@code cluster_push()} of pcs/cluster.py. */
+        int push(List<String> argv) throws Exception {
+            String syntax = "cib-push <filename> [--wait[=<n>]] [diff-against=<filename_original> | scope=<scope> | "
+                + "--config]";
+            if (argv.size() > 2) {
+                throw usage(syntax);
+            }
+            String timeout = null;
+            // pcs validates only a --wait with a value (a bare --wait reads as false there)
+            if (wait != null && !wait.isEmpty()) {
+                if (file != null) {
+                    throw new Pcs.PcsError("Cannot use '-f' together with '--wait'");
+                }
+                {
+                    long t = Pcs.seconds(wait);
+                    if (t < 0) {
+                        throw new Pcs.PcsError(wait + " is not a valid number of seconds to wait");
+                    }
+                    timeout = Long.toString(t);
+                }
+            }
+            String filename = null;
+            String scope = null;
+            String diffAgainst = null;
+            for (String arg : argv) {
+                if (!arg.contains("=")) {
+                    filename = arg;
+                    continue;
+                }
+                String name = arg.substring(0, arg.indexOf('='));
+                String value = arg.substring(arg.indexOf('=') + 1);
+                if (name.equals("scope")) {
+                    if (config) {
+                        throw new Pcs.PcsError("Cannot use both scope and --config");
+                    }
+                    if (!CIB_SCOPES.contains(value)) {
+                        throw new Pcs.PcsError("invalid CIB scope '" + value + "'");
+                    }
+                    scope = value;
+                } else if (name.equals("diff-against")) {
+                    diffAgainst = value;
+                } else {
+                    throw usage(syntax);
+                }
+            }
+            if (config) {
+                scope = "configuration";
+            }
+            if (diffAgainst != null && scope != null) {
+                throw new Pcs.PcsError("Cannot use both scope and diff-against");
+            }
+            if (filename == null) {
+                throw usage(syntax);
+            }
+            Path newFile = ctx.resolve(filename);
+            XmlNode parsed;
+            try {
+                parsed = XmlText.parse(Files.readString(newFile, StandardCharsets.UTF_8), filename);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new Pcs.PcsError("unable to parse new cib: [Errno 2] No such file or directory: '" + filename
+                    + "'");
+            } catch (IOException e) {
+                throw new Pcs.PcsError("unable to parse new cib: " + reason(e));
+            } catch (CibException e) {
+                throw new Pcs.PcsError("unable to parse new cib: " + e.getMessage());
+            }
+            if (scope != null && !hasElement(parsed, scope)) {
+                throw new Pcs.PcsError("unable to push cib, scope '" + scope + "' not present in new cib");
+            }
+            AdminCommand admin = cibadmin;
+            if (admin == null) {
+                throw new Pcs.PcsError("unable to push cib\ncibadmin is not available here");
+            }
+            if (diffAgainst != null) {
+                AdminCommand differ = crmDiff;
+                if (differ == null) {
+                    throw new Pcs.PcsError("unable to diff the CIBs:\ncrm_diff is not available here");
+                }
+                Captured diff = run(differ, List.of("--original", ctx.resolve(diffAgainst).toString(), "--new",
+                    newFile.toString(), "--no-version"), ctx);
+                // 0: no difference, 1: a difference, more: an error
+                if (diff.rc() > 1) {
+                    throw new Pcs.PcsError("unable to diff the CIBs:\n" + diff.err());
+                }
+                if (diff.rc() == 0) {
+                    err.println("The new CIB is the same as the original CIB, nothing to push.");
+                    return 0;
+                }
+                Captured patch = run(admin, List.of("--patch", "--xml-pipe"), new CommandContext(ctx.cwd(),
+                    diff.out().getBytes(StandardCharsets.UTF_8)));
+                if (patch.rc() != 0) {
+                    throw new Pcs.PcsError("unable to push cib\n" + patch.err() + patch.out());
+                }
+            } else {
+                List<String> command = new ArrayList<>(List.of("--replace", "--xml-file", newFile.toString()));
+                if (scope != null) {
+                    command.add("--scope=" + scope);
+                }
+                Captured replace = run(admin, command, ctx);
+                if (replace.rc() == 103) {
+                    throw new Pcs.PcsError("Unable to push to the CIB because pushed configuration is older than "
+                        + "existing one. If you are sure you want to push this configuration, try to use --config "
+                        + "to replace only configuration part instead of whole CIB. Otherwise get current "
+                        + "configuration by running command 'pcs cluster cib' and update that.");
+                }
+                if (replace.rc() != 0) {
+                    // utils.run(): standard output and error together
+                    throw new Pcs.PcsError("unable to push cib\n" + replace.out() + replace.err());
+                }
+            }
+            err.println("CIB updated");
+            if (wait == null) {
+                return 0;
+            }
+            AdminCommand resource = crmResource;
+            if (resource == null) {
+                throw new Pcs.PcsError("crm_resource is not available on this node");
+            }
+            List<String> command = new ArrayList<>(List.of("--wait"));
+            if (timeout != null) {
+                command.add("--timeout");
+                command.add(timeout);
+            }
+            Captured w = run(resource, command, ctx);
+            if (w.rc() != 0) {
+                List<String> msg = new ArrayList<>();
+                if (w.rc() == 124) {
+                    msg.add("waiting timeout");
+                }
+                if (!(w.out() + w.err()).isEmpty()) {
+                    msg.add("\n" + w.out() + w.err());
+                }
+                throw new Pcs.PcsError(String.join("\n", msg).strip());
+            }
+            return 0;
+        }
+
+        /** minidom's {@code getElementsByTagName()} on the document: the root or any element below. */
+        private static boolean hasElement(XmlNode x, String name) {
+            if (x.is(name)) {
+                return true;
+            }
+            for (XmlNode c : x.children()) {
+                if (hasElement(c, name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static Pcs.PcsError usage(String syntax) {
+            return new Pcs.PcsError("Usage: pcs cluster " + syntax);
+        }
+
+        private static String reason(IOException e) {
+            return e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+    }
+
+    /** What a tool printed and returned. */
+    private record Captured(int rc, String out, String err) {
+    }
+
+    private static Captured run(AdminCommand tool, List<String> args, CommandContext ctx) throws Exception {
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream e = new java.io.ByteArrayOutputStream();
+        int rc;
+        try (PrintStream po = new PrintStream(o, true, StandardCharsets.UTF_8);
+             PrintStream pe = new PrintStream(e, true, StandardCharsets.UTF_8)) {
+            try {
+                rc = tool.execute(args, ctx, po, pe);
+            } catch (org.vigil.kernel.api.command.UsageException u) {
+                pe.println(u.getMessage());
+                rc = u.status();
+            }
+        }
+        return new Captured(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     }
 
     /**
@@ -647,7 +962,8 @@ public final class PcsCommand implements AdminCommand {
                 node standby|unstandby|maintenance|unmaintenance <node>...|--all
                 node attribute [<node> [<name>=<value>...]]
                 stonith create|config|delete, stonith fence <node> [--off], stonith history [node]
-                cluster cib
+                cluster cib [<filename>] [scope=<scope> | --config]
+                cluster cib-push <filename> [diff-against=<original> | scope=<scope> | --config] [--wait[=<n>]]
                 quorum status               (the quorum bundle's)
 
             --dry-run changes nothing and prints the transition the change would cause.""";

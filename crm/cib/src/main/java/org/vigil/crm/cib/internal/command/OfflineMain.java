@@ -22,8 +22,8 @@ import org.vigil.kernel.api.command.UsageException;
  * when {@code CIB_file} is set and the command reads or writes the CIB), as Pacemaker's tools work on
  * {@code CIB_file} through its file-based CIB client. The commands are the ones a node runs, given a
  * {@link FileCib} instead of the replicated CIB: {@code cibadmin}, {@code crm_attribute}, {@code crm_standby},
- * {@code crm_verify} (with the scheduler), {@code crm_mon} and {@code crm_resource} (from the scheduler's jar,
- * found by name: this bundle does not depend on it). What needs a running cluster (the controller, the attribute
+ * {@code crm_verify} (with the scheduler), {@code crm_mon}, {@code crm_resource} and {@code crm_ticket} (from the
+ * scheduler's jar, found by name: this bundle does not depend on it). What needs a running cluster (the controller, the attribute
  * manager, the fencer) is absent, and the commands say so where they need it, as Pacemaker's do.
  *
  * <pre>java -cp crm-cib.jar:crm-scheduler.jar:crm-api.jar:kernel.jar ...OfflineMain COMMAND [ARG...]</pre>
@@ -32,7 +32,7 @@ public final class OfflineMain {
 
     /** The commands that run on a file. */
     public static final Set<String> COMMANDS = Set.of("cibadmin", "crm_attribute", "crm_standby", "crm_verify",
-        "crm_mon", "crm_resource", "pcs", "crm");
+        "crm_mon", "crm_resource", "crm_ticket", "pcs", "crm");
 
     private OfflineMain() {
     }
@@ -90,11 +90,18 @@ public final class OfflineMain {
             case "crm_verify" -> new CrmVerifyCommand(cib, policyEngine(), CibValidator.standard());
             case "crm_mon" -> scheduler("tools.CrmMonCommand", cib, 1);
             case "crm_resource" -> scheduler("tools.CrmResourceCommand", cib, 2);
+            case "crm_ticket" -> scheduler("tools.CrmTicketCommand", cib, 0);
             // the admin shells: with CIB_file (or pcs -f / crm --cib-file, which the launcher turns into it)
-            case "pcs" -> scheduler("pcs.PcsCommand", cib, 0);
+            case "pcs" -> withCibTools(scheduler("pcs.PcsCommand", cib, 0), cib);
             case "crm" -> scheduler("pcs.CrmshCommand", cib, 0);
             default -> throw new IllegalArgumentException(tool);
         };
+    }
+
+    /** pcs's {@code cluster cib-push} runs cibadmin and crm_diff: the file's. */
+    private static AdminCommand withCibTools(AdminCommand pcs, Cib cib) throws ReflectiveOperationException {
+        return (AdminCommand) pcs.getClass().getMethod("withCibTools", AdminCommand.class, AdminCommand.class)
+            .invoke(pcs, new CibadminCommand(cib), new CrmDiffCommand());
     }
 
     /**
