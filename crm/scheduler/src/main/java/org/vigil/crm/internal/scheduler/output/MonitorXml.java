@@ -573,7 +573,7 @@ public final class MonitorXml {
             return;
         }
         El list = root.add(new El("tickets"));
-        for (String id : GHashOrder.of(ws.tickets.keySet())) {
+        for (String id : GHashOrder.ofPacemakerStrkey(ws.tickets.keySet())) {
             org.vigil.crm.internal.scheduler.model.Ticket t = ws.tickets.get(id);
             El e = list.add(new El("ticket", "id", t.id, "status", t.granted ? "granted" : "revoked", "standby",
                 bool(t.standby)));
