@@ -411,7 +411,9 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
                 node = nodeIds[i];
             }
         }
-        if (node == 0) {
+        if (node == 0 || current.members().contains(node)) {
+            // a member of this node's ring speaks format 1 to it: a datagram of another format from its address
+            // is garbage or a forgery, which must not make this node refuse (and tell) a member
             return;
         }
         Release own = engine.release();
@@ -438,6 +440,12 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             badNotices.incrementAndGet();
             return;
         }
+        if (current.members().contains(node)) {
+            // a member of this node's ring does not refuse it: a notice from one is a stray (replayed, or from
+            // before the ring formed) and changes nothing
+            badNotices.incrementAndGet();
+            return;
+        }
         noticesReceived.incrementAndGet();
         String text = "refused by node " + Integer.toUnsignedString(node) + " (release " + n.version() + "): "
             + n.reason();
@@ -446,8 +454,12 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
                 text);
             cmap.setString(refusedByKey(node), text);
         }
-        Release theirs = new Release(n.major(), n.minor(), n.features());
-        post((Runnable) () -> engine.onRefusedBy(node, theirs));
+        if (n.why() == RefusedNotice.WHY_RELEASE) {
+            // kept out until that node announces another release; a wire-format refusal is only shown (this node
+            // cannot change the format it writes; the other side keeps it out by not reading it)
+            Release theirs = new Release(n.major(), n.minor(), n.features());
+            post((Runnable) () -> engine.onRefusedBy(node, theirs));
+        }
     }
 
     // ---- submitting (any thread) ------------------------------------------------------------------------
