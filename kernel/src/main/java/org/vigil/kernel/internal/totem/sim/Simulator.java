@@ -572,13 +572,31 @@ public final class Simulator {
     }
 
     /**
+     * The length of a JOIN or commit token without its release trailer (TotemCodec format 1: a JOIN's fixed part
+     * is 19 bytes and 4 per listed node, a commit token's 30 and 41 per member), or -1 for another packet.
+     */
+    private static int lengthWithoutTrailer(byte[] p) {
+        if (p.length >= 19 && p[0] == 1 && p[1] == 3) {
+            return 19 + 4 * ((((p[15] & 0xFF) << 8) | (p[16] & 0xFF)) + (((p[17] & 0xFF) << 8) | (p[18] & 0xFF)));
+        }
+        if (p.length >= 30 && p[0] == 1 && p[1] == 4) {
+            return 30 + 41 * (((p[28] & 0xFF) << 8) | (p[29] & 0xFF));
+        }
+        return -1;
+    }
+
+    /**
      * Feeds node {@code to} a malformed packet now: a truncated copy of the last packet sent, or random bytes.
      * The engine must drop and count it.
      */
     public void injectBadPacket(int to) {
         byte[] bad;
         if (lastPacket != null && lastPacket.length > 1 && rng.nextBoolean()) {
-            bad = Arrays.copyOf(lastPacket, rng.nextInt(lastPacket.length));
+            int len = rng.nextInt(lastPacket.length);
+            if (len > 0 && len == lengthWithoutTrailer(lastPacket)) {
+                len--;   // cut exactly before its release trailer a JOIN or commit token is still a valid one
+            }
+            bad = Arrays.copyOf(lastPacket, len);
         } else {
             bad = new byte[rng.nextInt(1, 200)];
             for (int i = 0; i < bad.length; i++) {
