@@ -330,6 +330,40 @@ class RingNetnsIT {
         assertEquals(release, cmap(1, "runtime.members.3.release"));
     }
 
+    /**
+     * The other half of the rule: node 3 restarted as the next minor release with one more feature (the test
+     * overrides {@code -Dvigil.release} and {@code -Dvigil.release.features}: same jars, only what the node
+     * announces differs) joins the ring; the ring's effective feature set stays the old one on every node, and
+     * node 3 sees the members' releases. Not a full N → N+1 upgrade: no new message type is exercised.
+     */
+    @Test
+    @Order(8)
+    void aNodeOfTheNextMinorReleaseJoinsAndTheRingKeepsTheSharedFeatures() throws Exception {
+        awaitMembers("1 2 3", 1, 2, 3);
+        String release = cmap(1, "runtime.totem.release");
+        String features = cmap(1, "runtime.totem.features");
+        String next = release.substring(0, release.indexOf('.') + 1)
+            + (Integer.parseInt(release.substring(release.indexOf('.') + 1)) + 1);
+        cluster.stop(3);
+        awaitMembers("1 2", 1, 2);
+        node3Opts = "-Dvigil.release=" + next + " -Dvigil.release.features=8000";
+        try {
+            cluster.start(3);
+            awaitMembers("1 2 3", 1, 2, 3);
+            assertEquals(next, cmap(1, "runtime.members.3.release"));
+            assertEquals(release, cmap(3, "runtime.members.1.release"));
+            assertEquals(features, cmap(1, "runtime.totem.features"), "the shared features are the old ones");
+            assertEquals(features, cmap(3, "runtime.totem.features"), "on the new node too");
+            assertTrue(cmap(3, "runtime.totem.release_features").endsWith(" bit15"), "node 3 has one more");
+            assertEquals("", cmapQuiet(1, "runtime.totem.refused.3"));
+        } finally {
+            node3Opts = "";
+            cluster.stop(3);
+        }
+        cluster.start(3);
+        awaitMembers("1 2 3", 1, 2, 3);
+    }
+
     static String cmapQuiet(int i, String key) {
         try {
             return cmap(i, key);

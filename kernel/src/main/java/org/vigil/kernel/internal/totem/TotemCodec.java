@@ -19,7 +19,9 @@ import java.nio.ByteOrder;
  *                                        the first fragment, flagged first; the last is flagged last)
  *                      kind 1 (recovery): one whole regular MCAST of the old ring (its header names
  *                                         the node that originated it)
- * type 2 MERGE_DETECT  ring                                                                        18 bytes
+ * type 2 MERGE_DETECT  ring · [the JOIN's release trailer]                                          18 (+ 14) bytes
+ *                      (a node whose JOINs were lost, say sent before its transport was open, is known by its
+ *                      release from its MERGE_DETECT before anyone enters GATHER for it)
  * type 3 JOIN          u8 flags (1 = leave) · u64 ring_seq · u16 p · u16 f · u32 proc[p] · u32 failed[f] ·
  *                      [trailer: u16 tlen · u16 major · u16 minor · u64 features · (tlen - 12) bytes a later
  *                      release may add, skipped]   the release and feature set of the sender ({@link Release});
@@ -334,8 +336,11 @@ final class TotemCodec {
 
     /** Decodes the ring id of a MERGE_DETECT or TOKEN_HOLD_CANCEL into {@code out[0]} (rep) and returns the seq. */
     long decodeRingMessage(byte[] b, int off, int len, int[] repOut) throws Malformed {
-        if (len != RING_MSG) {
+        if (len != RING_MSG && (b[off + 1] != TYPE_MERGE_DETECT || len < RING_MSG)) {
             throw bad();
+        }
+        if (len != RING_MSG) {
+            trailer(b, off + RING_MSG, len - RING_MSG);   // checked here, read by mergeRelease
         }
         int rep = getInt(b, off + HEADER);
         long seq = getLong(b, off + HEADER + 4);
@@ -375,20 +380,45 @@ final class TotemCodec {
         NodeSet proc = readIds(b, p, np);
         NodeSet failed = readIds(b, p + 4 * np, nf);
         int t = off + JOIN_FIXED + 4 * (np + nf);
-        int rest = off + len - t;
-        Release release = null;
-        if (rest != 0) {
-            // the trailer: its own length first, so that a later release can append fields this one skips
-            if (rest < 2) {
-                throw bad();
-            }
-            int tlen = getU16(b, t);
-            if (tlen < JOIN_TRAILER || tlen > JOIN_TRAILER_MAX || tlen != rest) {
-                throw bad();
-            }
-            release = new Release(getU16(b, t + 2), getU16(b, t + 4), getLong(b, t + 6));
-        }
+        Release release = off + len == t ? null : trailer(b, t, off + len - t);
         return new JoinMessage(sender, flags != 0, ringSeq, proc, failed, release);
+    }
+
+    /** The release trailer at {@code b[t .. t+rest)}: its own length first, so a later release can append fields. */
+    private static Release trailer(byte[] b, int t, int rest) throws Malformed {
+        if (rest < 2) {
+            throw bad();
+        }
+        int tlen = getU16(b, t);
+        if (tlen < JOIN_TRAILER || tlen > JOIN_TRAILER_MAX || tlen != rest) {
+            throw bad();
+        }
+        return new Release(getU16(b, t + 2), getU16(b, t + 4), getLong(b, t + 6));
+    }
+
+    /** The release trailer of a MERGE_DETECT already checked by {@link #decodeRingMessage}, or null. */
+    static Release mergeRelease(byte[] b, int off, int len) {
+        if (len <= RING_MSG) {
+            return null;
+        }
+        try {
+            return trailer(b, off + RING_MSG, len - RING_MSG);
+        } catch (Malformed e) {
+            return null;
+        }
+    }
+
+    /** A MERGE_DETECT with the release trailer. */
+    static byte[] encodeMergeDetect(int sender, int rep, long seq, Release release) {
+        byte[] b = new byte[RING_MSG + JOIN_TRAILER];
+        int p = header(b, 0, TYPE_MERGE_DETECT, sender);
+        putInt(b, p, rep);
+        putLong(b, p + 4, seq);
+        putU16(b, RING_MSG, JOIN_TRAILER);
+        putU16(b, RING_MSG + 2, release.major());
+        putU16(b, RING_MSG + 4, release.minor());
+        putLong(b, RING_MSG + 6, release.features());
+        return b;
     }
 
     private NodeSet readIds(byte[] b, int p, int n) throws Malformed {

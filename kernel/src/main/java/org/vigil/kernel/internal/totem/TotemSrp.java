@@ -356,7 +356,7 @@ public final class TotemSrp {
                     // (the nodes that refused this one, or that it refused, are not waited for: no retrying)
                     if (state == TotemState.OPERATIONAL && op.rep == me
                         && op.members.size() < configured.size() - refused.size()) {
-                        out.multicast(TotemCodec.encodeRingMessage(TotemCodec.TYPE_MERGE_DETECT, me, op.rep, op.seq));
+                        out.multicast(TotemCodec.encodeMergeDetect(me, op.rep, op.seq, release));
                         stats.membMergeDetectTx++;
                     }
                 }
@@ -531,9 +531,24 @@ public final class TotemSrp {
             }
             if (type == TotemCodec.TYPE_JOIN) {
                 JoinMessage j = codec.decodeJoin(b, off, len);
-                if (admit(j)) {
+                if (j.release() == null || admit(j.sender(), j.release())) {
                     onJoin(j);
                 }
+                return;
+            }
+            if (type == TotemCodec.TYPE_MERGE_DETECT && !local) {
+                long seq = codec.decodeRingMessage(b, off, len, repScratch);
+                Release r = TotemCodec.mergeRelease(b, off, len);
+                int from = TotemCodec.sender(b, off);
+                if (r != null ? !admit(from, r) : refused.containsKey(from)) {
+                    if (r == null) {
+                        stats.rxRefused++;
+                        out.refused(from, refused.get(from));
+                    }
+                    return;
+                }
+                stats.membMergeDetectRx++;
+                onMergeDetect(from, repScratch[0], seq);
                 return;
             }
             if (!local && !refused.isEmpty()) {
@@ -820,16 +835,12 @@ public final class TotemSrp {
     }
 
     /**
-     * The compatibility check of a JOIN's release ({@link Release#compatible}): false when the sender is kept
-     * out (refused now, or still). A JOIN without the release trailer is let through as of an unknown release
-     * with no features. A refused node whose JOIN now passes (it restarted with another release) is let in again.
+     * The compatibility check of the release in a JOIN or MERGE_DETECT ({@link Release#compatible}): false when
+     * the sender is kept out (refused now, or still). (A JOIN without the release trailer is let through as of an
+     * unknown release with no features.) A refused node whose release now passes (it restarted with another
+     * release) is let in again.
      */
-    private boolean admit(JoinMessage j) {
-        int s = j.sender();
-        Release r = j.release();
-        if (r == null) {
-            return true;
-        }
+    private boolean admit(int s, Release r) {
         Release was = refused.get(s);
         if (!release.compatible(r) || (was != null && refusedByPeer.contains(s) && was.equals(r))) {
             stats.rxRefused++;

@@ -64,6 +64,7 @@ class TotemCodecTest {
         l.add(TotemCodec.encodeJoin(2, true, 9, NodeSet.of(2), NodeSet.of(2)));
         l.add(TotemCodec.encodeJoin(3, false, 0x1d, NodeSet.of(1, 3), NodeSet.EMPTY, new Release(2, 7, 0b101)));
         l.add(TotemCodec.encodeRingMessage(TotemCodec.TYPE_MERGE_DETECT, 1, 1, 0x1d));
+        l.add(TotemCodec.encodeMergeDetect(1, 1, 0x1d, new Release(0, 1, 3)));
         l.add(TotemCodec.encodeRingMessage(TotemCodec.TYPE_TOKEN_HOLD_CANCEL, 3, 1, 0x1d));
         SendQueue q = new SendQueue(1372 - TotemCodec.MCAST_HEADER);
         q.offer(new byte[10], false);
@@ -158,6 +159,7 @@ class TotemCodecTest {
                 + 4 * (TotemCodec.getU16(p, TotemCodec.HEADER + 9) + TotemCodec.getU16(p, TotemCodec.HEADER + 11));
             case TotemCodec.TYPE_COMMIT_TOKEN -> TotemCodec.COMMIT_FIXED
                 + TotemCodec.COMMIT_ENTRY * TotemCodec.getU16(p, TotemCodec.HEADER + 22);
+            case TotemCodec.TYPE_MERGE_DETECT -> TotemCodec.RING_MSG;
             default -> -1;
         };
         return fixed == p.length ? -1 : fixed;
@@ -203,6 +205,15 @@ class TotemCodecTest {
         assertThrows(TotemCodec.Malformed.class, () -> codec.decodeJoin(shortT, 0, shortT.length));
         byte[] one = Arrays.copyOf(j, fixed + 1);
         assertThrows(TotemCodec.Malformed.class, () -> codec.decodeJoin(one, 0, one.length));
+
+        // a MERGE_DETECT carries it too (a TOKEN_HOLD_CANCEL never)
+        byte[] md = TotemCodec.encodeMergeDetect(2, 1, 7, r);
+        int[] rp = new int[1];
+        assertEquals(7, codec.decodeRingMessage(md, 0, md.length, rp));
+        assertEquals(r, TotemCodec.mergeRelease(md, 0, md.length));
+        byte[] thc = md.clone();
+        thc[1] = TotemCodec.TYPE_TOKEN_HOLD_CANCEL;
+        assertThrows(TotemCodec.Malformed.class, () -> codec.decodeRingMessage(thc, 0, thc.length, rp));
 
         // the commit token: each filled entry's release; an unfilled entry has none
         CommitToken c = commit();

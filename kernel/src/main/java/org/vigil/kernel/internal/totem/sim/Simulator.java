@@ -572,10 +572,14 @@ public final class Simulator {
     }
 
     /**
-     * The length of a JOIN or commit token without its release trailer (TotemCodec format 1: a JOIN's fixed part
-     * is 19 bytes and 4 per listed node, a commit token's 30 and 41 per member), or -1 for another packet.
+     * The length of a MERGE_DETECT, JOIN or commit token without its release trailer (TotemCodec format 1: 18
+     * bytes; a JOIN's fixed part is 19 bytes and 4 per listed node, a commit token's 30 and 41 per member), or -1
+     * for another packet.
      */
     private static int lengthWithoutTrailer(byte[] p) {
+        if (p.length > 18 && p[0] == 1 && p[1] == 2) {
+            return 18;
+        }
         if (p.length >= 19 && p[0] == 1 && p[1] == 3) {
             return 19 + 4 * ((((p[15] & 0xFF) << 8) | (p[16] & 0xFF)) + (((p[17] & 0xFF) << 8) | (p[18] & 0xFF)));
         }
