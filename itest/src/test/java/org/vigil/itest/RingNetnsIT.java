@@ -38,6 +38,7 @@ class RingNetnsIT {
         assumeTrue(Boolean.getBoolean("vigil.systemTests"), "system tests (root, namespaces) are off");
         dir = Files.createTempDirectory("vigil-ring-netns");
         cluster = new NetnsCluster("vtr", "10.64.0", 3, dir).up();
+        cluster.nodeJavaOpts(i -> i == 3 ? node3Opts : "");
         cluster.configure("""
             token: 1000
             crypto_cipher: aes256
@@ -270,6 +271,119 @@ class RingNetnsIT {
         assertEquals(ring, cmap(1, "runtime.totem.ring_id"), "no membership change");
         long counted = wireDrops(1) - before;
         assertTrue(counted >= 19000, "garbage counted in stats.wire.*: " + counted);
+    }
+
+    /** Node 3's own JVM options (the release override of {@link #aNodeOfAnIncompatibleReleaseIsRefusedWithAMessageOnBothSides}). */
+    static volatile String node3Opts = "";
+
+    /**
+     * Rolling upgrades (docs/design/versioning.md): node 3 restarted as the next major release (the test override
+     * {@code -Dvigil.release}, the only thing that differs: same jars) is kept out of the ring, and both sides say
+     * so, once, in their logs (WARN) and in cmap, and in {@code corosync-cfgtool -s} / {@code vigil status}; the
+     * ring of nodes 1 and 2 is not disturbed. Back on the build's release, node 3 joins again and the refusal is
+     * cleared.
+     */
+    @Test
+    @Order(7)
+    void aNodeOfAnIncompatibleReleaseIsRefusedWithAMessageOnBothSides() throws Exception {
+        awaitMembers("1 2 3", 1, 2, 3);
+        String release = cmap(1, "runtime.totem.release");
+        assertTrue(release.matches("\\d+\\.\\d+"), "node 1 announces its release: '" + release + "'");
+        String next = (Integer.parseInt(release.substring(0, release.indexOf('.'))) + 1)
+            + release.substring(release.indexOf('.'));
+        cluster.stop(3);
+        awaitMembers("1 2", 1, 2);
+        String ring = cmap(1, "runtime.totem.ring_id");
+        long log1 = Files.size(cluster.log(1));
+        long log3 = Files.exists(cluster.log(3)) ? Files.size(cluster.log(3)) : 0;
+        node3Opts = "-Dvigil.release=" + next;
+        try {
+            cluster.start(3);
+            cluster.awaitUp(3, TIMEOUT);
+            String why = "release " + next + " cannot join a ring of release " + release
+                + " (releases work together only with the same major number and minor numbers at most one apart)";
+            NetnsCluster.await("node 1 refuses node 3 in cmap", TIMEOUT,
+                () -> why.equals(cmapQuiet(1, "runtime.totem.refused.3")));
+            NetnsCluster.await("node 3 learns it was refused", TIMEOUT,
+                () -> cmapQuiet(3, "runtime.totem.refused_by.1").contains(why)
+                    || cmapQuiet(3, "runtime.totem.refused_by.2").contains(why));
+            Thread.sleep(8000);   // more JOINs and merge attempts would come in this time, were they not stopped
+            assertEquals("1 2", members(1));
+            assertEquals("1 2", members(2));
+            assertEquals(ring, cmap(1, "runtime.totem.ring_id"), "no membership change on the good nodes");
+            assertEquals("3", members(3), "the refused node stays alone");
+            assertEquals(why, cmap(2, "runtime.totem.refused.3"));
+            String l1 = Files.readString(cluster.log(1)).substring((int) log1);
+            String l3 = Files.readString(cluster.log(3)).substring((int) log3);
+            String refusedLine = "WARN  [TOTEM ] Refused node 3 (release " + next + "): " + why;
+            assertTrue(l1.contains(refusedLine), "node 1 logs the refusal: " + tail(l1));
+            assertEquals(1, l1.split(java.util.regex.Pattern.quote(refusedLine), -1).length - 1,
+                "logged once, not per packet");
+            assertTrue(l3.contains("WARN  [TOTEM ] refused by node 1 (release " + release + "): " + why)
+                || l3.contains("WARN  [TOTEM ] refused by node 2 (release " + release + "): " + why),
+                "node 3 logs why it is refused: " + tail(l3));
+            String cfg3 = cluster.vigil(3, "corosync-cfgtool", "-s").out();
+            assertTrue(cfg3.contains("disconnected (refused: refused by node "), cfg3);
+            String status1 = cluster.vigil(1, "status").out();
+            assertTrue(status1.contains("Refused:   node 3: " + why), status1);
+            assertTrue(cluster.vigil(3, "status").out().contains("Release:   " + next), "node 3's release shown");
+            long notices = Long.parseLong(cmap(1, "stats.wire.tx_refused_notice"));
+            assertTrue(notices >= 1 && notices <= 4, "REFUSED notices sent by node 1, at most one per 5 s: "
+                + notices);
+        } finally {
+            node3Opts = "";
+            cluster.stop(3);
+        }
+        cluster.start(3);
+        awaitMembers("1 2 3", 1, 2, 3);
+        assertEquals("", cmapQuiet(1, "runtime.totem.refused.3"), "the refusal is cleared once node 3 is back");
+        assertEquals(release, cmap(1, "runtime.members.3.release"));
+    }
+
+    /**
+     * The other half of the rule: node 3 restarted as the next minor release with one more feature (the test
+     * overrides {@code -Dvigil.release} and {@code -Dvigil.release.features}: same jars, only what the node
+     * announces differs) joins the ring; the ring's effective feature set stays the old one on every node, and
+     * node 3 sees the members' releases. Not a full N → N+1 upgrade: no new message type is exercised.
+     */
+    @Test
+    @Order(8)
+    void aNodeOfTheNextMinorReleaseJoinsAndTheRingKeepsTheSharedFeatures() throws Exception {
+        awaitMembers("1 2 3", 1, 2, 3);
+        String release = cmap(1, "runtime.totem.release");
+        String features = cmap(1, "runtime.totem.features");
+        String next = release.substring(0, release.indexOf('.') + 1)
+            + (Integer.parseInt(release.substring(release.indexOf('.') + 1)) + 1);
+        cluster.stop(3);
+        awaitMembers("1 2", 1, 2);
+        node3Opts = "-Dvigil.release=" + next + " -Dvigil.release.features=8000";
+        try {
+            cluster.start(3);
+            awaitMembers("1 2 3", 1, 2, 3);
+            assertEquals(next, cmap(1, "runtime.members.3.release"));
+            assertEquals(release, cmap(3, "runtime.members.1.release"));
+            assertEquals(features, cmap(1, "runtime.totem.features"), "the shared features are the old ones");
+            assertEquals(features, cmap(3, "runtime.totem.features"), "on the new node too");
+            assertTrue(cmap(3, "runtime.totem.release_features").endsWith(" bit15"), "node 3 has one more");
+            assertEquals("", cmapQuiet(1, "runtime.totem.refused.3"));
+        } finally {
+            node3Opts = "";
+            cluster.stop(3);
+        }
+        cluster.start(3);
+        awaitMembers("1 2 3", 1, 2, 3);
+    }
+
+    static String cmapQuiet(int i, String key) {
+        try {
+            return cmap(i, key);
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    static String tail(String log) {
+        return log.length() > 4000 ? log.substring(log.length() - 4000) : log;
     }
 
     static long wireDrops(int i) throws Exception {

@@ -27,4 +27,25 @@ public interface Cpg {
 
     /** Every group with members anywhere in the cluster, as this node knows them (for {@code corosync-cpgtool}). */
     java.util.Map<String, java.util.List<CpgMember>> groups();
+
+    /**
+     * The release and features of the node a CPG member runs on ({@link CpgMember#nodeId()}), as that node
+     * announced them when it joined the ring: a service compares its group members' releases with it (and
+     * uses a newer message only when {@link #features()} has it). Empty for a node not in the ring.
+     *
+     * @since 1.2
+     */
+    default java.util.Optional<NodeRelease> release(int nodeId) {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * The ring's effective feature set (as {@link ClusterMembership#features()}): what every node of every group
+     * member has.
+     *
+     * @since 1.2
+     */
+    default java.util.List<String> features() {
+        return java.util.List.of();
+    }
 }

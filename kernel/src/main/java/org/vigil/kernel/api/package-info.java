@@ -6,7 +6,7 @@
  * plug-in bundle never forces a refresh of the bundles that import this package.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.vigil.kernel.api;
 
 import org.osgi.annotation.bundle.Export;

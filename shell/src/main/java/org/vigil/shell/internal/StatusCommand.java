@@ -56,6 +56,17 @@ public final class StatusCommand implements AdminCommand {
                 .map(b -> " (" + b.valueString() + " " + cmap.get(p + "bundle_version").map(CmapEntry::valueString)
                     .orElse("") + ")").orElse(""));
         }
+        // the release this node announces on the ring, what the ring shares, and who is kept out for a release
+        // the rule does not allow (docs/design/versioning.md)
+        cmap.get("runtime.totem.release").ifPresent(r -> out.printf("Release:   %s (ring features: %s)%n",
+            r.valueString(), cmap.get("runtime.totem.features").map(CmapEntry::valueString).orElse("")));
+        for (CmapEntry e : cmap.iterate("runtime.totem.refused.")) {
+            out.printf("Refused:   node %s: %s%n", e.key().substring("runtime.totem.refused.".length()),
+                e.valueString());
+        }
+        for (CmapEntry e : cmap.iterate("runtime.totem.refused_by.")) {
+            out.printf("Refused:   this node, %s%n", e.valueString());
+        }
         Bundle[] bundles = context.getBundles();
         long activeCount = java.util.Arrays.stream(bundles).filter(b -> b.getState() == Bundle.ACTIVE).count();
         out.printf("Bundles:   %d, %d active%n", bundles.length, activeCount);

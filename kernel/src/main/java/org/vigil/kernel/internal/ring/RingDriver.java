@@ -29,6 +29,7 @@ import org.vigil.kernel.config.VigilConfig;
 import org.vigil.kernel.internal.cpg.CpgEngine;
 import org.vigil.kernel.internal.totem.FileRingSeqStore;
 import org.vigil.kernel.internal.totem.Guarantee;
+import org.vigil.kernel.internal.totem.Release;
 import org.vigil.kernel.internal.totem.SchedulingPause;
 import org.vigil.kernel.internal.totem.TimerKind;
 import org.vigil.kernel.internal.totem.TotemConfig;
@@ -36,6 +37,7 @@ import org.vigil.kernel.internal.totem.TotemOutput;
 import org.vigil.kernel.internal.totem.TotemProbe;
 import org.vigil.kernel.internal.totem.TotemSrp;
 import org.vigil.kernel.internal.totem.TotemState;
+import org.vigil.kernel.internal.wire.RefusedNotice;
 import org.vigil.kernel.internal.wire.WireCodec;
 import org.vigil.kernel.spi.DatagramReceiver;
 import org.vigil.kernel.spi.Transport;
@@ -84,6 +86,8 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private static final Object WAKE = new Object();
     /** Events a transport's I/O thread runs at most before it returns to its socket. */
     private static final int IO_THREAD_BATCH = 64;
+    /** At most one REFUSED notice to a node in this time. */
+    static final long NOTICE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private record Packet(int ring, byte[] payload) {
     }
@@ -127,6 +131,20 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     /** Heartbeats per peer and link: up/down and latency (knet's, below the engine). */
     private final LinkMonitor monitor;
     private final InetSocketAddress[] ownEndpoints;
+    /**
+     * Refusals (docs/design/versioning.md): when a REFUSED notice last went to each node (at most one per node
+     * every {@link #NOTICE_INTERVAL_NANOS}), and what was last logged of each node (logged once per node and
+     * release, not per packet).
+     */
+    private final Map<Integer, Long> noticeSent = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, String> refusalLogged = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, String> refusedByLogged = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong noticesSent = new AtomicLong();
+    private final AtomicLong noticesReceived = new AtomicLong();
+    private final AtomicLong badNotices = new AtomicLong();
+    /** The effective features and members' releases of the current regular configuration (for the API). */
+    private volatile long effectiveFeatures;
+    private volatile Map<Integer, Release> memberReleases = Map.of();
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<Integer, Long> joinCounts = new HashMap<>();
     private final Thread thread;
@@ -192,6 +210,12 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         int[] members = Arrays.copyOf(nodeIds, nodeIds.length);
         Arrays.sort(members);
         engine = new TotemSrp(self, members, tc, new FileRingSeqStore(stateDir, self), new Output());
+        Release own = engine.release();
+        effectiveFeatures = own.features();
+        memberReleases = Map.of(self, own);
+        cmap.setString("runtime.totem.release", own.version());
+        cmap.setString("runtime.totem.release_features", String.join(" ", Release.featureNames(own.features())));
+        cmap.setString("runtime.totem.features", String.join(" ", Release.featureNames(own.features())));
         engine.setProbe(new TotemProbe() {
             @Override
             public void stateChanged(TotemState from, TotemState to, String reason) {
@@ -250,9 +274,13 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
 
     private void received(int ring, InetSocketAddress from, ByteBuffer datagram) {
         scheduling.enlist();   // the I/O thread forwards the token: schedule it as corosync's (sched_rr)
+        int formatByte = datagram.remaining() > 2 ? datagram.get(datagram.position() + 2) & 0xFF : -1;
         WireCodec.Decoded d = codec.decode(datagram);
         if (!d.ok()) {
             drops.get(d.drop()).incrementAndGet();
+            if (d.drop() == WireCodec.Drop.BAD_VERSION) {
+                badFormat(ring, from, formatByte);
+            }
             return;
         }
         Integer idx = nodeIndex.get(d.sender());
@@ -286,6 +314,10 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         lastRx[ring][idx] = System.nanoTime();
         if (LinkFrame.isLinkFrame(d.payload())) {
             linkFrame(ring, d.sender(), d.payload());
+            return;
+        }
+        if (RefusedNotice.isNotice(d.payload())) {
+            refusedBy(d.sender(), RefusedNotice.decode(d.payload()));
             return;
         }
         inbox.add(new Packet(ring, d.payload()));
@@ -387,6 +419,102 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private void post(Object ev) {
         inbox.add(ev);
         LockSupport.unpark(thread);
+    }
+
+    // ---- refusals (docs/design/versioning.md) ------------------------------------------------------------
+
+    private static String refusedKey(int node) {
+        return "runtime.totem.refused." + Integer.toUnsignedString(node);
+    }
+
+    private static String refusedByKey(int node) {
+        return "runtime.totem.refused_by." + Integer.toUnsignedString(node);
+    }
+
+    /** Sends a REFUSED notice to a node unless one went there within {@link #NOTICE_INTERVAL_NANOS}. */
+    private void sendNotice(int node, RefusedNotice n) {
+        long now = System.nanoTime();
+        Long last = noticeSent.get(node);
+        if (last != null && now - last < NOTICE_INTERVAL_NANOS) {
+            return;
+        }
+        noticeSent.put(node, now);
+        byte[] p = n.encode();
+        ByteBuffer d = codec.encode(p, 0, p.length);
+        for (int r = 0; r < rings; r++) {
+            Transport.Channel ch = links.channel(r);
+            if (ch != null) {
+                ch.send(node, d.duplicate());
+            }
+        }
+        noticesSent.incrementAndGet();
+    }
+
+    /**
+     * A datagram of a wire format this node cannot read ({@link WireCodec.Drop#BAD_VERSION}): its sender is told
+     * with a REFUSED notice in format 1, at most one per node per {@link #NOTICE_INTERVAL_NANOS}, and the refusal
+     * is logged once and shown in cmap. The sender is known by its address only (the rest of the header may not
+     * mean what format 1 says): the configured node of that address on that ring; anything else is only counted.
+     */
+    private void badFormat(int ring, InetSocketAddress from, int format) {
+        if (from == null || ring < 0 || ring >= rings) {
+            return;
+        }
+        int node = 0;
+        for (int i = 0; i < nodeIds.length; i++) {
+            if (nodeIds[i] != self && from.getAddress().equals(addresses[ring][i])) {
+                node = nodeIds[i];
+            }
+        }
+        if (node == 0 || current.members().contains(node)) {
+            // a member of this node's ring speaks format 1 to it: a datagram of another format from its address
+            // is garbage or a forgery, which must not make this node refuse (and tell) a member
+            return;
+        }
+        Release own = engine.release();
+        String why = "wire format " + format + " cannot be read by release " + own.version()
+            + " (it reads format 1; a release that changes the format must still read and write format 1 while "
+            + "its ring has older members)";
+        String seen = "format " + format;
+        if (!seen.equals(refusalLogged.put(node, seen))) {
+            LOG.warn("Refused node {} at {}: {}; counted in stats.wire.rx_bad_version",
+                Integer.toUnsignedString(node), from, why);
+            cmap.setString(refusedKey(node), why);
+        }
+        sendNotice(node, new RefusedNotice(RefusedNotice.WHY_WIRE_FORMAT, own.major(), own.minor(), own.features(),
+            RefusedNotice.UNKNOWN, RefusedNotice.UNKNOWN, why));
+    }
+
+    /**
+     * A REFUSED notice from a member: this node is kept out of that node's ring. Logged once per node and
+     * release, shown in cmap ({@code runtime.totem.refused_by.<nodeid>}), and the engine stops trying to merge
+     * with that node until it announces another release.
+     */
+    private void refusedBy(int node, RefusedNotice n) {
+        if (n == null) {
+            badNotices.incrementAndGet();
+            return;
+        }
+        if (current.members().contains(node)) {
+            // a member of this node's ring does not refuse it: a notice from one is a stray (replayed, or from
+            // before the ring formed) and changes nothing
+            badNotices.incrementAndGet();
+            return;
+        }
+        noticesReceived.incrementAndGet();
+        String text = "refused by node " + Integer.toUnsignedString(node) + " (release " + n.version() + "): "
+            + n.reason();
+        if (!text.equals(refusedByLogged.put(node, text))) {
+            LOG.warn("{}; this node stays out of that node's ring until one of them runs a compatible release",
+                text);
+            cmap.setString(refusedByKey(node), text);
+        }
+        if (n.why() == RefusedNotice.WHY_RELEASE) {
+            // kept out until that node announces another release; a wire-format refusal is only shown (this node
+            // cannot change the format it writes; the other side keeps it out by not reading it)
+            Release theirs = new Release(n.major(), n.minor(), n.features());
+            post((Runnable) () -> engine.onRefusedBy(node, theirs));
+        }
     }
 
     // ---- submitting (any thread) ------------------------------------------------------------------------
@@ -549,6 +677,9 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         cmap.set("stats.wire.rx_link_malformed", CmapType.UINT64, linkMalformed.get());
         cmap.set("stats.wire.rx_link_ratelimited", CmapType.UINT64, monitor.rateLimited());
         cmap.set("stats.wire.rx_link_stale_pong", CmapType.UINT64, monitor.stalePongs());
+        cmap.set("stats.wire.tx_refused_notice", CmapType.UINT64, noticesSent.get());
+        cmap.set("stats.wire.rx_refused_notice", CmapType.UINT64, noticesReceived.get());
+        cmap.set("stats.wire.rx_bad_notice", CmapType.UINT64, badNotices.get());
         long[] cpgDrops = cpg.dropCounters();
         cmap.set("stats.cpg.rx_unknown_sender", CmapType.UINT64, cpgDrops[0]);
         cmap.set("stats.cpg.rx_malformed", CmapType.UINT64, cpgDrops[1]);
@@ -682,6 +813,30 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         }
 
         @Override
+        public void refused(int nodeId, Release theirs) {
+            Release own = engine.release();
+            String why = Release.refusal(theirs, own);
+            if (!theirs.version().equals(refusalLogged.put(nodeId, theirs.version()))) {
+                LOG.warn("Refused node {} (release {}): {}; it is kept out of the membership",
+                    Integer.toUnsignedString(nodeId), theirs.version(), why);
+                cmap.setString(refusedKey(nodeId), why);
+            }
+            sendNotice(nodeId, new RefusedNotice(RefusedNotice.WHY_RELEASE, own.major(), own.minor(),
+                own.features(), theirs.major(), theirs.minor(), why));
+        }
+
+        @Override
+        public void refusalLifted(int nodeId, Release theirs) {
+            LOG.info("Node {} now announces release {}, which this release {} works with: no longer refused",
+                Integer.toUnsignedString(nodeId), theirs.version(), engine.release().version());
+            refusalLogged.remove(nodeId);
+            refusedByLogged.remove(nodeId);
+            noticeSent.remove(nodeId);
+            cmap.delete(refusedKey(nodeId));
+            cmap.delete(refusedByKey(nodeId));
+        }
+
+        @Override
         public void armTimer(TimerKind kind, long delayMillis) {
             long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
             deadlines[kind.ordinal()] = at;
@@ -702,7 +857,10 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         List<Integer> left = new ArrayList<>(lastMembers);
         left.removeAll(e.members());
         lastMembers = List.copyOf(e.members());
+        memberReleases = engine.memberReleases();
+        effectiveFeatures = engine.effectiveFeatures();
         current = e;
+        cmap.setString("runtime.totem.features", String.join(" ", Release.featureNames(effectiveFeatures)));
         for (int id : e.members()) {
             String p = "runtime.members." + Integer.toUnsignedString(id) + ".";
             if (joined.contains(id) || cmap.get(p + "status").isEmpty()) {
@@ -718,6 +876,12 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             }
             cmap.setString(p + "ip", ip.toString());
             cmap.set(p + "config_version", CmapType.UINT64, config.totem().configVersion());
+            Release r = memberReleases.get(id);
+            cmap.setString(p + "release", r == null ? "unknown" : r.version());
+            if (refusalLogged.remove(id) != null || refusedByLogged.remove(id) != null) {
+                cmap.delete(refusedKey(id));   // a member now: whatever kept it out is over
+                cmap.delete(refusedByKey(id));
+            }
         }
         for (int id : left) {
             cmap.setString("runtime.members." + Integer.toUnsignedString(id) + ".status", "left");
@@ -743,6 +907,25 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     @Override
     public MembershipEvent current() {
         return current;
+    }
+
+    @Override
+    public java.util.Optional<org.vigil.kernel.api.NodeRelease> release(int nodeId) {
+        Release r = memberReleases.get(nodeId);
+        return r == null ? java.util.Optional.empty() : java.util.Optional.of(
+            new org.vigil.kernel.api.NodeRelease(r.major(), r.minor(), Release.featureNames(r.features())));
+    }
+
+    @Override
+    public List<String> features() {
+        return Release.featureNames(effectiveFeatures);
+    }
+
+    /** The nodes this node keeps out of the ring for their release, with the release each announced. */
+    public Map<Integer, String> refusedNodes() {
+        Map<Integer, String> m = new java.util.TreeMap<>();
+        refusalLogged.forEach(m::put);
+        return m;
     }
 
     @Override

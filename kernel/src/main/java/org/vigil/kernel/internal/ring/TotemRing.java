@@ -111,5 +111,15 @@ public final class TotemRing {
         public Map<String, List<CpgMember>> groups() {
             return cpg.groups();
         }
+
+        @Override
+        public java.util.Optional<org.vigil.kernel.api.NodeRelease> release(int nodeId) {
+            return ring.release(nodeId);
+        }
+
+        @Override
+        public List<String> features() {
+            return ring.features();
+        }
     }
 }

@@ -23,6 +23,8 @@ final class CommitToken {
     final long[] aru;
     final long[] highDelivered;
     final long[] safe;
+    /** Per member: its release and features (commit token trailer), filled in with its entry; null if unknown. */
+    final Release[] release;
 
     CommitToken(int ringRep, long ringSeq, NodeSet members) {
         this.ringRep = ringRep;
@@ -35,6 +37,7 @@ final class CommitToken {
         aru = new long[n];
         highDelivered = new long[n];
         safe = new long[n];
+        release = new Release[n];
     }
 
     boolean allFilled() {

@@ -19,10 +19,18 @@ import java.nio.ByteOrder;
  *                                        the first fragment, flagged first; the last is flagged last)
  *                      kind 1 (recovery): one whole regular MCAST of the old ring (its header names
  *                                         the node that originated it)
- * type 2 MERGE_DETECT  ring                                                                        18 bytes
- * type 3 JOIN          u8 flags (1 = leave) · u64 ring_seq · u16 p · u16 f · u32 proc[p] · u32 failed[f]
+ * type 2 MERGE_DETECT  ring · [the JOIN's release trailer]                                          18 (+ 14) bytes
+ *                      (a node whose JOINs were lost, say sent before its transport was open, is known by its
+ *                      release from its MERGE_DETECT before anyone enters GATHER for it)
+ * type 3 JOIN          u8 flags (1 = leave) · u64 ring_seq · u16 p · u16 f · u32 proc[p] · u32 failed[f] ·
+ *                      [trailer: u16 tlen · u16 major · u16 minor · u64 features · (tlen - 12) bytes a later
+ *                      release may add, skipped]   the release and feature set of the sender ({@link Release});
+ *                      a JOIN without the trailer is read as of an unknown release with no features
  * type 4 COMMIT_TOKEN  ring (new) · u64 token_seq · u16 memb_index · u16 n · u32 member[n] ·
- *                      n × {u8 filled · old ring · u64 aru · u64 high_delivered · u64 safe}      30 + 41n bytes
+ *                      n × {u8 filled · old ring · u64 aru · u64 high_delivered · u64 safe}      30 + 41n bytes ·
+ *                      [trailer: u16 tlen · u16 esize · n × {u16 major · u16 minor · u64 features · (esize - 12)
+ *                      bytes skipped}]   each member's release, filled in with its entry on the first rotation,
+ *                      so that every member computes the ring's effective feature set from the same bytes
  * type 5 TOKEN_HOLD_CANCEL ring                                                                    18 bytes
  * </pre>
  *
@@ -60,8 +68,14 @@ final class TotemCodec {
     static final int MAX_FRAGMENTS = 0xFFFF;
     static final int RING_MSG = HEADER + RING_ID;
     static final int JOIN_FIXED = HEADER + 1 + 8 + 2 + 2;
+    /** The JOIN trailer as this release writes it: length, major, minor, features. */
+    static final int JOIN_TRAILER = 2 + 2 + 2 + 8;
+    /** Longest trailer accepted (a later release may append fields; they are skipped). */
+    static final int JOIN_TRAILER_MAX = 1024;
     static final int COMMIT_FIXED = HEADER + RING_ID + 8 + 2 + 2;
     static final int COMMIT_ENTRY = 4 + 1 + RING_ID + 8 + 8 + 8;
+    /** A commit token trailer entry as this release writes it: major, minor, features. */
+    static final int COMMIT_RELEASE = 2 + 2 + 8;
 
     static final int F_FIRST = 1;
     static final int F_LAST = 2;
@@ -322,8 +336,11 @@ final class TotemCodec {
 
     /** Decodes the ring id of a MERGE_DETECT or TOKEN_HOLD_CANCEL into {@code out[0]} (rep) and returns the seq. */
     long decodeRingMessage(byte[] b, int off, int len, int[] repOut) throws Malformed {
-        if (len != RING_MSG) {
+        if (len != RING_MSG && (b[off + 1] != TYPE_MERGE_DETECT || len < RING_MSG)) {
             throw bad();
+        }
+        if (len != RING_MSG) {
+            trailer(b, off + RING_MSG, len - RING_MSG);   // checked here, read by mergeRelease
         }
         int rep = getInt(b, off + HEADER);
         long seq = getLong(b, off + HEADER + 4);
@@ -357,12 +374,51 @@ final class TotemCodec {
         int nf = getU16(b, p + 11);
         p += 13;
         if ((flags & ~1) != 0 || ringSeq < 0 || np > MAX_MEMBERS || nf > MAX_MEMBERS
-            || len != JOIN_FIXED + 4 * (np + nf)) {
+            || len < JOIN_FIXED + 4 * (np + nf)) {
             throw bad();
         }
         NodeSet proc = readIds(b, p, np);
         NodeSet failed = readIds(b, p + 4 * np, nf);
-        return new JoinMessage(sender, flags != 0, ringSeq, proc, failed);
+        int t = off + JOIN_FIXED + 4 * (np + nf);
+        Release release = off + len == t ? null : trailer(b, t, off + len - t);
+        return new JoinMessage(sender, flags != 0, ringSeq, proc, failed, release);
+    }
+
+    /** The release trailer at {@code b[t .. t+rest)}: its own length first, so a later release can append fields. */
+    private static Release trailer(byte[] b, int t, int rest) throws Malformed {
+        if (rest < 2) {
+            throw bad();
+        }
+        int tlen = getU16(b, t);
+        if (tlen < JOIN_TRAILER || tlen > JOIN_TRAILER_MAX || tlen != rest) {
+            throw bad();
+        }
+        return new Release(getU16(b, t + 2), getU16(b, t + 4), getLong(b, t + 6));
+    }
+
+    /** The release trailer of a MERGE_DETECT already checked by {@link #decodeRingMessage}, or null. */
+    static Release mergeRelease(byte[] b, int off, int len) {
+        if (len <= RING_MSG) {
+            return null;
+        }
+        try {
+            return trailer(b, off + RING_MSG, len - RING_MSG);
+        } catch (Malformed e) {
+            return null;
+        }
+    }
+
+    /** A MERGE_DETECT with the release trailer. */
+    static byte[] encodeMergeDetect(int sender, int rep, long seq, Release release) {
+        byte[] b = new byte[RING_MSG + JOIN_TRAILER];
+        int p = header(b, 0, TYPE_MERGE_DETECT, sender);
+        putInt(b, p, rep);
+        putLong(b, p + 4, seq);
+        putU16(b, RING_MSG, JOIN_TRAILER);
+        putU16(b, RING_MSG + 2, release.major());
+        putU16(b, RING_MSG + 4, release.minor());
+        putLong(b, RING_MSG + 6, release.features());
+        return b;
     }
 
     private NodeSet readIds(byte[] b, int p, int n) throws Malformed {
@@ -377,8 +433,22 @@ final class TotemCodec {
         return NodeSet.ofSorted(ids);
     }
 
+    /** A JOIN without the release trailer (as a node before versioned joins wrote it; tests). */
     static byte[] encodeJoin(int sender, boolean leave, long ringSeq, NodeSet proc, NodeSet failed) {
-        byte[] b = new byte[JOIN_FIXED + 4 * (proc.size() + failed.size())];
+        return encodeJoin(sender, leave, ringSeq, proc, failed, null);
+    }
+
+    /** A JOIN with the release trailer of {@code release} (none when null). */
+    static byte[] encodeJoin(int sender, boolean leave, long ringSeq, NodeSet proc, NodeSet failed,
+                             Release release) {
+        int fixed = JOIN_FIXED + 4 * (proc.size() + failed.size());
+        byte[] b = new byte[fixed + (release == null ? 0 : JOIN_TRAILER)];
+        if (release != null) {
+            putU16(b, fixed, JOIN_TRAILER);
+            putU16(b, fixed + 2, release.major());
+            putU16(b, fixed + 4, release.minor());
+            putLong(b, fixed + 6, release.features());
+        }
         int p = header(b, 0, TYPE_JOIN, sender);
         b[p] = (byte) (leave ? 1 : 0);
         putLong(b, p + 1, ringSeq);
@@ -408,9 +478,22 @@ final class TotemCodec {
         int index = getU16(b, p + 20);
         int n = getU16(b, p + 22);
         p += 24;
-        if (n < 1 || n > MAX_MEMBERS || len != COMMIT_FIXED + COMMIT_ENTRY * n || rseq < 0 || tokenSeq < 0
+        if (n < 1 || n > MAX_MEMBERS || len < COMMIT_FIXED + COMMIT_ENTRY * n || rseq < 0 || tokenSeq < 0
             || index > 3 * n) {
             throw bad();
+        }
+        int t = off + COMMIT_FIXED + COMMIT_ENTRY * n;
+        int rest = off + len - t;
+        int esize = 0;
+        if (rest != 0) {
+            if (rest < 4) {
+                throw bad();
+            }
+            esize = getU16(b, t + 2);
+            if (getU16(b, t) != rest || esize < COMMIT_RELEASE || esize > JOIN_TRAILER_MAX
+                || rest != 4 + esize * n) {
+                throw bad();
+            }
         }
         NodeSet members = readIds(b, p, n);
         if (members.first() != rep) {
@@ -436,13 +519,30 @@ final class TotemCodec {
                 || !configured.contains(c.oldRingRep[i]))) {
                 throw bad();
             }
+            if (esize > 0 && c.filled[i]) {
+                int e = t + 4 + esize * i;
+                c.release[i] = new Release(getU16(b, e), getU16(b, e + 2), getLong(b, e + 4));
+            }
         }
         return c;
     }
 
     static byte[] encodeCommit(CommitToken c, int sender) {
         int n = c.members.size();
-        byte[] b = new byte[COMMIT_FIXED + COMMIT_ENTRY * n];
+        int fixed = COMMIT_FIXED + COMMIT_ENTRY * n;
+        int tlen = 4 + COMMIT_RELEASE * n;
+        byte[] b = new byte[fixed + tlen];
+        putU16(b, fixed, tlen);
+        putU16(b, fixed + 2, COMMIT_RELEASE);
+        for (int i = 0; i < n; i++) {
+            Release r = c.release[i];
+            if (r != null) {
+                int e = fixed + 4 + COMMIT_RELEASE * i;
+                putU16(b, e, r.major());
+                putU16(b, e + 2, r.minor());
+                putLong(b, e + 4, r.features());
+            }
+        }
         int p = header(b, 0, TYPE_COMMIT_TOKEN, sender);
         putInt(b, p, c.ringRep);
         putLong(b, p + 4, c.ringSeq);

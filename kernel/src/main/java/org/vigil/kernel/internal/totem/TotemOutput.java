@@ -46,4 +46,17 @@ public interface TotemOutput {
 
     /** Cancels the timer of this kind if it is armed. */
     void cancelTimer(TimerKind kind);
+
+    /**
+     * A packet of node {@code nodeId} was refused: its release {@code theirs} (announced in its JOIN, or told in
+     * a REFUSED notice) is outside the compatibility rule, so it is kept out of the membership. Called for every
+     * such packet: the driver logs once per node and release, and answers with a REFUSED notice at a bounded
+     * rate.
+     */
+    default void refused(int nodeId, Release theirs) {
+    }
+
+    /** Node {@code nodeId}, refused earlier, announced a release this node accepts ({@code theirs}): let in. */
+    default void refusalLifted(int nodeId, Release theirs) {
+    }
 }

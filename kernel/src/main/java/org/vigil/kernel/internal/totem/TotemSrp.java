@@ -72,6 +72,7 @@ public final class TotemSrp {
     static final String COMMIT = "commit token";
     static final String RECOVERY = "commit token second rotation";
     static final String OPERATIONAL = "recovery complete";
+    static final String REFUSED = "refused";
 
     private static final TotemProbe NO_PROBE = new TotemProbe() {
     };
@@ -191,6 +192,23 @@ public final class TotemSrp {
 
     private final OrfToken tok = new OrfToken();
     private final int[] repScratch = new int[1];
+
+    // Releases (docs/design/versioning.md): what this node announces, whom it keeps out, what the ring shares.
+    /** This node's release and features, announced in every JOIN and commit token entry. */
+    private Release release = Release.current();
+    /**
+     * Nodes kept out of the membership, with the release they announced (or told us in a REFUSED notice): their
+     * packets are dropped, except JOINs, which are looked at again (a node restarted with another release).
+     */
+    private final java.util.TreeMap<Integer, Release> refused = new java.util.TreeMap<>();
+    /** The refusals this node was told of by the refused node's peer (REFUSED notice) rather than decided. */
+    private final java.util.Set<Integer> refusedByPeer = new java.util.HashSet<>();
+    /** The members' releases and the effective feature set of the ring being recovered (from its commit token). */
+    private java.util.Map<Integer, Release> pendingReleases = java.util.Map.of();
+    private long pendingFeatures;
+    /** The members' releases and the effective feature set of the current regular configuration. */
+    private java.util.Map<Integer, Release> memberReleases = java.util.Map.of();
+    private long effectiveFeatures;
     // The message being delivered (for the simulator's checkers).
     private RingId deliveringRing;
     private long deliveringSeq;
@@ -233,6 +251,14 @@ public final class TotemSrp {
         this.proc = NodeSet.of(nodeId);
     }
 
+    /** Sets the release and features this node announces (before {@link #start}; the default is the build's). */
+    public void setRelease(Release r) {
+        if (started) {
+            throw new IllegalStateException("the release is set before the engine starts");
+        }
+        this.release = java.util.Objects.requireNonNull(r);
+    }
+
     /** Installs an observer (null removes it). */
     public void setProbe(TotemProbe p) {
         this.probe = p == null ? NO_PROBE : p;
@@ -255,6 +281,8 @@ public final class TotemSrp {
         myRingSeq = s;
         highestRingSeq = s;
         op = new Ring(me, s, NodeSet.of(me), me);
+        memberReleases = java.util.Map.of(me, release);
+        effectiveFeatures = release.features();
         begin();
         try {
             gatherEnter(BOOT);
@@ -325,8 +353,10 @@ public final class TotemSrp {
                     }
                 }
                 case MERGE_DETECT -> {
-                    if (state == TotemState.OPERATIONAL && op.rep == me && op.members.size() < configured.size()) {
-                        out.multicast(TotemCodec.encodeRingMessage(TotemCodec.TYPE_MERGE_DETECT, me, op.rep, op.seq));
+                    // (the nodes that refused this one, or that it refused, are not waited for: no retrying)
+                    if (state == TotemState.OPERATIONAL && op.rep == me
+                        && op.members.size() < configured.size() - refused.size()) {
+                        out.multicast(TotemCodec.encodeMergeDetect(me, op.rep, op.seq, release));
                         stats.membMergeDetectTx++;
                     }
                 }
@@ -376,7 +406,7 @@ public final class TotemSrp {
         if (!started || stopped) {
             return;
         }
-        out.multicast(TotemCodec.encodeJoin(me, true, myRingSeq, NodeSet.of(me), NodeSet.of(me)));
+        out.multicast(TotemCodec.encodeJoin(me, true, myRingSeq, NodeSet.of(me), NodeSet.of(me), release));
         stats.membJoinTx++;
         for (TimerKind k : TimerKind.VALUES) {
             cancel(k);
@@ -406,6 +436,47 @@ public final class TotemSrp {
 
     public TotemStats stats() {
         return stats;
+    }
+
+    /** This node's release and features. */
+    public Release release() {
+        return release;
+    }
+
+    /**
+     * The effective feature set of the current (or last) regular configuration: the intersection of its members'
+     * sets, from the commit token that formed it, so every member computes the same one.
+     */
+    public long effectiveFeatures() {
+        return effectiveFeatures;
+    }
+
+    /** The releases of the current (or last) regular configuration's members (a member of unknown release is absent). */
+    public java.util.Map<Integer, Release> memberReleases() {
+        return memberReleases;
+    }
+
+    /** The nodes kept out of the membership for their release, with the release each announced. */
+    public java.util.Map<Integer, Release> refusedNodes() {
+        return java.util.Collections.unmodifiableMap(refused);
+    }
+
+    /**
+     * A REFUSED notice arrived: node {@code nodeId}, of release {@code theirs}, refuses this node. It is kept out
+     * from now on (its packets dropped, no merge attempts towards it) until it announces another release in a
+     * JOIN (it restarted, upgraded).
+     */
+    public void onRefusedBy(int nodeId, Release theirs) {
+        if (!started || stopped || nodeId == me || !configured.contains(nodeId)) {
+            return;
+        }
+        begin();
+        try {
+            refusedByPeer.add(nodeId);
+            keepOut(nodeId, theirs);
+        } finally {
+            end();
+        }
     }
 
     /** Messages waiting in the send queue. */
@@ -458,6 +529,37 @@ public final class TotemSrp {
                 stats.rxMsgDropped++;
                 return;
             }
+            if (type == TotemCodec.TYPE_JOIN) {
+                JoinMessage j = codec.decodeJoin(b, off, len);
+                if (j.release() == null || admit(j.sender(), j.release())) {
+                    onJoin(j);
+                }
+                return;
+            }
+            if (type == TotemCodec.TYPE_MERGE_DETECT && !local) {
+                long seq = codec.decodeRingMessage(b, off, len, repScratch);
+                Release r = TotemCodec.mergeRelease(b, off, len);
+                int from = TotemCodec.sender(b, off);
+                if (r != null ? !admit(from, r) : refused.containsKey(from)) {
+                    if (r == null) {
+                        stats.rxRefused++;
+                        out.refused(from, refused.get(from));
+                    }
+                    return;
+                }
+                stats.membMergeDetectRx++;
+                onMergeDetect(from, repScratch[0], seq);
+                return;
+            }
+            if (!local && !refused.isEmpty()) {
+                int from = TotemCodec.sender(b, off);
+                Release r = refused.get(from);
+                if (r != null) {
+                    stats.rxRefused++;   // a node kept out: nothing of it reaches the membership
+                    out.refused(from, r);
+                    return;
+                }
+            }
             switch (type) {
                 case TotemCodec.TYPE_ORF_TOKEN -> {
                     codec.decodeToken(b, off, len, tok);
@@ -465,7 +567,6 @@ public final class TotemSrp {
                     processToken(tok);
                 }
                 case TotemCodec.TYPE_MCAST -> onMcast(codec.decodeMcast(b, off, len));
-                case TotemCodec.TYPE_JOIN -> onJoin(codec.decodeJoin(b, off, len));
                 case TotemCodec.TYPE_COMMIT_TOKEN -> {
                     CommitToken c = codec.decodeCommit(b, off, len);
                     stats.membCommitTokenRx++;
@@ -664,7 +765,7 @@ public final class TotemSrp {
      * one (the latest sets).
      */
     private void sendJoin() {
-        byte[] j = TotemCodec.encodeJoin(me, false, myRingSeq, proc, failed);
+        byte[] j = TotemCodec.encodeJoin(me, false, myRingSeq, proc, failed, release);
         if (cfg.sendJoin() == 0) {
             out.multicast(j);
             stats.membJoinTx++;
@@ -731,6 +832,37 @@ public final class TotemSrp {
             return;
         }
         foreign(sender, seq, MERGE);
+    }
+
+    /**
+     * The compatibility check of the release in a JOIN or MERGE_DETECT ({@link Release#compatible}): false when
+     * the sender is kept out (refused now, or still). (A JOIN without the release trailer is let through as of an
+     * unknown release with no features.) A refused node whose release now passes (it restarted with another
+     * release) is let in again.
+     */
+    private boolean admit(int s, Release r) {
+        Release was = refused.get(s);
+        if (!release.compatible(r) || (was != null && refusedByPeer.contains(s) && was.equals(r))) {
+            stats.rxRefused++;
+            keepOut(s, r);
+            out.refused(s, r);
+            return false;
+        }
+        if (was != null) {
+            refused.remove(s);
+            refusedByPeer.remove(s);
+            out.refusalLifted(s, r);
+        }
+        return true;
+    }
+
+    /** Keeps a node out of the membership: in GATHER, a node already proposed is marked failed. */
+    private void keepOut(int s, Release r) {
+        refused.put(s, r);
+        if (state == TotemState.GATHER && proc.contains(s) && !failed.contains(s)) {
+            failed = failed.with(s);
+            gatherEnter(REFUSED);
+        }
     }
 
     private void onJoin(JoinMessage j) {
@@ -813,6 +945,7 @@ public final class TotemSrp {
                     return;
                 }
                 c.filled[idx] = true;
+                c.release[idx] = release;
                 c.oldRingRep[idx] = op.rep;
                 c.oldRingSeq[idx] = op.seq;
                 c.aru[idx] = op.myAru;
@@ -894,6 +1027,18 @@ public final class TotemSrp {
             }
         }
         transMembers = NodeSet.ofSorted(Arrays.copyOf(t, k));
+        // The new ring's releases and effective feature set, from the commit token every member holds now
+        java.util.Map<Integer, Release> rel = new java.util.TreeMap<>();
+        long features = -1L;
+        for (int i = 0; i < n; i++) {
+            Release r = c.release[i];
+            if (r != null) {
+                rel.put(c.members.get(i), r);
+            }
+            features &= r == null ? 0 : r.features();
+        }
+        pendingReleases = java.util.Collections.unmodifiableMap(rel);
+        pendingFeatures = features;
         recHighDelivered = high;
         recSafe = safe;
         // Old-ring messages some transitional member may lack: those above the lowest aru. Each one up to the
@@ -946,7 +1091,9 @@ public final class TotemSrp {
         }
         reassembler.discardAll();
         stats.fragmentsDiscarded = reassembler.discarded();
-        // 4. The regular configuration of the new ring.
+        // 4. The regular configuration of the new ring (its releases and features first: listeners read them).
+        memberReleases = pendingReleases;
+        effectiveFeatures = pendingFeatures;
         out.configurationChange(new MembershipEvent(MembershipEvent.Type.REGULAR, nw.id, nw.members.toList(),
             nw.members.minus(trans).toList(), List.of()));
         old.queue.clear();

@@ -33,6 +33,8 @@ public final class TotemStats {
     long recoveryTokenLost;
     long consensusTimeouts;
     long rxMsgDropped;
+    /** Packets of nodes kept out for their release (JOINs refused, and everything else they sent). */
+    long rxRefused;
     /** Vigil: partly received fragmented messages thrown away (sender left, hole after recovery). */
     long fragmentsDiscarded;
     /** Vigil: messages delivered to the application (whole, after reassembly). */
@@ -63,6 +65,7 @@ public final class TotemStats {
         action.accept("recovery_token_lost", recoveryTokenLost);
         action.accept("consensus_timeouts", consensusTimeouts);
         action.accept("rx_msg_dropped", rxMsgDropped);
+        action.accept("rx_refused", rxRefused);
         action.accept("fragments_discarded", fragmentsDiscarded);
         action.accept("msg_delivered", msgDelivered);
     }

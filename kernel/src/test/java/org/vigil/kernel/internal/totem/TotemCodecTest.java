@@ -2,6 +2,7 @@ package org.vigil.kernel.internal.totem;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,7 +62,9 @@ class TotemCodecTest {
         l.add(TotemCodec.encodeCommit(commit(), 1));
         l.add(TotemCodec.encodeJoin(3, false, 0x1d, NodeSet.of(1, 2, 3), NodeSet.of(2)));
         l.add(TotemCodec.encodeJoin(2, true, 9, NodeSet.of(2), NodeSet.of(2)));
+        l.add(TotemCodec.encodeJoin(3, false, 0x1d, NodeSet.of(1, 3), NodeSet.EMPTY, new Release(2, 7, 0b101)));
         l.add(TotemCodec.encodeRingMessage(TotemCodec.TYPE_MERGE_DETECT, 1, 1, 0x1d));
+        l.add(TotemCodec.encodeMergeDetect(1, 1, 0x1d, new Release(0, 1, 3)));
         l.add(TotemCodec.encodeRingMessage(TotemCodec.TYPE_TOKEN_HOLD_CANCEL, 3, 1, 0x1d));
         SendQueue q = new SendQueue(1372 - TotemCodec.MCAST_HEADER);
         q.offer(new byte[10], false);
@@ -146,10 +149,29 @@ class TotemCodecTest {
         assertArrayEquals(s.get(s.size() - 2), m.inner.packet());
     }
 
+    /**
+     * The length of a packet without its release trailer (a JOIN's, a commit token's), which is a valid packet
+     * too (as a node before versioned joins sent it); -1 for a packet without a trailer.
+     */
+    private static int withoutTrailer(byte[] p) {
+        int fixed = switch (p[1]) {
+            case TotemCodec.TYPE_JOIN -> TotemCodec.JOIN_FIXED
+                + 4 * (TotemCodec.getU16(p, TotemCodec.HEADER + 9) + TotemCodec.getU16(p, TotemCodec.HEADER + 11));
+            case TotemCodec.TYPE_COMMIT_TOKEN -> TotemCodec.COMMIT_FIXED
+                + TotemCodec.COMMIT_ENTRY * TotemCodec.getU16(p, TotemCodec.HEADER + 22);
+            case TotemCodec.TYPE_MERGE_DETECT -> TotemCodec.RING_MSG;
+            default -> -1;
+        };
+        return fixed == p.length ? -1 : fixed;
+    }
+
     @Test
     void everyTruncationAndExtensionIsRejected() {
         for (byte[] p : samples()) {
             for (int len = 0; len < p.length; len++) {
+                if (len == withoutTrailer(p)) {
+                    continue;   // the trailer is optional: tested in releaseTrailers
+                }
                 byte[] cut = Arrays.copyOf(p, len);
                 int l = len;
                 assertThrows(TotemCodec.Malformed.class, () -> decode(cut, 0, l),
@@ -158,6 +180,83 @@ class TotemCodecTest {
             byte[] longer = Arrays.copyOf(p, p.length + 1);
             assertThrows(TotemCodec.Malformed.class, () -> decode(longer, 0, longer.length));
         }
+    }
+
+    @Test
+    void releaseTrailers() throws Exception {
+        Release r = new Release(3, 65535, 0x8000_0000_0000_0003L);
+        byte[] j = TotemCodec.encodeJoin(3, false, 0x1d, NodeSet.of(1, 3), NodeSet.of(1), r);
+        assertEquals(TotemCodec.JOIN_FIXED + 12 + TotemCodec.JOIN_TRAILER, j.length);
+        assertEquals(new JoinMessage(3, false, 0x1d, NodeSet.of(1, 3), NodeSet.of(1), r), codec.decodeJoin(j, 0,
+            j.length));
+        // without the trailer: a JOIN of an unknown release
+        int fixed = withoutTrailer(j);
+        assertEquals(null, codec.decodeJoin(j, 0, fixed).release());
+        // a later release's longer trailer: its extra bytes are skipped
+        byte[] longer = Arrays.copyOf(j, j.length + 5);
+        TotemCodec.putU16(longer, fixed, TotemCodec.JOIN_TRAILER + 5);
+        assertEquals(r, codec.decodeJoin(longer, 0, longer.length).release());
+        // a trailer length that does not match the packet, or is too short to hold the release: malformed
+        byte[] lying = j.clone();
+        TotemCodec.putU16(lying, fixed, TotemCodec.JOIN_TRAILER + 1);
+        assertThrows(TotemCodec.Malformed.class, () -> codec.decodeJoin(lying, 0, lying.length));
+        byte[] shortT = Arrays.copyOf(j, fixed + 6);
+        TotemCodec.putU16(shortT, fixed, 6);
+        assertThrows(TotemCodec.Malformed.class, () -> codec.decodeJoin(shortT, 0, shortT.length));
+        byte[] one = Arrays.copyOf(j, fixed + 1);
+        assertThrows(TotemCodec.Malformed.class, () -> codec.decodeJoin(one, 0, one.length));
+
+        // a MERGE_DETECT carries it too (a TOKEN_HOLD_CANCEL never)
+        byte[] md = TotemCodec.encodeMergeDetect(2, 1, 7, r);
+        int[] rp = new int[1];
+        assertEquals(7, codec.decodeRingMessage(md, 0, md.length, rp));
+        assertEquals(r, TotemCodec.mergeRelease(md, 0, md.length));
+        byte[] thc = md.clone();
+        thc[1] = TotemCodec.TYPE_TOKEN_HOLD_CANCEL;
+        assertThrows(TotemCodec.Malformed.class, () -> codec.decodeRingMessage(thc, 0, thc.length, rp));
+
+        // the commit token: each filled entry's release; an unfilled entry has none
+        CommitToken c = commit();
+        c.release[0] = r;
+        c.release[1] = new Release(3, 65534, 1);
+        byte[] b = TotemCodec.encodeCommit(c, 1);
+        CommitToken d = codec.decodeCommit(b, 0, b.length);
+        assertEquals(r, d.release[0]);
+        assertEquals(new Release(3, 65534, 1), d.release[1]);
+        assertEquals(null, d.release[2]);
+        assertArrayEquals(b, TotemCodec.encodeCommit(d, 1));
+        int cf = withoutTrailer(b);
+        CommitToken old = codec.decodeCommit(b, 0, cf);
+        assertEquals(null, old.release[0]);
+        byte[] badEntry = b.clone();
+        TotemCodec.putU16(badEntry, cf + 2, TotemCodec.COMMIT_RELEASE - 1);
+        assertThrows(TotemCodec.Malformed.class, () -> codec.decodeCommit(badEntry, 0, badEntry.length));
+        byte[] badLen = b.clone();
+        TotemCodec.putU16(badLen, cf, 9);
+        assertThrows(TotemCodec.Malformed.class, () -> codec.decodeCommit(badLen, 0, badLen.length));
+    }
+
+    @Test
+    void theCompatibilityRule() {
+        Release n = new Release(2, 4, 0);
+        assertTrue(n.compatible(new Release(2, 4, 0)));
+        assertTrue(n.compatible(new Release(2, 5, 0)));
+        assertTrue(n.compatible(new Release(2, 3, 0)));
+        assertTrue(new Release(2, 5, 0).compatible(n), "symmetric");
+        assertFalse(n.compatible(new Release(2, 6, 0)), "two minors apart");
+        assertFalse(n.compatible(new Release(2, 2, 0)), "two minors apart");
+        assertFalse(n.compatible(new Release(3, 4, 0)), "another major");
+        assertFalse(n.compatible(new Release(3, 0, 0)), "the next major");
+        assertFalse(n.compatible(null));
+        assertEquals(new Release(0, 1, 3), Release.parse("0.1.0-SNAPSHOT", 3));
+        assertEquals(new Release(12, 30, 0), Release.parse("12.30", 0));
+        assertThrows(IllegalArgumentException.class, () -> Release.parse("1", 0));
+        assertThrows(IllegalArgumentException.class, () -> Release.parse("a.b", 0));
+        assertThrows(IllegalArgumentException.class, () -> Release.parse("1.70000", 0));
+        assertEquals(List.of("join-release", "refused-notice", "bit5"), Release.featureNames(0b100011));
+        assertEquals("release 3.0 cannot join a ring of release 2.1 (releases work together only with the same "
+            + "major number and minor numbers at most one apart)", Release.refusal(new Release(3, 0, 0),
+            new Release(2, 1, 0)));
     }
 
     @Test

@@ -56,7 +56,7 @@ class DatagramFuzzTest {
     private static final long HANDLE_PER_BYTE = 16;
     /** The engine's receive counters: each packet handed to the engine moves at least one of them. */
     private static final String[] RX = {"orf_token_rx", "mcast_rx", "memb_join_rx", "memb_commit_token_rx",
-        "memb_merge_detect_rx", "token_hold_cancel_rx", "rx_msg_dropped"};
+        "memb_merge_detect_rx", "token_hold_cancel_rx", "rx_msg_dropped", "rx_refused"};
     /** Per mode, per node id 0..4 (4 is not in the node list): the codec that node uses. */
     private static final WireCodec[][] CODECS = new WireCodec[MODES.length][NODES + 2];
 

@@ -102,7 +102,7 @@ public final class CfgtoolCommand implements AdminCommand {
             out.println("\tstatus:");
             for (VigilConfig.Node n : cfg.nodes()) {
                 String state = n.nodeId() == self ? "localhost" : connected(n.nodeId(), r) ? "connected"
-                    : "disconnected";
+                    : "disconnected" + refusal(n.nodeId());
                 out.printf("\t\tnodeid: %10s:\t%s%n", Integer.toUnsignedString(n.nodeId()), state);
             }
         }
@@ -135,6 +135,13 @@ public final class CfgtoolCommand implements AdminCommand {
             }
             out.println();
         }
+    }
+
+    /** Why a node is kept out for its release (either side's view), or nothing. */
+    private String refusal(int nodeId) {
+        String id = Integer.toUnsignedString(nodeId);
+        return cmap.get("runtime.totem.refused." + id).or(() -> cmap.get("runtime.totem.refused_by." + id))
+            .map(e -> " (refused: " + e.valueString() + ")").orElse("");
     }
 
     private boolean connected(int nodeId, int ring) {

@@ -38,8 +38,10 @@ import org.vigil.crm.api.exec.Executor;
  * (membership, quorum, messages, CIB changes, timers), every effect goes through {@link Env}. What it decides:
  * <ul>
  * <li><b>Election.</b> After every membership change of the group the lowest member starts a round; every member
- * answers with its feature set, the time its node started and its name; once every member has answered, all know
- * the DC by Pacemaker's order ({@code election.c}: the higher feature set wins, then the node that has run longer,
+ * answers with its node's Vigil release, its feature set, the time its node started and its name; once every
+ * member has answered, all know the DC: the node of the oldest release (docs/design/versioning.md: during a
+ * rolling upgrade the DC never plans with a feature a member lacks, and moves once, when the last old node goes),
+ * then by Pacemaker's order ({@code election.c}: the higher feature set wins, then the node that has run longer,
  * then the alphabetically smaller name). CPG's agreed order makes every member decide the same, with no timer:
  * Pacemaker's {@code dc-deadtime} wait is not needed where the ring tells who is there.</li>
  * <li><b>Join</b> ({@code controld_join_dc.c}). The DC asks the nodes that have not joined it to publish their
@@ -157,12 +159,13 @@ final class ControllerCore {
     }
 
     /** One member's answer in an election round. */
-    record Hello(int nodeId, String featureSet, long startedAt, String name) {
+    record Hello(int nodeId, String release, String featureSet, long startedAt, String name) {
     }
 
     /** Pacemaker's election order: the best candidate first ({@code election.c}: {@code election_count_vote}). */
     static final Comparator<Hello> ELECTION_ORDER = Comparator
-        .comparing(Hello::featureSet, ControllerCore::compareVersions).reversed()
+        .comparing(Hello::release, ControllerCore::compareVersions)
+        .thenComparing(Comparator.comparing(Hello::featureSet, ControllerCore::compareVersions).reversed())
         .thenComparingLong(Hello::startedAt)
         .thenComparing(Hello::name, String.CASE_INSENSITIVE_ORDER)
         .thenComparingInt(Hello::nodeId);
@@ -235,6 +238,14 @@ final class ControllerCore {
     private java.util.concurrent.CompletableFuture<Void> shutdownDone;
     /** Nodes whose controller said it leaves for an upgrade, with when; kept while it is away (every node knows). */
     private final Map<Integer, Long> upgrading = new HashMap<>();
+
+    /** This node's Vigil release ({@code major.minor}, from the ring), announced in election rounds. */
+    private String release = "0";
+
+    /** Sets the release this controller announces in election rounds (before it starts). */
+    void setRelease(String release) {
+        this.release = release;
+    }
 
     ControllerCore(int self, String selfName, long startedAt, Env env, int nodeActionLimit) {
         this.self = self;
@@ -609,8 +620,8 @@ final class ControllerCore {
         }
         round = r;
         hellos.clear();
-        env.send(message("hello", "round", r, "feature-set", FEATURE_SET, "started", Long.toString(startedAt),
-            "name", selfName));
+        env.send(message("hello", "round", r, "release", release, "feature-set", FEATURE_SET, "started",
+            Long.toString(startedAt), "name", selfName));
     }
 
     private void onHello(int from, XmlNode m) {
@@ -622,7 +633,9 @@ final class ControllerCore {
         if (r == null || !r.equals(round) || !group.contains(from)) {
             return;
         }
-        hellos.put(from, new Hello(from, m.attribute("feature-set", "0"), parse(m.attribute("started", "0")),
+        // (a hello without a release comes from a controller before releases: counted as the oldest)
+        hellos.put(from, new Hello(from, m.attribute("release", "0"), m.attribute("feature-set", "0"),
+            parse(m.attribute("started", "0")),
             name == null ? uuid(from) : name));
         if (hellos.keySet().containsAll(group)) {
             decide();

@@ -132,6 +132,9 @@ public final class ControllerService implements Controller, AdminCommand {
             TimeUnit.MILLISECONDS), CpgOutbox.LIMIT);
         core = new ControllerCore(node.nodeId(), node.name(), node.startedAtMillis(), new ServiceEnv(),
             Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+        // the release this node announced on the ring: the election prefers the oldest (versioning.md §4)
+        core.setRelease(membership.release(node.nodeId()).map(org.vigil.kernel.api.NodeRelease::version)
+            .orElse("0"));
         closers.add(cib.listen(change -> submit(() -> core.cibChanged(change))));
         closers.add(membership.addListener(this::membershipChanged));
         // the ring's own account of when it stopped being operational (token lost, a join...): an incident's start

@@ -143,6 +143,35 @@ class ControllerSimulationTest {
         assertEquals(version, c.cib.current().version().numUpdates());
     }
 
+    /**
+     * docs/design/versioning.md §4: the DC is a node of the oldest release in the ring (it never plans with a
+     * feature a member lacks), so a rolling upgrade 0.1 → 0.2 moves the DC only when its own node is upgraded,
+     * and to another node of the old release while there is one.
+     */
+    @Test
+    void theElectionPrefersTheOldestRelease() {
+        SimCluster c = new SimCluster(5, cib(false, "stop", 0, "r1", "r2", "r3"));
+        c.add(1, "alpha", 1000).release = "0.2";   // started first, but already on the next release
+        c.add(2, "bravo", 2000);
+        c.add(3, "charlie", 3000);
+        c.setQuorate(true);
+        c.start(1);
+        c.start(2);
+        c.start(3);
+        settle(c, "cold start");
+        assertEquals(2, c.dcNode().id, "the longest running node of the oldest release is the DC");
+        c.crash(3);
+        c.nodes.get(3).release = "0.2";
+        c.start(3);
+        settle(c, "charlie upgraded");
+        assertEquals(2, c.dcNode().id, "upgrading another node does not move the DC");
+        c.crash(2);
+        c.nodes.get(2).release = "0.2";
+        c.start(2);
+        settle(c, "bravo upgraded");
+        assertEquals(1, c.dcNode().id, "all on 0.2: Pacemaker's order again (the node that has run longest)");
+    }
+
     @Test
     void aCrashedNodesResourcesRunOnASurvivorAndStayWhenItComesBack() {
         SimCluster c = threeNodes(2, cib(false, "stop", 100, "r1", "r2", "r3"));

@@ -169,6 +169,7 @@ final class SimCluster {
             n.startedAt = now;   // a restarted node is a new process
         }
         n.core = new ControllerCore(id, n.name, n.startedAt, n.envForNewCore(), 4);
+        n.core.setRelease(n.release);
         n.executor = new SimExecutor(n);
         group.add(id);
         broadcastConfchg();
@@ -310,6 +311,7 @@ final class SimCluster {
                 return;
             }
             n.core = new ControllerCore(id, n.name, n.startedAt, n.envForNewCore(), 4);
+            n.core.setRelease(n.release);
             group.add(id);
             log.add(now + " " + n.name + " new controller revision joins");
             broadcastConfchg();
@@ -415,6 +417,8 @@ final class SimCluster {
         final int id;
         final String name;
         long startedAt;
+        /** The node's Vigil release (a rolling upgrade sets it before the node starts again). */
+        String release = "0.1";
         boolean up;
         long epoch;
         /** Until when (virtual time) this node's CIB copy is syncing with the others' (see {@link #startSyncing}). */

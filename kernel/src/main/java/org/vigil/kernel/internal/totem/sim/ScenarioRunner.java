@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.vigil.kernel.api.MembershipEvent;
 import org.vigil.kernel.internal.totem.Guarantee;
+import org.vigil.kernel.internal.totem.Release;
 import org.vigil.kernel.internal.totem.TotemConfig;
 import org.vigil.kernel.internal.totem.TotemState;
 
@@ -40,6 +41,10 @@ import org.vigil.kernel.internal.totem.TotemState;
  * status                                             every node's state, ring and members
  * stats ID KEY...                                    engine counters of a node
  * trace CATEGORY on|off                              what the run commands print (fault, state, config, deliver)
+ * release ID M.m [features=HEX]                      the release node ID runs from its next boot on (a
+ *                                                    rolling upgrade: crash ID, release ID ..., boot ID)
+ * releases                                           every live node's release, its ring's effective feature
+ *                                                    set, the members' releases and the nodes it refuses
  * cpg on                                             every node runs CPG over its engine (before booting)
  * cpg join ID GROUP                                  a new CPG member of GROUP on node ID
  * cpg mcast ID GROUP [count=N] [safe]                every member of GROUP on node ID sends N messages (safe:
@@ -228,6 +233,20 @@ public final class ScenarioRunner {
             case "heal" -> sim.healAll();
             case "status" -> {
                 return sim.status();
+            }
+            case "release" -> {
+                long features = Release.OWN_FEATURES;
+                for (int k = 3; k < w.length; k++) {
+                    if (w[k].startsWith("features=")) {
+                        features = Long.parseUnsignedLong(w[k].substring("features=".length()), 16);
+                    } else {
+                        throw new IllegalArgumentException("release: unknown argument " + w[k]);
+                    }
+                }
+                sim.setRelease(Integer.parseInt(w[1]), Release.parse(w[2], features));
+            }
+            case "releases" -> {
+                return sim.releases();
             }
             case "stats" -> {
                 StringBuilder sb = new StringBuilder();

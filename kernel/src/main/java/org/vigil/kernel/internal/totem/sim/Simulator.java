@@ -18,6 +18,7 @@ import org.vigil.kernel.internal.totem.SchedulingPause;
 import org.vigil.kernel.internal.totem.TimerKind;
 import org.vigil.kernel.internal.totem.TotemConfig;
 import org.vigil.kernel.internal.totem.TotemOutput;
+import org.vigil.kernel.internal.totem.Release;
 import org.vigil.kernel.internal.totem.TotemProbe;
 import org.vigil.kernel.internal.totem.TotemSrp;
 import org.vigil.kernel.internal.totem.TotemState;
@@ -77,6 +78,14 @@ public final class Simulator {
         }
     }
 
+    /**
+     * The release every simulated node runs unless a scenario sets another (fixed, not the build's, so the
+     * golden scenarios do not change with the project version).
+     */
+    public static final Release DEFAULT_RELEASE = new Release(1, 0, Release.OWN_FEATURES);
+    /** At most one REFUSED notice from a node to another in this time (the ring driver's interval). */
+    static final long NOTICE_INTERVAL = 5_000 * 1000L;
+
     private static final int EV_PACKET = 0;
     private static final int EV_TIMER = 1;
     private static final int EV_ACTION = 2;
@@ -127,6 +136,13 @@ public final class Simulator {
         final ArrayDeque<CpgOut> cpgOut = new ArrayDeque<>();
         long cpgOutBytes;
         boolean cpgFeedScheduled;
+
+        /** The release this node boots with (the next incarnation on). */
+        Release release = DEFAULT_RELEASE;
+        /** Refusals traced (once per peer and release) and when a notice last went to each peer. */
+        final java.util.Map<Integer, Release> refusedTraced = new java.util.HashMap<>();
+        final java.util.Map<Integer, Release> refusedByTraced = new java.util.HashMap<>();
+        final java.util.Map<Integer, Long> noticeAt = new java.util.HashMap<>();
 
         Node(int id) {
             this.id = id;
@@ -189,6 +205,48 @@ public final class Simulator {
             if (configurationHook != null) {
                 configurationHook.accept(id, ev);
             }
+        }
+
+        /**
+         * This node refused a packet of {@code nodeId} for its release: traced once per peer and release, and
+         * answered, as the ring driver does, with a REFUSED notice at most every {@link #NOTICE_INTERVAL} (a
+         * datagram: it crosses the link with its delay, or is lost with the link).
+         */
+        @Override
+        public void refused(int nodeId, Release theirs) {
+            if (!theirs.equals(refusedTraced.put(nodeId, theirs))) {
+                trace(Trace.Category.STATE, "n" + id + " refuses n" + nodeId + " (" + Release.refusal(theirs,
+                    engine.release()) + ")");
+            }
+            Long last = noticeAt.get(nodeId);
+            if (last != null && now - last < NOTICE_INTERVAL) {
+                return;
+            }
+            noticeAt.put(nodeId, now);
+            Release mine = engine.release();
+            Link l = links[id][nodeId];
+            if (l.blocked) {
+                return;
+            }
+            Node to = nodes[nodeId];
+            int inc = to.incarnation;
+            at(now + l.minDelay, () -> {
+                if (to.alive && to.incarnation == inc) {
+                    if (!mine.equals(to.refusedByTraced.put(id, mine))) {
+                        trace(Trace.Category.STATE, "n" + nodeId + " refused by n" + id + " (release "
+                            + mine.version() + ")");
+                    }
+                    guard(to, () -> to.engine.onRefusedBy(id, mine));
+                }
+            });
+        }
+
+        @Override
+        public void refusalLifted(int nodeId, Release theirs) {
+            refusedTraced.remove(nodeId);
+            refusedByTraced.remove(nodeId);
+            noticeAt.remove(nodeId);
+            trace(Trace.Category.STATE, "n" + id + " lets n" + nodeId + " in (release " + theirs.version() + ")");
         }
 
         @Override
@@ -360,6 +418,10 @@ public final class Simulator {
         // send_join's delays from a generator of the node's own (the network's draws stay as they were)
         n.engine = new TotemSrp(id, ids, cfg, n.store, n,
             new SplittableRandom(seed * 1_000_003L + id * 7919L + n.incarnation));
+        n.engine.setRelease(n.release);
+        n.refusedTraced.clear();
+        n.refusedByTraced.clear();
+        n.noticeAt.clear();
         n.schedCheck = new SchedulingPause(cfg.token());
         scheduleSchedCheck(n, now);
         n.engine.setProbe(n);
@@ -371,6 +433,36 @@ public final class Simulator {
         }
         trace(Trace.Category.FAULT, "n" + id + " boots" + (n.incarnation > 1 ? " (incarnation " + n.incarnation + ")" : ""));
         guard(n, () -> n.engine.start());
+    }
+
+    /** Sets the release node {@code id} runs from its next boot on (a rolling upgrade: crash, set, boot). */
+    public void setRelease(int id, Release r) {
+        nodes[id].release = r;
+        trace(Trace.Category.FAULT, "n" + id + " release " + r.version() + " " + Release.featureNames(r.features()));
+    }
+
+    /**
+     * Every live node's release, the effective feature set of its ring and the nodes it keeps out, one line each
+     * (for scenarios).
+     */
+    public String releases() {
+        StringBuilder sb = new StringBuilder();
+        for (int id : ids) {
+            Node n = nodes[id];
+            if (!n.alive) {
+                continue;
+            }
+            TotemSrp e = n.engine;
+            sb.append('n').append(id).append(" release ").append(e.release().version()).append(" ring features ")
+                .append(Release.featureNames(e.effectiveFeatures())).append(" members");
+            e.memberReleases().forEach((m, r) -> sb.append(' ').append(m).append('=').append(r.version()));
+            if (!e.refusedNodes().isEmpty()) {
+                sb.append(" refused");
+                e.refusedNodes().forEach((m, r) -> sb.append(' ').append(m).append('=').append(r.version()));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     /** Stops a node at once: its state is lost, packets to it are dropped, its timers never fire. */
@@ -480,13 +572,35 @@ public final class Simulator {
     }
 
     /**
+     * The length of a MERGE_DETECT, JOIN or commit token without its release trailer (TotemCodec format 1: 18
+     * bytes; a JOIN's fixed part is 19 bytes and 4 per listed node, a commit token's 30 and 41 per member), or -1
+     * for another packet.
+     */
+    private static int lengthWithoutTrailer(byte[] p) {
+        if (p.length > 18 && p[0] == 1 && p[1] == 2) {
+            return 18;
+        }
+        if (p.length >= 19 && p[0] == 1 && p[1] == 3) {
+            return 19 + 4 * ((((p[15] & 0xFF) << 8) | (p[16] & 0xFF)) + (((p[17] & 0xFF) << 8) | (p[18] & 0xFF)));
+        }
+        if (p.length >= 30 && p[0] == 1 && p[1] == 4) {
+            return 30 + 41 * (((p[28] & 0xFF) << 8) | (p[29] & 0xFF));
+        }
+        return -1;
+    }
+
+    /**
      * Feeds node {@code to} a malformed packet now: a truncated copy of the last packet sent, or random bytes.
      * The engine must drop and count it.
      */
     public void injectBadPacket(int to) {
         byte[] bad;
         if (lastPacket != null && lastPacket.length > 1 && rng.nextBoolean()) {
-            bad = Arrays.copyOf(lastPacket, rng.nextInt(lastPacket.length));
+            int len = rng.nextInt(lastPacket.length);
+            if (len > 0 && len == lengthWithoutTrailer(lastPacket)) {
+                len--;   // cut exactly before its release trailer a JOIN or commit token is still a valid one
+            }
+            bad = Arrays.copyOf(lastPacket, len);
         } else {
             bad = new byte[rng.nextInt(1, 200)];
             for (int i = 0; i < bad.length; i++) {

@@ -1,0 +1,168 @@
+package org.vigil.kernel.internal.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.vigil.kernel.config.VigilConfig;
+import org.vigil.kernel.internal.cmap.CmapStore;
+import org.vigil.kernel.internal.totem.Release;
+import org.vigil.kernel.internal.wire.RefusedNotice;
+import org.vigil.kernel.internal.wire.WireCodec;
+import org.vigil.kernel.spi.DatagramReceiver;
+import org.vigil.kernel.spi.Transport;
+
+/**
+ * The ring driver's side of a refusal (docs/design/versioning.md): a JOIN of a release outside the rule, and a
+ * datagram of a wire format this node cannot read, are answered with a REFUSED notice (format 1, at most one per
+ * node every 5 s), logged once and shown in cmap; a notice received is shown in cmap on the refused side.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class RingDriverRefusalTest {
+
+    @TempDir
+    Path dir;
+
+    record Sent(int node, ByteBuffer datagram) {
+    }
+
+    static final String CFG = """
+        totem {
+         version: 2
+         cluster_name: refusal
+        }
+        nodelist {
+         node {
+          ring0_addr: 127.0.0.1
+          nodeid: 1
+         }
+         node {
+          ring0_addr: 127.0.0.2
+          nodeid: 2
+         }
+         node {
+          ring0_addr: 127.0.0.3
+          nodeid: 3
+         }
+        }
+        """;
+
+    /** A Totem JOIN (TotemCodec format 1) of {@code sender} alone, with the release trailer. */
+    static byte[] join(int sender, Release r) {
+        return ByteBuffer.allocate(6 + 13 + 4 + 14).put((byte) 1).put((byte) 3).putInt(sender)
+            .put((byte) 0).putLong(1).putShort((short) 1).putShort((short) 0).putInt(sender)
+            .putShort((short) 14).putShort((short) r.major()).putShort((short) r.minor()).putLong(r.features())
+            .array();
+    }
+
+    static void await(String what, BooleanSupplier c) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!c.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(c.getAsBoolean(), what);
+    }
+
+    static String cmap(CmapStore cmap, String key) {
+        return cmap.get(key).map(e -> e.valueString()).orElse("");
+    }
+
+    @Test
+    void refusedJoinsAndUnreadableFormatsAreAnsweredLoggedAndShown() throws Exception {
+        CmapStore cmap = new CmapStore();
+        AtomicReference<DatagramReceiver> receiver = new AtomicReference<>();
+        List<Sent> sent = new CopyOnWriteArrayList<>();
+        Transport.Channel channel = new Transport.Channel() {
+            @Override
+            public void send(int nodeId, ByteBuffer datagram) {
+                sent.add(new Sent(nodeId, datagram.duplicate()));
+            }
+
+            @Override
+            public void multicast(ByteBuffer datagram) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        RingDriver driver = new RingDriver(VigilConfig.fromText("t.conf", CFG), 1, dir, cmap, new RingDriver.Links() {
+            @Override
+            public Transport.Channel channel(int ring) {
+                return channel;
+            }
+
+            @Override
+            public void setReceiver(DatagramReceiver r) {
+                receiver.set(r);
+            }
+        }, null);
+        Release own = Release.current();
+        Release next = new Release(own.major() + 1, own.minor(), own.features());
+        WireCodec node2 = new WireCodec("refusal", 2, "none", "none", null);
+        WireCodec node3 = new WireCodec("refusal", 3, "none", "none", null);
+        try {
+            driver.start();
+            assertEquals(own.version(), cmap(cmap, "runtime.totem.release"));
+
+            // node 2 announces the next major in its JOIN, three times: refused, told once
+            for (int i = 0; i < 3; i++) {
+                byte[] j = join(2, next);
+                receiver.get().received(0, new InetSocketAddress("127.0.0.2", 5405), node2.encode(j, 0, j.length));
+            }
+            String why = Release.refusal(next, own);
+            await("node 2 refused in cmap", () -> why.equals(cmap(cmap, "runtime.totem.refused.2")));
+            await("a notice to node 2", () -> sent.stream().anyMatch(s -> s.node() == 2));
+            Thread.sleep(300);
+            List<Sent> to2 = sent.stream().filter(s -> s.node() == 2).toList();
+            assertEquals(1, to2.size(), "one notice for three JOINs (at most one per node every 5 s)");
+            WireCodec.Decoded d = new WireCodec("refusal", 2, "none", "none", null).decode(to2.get(0).datagram());
+            assertTrue(d.ok(), "a format-1 datagram");
+            RefusedNotice n = RefusedNotice.decode(d.payload());
+            assertNotNull(n);
+            assertEquals(RefusedNotice.WHY_RELEASE, n.why());
+            assertEquals(own.version(), n.version());
+            assertEquals(next.major(), n.peerMajor());
+            assertEquals(why, n.reason());
+
+            // node 3 sends a datagram of wire format 2: answered in format 1, by its configured address
+            ByteBuffer v2 = node3.encode(new byte[] {1, 2, 3}, 0, 3);
+            v2.put(2, (byte) 2);
+            receiver.get().received(0, new InetSocketAddress("127.0.0.3", 5405), v2);
+            await("a notice to node 3", () -> sent.stream().anyMatch(s -> s.node() == 3));
+            RefusedNotice w = RefusedNotice.decode(node2.decode(sent.stream().filter(s -> s.node() == 3).findFirst()
+                .orElseThrow().datagram()).payload());
+            assertEquals(RefusedNotice.WHY_WIRE_FORMAT, w.why());
+            assertTrue(w.reason().startsWith("wire format 2 cannot be read by release " + own.version()), w.reason());
+            assertTrue(cmap(cmap, "runtime.totem.refused.3").startsWith("wire format 2"));
+            // from an address that is no configured node's: only counted
+            int before = sent.size();
+            ByteBuffer stray = node3.encode(new byte[] {1}, 0, 1);
+            stray.put(2, (byte) 7);
+            receiver.get().received(0, new InetSocketAddress("127.0.0.9", 5405), stray);
+            Thread.sleep(300);
+            assertEquals(before, sent.size(), "no notice to an unknown address");
+
+            // the other way round: node 3 tells this node it is refused
+            RefusedNotice told = new RefusedNotice(RefusedNotice.WHY_RELEASE, next.major(), next.minor(), 0,
+                own.major(), own.minor(), Release.refusal(own, next));
+            byte[] p = told.encode();
+            receiver.get().received(0, new InetSocketAddress("127.0.0.3", 5405), node3.encode(p, 0, p.length));
+            await("refused_by.3 in cmap", () -> cmap(cmap, "runtime.totem.refused_by.3")
+                .equals("refused by node 3 (release " + next.version() + "): " + Release.refusal(own, next)));
+        } finally {
+            driver.close();
+        }
+    }
+}
