@@ -112,7 +112,7 @@ final class CibLog implements AutoCloseable {
         // wipe a torn tail, so that no stale bytes follow the next record
         long wipe = Math.min(size - end, CHUNK);
         if (wipe > 0) {
-            ch.write(ByteBuffer.allocate((int) wipe), end);
+            zero(ch, end, wipe);
             ch.force(false);
         }
         return new CibLog(file, ch, end, size, records);
@@ -123,7 +123,7 @@ final class CibLog implements AutoCloseable {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel t = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
-            t.write(ByteBuffer.allocate(CHUNK), 0);
+            zero(t, 0, CHUNK);
             t.force(true);
         }
         try {
@@ -136,6 +136,23 @@ final class CibLog implements AutoCloseable {
         return new CibLog(file, ch, 0, CHUNK, 0);
     }
 
+    /** Zeros written at a time: a heap buffer written to a channel goes through a temporary direct buffer of its size,
+     * which the JDK keeps for the writing thread (one 4 MiB write left 4 MiB of native memory resident for good). */
+    static final int ZERO_SLICE = 64 << 10;
+
+    /** Writes {@code len} zero bytes at {@code from}, a slice at a time, all of them (a positional write may be short). */
+    static void zero(FileChannel ch, long from, long len) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(len, ZERO_SLICE));
+        long at = from;
+        long end = from + len;
+        while (at < end) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), end - at));
+            while (zeros.hasRemaining()) {
+                at += ch.write(zeros, at);
+            }
+        }
+    }
+
     /** Appends a record and makes it durable (one {@code fdatasync}, unless the file had to grow). */
     void append(String payload) throws IOException {
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
@@ -146,7 +163,7 @@ final class CibLog implements AutoCloseable {
         boolean grew = false;
         while (pos + rec.remaining() + HEADER > size) {
             // grow by zero-filled chunks (keeping a zero header after the last record)
-            ch.write(ByteBuffer.allocate(CHUNK), size);
+            zero(ch, size, CHUNK);
             size += CHUNK;
             grew = true;
         }
