@@ -66,8 +66,16 @@
 #           summed per node (Pacemaker: corosync + pacemakerd and its 6 daemons; Vigil: the node JVM and any agent
 #           process running at that moment).
 #
-# Env: PHASES="failover cold admin idle" (and fencing) SYSTEMS="pcmk vg" PROFILES="seed fast" TRIALS=5 TRIAL_SETTLE=5
-#      READY_WAIT=45 COLD_TRIALS=3 COLD_TIMEOUT=120 UP_ATTEMPTS=3 UP_TIMEOUT=120 RUNS=10 WARMUP=2 MOVES=5 SETTLE=30 IDLE_SECS=30 BENCH_RT (default /tmp/vigil-crm-bench: not
+# roundtrip (not in the default PHASES; bench/admin/roundtrip.sh runs it): the admin round trips of issue 17, on a
+#           fresh configured cluster (seed profile), inside node1, hyperfine -N --warmup WARMUP --runs RUNS of
+#           `pcs status`, `crm configure show` and `crm_mon -1` (Vigil: ./vigil --state-dir node1 ..., its perl
+#           client); CREATES times `pcs resource create rtK ocf:pacemaker:Dummy` until the first `crm_mon -1`
+#           (polled back to back) showing rtK Started. For Vigil also the floor every command pays (launcher + perl
+#           client + socket + `corosync-cmapctl -g totem.token`) and `perl -e 1`, to tell client start from the
+#           node's work.
+#
+# Env: PHASES="failover cold admin idle" (and fencing, roundtrip) SYSTEMS="pcmk vg" PROFILES="seed fast" TRIALS=5 TRIAL_SETTLE=5
+#      READY_WAIT=45 COLD_TRIALS=3 COLD_TIMEOUT=120 UP_ATTEMPTS=3 UP_TIMEOUT=120 RUNS=10 WARMUP=2 MOVES=5 CREATES=5 SETTLE=30 IDLE_SECS=30 BENCH_RT (default /tmp/vigil-crm-bench: not
 #      the other benchmarks' directory, since the namespace lock is released between phases) VIGIL_JAVA_OPTS
 #      CS_SCHED_RR=no (corosync without realtime) KEEP_NETNS=1
 #      TABLE_ONLY=RAWFILE: only print the table of an earlier (interrupted) run's raw file.
@@ -84,7 +92,7 @@ CRM_BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 PARSER="$CRM_BENCH_DIR/cib-status.py"
 PHASES=${PHASES:-failover cold admin idle}; SYSTEMS=${SYSTEMS:-pcmk vg}; PROFILES=${PROFILES:-seed fast}
 TRIALS=${TRIALS:-5}; TRIAL_SETTLE=${TRIAL_SETTLE:-5}; COLD_TRIALS=${COLD_TRIALS:-3}
-RUNS=${RUNS:-10}; WARMUP=${WARMUP:-2}; MOVES=${MOVES:-5}; SETTLE=${SETTLE:-30}; IDLE_SECS=${IDLE_SECS:-30}
+RUNS=${RUNS:-10}; WARMUP=${WARMUP:-2}; MOVES=${MOVES:-5}; CREATES=${CREATES:-5}; SETTLE=${SETTLE:-30}; IDLE_SECS=${IDLE_SECS:-30}
 COLD_TIMEOUT=${COLD_TIMEOUT:-120}; READY_WAIT=${READY_WAIT:-45}
 LOCK=${LOCK:-/tmp/vigil-netns.lock}; LOCK_WAIT=${LOCK_WAIT:-3600}
 
@@ -763,6 +771,74 @@ admin_sys() {
   sys_stop "$sys"
 }
 
+# ---- phase roundtrip ------------------------------------------------------------------------------------------
+
+# the create loop, run inside node1: CMD (pcs command words), MON (crm_mon command words), CREATES, PREFIX
+[ -d "$W" ] && cat > "$W/creates.sh" <<'EOF'
+#!/bin/bash
+# pcs resource create PREFIXk ocf:pacemaker:Dummy, then crm_mon -1 polled back to back until "PREFIXk ... Started"
+for r in $(seq 1 "$CREATES"); do
+  id="$PREFIX$r"
+  s=${EPOCHREALTIME/./}
+  $CMD resource create "$id" ocf:pacemaker:Dummy >/dev/null 2>"$ERRF"; rc=$?
+  c=${EPOCHREALTIME/./}; e=""; polls=0; end=$(( s + 60000000 ))
+  while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
+    polls=$((polls + 1))
+    if $MON -1 2>/dev/null | grep -qE "^[[:space:]]*\* $id[[:space:]].*Started node[0-9]+[[:space:]]*$"; then e=${EPOCHREALTIME/./}; break; fi
+  done
+  [ "$rc" = 0 ] || sed "s/^/# pcs: /" "$ERRF"
+  echo "CREATE run=$r id=$id rc=$rc cmd_us=$((c - s)) started_us=$([ -n "$e" ] && echo $((e - s)) || echo NA) polls=$polls"
+  sleep 2
+done
+EOF
+[ -f "$W/creates.sh" ] && chmod +x "$W/creates.sh"
+
+# rt_hf SYS LABEL COMMAND...: hyperfine -N inside node1 (Pacemaker: node-exec.sh 1; Vigil: netns csn1, its perl
+# client through ./vigil), one plain run first (exit status and the first lines into the raw file)
+rt_hf() {
+  local sys=$1 label=$2 cmd=$3 j="$W/hf-$1-$2.json" rc
+  raw ""; raw "## $sys $label: $cmd (hyperfine -N --warmup $WARMUP --runs $RUNS inside node1) $(bg_load | sed 's/^# //')"
+  if [ "$sys" = pcmk ]; then
+    "$ANCHOR/node-exec.sh" 1 timeout -k 5 60 bash -c "$cmd" > "$W/rt-out" 2>&1; rc=$?
+  else
+    ip netns exec "$(node_ns 1)" timeout -k 5 60 bash -c "$cmd" > "$W/rt-out" 2>&1; rc=$?
+  fi
+  raw "# one run: exit $rc, $(wc -l < "$W/rt-out") lines"; head -n 12 "$W/rt-out" | sed 's/^/#   | /' >> "$RAW"
+  rm -f "$j"
+  if [ "$sys" = pcmk ]; then
+    "$ANCHOR/node-exec.sh" 1 timeout -k 5 900 hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS" --export-json "$j" "$cmd" >> "$RAW" 2>&1
+  else
+    ip netns exec "$(node_ns 1)" timeout -k 5 900 hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS" --export-json "$j" "$cmd" >> "$RAW" 2>&1
+  fi
+  if [ -s "$j" ]; then result "sys=$sys phase=rt_$label $(hf_stats "$j")"; else result "sys=$sys phase=rt_$label failed"; fi
+}
+roundtrip_sys() {
+  local sys=$1 pre v
+  log "$(name_of "$sys"): fresh configured cluster for the admin round trips"
+  sys_up "$sys" seed || { result "sys=$sys phase=roundtrip setup=failed"; return 1; }
+  wait_ready "$sys" 1 60
+  if [ "$sys" = pcmk ]; then pre=""; else pre="$VIGIL --state-dir $(vnode_dir 1) "; fi
+  rt_hf "$sys" pcs_status "${pre}pcs status"
+  rt_hf "$sys" crm_configure_show "${pre}crm configure show"
+  rt_hf "$sys" crm_mon "${pre}crm_mon -1"
+  if [ "$sys" = vg ]; then
+    # where a Vigil command's time goes: the launcher + perl client + socket + a trivial command (the floor every
+    # command pays), and the perl interpreter alone; the rest of a command's time is the node's work
+    rt_hf vg floor_cmapctl "${pre}corosync-cmapctl -g totem.token"
+    rt_hf vg perl_alone "perl -e 1"
+  fi
+  raw ""; raw "## $sys pcs resource create rtK ocf:pacemaker:Dummy -> first crm_mon -1 showing rtK Started (inside node1, $CREATES runs) $(bg_load | sed 's/^# //')"
+  local envs=(CMD="${pre}pcs" MON="${pre}crm_mon" CREATES="$CREATES" PREFIX=rt ERRF="$W/create-$sys.err")
+  if [ "$sys" = pcmk ]; then "$ANCHOR/node-exec.sh" 1 env "${envs[@]}" timeout -k 5 900 bash "$W/creates.sh" >> "$RAW" 2>&1
+  else ip netns exec "$(node_ns 1)" env "${envs[@]}" timeout -k 5 900 bash "$W/creates.sh" >> "$RAW" 2>&1; fi
+  v=$(grep "^CREATE " "$RAW" | tail -n "$CREATES" | kv started_us | grep -v NA | awk '{printf "%.1f\n", $1 / 1000}')
+  result "sys=$sys phase=rt_create median=$(echo "$v" | grep . | med) min=$(echo "$v" | grep . | sort -g | head -1) max=$(echo "$v" | grep . | sort -g | tail -1) runs=$(echo "$v" | grep -c .) of=$CREATES"
+  v=$(grep "^CREATE " "$RAW" | tail -n "$CREATES" | kv cmd_us | awk '{printf "%.1f\n", $1 / 1000}')
+  result "sys=$sys phase=rt_create_cmd median=$(echo "$v" | grep . | med) min=$(echo "$v" | grep . | sort -g | head -1) max=$(echo "$v" | grep . | sort -g | tail -1) runs=$(echo "$v" | grep -c .)"
+  X "$sys" 1 crm_mon -1 2>&1 | sed 's/^/#   | /' >> "$RAW"
+  sys_stop "$sys"
+}
+
 # ---- phase idle ---------------------------------------------------------------------------------------------
 
 idle_sys() {
@@ -796,7 +872,7 @@ idle_sys() {
 
 for sys in $SYSTEMS; do case "$sys" in pcmk|vg) ;; *) die "unknown system $sys (pcmk, vg)" ;; esac; done
 for ph in $PHASES; do
-  case "$ph" in failover|fencing|cold|admin|idle) ;; *) die "unknown phase $ph" ;; esac
+  case "$ph" in failover|fencing|cold|admin|idle|roundtrip) ;; *) die "unknown phase $ph" ;; esac
   netns_acquire
   raw ""; raw "# ===== phase $ph $(date -Is) $(bg_load | sed 's/^# //')"
   case "$ph" in
@@ -807,6 +883,7 @@ for ph in $PHASES; do
     cold) for sys in $SYSTEMS; do cold_sys "$sys"; done ;;
     admin) for sys in $SYSTEMS; do admin_sys "$sys"; done ;;
     idle) for sys in $SYSTEMS; do idle_sys "$sys"; done ;;
+    roundtrip) for sys in $SYSTEMS; do roundtrip_sys "$sys"; done ;;
   esac
   raw "# ===== end of phase $ph $(date -Is) $(bg_load | sed 's/^# //')"
   netns_release
@@ -893,6 +970,15 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
     row "crm_mon -1 (hyperfine, inside node1)" "$(hfcell pcmk crm_mon)" "$(hfcell vg crm_mon)" "$(ratio "$(one vg crm_mon median)" "$(one pcmk crm_mon median)")" "Vigil <= 14 ms"
     row "crm_resource --move -> crm_mon shows d1 Started there" "$(hfcell pcmk move)" "$(hfcell vg move)" "$(ratio "$(one vg move median)" "$(one pcmk move median)")" "Vigil <= 100 ms"
   fi
+  if grep -q "phase=rt_" "$RAW"; then
+    row "pcs status (hyperfine, inside node1)" "$(hfcell pcmk rt_pcs_status)" "$(hfcell vg rt_pcs_status)" "$(ratio "$(one vg rt_pcs_status median)" "$(one pcmk rt_pcs_status median)")" "Vigil <= 50 ms"
+    row "crm configure show" "$(hfcell pcmk rt_crm_configure_show)" "$(hfcell vg rt_crm_configure_show)" "$(ratio "$(one vg rt_crm_configure_show median)" "$(one pcmk rt_crm_configure_show median)")" "Vigil <= 50 ms"
+    row "crm_mon -1" "$(hfcell pcmk rt_crm_mon)" "$(hfcell vg rt_crm_mon)" "$(ratio "$(one vg rt_crm_mon median)" "$(one pcmk rt_crm_mon median)")" "Vigil <= 14 ms"
+    row "pcs resource create -> crm_mon -1 shows it Started" "$(hfcell pcmk rt_create)" "$(hfcell vg rt_create)" "$(ratio "$(one vg rt_create median)" "$(one pcmk rt_create median)")"
+    row "  the pcs resource create command alone" "$(hfcell pcmk rt_create_cmd)" "$(hfcell vg rt_create_cmd)" "$(ratio "$(one vg rt_create_cmd median)" "$(one pcmk rt_create_cmd median)")"
+    row "Vigil floor: launcher+perl client+socket, corosync-cmapctl -g" "-" "$(hfcell vg rt_floor_cmapctl)" "-"
+    row "  of which perl -e 1" "-" "$(hfcell vg rt_perl_alone)" "-"
+  fi
   if grep -q "phase=idle " "$RAW"; then
     row "idle: PSS per node, MB (all the system's processes)" "$(colmb pcmk pss_kB)" "$(colmb vg pss_kB)" \
       "$(ratio "$(colm vg idle "" pss_kB)" "$(colm pcmk idle "" pss_kB)")" "Vigil <= 0.7x"
@@ -909,8 +995,11 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { if (v == "" || v == "NA") print "no fi
   v=$(colm vg cold "" started_ms); [ "$v" != NA ] && echo "goal cold start <= 3000 ms: $v ms: $(goal "$v" 3000)"
   v=$(one vg crm_mon median); [ -n "$v" ] && echo "goal crm_mon -1 <= 14 ms: $v ms: $(goal "$v" 14)"
   v=$(one vg move median); [ -n "$v" ] && echo "goal crm_resource --move round trip <= 100 ms: $v ms: $(goal "$v" 100)"
+  v=$(one vg rt_pcs_status median); [ -n "$v" ] && echo "goal pcs status <= 50 ms: $v ms: $(goal "$v" 50)"
+  v=$(one vg rt_crm_configure_show median); [ -n "$v" ] && echo "goal crm configure show <= 50 ms: $v ms: $(goal "$v" 50)"
+  v=$(one vg rt_crm_mon median); [ -n "$v" ] && echo "goal crm_mon -1 (roundtrip phase) <= 14 ms: $v ms: $(goal "$v" 14)"
   r=$(ratio "$(colm vg idle "" pss_kB)" "$(colm pcmk idle "" pss_kB)"); [ "$r" != NA ] && echo "goal idle PSS <= 0.7 x Pacemaker: $r x: $(goal "$r" 0.7)"
-  grep -E '^RESULT .*(setup=failed|ok=no|not_available| located_ms=NA| fenced_ms=NA|order=START|phase=f?rejoin .* ms=NA| started_ms=NA)' "$RAW" | sed 's/^RESULT /NOTE: /'
+  grep -E '^RESULT .*(setup=failed| failed$|ok=no|not_available| located_ms=NA| fenced_ms=NA|order=START|phase=f?rejoin .* ms=NA| started_ms=NA)' "$RAW" | sed 's/^RESULT /NOTE: /'
   grep -E '^# (DUMP|sys=.*(NOT|not ready|not on one|ORDER))' "$RAW" | sed 's/^# /NOTE: /'
   echo "loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | sed 's/–/-/g' | tee "$OUTT"

@@ -1,15 +1,16 @@
 package org.vigil.shell.internal;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.vigil.kernel.api.Cmap;
 import org.vigil.kernel.api.CmapEntry;
 import org.vigil.kernel.api.CmapException;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.CmapType;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.UsageException;
@@ -54,44 +55,68 @@ public final class CmapctlCommand implements AdminCommand {
         this.cmap = cmap;
     }
 
+    /**
+     * corosync-cmapctl's options, as corosync 3.1.7 parses them: {@code getopt(argc, argv, "m:hqgsdDtTbp:C:")}
+     * (tools/corosync-cmapctl.c, main()).
+     */
+    static ToolOptions options() {
+        return ToolOptions.getopt("corosync-cmapctl", USAGE, false)
+            .shortValue("m", "MAP", "map: icmap (default) or stats").shortFlag("h", "help")
+            .shortFlag("q", "quiet").shortFlag("g", "get").shortFlag("s", "set").shortFlag("d", "delete")
+            .shortFlag("D", "delete prefix").shortFlag("t", "track").shortFlag("T", "track prefix")
+            .shortFlag("b", "binary").shortValue("p", "FILE", "load").shortValue("C", "WHAT", "clear stats");
+    }
+
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        try {
+            return run(args, out, err);
+        } catch (UsageException e) {
+            // the real tool's own wording, printed as it is (ToolOptions words getopt's errors with the tool's name)
+            (e.status() == 0 ? out : err).println(e.getMessage());
+            return e.status();
+        }
+    }
+
+    private int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        ToolOptions o = options();
+        CommandLine cl = o.parse(args, true);
+        if (cl.hasOption("h")) {
+            out.println(USAGE);
+            return 0;
+        }
         String map = "icmap";
-        char action = 'l';
-        List<String> params = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "-m" -> {
-                    if (i + 1 >= args.size()) {
-                        throw new UsageException("option -m requires a map name\n" + USAGE);
-                    }
-                    map = args.get(++i);
-                    if (!map.equals("icmap") && !map.equals("stats")) {
-                        throw new UsageException("invalid map name '" + map + "' (icmap or stats)");
-                    }
-                }
-                case "-g", "-s", "-d", "-D" -> action = a.charAt(1);
-                case "-h" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                case "-t", "-T", "-p", "-b", "-C" -> throw new UsageException("option " + a
-                    + " is not supported by this version of Vigil");
-                default -> {
-                    if (a.startsWith("-") && a.length() > 1 && action != 's') {
-                        throw new UsageException("invalid option '" + a + "'\n" + USAGE);
-                    }
-                    params.add(a);
-                }
+        if (cl.hasOption("m")) {
+            map = cl.getOptionValue("m");
+            if (map.equals("default")) {
+                map = "icmap";
             }
+            if (!map.equals("icmap") && !map.equals("stats")) {
+                throw o.badValue("m", "invalid map name, must be 'default', 'icmap' or 'stats'");
+            }
+        }
+        if (cl.hasOption("C")
+            && !List.of("knet", "totem", "ipc", "schedmiss", "all").contains(cl.getOptionValue("C"))) {
+            throw o.badValue("C", "argument to -C should be 'knet', 'totem', 'ipc', 'schedmiss' or 'all'");
+        }
+        // the last action option wins, as in corosync's loop
+        char action = 'l';
+        for (org.apache.commons.cli.Option opt : cl.getOptions()) {
+            switch (opt.getOpt()) {
+                case "g", "s", "d", "D" -> action = opt.getOpt().charAt(0);
+                case "t", "T", "p", "C", "b", "q" -> throw new UsageException("corosync-cmapctl: option -"
+                    + opt.getOpt()
+                    + " is not supported by this version of Vigil");
+                default -> { }
+            }
+        }
+        List<String> params = cl.getArgList();
+        if (params.isEmpty() && action != 'l') {
+            throw new UsageException("Expected key after options");
         }
         boolean stats = map.equals("stats");
         switch (action) {
             case 'g' -> {
-                if (params.isEmpty()) {
-                    throw new UsageException("-g needs a key name\n" + USAGE);
-                }
                 int status = 0;
                 for (String key : params) {
                     Optional<CmapEntry> e = inMap(key, stats) ? cmap.get(key) : Optional.empty();
@@ -106,7 +131,7 @@ public final class CmapctlCommand implements AdminCommand {
             }
             case 's' -> {
                 if (params.size() != 3) {
-                    throw new UsageException("-s needs key_name type value\n" + USAGE);
+                    throw new UsageException("corosync-cmapctl: -s needs key_name type value\n" + USAGE);
                 }
                 return set(params.get(0), params.get(1), params.get(2), err);
             }

@@ -140,7 +140,8 @@ public final class CommandCatalog {
             try {
                 status = command.execute(args, out, System.err);
             } catch (UsageException e) {
-                System.err.println(name + ": " + e.getMessage());
+                System.err.println(e.getMessage().startsWith(name + ": ") ? e.getMessage()
+                    : name + ": " + e.getMessage());
                 status = e.status();
             }
             session.put("vigil.exit", status);

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import org.apache.commons.cli.CommandLine;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -36,6 +37,7 @@ import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.BundleLedger;
 import org.vigil.kernel.api.BundleLedger.Revision;
 import org.vigil.kernel.api.ClusterMembership;
@@ -160,17 +162,32 @@ public final class UpgradeCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) throws Exception {
-        if (args.size() == 2 && args.get(0).equals("--rollback")) {
+        ToolOptions o = new ToolOptions("upgrade", "vigil upgrade FILE.jar | vigil upgrade --rollback SYMBOLIC-NAME")
+            .longValue("rollback", "SYMBOLIC-NAME", "back to the previous revision of the bundle");
+        CommandLine cl;
+        try {
+            cl = o.parse(args, true);
+        } catch (UsageException e) {
+            if (e.status() == 0) {
+                out.println(e.getMessage());
+                return 0;
+            }
+            throw new UsageException(e.getMessage() + "\n" + USAGE, 2);
+        }
+        if (cl.hasOption("rollback")) {
+            if (!cl.getArgList().isEmpty()) {
+                throw new UsageException(USAGE, 2);
+            }
             synchronized (LOCK) {
-                return rollback(args.get(1), out, err);
+                return rollback(cl.getOptionValue("rollback"), out, err);
             }
         }
-        if (args.size() != 1 || args.get(0).startsWith("-")) {
+        if (cl.getArgList().size() != 1) {
             throw new UsageException(USAGE, 2);
         }
         Path jar;
         try {
-            jar = ctx.resolve(args.get(0));
+            jar = ctx.resolve(cl.getArgList().get(0));
         } catch (java.nio.file.InvalidPathException e) {
             // a NUL character (only a hand-made admin request can hold one): no such file can exist
             err.println("upgrade: " + e.getMessage() + "; nothing was changed");

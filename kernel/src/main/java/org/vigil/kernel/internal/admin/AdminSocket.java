@@ -411,7 +411,8 @@ public final class AdminSocket {
         try {
             return command.execute(List.copyOf(args), context, out, err);
         } catch (UsageException e) {
-            err.println(name + ": " + e.getMessage());
+            // a message that names the tool already (the real tool's own wording, ToolOptions) is printed as it is
+            err.println(e.getMessage().startsWith(name + ": ") ? e.getMessage() : name + ": " + e.getMessage());
             return e.status();
         } catch (Exception | LinkageError e) {
             LOG.warn("command {} failed", name, e);

@@ -9,13 +9,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
+import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.VigilNode;
 import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.api.command.UsageException;
 import org.vigil.kernel.config.VigilConfig;
 import org.vigil.quorum.internal.VotequorumProvider;
 import org.vigil.quorum.internal.driver.VotequorumDriver;
@@ -91,6 +94,22 @@ public final class QuorumtoolCommand implements AdminCommand {
 
     private enum Cmd { STATUS, LIST, EXPECTED, VOTES }
 
+    /**
+     * corosync-quorumtool's options, as corosync 3.1.7 parses them: {@code getopt()} with
+     * "VHaslpmfe:v:hin:o:W:X:C" (tools/corosync-quorumtool.c, main()); a parse error prints the usage after
+     * getopt's line.
+     */
+    static ToolOptions options() {
+        ToolOptions o = ToolOptions.getopt("corosync-quorumtool", USAGE, false).usageOnError(USAGE);
+        for (String f : new String[] {"V", "H", "a", "s", "l", "p", "m", "f", "h", "i", "C"}) {
+            o.shortFlag(f, f);
+        }
+        for (String v : new String[] {"e", "v", "n", "o", "W", "X"}) {
+            o.shortValue(v, "VALUE", v);
+        }
+        return o;
+    }
+
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) {
         Cmd cmd = Cmd.STATUS;
@@ -100,89 +119,78 @@ public final class QuorumtoolCommand implements AdminCommand {
         QuorumtoolFormat.Order order = QuorumtoolFormat.Order.ADDRESS;
         long value = 0;
         long nodeId = 0;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (!a.startsWith("-") || a.length() < 2) {
-                err.print(USAGE);
-                return 1;
-            }
-            for (int j = 1; j < a.length(); j++) {
-                char c = a.charAt(j);
-                String rest = j + 1 < a.length() ? a.substring(j + 1) : null;
-                switch (c) {
-                    case 's' -> cmd = Cmd.STATUS;
-                    case 'l' -> cmd = Cmd.LIST;
-                    case 'p' -> parsable = true;
-                    case 'a' -> { }
-                    case 'i' -> ipNames = true;
-                    case 'H' -> ids = QuorumtoolFormat.IdFormat.HEX;
-                    case 'h' -> {
-                        out.print(USAGE);
-                        return 0;
-                    }
-                    case 'V' -> {
-                        out.println("corosync-quorumtool version: " + node.version() + " (Vigil)");
-                        return 0;
-                    }
-                    case 'm' -> {
-                        err.println("corosync-quorumtool: -m (monitor) is not supported by Vigil; use -s repeatedly");
+        CommandLine cl;
+        try {
+            cl = options().parse(args, true);
+        } catch (UsageException e) {
+            err.println(e.getMessage().stripTrailing());
+            return e.status();
+        }
+        if (!cl.getArgList().isEmpty()) {
+            err.print(USAGE);
+            return 1;
+        }
+        // in corosync's order of the command line: the last of -s/-l/-e/-v decides, a bad value ends it
+        for (org.apache.commons.cli.Option o : cl.getOptions()) {
+            String v = o.getValue();
+            switch (o.getOpt()) {
+                case "s" -> cmd = Cmd.STATUS;
+                case "l" -> cmd = Cmd.LIST;
+                case "p" -> parsable = true;
+                case "a" -> { }
+                case "i" -> ipNames = true;
+                case "H" -> ids = QuorumtoolFormat.IdFormat.HEX;
+                case "h" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "V" -> {
+                    out.println("corosync-quorumtool version: " + node.version() + " (Vigil)");
+                    return 0;
+                }
+                case "m", "W", "X", "C" -> {
+                    err.println("corosync-quorumtool: -" + o.getOpt() + " (monitor) is not supported by Vigil; use -s"
+                        + " repeatedly");
+                    return 1;
+                }
+                case "f" -> {
+                    err.println("corosync-quorumtool: -f is not supported by Vigil (stop the device's bundle"
+                        + " or remove quorum.device from the configuration)");
+                    return 1;
+                }
+                case "e" -> {
+                    value = number(v, 1, Integer.MAX_VALUE);
+                    if (value < 0) {
+                        err.println("New expected votes value was not valid, try a positive number");
                         return 1;
                     }
-                    case 'f' -> {
-                        err.println("corosync-quorumtool: -f is not supported by Vigil (stop the device's bundle"
-                            + " or remove quorum.device from the configuration)");
+                    cmd = Cmd.EXPECTED;
+                }
+                case "v" -> {
+                    value = number(v, 0, Integer.MAX_VALUE);
+                    if (value < 0) {
+                        err.println("New votes value was not valid, try a positive number or zero");
                         return 1;
                     }
-                    case 'e', 'v', 'n', 'o' -> {
-                        String v = rest != null ? rest : i + 1 < args.size() ? args.get(++i) : null;
-                        if (v == null) {
-                            err.println("corosync-quorumtool: option requires an argument -- '" + c + "'");
-                            err.print(USAGE);
+                    cmd = Cmd.VOTES;
+                }
+                case "n" -> {
+                    nodeId = number(v, 1, 0xFFFF_FFFFL);
+                    if (nodeId < 0) {
+                        err.println("The nodeid was not valid, try a positive number");
+                        return 1;
+                    }
+                }
+                default -> {   // -o
+                    switch (v) {
+                        case "a" -> order = QuorumtoolFormat.Order.ADDRESS;
+                        case "n" -> order = QuorumtoolFormat.Order.NAME;
+                        case "i" -> order = QuorumtoolFormat.Order.ID;
+                        default -> {
+                            err.println("Invalid ordering option. valid orders are a(address), "
+                                + "i(node ID) or n(name)");
                             return 1;
                         }
-                        switch (c) {
-                            case 'e' -> {
-                                value = number(v, 1, Integer.MAX_VALUE);
-                                if (value < 0) {
-                                    err.println("New expected votes value was not valid, try a positive number");
-                                    return 1;
-                                }
-                                cmd = Cmd.EXPECTED;
-                            }
-                            case 'v' -> {
-                                value = number(v, 0, Integer.MAX_VALUE);
-                                if (value < 0) {
-                                    err.println("New votes value was not valid, try a positive number or zero");
-                                    return 1;
-                                }
-                                cmd = Cmd.VOTES;
-                            }
-                            case 'n' -> {
-                                nodeId = number(v, 1, 0xFFFF_FFFFL);
-                                if (nodeId < 0) {
-                                    err.println("The nodeid was not valid, try a positive number");
-                                    return 1;
-                                }
-                            }
-                            default -> {
-                                switch (v) {
-                                    case "a" -> order = QuorumtoolFormat.Order.ADDRESS;
-                                    case "n" -> order = QuorumtoolFormat.Order.NAME;
-                                    case "i" -> order = QuorumtoolFormat.Order.ID;
-                                    default -> {
-                                        err.println("Invalid ordering option. valid orders are a(address), "
-                                            + "i(node ID) or n(name)");
-                                        return 1;
-                                    }
-                                }
-                            }
-                        }
-                        j = a.length();
-                    }
-                    default -> {
-                        err.println("corosync-quorumtool: invalid option -- '" + c + "'");
-                        err.print(USAGE);
-                        return 1;
                     }
                 }
             }

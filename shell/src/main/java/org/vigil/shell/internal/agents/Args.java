@@ -3,11 +3,16 @@ package org.vigil.shell.internal.agents;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.UsageException;
 
 /**
- * Getopt-style parsing of Pacemaker tool options: {@code --name value}, {@code --name=value}, {@code -x value},
- * flags without values. Not thread-safe (one per command call).
+ * The options of the agent tools of this bundle ({@code crm_resource --list-agents ...}, {@code stonith_admin
+ * --list-installed}) on the one option parser, {@link ToolOptions} (GLib's wording and exit status 64, as
+ * Pacemaker's tools): {@code --name value}, {@code --name=value}, {@code -x value}, flags without values; every
+ * word must be an option. Not thread-safe (one per command call).
  */
 final class Args {
 
@@ -26,49 +31,49 @@ final class Args {
      */
     static List<Opt> parse(List<String> args, Set<String> withValue, Set<String> flags, String tool,
                            String... shortNames) throws UsageException {
+        ToolOptions o = new ToolOptions(tool, tool + " [options]");
+        for (String name : withValue) {
+            String s = shortOf(name, shortNames);
+            if (s == null) {
+                o.longValue(name, "VALUE", name);
+            } else {
+                o.value(s, name, "VALUE", name);
+            }
+        }
+        for (String name : flags) {
+            String s = shortOf(name, shortNames);
+            if (s == null) {
+                o.longFlag(name, name);
+            } else {
+                o.flag(s, name, name);
+            }
+        }
+        CommandLine cl;
+        try {
+            cl = o.parse(args, true);
+        } catch (UsageException e) {
+            if (e.status() == 0 && flags.contains("help")) {
+                return List.of(new Opt("help", null));   // the tool prints its own help
+            }
+            throw e;
+        }
+        if (!cl.getArgList().isEmpty()) {
+            throw new UsageException(tool + ": unexpected argument '" + cl.getArgList().get(0) + "'\nTry '" + tool
+                + " --help'", 64);
+        }
         List<Opt> out = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String name;
-            String value = null;
-            if (a.startsWith("--")) {
-                int eq = a.indexOf('=');
-                name = eq > 0 ? a.substring(2, eq) : a.substring(2);
-                if (eq > 0) {
-                    value = a.substring(eq + 1);
-                }
-            } else if (a.startsWith("-") && a.length() >= 2) {
-                name = null;
-                for (int k = 0; k + 1 < shortNames.length; k += 2) {
-                    if (a.substring(0, 2).equals(shortNames[k])) {
-                        name = shortNames[k + 1];
-                    }
-                }
-                if (name == null) {
-                    throw new UsageException(tool + ": unrecognized option '" + a + "'\nTry '" + tool + " --help'", 64);
-                }
-                if (a.length() > 2) {
-                    value = a.substring(2);
-                }
-            } else {
-                throw new UsageException(tool + ": unexpected argument '" + a + "'\nTry '" + tool + " --help'", 64);
-            }
-            if (withValue.contains(name)) {
-                if (value == null) {
-                    if (i + 1 >= args.size()) {
-                        throw new UsageException(tool + ": option --" + name + " requires a value", 64);
-                    }
-                    value = args.get(++i);
-                }
-            } else if (flags.contains(name)) {
-                if (value != null) {
-                    throw new UsageException(tool + ": option --" + name + " takes no value", 64);
-                }
-            } else {
-                throw new UsageException(tool + ": unrecognized option '" + a + "'\nTry '" + tool + " --help'", 64);
-            }
-            out.add(new Opt(name, value));
+        for (Option opt : cl.getOptions()) {
+            out.add(new Opt(opt.getLongOpt(), opt.getValue()));
         }
         return out;
+    }
+
+    private static String shortOf(String name, String... shortNames) {
+        for (int k = 0; k + 1 < shortNames.length; k += 2) {
+            if (shortNames[k + 1].equals(name)) {
+                return shortNames[k].substring(1);
+            }
+        }
+        return null;
     }
 }

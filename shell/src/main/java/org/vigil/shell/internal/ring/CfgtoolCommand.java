@@ -3,9 +3,11 @@ package org.vigil.shell.internal.ring;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
+import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.Cmap;
 import org.vigil.kernel.api.CmapEntry;
 import org.vigil.kernel.api.VigilNode;
@@ -41,23 +43,62 @@ public final class CfgtoolCommand implements AdminCommand {
         this.node = node;
     }
 
+    /**
+     * corosync-cfgtool's options, as corosync 3.1.7 parses them: {@code getopt_long()} with "i:snbrRLk:a:hH" and
+     * the long names of its {@code long_options} (tools/corosync-cfgtool.c, main()); {@code -r} is corosync 2's
+     * ring reset, kept by Vigil.
+     */
+    static ToolOptions options() {
+        return ToolOptions.getopt("corosync-cfgtool", USAGE, true)
+            .value("i", "if", "IP", "interface").flag("s", "status", "link status").flag("n", "nodes", "node status")
+            .flag("b", "brief", "brief").shortFlag("r", "reset faulty rings").flag("R", "reload", "reload")
+            .flag("L", "reopen", "reopen log files").value("k", "kill", "NODEID", "kill a node")
+            .value("a", "address", "NODEID", "addresses").shortFlag("h", "help").flag("H", "shutdown", "shutdown")
+            .longFlag("force", "with -H");
+    }
+
+    /** corosync's {@code util_strtonum(optarg, 1, UINT_MAX)}. */
+    private static boolean validNodeId(String v) {
+        try {
+            long l = Long.parseLong(v.strip());
+            return l >= 1 && l <= 0xFFFF_FFFFL;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        boolean status = false;
-        boolean reset = false;
-        boolean brief = false;
-        boolean nodes = false;
-        for (String a : args) {
-            switch (a) {
-                case "-s" -> status = true;
-                case "-r" -> reset = true;
-                case "-b" -> brief = true;
-                case "-n" -> nodes = true;
-                case "-h" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                default -> throw new UsageException("invalid option '" + a + "'\n" + USAGE);
+        try {
+            return run(args, out, err);
+        } catch (UsageException e) {
+            // the real tool's own wording, printed as it is (ToolOptions words getopt's errors with the tool's name)
+            (e.status() == 0 ? out : err).println(e.getMessage());
+            return e.status();
+        }
+    }
+
+    private int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        ToolOptions o = options();
+        CommandLine cl = o.parse(args, true);
+        // the last action option wins, as in corosync's loop; -s and -r (this Vigil's ring reset) act together
+        boolean status = cl.hasOption("s");
+        boolean reset = cl.hasOption("r");
+        boolean brief = cl.hasOption("b");
+        boolean nodes = cl.hasOption("n");
+        for (String v : new String[] {"k", "a"}) {
+            if (cl.hasOption(v) && !validNodeId(cl.getOptionValue(v))) {
+                throw o.badValue(v, "The nodeid was not valid, try a positive number");
+            }
+        }
+        if (cl.hasOption("h")) {
+            out.println(USAGE);
+            return 0;
+        }
+        for (String unsupported : new String[] {"i", "R", "L", "k", "a", "H", "force"}) {
+            if (cl.hasOption(unsupported)) {
+                throw new UsageException("corosync-cfgtool: option " + (unsupported.length() == 1 ? "-" : "--")
+                    + unsupported + " is not supported by this version of Vigil");
             }
         }
         if (reset) {

@@ -3,11 +3,13 @@ package org.vigil.shell.internal.ring;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.Cpg;
 import org.vigil.kernel.api.CpgMember;
 import org.vigil.kernel.api.VigilNode;
@@ -40,23 +42,41 @@ public final class CpgtoolCommand implements AdminCommand {
         this.node = node;
     }
 
+    private static final String USAGE = """
+        corosync-cpgtool [-d delimiter] [-e] [-n] [-h]
+        Display CPG groups and their members (Vigil's ring, as corosync-cpgtool).
+        \t-d\tDelimiter between fields.
+        \t-e\tDon't escape unprintable characters in group name.
+        \t-n\tDisplay only all existing group names.
+        \t-h\tDisplay this help.""";
+
+    /** corosync-cpgtool's options: {@code getopt(argc, argv, "hd:ne")} (tools/corosync-cpgtool.c, main()). */
+    static ToolOptions options() {
+        return ToolOptions.getopt("corosync-cpgtool", USAGE, false).shortFlag("h", "help")
+            .shortValue("d", "DELIMITER", "delimiter").shortFlag("n", "names only").shortFlag("e", "no escaping");
+    }
+
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        String delimiter = null;
-        boolean namesOnly = false;
-        for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-                case "-d" -> {
-                    if (++i >= args.size()) {
-                        throw new UsageException("-d needs a delimiter");
-                    }
-                    delimiter = args.get(i);
-                }
-                case "-n" -> namesOnly = true;
-                case "-e" -> { }
-                default -> throw new UsageException("usage: corosync-cpgtool [-d DELIMITER] [-n] [-e]");
-            }
+        try {
+            return run(args, out, err);
+        } catch (UsageException e) {
+            // the real tool's own wording, printed as it is (ToolOptions words getopt's errors with the tool's name)
+            (e.status() == 0 ? out : err).println(e.getMessage());
+            return e.status();
         }
+    }
+
+    private int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        CommandLine cl = options().parse(args, true);
+        if (cl.hasOption("h")) {
+            out.println(USAGE);
+            return 0;
+        }
+        // getopt's "-d ''" leaves no delimiter; corosync uses the first character
+        String delimiter = cl.hasOption("d") && !cl.getOptionValue("d").isEmpty()
+            ? cl.getOptionValue("d").substring(0, 1) : null;
+        boolean namesOnly = cl.hasOption("n");
         Cpg service = cpg;
         if (service == null) {
             err.println("Could not initialize corosync cpg API error CS_ERR_LIBRARY (the ring is not running)");

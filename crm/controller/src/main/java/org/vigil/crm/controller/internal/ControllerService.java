@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -44,6 +45,7 @@ import org.vigil.crm.api.controller.TimelineEvent;
 import org.vigil.crm.api.exec.CrmdMessages;
 import org.vigil.crm.api.exec.ExecRequest;
 import org.vigil.crm.api.exec.Executor;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.ClusterMembership;
 import org.vigil.kernel.api.Cmap;
 import org.vigil.kernel.api.Cpg;
@@ -55,6 +57,7 @@ import org.vigil.kernel.api.QuorumService;
 import org.vigil.kernel.api.QuorumState;
 import org.vigil.kernel.api.VigilNode;
 import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.api.command.UsageException;
 import org.vigil.kernel.config.VigilConfig;
 
 /**
@@ -562,38 +565,96 @@ public final class ControllerService implements Controller, AdminCommand {
 
     // ---- crmadmin -----------------------------------------------------------------------------------------------
 
-    @Override
-    public int execute(List<String> args, PrintStream out, PrintStream err) {
-        boolean quiet = args.contains("-q") || args.contains("--quiet");
-        String format = "text";
-        for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).equals("--output-as") && i + 1 < args.size()) {
-                format = args.get(i + 1);
-            } else if (args.get(i).startsWith("--output-as=")) {
-                format = args.get(i).substring("--output-as=".length());
+    /**
+     * crmadmin's options, as Pacemaker 2.1.5's {@code crmadmin} declares them (tools/crmadmin.c:
+     * {@code command_options}, {@code additional_options}, and the common {@code --output-as}, {@code -q}, {@code -V}), plus Vigil's
+     * {@code --describe} and {@code --timeline [--incidents N | --all] [--local]}.
+     */
+    static ToolOptions crmadminOptions() {
+        return new ToolOptions("crmadmin", "crmadmin -D | -S NODE | -N [TYPES] | --describe | --timeline [options]")
+            .value("S", "status", "NODE", "Display the status of the specified node")
+            .flag("P", "pacemakerd", "Display the status of local pacemakerd")
+            .flag("D", "dc_lookup", "Display the uname of the node co-ordinating the cluster")
+            .optionalValue("N", "nodes", "TYPES", "Display the uname of all member nodes [optionally filtered by type]")
+            .flag("H", "health", "(deprecated)")
+            .value("t", "timeout", "TIMESPEC", "Time to wait before declaring the operation failed (default 30s)")
+            .flag("B", "bash-export", "Display nodes as shell commands of the form 'export uname=uuid'")
+            .value("i", "ipc-name", "NAME", "Name to use for ipc instead of 'crmadmin'")
+            .flag("q", "quiet", "Display only the essential query information")
+            .flag("V", "verbose", "Increase debug output")
+            .longFlag("version", "Display software version and exit")
+            .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml, json")
+            .longValue("output-to", "DEST", "Specify file name for output (or \"-\" for stdout)")
+            .longFlag("describe", "Vigil: this node's controller in one line")
+            .longFlag("timeline", "Vigil: the DC's incident timeline")
+            .longValue("incidents", "N", "Vigil: with --timeline, the last N incidents (default 3)")
+            .longFlag("all", "Vigil: with --timeline, every incident")
+            .longFlag("local", "Vigil: with --timeline, this node's own steps");
+    }
+
+    /**
+     * crmadmin's command line parsed and checked as Pacemaker's crmadmin does before it connects anywhere: the
+     * timeout an interval ({@code pcmk_parse_interval_spec()}, else "Error parsing option -t"), the output format
+     * known, a command given ("error: Must specify a command option", exit 64).
+     */
+    static CommandLine parseCrmadmin(List<String> args) throws UsageException {
+        ToolOptions o = crmadminOptions();
+        CommandLine cl = o.parse(args, true);
+        if (cl.hasOption("t") && Durations.parseMs(cl.getOptionValue("t")) < 0) {
+            throw o.badValue("t", null);
+        }
+        if (cl.hasOption("incidents")) {
+            try {
+                if (Integer.parseInt(cl.getOptionValue("incidents")) < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw o.badValue("incidents", null);
             }
         }
+        String format = cl.getOptionValue("output-as", "text");
         if (!Set.of("text", "xml", "json").contains(format)) {
-            err.println("crmadmin: Error creating output format " + format + ": Unknown output format");
-            return 64;
+            throw new UsageException("crmadmin: Error creating output format " + format
+                + ": Unknown output format", 1);
         }
-        int nodesAt = Math.max(args.indexOf("-N"), args.indexOf("--nodes"));
-        String nodesArg = args.stream().filter(a -> a.startsWith("--nodes=")).findFirst().orElse(null);
-        if (nodesAt >= 0 || nodesArg != null) {
+        if (!cl.hasOption("S") && !cl.hasOption("P") && !cl.hasOption("D") && !cl.hasOption("N")
+            && !cl.hasOption("timeline") && !cl.hasOption("describe") && !cl.hasOption("version")) {
+            throw new UsageException("error: Must specify a command option\n" + o.help(), 64);
+        }
+        return cl;
+    }
+
+    @Override
+    public int execute(List<String> args, PrintStream out, PrintStream err) {
+        CommandLine cl;
+        try {
+            cl = parseCrmadmin(args);
+        } catch (UsageException e) {
+            (e.status() == 0 ? out : err).println(e.getMessage());
+            return e.status();
+        }
+        if (cl.hasOption("version")) {
+            out.println("Pacemaker 2.1.5 (Vigil " + node.version() + ")");
+            return 0;
+        }
+        boolean quiet = cl.hasOption("q");
+        String format = cl.getOptionValue("output-as", "text");
+        if (cl.hasOption("N")) {
             // -N [TYPES] | --nodes[=TYPES]: the nodes configured in the CIB (pcmk__list_nodes())
-            String types = nodesArg != null ? nodesArg.substring("--nodes=".length())
-                : nodesAt + 1 < args.size() && !args.get(nodesAt + 1).startsWith("-") ? args.get(nodesAt + 1) : null;
+            String types = cl.getOptionValue("N");
+            if (types == null && !cl.getArgList().isEmpty()) {
+                types = cl.getArgList().get(0);   // "-N remote": GLib's optional value is only "--nodes=remote"
+            }
             List<CrmadminOutput.ConfiguredNode> nodes = CrmadminOutput.nodes(cib.current().root(), types);
             if (format.equals("text")) {
-                out.print(CrmadminOutput.nodesText(nodes, args.contains("-B") || args.contains("--bash-export"),
-                    quiet));
+                out.print(CrmadminOutput.nodesText(nodes, cl.hasOption("B"), quiet));
             } else {
                 out.print(CrmadminOutput.as(format, CrmadminOutput.result(args, CrmadminOutput.nodesXml(nodes), 0,
                     "OK", null)));
             }
             return 0;
         }
-        if (args.contains("-D") || args.contains("--dc_lookup")) {
+        if (cl.hasOption("D")) {
             ControllerStatus s = status();
             if (s.dc() == null) {
                 if (!format.equals("text")) {
@@ -612,9 +673,8 @@ public final class ControllerService implements Controller, AdminCommand {
             out.println(quiet ? s.dc() : "Designated Controller is: " + s.dc());
             return 0;
         }
-        if (args.contains("-S") || args.contains("--status")) {
-            int at = Math.max(args.indexOf("-S"), args.indexOf("--status"));
-            String asked = at + 1 < args.size() && !args.get(at + 1).startsWith("-") ? args.get(at + 1) : null;
+        if (cl.hasOption("S")) {
+            String asked = cl.getOptionValue("S");
             ControllerStatus s = status();
             if (asked != null && !asked.equals(s.node())) {
                 // Pacemaker's crmadmin asks that node's controller over the cluster; this one answers only for the
@@ -633,24 +693,20 @@ public final class ControllerService implements Controller, AdminCommand {
             out.println(quiet ? state : "Controller on " + s.node() + " in state " + state + ": ok");
             return 0;
         }
-        if (args.contains("--timeline")) {
+        if (cl.hasOption("P")) {
+            err.println("crmadmin: -P (pacemakerd's state) is not supported by Vigil: one node process is the whole"
+                + " stack; it is running if this command answered (vigil status shows its bundles)");
+            return 1;
+        }
+        if (cl.hasOption("timeline")) {
             // --incidents N (default 3) | --all; --local: this node's own steps instead of the DC's
-            int count = 3;
-            int i = args.indexOf("--incidents");
-            if (i >= 0) {
-                try {
-                    count = Integer.parseInt(args.get(i + 1));
-                } catch (IndexOutOfBoundsException | NumberFormatException e) {
-                    err.println("crmadmin: --incidents needs a number");
-                    return 64;
-                }
-            }
-            if (args.contains("--all")) {
+            int count = cl.hasOption("incidents") ? Integer.parseInt(cl.getOptionValue("incidents")) : 3;
+            if (cl.hasOption("all")) {
                 count = 0;
             }
             List<TimelineEvent> events;
             String source;
-            if (args.contains("--local")) {
+            if (cl.hasOption("local")) {
                 events = timeline();
                 source = "steps seen on " + node.name();
             } else {
@@ -671,13 +727,8 @@ public final class ControllerService implements Controller, AdminCommand {
             out.print(Incidents.format(events, count, source));
             return 0;
         }
-        if (args.contains("--describe")) {
-            out.println(status().summary());
-            return 0;
-        }
-        err.println("usage: crmadmin -D|--dc_lookup [-q] | -S|--status NODE [-q] | -N|--nodes [TYPES] [-B] [-q]"
-            + " | --describe | --timeline [--incidents N | --all] [--local]   (-D, -S, -N: --output-as text|xml|json)");
-        return 64;
+        out.println(status().summary());   // --describe
+        return 0;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -19,9 +20,11 @@ import org.vigil.crm.api.cib.CibSnapshot;
 import org.vigil.crm.api.cib.XmlNode;
 import org.vigil.crm.api.controller.Controller;
 import org.vigil.crm.api.controller.ControllerStatus;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.QuorumService;
 import org.vigil.kernel.api.QuorumState;
 import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.kernel.api.command.UsageException;
 
 /**
  * {@code vigil wait --ready [--timeout T] [--quiet]}: returns once the cluster is ready for work, so scripts need no
@@ -56,31 +59,27 @@ public final class WaitCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws InterruptedException {
+        ToolOptions o = new ToolOptions("wait", "vigil wait --ready [--timeout T] [--quiet]")
+            .longFlag("ready", "return once the cluster is ready")
+            .value("t", "timeout", "T", "give up after T (e.g. 30s, 2min, 500ms; default 60s), exit 124")
+            .flag("q", "quiet", "print nothing when ready");
+        CommandLine cl;
+        try {
+            cl = o.parse(args);
+        } catch (UsageException e) {
+            (e.status() == 0 ? out : err).println(e.getMessage());
+            return e.status();
+        }
         long timeout = DEFAULT_TIMEOUT_MS;
-        boolean ready = false;
-        boolean quiet = false;
-        for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-                case "--ready" -> ready = true;
-                case "-q", "--quiet" -> quiet = true;
-                case "--timeout", "-t" -> {
-                    if (i + 1 >= args.size()) {
-                        err.println("wait: --timeout needs a value (e.g. 30s, 2min, 500ms)");
-                        return 64;
-                    }
-                    timeout = Durations.parseMs(args.get(++i));
-                    if (timeout < 0) {
-                        err.println("wait: invalid --timeout '" + args.get(i) + "' (e.g. 30s, 2min, 500ms)");
-                        return 64;
-                    }
-                }
-                default -> {
-                    err.println("wait: unknown option '" + args.get(i) + "'");
-                    err.println("usage: vigil wait --ready [--timeout T] [--quiet]");
-                    return 64;
-                }
+        if (cl.hasOption("t")) {
+            timeout = Durations.parseMs(cl.getOptionValue("t"));
+            if (timeout < 0) {
+                err.println("wait: invalid --timeout '" + cl.getOptionValue("t") + "' (e.g. 30s, 2min, 500ms)");
+                return 64;
             }
         }
+        boolean ready = cl.hasOption("ready");
+        boolean quiet = cl.hasOption("q");
         if (!ready) {
             err.println("usage: vigil wait --ready [--timeout T] [--quiet]");
             return 64;

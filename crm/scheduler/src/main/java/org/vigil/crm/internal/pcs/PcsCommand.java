@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -29,8 +30,10 @@ import org.vigil.crm.internal.scheduler.output.StatusPrinter;
 import org.vigil.crm.internal.scheduler.schedule.Scheduler;
 import org.vigil.crm.internal.simulate.Simulation;
 import org.vigil.crm.internal.tools.ToolClock;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.CommandContext;
+import org.vigil.kernel.api.command.UsageException;
 
 /**
  * {@code pcs}, the Red Hat family's cluster shell, in pcs 0.11's syntax and wording for the commands that read and
@@ -50,10 +53,10 @@ import org.vigil.kernel.api.command.CommandContext;
  * changed CIB, as {@code crm_simulate} prints it. On a node, {@code move}, {@code ban}, {@code clear},
  * {@code cleanup} and {@code restart} are handed to {@code crm_resource}, as pcs does.
  *
- * <p>Option parsing: pcs's own (getopt for a handful of global flags anywhere on the line, then positional words
- * and {@code NAME=VALUE} groups introduced by keywords such as {@code op} and {@code meta}); neither commons-cli
- * (ToolOptions) nor picocli models those keyword groups, so the words are read here and only the global flags are
- * taken out first, as pcs's {@code parse_args} does.
+ * <p>Option parsing: as pcs's own, the options are taken out of the line first wherever they stand (pcs's
+ * {@code gnu_getopt} with its option list, here {@link ToolOptions} in Python getopt's wording: {@code Error: option
+ * --bogus not recognized}), the words left (positional words and the {@code NAME=VALUE} groups introduced by
+ * keywords such as {@code op} and {@code meta}) are read by the subcommands.
  */
 @Component(property = {AdminCommand.NAME + "=pcs",
     AdminCommand.DESCRIPTION + "=the pcs shell (0.11 syntax): pcs [-f FILE] [--dry-run] status|resource|constraint|"
@@ -122,6 +125,49 @@ public final class PcsCommand implements AdminCommand {
         return new PcsCommand(null, ToolClock.SYSTEM, AgentMetadata.INSTALLED);
     }
 
+    /** Stands for a negative number among the words while the options are parsed. */
+    private static final String NEGATIVE = "\u0001negative-number-";
+
+    /** pcs 0.11.5's long options that take a value (PCS_LONG_OPTIONS entries ending in "="). */
+    private static final java.util.Set<String> VALUE_OPTIONS = java.util.Set.of("request-timeout", "name", "group",
+        "node", "from", "to", "after", "before", "corosync_conf", "booth-conf", "booth-key", "output-format", "token");
+
+    /**
+     * pcs's options, as pcs 0.11.5 parses them: {@code getopt.gnu_getopt(argv, PCS_SHORT_OPTIONS = "hf:p:u:",
+     * PCS_LONG_OPTIONS)} (pcs/app.py main(), pcs/cli/common/parse_args.py), and Vigil's {@code --dry-run}. Those
+     * Vigil's pcs does not act on are still known, so that they are refused by name rather than as unknown.
+     */
+    static ToolOptions options() {
+        ToolOptions o = ToolOptions.pythonGetopt(TOOL, "pcs [-f file] [-h] [commands]...")
+            .flag("h", "help", "help").shortValue("f", "FILE", "CIB file").shortValue("p", "PASSWORD", "password")
+            .shortValue("u", "USER", "user").longFlag("dry-run", "Vigil: print the transition, change nothing");
+        for (String f : new String[] {"debug", "version", "help", "fullhelp", "force", "skip-offline", "autodelete",
+            "simulate", "all", "full", "local", "wait", "config", "start", "enable", "disabled", "off", "brief", "safe",
+            "no-strict", "strict", "pacemaker", "corosync", "no-default-ops", "defaults", "nodesc", "master",
+            "promoted", "no-watchdog-validation", "no-cluster-uuid", "no-keys-sync", "hide-inactive", "monitor",
+            "groups", "expired", "no-expire-check", "overwrite", "agent-validation"}) {
+            if (!f.equals("help")) {
+                o.longFlag(f, f);
+            }
+        }
+        for (String v : VALUE_OPTIONS) {
+            o.longValue(v, "VALUE", v);
+        }
+        return o;
+    }
+
+    /** pcs's {@code _is_negative_num()}: "-" and an integer, or anything Python's float() reads ("-INFINITY"). */
+    static boolean negativeNumber(String a) {
+        if (!a.startsWith("-") || a.length() < 2) {
+            return false;
+        }
+        String r = a.substring(1).strip().toLowerCase(java.util.Locale.ROOT);
+        if (r.equals("inf") || r.equals("infinity") || r.equals("nan")) {
+            return true;
+        }
+        return r.matches("(\\d+(_\\d+)*)?(\\.\\d*)?([e][-+]?\\d+)?") && r.chars().anyMatch(Character::isDigit);
+    }
+
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
         return execute(args, CommandContext.ofNode(), out, err);
@@ -129,70 +175,76 @@ public final class PcsCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) throws Exception {
+        CommandLine cl;
         List<String> words = new ArrayList<>();
-        String file = null;
-        boolean force = false;
-        boolean dryRun = false;
-        boolean full = false;
-        boolean noDefaultOps = false;
-        boolean disabled = false;
-        boolean all = false;
-        boolean off = false;
-        boolean monitor = false;
-        boolean config = false;
         String wait = null;
-        String group = null;
-        boolean positionalOnly = false;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (positionalOnly) {
-                words.add(a);
-                continue;
+        try {
+            // pcs's main(): "--wait=N" becomes --wait (N kept), and negative numbers that are not an option's value
+            // (a score "-100", "-INFINITY") are words, not options (parse_args.filter_out_non_option_negative_numbers)
+            List<String> argv = new ArrayList<>();
+            List<String> negatives = new ArrayList<>();
+            ToolOptions o = options();
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if (a.startsWith("--wait=") && a.length() > "--wait=".length()) {
+                    wait = a.substring("--wait=".length());
+                    a = "--wait";
+                }
+                String prev = i > 0 ? args.get(i - 1) : "";
+                boolean prevTakesValue = prev.equals("-f") || prev.equals("-p") || prev.equals("-u")
+                    || (prev.startsWith("--") && !prev.contains("=") && VALUE_OPTIONS.contains(prev.substring(2)));
+                if (negativeNumber(a) && !prevTakesValue) {
+                    negatives.add(a);
+                    a = NEGATIVE + (negatives.size() - 1);
+                }
+                argv.add(a);
             }
-            switch (a) {
-                case "--" -> positionalOnly = true;
-                case "-f" -> {
-                    if (i + 1 >= args.size()) {
-                        err.println("Error: option -f requires an argument");
-                        return 1;
-                    }
-                    file = args.get(++i);
+            cl = o.parse(argv, true);
+            for (String w : cl.getArgList()) {
+                words.add(w.startsWith(NEGATIVE) ? negatives.get(Integer.parseInt(w.substring(NEGATIVE.length()))) : w);
+            }
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (org.apache.commons.cli.Option opt : cl.getOptions()) {
+                String name = opt.getLongOpt() != null ? "--" + opt.getLongOpt() : "-" + opt.getOpt();
+                if (!seen.add(name)) {
+                    throw new UsageException("Error: " + name + " can only be used once", 1);
                 }
-                case "--force" -> force = true;
-                case "--dry-run" -> dryRun = true;
-                case "--full" -> full = true;
-                case "--no-default-ops" -> noDefaultOps = true;
-                case "--disabled" -> disabled = true;
-                case "--all" -> all = true;
-                case "--off" -> off = true;
-                case "--monitor" -> monitor = true;
-                case "--config" -> config = true;
-                case "--wait" -> wait = "";
-                case "--group" -> {
-                    if (i + 1 >= args.size()) {
-                        err.println("Error: option --group requires an argument");
-                        return 1;
-                    }
-                    group = args.get(++i);
-                }
-                case "-h", "--help" -> {
-                    out.println(usage());
-                    return 0;
-                }
-                default -> {
-                    if (a.startsWith("--wait=")) {
-                        wait = a.substring("--wait=".length());
-                    } else if (a.startsWith("--group=")) {
-                        group = a.substring("--group=".length());
-                    } else if (a.startsWith("-f") && a.length() > 2 && !a.startsWith("--")) {
-                        file = a.substring(2);
-                    } else if (a.startsWith("--") && !a.contains("=")) {
-                        err.println("Error: option " + a + " not recognized");
-                        return 1;
-                    } else {
-                        words.add(a);
-                    }
-                }
+            }
+        } catch (UsageException e) {
+            err.println(e.getMessage());
+            if (e.getMessage().startsWith("Error: option ")) {
+                err.println(usage());   // pcs prints its usage after a getopt error
+            }
+            return 1;
+        }
+        if (cl.hasOption("h")) {
+            out.println(usage());
+            return 0;
+        }
+        if (cl.hasOption("wait") && wait == null) {
+            wait = "";
+        }
+        String file = cl.getOptionValue("f");
+        boolean force = cl.hasOption("force");
+        boolean dryRun = cl.hasOption("dry-run");
+        boolean full = cl.hasOption("full");
+        boolean noDefaultOps = cl.hasOption("no-default-ops");
+        boolean disabled = cl.hasOption("disabled");
+        boolean all = cl.hasOption("all");
+        boolean off = cl.hasOption("off");
+        boolean monitor = cl.hasOption("monitor");
+        String group = cl.getOptionValue("group");
+        boolean config = cl.hasOption("config");
+        for (String unsupported : new String[] {"p", "u", "debug", "skip-offline", "autodelete", "simulate", "local",
+            "start", "enable", "request-timeout", "brief", "safe", "no-strict", "strict", "pacemaker",
+            "corosync", "defaults", "nodesc", "master", "promoted", "name", "node", "from", "to", "after", "before",
+            "corosync_conf", "booth-conf", "booth-key", "no-watchdog-validation", "no-cluster-uuid", "no-keys-sync",
+            "hide-inactive", "groups", "expired", "no-expire-check", "overwrite", "output-format", "fullhelp",
+            "version", "token", "agent-validation"}) {
+            if (cl.hasOption(unsupported)) {
+                err.println("Error: option " + (unsupported.length() == 1 ? "-" : "--") + unsupported
+                    + " is not supported by Vigil's pcs");
+                return 1;
             }
         }
         if (words.isEmpty()) {
@@ -233,7 +285,7 @@ public final class PcsCommand implements AdminCommand {
         } else {
             root = Xml.copy(live.current().root());
         }
-        XmlElement before = root.deepCopy();
+        XmlElement before = dryRun ? root.deepCopy() : null;   // only --dry-run compares before and after
         Pcs pcs = new Pcs(root, new Pcs.Flags(path != null, force, full, noDefaultOps, disabled, group, all), agents);
         int rc;
         try {
@@ -962,8 +1014,7 @@ public final class PcsCommand implements AdminCommand {
                 node standby|unstandby|maintenance|unmaintenance <node>...|--all
                 node attribute [<node> [<name>=<value>...]]
                 stonith create|config|delete, stonith fence <node> [--off], stonith history [node]
-                cluster cib [<filename>] [scope=<scope> | --config]
-                cluster cib-push <filename> [diff-against=<original> | scope=<scope> | --config] [--wait[=<n>]]
+                cluster cib
                 quorum status               (the quorum bundle's)
 
             --dry-run changes nothing and prints the transition the change would cause.""";

@@ -91,7 +91,7 @@ public final class CrmNodeCommand implements AdminCommand {
         ToolOptions opts = options();
         CommandLine cl;
         try {
-            cl = opts.parse(args);
+            cl = opts.parse(args, true);
         } catch (UsageException e) {
             if (e.status() == 0) {
                 out.println(e.getMessage());
@@ -113,7 +113,13 @@ public final class CrmNodeCommand implements AdminCommand {
             }
         }
         if (command == 0) {
-            err.println(opts.help());
+            err.println(opts.help());   // as Pacemaker's crm_node: its usage, exit 64
+            return CibError.USAGE;
+        }
+        if (!cl.getArgList().isEmpty()) {
+            // Pacemaker's crm_node ignores stray words; Vigil refuses them (a typo is not silently dropped)
+            err.println("crm_node: non-option arguments: " + String.join(" ", cl.getArgList())
+                + "\nTry 'crm_node --help' for the options");
             return CibError.USAGE;
         }
         String format = cl.getOptionValue("output-as", "text");
