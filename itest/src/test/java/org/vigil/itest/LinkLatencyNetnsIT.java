@@ -61,7 +61,8 @@ class LinkLatencyNetnsIT {
         }
     }
 
-    /** Two rings on each node's eth0 (ports 5405 and 5407), token 1000: pings every 250 ms, down after 500 ms. */
+    /** Two rings on each node's eth0 (ports 5405 and 5407), token 1000 (effective 1650 ms with three
+     * nodes): pings every 412 ms, down after 825 ms. */
     static Path config(String transport) throws Exception {
         boolean mcast = transport.equals("udp");
         StringBuilder c = new StringBuilder("totem {\n version: 2\n cluster_name: vlk\n transport: " + transport
@@ -147,7 +148,9 @@ class LinkLatencyNetnsIT {
                     double min = sample(last[0], "vigil_link_latency_min_seconds", p, r);
                     figures.add(String.format("node%d->node%d link%d ave %.3f ms (min %.3f, max %.3f)", i, p, r,
                         ave * 1e3, min * 1e3, max * 1e3));
-                    assertTrue(min > 0 && min <= ave && ave <= max && max <= 0.5, figures.toString());
+                    // a PONG later than the link timeout is discarded (knet's process_pong): half the effective token,
+                    // 1000 + 650 ms per node beyond two = 1650 ms for three nodes, so no sample exceeds 825 ms
+                    assertTrue(min > 0 && min <= ave && ave <= max && max <= 0.825, figures.toString());
                 }
             }
         }
