@@ -93,10 +93,27 @@ public final class AdminSocket {
     private record CommandRef(AdminCommand command, ServiceReference<AdminCommand> ref) {
     }
 
+    /**
+     * How long a command that is not registered yet is waited for while the node is still starting: the socket
+     * answers as soon as the kernel runs (start level 3), before the CRM's commands exist (level 4).
+     */
+    static final long STARTUP_WAIT_MS = Long.getLong("vigil.admin.startupWaitMs", 60_000);
+
+    /** True while the framework is still starting its bundles (the system bundle is STARTING). */
+    private final java.util.function.BooleanSupplier starting;
+
     @Activate
-    public AdminSocket(@Reference VigilNode node, @Reference Cmap cmap) throws IOException {
+    public AdminSocket(@Reference VigilNode node, @Reference Cmap cmap, org.osgi.framework.BundleContext context)
+        throws IOException {
         this.node = node;
         this.cmap = cmap;
+        this.starting = () -> {
+            try {
+                return context.getBundle(0).getState() == org.osgi.framework.Bundle.STARTING;
+            } catch (IllegalStateException e) {
+                return false;
+            }
+        };
         this.socketPath = node.stateDir().resolve("vigil.sock");
         Files.deleteIfExists(socketPath);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -125,6 +142,12 @@ public final class AdminSocket {
      * bytes directly). Commands are added with {@link #bindCommand}.
      */
     AdminSocket(Cmap cmap) {
+        this(cmap, () -> false);
+    }
+
+    /** As {@link #AdminSocket(Cmap)}, with what tells whether the node is still starting. */
+    AdminSocket(Cmap cmap, java.util.function.BooleanSupplier starting) {
+        this.starting = starting;
         this.node = null;
         this.cmap = cmap;
         this.socketPath = null;
@@ -374,6 +397,9 @@ public final class AdminSocket {
             return 2;
         }
         String name = argv.get(0);
+        if (lookup(name) == null && (argv.size() < 2 || lookup(name + " " + argv.get(1)) == null)) {
+            awaitRegistered(argv);
+        }
         if (argv.size() >= 2) {
             // two-word commands such as "pcs quorum" (several bundles contribute pcs subcommands)
             CommandRef two = lookup(name + " " + argv.get(1));
@@ -391,6 +417,25 @@ public final class AdminSocket {
         }
         err.println("vigil: unknown command '" + shown(name) + "' (try 'vigil help')");
         return UNKNOWN_COMMAND;
+    }
+
+    /**
+     * While the node is still starting, waits (at most {@link #STARTUP_WAIT_MS}) for a command that is not
+     * registered yet: a bundle started after the kernel (the CRM's, the agents') may be about to register it.
+     */
+    private void awaitRegistered(List<String> argv) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STARTUP_WAIT_MS);
+        while (starting.getAsBoolean() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (lookup(argv.get(0)) != null || argv.size() >= 2 && lookup(argv.get(0) + " " + argv.get(1)) != null) {
+                return;
+            }
+        }
     }
 
     /** A word from the client as quoted in a message: at most 80 characters. */
