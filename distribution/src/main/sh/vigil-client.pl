@@ -63,8 +63,9 @@ if (!connect($s, pack('S Z108', $AF_UNIX, $sock))) {
 my $cwd = readlink('/proc/self/cwd');
 $cwd = $ENV{PWD} if !defined $cwd || $cwd !~ m{^/};
 my $req = "\x01VIGIL/1\n";
-# A command that reads its standard input (cibadmin --xml-pipe) gets it sent along ("I<len>\n<bytes>").
-if ($ARGV[0] eq 'cibadmin' && grep { $_ eq '-p' || $_ eq '--xml-pipe' } @ARGV) {
+# A command that reads its standard input (cibadmin or crm_simulate --xml-pipe) gets it sent along
+# ("I<len>\n<bytes>").
+if (($ARGV[0] eq 'cibadmin' || $ARGV[0] eq 'crm_simulate') && grep { $_ eq '-p' || $_ eq '--xml-pipe' } @ARGV) {
     binmode STDIN;
     local $/;
     my $in = <STDIN>;

@@ -26,10 +26,9 @@ import org.junit.jupiter.api.Timeout;
  * move-with-constraint} (the resource moves) and {@code pcs resource clear}. Two nodes on 127.0.0.1 (no network
  * namespace).
  *
- * <p>Not working yet, so not here: {@code pcs resource move} without {@code -with-constraint} (pcs 0.11's default,
- * which removes its constraint afterwards): pcs first runs {@code crm_simulate --simulate --save-output F
- * --save-graph G --xml-pipe} on a changed copy of the CIB, which Vigil's {@code crm_simulate} does not take (it reads
- * a file), so pcs sees no transition and answers "No action necessary, requested change would have no effect".
+ * <p>And {@code pcs resource move} without {@code -with-constraint} (pcs 0.11's default, which removes its
+ * constraint once the resource has moved): pcs simulates the change first with {@code crm_simulate --simulate
+ * --save-output F --save-graph G --xml-pipe} (the CIB on standard input) and reads the graph and the simulated CIB.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -185,5 +184,25 @@ class DebianPcsIT {
         NodeProcessIT.Result c = pcs("resource", "clear", "P1");
         assertEquals(0, c.status(), c.out() + c.err());
         assertTrue(!cib().contains("cli-prefer-P1"), cib());
+    }
+
+    @Test
+    @Order(6)
+    void pcsResourceMoveMovesAndRemovesItsConstraint() throws Exception {
+        // pcs refuses a move the scheduler would undo once its constraint is gone (and so does it against
+        // Pacemaker): the stickiness must outweigh the location preference of 50 for node1 made above
+        NodeProcessIT.Result st = vigil("crm_attribute", "--type", "rsc_defaults", "-n", "resource-stickiness",
+            "-v", "100");
+        assertEquals(0, st.status(), st.out() + st.err());
+        String where = awaitLocated("P1", "resource P1 is running on: node");
+        String other = where.contains("node1") ? "node2" : "node1";
+        NodeProcessIT.Result r = pcs("resource", "move", "P1", other);
+        assertEquals(0, r.status(), r.out() + r.err());
+        try {
+            awaitLocated("P1", "resource P1 is running on: " + other);
+        } catch (AssertionError e) {
+            throw new AssertionError("pcs said: " + r.out() + r.err(), e);
+        }
+        assertTrue(!cib().contains("cli-prefer-P1"), "pcs removed its constraint after the move: " + cib());
     }
 }

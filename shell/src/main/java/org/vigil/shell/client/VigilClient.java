@@ -203,9 +203,9 @@ public final class VigilClient {
             cwd = null;
         }
         size += cwd == null ? 0 : cwd.length + 12;
-        // a command that reads its standard input (cibadmin --xml-pipe) gets it sent along
+        // a command that reads its standard input (cibadmin or crm_simulate --xml-pipe) gets it sent along
         byte[] stdin = null;
-        if (argc > 0 && args[first].equals("cibadmin")) {
+        if (argc > 0 && (args[first].equals("cibadmin") || args[first].equals("crm_simulate"))) {
             for (int i = first; i < args.length; i++) {
                 if (args[i].equals("-p") || args[i].equals("--xml-pipe")) {
                     stdin = System.in.readAllBytes();

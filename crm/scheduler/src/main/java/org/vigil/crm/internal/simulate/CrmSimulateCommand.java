@@ -55,6 +55,7 @@ public final class CrmSimulateCommand implements AdminCommand {
     @Override
     public int execute(List<String> args, CommandContext context, PrintStream out, PrintStream err)
         throws Exception {
-        return tool.run("crm_simulate", SimulateMain.class.getName(), args, context.cwd(), out, err);
+        return tool.run("crm_simulate", SimulateMain.class.getName(), args, context.cwd(),
+            context.hasStdin() ? context.stdin() : null, out, err);
     }
 }

@@ -1,6 +1,7 @@
 package org.vigil.crm.internal.simulate;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -32,7 +33,11 @@ public final class SimulateMain {
                vigil simulate -x FILE [-S] [-s]
                vigil simulate --batch DIR --out OUTDIR [-S] [-s]
           -x, --xml-file FILE   the CIB to use (configuration and status)
+          -p, --xml-pipe        read the CIB from the standard input
           -S, --simulate        simulate the transition and show the resulting cluster status
+          -O, --save-output F   write the CIB the (simulated) transition leaves to F
+          -G, --save-graph F    write the transition graph (Pacemaker's XML) to F
+          -I, --save-input F    write the input CIB to F
           -s, --show-scores     show allocation scores
           -R, --run             compute the transition without simulating it (the default)
           --batch DIR           run every DIR/*.xml in this JVM, writing OUTDIR/NAME.txt
@@ -43,7 +48,8 @@ public final class SimulateMain {
 
     /** The command line: the one place that reads the clock and the system zone for {@code vigil simulate}. */
     public static void main(String[] args) {
-        int rc = run(args, System.out, System.err, java.time.Instant.now(), java.time.ZoneId.systemDefault());
+        int rc = run(args, System.in, System.out, System.err, java.time.Instant.now(),
+            java.time.ZoneId.systemDefault());
         System.out.flush();
         System.exit(rc);
     }
@@ -56,7 +62,20 @@ public final class SimulateMain {
      */
     public static int run(String[] args, PrintStream out, PrintStream err, java.time.Instant clock,
                           java.time.ZoneId zone) {
+        return run(args, InputStream.nullInputStream(), out, err, clock, zone);
+    }
+
+    /**
+     * As {@link #run(String[], PrintStream, PrintStream, java.time.Instant, java.time.ZoneId)}, with the standard
+     * input {@code --xml-pipe} reads the CIB from.
+     */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, java.time.Instant clock,
+                          java.time.ZoneId zone) {
         String file = null;
+        boolean pipe = false;
+        String saveOutput = null;
+        String saveGraph = null;
+        String saveInput = null;
         String batch = null;
         String outDir = null;
         boolean simulate = false;
@@ -73,6 +92,20 @@ public final class SimulateMain {
                     file = args[++i];
                 }
                 case "-S", "--simulate" -> simulate = true;
+                case "-p", "--xml-pipe" -> pipe = true;
+                case "-O", "--save-output", "-G", "--save-graph", "-I", "--save-input" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("simulate: " + a + " needs a file name");
+                        err.println(USAGE);
+                        return 2;
+                    }
+                    String f = args[++i];
+                    switch (a) {
+                        case "-O", "--save-output" -> saveOutput = f;
+                        case "-G", "--save-graph" -> saveGraph = f;
+                        default -> saveInput = f;
+                    }
+                }
                 case "-s", "--show-scores" -> scores = true;
                 case "-R", "--run", "-Q", "--quiet" -> {
                 }
@@ -95,7 +128,13 @@ public final class SimulateMain {
                     return 0;
                 }
                 default -> {
-                    if (a.startsWith("--xml-file=")) {
+                    if (a.startsWith("--save-output=")) {
+                        saveOutput = a.substring("--save-output=".length());
+                    } else if (a.startsWith("--save-graph=")) {
+                        saveGraph = a.substring("--save-graph=".length());
+                    } else if (a.startsWith("--save-input=")) {
+                        saveInput = a.substring("--save-input=".length());
+                    } else if (a.startsWith("--xml-file=")) {
                         file = a.substring("--xml-file=".length());
                     } else {
                         err.println("simulate: unknown option '" + a + "'");
@@ -113,22 +152,37 @@ public final class SimulateMain {
             }
             return batch(Path.of(batch), Path.of(outDir), opts, err);
         }
-        if (file == null) {
+        if (file != null && pipe) {
+            err.println("simulate: --xml-file and --xml-pipe cannot be used together");
+            return 2;
+        }
+        if (file == null && !pipe) {
             err.println("simulate: no input given (use --xml-file FILE)");
             err.println(USAGE);
             return 2;
         }
         String input = file;
+        boolean keep = saveOutput != null || saveGraph != null;
         try {
             List<String> warnings = new ArrayList<>();
-            String text = Simulation.withLargeStack(() -> {
-                XmlElement root = Simulation.load(Path.of(input));
-                return Simulation.run(root, opts, warnings);
+            XmlElement[] loaded = new XmlElement[1];
+            Simulation.Outcome result = Simulation.withLargeStack(() -> {
+                XmlElement root = input != null ? Simulation.load(Path.of(input))
+                    : Simulation.load(in, "the standard input");
+                loaded[0] = root;
+                return Simulation.run(root, opts, warnings, keep);
             });
             for (String w : warnings) {
                 err.println("warning: " + w);
             }
-            out.print(text);
+            out.print(result.text());
+            // crm_simulate writes these after the run (pcmk__simulate(): --save-input before scheduling is the same
+            // document, --save-graph the transition, --save-output the CIB the simulated transition left)
+            if (saveInput != null && !save(saveInput, text(loaded[0]), err)
+                || saveGraph != null && !save(saveGraph, GraphXml.of(result.transition()), err)
+                || saveOutput != null && !save(saveOutput, text(result.revised()), err)) {
+                return 73;
+            }
             return 0;
         } catch (CibException e) {
             err.println("simulate: " + e.getMessage());
@@ -136,6 +190,23 @@ public final class SimulateMain {
         } catch (Exception | StackOverflowError | OutOfMemoryError e) {
             err.println("simulate: internal error while scheduling " + file + ": " + e);
             return 70;
+        }
+    }
+
+    private static String text(XmlElement e) {
+        StringBuilder sb = new StringBuilder();
+        e.write(sb, 0);
+        return sb.toString();
+    }
+
+    /** Writes a file crm_simulate was asked to save; false (and why, on {@code err}) when it cannot. */
+    private static boolean save(String name, String content, PrintStream err) {
+        try {
+            Files.writeString(Path.of(name), content, StandardCharsets.UTF_8);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            err.println("simulate: cannot write " + name + ": " + e.getMessage());
+            return false;
         }
     }
 

@@ -327,5 +327,16 @@ final class SimulatedExecution {
             op.set("migrate_source", a.meta.get("migrate_source"));
             op.set("migrate_target", a.meta.get("migrate_target"));
         }
+        if (a.node != null && !"notify".equals(task)) {
+            // pcmk__create_history_xml() records the digest of the action's parameters, as an executor does for a
+            // real result (Vigil's executor: OpDigest.of(ExecRequest.attributes())): without it, scheduling the
+            // simulated CIB again finds no digest and restarts the resource "due to resource definition change"
+            java.util.TreeMap<String, String> attrs = new java.util.TreeMap<>();
+            org.vigil.crm.internal.scheduler.graph.GraphExport.addAttributes(a, a.node.uname, a.node.id, attrs,
+                new java.util.HashMap<>());
+            op.set("crm_feature_set", attrs.getOrDefault("crm_feature_set",
+                org.vigil.crm.internal.scheduler.graph.GraphExport.FEATURE_SET));
+            op.set("op-digest", org.vigil.crm.api.exec.OpDigest.of(attrs));
+        }
     }
 }

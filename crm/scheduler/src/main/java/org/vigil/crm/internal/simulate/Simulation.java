@@ -151,6 +151,27 @@ public final class Simulation {
      * @param warnings where the scheduler's configuration warnings go (each once, in order), or {@code null}
      */
     public static String run(XmlElement root, Options opts, java.util.Collection<String> warnings) {
+        return run(root, opts, warnings, false).text();
+    }
+
+    /**
+     * What one run gives: crm_simulate's text, and when asked for, the transition graph and the CIB as the
+     * simulated transition leaves it ({@code --save-graph}, {@code --save-output}).
+     *
+     * @param transition the graph, or null when not asked for
+     * @param revised    the CIB after the simulated transition ({@link Options#simulate()}), else the input's copy;
+     *                   null when not asked for
+     */
+    public record Outcome(String text, org.vigil.crm.api.Transition transition, XmlElement revised) {
+    }
+
+    /**
+     * Runs on a parsed CIB.
+     *
+     * @param warnings where the scheduler's configuration warnings go (each once, in order), or {@code null}
+     * @param keep     also keep the transition graph and the resulting CIB in the outcome
+     */
+    public static Outcome run(XmlElement root, Options opts, java.util.Collection<String> warnings, boolean keep) {
         StringBuilder out = new StringBuilder(4096);
         boolean printed = false;
         CrmTime now = now(root, out, opts);
@@ -187,14 +208,30 @@ public final class Simulation {
         for (String l : ws.summary()) {
             out.append("  * ").append(l).append('\n');
         }
+        // crm_simulate's graph: transition 0 of a transition engine that is not a cluster's
+        org.vigil.crm.api.Transition graph = keep ? org.vigil.crm.internal.scheduler.graph.GraphExport.transition(
+            ws, 0, "crm_simulate") : null;
+        XmlElement revised = keep ? root.deepCopy() : null;
         if (opts.simulate()) {
             out.append('\n');
-            XmlElement revised = SimulatedExecution.execute(ws, root.deepCopy(), out);
+            revised = SimulatedExecution.execute(ws, root.deepCopy(), out);
             CrmTime now2 = now(revised, out, opts);
             out.append('\n');
             WorkingSet after = StatusPrinter.unpackOnly(revised, now2);
             StatusPrinter.print(after, "Revised Cluster Status", out);
         }
-        return out.toString();
+        return new Outcome(out.toString(), graph, revised);
+    }
+
+    /** As {@link #load(Path)}, from a stream ({@code --xml-pipe}: the CIB on standard input). */
+    public static XmlElement load(InputStream in, String name) throws CibException {
+        try (in) {
+            XmlElement root = new CibParser(org.vigil.crm.api.PolicyEngine.MAX_CIB_BYTES).parse(
+                new java.io.BufferedInputStream(in, 1 << 16), name);
+            CibChecker.check(root, name);
+            return root;
+        } catch (IOException e) {
+            throw new CibException(name, 0, 0, "cannot read: " + describe(e));
+        }
     }
 }

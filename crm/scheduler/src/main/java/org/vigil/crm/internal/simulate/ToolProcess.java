@@ -87,6 +87,12 @@ final class ToolProcess {
      */
     int run(String tool, String mainClass, List<String> args, Path cwd, PrintStream out, PrintStream err)
         throws IOException, InterruptedException {
+        return run(tool, mainClass, args, cwd, null, out, err);
+    }
+
+    /** As above, with {@code stdin} (the client's standard input, or null for none) as the child's. */
+    int run(String tool, String mainClass, List<String> args, Path cwd, byte[] stdin, PrintStream out,
+            PrintStream err) throws IOException, InterruptedException {
         String heap = System.getProperty(HEAP_PROPERTY, "512m");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC",
@@ -94,8 +100,22 @@ final class ToolProcess {
             String.join(":", classpath().stream().map(Path::toString).toList()),
             mainClass));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+        if (stdin == null) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        Process p = pb.start();
+        if (stdin != null) {
+            Thread feeder = new Thread(() -> {
+                try (OutputStream o = p.getOutputStream()) {
+                    o.write(stdin);
+                } catch (IOException e) {
+                    // the child stopped reading
+                }
+            }, "vigil-tool-stdin");
+            feeder.setDaemon(true);
+            feeder.start();
+        }
         Thread copier = new Thread(() -> copy(p.getErrorStream(), err), "vigil-tool-stderr");
         copier.setDaemon(true);
         copier.start();

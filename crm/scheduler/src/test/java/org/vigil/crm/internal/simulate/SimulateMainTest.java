@@ -73,6 +73,51 @@ class SimulateMainTest {
         assertTrue(r.out().contains("pcmk__primitive_assign: vm allocation score on f20node2: 0"), r.out());
     }
 
+    /**
+     * What Debian's pcs runs before {@code pcs resource move} (pcs/lib/pacemaker/live.py simulate_cib_xml()):
+     * {@code crm_simulate --simulate --save-output F --save-graph G --xml-pipe}, the CIB on standard input. The
+     * graph is Pacemaker's XML (pcs reads synapse/action_set/rsc_op: operation, on_node, primitive id), and the saved
+     * CIB is the one the simulated transition left: scheduling it again moves nothing.
+     */
+    @Test
+    void xmlPipeSavesTheGraphAndTheSimulatedCibAsPcsReadsThem() throws Exception {
+        Path f = corpusFile("1360");
+        Path graph = tmp.resolve("graph.xml");
+        Path output = tmp.resolve("out.xml");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = SimulateMain.run(new String[] {"--simulate", "--save-output", output.toString(), "--save-graph",
+            graph.toString(), "--xml-pipe"}, Files.newInputStream(f), new PrintStream(out, true),
+            new PrintStream(err, true), TestClock.NOW, TestClock.ZONE);
+        assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+        assertEquals(expected("1360").stripTrailing(), out.toString(StandardCharsets.UTF_8).stripTrailing(),
+            "the same text as from the file");
+
+        org.w3c.dom.Document g = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            .parse(graph.toFile());
+        assertEquals("transition_graph", g.getDocumentElement().getTagName());
+        javax.xml.xpath.XPath xp = javax.xml.xpath.XPathFactory.newInstance().newXPath();
+        org.w3c.dom.NodeList ops = (org.w3c.dom.NodeList) xp.evaluate("/transition_graph/synapse/action_set/rsc_op",
+            g, javax.xml.xpath.XPathConstants.NODESET);
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (int i = 0; i < ops.getLength(); i++) {
+            org.w3c.dom.Element op = (org.w3c.dom.Element) ops.item(i);
+            org.w3c.dom.Element prim = (org.w3c.dom.Element) op.getElementsByTagName("primitive").item(0);
+            Integer.parseInt(op.getAttribute("id"));
+            seen.add(op.getAttribute("operation") + " " + prim.getAttribute("id") + "/" + prim.getAttribute("long-id")
+                + " " + op.getAttribute("on_node"));
+        }
+        // "Move dollies:0 ( ssgtest1a -> ssgtest1b )": a stop on the one and a start on the other (an anonymous
+        // clone's instance: the clone's name as id, the instance as long-id, as add_resource_details() writes them)
+        assertTrue(seen.contains("stop dollies/dollies:0 ssgtest1a"), seen.toString());
+        assertTrue(seen.contains("start dollies/dollies:0 ssgtest1b"), seen.toString());
+
+        Run again = run("-x", output.toString());
+        assertEquals(0, again.rc(), again.err());
+        assertTrue(again.out().endsWith("Transition Summary:\n"), "nothing left to do: " + again.out());
+        assertEquals(2, run("-x", f.toString(), "--xml-pipe").rc(), "a file and the pipe at once");
+    }
+
     @Test
     void usageErrors() {
         assertEquals(2, run().rc());

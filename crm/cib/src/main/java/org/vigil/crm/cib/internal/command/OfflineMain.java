@@ -42,7 +42,7 @@ public final class OfflineMain {
             StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
             StandardCharsets.UTF_8);
-        int status = run(System.getenv("CIB_file"), args, out, err);
+        int status = run(System.getenv("CIB_file"), args, System.in, out, err);
         out.flush();
         err.flush();
         System.exit(status);
@@ -50,6 +50,15 @@ public final class OfflineMain {
 
     /** Runs {@code args[0]} on the CIB in {@code file}; returns its exit status. */
     public static int run(String file, String[] args, PrintStream out, PrintStream err) {
+        return run(file, args, java.io.InputStream.nullInputStream(), out, err);
+    }
+
+    /**
+     * As {@link #run(String, String[], PrintStream, PrintStream)}, with the standard input a command given
+     * {@code -p}/{@code --xml-pipe} reads (pcs patches a simulated CIB file with {@code cibadmin --patch --xml-pipe}
+     * and {@code CIB_file} set).
+     */
+    public static int run(String file, String[] args, java.io.InputStream in, PrintStream out, PrintStream err) {
         if (args.length == 0 || !COMMANDS.contains(args[0])) {
             err.println("vigil: with CIB_file set, only these commands work on the file: "
                 + String.join(", ", COMMANDS.stream().sorted().toList()));
@@ -71,7 +80,9 @@ public final class OfflineMain {
         }
         try {
             AdminCommand cmd = command(tool, cib);
-            return cmd.execute(rest, out, err);
+            byte[] stdin = rest.contains("-p") || rest.contains("--xml-pipe") ? in.readAllBytes() : null;
+            return cmd.execute(rest, new org.vigil.kernel.api.command.CommandContext(
+                Path.of("").toAbsolutePath(), stdin), out, err);
         } catch (UsageException e) {
             err.println(e.getMessage());
             return e.status();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.vigil.crm.api.CibException;
@@ -85,13 +84,23 @@ public final class FileCib implements Cib {
         return f;
     }
 
+    /**
+     * Writes the changed CIB back into the file itself, as Pacemaker's file CIB does for a file that is not the live
+     * CIB ({@code cib_file_signoff()} -> {@code write_xml_file()} in lib/cib/cib_file.c: the file truncated and
+     * written, the same inode). A rename would leave a program that holds the file open reading the old content:
+     * pcs runs {@code crm_resource --move} with {@code CIB_file} set to a temporary file it keeps open and reads the
+     * result back through that handle ({@code pcs resource move}). The document is made in full before the file is
+     * touched, and synced after.
+     */
     private void save(XmlNode root) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        try {
-            Files.writeString(tmp, root.toPrettyXml(), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+        byte[] bytes = root.toPrettyXml().getBytes(StandardCharsets.UTF_8);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
         }
     }
 

@@ -138,7 +138,7 @@ public final class GraphExport {
     }
 
     /** The {@code <attributes>} element. Follows {@code add_action_attributes()}. */
-    static void addAttributes(Action a, String onNode, String onNodeUuid, TreeMap<String, String> attrs,
+    public static void addAttributes(Action a, String onNode, String onNodeUuid, TreeMap<String, String> attrs,
                               Map<String, String> metaNames) {
         attrs.put("crm_feature_set", FEATURE_SET);
         for (Map.Entry<String, String> e : a.extra.entrySet()) {
