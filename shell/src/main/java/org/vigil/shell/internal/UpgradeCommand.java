@@ -558,9 +558,14 @@ public final class UpgradeCommand implements AdminCommand {
     }
 
     /** Records every other bundle stopped or started while the upgrade runs. */
+    /**
+     * Collects the other bundles the swap restarted: those stopped during it (a refresh stops and starts a bundle).
+     * A bundle that only starts (the node is still starting its later start levels) was not restarted, nor is the
+     * framework itself (its STARTED event ends the node's own start).
+     */
     private static SynchronousBundleListener watch(String bsn, Set<String> others) {
         return e -> {
-            if ((e.getType() == BundleEvent.STOPPED || e.getType() == BundleEvent.STARTED)
+            if (e.getType() == BundleEvent.STOPPED && e.getBundle().getBundleId() != 0
                 && !bsn.equals(e.getBundle().getSymbolicName())
                 && !e.getBundle().getLocation().startsWith("vigil-upgrade-check:")) {
                 others.add(e.getBundle().getSymbolicName());
