@@ -138,11 +138,16 @@ class LinkLatencyNetnsIT {
                     int peer = p;
                     int link = r;
                     String[] last = {""};
-                    NetnsCluster.await(transport + ": node" + i + " measures node" + p + " on link" + r, TIMEOUT, () -> {
-                        last[0] = metrics(node);
-                        return sample(last[0], "vigil_link_connected", peer, link) == 1.0
-                            && sample(last[0], "vigil_link_latency_seconds", peer, link) > 0;
-                    });
+                    String what = transport + ": node" + i + " measures node" + p + " on link" + r;
+                    try {
+                        NetnsCluster.await(what, TIMEOUT, () -> {
+                            last[0] = metrics(node);
+                            return sample(last[0], "vigil_link_connected", peer, link) == 1.0
+                                && sample(last[0], "vigil_link_latency_seconds", peer, link) > 0;
+                        });
+                    } catch (AssertionError e) {
+                        throw new AssertionError(e.getMessage() + "; " + diagnosis(node, peer, last[0]), e);
+                    }
                     double ave = sample(last[0], "vigil_link_latency_seconds", p, r);
                     double max = sample(last[0], "vigil_link_latency_max_seconds", p, r);
                     double min = sample(last[0], "vigil_link_latency_min_seconds", p, r);
@@ -156,6 +161,30 @@ class LinkLatencyNetnsIT {
         }
         System.out.println(transport + " heartbeat round trips: " + String.join("; ", figures));
         return figures;
+    }
+
+    /** What node {@code i} knew of its links when a wait failed: its last scrape's link lines (or that the scrape
+     * failed), {@code corosync-cfgtool -n}, the knet counters for {@code peer} and its log's last lines. */
+    static String diagnosis(int i, int peer, String lastScrape) {
+        StringBuilder d = new StringBuilder("node" + i + "'s last /metrics link lines: ");
+        if (lastScrape.isEmpty()) {
+            d.append("(the scrape failed or was empty)");
+        } else {
+            lastScrape.lines().filter(l -> l.startsWith("vigil_link_")).forEach(l -> d.append("\n  ").append(l));
+        }
+        try {
+            NetnsCluster.Result n = cluster.vigil(i, "corosync-cfgtool", "-n");
+            d.append("\ncorosync-cfgtool -n (").append(n.status()).append("):\n").append(n.out()).append(n.err());
+            NetnsCluster.Result k = cluster.vigil(i, "corosync-cmapctl", "-m", "stats");
+            k.out().lines().filter(l -> l.startsWith("stats.knet.node" + peer + ".") || l.startsWith("stats.wire"))
+                .forEach(l -> d.append("\n  ").append(l));
+            List<String> log = Files.readAllLines(cluster.log(i));
+            d.append("\nnode").append(i).append("'s log, last lines:\n")
+                .append(String.join("\n", log.subList(Math.max(0, log.size() - 40), log.size())));
+        } catch (Exception e) {
+            d.append("\n(diagnosis failed: ").append(e).append(')');
+        }
+        return d.toString();
     }
 
     @Test

@@ -99,7 +99,8 @@ public final class ConfigSchema {
         u32("totem.rrp_problem_count_threshold", "10", "", 0, U32, "corosync 2.x redundant ring tuning");
         u32("totem.rrp_problem_count_mcast_threshold", "100", "", 0, U32, "corosync 2.x redundant ring tuning");
         u32("totem.rrp_token_expired_timeout", null, "ms", 0, U32, "corosync 2.x redundant ring tuning");
-        u32("totem.rrp_autorecovery_check_timeout", "1000", "ms", 0, U32, "corosync 2.x redundant ring tuning");
+        u32("totem.rrp_autorecovery_check_timeout", "1000", "ms", 0, U32,
+            "a faulty ring whose heartbeats answer again is re-enabled after this long (0: only corosync-cfgtool -r)");
         // totem { interface {} }
         u32("totem.interface.*.ringnumber", "0", "", 0, 1, "ring number of this interface (0 or 1)");
         u32("totem.interface.*.linknumber", "0", "", 0, 1, "corosync 3 name of ringnumber");

@@ -159,6 +159,12 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private SchedulingPause schedCheck;
     private long nextSchedCheck;
     private long startedAt;
+    /** When each ring was marked faulty (for the automatic recovery). */
+    private final long[] faultySince;
+    /** corosync 2's {@code rrp_autorecovery_check_timeout} in nanoseconds; 0: no automatic recovery. */
+    private final long autorecoveryNanos;
+    /** The last fault check, so a check after a scheduling pause can tell it saw a stale picture. */
+    private long lastFaultCheck;
 
     /**
      * @param config   the node's validated configuration
@@ -185,6 +191,9 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         lastRx = new long[rings][nodes.size()];
         connected = new boolean[rings][nodes.size()];
         faulty = new boolean[rings];
+        faultySince = new long[rings];
+        autorecoveryNanos = TimeUnit.MILLISECONDS.toNanos(config.raw("totem.rrp_autorecovery_check_timeout")
+            .map(Long::parseLong).orElse(1000L));
         for (int i = 0; i < nodes.size(); i++) {
             VigilConfig.Node n = nodes.get(i);
             nodeIds[i] = n.nodeId();
@@ -707,8 +716,21 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         return "stats.knet.node" + Integer.toUnsignedString(node) + ".link" + ring + ".connected";
     }
 
-    /** A ring silent from every other node for a token timeout, while another ring is not, is faulty. */
+    /**
+     * A ring silent from every other node for a token timeout, while another ring is not, is faulty (corosync 2's
+     * passive rrp, {@code passive_monitor} in totemrrp.c, marks a ring whose receive count falls behind the
+     * others'). A check that follows a pause of the protocol thread longer than half a token is skipped: the I/O
+     * threads may not have read yet what queued on one ring while they stood still, and that ring would look
+     * silent. A faulty ring whose heartbeats answer again from every node the working rings reach is re-enabled
+     * after {@code rrp_autorecovery_check_timeout} ({@link #recoverFaultyRings}).
+     */
     private void detectFaultyRings(long now) {
+        boolean paused = lastFaultCheck != 0 && now - lastFaultCheck > HOUSEKEEPING_NANOS + tokenNanos / 2;
+        lastFaultCheck = now;
+        recoverFaultyRings(now);
+        if (paused) {
+            return;
+        }
         long[] newest = new long[rings];
         for (int r = 0; r < rings; r++) {
             newest[r] = startedAt;   // a ring never heard from counts as silent since the start
@@ -729,12 +751,51 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             }
             if (silent && otherAlive) {
                 faulty[r] = true;
+                faultySince[r] = now;
                 String why = "no datagram from any other node for " + config.totem().token() + " ms";
                 cmap.set("runtime.totem.link." + r + ".faulty", CmapType.UINT8, 1L);
                 cmap.setString("runtime.totem.link." + r + ".fault_reason", why);
                 int ring = r;
                 LOG.error("Marking ringid {} interface {} FAULTY: {}", r,
                     config.node(self).map(n -> n.addresses().get(ring)).orElse("?"), why);
+            }
+        }
+    }
+
+    /**
+     * corosync 2's automatic ring recovery ({@code rrp_autorecovery_check_timeout}, totemrrp.c's ring test
+     * messages, logged as "Automatically recovered ring N"): a ring faulty for at least that long is re-enabled when
+     * its heartbeats ({@link LinkMonitor}, which keeps pinging faulty rings) have a link up to every node that a
+     * working ring reaches, and to at least one node.
+     */
+    private void recoverFaultyRings(long now) {
+        if (autorecoveryNanos == 0) {
+            return;
+        }
+        for (int r = 0; r < rings; r++) {
+            if (!faulty[r] || now - faultySince[r] < autorecoveryNanos) {
+                continue;
+            }
+            boolean any = false;
+            boolean all = true;
+            for (int id : nodeIds) {
+                if (id == self) {
+                    continue;
+                }
+                boolean reachedElsewhere = false;
+                for (int q = 0; q < rings; q++) {
+                    reachedElsewhere |= q != r && !faulty[q] && monitor.up(q, id);
+                }
+                boolean up = monitor.up(r, id);
+                any |= up;
+                all &= up || !reachedElsewhere;
+            }
+            if (any && all) {
+                faulty[r] = false;
+                Arrays.fill(lastRx[r], now);
+                cmap.set("runtime.totem.link." + r + ".faulty", CmapType.UINT8, 0L);
+                cmap.delete("runtime.totem.link." + r + ".fault_reason");
+                LOG.info("Automatically recovered ring {}", r);
             }
         }
     }

@@ -52,9 +52,7 @@ class RingDriverLinkTest {
         return cmap.get(key).map(CmapEntry::longValue).orElse(-1L);
     }
 
-    @Test
-    void pingsBothRingsAnswersPingsAndDropsGarbage() throws Exception {
-        VigilConfig cfg = VigilConfig.fromText("t.conf", """
+    static final String CONF = """
             totem {
              version: 2
              cluster_name: links
@@ -85,7 +83,11 @@ class RingDriverLinkTest {
               nodeid: 2
              }
             }
-            """);
+            """;
+
+    @Test
+    void pingsBothRingsAnswersPingsAndDropsGarbage() throws Exception {
+        VigilConfig cfg = VigilConfig.fromText("t.conf", CONF);
         byte[] key = new byte[128];
         new Random(3).nextBytes(key);
         WireCodec peer = new WireCodec("links", 2, "aes256", "sha256", key);
@@ -200,6 +202,76 @@ class RingDriverLinkTest {
                 && LinkFrame.decode(s.payload()).code() == LinkFrame.PONG));
         } finally {
             driver.close();
+        }
+    }
+
+    /**
+     * Ring 1's heartbeats go unanswered while ring 0's are answered: ring 1 is marked faulty (corosync 2's passive
+     * rrp); once node 2 answers on ring 1 again, the ring is re-enabled by itself after
+     * rrp_autorecovery_check_timeout (corosync 2's "Automatically recovered ring 1"), with no corosync-cfgtool -r.
+     */
+    @Test
+    void aSilentRingIsMarkedFaultyAndRecoversByItselfWhenItsLinkAnswers() throws Exception {
+        VigilConfig cfg = VigilConfig.fromText("t.conf", CONF);
+        byte[] key = new byte[128];
+        new Random(3).nextBytes(key);
+        WireCodec peer = new WireCodec("links", 2, "aes256", "sha256", key);
+        CmapStore cmap = new CmapStore();
+        AtomicReference<DatagramReceiver> receiver = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicIntegerArray answering = new java.util.concurrent.atomic.AtomicIntegerArray(new int[] {1, 0});
+        InetSocketAddress[] from = {new InetSocketAddress("127.0.0.2", 47712), new InetSocketAddress("127.0.0.2", 47812)};
+        java.util.concurrent.ExecutorService node2 = java.util.concurrent.Executors.newSingleThreadExecutor();
+        Transport.Channel[] channels = new Transport.Channel[2];
+        for (int r = 0; r < 2; r++) {
+            int ring = r;
+            channels[r] = new Transport.Channel() {
+                @Override
+                public void send(int nodeId, ByteBuffer datagram) {
+                    WireCodec.Decoded d = peer.decode(datagram);
+                    if (d.ok() && LinkFrame.isLinkFrame(d.payload()) && answering.get(ring) == 1) {
+                        LinkFrame f = LinkFrame.decode(d.payload());
+                        if (f != null && f.code() == LinkFrame.PING) {
+                            byte[] pong = f.pong(1).encode();
+                            node2.execute(() -> receiver.get().received(ring, from[ring],
+                                peer.encode(pong, 0, pong.length)));
+                        }
+                    }
+                }
+
+                @Override
+                public void multicast(ByteBuffer datagram) {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+        RingDriver driver = new RingDriver(cfg, 1, dir, cmap, new RingDriver.Links() {
+            @Override
+            public Transport.Channel channel(int ring) {
+                return channels[ring];
+            }
+
+            @Override
+            public void setReceiver(DatagramReceiver r) {
+                receiver.set(r);
+            }
+        }, key);
+        try {
+            driver.start();
+            await("ring 1 faulty, ring 0 connected", () -> stat(cmap, "runtime.totem.link.1.faulty") == 1
+                && stat(cmap, "stats.knet.node2.link0.connected") == 1);
+            assertEquals(0, stat(cmap, "stats.knet.node2.link1.connected"));
+            assertTrue(cmap.get("runtime.totem.link.1.fault_reason").isPresent());
+            assertTrue(stat(cmap, "runtime.totem.link.0.faulty") <= 0, "ring 0 works");
+            answering.set(1, 1);
+            await("ring 1 recovered by itself", () -> stat(cmap, "runtime.totem.link.1.faulty") == 0
+                && stat(cmap, "stats.knet.node2.link1.connected") == 1);
+            assertTrue(cmap.get("runtime.totem.link.1.fault_reason").isEmpty());
+        } finally {
+            driver.close();
+            node2.shutdownNow();
         }
     }
 }
