@@ -45,10 +45,16 @@ class CrmResourceDifferentialTest {
     static final Path SCHEDULER_RESOURCES = Path.of("../scheduler/src/test/resources");
 
     /**
-     * Every how many CIBs of each list run (the suite's time: the whole corpus takes over three minutes on CI's two
-     * cores); {@code -Dvigil.differential.sample=1} runs them all.
+     * Every how many CIBs of each list run (the suite's time: the whole corpus takes over six minutes on CI's two
+     * cores, every second CIB over three); {@code -Dvigil.differential.sample=1} runs them all.
      */
-    static final int SAMPLE = Integer.getInteger("vigil.differential.sample", 2);
+    static final int SAMPLE = Integer.getInteger("vigil.differential.sample", 4);
+    /**
+     * Which of each {@link #SAMPLE} CIBs run: by default it moves on by one every day, so that successive CI runs
+     * cover the whole corpus; {@code -Dvigil.differential.offset=N} repeats a run (a failure names its offset).
+     */
+    static final int OFFSET = Integer.getInteger("vigil.differential.offset",
+        (int) Math.floorMod(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toEpochDay(), (long) SAMPLE));
     static final List<String> CORPUS = List.of("clone-anon-failcount", "colocate-primitive-with-clone", "group1",
         "migrate-1", "promoted-1", "rsc-discovery-per-node");
     private static final Pattern UNTIL = Pattern.compile("(Migration will take effect until: )\\S+ \\S+");
@@ -449,7 +455,7 @@ class CrmResourceDifferentialTest {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             List<java.util.concurrent.Future<Object[]>> results = new ArrayList<>();
-            for (int k = 0; k < cibs.size(); k += SAMPLE) {
+            for (int k = Math.min(OFFSET, cibs.size() - 1); k >= 0 && k < cibs.size(); k += SAMPLE) {
                 Path cib = cibs.get(k);
                 results.add(pool.submit(() -> {
                     int[] c = {0};
@@ -484,8 +490,9 @@ class CrmResourceDifferentialTest {
         int[] same = {0};
         eachInParallel(cibs, (cib, c, sm) -> compare(cib, c, script, section, sm), differences, count, same);
         System.out.println("crm_resource differential (" + section + "): " + same[0] + " of " + count[0]
-            + " command lines identical");
-        assertTrue(differences.isEmpty(), differences.size() + " of " + count[0] + " command lines differ:\n"
+            + " command lines identical (every " + SAMPLE + "th CIB from offset " + OFFSET + ")");
+        assertTrue(differences.isEmpty(), differences.size() + " of " + count[0] + " command lines differ (-Dvigil"
+            + ".differential.sample=" + SAMPLE + " -Dvigil.differential.offset=" + OFFSET + " repeats it):\n"
             + differences.stream().map(d -> d.lines().findFirst().orElse("")).collect(Collectors.joining("\n"))
             + "\n\nthe first ones in full:\n"
             + String.join("\n", differences.subList(0, Math.min(8, differences.size()))));
