@@ -36,7 +36,7 @@ public final class Distribution {
                 throw new IOException("exported bundle missing: " + file + " (build the distribution first)");
             }
             Integer level = launch.startLevels().get(entry);
-            out.add(bundle(file.toUri().toString()).startLevel(level == null ? 4 : level).start());
+            out.add(bundle(file.toUri().toString()).startLevel(level == null ? 5 : level).start());
         }
         out.add(frameworkProperty("org.osgi.framework.startlevel.beginning")
             .value(Integer.toString(launch.maxStartLevel())));
