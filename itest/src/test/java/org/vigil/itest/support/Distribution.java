@@ -2,6 +2,7 @@ package org.vigil.itest.support;
 
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -40,6 +41,8 @@ public final class Distribution {
         }
         out.add(frameworkProperty("org.osgi.framework.startlevel.beginning")
             .value(Integer.toString(launch.maxStartLevel())));
+        // Pax Exam raises the framework to its own level (5 unless told): every level of the plan must start
+        out.add(frameworkStartLevel(launch.maxStartLevel()));
         return out;
     }
 
