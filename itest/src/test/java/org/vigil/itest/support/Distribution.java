@@ -2,6 +2,7 @@ package org.vigil.itest.support;
 
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -36,10 +37,12 @@ public final class Distribution {
                 throw new IOException("exported bundle missing: " + file + " (build the distribution first)");
             }
             Integer level = launch.startLevels().get(entry);
-            out.add(bundle(file.toUri().toString()).startLevel(level == null ? 4 : level).start());
+            out.add(bundle(file.toUri().toString()).startLevel(level == null ? 5 : level).start());
         }
         out.add(frameworkProperty("org.osgi.framework.startlevel.beginning")
             .value(Integer.toString(launch.maxStartLevel())));
+        // Pax Exam raises the framework to its own level (5 unless told): every level of the plan must start
+        out.add(frameworkStartLevel(launch.maxStartLevel()));
         return out;
     }
 

@@ -95,7 +95,8 @@ public final class AdminSocket {
 
     /**
      * How long a command that is not registered yet is waited for while the node is still starting: the socket
-     * answers as soon as the kernel runs (start level 3), before the CRM's commands exist (level 4).
+     * answers as soon as the kernel runs (start level 3), before the admin commands (level 4) and the CRM's (level 5)
+     * exist.
      */
     static final long STARTUP_WAIT_MS = Long.getLong("vigil.admin.startupWaitMs", 60_000);
 

@@ -122,6 +122,9 @@ public final class AttrdEngine {
      * @param scheduler the engine's thread
      * @param nodes     node names and ids
      */
+    /** A sync replaced the CIB copy while the start-time erase was in flight (checked when it completes). */
+    private boolean syncDuringErase;
+
     public AttrdEngine(Cib cib, Scheduler scheduler, NodeNames nodes) {
         this.cib = cib;
         this.scheduler = scheduler;
@@ -163,6 +166,18 @@ public final class AttrdEngine {
                     LOG.warn("attrd: clearing this node's transient attributes failed: {}", rootMessage(e));
                 }
                 erasing = false;
+                if (syncDuringErase) {
+                    // the delete ran on the copy the sync then replaced: check the cluster's copy it installed
+                    syncDuringErase = false;
+                    if (!ownValueTaken && CibForm.holder(root(), Lifetime.REBOOT, localId) != null) {
+                        LOG.info("attrd: our CIB copy was replaced by the cluster's while this node's transient "
+                            + "attributes were being cleared, and it holds them from before this node started: "
+                            + "clearing them again");
+                        eraseOwnTransientAttributes();   // its completion flushes what waits
+                        done.complete(null);
+                        return;
+                    }
+                }
                 for (Lifetime l : Lifetime.values()) {
                     flush(l);
                 }
@@ -181,6 +196,11 @@ public final class AttrdEngine {
      */
     public void copyReplacedBySync(CibSnapshot after) {
         seen(after);   // the CIB tells its listeners before it publishes the copy
+        if (erasing && erasedAtStart && !ownValueTaken) {
+            // the start-time erase is in flight on the copy this sync replaced: look again once it is done (a node
+            // whose ring opens before its CRM starts gets the cluster's copy just as its attrd starts)
+            syncDuringErase = true;
+        }
         if (!erasedAtStart || ownValueTaken || erasing) {
             rewriteOwn(after.root());
             return;

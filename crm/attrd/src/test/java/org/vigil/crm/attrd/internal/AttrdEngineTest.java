@@ -353,6 +353,31 @@ class AttrdEngineTest {
     }
 
     @Test
+    void aSyncThatArrivesWhileTheStartTimeEraseIsInFlightIsLookedAtOnceTheEraseIsDone() throws Exception {
+        // a node whose ring opens before its CRM starts: the cluster's copy arrives just as its attrd starts
+        update(set("old", "1"));
+        update(set("old", "2").on("bravo"));
+        org.vigil.crm.api.cib.XmlNode clusters = cib.current().root().with("num_updates", "50");
+        MemoryCib fresh = new MemoryCib();
+        AttrdEngine restarted = new AttrdEngine(fresh, clock, new NodeNames("alpha", "1", List.of(
+            new NodeNames.KnownNode("bravo", "2"))));
+        fresh.hold = true;
+        CompletableFuture<Void> erased = restarted.eraseOwnTransientAttributes();   // on its own copy, in flight
+        clock.runDue();
+        fresh.replaceBySync(clusters);
+        restarted.copyReplacedBySync(new org.vigil.crm.api.cib.CibSnapshot(clusters));
+        clock.runDue();
+        fresh.hold = false;
+        fresh.release();
+        clock.runDue();
+        assertTrue(erased.isDone());
+        org.vigil.crm.api.cib.XmlNode after = fresh.current().root();
+        assertNull(CibForm.value(after, Lifetime.REBOOT, "1", "old", null), after.toXml());
+        assertEquals("2", CibForm.value(after, Lifetime.REBOOT, "2", "old", null), "other nodes' attributes stay");
+        assertEquals(2, fresh.requests.size(), "erased twice: on its own copy, then on the cluster's");
+    }
+
+    @Test
     void aFailCountTheExecutorWroteIsThisNodesValueAndASyncThatLosesItGetsItBack() throws Exception {
         update(set("pingd", "1"));   // a value of its own: a sync no longer erases this node's attributes
         org.vigil.crm.api.cib.XmlNode without = cib.current().root();
