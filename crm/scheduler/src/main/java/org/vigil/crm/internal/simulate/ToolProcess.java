@@ -18,7 +18,8 @@ import org.vigil.kernel.api.BundleLedger;
  * Runs a heavy offline tool (such as {@code crm_simulate} on an admin's CIB file, whose size the node does not
  * control) in a child JVM with its own heap limit, so that no input can exhaust the node's heap. The child's class
  * path is the jars of the running revisions of the bundles it needs (the scheduler and the CRM API), taken from
- * the {@link BundleLedger} and copied once per revision into a private temporary directory. Its standard output and error are copied to the caller's.
+ * the {@link BundleLedger} and copied once per revision into a private temporary directory, and the kernel's jar
+ * (on the framework's own class path) for its API. Its standard output and error are copied to the caller's.
  *
  * <p>Thread-safe.
  */
@@ -75,9 +76,28 @@ final class ToolProcess {
             f.toFile().deleteOnExit();
             jars.add(f);
         }
+        // the kernel's API (UsageException, thrown by the tools' option parser) comes with the framework's class path,
+        // not as a bundle of the ledger: its jar as the node loaded it
+        Path kernel = codeSource(org.vigil.kernel.api.command.UsageException.class);
+        if (kernel != null) {
+            jars.add(kernel);
+        }
         classpath = List.copyOf(jars);
         classpathVersions = now;
         return classpath;
+    }
+
+    /** The jar or directory a class was loaded from, or null when that is not a local file. */
+    static Path codeSource(Class<?> c) {
+        try {
+            java.security.CodeSource cs = c.getProtectionDomain().getCodeSource();
+            if (cs == null || cs.getLocation() == null || !"file".equals(cs.getLocation().getProtocol())) {
+                return null;
+            }
+            return Path.of(cs.getLocation().toURI());
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
