@@ -249,6 +249,25 @@ public final class ToolOptions {
         return parseOrHelp(args, false, out);
     }
 
+    /** What {@link #parseOrExit} read: the command line, or (line null) the status the tool exits with. */
+    public record Parsed(CommandLine line, int status) {
+    }
+
+    /**
+     * Parses, for a tool that prints its own errors: the help asked for is printed on {@code out} (status 0), a bad
+     * command line's error on {@code err} as it is (status: the tool's usage status); then the line is null.
+     */
+    public Parsed parseOrExit(List<String> args, boolean allowArguments, java.io.PrintStream out,
+                              java.io.PrintStream err) {
+        try {
+            CommandLine cl = parseOrHelp(args, allowArguments, out);
+            return new Parsed(cl, 0);
+        } catch (UsageException e) {
+            err.println(e.getMessage().stripTrailing());
+            return new Parsed(null, e.status());
+        }
+    }
+
     /** Once the tool's options are declared: GLib's {@code -h} for help where the tool has no {@code -h}. */
     private void prepare() {
         if (style == Style.GLIB && !glibH && !options.hasShortOption("h")) {

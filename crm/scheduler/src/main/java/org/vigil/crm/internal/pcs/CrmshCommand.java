@@ -164,16 +164,11 @@ public final class CrmshCommand implements AdminCommand {
         while (!line.isEmpty() && line.get(0).startsWith("CIB_file=")) {
             file = line.remove(0).substring("CIB_file=".length());
         }
-        CommandLine cl;
-        try {
-            cl = options().parseOrHelp(line, true, out);
-        } catch (UsageException e) {
-            // argparse's usage and "crm: error: ..." are printed as they are (not after the tool's name)
-            err.println(e.getMessage());
-            return e.status();
-        }
+        // argparse's usage and "crm: error: ..." are printed as they are (not after the tool's name)
+        ToolOptions.Parsed parsed = options().parseOrExit(line, true, out, err);
+        CommandLine cl = parsed.line();
         if (cl == null) {
-            return 0;
+            return parsed.status();
         }
         if (cl.hasOption("version")) {
             out.println(VERSION);

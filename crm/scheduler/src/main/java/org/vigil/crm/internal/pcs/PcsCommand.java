@@ -513,27 +513,15 @@ public final class PcsCommand implements AdminCommand {
             if (argv.size() > 2) {
                 throw usage("cib [filename] [scope=<scope> | --config]");
             }
-            String filename = null;
-            String scope = null;
-            for (String arg : argv) {
-                if (!arg.contains("=")) {
-                    filename = arg;
-                    continue;
+            String[] given = {null};
+            String filename = words(argv, "cib [filename] [scope=<scope> | --config]", (name, value) -> {
+                if (!name.equals("scope") || config) {
+                    return false;
                 }
-                String name = arg.substring(0, arg.indexOf('='));
-                String value = arg.substring(arg.indexOf('=') + 1);
-                if (name.equals("scope") && !config) {
-                    if (!CIB_SCOPES.contains(value)) {
-                        throw new Pcs.PcsError("invalid CIB scope '" + value + "'");
-                    }
-                    scope = value;
-                } else {
-                    throw usage("cib [filename] [scope=<scope> | --config]");
-                }
-            }
-            if (config) {
-                scope = "configuration";
-            }
+                given[0] = scope(value);
+                return true;
+            });
+            String scope = config ? "configuration" : given[0];
             String output = query(scope);
             if (filename == null) {
                 out.println(output.stripTrailing());
@@ -601,33 +589,24 @@ public final class PcsCommand implements AdminCommand {
                     timeout = Long.toString(t);
                 }
             }
-            String filename = null;
-            String scope = null;
-            String diffAgainst = null;
-            for (String arg : argv) {
-                if (!arg.contains("=")) {
-                    filename = arg;
-                    continue;
-                }
-                String name = arg.substring(0, arg.indexOf('='));
-                String value = arg.substring(arg.indexOf('=') + 1);
-                if (name.equals("scope")) {
-                    if (config) {
-                        throw new Pcs.PcsError("Cannot use both scope and --config");
+            String[] given = {null, null};
+            String filename = words(argv, syntax, (name, value) -> {
+                switch (name) {
+                    case "scope" -> {
+                        if (config) {
+                            throw new Pcs.PcsError("Cannot use both scope and --config");
+                        }
+                        given[0] = scope(value);
                     }
-                    if (!CIB_SCOPES.contains(value)) {
-                        throw new Pcs.PcsError("invalid CIB scope '" + value + "'");
+                    case "diff-against" -> given[1] = value;
+                    default -> {
+                        return false;
                     }
-                    scope = value;
-                } else if (name.equals("diff-against")) {
-                    diffAgainst = value;
-                } else {
-                    throw usage(syntax);
                 }
-            }
-            if (config) {
-                scope = "configuration";
-            }
+                return true;
+            });
+            String scope = config ? "configuration" : given[0];
+            String diffAgainst = given[1];
             if (diffAgainst != null && scope != null) {
                 throw new Pcs.PcsError("Cannot use both scope and diff-against");
             }
@@ -728,6 +707,40 @@ public final class PcsCommand implements AdminCommand {
                 }
             }
             return false;
+        }
+
+        /** One {@code NAME=VALUE} word of {@code cluster cib|cib-push}: taken (true), or not one of the command's. */
+        @FunctionalInterface
+        private interface Pair {
+            boolean take(String name, String value) throws Pcs.PcsError;
+        }
+
+        /**
+         * The words of {@code cluster cib|cib-push} as pcs's loops read them, in order: a word without '=' is the file
+         * name (the last one wins), a {@code NAME=VALUE} goes to {@code pair}, and one it does not take is the
+         * command's usage error.
+         *
+         * @return the file name, or null
+         */
+        private static String words(List<String> argv, String syntax, Pair pair) throws Pcs.PcsError {
+            String filename = null;
+            for (String arg : argv) {
+                int eq = arg.indexOf('=');
+                if (eq < 0) {
+                    filename = arg;
+                } else if (!pair.take(arg.substring(0, eq), arg.substring(eq + 1))) {
+                    throw usage(syntax);
+                }
+            }
+            return filename;
+        }
+
+        /** A {@code scope=} value: one of the CIB's sections, else pcs's error. */
+        private static String scope(String value) throws Pcs.PcsError {
+            if (!CIB_SCOPES.contains(value)) {
+                throw new Pcs.PcsError("invalid CIB scope '" + value + "'");
+            }
+            return value;
         }
 
         private static Pcs.PcsError usage(String syntax) {

@@ -14,7 +14,6 @@ import org.apache.commons.cli.Option;
 import org.vigil.crm.api.CibException;
 import org.vigil.crm.internal.cib.XmlElement;
 import org.vigil.crm.toolsupport.ToolOptions;
-import org.vigil.kernel.api.command.UsageException;
 
 /**
  * {@code vigil simulate} / {@code crm_simulate}: runs the scheduler on a CIB file and prints what Pacemaker's
@@ -130,15 +129,10 @@ public final class SimulateMain {
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, java.time.Instant clock,
                           java.time.ZoneId zone) {
-        CommandLine cl;
-        try {
-            cl = options().parseOrHelp(List.of(args), out);
-        } catch (UsageException e) {
-            err.println(e.getMessage());
-            return e.status();
-        }
+        ToolOptions.Parsed parsed = options().parseOrExit(List.of(args), false, out, err);
+        CommandLine cl = parsed.line();
         if (cl == null) {
-            return 0;
+            return parsed.status();
         }
         if (cl.hasOption("version")) {
             out.println("Pacemaker 2.1.5 (Vigil)");
