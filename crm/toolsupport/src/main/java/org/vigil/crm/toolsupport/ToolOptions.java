@@ -268,6 +268,25 @@ public final class ToolOptions {
         }
     }
 
+    /** A tool's work, which may end in a UsageException. */
+    @FunctionalInterface
+    public interface Body {
+        int run() throws Exception;
+    }
+
+    /**
+     * Runs a tool that prints its own usage errors: a UsageException from {@code body} is printed as it is (the help,
+     * status 0, on {@code out}; an error on {@code err}, the real tool's own wording) and its status returned.
+     */
+    public static int printingUsage(java.io.PrintStream out, java.io.PrintStream err, Body body) throws Exception {
+        try {
+            return body.run();
+        } catch (UsageException e) {
+            (e.status() == 0 ? out : err).println(e.getMessage());
+            return e.status();
+        }
+    }
+
     /** Once the tool's options are declared: GLib's {@code -h} for help where the tool has no {@code -h}. */
     private void prepare() {
         if (style == Style.GLIB && !glibH && !options.hasShortOption("h")) {
