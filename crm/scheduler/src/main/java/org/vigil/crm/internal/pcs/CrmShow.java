@@ -17,8 +17,8 @@ import org.vigil.crm.internal.cib.XmlElement;
  * bundles, tags, location (node and score, rules), colocation, order and ticket constraints with or without resource
  * sets, fencing topology, cluster properties, resource and operation defaults and alerts. What crmsh's syntax cannot
  * say (its {@code cli_use_validate()} round trip fails: an attribute the syntax lacks, two sets read back as one, an
- * id with '.') is shown as crmsh shows it, {@code xml <element ...>}. Templates, ACLs and the CIB's comments are
- * not yet shown ({@code # not shown: ...}).
+ * id with '.') is shown as crmsh shows it, {@code xml <element ...>}. Resource templates too; ACLs and the CIB's
+ * comments are not yet shown ({@code # not shown: ...}, comments left out).
  */
 final class CrmShow {
 
@@ -180,6 +180,7 @@ final class CrmShow {
                     }
                 }
             }
+            case "template" -> objs.add(new Obj(1, r.get("id"), primitive(r, "rsc_template")));
             case "bundle" -> {
                 objs.add(new Obj(3, r.get("id"), bundle(r)));
                 r.children("primitive").forEach(p -> objs.add(new Obj(2, p.get("id"), primitive(p))));
@@ -242,12 +243,17 @@ final class CrmShow {
     }
 
     private static String primitive(XmlElement p) {
+        return primitive(p, "primitive");
+    }
+
+    /** {@code CibPrimitive}: a primitive, or ({@code rsc_template}) a resource template. */
+    private static String primitive(XmlElement p, String keyword) {
         XmlElement emptyOps = p.firstChild("operations");
         if (emptyOps != null && emptyOps.kids().isEmpty() && emptyOps.attributes().isEmpty()) {
             return xml(p);   // an empty <operations/> is not said in crmsh's syntax (cli_use_validate())
         }
         List<String> parts = new ArrayList<>();
-        parts.add("primitive " + p.get("id") + " " + (p.get("template") != null ? "@" + p.get("template")
+        parts.add(keyword + " " + p.get("id") + " " + (p.get("template") != null ? "@" + p.get("template")
             : agent(p)));
         if (p.get("description") != null) {
             parts.add(nv("description", p.get("description")));

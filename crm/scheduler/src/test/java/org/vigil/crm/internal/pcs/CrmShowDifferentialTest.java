@@ -27,7 +27,8 @@ class CrmShowDifferentialTest {
 
     static final List<String> SHORT = List.of("group1", "clone-anon-failcount", "promoted-1", "stonith-0",
         "bundle-replicas-change", "order-sets", "bug-lf-2493", "allow-unhealthy-nodes", "colocation-influence",
-        "op-defaults-3", "per-node-attrs", "date-2", "bug-5014-ordered-set-symmetrical-true", "662", "base-score");
+        "op-defaults-3", "per-node-attrs", "date-2", "bug-5014-ordered-set-symmetrical-true", "662", "base-score",
+        "template-2");
 
     @TempDir
     Path tmp;
