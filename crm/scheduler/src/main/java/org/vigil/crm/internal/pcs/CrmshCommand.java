@@ -37,6 +37,11 @@ import org.vigil.kernel.api.command.UsageException;
  * {@code resource start|stop|status|move|ban|clear|cleanup}, {@code node standby|online}. Changes are made as crmsh
  * commits them (the configuration replaced); {@code --dry-run} (Vigil's) prints the transition instead, and
  * {@code --cib-file FILE} (Vigil's spelling of crmsh's {@code CIB_file=FILE}) works on a file with no node.
+ *
+ * <p>The command line is read as crmsh reads it (crmsh/main.py {@code parse_options()}, crmsh/ui_context.py
+ * {@code Context.run()}): crm's own options by {@link ToolOptions} in argparse's manner, then the level and command,
+ * whose words crmsh's {@code validate_arguments()}, {@code move_or_ban()} and {@code parse_option_for_nodes()} check
+ * as here, errors in crmsh's words ({@code ERROR: level.command: ...}, exit 1).
  */
 @Component(property = {AdminCommand.NAME + "=crm",
     AdminCommand.DESCRIPTION + "=the crm shell (crmsh 4.4 basics): crm [--cib-file F] [--dry-run] status | configure "
