@@ -76,15 +76,42 @@ final class ToolProcess {
             f.toFile().deleteOnExit();
             jars.add(f);
         }
-        // the kernel's API (UsageException, thrown by the tools' option parser) comes with the framework's class path,
-        // not as a bundle of the ledger: its jar as the node loaded it
-        Path kernel = codeSource(org.vigil.kernel.api.command.UsageException.class);
+        // the kernel's API (UsageException, thrown by the tools' option parser): the kernel's jar on the node's own
+        // class path (the launcher's), else where the class was loaded from
+        Path kernel = onClassPath(System.getProperty("java.class.path", ""),
+            "org/vigil/kernel/api/command/UsageException.class");
+        if (kernel == null) {
+            kernel = codeSource(org.vigil.kernel.api.command.UsageException.class);
+        }
         if (kernel != null) {
             jars.add(kernel);
         }
         classpath = List.copyOf(jars);
         classpathVersions = now;
         return classpath;
+    }
+
+    /** The entry of a class path (a directory or a jar) that holds {@code resource}, or null. */
+    static Path onClassPath(String classPath, String resource) {
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p) && Files.isRegularFile(p.resolve(resource))) {
+                return p.toAbsolutePath();
+            }
+            if (Files.isRegularFile(p)) {
+                try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(p.toFile())) {
+                    if (z.getEntry(resource) != null) {
+                        return p.toAbsolutePath();
+                    }
+                } catch (IOException e) {
+                    // not a jar
+                }
+            }
+        }
+        return null;
     }
 
     /** The jar or directory a class was loaded from, or null when that is not a local file. */

@@ -177,6 +177,25 @@ class SimulateMainTest {
         ToolProcess.codeSource(org.apache.commons.cli.CommandLine.class),
         ToolProcess.codeSource(org.vigil.kernel.api.command.UsageException.class));
 
+    /** The kernel's jar is found on a class path (the node's: the launcher puts kernel.jar there), a jar or a dir. */
+    @Test
+    void theKernelApiIsFoundOnTheClassPath() throws Exception {
+        String resource = "org/vigil/kernel/api/command/UsageException.class";
+        Path kernel = ToolProcess.codeSource(org.vigil.kernel.api.command.UsageException.class);
+        Path jar = tmp.resolve("kernel.jar");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            z.putNextEntry(new java.util.zip.ZipEntry(resource));
+            z.closeEntry();
+        }
+        String sep = java.io.File.pathSeparator;
+        assertEquals(jar.toAbsolutePath(), ToolProcess.onClassPath(tmp.resolve("none.jar") + sep + tmp + sep + jar,
+            resource));
+        if (Files.isDirectory(kernel)) {
+            assertEquals(kernel, ToolProcess.onClassPath("" + sep + kernel, resource));
+        }
+        assertEquals(null, ToolProcess.onClassPath(tmp.toString(), resource));
+    }
+
     /** The node's crm_simulate runs the same code, in a child JVM, with files relative to the admin's directory. */
     @Test
     void theAdminCommandRunsTheSameCodeInAChildJvm() throws Exception {
