@@ -366,6 +366,14 @@ public final class CrmshCommand implements AdminCommand {
                         if (a.contains("xml")) {
                             pcs.out.append(Xml.text(pcs.cib));
                         } else if (!a.isEmpty()) {
+                            for (String id : a) {
+                                // crmsh's show_objects(): an id it does not know ends the command, unqualified
+                                if (Xml.byId(pcs.cib, id) == null && !id.equals("fencing_topology")
+                                    && Xml.named(pcs.cib, "node").stream().noneMatch(n -> id.equals(n.get("uname")))) {
+                                    err.println("ERROR: object " + id + " does not exist");
+                                    return 1;
+                                }
+                            }
                             String all = CrmShow.show(pcs.cib);
                             for (String entry : all.split("\n(?!\t)")) {
                                 String id = entry.split("[ :]", 3).length > 1 ? entry.split("[ :]", 3)[1] : "";

@@ -42,7 +42,8 @@ class CrmshOptionsDifferentialTest {
         List.of("resource", "move", "child_rsc1", "a", "b", "c"), List.of("resource", "move", "child_rsc1"),
         List.of("resource", "migrate", "child_rsc1", "nowhere", "forever"), List.of("resource", "start"),
         List.of("resource", "cleanup", "a", "b", "c", "d"), List.of("resource", "bogus"), List.of("bogus"),
-        List.of("configure", "bogus"), List.of("status", "full", "--bogus=1"),
+        List.of("configure", "bogus"), List.of("configure", "show", "--cib-file"), List.of("configure", "show",
+            "child_rsc1", "nosuch"), List.of("status", "full", "--bogus=1"),
         List.of("node", "standby", "node1", "--all"), List.of("node", "standby", "--bogus"),
         List.of("-F", "--bogus", "resource", "clear"));
 
