@@ -69,13 +69,8 @@ public final class CmapctlCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        try {
-            return run(args, out, err);
-        } catch (UsageException e) {
-            // the real tool's own wording, printed as it is (ToolOptions words getopt's errors with the tool's name)
-            (e.status() == 0 ? out : err).println(e.getMessage());
-            return e.status();
-        }
+        // the real tool's own wording, printed as it is (ToolOptions words getopt's errors with the tool's name)
+        return ToolOptions.printingUsage(out, err, () -> run(args, out, err));
     }
 
     private int run(List<String> args, PrintStream out, PrintStream err) throws Exception {

@@ -166,13 +166,12 @@ public final class UpgradeCommand implements AdminCommand {
             .longValue("rollback", "SYMBOLIC-NAME", "back to the previous revision of the bundle");
         CommandLine cl;
         try {
-            cl = o.parse(args, true);
+            cl = o.parseOrHelp(args, true, out);
         } catch (UsageException e) {
-            if (e.status() == 0) {
-                out.println(e.getMessage());
-                return 0;
-            }
             throw new UsageException(e.getMessage() + "\n" + USAGE, 2);
+        }
+        if (cl == null) {
+            return 0;
         }
         if (cl.hasOption("rollback")) {
             if (!cl.getArgList().isEmpty()) {

@@ -28,6 +28,11 @@ import org.vigil.kernel.api.command.UsageException;
  *     {@code corosync-cfgtool: unrecognized option '--bogus'}, {@code corosync-cfgtool: option requires an argument
  *     -- 'k'}, exit 1 ({@code EXIT_FAILURE}), optionally followed by the tool's usage (corosync-quorumtool prints
  *     it).</li>
+ * <li>{@link Style#PYTHON_GETOPT}, pcs (Python's {@code getopt.gnu_getopt()}): {@code Error: option --bogus not
+ *     recognized}, exit 1;</li>
+ * <li>{@link Style#ARGPARSE}, crmsh (Python's {@code argparse}, {@code parse_known_args()} with the subcommand
+ *     as {@code REMAINDER}): the usage, then {@code crm: error: argument -f/--file: expected one argument}, exit 2;
+ *     options are read up to the first word that is not one, the rest is the subcommand's.</li>
  * </ul>
  *
  * <p>Not thread-safe: one per call.
@@ -46,7 +51,13 @@ public final class ToolOptions {
          * Python's {@code getopt.gnu_getopt()} as pcs reports it ({@code Error: option --bogus not recognized},
          * exit 1): long options by unambiguous prefix, words and options in any order.
          */
-        PYTHON_GETOPT
+        PYTHON_GETOPT,
+        /**
+         * Python's {@code argparse} as crmsh 4.4's {@code crm} uses it ({@code parse_known_args()}, the subcommand
+         * a {@code REMAINDER}): options up to the first word that is not one, long options by unambiguous prefix,
+         * {@code -h}/{@code --help}; errors are the usage and {@code crm: error: ...}, exit 2.
+         */
+        ARGPARSE
     }
 
     private final String tool;
@@ -55,6 +66,14 @@ public final class ToolOptions {
     private final Options options = new Options();
     private String usageOnError;
     private List<String> lastArgs = List.of();
+    /** Argparse: unknown options are dropped, as {@code parse_known_args()} leaves them aside. */
+    private boolean ignoreUnknown;
+    /** Argparse: options among the arguments too. */
+    private boolean interspersed;
+    /** Argparse: long options matched only when spelled in full (Vigil's own, not the real tool's). */
+    private final java.util.Set<String> exactOnly = new java.util.HashSet<>();
+    /** GLib: {@code -h} is help when the tool has no {@code -h} of its own (GLib's context_has_h_entry()). */
+    private boolean glibH;
 
     /** A Pacemaker tool ({@link Style#GLIB}), with {@code -?}/{@code --help}. */
     public ToolOptions(String tool, String usage) {
@@ -83,6 +102,43 @@ public final class ToolOptions {
     /** A tool that parses with Python's {@code getopt.gnu_getopt()} and says "Error: ..." (pcs), exit 1. */
     public static ToolOptions pythonGetopt(String tool, String usage) {
         return new ToolOptions(tool, usage, Style.PYTHON_GETOPT);
+    }
+
+    /**
+     * A tool that parses with Python's {@code argparse} (crmsh's {@code crm}), with {@code -h}/{@code --help}:
+     * errors are the usage line and {@code TOOL: error: ...}, exit 2.
+     *
+     * @param usage the usage text after {@code usage: }, as argparse prints it
+     */
+    public static ToolOptions argparse(String tool, String usage) {
+        return new ToolOptions(tool, usage, Style.ARGPARSE).flag("h", "help", "show this help message and exit");
+    }
+
+    /**
+     * Argparse: unknown options are not refused, as {@code parse_known_args()} leaves them aside: dropped before the
+     * subcommand (crm's own options), or, {@link #interspersed()}, left among the arguments in their place.
+     */
+    public ToolOptions ignoreUnknown() {
+        this.ignoreUnknown = true;
+        return this;
+    }
+
+    /**
+     * Argparse: options are read among the arguments too (a parser with no {@code REMAINDER}: crmsh's
+     * {@code node standby [--all | NODE...]}), not only before the first argument.
+     */
+    public ToolOptions interspersed() {
+        this.interspersed = true;
+        return this;
+    }
+
+    /**
+     * Argparse: these long options are matched only when spelled in full (options Vigil adds to a real tool's, so
+     * that an abbreviation resolves, or is ambiguous, as with the real tool).
+     */
+    public ToolOptions exactOnly(String... longNames) {
+        exactOnly.addAll(List.of(longNames));
+        return this;
     }
 
     /** Text printed after a parse error's line (corosync-quorumtool prints its usage there). */
@@ -142,10 +198,12 @@ public final class ToolOptions {
     public CommandLine parse(List<String> args, boolean allowArguments) throws UsageException {
         CommandLine cl;
         lastArgs = List.copyOf(args);
+        prepare();
+        String[] tokens = style == Style.ARGPARSE ? argparseTokens(args) : joinValues(args);
         try {
             cl = DefaultParser.builder().setAllowPartialMatching(style == Style.GETOPT_LONG
                     || style == Style.PYTHON_GETOPT).build()
-                .parse(options, joinValues(args));
+                .parse(options, tokens);
         } catch (AmbiguousOptionException e) {
             throw error(style == Style.PYTHON_GETOPT ? "option " + e.getOption() + " not a unique prefix"
                 : style == Style.GETOPT_LONG ? "option '" + e.getOption() + "' is ambiguous" : e.getMessage());
@@ -156,7 +214,7 @@ public final class ToolOptions {
         } catch (ParseException e) {
             throw error(e.getMessage());
         }
-        if (style == Style.GLIB && cl.hasOption("help")) {
+        if (style == Style.GLIB && (cl.hasOption("help") || glibH && cl.hasOption("h"))) {
             throw new UsageException(help(), 0);
         }
         if (!allowArguments && !cl.getArgList().isEmpty()) {
@@ -164,6 +222,220 @@ public final class ToolOptions {
                 + " --help' for the options", exitStatus());
         }
         return cl;
+    }
+
+    /**
+     * Parses, or prints the help: the help asked for ({@code --help}) is printed on {@code out} and null returned
+     * (the tool then exits 0); a bad command line throws the tool's UsageException.
+     *
+     * @param allowArguments arguments that are not options are left in the command line's list
+     * @return the command line, or null when the help was printed
+     */
+    public CommandLine parseOrHelp(List<String> args, boolean allowArguments, java.io.PrintStream out)
+        throws UsageException {
+        try {
+            return parse(args, allowArguments);
+        } catch (UsageException e) {
+            if (e.status() == 0) {
+                out.println(e.getMessage());
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** As {@link #parseOrHelp(List, boolean, java.io.PrintStream)} with no arguments allowed but options. */
+    public CommandLine parseOrHelp(List<String> args, java.io.PrintStream out) throws UsageException {
+        return parseOrHelp(args, false, out);
+    }
+
+    /** What {@link #parseOrExit} read: the command line, or (line null) the status the tool exits with. */
+    public record Parsed(CommandLine line, int status) {
+    }
+
+    /**
+     * Parses, for a tool that prints its own errors: the help asked for is printed on {@code out} (status 0), a bad
+     * command line's error on {@code err} as it is (status: the tool's usage status); then the line is null.
+     */
+    public Parsed parseOrExit(List<String> args, boolean allowArguments, java.io.PrintStream out,
+                              java.io.PrintStream err) {
+        try {
+            CommandLine cl = parseOrHelp(args, allowArguments, out);
+            return new Parsed(cl, 0);
+        } catch (UsageException e) {
+            err.println(e.getMessage().stripTrailing());
+            return new Parsed(null, e.status());
+        }
+    }
+
+    /** A tool's work, which may end in a UsageException. */
+    @FunctionalInterface
+    public interface Body {
+        int run() throws Exception;
+    }
+
+    /**
+     * Runs a tool that prints its own usage errors: a UsageException from {@code body} is printed as it is (the help,
+     * status 0, on {@code out}; an error on {@code err}, the real tool's own wording) and its status returned.
+     */
+    public static int printingUsage(java.io.PrintStream out, java.io.PrintStream err, Body body) throws Exception {
+        try {
+            return body.run();
+        } catch (UsageException e) {
+            (e.status() == 0 ? out : err).println(e.getMessage());
+            return e.status();
+        }
+    }
+
+    /** Once the tool's options are declared: GLib's {@code -h} for help where the tool has no {@code -h}. */
+    private void prepare() {
+        if (style == Style.GLIB && !glibH && !options.hasShortOption("h")) {
+            options.addOption(Option.builder("h").desc("Show help options").build());
+            glibH = true;
+        }
+    }
+
+    /**
+     * Argparse's reading ({@code _parse_known_args()} of Python 3.11) turned into tokens Commons CLI reads without
+     * guessing: each option found by its exact name or an unambiguous prefix of a long name, written
+     * {@code --name=value} (or {@code -X=value}); a flag's letters in one word ({@code -wF}) one by one; the first
+     * word that is not an option, and all after it, the subcommand's (after {@code --}). Unknown options are dropped
+     * ({@link #ignoreUnknown()}) or refused ({@code unrecognized arguments: ...}); {@code -h}/{@code --help} is
+     * answered where argparse meets it, before any later error.
+     */
+    private String[] argparseTokens(List<String> args) throws UsageException {
+        List<String> out = new java.util.ArrayList<>();
+        List<String> unknown = new java.util.ArrayList<>();
+        List<String> words = new java.util.ArrayList<>();
+        int i = 0;
+        for (; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!optionLike(a)) {
+                if (interspersed && !a.equals("--")) {
+                    words.add(a);
+                    continue;
+                }
+                break;
+            }
+            if (a.startsWith("--")) {
+                int eq = a.indexOf('=');
+                String name = eq < 0 ? a.substring(2) : a.substring(2, eq);
+                Option o = argparseLong(a, name);
+                if (o == null) {
+                    unknown.add(a);
+                    words.add(a);
+                    continue;
+                }
+                String spelled = "--" + o.getLongOpt();
+                if (!o.hasArg()) {
+                    if (eq >= 0) {
+                        throw error("argument " + argparseName(o) + ": ignored explicit argument '"
+                            + a.substring(eq + 1) + "'");
+                    }
+                    helpIfAsked(o);
+                    out.add(spelled);
+                    continue;
+                }
+                String v = eq >= 0 ? a.substring(eq + 1) : null;
+                if (v == null) {
+                    if (i + 1 >= args.size() || optionLike(args.get(i + 1))) {
+                        throw error("argument " + argparseName(o) + ": expected one argument");
+                    }
+                    v = args.get(++i);
+                }
+                out.add(spelled + "=" + v);
+                continue;
+            }
+            // one dash: -fVALUE, -f=VALUE, -f VALUE, or flags in one word (-wF)
+            int eq = a.indexOf('=');
+            Option o;
+            String rest;
+            if (eq == 2 && options.hasShortOption(a.substring(1, 2))) {
+                o = options.getOption(a.substring(1, 2));
+                rest = a.substring(3);
+            } else if (options.hasShortOption(a.substring(1, 2))) {
+                o = options.getOption(a.substring(1, 2));
+                rest = a.length() > 2 ? a.substring(2) : null;
+            } else {
+                unknown.add(a);
+                words.add(a);
+                continue;
+            }
+            while (!o.hasArg()) {
+                helpIfAsked(o);
+                out.add("-" + o.getOpt());
+                if (rest == null) {
+                    break;
+                }
+                if (rest.isEmpty() || !options.hasShortOption(rest.substring(0, 1))) {
+                    throw error("argument " + argparseName(o) + ": ignored explicit argument '" + rest + "'");
+                }
+                o = options.getOption(rest.substring(0, 1));
+                rest = rest.length() > 1 ? rest.substring(1) : null;
+            }
+            if (o.hasArg()) {
+                if (rest == null) {
+                    if (i + 1 >= args.size() || optionLike(args.get(i + 1))) {
+                        throw error("argument " + argparseName(o) + ": expected one argument");
+                    }
+                    rest = args.get(++i);
+                }
+                out.add(o.getLongOpt() != null ? "--" + o.getLongOpt() + "=" + rest : "-" + o.getOpt() + "=" + rest);
+            }
+        }
+        if (!unknown.isEmpty() && !ignoreUnknown) {
+            throw error("unrecognized arguments: " + String.join(" ", unknown));
+        }
+        if (!interspersed) {
+            words.removeAll(unknown);
+        }
+        words.addAll(args.subList(i, args.size()));
+        if (!words.isEmpty()) {
+            out.add("--");
+            out.addAll(words);
+        }
+        return out.toArray(new String[0]);
+    }
+
+    /** Argparse answers {@code -h} when it reads it, before any error later on the line. */
+    private void helpIfAsked(Option o) throws UsageException {
+        if ("help".equals(o.getLongOpt())) {
+            throw new UsageException(help(), 0);
+        }
+    }
+
+    /**
+     * Whether argparse takes the word for an option ('O' in its pattern): it starts with '-', is not '-' alone nor
+     * a negative number (the tools have no option that looks like one), and has no space.
+     */
+    private static boolean optionLike(String a) {
+        return a.startsWith("-") && a.length() > 1 && !a.equals("--") && !a.contains(" ")
+            && !a.matches("-\\d+|-\\d*\\.\\d+");
+    }
+
+    /** Argparse's name of an option in its errors: every spelling, {@code -f/--file}. */
+    private static String argparseName(Option o) {
+        return o.getOpt() == null ? "--" + o.getLongOpt()
+            : o.getLongOpt() == null ? "-" + o.getOpt() : "-" + o.getOpt() + "/--" + o.getLongOpt();
+    }
+
+    /** The long option argparse finds for {@code --name}: exact, or the one it is a prefix of; null if none. */
+    private Option argparseLong(String token, String name) throws UsageException {
+        if (options.hasLongOption(name)) {
+            return options.getOption(name);
+        }
+        List<String> matches = new java.util.ArrayList<>();
+        Option found = null;
+        for (Option o : options.getOptions()) {
+            if (o.getLongOpt() != null && o.getLongOpt().startsWith(name) && !exactOnly.contains(o.getLongOpt())) {
+                matches.add("--" + o.getLongOpt());
+                found = o;
+            }
+        }
+        if (matches.size() > 1) {
+            throw error("ambiguous option: " + token + " could match " + String.join(", ", matches));
+        }
+        return found;
     }
 
     /**
@@ -210,7 +482,7 @@ public final class ToolOptions {
 
     /** The exit status of a usage error: 64 ({@code CRM_EX_USAGE}) for Pacemaker's tools, 1 for corosync's. */
     public int exitStatus() {
-        return style == Style.GLIB ? 64 : 1;
+        return style == Style.GLIB ? 64 : style == Style.ARGPARSE ? 2 : 1;
     }
 
     /**
@@ -228,6 +500,10 @@ public final class ToolOptions {
     }
 
     private UsageException error(String line) {
+        if (style == Style.ARGPARSE) {
+            return new UsageException("usage: " + usage.stripTrailing() + "\n" + tool + ": error: " + line,
+                exitStatus());
+        }
         String text = style == Style.PYTHON_GETOPT ? "Error: " + line : tool + ": " + line;
         if (usageOnError != null) {
             text += "\n" + usageOnError.stripTrailing();
@@ -244,6 +520,7 @@ public final class ToolOptions {
                 case GLIB -> "Unknown option " + token;
                 case GETOPT -> "invalid option -- '-'";
                 case GETOPT_LONG -> "unrecognized option '" + name + "'";
+                case ARGPARSE -> "unrecognized arguments: " + token;
                 case PYTHON_GETOPT -> {
                     Option o = longOption(name.substring(2));
                     yield o != null && !o.hasArg() && token.contains("=")
@@ -350,6 +627,7 @@ public final class ToolOptions {
      * GLib's help does; the options follow in Commons CLI's layout.
      */
     public String help() {
+        prepare();
         StringWriter w = new StringWriter();
         if (style == Style.GLIB) {
             new HelpFormatter().printHelp(new PrintWriter(w), 110, "Usage:\n  " + usage + "\n\nOptions:", null,

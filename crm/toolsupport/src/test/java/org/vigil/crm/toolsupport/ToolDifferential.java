@@ -55,12 +55,23 @@ public final class ToolDifferential {
 
     /** The real tool on ARGS (stdin empty, C locale, 60 s at most). */
     public static Answer real(String tool, List<String> args) throws IOException, InterruptedException {
+        return real(tool, args, java.util.Map.of(), false);
+    }
+
+    /**
+     * The real tool on ARGS with these environment variables (CIB_file is otherwise removed); with {@code last},
+     * the answer's line is the last of its standard error (argparse prints the usage first, the error last).
+     */
+    public static Answer real(String tool, List<String> args, java.util.Map<String, String> env, boolean last)
+        throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(path(tool));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("LC_ALL", "C");
         pb.environment().remove("CIB_file");
+        pb.environment().remove("TERM");
+        pb.environment().putAll(env);
         File outF = File.createTempFile("tooldiff", ".out");
         File errF = File.createTempFile("tooldiff", ".err");
         try {
@@ -70,7 +81,7 @@ public final class ToolDifferential {
                 return new Answer(-1, "(timed out)");
             }
             return answer(tool, p.exitValue(), java.nio.file.Files.readString(errF.toPath(), StandardCharsets.UTF_8),
-                java.nio.file.Files.readString(outF.toPath(), StandardCharsets.UTF_8));
+                java.nio.file.Files.readString(outF.toPath(), StandardCharsets.UTF_8), last);
         } finally {
             outF.delete();
             errF.delete();
@@ -82,6 +93,11 @@ public final class ToolDifferential {
      * status; the socket adds the tool's name unless the message starts with it).
      */
     public static Answer vigil(String tool, AdminCommand command, List<String> args) {
+        return vigil(tool, command, args, false);
+    }
+
+    /** As {@link #vigil(String, AdminCommand, List)}; with {@code last}, the last line of standard error. */
+    public static Answer vigil(String tool, AdminCommand command, List<String> args, boolean last) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status;
@@ -97,12 +113,22 @@ public final class ToolDifferential {
                 status = 1;
             }
         }
-        return answer(tool, status, err.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
+        return answer(tool, status, err.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8), last);
     }
 
     /** An answer from the text a tool printed. */
     public static Answer answer(String tool, int status, String err, String out) {
-        String line = first(err);
+        return answer(tool, status, err, out, false);
+    }
+
+    /**
+     * An answer from the text a tool printed: the first line of its standard error (with {@code last}, the last),
+     * else the first of its standard output; terminal colours taken out (crmsh colours "ERROR" even without a
+     * terminal).
+     */
+    public static Answer answer(String tool, int status, String err, String out, boolean last) {
+        err = err.replaceAll("\u001B\\[[0-9;]*m", "");
+        String line = last ? err.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse(null) : first(err);
         if (line == null) {
             line = first(out);
         }

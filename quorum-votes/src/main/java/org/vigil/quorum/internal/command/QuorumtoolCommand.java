@@ -18,7 +18,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.VigilNode;
 import org.vigil.kernel.api.command.AdminCommand;
-import org.vigil.kernel.api.command.UsageException;
 import org.vigil.kernel.config.VigilConfig;
 import org.vigil.quorum.internal.VotequorumProvider;
 import org.vigil.quorum.internal.driver.VotequorumDriver;
@@ -119,12 +118,10 @@ public final class QuorumtoolCommand implements AdminCommand {
         QuorumtoolFormat.Order order = QuorumtoolFormat.Order.ADDRESS;
         long value = 0;
         long nodeId = 0;
-        CommandLine cl;
-        try {
-            cl = options().parse(args, true);
-        } catch (UsageException e) {
-            err.println(e.getMessage().stripTrailing());
-            return e.status();
+        ToolOptions.Parsed parsed = options().parseOrExit(args, true, out, err);
+        CommandLine cl = parsed.line();
+        if (cl == null) {
+            return parsed.status();
         }
         if (!cl.getArgList().isEmpty()) {
             err.print(USAGE);

@@ -598,8 +598,16 @@ public final class ControllerService implements Controller, AdminCommand {
      * known, a command given ("error: Must specify a command option", exit 64).
      */
     static CommandLine parseCrmadmin(List<String> args) throws UsageException {
+        return parseCrmadmin(args, null);
+    }
+
+    /** As {@link #parseCrmadmin(List)}; with {@code out}, the help asked for is printed there and null returned. */
+    private static CommandLine parseCrmadmin(List<String> args, PrintStream out) throws UsageException {
         ToolOptions o = crmadminOptions();
-        CommandLine cl = o.parse(args, true);
+        CommandLine cl = out == null ? o.parse(args, true) : o.parseOrHelp(args, true, out);
+        if (cl == null) {
+            return null;
+        }
         if (cl.hasOption("t") && Durations.parseMs(cl.getOptionValue("t")) < 0) {
             throw o.badValue("t", null);
         }
@@ -625,13 +633,10 @@ public final class ControllerService implements Controller, AdminCommand {
     }
 
     @Override
-    public int execute(List<String> args, PrintStream out, PrintStream err) {
-        CommandLine cl;
-        try {
-            cl = parseCrmadmin(args);
-        } catch (UsageException e) {
-            (e.status() == 0 ? out : err).println(e.getMessage());
-            return e.status();
+    public int execute(List<String> args, PrintStream out, PrintStream err) throws UsageException {
+        CommandLine cl = parseCrmadmin(args, out);
+        if (cl == null) {
+            return 0;
         }
         if (cl.hasOption("version")) {
             out.println("Pacemaker 2.1.5 (Vigil " + node.version() + ")");

@@ -58,17 +58,15 @@ public final class WaitCommand implements AdminCommand {
     private volatile QuorumService quorum;
 
     @Override
-    public int execute(List<String> args, PrintStream out, PrintStream err) throws InterruptedException {
+    public int execute(List<String> args, PrintStream out, PrintStream err)
+        throws InterruptedException, UsageException {
         ToolOptions o = new ToolOptions("wait", "vigil wait --ready [--timeout T] [--quiet]")
             .longFlag("ready", "return once the cluster is ready")
             .value("t", "timeout", "T", "give up after T (e.g. 30s, 2min, 500ms; default 60s), exit 124")
             .flag("q", "quiet", "print nothing when ready");
-        CommandLine cl;
-        try {
-            cl = o.parse(args);
-        } catch (UsageException e) {
-            (e.status() == 0 ? out : err).println(e.getMessage());
-            return e.status();
+        CommandLine cl = o.parseOrHelp(args, out);
+        if (cl == null) {
+            return 0;
         }
         long timeout = DEFAULT_TIMEOUT_MS;
         if (cl.hasOption("t")) {

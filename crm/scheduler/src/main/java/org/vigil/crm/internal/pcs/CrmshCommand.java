@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.apache.commons.cli.CommandLine;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -26,7 +27,9 @@ import org.vigil.crm.internal.cib.XmlElement;
 import org.vigil.crm.internal.simulate.Simulation;
 import org.vigil.crm.internal.tools.ToolClock;
 import org.vigil.kernel.api.command.AdminCommand;
+import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.CommandContext;
+import org.vigil.kernel.api.command.UsageException;
 
 /**
  * {@code crm}, the SUSE family's cluster shell (crmsh 4.4), its basic one-line commands: {@code status},
@@ -34,6 +37,11 @@ import org.vigil.kernel.api.command.CommandContext;
  * {@code resource start|stop|status|move|ban|clear|cleanup}, {@code node standby|online}. Changes are made as crmsh
  * commits them (the configuration replaced); {@code --dry-run} (Vigil's) prints the transition instead, and
  * {@code --cib-file FILE} (Vigil's spelling of crmsh's {@code CIB_file=FILE}) works on a file with no node.
+ *
+ * <p>The command line is read as crmsh reads it (crmsh/main.py {@code parse_options()}, crmsh/ui_context.py
+ * {@code Context.run()}): crm's own options by {@link ToolOptions} in argparse's manner, then the level and command,
+ * whose words crmsh's {@code validate_arguments()}, {@code move_or_ban()} and {@code parse_option_for_nodes()} check
+ * as here, errors in crmsh's words ({@code ERROR: level.command: ...}, exit 1).
  */
 @Component(property = {AdminCommand.NAME + "=crm",
     AdminCommand.DESCRIPTION + "=the crm shell (crmsh 4.4 basics): crm [--cib-file F] [--dry-run] status | configure "
@@ -70,28 +78,127 @@ public final class CrmshCommand implements AdminCommand {
         return execute(args, CommandContext.ofNode(), out, err);
     }
 
-    @Override
-    public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) throws Exception {
-        List<String> w = new ArrayList<>();
-        String file = null;
-        boolean dryRun = false;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("--cib-file") && i + 1 < args.size()) {
-                file = args.get(++i);
-            } else if (a.startsWith("--cib-file=")) {
-                file = a.substring("--cib-file=".length());
-            } else if (a.startsWith("CIB_file=") && w.isEmpty()) {
-                file = a.substring("CIB_file=".length());
-            } else if (a.equals("--dry-run")) {
-                dryRun = true;
-            } else if (a.equals("-w") || a.equals("--wait") || a.equals("-F") || a.equals("--force")) {
-                // accepted: every change here returns once applied
-            } else {
-                w.add(a);
+    /** crmsh 4.4's usage (main.py's ArgumentParser), printed after "usage: " with its errors. */
+    static final String USAGE = """
+        crm [-h|--help] [OPTIONS] [SUBCOMMAND ARGS...]
+        or crm help SUBCOMMAND
+
+        For a list of available subcommands, use crm help.
+
+        Use crm without arguments for an interactive session.
+        Call a subcommand directly for a "single-shot" use.
+        Call crm with a level name as argument to start an interactive
+        session from that level.
+
+        See the crm(8) man page or call crm help for more details.""";
+
+    /** The version crmsh 4.4.1 (Debian 12) prints for {@code --version}. */
+    static final String VERSION = "crm 4.4.0";
+
+    /**
+     * crm's own options as crmsh 4.4's {@code make_option_parser()} declares them (argparse: read up to the
+     * subcommand, long ones by unambiguous prefix, unknown ones left aside), with Vigil's {@code --cib-file FILE} and
+     * {@code --dry-run} (matched only in full, so that crmsh's abbreviations mean what they mean there).
+     */
+    static ToolOptions options() {
+        return ToolOptions.argparse("crm", USAGE).ignoreUnknown()
+            .longFlag("version", "show program's version number and exit")
+            .value("f", "file", "FILE", "Load commands from the given file (not offered by Vigil's crm)")
+            .value("c", "cib", "CIB", "Start the session using the given shadow CIB file (not offered by Vigil's "
+                + "crm)")
+            .value("D", "display", "OUTPUT_TYPE", "Choose one of the output options: plain, color-always, color, or "
+                + "uppercase (Vigil's output is plain)")
+            .flag("F", "force", "Make crm proceed with applying changes where it would normally ask")
+            .flag("n", "no", "Automatically answer no when prompted")
+            .flag("w", "wait", "Make crm wait for the cluster transition to finish (every change here returns once "
+                + "applied)")
+            .value("H", "history", "DIR|FILE|SESSION", "A cluster report to load into history")
+            .flag("d", "debug", "Print verbose debugging information")
+            .flag("R", "regression-tests", "Enables extra verbose trace logging used by the regression tests")
+            .longValue("scriptdir", "DIR", "Extra directory where crm looks for cluster scripts")
+            .shortValue("X", "PROFILE", "Collect profiling data and save in PROFILE")
+            .value("o", "opt", "OPTION=VALUE", "Set crmsh option temporarily")
+            .longValue("cib-file", "FILE", "(Vigil) work on this CIB file, as crmsh with CIB_file=FILE")
+            .longFlag("dry-run", "(Vigil) change nothing, print the transition the change would cause")
+            .exactOnly("cib-file", "dry-run");
+    }
+
+    /** crm's options with a string value, and their argparse {@code dest} (crmsh's check_space_option_value()). */
+    private static final String[][] STRING_DESTS = {{"file", "filename"}, {"cib", "cib"}, {"display", "display"},
+        {"history", "history"}, {"scriptdir", "scriptdir"}, {"X", "profile"}};
+
+    /**
+     * What crmsh's {@code parse_options()} refuses once argparse has read the line: an empty or blank value, a
+     * display style it does not know, an {@code -o} that is not {@code SECTION.NAME=VALUE} (Python's own words for
+     * the unpacking that failed); null when the options are good.
+     */
+    static String refused(CommandLine cl) {
+        for (String[] d : STRING_DESTS) {
+            String v = cl.getOptionValue(d[0]);
+            if (v != null && v.strip().isEmpty()) {
+                return "Space value not allowed for dest \"" + d[1] + "\"";
             }
         }
-        if (w.isEmpty() || w.get(0).equals("help") || w.get(0).equals("--help")) {
+        String display = cl.getOptionValue("display");
+        if (display != null && !List.of("plain", "color-always", "color", "uppercase").contains(display)) {
+            return display + " not in plain, color-always, color, uppercase";
+        }
+        for (String o : cl.getOptionValues("opt") == null ? new String[0] : cl.getOptionValues("opt")) {
+            String[] kv = o.split("=", -1);
+            String why = unpack(kv.length);
+            if (why == null) {
+                why = unpack(kv[0].split("\\.", -1).length);
+            }
+            if (why != null) {
+                return "Expected -o <section>.<name>=<value>: " + why;
+            }
+        }
+        return null;
+    }
+
+    /** Python's error for {@code a, b = parts} with {@code n} parts, or null for two. */
+    private static String unpack(int n) {
+        return n == 2 ? null : n < 2 ? "not enough values to unpack (expected 2, got " + n + ")"
+            : "too many values to unpack (expected 2)";
+    }
+
+    @Override
+    public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) throws Exception {
+        List<String> line = new ArrayList<>(args);
+        String file = null;
+        while (!line.isEmpty() && line.get(0).startsWith("CIB_file=")) {
+            file = line.remove(0).substring("CIB_file=".length());
+        }
+        // argparse's usage and "crm: error: ..." are printed as they are (not after the tool's name)
+        ToolOptions.Parsed parsed = options().parseOrExit(line, true, out, err);
+        CommandLine cl = parsed.line();
+        if (cl == null) {
+            return parsed.status();
+        }
+        if (cl.hasOption("version")) {
+            out.println(VERSION);
+            return 0;
+        }
+        String bad = refused(cl);
+        if (bad != null) {
+            err.println("ERROR: " + bad);
+            return 1;
+        }
+        for (String[] o : new String[][] {{"file", "-f/--file: commands from a file"},
+            {"cib", "-c/--cib: shadow CIBs"}}) {
+            if (cl.hasOption(o[0])) {
+                err.println("ERROR: " + o[1] + " are not offered by Vigil's crm (one command a call; --cib-file FILE "
+                    + "works on a CIB file)");
+                return 1;
+            }
+        }
+        if (cl.hasOption("cib-file")) {
+            file = cl.getOptionValue("cib-file");
+        }
+        boolean dryRun = cl.hasOption("dry-run");
+        boolean force = cl.hasOption("force");
+        List<String> w = cl.getArgList();
+        if (w.isEmpty() || w.get(0).equals("help") || w.get(0).equals("--")) {
             out.println(usage());
             return w.isEmpty() ? 1 : 0;
         }
@@ -116,9 +223,12 @@ public final class CrmshCommand implements AdminCommand {
             AgentMetadata.INSTALLED);
         int rc;
         try {
-            rc = dispatch(pcs, w, path != null, ctx, out, err);
+            rc = dispatch(pcs, w, path != null, force, ctx, out, err);
         } catch (Pcs.PcsError e) {
-            err.println("ERROR: " + e.getMessage());
+            err.println("ERROR: " + qualified(w) + ": " + e.getMessage());
+            return 1;
+        } catch (Help h) {
+            out.println(h.getMessage());
             return 1;
         }
         out.print(pcs.out);
@@ -162,13 +272,91 @@ public final class CrmshCommand implements AdminCommand {
         }
     }
 
-    private int dispatch(Pcs pcs, List<String> w, boolean file, CommandContext ctx, PrintStream out,
+    /** crmsh's levels and their commands (crmsh 4.4's ui_root, ui_resource, ui_node, ui_configure). */
+    private static final Map<String, List<String>> CRMSH = Map.of(
+        "", List.of("cib", "cibstatus", "cluster", "configure", "corosync", "history", "maintenance", "node",
+            "options", "ra", "report", "resource", "script", "site", "status", "verify", "help", "quit", "cd", "ls"),
+        "resource", List.of("status", "show", "list", "start", "stop", "restart", "promote", "scores", "locate",
+            "demote", "manage", "unmanage", "move", "migrate", "ban", "clear", "unmove", "unban", "unmigrate",
+            "cleanup", "operations", "constraints", "failcount", "param", "secret", "meta", "utilization", "refresh",
+            "reprobe", "maintenance", "trace", "untrace", "help", "up", "end", "quit", "cd", "ls"),
+        "node", List.of("show", "list", "print", "standby", "online", "maintenance", "ready", "fence", "clearstate",
+            "delete", "attribute", "utilization", "status_attr", "server", "help", "up", "end", "quit", "cd", "ls"),
+        "configure", List.of("show", "primitive", "resource", "group", "clone", "ms", "master", "bundle",
+            "rsc_template", "location", "colocation", "collocation", "order", "rsc_ticket", "property",
+            "rsc_defaults", "op_defaults", "fencing_topology", "delete", "rm", "rename", "edit", "commit", "verify",
+            "show", "get_property", "get-property", "set", "modgroup", "save", "load", "graph", "erase", "refresh",
+            "ptest", "simulate", "upgrade", "schema", "node", "monitor", "user", "role", "acl_target", "tag", "alert",
+            "rsctest", "xml", "filter", "cib", "cibstatus", "template", "history", "assist", "ra", "validate_all",
+            "validate-all", "default_timeouts", "default-timeouts", "showobjects", "help", "up", "end", "quit", "cd",
+            "ls"));
+
+    /** crmsh's aliases (command.alias()) and the command each stands for, which crmsh names in its errors. */
+    private static final Map<String, String> ALIASES = Map.ofEntries(Map.entry("resource.show", "status"),
+        Map.entry("resource.list", "status"), Map.entry("resource.migrate", "move"),
+        Map.entry("resource.unmove", "clear"), Map.entry("resource.unban", "clear"),
+        Map.entry("resource.unmigrate", "clear"), Map.entry("resource.reprobe", "refresh"),
+        Map.entry("node.list", "show"), Map.entry("configure.rm", "delete"),
+        Map.entry("configure.resource", "primitive"), Map.entry("configure.master", "ms"),
+        Map.entry("configure.collocation", "colocation"), Map.entry("configure.get-property", "get_property"),
+        Map.entry("configure.validate-all", "validate_all"),
+        Map.entry("configure.default-timeouts", "default_timeouts"), Map.entry("configure.simulate", "ptest"));
+
+    /** crmsh's qualified name of the command a line runs ({@code resource.move}, {@code status}). */
+    static String qualified(List<String> w) {
+        String level = w.get(0);
+        if (!CRMSH.containsKey(level) || level.isEmpty() || w.size() < 2) {
+            return level;
+        }
+        return level + "." + ALIASES.getOrDefault(level + "." + w.get(1), w.get(1));
+    }
+
+    /** What crmsh answers for a command Vigil's crm does not carry out: crmsh has it, or has no such command. */
+    private static Pcs.PcsError notOffered(String level, String cmd) {
+        return new Pcs.PcsError(CRMSH.getOrDefault(level, List.of()).contains(cmd) ? "not offered by Vigil's crm"
+            : "No such command");
+    }
+
+    /** A subcommand's help (argparse's, asked with -h): printed on standard output, exit 1 as crmsh ends it. */
+    static final class Help extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Help(String text) {
+            super(text, null, false, false);
+        }
+    }
+
+    /**
+     * crmsh's {@code validate_arguments()}: the number of words against the command's Python signature
+     * ({@code named} as {@code pretty_arguments()} writes it; {@code max} -1 for no limit).
+     */
+    static void arity(String named, int min, int max, List<String> a) throws Pcs.PcsError {
+        if (min == max && a.size() != min) {
+            throw new Pcs.PcsError("Expected (" + named + "), takes exactly " + min + " arguments (" + a.size()
+                + " given)");
+        }
+        if (a.size() < min) {
+            throw new Pcs.PcsError("Expected (" + named + "), takes at least " + min + " arguments (" + a.size()
+                + " given)");
+        }
+        if (max >= 0 && a.size() > max) {
+            throw new Pcs.PcsError("Expected (" + named + "), takes at most " + max + " arguments (" + a.size()
+                + " given)");
+        }
+    }
+
+    private int dispatch(Pcs pcs, List<String> w, boolean file, boolean force, CommandContext ctx, PrintStream out,
                          PrintStream err) throws Exception {
         String level = w.get(0);
         String cmd = w.size() > 1 ? w.get(1) : "";
         List<String> a = w.size() > 2 ? w.subList(2, w.size()) : List.of();
         switch (level) {
             case "status" -> {
+                String refusedBy = crmMonRefuses(w.subList(1, w.size()));
+                if (refusedBy != null) {
+                    err.println(refusedBy);
+                    throw new Pcs.PcsError("crm_mon (rc=64): ");
+                }
                 pcs.out.append(new PcsCommand(null, clock, AgentMetadata.INSTALLED).monitorText(pcs.cib));
                 return 0;
             }
@@ -178,6 +366,14 @@ public final class CrmshCommand implements AdminCommand {
                         if (a.contains("xml")) {
                             pcs.out.append(Xml.text(pcs.cib));
                         } else if (!a.isEmpty()) {
+                            for (String id : a) {
+                                // crmsh's show_objects(): an id it does not know ends the command, unqualified
+                                if (Xml.byId(pcs.cib, id) == null && !id.equals("fencing_topology")
+                                    && Xml.named(pcs.cib, "node").stream().noneMatch(n -> id.equals(n.get("uname")))) {
+                                    err.println("ERROR: object " + id + " does not exist");
+                                    return 1;
+                                }
+                            }
                             String all = CrmShow.show(pcs.cib);
                             for (String entry : all.split("\n(?!\t)")) {
                                 String id = entry.split("[ :]", 3).length > 1 ? entry.split("[ :]", 3)[1] : "";
@@ -219,13 +415,16 @@ public final class CrmshCommand implements AdminCommand {
                     case "rsc_defaults" -> pcs.defaults("rsc_defaults", a);
                     case "op_defaults" -> pcs.defaults("op_defaults", a);
                     case "delete" -> delete(pcs, a);
-                    default -> throw new Pcs.PcsError("configure " + cmd + ": not offered by Vigil's crm");
+                    default -> throw notOffered(level, cmd);
                 }
                 return 0;
             }
             case "resource" -> {
                 switch (cmd) {
                     case "start", "stop" -> {
+                        if (a.isEmpty()) {
+                            throw new Pcs.PcsError("Expected at least one resource as argument");
+                        }
                         for (String r : a) {
                             if (pcs.resource(r) == null) {
                                 throw new Pcs.PcsError("resource " + r + " does not exist");
@@ -233,64 +432,204 @@ public final class CrmshCommand implements AdminCommand {
                             meta(pcs, r, List.of("target-role=" + (cmd.equals("start") ? "Started" : "Stopped")));
                         }
                     }
-                    case "status", "show", "" -> pcs.out.append(new PcsCommand(null, clock, AgentMetadata.INSTALLED)
-                        .resourceStatus(pcs.cib));
-                    case "ban" -> {
+                    case "status", "show", "list", "" -> pcs.out.append(new PcsCommand(null, clock,
+                        AgentMetadata.INSTALLED).resourceStatus(pcs.cib));
+                    case "move", "migrate", "ban" -> {
+                        arity("rsc [args ...]", 1, -1, a);
+                        List<String> c = moveOrBan(pcs, cmd.equals("ban") ? "ban" : "move", a, force);
                         if (file) {
-                            pcs.ban(a.get(0), a.size() > 1 ? a.get(1) : null);
-                        } else {
-                            return crmResource("--ban", a, ctx, out, err);
+                            if (cmd.equals("ban")) {
+                                pcs.ban(a.get(0), c.contains("--node") ? c.get(c.indexOf("--node") + 1) : null);
+                                return 0;
+                            }
+                            throw new Pcs.PcsError("resource move needs a running cluster");
                         }
+                        return crmResource(c, ctx, out, err);
                     }
                     case "clear", "unmove", "unmigrate", "unban" -> {
+                        arity("rsc", 1, 1, a);
                         if (file) {
                             pcs.clear(a.get(0), null);
                         } else {
-                            return crmResource("--clear", a, ctx, out, err);
+                            return crmResource(List.of("--clear", "--resource", a.get(0)), ctx, out, err);
                         }
                     }
-                    case "move", "migrate" -> {
-                        if (file) {
-                            throw new Pcs.PcsError("resource move needs a running cluster");
-                        }
-                        return crmResource("--move", a, ctx, out, err);
-                    }
-                    case "cleanup", "refresh" -> {
+                    case "cleanup", "refresh", "reprobe" -> {
+                        arity("[rsc] [node] [force]", 0, 3, a);
                         if (file) {
                             throw new Pcs.PcsError("resource " + cmd + " needs a running cluster");
                         }
-                        return crmResource("--" + cmd, a, ctx, out, err);
+                        List<String> c = new ArrayList<>(List.of(cmd.equals("cleanup") ? "--cleanup" : "--refresh"));
+                        if (!a.isEmpty()) {
+                            c.addAll(List.of("--resource", a.get(0)));
+                        }
+                        if (a.size() > 1) {
+                            c.addAll(List.of("--node", a.get(1)));
+                        }
+                        if (a.size() > 2 || force) {
+                            c.add("--force");
+                        }
+                        return crmResource(c, ctx, out, err);
                     }
-                    default -> throw new Pcs.PcsError("resource " + cmd + ": not offered by Vigil's crm");
+                    default -> throw notOffered(level, cmd);
                 }
                 return 0;
             }
             case "node" -> {
                 switch (cmd) {
-                    case "standby" -> pcs.standby(a, true);
-                    case "online" -> pcs.standby(a, false);
-                    default -> throw new Pcs.PcsError("node " + cmd + ": not offered by Vigil's crm");
+                    case "standby", "online" -> {
+                        List<String> nodes = standbyNodes(pcs, cmd, a);
+                        pcs.standby(nodes, cmd.equals("standby"));
+                    }
+                    default -> throw notOffered(level, cmd);
                 }
                 return 0;
             }
-            default -> throw new Pcs.PcsError(level + ": not offered by Vigil's crm (status, configure, resource, "
-                + "node)");
+            default -> throw notOffered("", level);
         }
     }
 
-    private int crmResource(String op, List<String> a, CommandContext ctx, PrintStream out, PrintStream err)
+    /** crmsh's words of {@code status} and the crm_mon options they stand for (cmd_status.py). */
+    private static final Map<String, String> STATUS_WORDS = Map.ofEntries(Map.entry("bynode", "-n"),
+        Map.entry("inactive", "-r"), Map.entry("ops", "-o"), Map.entry("timing", "-t"),
+        Map.entry("failcounts", "-f"), Map.entry("verbose", "-V"), Map.entry("quiet", "-Q"),
+        Map.entry("html", "--as-html"), Map.entry("xml", "--as-xml"), Map.entry("simple", "-s"),
+        Map.entry("tickets", "-c"), Map.entry("noheaders", "-D"), Map.entry("detail", "-R"),
+        Map.entry("brief", "-b"), Map.entry("full", "-ncrft"));
+
+    /**
+     * {@code crm status WORD...}: crmsh hands the words to {@code crm_mon -1} (its own words turned into crm_mon's
+     * options, others as they are), so crm_mon's parser judges them: its error (to be printed), or null.
+     */
+    static String crmMonRefuses(List<String> words) {
+        List<String> mon = new ArrayList<>();
+        for (String x : words) {
+            mon.addAll(List.of(STATUS_WORDS.getOrDefault(x, x).split(" ")));
+        }
+        try {
+            org.vigil.crm.internal.tools.CrmMonCommand.options().parse(mon, true);
+            return null;
+        } catch (UsageException e) {
+            return e.status() == 0 ? null : e.getMessage();
+        }
+    }
+
+    /** crmsh's {@code node standby|online} parser (ui_cluster.parse_option_for_nodes(): argparse, known args). */
+    static ToolOptions nodeOptions(String cmd) {
+        return ToolOptions.argparse("crm", cmd + " [--all | <node>... ]" + (cmd.equals("standby") ? " [lifetime]"
+            : "")).interspersed().ignoreUnknown()
+            .longFlag("all", "To " + cmd + " node on all nodes");
+    }
+
+    /**
+     * The nodes of {@code node standby|online [--all | NODE...] [LIFETIME]} as crmsh picks them: the last word a
+     * lifetime ({@code forever}, or {@code reboot}, which Vigil's crm does not offer) for standby, {@code --all}
+     * every node, no node this host; an unknown option is taken for a node name, as crmsh takes it.
+     */
+    private static List<String> standbyNodes(Pcs pcs, String cmd, List<String> a) throws Pcs.PcsError, Help {
+        List<String> words = new ArrayList<>(a);
+        if (cmd.equals("standby") && !words.isEmpty() && List.of("reboot", "forever").contains(words.get(
+            words.size() - 1))) {
+            if (words.remove(words.size() - 1).equals("reboot")) {
+                throw new Pcs.PcsError("a standby until reboot is not offered by Vigil's crm");
+            }
+        }
+        CommandLine cl;
+        try {
+            cl = nodeOptions(cmd).parse(words, true);
+        } catch (UsageException e) {
+            if (e.status() == 0) {
+                throw new Help(e.getMessage());
+            }
+            throw new Pcs.PcsError(e.getMessage());
+        }
+        List<String> names = cl.getArgList();
+        if (cl.hasOption("all") && !names.isEmpty()) {
+            throw new Pcs.PcsError("Should either use --all or specific node(s)");
+        }
+        List<String> members = Xml.section(pcs.cib, "nodes").children("node").stream().map(n -> n.get("uname"))
+            .toList();
+        if (cl.hasOption("all")) {
+            return members;
+        }
+        if (names.isEmpty()) {
+            return List.of(hostName());
+        }
+        for (String n : names) {
+            if (!members.contains(n)) {
+                throw new Pcs.PcsError("Node \"" + n + "\" is not a cluster node");
+            }
+        }
+        return names;
+    }
+
+    /** This host's name, crmsh's {@code utils.this_node()} ({@code uname -n}). */
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    /**
+     * crmsh's {@code move_or_ban()}: {@code RSC [NODE] [LIFETIME] [force]}; returns crm_resource's arguments. One
+     * word is the node if it is one of the cluster's, else a lifetime; a move needs a node or {@code force}.
+     */
+    static List<String> moveOrBan(Pcs pcs, String action, List<String> a, boolean forced) throws Pcs.PcsError {
+        String rsc = a.get(0);
+        List<String> rest = new ArrayList<>(a.subList(1, a.size()));
+        boolean force = rest.removeIf("force"::equals) || forced;
+        String usage = "usage: " + action + " <rsc> [<node>] [<lifetime>] [force]";
+        if (rest.size() >= 3) {
+            throw new Pcs.PcsError(usage);
+        }
+        List<String> members = Xml.section(pcs.cib, "nodes").children("node").stream().map(n -> n.get("uname"))
+            .toList();
+        String node = null;
+        String lifetime = null;
+        if (rest.size() == 2) {
+            node = rest.get(0);
+            if (!members.contains(node)) {
+                throw new Pcs.PcsError("Not our node: " + node);
+            }
+            lifetime = lifetime(rest.get(1));
+        } else if (rest.size() == 1) {
+            if (members.contains(rest.get(0))) {
+                node = rest.get(0);
+            } else {
+                lifetime = lifetime(rest.get(0));
+            }
+        }
+        String cap = Character.toUpperCase(action.charAt(0)) + action.substring(1);
+        if (action.equals("move") && node == null && !force) {
+            throw new Pcs.PcsError("No target node: " + cap + " requires either a target node or 'force'");
+        }
+        List<String> c = new ArrayList<>(List.of("--" + action, "--resource", rsc));
+        if (node != null) {
+            c.addAll(List.of("--node", node));
+        }
+        if (lifetime != null) {
+            c.addAll(List.of("--lifetime", lifetime));
+        }
+        if (force) {
+            c.add("--force");
+        }
+        return c;
+    }
+
+    /** crmsh's {@code fetch_lifetime_opt()}: {@code reboot}, {@code forever} or an ISO 8601 duration, else null. */
+    private static String lifetime(String w) {
+        return List.of("reboot", "forever").contains(w) || w.matches("P(\\d+[YMWD])*(T(\\d+[HMS])+)?") && w.length() > 1
+            ? w : null;
+    }
+
+    private int crmResource(List<String> c, CommandContext ctx, PrintStream out, PrintStream err)
         throws Exception {
         AdminCommand tool = crmResource;
         if (tool == null) {
             err.println("ERROR: crm_resource is not available on this node");
             return 1;
-        }
-        List<String> c = new ArrayList<>(List.of(op));
-        if (!a.isEmpty()) {
-            c.addAll(List.of("--resource", a.get(0)));
-        }
-        if (a.size() > 1) {
-            c.addAll(List.of("--node", a.get(1)));
         }
         return tool.execute(c, ctx, out, err);
     }

@@ -513,27 +513,15 @@ public final class PcsCommand implements AdminCommand {
             if (argv.size() > 2) {
                 throw usage("cib [filename] [scope=<scope> | --config]");
             }
-            String filename = null;
-            String scope = null;
-            for (String arg : argv) {
-                if (!arg.contains("=")) {
-                    filename = arg;
-                    continue;
+            String[] given = {null};
+            String filename = words(argv, "cib [filename] [scope=<scope> | --config]", (name, value) -> {
+                if (!name.equals("scope") || config) {
+                    return false;
                 }
-                String name = arg.substring(0, arg.indexOf('='));
-                String value = arg.substring(arg.indexOf('=') + 1);
-                if (name.equals("scope") && !config) {
-                    if (!CIB_SCOPES.contains(value)) {
-                        throw new Pcs.PcsError("invalid CIB scope '" + value + "'");
-                    }
-                    scope = value;
-                } else {
-                    throw usage("cib [filename] [scope=<scope> | --config]");
-                }
-            }
-            if (config) {
-                scope = "configuration";
-            }
+                given[0] = scope(value);
+                return true;
+            });
+            String scope = config ? "configuration" : given[0];
             String output = query(scope);
             if (filename == null) {
                 out.println(output.stripTrailing());
@@ -601,33 +589,24 @@ public final class PcsCommand implements AdminCommand {
                     timeout = Long.toString(t);
                 }
             }
-            String filename = null;
-            String scope = null;
-            String diffAgainst = null;
-            for (String arg : argv) {
-                if (!arg.contains("=")) {
-                    filename = arg;
-                    continue;
-                }
-                String name = arg.substring(0, arg.indexOf('='));
-                String value = arg.substring(arg.indexOf('=') + 1);
-                if (name.equals("scope")) {
-                    if (config) {
-                        throw new Pcs.PcsError("Cannot use both scope and --config");
+            String[] given = {null, null};
+            String filename = words(argv, syntax, (name, value) -> {
+                switch (name) {
+                    case "scope" -> {
+                        if (config) {
+                            throw new Pcs.PcsError("Cannot use both scope and --config");
+                        }
+                        given[0] = scope(value);
                     }
-                    if (!CIB_SCOPES.contains(value)) {
-                        throw new Pcs.PcsError("invalid CIB scope '" + value + "'");
+                    case "diff-against" -> given[1] = value;
+                    default -> {
+                        return false;
                     }
-                    scope = value;
-                } else if (name.equals("diff-against")) {
-                    diffAgainst = value;
-                } else {
-                    throw usage(syntax);
                 }
-            }
-            if (config) {
-                scope = "configuration";
-            }
+                return true;
+            });
+            String scope = config ? "configuration" : given[0];
+            String diffAgainst = given[1];
             if (diffAgainst != null && scope != null) {
                 throw new Pcs.PcsError("Cannot use both scope and diff-against");
             }
@@ -728,6 +707,40 @@ public final class PcsCommand implements AdminCommand {
                 }
             }
             return false;
+        }
+
+        /** One {@code NAME=VALUE} word of {@code cluster cib|cib-push}: taken (true), or not one of the command's. */
+        @FunctionalInterface
+        private interface Pair {
+            boolean take(String name, String value) throws Pcs.PcsError;
+        }
+
+        /**
+         * The words of {@code cluster cib|cib-push} as pcs's loops read them, in order: a word without '=' is the file
+         * name (the last one wins), a {@code NAME=VALUE} goes to {@code pair}, and one it does not take is the
+         * command's usage error.
+         *
+         * @return the file name, or null
+         */
+        private static String words(List<String> argv, String syntax, Pair pair) throws Pcs.PcsError {
+            String filename = null;
+            for (String arg : argv) {
+                int eq = arg.indexOf('=');
+                if (eq < 0) {
+                    filename = arg;
+                } else if (!pair.take(arg.substring(0, eq), arg.substring(eq + 1))) {
+                    throw usage(syntax);
+                }
+            }
+            return filename;
+        }
+
+        /** A {@code scope=} value: one of the CIB's sections, else pcs's error. */
+        private static String scope(String value) throws Pcs.PcsError {
+            if (!CIB_SCOPES.contains(value)) {
+                throw new Pcs.PcsError("invalid CIB scope '" + value + "'");
+            }
+            return value;
         }
 
         private static Pcs.PcsError usage(String syntax) {
@@ -988,7 +1001,11 @@ public final class PcsCommand implements AdminCommand {
         return any || in ? (any ? s.toString() : "NO resources configured\n") : s.toString();
     }
 
-    /** {@code pcs status}: the cluster name, crm_mon's status with inactive resources. */
+    /**
+     * {@code pcs status} on the running cluster, as pcs 0.11's {@code full_cluster_status_plaintext()} puts it
+     * together: the cluster name, pcs's warnings about the configuration, crm_mon's status with inactive resources,
+     * and the daemons' status ({@link #daemonStatus}).
+     */
     private String fullStatus(XmlElement cib, boolean full) {
         String name = null;
         for (XmlElement nv : Xml.named(Xml.section(cib, "crm_config"), "nvpair")) {
@@ -996,7 +1013,112 @@ public final class PcsCommand implements AdminCommand {
                 name = nv.get("value");
             }
         }
-        return "Cluster name: " + (name == null ? "" : name) + "\n" + monitorText(cib);
+        StringBuilder b = new StringBuilder("Cluster name: " + (name == null ? "" : name) + "\n");
+        List<String> warnings = statusWarnings(cib);
+        if (!warnings.isEmpty()) {
+            b.append("\nWARNINGS:\n");
+            warnings.forEach(w -> b.append(w).append('\n'));
+            b.append('\n');
+        }
+        b.append(monitorText(cib).stripTrailing()).append("\n\nDaemon Status:\n");
+        daemonStatus(SYSTEMD_UNITS).forEach(l -> b.append("  ").append(l).append('\n'));
+        return b.toString();
+    }
+
+    /**
+     * pcs 0.11's warnings above the status ({@code _stonith_warnings()} with no SBD, {@code
+     * _move_constraints_warnings()}): fencing enabled with no fence device, fence devices with {@code action} or
+     * with {@code method=cycle}, resources with the location constraints of a move or ban ({@code cli-*}) left.
+     */
+    static List<String> statusWarnings(XmlElement cib) {
+        List<String> out = new ArrayList<>();
+        boolean enabled = true;
+        XmlElement config = Xml.section(cib, "crm_config");
+        for (XmlElement set : config == null ? List.<XmlElement>of() : config.children("cluster_property_set")) {
+            for (XmlElement nv : set.children("nvpair")) {
+                if ("stonith-enabled".equals(nv.get("name")) && isFalse(nv.get("value"))) {
+                    enabled = false;
+                }
+            }
+        }
+        List<XmlElement> stonith = Xml.named(cib, "primitive").stream().filter(p -> "stonith".equals(p.get("class")))
+            .toList();
+        List<String> withAction = new ArrayList<>();
+        List<String> withCycle = new ArrayList<>();
+        for (XmlElement p : stonith) {
+            for (XmlElement set : p.children("instance_attributes")) {
+                for (XmlElement nv : set.children("nvpair")) {
+                    String v = nv.get("value");
+                    if ("action".equals(nv.get("name")) && v != null && !v.isEmpty()) {
+                        withAction.add(p.get("id"));
+                    }
+                    if ("method".equals(nv.get("name")) && "cycle".equals(v)) {
+                        withCycle.add(p.get("id"));
+                    }
+                }
+            }
+        }
+        if (enabled && stonith.isEmpty()) {
+            out.add("No stonith devices and stonith-enabled is not false");
+        }
+        if (!withAction.isEmpty()) {
+            out.add("Following stonith devices have the 'action' option set, it is recommended to set "
+                + quotedList(List.of("pcmk_off_action", "pcmk_reboot_action")) + " instead: "
+                + quotedList(withAction));
+        }
+        if (!withCycle.isEmpty()) {
+            out.add("Following stonith devices have the 'method' option set to 'cycle' which is potentially "
+                + "dangerous, please consider using 'onoff': " + quotedList(withCycle));
+        }
+        java.util.Set<String> moved = new java.util.HashSet<>();
+        XmlElement constraints = Xml.section(cib, "constraints");
+        for (XmlElement c : constraints == null ? List.<XmlElement>of() : constraints.children("rsc_location")) {
+            if (c.get("id") != null && c.get("id").startsWith("cli-") && c.get("rsc") != null) {
+                moved.add(c.get("rsc"));
+            }
+        }
+        if (!moved.isEmpty()) {
+            out.add("Following resources have been moved and their move constraints are still in place: "
+                + quotedList(new ArrayList<>(moved)));
+            out.add("Run 'pcs constraint location' or 'pcs resource clear <resource id>' to view or remove the "
+                + "constraints, respectively");
+        }
+        return out;
+    }
+
+    /** pcs's {@code format_list()}: sorted, each in single quotes, comma-separated. */
+    private static String quotedList(List<String> items) {
+        return String.join(", ", items.stream().sorted().map(i -> "'" + i + "'").toList());
+    }
+
+    /** pcs's {@code is_false()}. */
+    private static boolean isFalse(String v) {
+        return v != null && List.of("false", "off", "n", "no", "0").contains(v.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Where systemd keeps the units enabled at boot (their links in the targets' {@code .wants} directories). */
+    static final Path SYSTEMD_UNITS = Path.of("/etc/systemd/system");
+
+    /**
+     * The "Daemon Status" lines of pcs 0.11 ({@code _format_local_services_status()}: corosync, pacemaker and pcsd
+     * always, {@code active|inactive/enabled|disabled}). On Vigil the node itself does corosync's and pacemaker's
+     * work, so both are active while this command runs in it; they are enabled when a vigil unit is enabled in
+     * systemd ({@code vigil*.service} linked from a {@code *.wants} directory of {@code units}). There is no pcsd:
+     * inactive/disabled, as pcs shows a pcsd that is not there.
+     */
+    static List<String> daemonStatus(Path units) {
+        boolean enabled = false;
+        try (java.util.stream.Stream<Path> wants = Files.list(units)) {
+            for (Path dir : (Iterable<Path>) wants.filter(d -> d.getFileName().toString().endsWith(".wants"))::iterator) {
+                try (java.util.stream.Stream<Path> links = Files.list(dir)) {
+                    enabled |= links.anyMatch(l -> l.getFileName().toString().matches("vigil.*\\.service"));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no systemd here: not enabled
+        }
+        String state = "active/" + (enabled ? "enabled" : "disabled");
+        return List.of("corosync: " + state, "pacemaker: " + state, "pcsd: inactive/disabled");
     }
 
     static String usage() {

@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 import org.vigil.crm.api.CibException;
 import org.vigil.crm.internal.cib.XmlElement;
+import org.vigil.crm.toolsupport.ToolOptions;
 
 /**
  * {@code vigil simulate} / {@code crm_simulate}: runs the scheduler on a CIB file and prints what Pacemaker's
@@ -22,26 +25,81 @@ import org.vigil.crm.internal.cib.XmlElement;
  * vigil simulate -x FILE [-S] [-s]                      (crm_simulate spelling)
  * vigil simulate --batch DIR --out OUTDIR [-S] [-s]    every DIR/*.xml to OUTDIR/NAME.txt, one JVM
  * </pre>
- * Exit status: 0 success, 2 usage error, 78 (CRM_EX_CONFIG) invalid CIB, 66 unreadable input.
+ * Exit status: 0 success, 64 (CRM_EX_USAGE) a bad command line or an option of crm_simulate's that Vigil's does not
+ * carry out (not 3, CRM_EX_UNIMPLEMENT_FEATURE: the node's child JVM ends with 3 when out of memory), 78
+ * (CRM_EX_CONFIG) invalid CIB, 66 unreadable input.
  *
  * <p>Follows tools/crm_simulate.c (options and exit statuses).
  */
 public final class SimulateMain {
 
-    static final String USAGE = """
-        usage: vigil simulate --xml-file FILE [-S|--simulate] [-s|--show-scores]
-               vigil simulate -x FILE [-S] [-s]
-               vigil simulate --batch DIR --out OUTDIR [-S] [-s]
-          -x, --xml-file FILE   the CIB to use (configuration and status)
-          -p, --xml-pipe        read the CIB from the standard input
-          -S, --simulate        simulate the transition and show the resulting cluster status
-          -O, --save-output F   write the CIB the (simulated) transition leaves to F
-          -G, --save-graph F    write the transition graph (Pacemaker's XML) to F
-          -I, --save-input F    write the input CIB to F
-          -s, --show-scores     show allocation scores
-          -R, --run             compute the transition without simulating it (the default)
-          --batch DIR           run every DIR/*.xml in this JVM, writing OUTDIR/NAME.txt
-          --out OUTDIR          where --batch writes its results""";
+    /** The synopsis in the help (GLib's "Usage:" line). */
+    static final String USAGE = "crm_simulate [OPTION?]\n\ncrm_simulate - simulate a Pacemaker cluster's response to "
+        + "events\n(Vigil: also vigil simulate --batch DIR --out OUTDIR [-S] [-s])";
+
+    /** CRM_EX_USAGE: a bad command line, or an option Vigil's crm_simulate does not carry out. */
+    static final int USAGE_STATUS = 64;
+
+    /**
+     * The options of Pacemaker 2.1.5's crm_simulate (tools/crm_simulate.c: its GOptionEntry groups, GLib's parser),
+     * with Vigil's {@code --batch DIR --out OUTDIR}. The ones Vigil does not carry out are declared all the same, so
+     * that a bad command line is answered as crm_simulate answers it, and a good one with what is missing.
+     */
+    static ToolOptions options() {
+        return new ToolOptions("crm_simulate", USAGE)
+            // output
+            .longValue("output-as", "FORMAT", "Specify output format as one of: text (default), xml")
+            .longValue("output-to", "DEST", "Specify file name for output (or \"-\" for stdout)")
+            .longFlag("text-fancy", "Use more highly formatted output (requires --output-as=text)")
+            // operations
+            .flag("R", "run", "Process the supplied input and show what actions the cluster will take in response")
+            .flag("S", "simulate", "Like --run, but also simulate taking those actions and show the resulting new "
+                + "status")
+            .flag("X", "in-place", "Like --simulate, but also store the results back to the input file")
+            .flag("A", "show-attrs", "Show node attributes")
+            .flag("c", "show-failcounts", "Show resource fail counts")
+            .flag("s", "show-scores", "Show allocation scores")
+            .flag("U", "show-utilization", "Show utilization information")
+            .value("P", "profile", "DIR", "Process all the XML files in the named directory to create profiling data")
+            .value("N", "repeat", "N", "With --profile, repeat each test N times and print timings")
+            // synthetic cluster events
+            .value("u", "node-up", "NODE", "Simulate bringing a node online")
+            .value("d", "node-down", "NODE", "Simulate taking a node offline")
+            .value("f", "node-fail", "NODE", "Simulate a node failing")
+            .value("i", "op-inject", "OPSPEC", "Generate a failure for the cluster to react to in the simulation")
+            .value("F", "op-fail", "OPSPEC", "If the specified task occurs during the simulation, have it fail")
+            .value("t", "set-datetime", "DATETIME", "Set date/time (ISO 8601 format)")
+            .value("q", "quorum", "QUORUM", "Set to '1' (or 'true') to indicate cluster has quorum")
+            .value("w", "watchdog", "DEVICE", "Set to '1' (or 'true') to indicate cluster has an active watchdog "
+                + "device")
+            .value("g", "ticket-grant", "TICKET", "Simulate granting a ticket")
+            .value("r", "ticket-revoke", "TICKET", "Simulate revoking a ticket")
+            .value("b", "ticket-standby", "TICKET", "Simulate making a ticket standby")
+            .value("e", "ticket-activate", "TICKET", "Simulate activating a ticket")
+            // artifacts
+            .value("I", "save-input", "FILE", "Save the input configuration to the named file")
+            .value("O", "save-output", "FILE", "Save the output configuration to the named file")
+            .value("G", "save-graph", "FILE", "Save the transition graph (XML format) to the named file")
+            .value("D", "save-dotfile", "FILE", "Save the transition graph (DOT format) to the named file")
+            .flag("a", "all-actions", "Display all possible actions in DOT graph (even if not part of transition)")
+            // data source
+            .flag("L", "live-check", "Connect to CIB manager and use the current CIB contents as input")
+            .value("x", "xml-file", "FILE", "Retrieve XML from the named file")
+            .flag("p", "xml-pipe", "Retrieve XML from stdin")
+            // application
+            .flag("$", "version", "Display software version and exit")
+            .flag("V", "verbose", "Increase debug output (may be specified multiple times)")
+            .flag("Q", "quiet", "Display only essential output")
+            // Vigil's
+            .longValue("batch", "DIR", "(Vigil) run every DIR/*.xml in this JVM, writing OUTDIR/NAME.txt")
+            .longValue("out", "OUTDIR", "(Vigil) where --batch writes its results");
+    }
+
+    /** The options crm_simulate has and Vigil's does not carry out (long names). */
+    private static final List<String> UNIMPLEMENTED = List.of("show-attrs", "show-failcounts", "show-utilization",
+        "profile", "repeat", "node-up", "node-down", "node-fail", "op-inject", "op-fail", "set-datetime", "quorum",
+        "watchdog", "ticket-grant", "ticket-revoke", "ticket-standby", "ticket-activate", "save-dotfile",
+        "all-actions", "live-check");
 
     private SimulateMain() {
     }
@@ -71,95 +129,61 @@ public final class SimulateMain {
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, java.time.Instant clock,
                           java.time.ZoneId zone) {
-        String file = null;
-        boolean pipe = false;
-        String saveOutput = null;
-        String saveGraph = null;
-        String saveInput = null;
-        String batch = null;
-        String outDir = null;
-        boolean simulate = false;
-        boolean scores = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "-x", "--xml-file" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("simulate: " + a + " needs a file name");
-                        err.println(USAGE);
-                        return 2;
-                    }
-                    file = args[++i];
-                }
-                case "-S", "--simulate" -> simulate = true;
-                case "-p", "--xml-pipe" -> pipe = true;
-                case "-O", "--save-output", "-G", "--save-graph", "-I", "--save-input" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("simulate: " + a + " needs a file name");
-                        err.println(USAGE);
-                        return 2;
-                    }
-                    String f = args[++i];
-                    switch (a) {
-                        case "-O", "--save-output" -> saveOutput = f;
-                        case "-G", "--save-graph" -> saveGraph = f;
-                        default -> saveInput = f;
-                    }
-                }
-                case "-s", "--show-scores" -> scores = true;
-                case "-R", "--run", "-Q", "--quiet" -> {
-                }
-                case "--batch" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("simulate: --batch needs a directory");
-                        return 2;
-                    }
-                    batch = args[++i];
-                }
-                case "--out" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("simulate: --out needs a directory");
-                        return 2;
-                    }
-                    outDir = args[++i];
-                }
-                case "-h", "--help" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                default -> {
-                    if (a.startsWith("--save-output=")) {
-                        saveOutput = a.substring("--save-output=".length());
-                    } else if (a.startsWith("--save-graph=")) {
-                        saveGraph = a.substring("--save-graph=".length());
-                    } else if (a.startsWith("--save-input=")) {
-                        saveInput = a.substring("--save-input=".length());
-                    } else if (a.startsWith("--xml-file=")) {
-                        file = a.substring("--xml-file=".length());
-                    } else {
-                        err.println("simulate: unknown option '" + a + "'");
-                        err.println(USAGE);
-                        return 2;
-                    }
-                }
+        ToolOptions.Parsed parsed = options().parseOrExit(List.of(args), false, out, err);
+        CommandLine cl = parsed.line();
+        if (cl == null) {
+            return parsed.status();
+        }
+        if (cl.hasOption("version")) {
+            out.println("Pacemaker 2.1.5 (Vigil)");
+            return 0;
+        }
+        for (Option o : cl.getOptions()) {
+            if (UNIMPLEMENTED.contains(o.getLongOpt())) {
+                err.println("crm_simulate: --" + o.getLongOpt() + " is not offered by Vigil's crm_simulate");
+                return USAGE_STATUS;
             }
         }
+        String format = cl.getOptionValue("output-as", "text");
+        if (!format.equals("text")) {
+            err.println(format.equals("xml") ? "crm_simulate: --output-as=xml is not offered by Vigil's crm_simulate"
+                : "Error creating output format " + format + ": Unknown output format");
+            return format.equals("xml") ? USAGE_STATUS : 105;
+        }
+        if (cl.hasOption("output-to") && !cl.getOptionValue("output-to").equals("-")) {
+            err.println("crm_simulate: --output-to is not offered by Vigil's crm_simulate");
+            return USAGE_STATUS;
+        }
+        String file = cl.getOptionValue("xml-file");
+        boolean pipe = cl.hasOption("xml-pipe");
+        boolean inPlace = cl.hasOption("in-place");
+        String saveOutput = inPlace ? file : cl.getOptionValue("save-output");
+        String saveGraph = cl.getOptionValue("save-graph");
+        String saveInput = cl.getOptionValue("save-input");
+        String batch = cl.getOptionValue("batch");
+        String outDir = cl.getOptionValue("out");
+        boolean simulate = cl.hasOption("simulate") || inPlace;
+        boolean scores = cl.hasOption("show-scores");
         Simulation.Options opts = new Simulation.Options(simulate, scores, true, clock, zone);
         if (batch != null) {
             if (outDir == null) {
-                err.println("simulate: --batch needs --out OUTDIR");
-                return 2;
+                err.println("crm_simulate: --batch needs --out OUTDIR");
+                return USAGE_STATUS;
             }
             return batch(Path.of(batch), Path.of(outDir), opts, err);
         }
         if (file != null && pipe) {
-            err.println("simulate: --xml-file and --xml-pipe cannot be used together");
-            return 2;
+            err.println("crm_simulate: --xml-file and --xml-pipe cannot be used together");
+            return USAGE_STATUS;
+        }
+        if (inPlace && file == null) {
+            err.println("crm_simulate: --in-place needs --xml-file FILE");
+            return USAGE_STATUS;
         }
         if (file == null && !pipe) {
-            err.println("simulate: no input given (use --xml-file FILE)");
-            err.println(USAGE);
-            return 2;
+            err.println("crm_simulate: no input given (use --xml-file FILE or --xml-pipe; Vigil's crm_simulate has "
+                + "no --live-check)");
+            return USAGE_STATUS;
         }
         String input = file;
         boolean keep = saveOutput != null || saveGraph != null;

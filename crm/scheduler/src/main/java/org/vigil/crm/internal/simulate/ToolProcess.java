@@ -18,7 +18,8 @@ import org.vigil.kernel.api.BundleLedger;
  * Runs a heavy offline tool (such as {@code crm_simulate} on an admin's CIB file, whose size the node does not
  * control) in a child JVM with its own heap limit, so that no input can exhaust the node's heap. The child's class
  * path is the jars of the running revisions of the bundles it needs (the scheduler and the CRM API), taken from
- * the {@link BundleLedger} and copied once per revision into a private temporary directory. Its standard output and error are copied to the caller's.
+ * the {@link BundleLedger} and copied once per revision into a private temporary directory, and the kernel's jar
+ * (on the framework's own class path) for its API. Its standard output and error are copied to the caller's.
  *
  * <p>Thread-safe.
  */
@@ -75,9 +76,55 @@ final class ToolProcess {
             f.toFile().deleteOnExit();
             jars.add(f);
         }
+        // the kernel's API (UsageException, thrown by the tools' option parser): the kernel's jar on the node's own
+        // class path (the launcher's), else where the class was loaded from
+        Path kernel = onClassPath(System.getProperty("java.class.path", ""),
+            "org/vigil/kernel/api/command/UsageException.class");
+        if (kernel == null) {
+            kernel = codeSource(org.vigil.kernel.api.command.UsageException.class);
+        }
+        if (kernel != null) {
+            jars.add(kernel);
+        }
         classpath = List.copyOf(jars);
         classpathVersions = now;
         return classpath;
+    }
+
+    /** The entry of a class path (a directory or a jar) that holds {@code resource}, or null. */
+    static Path onClassPath(String classPath, String resource) {
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p) && Files.isRegularFile(p.resolve(resource))) {
+                return p.toAbsolutePath();
+            }
+            if (Files.isRegularFile(p)) {
+                try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(p.toFile())) {
+                    if (z.getEntry(resource) != null) {
+                        return p.toAbsolutePath();
+                    }
+                } catch (IOException e) {
+                    // not a jar
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The jar or directory a class was loaded from, or null when that is not a local file. */
+    static Path codeSource(Class<?> c) {
+        try {
+            java.security.CodeSource cs = c.getProtectionDomain().getCodeSource();
+            if (cs == null || cs.getLocation() == null || !"file".equals(cs.getLocation().getProtocol())) {
+                return null;
+            }
+            return Path.of(cs.getLocation().toURI());
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**

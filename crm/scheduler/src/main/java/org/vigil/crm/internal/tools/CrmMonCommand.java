@@ -84,7 +84,7 @@ public final class CrmMonCommand implements AdminCommand {
         this.clock = clock;
     }
 
-    static ToolOptions options() {
+    public static ToolOptions options() {
         return new ToolOptions(TOOL, "crm_mon [options]")
             .flag("1", "one-shot", "Display the cluster status once and exit (always: see the notes)")
             .flag("r", "inactive", "Display inactive resources")
@@ -110,15 +110,9 @@ public final class CrmMonCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        CommandLine cl;
-        try {
-            cl = options().parse(args);
-        } catch (UsageException e) {
-            if (e.status() == 0) {
-                out.println(e.getMessage());
-                return 0;
-            }
-            throw e;
+        CommandLine cl = options().parseOrHelp(args, out);
+        if (cl == null) {
+            return 0;
         }
         String format = cl.getOptionValue("output-as", "text");
         boolean legacyXml = cl.hasOption("as-xml");

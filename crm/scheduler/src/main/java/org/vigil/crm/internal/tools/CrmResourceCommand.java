@@ -254,15 +254,9 @@ public final class CrmResourceCommand implements AdminCommand {
             }
             return other.execute(args, out, err);
         }
-        CommandLine cl;
-        try {
-            cl = options().parse(a, true);
-        } catch (UsageException e) {
-            if (e.status() == 0) {
-                out.println(e.getMessage());
-                return 0;
-            }
-            throw e;
+        CommandLine cl = options().parseOrHelp(a, true, out);
+        if (cl == null) {
+            return 0;
         }
         String command = null;
         for (String c : COMMANDS) {

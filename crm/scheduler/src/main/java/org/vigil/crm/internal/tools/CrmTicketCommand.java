@@ -32,7 +32,6 @@ import org.vigil.crm.internal.scheduler.output.GHashOrder;
 import org.vigil.crm.internal.scheduler.schedule.Scheduler;
 import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
-import org.vigil.kernel.api.command.UsageException;
 
 /**
  * {@code crm_ticket}: lists, queries and changes the tickets this cluster site holds, with Pacemaker 2.1.5's options,
@@ -142,15 +141,9 @@ public final class CrmTicketCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        CommandLine cl;
-        try {
-            cl = options().parse(args);
-        } catch (UsageException e) {
-            if (e.status() == 0) {
-                out.println(e.getMessage());
-                return 0;
-            }
-            throw e;
+        CommandLine cl = options().parseOrHelp(args, out);
+        if (cl == null) {
+            return 0;
         }
         Request q = new Request();
         for (Option o : cl.getOptions()) {

@@ -19,12 +19,16 @@ import org.vigil.kernel.api.command.CommandContext;
 /**
  * {@code crm configure show}: crmsh 4.4.1 (Debian's, offline with {@code CIB_file}) and Vigil's crm
  * ({@code --cib-file}) on the same CIB files must print the same text. By default a few CIBs of Pacemaker's
- * scheduler corpus and two generated ones of {@link PcsDifferentialTest} (about 5 s); with
+ * scheduler corpus (nodes, bundles, tags, resource sets, fencing topology, alerts, what crmsh shows as XML) and two
+ * generated ones of {@link PcsDifferentialTest} (about 20 s); with
  * {@code -Dvigil.pcs.corpus=true} the whole corpus. Under {@code -Dvigil.systemTests=true} a missing crm fails.
  */
 class CrmShowDifferentialTest {
 
-    static final List<String> SHORT = List.of("group1", "clone-anon-failcount", "promoted-1", "stonith-0");
+    static final List<String> SHORT = List.of("group1", "clone-anon-failcount", "promoted-1", "stonith-0",
+        "bundle-replicas-change", "order-sets", "bug-lf-2493", "allow-unhealthy-nodes", "colocation-influence",
+        "op-defaults-3", "per-node-attrs", "date-2", "bug-5014-ordered-set-symmetrical-true", "662", "base-score",
+        "template-2");
 
     @TempDir
     Path tmp;

@@ -115,17 +115,43 @@ class SimulateMainTest {
         Run again = run("-x", output.toString());
         assertEquals(0, again.rc(), again.err());
         assertTrue(again.out().endsWith("Transition Summary:\n"), "nothing left to do: " + again.out());
-        assertEquals(2, run("-x", f.toString(), "--xml-pipe").rc(), "a file and the pipe at once");
+        assertEquals(64, run("-x", f.toString(), "--xml-pipe").rc(), "a file and the pipe at once");
     }
 
+    /** Usage errors in GLib's wording with CRM_EX_USAGE, as Pacemaker 2.1.5's crm_simulate answers them. */
     @Test
     void usageErrors() {
-        assertEquals(2, run().rc());
-        assertEquals(2, run("-x").rc());
-        Run r = run("--frobnicate");
-        assertEquals(2, r.rc());
-        assertTrue(r.err().contains("unknown option '--frobnicate'"));
-        assertEquals(0, run("--help").rc());
+        assertEquals(64, run().rc());
+        Run r = run("-x");
+        assertEquals(64, r.rc());
+        assertEquals("crm_simulate: Missing argument for -x", r.err().strip());
+        r = run("--frobnicate");
+        assertEquals(64, r.rc());
+        assertEquals("crm_simulate: Unknown option --frobnicate", r.err().strip());
+        assertEquals("crm_simulate: Unknown option -Z", run("-SZ").err().strip());
+        assertEquals("crm_simulate: Unknown option --sim", run("--sim").err().strip(), "no abbreviations in GLib");
+        assertEquals("crm_simulate: Missing argument for --save-output", run("-S", "--save-output").err().strip());
+        for (String help : new String[] {"--help", "-h", "-?", "-Sh"}) {
+            r = run(help);
+            assertEquals(0, r.rc(), help);
+            assertTrue(r.out().startsWith("Usage:\n  crm_simulate [OPTION?]"), help + ": " + r.out());
+        }
+        r = run("-x", "f.xml", "--node-up", "n1");
+        assertEquals(64, r.rc());
+        assertEquals("crm_simulate: --node-up is not offered by Vigil's crm_simulate", r.err().strip());
+        assertEquals(0, run("--version").rc());
+    }
+
+    /** -X (--in-place) simulates and writes the result back to the input file. */
+    @Test
+    void inPlaceWritesTheSimulatedCibBack() throws Exception {
+        Path f = corpusFile("1360");
+        String before = Files.readString(f);
+        Run r = run("-X", "-x", f.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("Revised Cluster Status"), r.out());
+        assertTrue(!Files.readString(f).equals(before), "the file is the simulated CIB now");
+        assertTrue(run("-x", f.toString()).out().endsWith("Transition Summary:\n"), "nothing left to do");
     }
 
     @Test
@@ -141,9 +167,34 @@ class SimulateMainTest {
         assertTrue(r.err().contains("2 files, 1 errors"), r.err());
     }
 
-    /** This module's classes and the CRM API's, as the child JVM's class path. */
+    /**
+     * This module's classes and the CRM API's, as the child JVM's class path, with what the bundle's jar copies in
+     * (the option parser and Commons CLI) and the kernel's API (the node's class path).
+     */
     private static final List<Path> CLASSPATH = List.of(Path.of("target/classes").toAbsolutePath(),
-        Path.of("../api/target/classes").toAbsolutePath());
+        Path.of("../api/target/classes").toAbsolutePath(),
+        ToolProcess.codeSource(org.vigil.crm.toolsupport.ToolOptions.class),
+        ToolProcess.codeSource(org.apache.commons.cli.CommandLine.class),
+        ToolProcess.codeSource(org.vigil.kernel.api.command.UsageException.class));
+
+    /** The kernel's jar is found on a class path (the node's: the launcher puts kernel.jar there), a jar or a dir. */
+    @Test
+    void theKernelApiIsFoundOnTheClassPath() throws Exception {
+        String resource = "org/vigil/kernel/api/command/UsageException.class";
+        Path kernel = ToolProcess.codeSource(org.vigil.kernel.api.command.UsageException.class);
+        Path jar = tmp.resolve("kernel.jar");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            z.putNextEntry(new java.util.zip.ZipEntry(resource));
+            z.closeEntry();
+        }
+        String sep = java.io.File.pathSeparator;
+        assertEquals(jar.toAbsolutePath(), ToolProcess.onClassPath(tmp.resolve("none.jar") + sep + tmp + sep + jar,
+            resource));
+        if (Files.isDirectory(kernel)) {
+            assertEquals(kernel, ToolProcess.onClassPath("" + sep + kernel, resource));
+        }
+        assertEquals(null, ToolProcess.onClassPath(tmp.toString(), resource));
+    }
 
     /** The node's crm_simulate runs the same code, in a child JVM, with files relative to the admin's directory. */
     @Test

@@ -92,15 +92,9 @@ public final class CibadminCommand implements AdminCommand {
     @Override
     public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) throws Exception {
         ToolOptions opts = options();
-        CommandLine cl;
-        try {
-            cl = opts.parse(args);
-        } catch (UsageException e) {
-            if (e.status() == 0) {
-                out.println(e.getMessage());
-                return 0;
-            }
-            throw e;
+        CommandLine cl = opts.parseOrHelp(args, out);
+        if (cl == null) {
+            return 0;
         }
         String action = action(cl);
         if (action == null) {

@@ -147,15 +147,9 @@ public final class CrmAttributeCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) throws Exception {
-        CommandLine cl;
-        try {
-            cl = options().parse(args);
-        } catch (UsageException e) {
-            if (e.status() == 0) {
-                out.println(e.getMessage());
-                return 0;
-            }
-            throw e;
+        CommandLine cl = options().parseOrHelp(args, out);
+        if (cl == null) {
+            return 0;
         }
         Request q = new Request();
         // as glib runs the callbacks: in command-line order, the last one wins

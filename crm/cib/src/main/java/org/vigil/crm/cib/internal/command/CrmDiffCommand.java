@@ -24,7 +24,6 @@ import org.vigil.crm.cib.internal.patch.Patchset;
 import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.CommandContext;
-import org.vigil.kernel.api.command.UsageException;
 
 /**
  * {@code crm_diff}, with Pacemaker 2.1.5's options, output and exit codes ({@code tools/crm_diff.c}): the v2
@@ -68,15 +67,9 @@ public final class CrmDiffCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) throws Exception {
-        CommandLine cl;
-        try {
-            cl = options().parse(args);
-        } catch (UsageException e) {
-            if (e.status() == 0) {
-                out.println(e.getMessage());
-                return 0;
-            }
-            throw e;
+        CommandLine cl = options().parseOrHelp(args, out);
+        if (cl == null) {
+            return 0;
         }
         boolean apply = cl.hasOption("patch");
         boolean asCib = cl.hasOption("cib");

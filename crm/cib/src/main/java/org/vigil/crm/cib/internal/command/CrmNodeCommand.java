@@ -26,7 +26,6 @@ import org.vigil.kernel.api.QuorumState;
 import org.vigil.kernel.api.VigilNode;
 import org.vigil.kernel.api.command.AdminCommand;
 import org.vigil.kernel.api.command.CommandContext;
-import org.vigil.kernel.api.command.UsageException;
 import org.vigil.kernel.config.VigilConfig;
 
 /**
@@ -89,15 +88,9 @@ public final class CrmNodeCommand implements AdminCommand {
     @Override
     public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) throws Exception {
         ToolOptions opts = options();
-        CommandLine cl;
-        try {
-            cl = opts.parse(args, true);
-        } catch (UsageException e) {
-            if (e.status() == 0) {
-                out.println(e.getMessage());
-                return 0;
-            }
-            throw e;
+        CommandLine cl = opts.parseOrHelp(args, true, out);
+        if (cl == null) {
+            return 0;
         }
         char command = 0;
         String value = null;

@@ -11,7 +11,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.vigil.crm.toolsupport.ToolOptions;
 import org.vigil.kernel.api.command.AdminCommand;
-import org.vigil.kernel.api.command.UsageException;
 
 /**
  * {@code crm_standby}: queries, sets or deletes a node's {@code standby} attribute through {@code crm_attribute},
@@ -55,15 +54,9 @@ public final class CrmStandbyCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        CommandLine cl;
-        try {
-            cl = options().parse(args);
-        } catch (UsageException e) {
-            if (e.status() == 0) {
-                out.println(e.getMessage());
-                return 0;
-            }
-            throw e;
+        CommandLine cl = options().parseOrHelp(args, out);
+        if (cl == null) {
+            return 0;
         }
         List<String> base = new ArrayList<>();
         String node = cl.getOptionValue("node", cl.getOptionValue("uname"));

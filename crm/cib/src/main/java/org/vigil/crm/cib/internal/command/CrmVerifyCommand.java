@@ -110,15 +110,9 @@ public final class CrmVerifyCommand implements AdminCommand {
 
     @Override
     public int execute(List<String> args, CommandContext ctx, PrintStream out, PrintStream err) throws Exception {
-        CommandLine cl;
-        try {
-            cl = options().parse(args);
-        } catch (UsageException e) {
-            if (e.status() == 0) {
-                out.println(e.getMessage());
-                return 0;
-            }
-            throw e;
+        CommandLine cl = options().parseOrHelp(args, out);
+        if (cl == null) {
+            return 0;
         }
         int verbosity = 0;
         for (org.apache.commons.cli.Option o : cl.getOptions()) {
