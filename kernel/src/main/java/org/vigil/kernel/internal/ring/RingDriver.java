@@ -142,6 +142,9 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private final AtomicLong noticesSent = new AtomicLong();
     private final AtomicLong noticesReceived = new AtomicLong();
     private final AtomicLong badNotices = new AtomicLong();
+    /** Notices that refused another release than this node's (an earlier run of it), and what was logged of them. */
+    private final AtomicLong staleNotices = new AtomicLong();
+    private final Map<Integer, String> staleLogged = new java.util.concurrent.ConcurrentHashMap<>();
     /** The effective features and members' releases of the current regular configuration (for the API). */
     private volatile long effectiveFeatures;
     private volatile Map<Integer, Release> memberReleases = Map.of();
@@ -501,6 +504,22 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             badNotices.incrementAndGet();
             return;
         }
+        Release own = engine.release();
+        if (n.why() == RefusedNotice.WHY_RELEASE && !own.isVersion(n.peerMajor(), n.peerMinor())) {
+            // it refused another release than this node's: an earlier run of this node (refused, restarted on
+            // another release) whose refusal that node still holds. Not a refusal of this run: the engine answers
+            // with its MERGE_DETECT, whose release lifts the refusal there (TotemSrp.onRefusedBy).
+            staleNotices.incrementAndGet();
+            String seen = n.peerMajor() + "." + n.peerMinor();
+            if (!seen.equals(staleLogged.put(node, seen))) {
+                LOG.info("node {} (release {}) still refuses release {}, which an earlier run of this node announced; "
+                    + "this node runs {}: answered with its release", Integer.toUnsignedString(node), n.version(),
+                    seen, own.version());
+            }
+            Release theirs = new Release(n.major(), n.minor(), n.features());
+            post((Runnable) () -> engine.onRefusedBy(node, theirs, n.peerMajor(), n.peerMinor()));
+            return;
+        }
         noticesReceived.incrementAndGet();
         String text = "refused by node " + Integer.toUnsignedString(node) + " (release " + n.version() + "): "
             + n.reason();
@@ -513,7 +532,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             // kept out until that node announces another release; a wire-format refusal is only shown (this node
             // cannot change the format it writes; the other side keeps it out by not reading it)
             Release theirs = new Release(n.major(), n.minor(), n.features());
-            post((Runnable) () -> engine.onRefusedBy(node, theirs));
+            post((Runnable) () -> engine.onRefusedBy(node, theirs, n.peerMajor(), n.peerMinor()));
         }
     }
 
@@ -680,6 +699,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         cmap.set("stats.wire.tx_refused_notice", CmapType.UINT64, noticesSent.get());
         cmap.set("stats.wire.rx_refused_notice", CmapType.UINT64, noticesReceived.get());
         cmap.set("stats.wire.rx_bad_notice", CmapType.UINT64, badNotices.get());
+        cmap.set("stats.wire.rx_stale_notice", CmapType.UINT64, staleNotices.get());
         long[] cpgDrops = cpg.dropCounters();
         cmap.set("stats.cpg.rx_unknown_sender", CmapType.UINT64, cpgDrops[0]);
         cmap.set("stats.cpg.rx_malformed", CmapType.UINT64, cpgDrops[1]);

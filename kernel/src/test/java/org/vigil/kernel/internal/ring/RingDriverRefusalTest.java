@@ -83,6 +83,12 @@ class RingDriverRefusalTest {
         }).toList();
     }
 
+    /** The Totem packet type of a datagram the driver sent (byte 1 of the payload; -1 for anything else). */
+    static int totemType(Sent s) {
+        WireCodec.Decoded d = new WireCodec("refusal", 9, "none", "none", null).decode(s.datagram().duplicate());
+        return d.ok() && d.payload().length > 1 && d.payload()[0] == 1 ? d.payload()[1] : -1;
+    }
+
     static String cmap(CmapStore cmap, String key) {
         return cmap.get(key).map(e -> e.valueString()).orElse("");
     }
@@ -156,12 +162,12 @@ class RingDriverRefusalTest {
             assertTrue(w.reason().startsWith("wire format 2 cannot be read by release " + own.version()), w.reason());
             assertTrue(cmap(cmap, "runtime.totem.refused.3").startsWith("wire format 2"));
             // from an address that is no configured node's: only counted
-            int before = sent.size();
+            int before = notices(sent).size();
             ByteBuffer stray = node3.encode(new byte[] {1}, 0, 1);
             stray.put(2, (byte) 7);
             receiver.get().received(0, new InetSocketAddress("127.0.0.9", 5405), stray);
             Thread.sleep(300);
-            assertEquals(before, sent.size(), "no notice to an unknown address");
+            assertEquals(before, notices(sent).size(), "no notice to an unknown address");
 
             // the other way round: node 3 tells this node it is refused
             RefusedNotice told = new RefusedNotice(RefusedNotice.WHY_RELEASE, next.major(), next.minor(), 0,
@@ -170,6 +176,18 @@ class RingDriverRefusalTest {
             receiver.get().received(0, new InetSocketAddress("127.0.0.3", 5405), node3.encode(p, 0, p.length));
             await("refused_by.3 in cmap", () -> cmap(cmap, "runtime.totem.refused_by.3")
                 .equals("refused by node 3 (release " + next.version() + "): " + Release.refusal(own, next)));
+
+            // a notice that refused another release than this node's: stale (it answers an earlier run of this
+            // node, restarted since): not a refusal of this run; answered with this node's MERGE_DETECT, whose
+            // release lets it in there
+            RefusedNotice stale = new RefusedNotice(RefusedNotice.WHY_RELEASE, own.major(), own.minor(), 0,
+                next.major(), next.minor(), Release.refusal(next, own));
+            byte[] q = stale.encode();
+            receiver.get().received(0, new InetSocketAddress("127.0.0.2", 5405), node2.encode(q, 0, q.length));
+            await("a MERGE_DETECT to node 2", () -> sent.stream().anyMatch(s -> s.node() == 2 && totemType(s) == 2));
+            await("counted in stats.wire.rx_stale_notice", () -> "1".equals(cmap(cmap, "stats.wire.rx_stale_notice")));
+            assertEquals("", cmap(cmap, "runtime.totem.refused_by.2"), "not shown as a refusal");
+            assertEquals("0", cmap(cmap, "stats.wire.rx_bad_notice"));
         } finally {
             driver.close();
         }
