@@ -709,12 +709,17 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     /**
      * As knet's "connected": the link to the node is up (it answers this node's pings, {@link LinkMonitor}), on a
      * ring this node has not marked faulty. Independent of the membership: a node outside the ring whose link
-     * answers is connected, as in corosync 3.
+     * answers is connected, as in corosync 3. Except a node refused for its release or wire format, either way
+     * (docs/design/versioning.md): its link may answer, but it cannot take part in this node's ring (knet does
+     * not bring up a link whose peer fails its handshake either); {@code corosync-cfgtool -s} shows it
+     * disconnected, with the refusal.
      */
     private void publishConnectivity() {
         for (int r = 0; r < rings; r++) {
             for (int i = 0; i < nodeIds.length; i++) {
-                boolean c = nodeIds[i] == self || (!faulty[r] && monitor.up(r, nodeIds[i]));
+                int id = nodeIds[i];
+                boolean refused = refusalLogged.containsKey(id) || refusedByLogged.containsKey(id);
+                boolean c = id == self || (!faulty[r] && !refused && monitor.up(r, id));
                 if (c != connected[r][i] || cmap.get(connectedKey(nodeIds[i], r)).isEmpty()) {
                     connected[r][i] = c;
                     cmap.set(connectedKey(nodeIds[i], r), CmapType.UINT8, c ? 1L : 0L);

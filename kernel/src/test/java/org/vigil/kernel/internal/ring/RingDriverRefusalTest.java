@@ -192,4 +192,87 @@ class RingDriverRefusalTest {
             driver.close();
         }
     }
+
+    /**
+     * A refused node is shown disconnected ({@code stats.knet.node<N>.link<R>.connected} 0, so that
+     * {@code corosync-cfgtool -s} prints {@code disconnected (refused: ...)}) even while its link answers the
+     * heartbeats: it cannot take part in the ring. Its link is up before the refusal, and again once it is lifted.
+     */
+    @Test
+    void aRefusedNodeIsShownDisconnectedThoughItsLinkAnswers() throws Exception {
+        CmapStore cmap = new CmapStore();
+        AtomicReference<DatagramReceiver> receiver = new AtomicReference<>();
+        List<Sent> sent = new CopyOnWriteArrayList<>();
+        Transport.Channel channel = new Transport.Channel() {
+            @Override
+            public void send(int nodeId, ByteBuffer datagram) {
+                sent.add(new Sent(nodeId, datagram.duplicate()));
+            }
+
+            @Override
+            public void multicast(ByteBuffer datagram) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        RingDriver driver = new RingDriver(VigilConfig.fromText("t.conf", CFG), 1, dir, cmap, new RingDriver.Links() {
+            @Override
+            public Transport.Channel channel(int ring) {
+                return channel;
+            }
+
+            @Override
+            public void setReceiver(DatagramReceiver r) {
+                receiver.set(r);
+            }
+        }, null);
+        Release own = Release.current();
+        Release next = new Release(own.major() + 1, own.minor(), own.features());
+        WireCodec node2 = new WireCodec("refusal", 2, "none", "none", null);
+        InetSocketAddress from2 = new InetSocketAddress("127.0.0.2", 5405);
+        java.util.Set<Sent> answered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        // node 2's link answers every PING sent to it
+        Runnable answer = () -> {
+            for (Sent s : sent) {
+                WireCodec.Decoded d = node2.decode(s.datagram().duplicate());
+                if (s.node() == 2 && d.ok() && LinkFrame.isLinkFrame(d.payload()) && answered.add(s)) {
+                    byte[] pong = LinkFrame.decode(d.payload()).pong(1).encode();
+                    receiver.get().received(0, from2, node2.encode(pong, 0, pong.length));
+                }
+            }
+        };
+        String key = "stats.knet.node2.link0.connected";
+        try {
+            driver.start();
+            await("node 2's link up", () -> {
+                answer.run();
+                return "1".equals(cmap(cmap, key));
+            });
+            byte[] j = join(2, next);
+            receiver.get().received(0, from2, node2.encode(j, 0, j.length));
+            await("node 2 refused", () -> !cmap(cmap, "runtime.totem.refused.2").isEmpty());
+            await("shown disconnected while its link answers", () -> {
+                answer.run();
+                return "0".equals(cmap(cmap, key));
+            });
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+            while (System.nanoTime() < until) {
+                answer.run();
+                Thread.sleep(50);
+            }
+            assertEquals("0", cmap(cmap, key), "still disconnected: the link answers, the node is refused");
+
+            // node 2 back on this release: let in, its link shown up again
+            j = join(2, own);
+            receiver.get().received(0, from2, node2.encode(j, 0, j.length));
+            await("the refusal lifted and the link shown up", () -> {
+                answer.run();
+                return cmap(cmap, "runtime.totem.refused.2").isEmpty() && "1".equals(cmap(cmap, key));
+            });
+        } finally {
+            driver.close();
+        }
+    }
 }
