@@ -142,6 +142,9 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     private final AtomicLong noticesSent = new AtomicLong();
     private final AtomicLong noticesReceived = new AtomicLong();
     private final AtomicLong badNotices = new AtomicLong();
+    /** Notices that refused another release than this node's (an earlier run of it), and what was logged of them. */
+    private final AtomicLong staleNotices = new AtomicLong();
+    private final Map<Integer, String> staleLogged = new java.util.concurrent.ConcurrentHashMap<>();
     /** The effective features and members' releases of the current regular configuration (for the API). */
     private volatile long effectiveFeatures;
     private volatile Map<Integer, Release> memberReleases = Map.of();
@@ -510,6 +513,22 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             badNotices.incrementAndGet();
             return;
         }
+        Release own = engine.release();
+        if (n.why() == RefusedNotice.WHY_RELEASE && !own.isVersion(n.peerMajor(), n.peerMinor())) {
+            // it refused another release than this node's: an earlier run of this node (refused, restarted on
+            // another release) whose refusal that node still holds. Not a refusal of this run: the engine answers
+            // with its MERGE_DETECT, whose release lifts the refusal there (TotemSrp.onRefusedBy).
+            staleNotices.incrementAndGet();
+            String seen = n.peerMajor() + "." + n.peerMinor();
+            if (!seen.equals(staleLogged.put(node, seen))) {
+                LOG.info("node {} (release {}) still refuses release {}, which an earlier run of this node announced; "
+                    + "this node runs {}: answered with its release", Integer.toUnsignedString(node), n.version(),
+                    seen, own.version());
+            }
+            Release theirs = new Release(n.major(), n.minor(), n.features());
+            post((Runnable) () -> engine.onRefusedBy(node, theirs, n.peerMajor(), n.peerMinor()));
+            return;
+        }
         noticesReceived.incrementAndGet();
         String text = "refused by node " + Integer.toUnsignedString(node) + " (release " + n.version() + "): "
             + n.reason();
@@ -522,7 +541,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             // kept out until that node announces another release; a wire-format refusal is only shown (this node
             // cannot change the format it writes; the other side keeps it out by not reading it)
             Release theirs = new Release(n.major(), n.minor(), n.features());
-            post((Runnable) () -> engine.onRefusedBy(node, theirs));
+            post((Runnable) () -> engine.onRefusedBy(node, theirs, n.peerMajor(), n.peerMinor()));
         }
     }
 
@@ -689,6 +708,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
         cmap.set("stats.wire.tx_refused_notice", CmapType.UINT64, noticesSent.get());
         cmap.set("stats.wire.rx_refused_notice", CmapType.UINT64, noticesReceived.get());
         cmap.set("stats.wire.rx_bad_notice", CmapType.UINT64, badNotices.get());
+        cmap.set("stats.wire.rx_stale_notice", CmapType.UINT64, staleNotices.get());
         long[] cpgDrops = cpg.dropCounters();
         cmap.set("stats.cpg.rx_unknown_sender", CmapType.UINT64, cpgDrops[0]);
         cmap.set("stats.cpg.rx_malformed", CmapType.UINT64, cpgDrops[1]);
@@ -698,12 +718,17 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
     /**
      * As knet's "connected": the link to the node is up (it answers this node's pings, {@link LinkMonitor}), on a
      * ring this node has not marked faulty. Independent of the membership: a node outside the ring whose link
-     * answers is connected, as in corosync 3.
+     * answers is connected, as in corosync 3. Except a node refused for its release or wire format, either way
+     * (docs/design/versioning.md): its link may answer, but it cannot take part in this node's ring (knet does
+     * not bring up a link whose peer fails its handshake either); {@code corosync-cfgtool -s} shows it
+     * disconnected, with the refusal.
      */
     private void publishConnectivity() {
         for (int r = 0; r < rings; r++) {
             for (int i = 0; i < nodeIds.length; i++) {
-                boolean c = nodeIds[i] == self || (!faulty[r] && monitor.up(r, nodeIds[i]));
+                int id = nodeIds[i];
+                boolean refused = refusalLogged.containsKey(id) || refusedByLogged.containsKey(id);
+                boolean c = id == self || (!faulty[r] && !refused && monitor.up(r, id));
                 if (c != connected[r][i] || cmap.get(connectedKey(nodeIds[i], r)).isEmpty()) {
                     connected[r][i] = c;
                     cmap.set(connectedKey(nodeIds[i], r), CmapType.UINT8, c ? 1L : 0L);

@@ -104,6 +104,15 @@ public record Release(int major, int minor, long features) {
             + " (releases work together only with the same major number and minor numbers at most one apart)";
     }
 
+    /**
+     * True when this is release {@code major.minor} (features aside). A REFUSED notice names the release it
+     * refused: one that is not this node's own refused an earlier run of this node (its refuser has not heard of
+     * this run yet), and is stale.
+     */
+    public boolean isVersion(int major, int minor) {
+        return this.major == major && this.minor == minor;
+    }
+
     /** {@code major.minor}. */
     public String version() {
         return major + "." + minor;

@@ -192,6 +192,11 @@ public final class TotemSrp {
 
     private final OrfToken tok = new OrfToken();
     private final int[] repScratch = new int[1];
+    /**
+     * A foreign message was answered with a MERGE_DETECT since this node last had its ring's token
+     * ({@link #foreignMcast}): at most one such answer per token visit.
+     */
+    private boolean mergeAnswered;
 
     // Releases (docs/design/versioning.md): what this node announces, whom it keeps out, what the ring shares.
     /** This node's release and features, announced in every JOIN and commit token entry. */
@@ -462,18 +467,40 @@ public final class TotemSrp {
     }
 
     /**
-     * A REFUSED notice arrived: node {@code nodeId}, of release {@code theirs}, refuses this node. It is kept out
-     * from now on (its packets dropped, no merge attempts towards it) until it announces another release in a
-     * JOIN (it restarted, upgraded).
+     * A REFUSED notice arrived: node {@code nodeId}, of release {@code theirs}, refuses this node, which it saw
+     * as release {@code seenMajor.seenMinor}. It is kept out from now on (its packets dropped, no merge attempts
+     * towards it) until it announces another release in a JOIN or MERGE_DETECT (it restarted, upgraded). The rule
+     * being symmetric, a release this node cannot work with is refused here as well ({@link TotemOutput#refused}:
+     * both sides log and show the refusal even when the first packet to cross was this node's).
+     *
+     * <p>A notice that refused another release than this node's is stale: it answers a packet of an earlier run
+     * of this node (refused, then restarted on a compatible release), and the refusing node, which drops
+     * whatever this node sends until it sees its release again, would keep it out for good (each side
+     * waiting for the other: this node's MCASTs are dropped there; with every other node keeping it out, it
+     * sends no MERGE_DETECT). Nothing is kept out; the notice is answered with this node's MERGE_DETECT, sent
+     * to that node, whose release trailer lifts the refusal there ({@link #admit}) and starts the merge.
+     *
+     * @return false for a stale notice
      */
-    public void onRefusedBy(int nodeId, Release theirs) {
+    public boolean onRefusedBy(int nodeId, Release theirs, int seenMajor, int seenMinor) {
         if (!started || stopped || nodeId == me || !configured.contains(nodeId)) {
-            return;
+            return true;
         }
         begin();
         try {
+            if (!release.isVersion(seenMajor, seenMinor)) {
+                out.unicast(nodeId, TotemCodec.encodeMergeDetect(me, op.rep, op.seq, release));
+                stats.membMergeDetectTx++;
+                return false;
+            }
             refusedByPeer.add(nodeId);
             keepOut(nodeId, theirs);
+            if (!release.compatible(theirs)) {
+                // the rule is symmetric: this node refuses that one too, and says so on its side (the refused
+                // node may send nothing more that would be refused here: it keeps this node out now)
+                out.refused(nodeId, theirs);
+            }
+            return true;
         } finally {
             end();
         }
@@ -824,6 +851,32 @@ public final class TotemSrp {
         }
     }
 
+    /**
+     * An ordered message of a ring this node is not in (corosync's {@code message_handler_mcast} for a foreign
+     * message: {@code memb_state_gather_enter(FOREIGN_MESSAGE_IN_OPERATIONAL_STATE)}). From a member of this node's
+     * ring (it moved on to a newer ring), as corosync: to GATHER with it. From any other node, it does not change
+     * the membership: an MCAST carries no release, and the node may be one this release must refuse (restarted on
+     * another release, it multicasts in its own one-node ring before its JOIN or MERGE_DETECT reaches anyone, as
+     * a real node's boot JOINs leave before its transport is open). Only a JOIN or MERGE_DETECT, which carry the
+     * release, bring a node of another ring in ({@link #admit}). So that a merge does not wait for the other
+     * ring's representative to go idle (a busy ring sends no MERGE_DETECT), an OPERATIONAL node answers with a
+     * MERGE_DETECT of its own (with its release, at most one per visit of its ring's token): the other ring
+     * checks this node's release and, compatible, enters GATHER, whose JOINs bring it in here; refused, it tells
+     * this node so. (In GATHER this node's JOINs already reach the other ring.)
+     */
+    private void foreignMcast(Msg m) {
+        if (op.members.contains(m.origin)) {
+            foreign(m.origin, m.ringSeq, FOREIGN);
+            return;
+        }
+        stats.rxForeignUnchecked++;
+        if (state == TotemState.OPERATIONAL && !mergeAnswered) {
+            mergeAnswered = true;
+            out.multicast(TotemCodec.encodeMergeDetect(me, op.rep, op.seq, release));
+            stats.membMergeDetectTx++;
+        }
+    }
+
     private void onMergeDetect(int sender, int rep, long seq) {
         if (state != TotemState.OPERATIONAL && state != TotemState.GATHER) {
             return;
@@ -1125,6 +1178,7 @@ public final class TotemSrp {
             return;
         }
         r.myTokenSeq = t.tokenSeq;
+        mergeAnswered = false;
         lastToken = null;
         cancel(TimerKind.TOKEN_RETRANSMIT);
         arm(TimerKind.TOKEN_LOSS, cfg.token());
@@ -1324,14 +1378,14 @@ public final class TotemSrp {
                         }
                     }
                 } else if (state == TotemState.OPERATIONAL && !op.is(m.ringRep, m.ringSeq)) {
-                    foreign(m.origin, m.ringSeq, FOREIGN);
+                    foreignMcast(m);
                 }
             }
             case GATHER -> {
                 if (op.is(m.ringRep, m.ringSeq)) {
                     store(op, m); // a late message of my old ring: it helps the recovery
                 } else {
-                    foreign(m.origin, m.ringSeq, FOREIGN);
+                    foreignMcast(m);
                 }
             }
             case COMMIT -> {

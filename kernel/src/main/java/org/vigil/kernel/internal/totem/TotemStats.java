@@ -35,6 +35,11 @@ public final class TotemStats {
     long rxMsgDropped;
     /** Packets of nodes kept out for their release (JOINs refused, and everything else they sent). */
     long rxRefused;
+    /**
+     * Vigil: ordered messages of another ring from a node outside this node's ring, which do not change the
+     * membership (their release is unchecked; TotemSrp answers with a MERGE_DETECT).
+     */
+    long rxForeignUnchecked;
     /** Vigil: partly received fragmented messages thrown away (sender left, hole after recovery). */
     long fragmentsDiscarded;
     /** Vigil: messages delivered to the application (whole, after reassembly). */
@@ -66,6 +71,7 @@ public final class TotemStats {
         action.accept("consensus_timeouts", consensusTimeouts);
         action.accept("rx_msg_dropped", rxMsgDropped);
         action.accept("rx_refused", rxRefused);
+        action.accept("rx_foreign_unchecked", rxForeignUnchecked);
         action.accept("fragments_discarded", fragmentsDiscarded);
         action.accept("msg_delivered", msgDelivered);
     }

@@ -83,6 +83,12 @@ class RingDriverRefusalTest {
         }).toList();
     }
 
+    /** The Totem packet type of a datagram the driver sent (byte 1 of the payload; -1 for anything else). */
+    static int totemType(Sent s) {
+        WireCodec.Decoded d = new WireCodec("refusal", 9, "none", "none", null).decode(s.datagram().duplicate());
+        return d.ok() && d.payload().length > 1 && d.payload()[0] == 1 ? d.payload()[1] : -1;
+    }
+
     static String cmap(CmapStore cmap, String key) {
         return cmap.get(key).map(e -> e.valueString()).orElse("");
     }
@@ -156,12 +162,12 @@ class RingDriverRefusalTest {
             assertTrue(w.reason().startsWith("wire format 2 cannot be read by release " + own.version()), w.reason());
             assertTrue(cmap(cmap, "runtime.totem.refused.3").startsWith("wire format 2"));
             // from an address that is no configured node's: only counted
-            int before = sent.size();
+            int before = notices(sent).size();
             ByteBuffer stray = node3.encode(new byte[] {1}, 0, 1);
             stray.put(2, (byte) 7);
             receiver.get().received(0, new InetSocketAddress("127.0.0.9", 5405), stray);
             Thread.sleep(300);
-            assertEquals(before, sent.size(), "no notice to an unknown address");
+            assertEquals(before, notices(sent).size(), "no notice to an unknown address");
 
             // the other way round: node 3 tells this node it is refused
             RefusedNotice told = new RefusedNotice(RefusedNotice.WHY_RELEASE, next.major(), next.minor(), 0,
@@ -170,6 +176,101 @@ class RingDriverRefusalTest {
             receiver.get().received(0, new InetSocketAddress("127.0.0.3", 5405), node3.encode(p, 0, p.length));
             await("refused_by.3 in cmap", () -> cmap(cmap, "runtime.totem.refused_by.3")
                 .equals("refused by node 3 (release " + next.version() + "): " + Release.refusal(own, next)));
+
+            // a notice that refused another release than this node's: stale (it answers an earlier run of this
+            // node, restarted since): not a refusal of this run; answered with this node's MERGE_DETECT, whose
+            // release lets it in there
+            RefusedNotice stale = new RefusedNotice(RefusedNotice.WHY_RELEASE, own.major(), own.minor(), 0,
+                next.major(), next.minor(), Release.refusal(next, own));
+            byte[] q = stale.encode();
+            receiver.get().received(0, new InetSocketAddress("127.0.0.2", 5405), node2.encode(q, 0, q.length));
+            await("a MERGE_DETECT to node 2", () -> sent.stream().anyMatch(s -> s.node() == 2 && totemType(s) == 2));
+            await("counted in stats.wire.rx_stale_notice", () -> "1".equals(cmap(cmap, "stats.wire.rx_stale_notice")));
+            assertEquals("", cmap(cmap, "runtime.totem.refused_by.2"), "not shown as a refusal");
+            assertEquals("0", cmap(cmap, "stats.wire.rx_bad_notice"));
+        } finally {
+            driver.close();
+        }
+    }
+
+    /**
+     * A refused node is shown disconnected ({@code stats.knet.node<N>.link<R>.connected} 0, so that
+     * {@code corosync-cfgtool -s} prints {@code disconnected (refused: ...)}) even while its link answers the
+     * heartbeats: it cannot take part in the ring. Its link is up before the refusal, and again once it is lifted.
+     */
+    @Test
+    void aRefusedNodeIsShownDisconnectedThoughItsLinkAnswers() throws Exception {
+        CmapStore cmap = new CmapStore();
+        AtomicReference<DatagramReceiver> receiver = new AtomicReference<>();
+        List<Sent> sent = new CopyOnWriteArrayList<>();
+        Transport.Channel channel = new Transport.Channel() {
+            @Override
+            public void send(int nodeId, ByteBuffer datagram) {
+                sent.add(new Sent(nodeId, datagram.duplicate()));
+            }
+
+            @Override
+            public void multicast(ByteBuffer datagram) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        RingDriver driver = new RingDriver(VigilConfig.fromText("t.conf", CFG), 1, dir, cmap, new RingDriver.Links() {
+            @Override
+            public Transport.Channel channel(int ring) {
+                return channel;
+            }
+
+            @Override
+            public void setReceiver(DatagramReceiver r) {
+                receiver.set(r);
+            }
+        }, null);
+        Release own = Release.current();
+        Release next = new Release(own.major() + 1, own.minor(), own.features());
+        WireCodec node2 = new WireCodec("refusal", 2, "none", "none", null);
+        InetSocketAddress from2 = new InetSocketAddress("127.0.0.2", 5405);
+        java.util.Set<Sent> answered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        // node 2's link answers every PING sent to it
+        Runnable answer = () -> {
+            for (Sent s : sent) {
+                WireCodec.Decoded d = node2.decode(s.datagram().duplicate());
+                if (s.node() == 2 && d.ok() && LinkFrame.isLinkFrame(d.payload()) && answered.add(s)) {
+                    byte[] pong = LinkFrame.decode(d.payload()).pong(1).encode();
+                    receiver.get().received(0, from2, node2.encode(pong, 0, pong.length));
+                }
+            }
+        };
+        String key = "stats.knet.node2.link0.connected";
+        try {
+            driver.start();
+            await("node 2's link up", () -> {
+                answer.run();
+                return "1".equals(cmap(cmap, key));
+            });
+            byte[] j = join(2, next);
+            receiver.get().received(0, from2, node2.encode(j, 0, j.length));
+            await("node 2 refused", () -> !cmap(cmap, "runtime.totem.refused.2").isEmpty());
+            await("shown disconnected while its link answers", () -> {
+                answer.run();
+                return "0".equals(cmap(cmap, key));
+            });
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+            while (System.nanoTime() < until) {
+                answer.run();
+                Thread.sleep(50);
+            }
+            assertEquals("0", cmap(cmap, key), "still disconnected: the link answers, the node is refused");
+
+            // node 2 back on this release: let in, its link shown up again
+            j = join(2, own);
+            receiver.get().received(0, from2, node2.encode(j, 0, j.length));
+            await("the refusal lifted and the link shown up", () -> {
+                answer.run();
+                return cmap(cmap, "runtime.totem.refused.2").isEmpty() && "1".equals(cmap(cmap, key));
+            });
         } finally {
             driver.close();
         }

@@ -173,11 +173,16 @@ public final class CfgtoolCommand implements AdminCommand {
         }
     }
 
-    /** Why a node is kept out for its release (either side's view), or nothing. */
+    /**
+     * Why a node is kept out for its release: what it told this node (refused_by), then what this node decided
+     * (refused; the rule is symmetric, so usually both), or nothing.
+     */
     private String refusal(int nodeId) {
         String id = Integer.toUnsignedString(nodeId);
-        return cmap.get("runtime.totem.refused." + id).or(() -> cmap.get("runtime.totem.refused_by." + id))
-            .map(e -> " (refused: " + e.valueString() + ")").orElse("");
+        String why = java.util.stream.Stream.of("runtime.totem.refused_by." + id, "runtime.totem.refused." + id)
+            .map(cmap::get).flatMap(Optional::stream).map(CmapEntry::valueString)
+            .collect(java.util.stream.Collectors.joining("; "));
+        return why.isEmpty() ? "" : " (refused: " + why + ")";
     }
 
     private boolean connected(int nodeId, int ring) {

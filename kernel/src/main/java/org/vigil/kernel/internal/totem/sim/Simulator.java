@@ -232,11 +232,15 @@ public final class Simulator {
             int inc = to.incarnation;
             at(now + l.minDelay, () -> {
                 if (to.alive && to.incarnation == inc) {
-                    if (!mine.equals(to.refusedByTraced.put(id, mine))) {
+                    if (!to.engine.release().isVersion(theirs.major(), theirs.minor())) {
+                        // a refusal of an earlier run of that node (the ring driver's check): answered
+                        trace(Trace.Category.STATE, "n" + nodeId + " answers a stale refusal by n" + id
+                            + " (of release " + theirs.version() + ")");
+                    } else if (!mine.equals(to.refusedByTraced.put(id, mine))) {
                         trace(Trace.Category.STATE, "n" + nodeId + " refused by n" + id + " (release "
                             + mine.version() + ")");
                     }
-                    guard(to, () -> to.engine.onRefusedBy(id, mine));
+                    guard(to, () -> to.engine.onRefusedBy(id, mine, theirs.major(), theirs.minor()));
                 }
             });
         }
