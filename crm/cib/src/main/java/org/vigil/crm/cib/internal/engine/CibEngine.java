@@ -106,7 +106,7 @@ public final class CibEngine {
     // sync round
     private List<Member> members = List.of();
     private boolean syncing = true;
-    /** This copy was read from disk (no status, num_updates 0) and has not been through a round with the group yet. */
+    /** This copy was read from disk (no status, num_updates 0) and has not been through a round with another member. */
     private boolean fresh = true;
     private String round;
     private long rounds;
@@ -717,7 +717,9 @@ public final class CibEngine {
 
     private void finishRound() {
         syncing = false;
-        fresh = false;
+        if (members.size() > 1) {
+            fresh = false;   // compared with another member's (a round alone, before the ring merges, is not that)
+        }
         round = null;
         winner = null;
         hellos.clear();
