@@ -25,6 +25,7 @@ import org.vigil.crm.api.cib.CibError;
 import org.vigil.crm.api.cib.CibListener;
 import org.vigil.crm.api.cib.CibRequest;
 import org.vigil.crm.api.cib.CibSnapshot;
+import org.vigil.crm.api.cib.CibVersion;
 import org.vigil.crm.api.cib.XmlNode;
 import org.vigil.crm.cib.internal.patch.Differ;
 import org.vigil.crm.cib.internal.engine.CibEngine;
@@ -107,7 +108,22 @@ public final class CibService implements CibBackend {
         }
         LOG.info("CIB: loaded version {} from {} in {} ms", loaded.snapshot().version(), loaded.source(),
             (System.nanoTime() - t0) / 1_000_000);
-        current = loaded.snapshot();
+        CibSnapshot initial = loaded.snapshot();
+        boolean fromDisk = true;
+        java.util.Optional<CibSnapshot> handed = org.vigil.crm.api.cib.CibHandover.take();
+        if (handed.isPresent()) {
+            CibVersion h = handed.get().version();
+            CibVersion d = initial.version();
+            if (h.adminEpoch() == d.adminEpoch() && h.epoch() == d.epoch()) {
+                initial = handed.get();
+                fromDisk = false;
+                LOG.info("CIB: starting from the copy the previous revision left, {} (with its status)", h);
+            } else {
+                LOG.warn("CIB: the copy the previous revision left ({}) is not the one on disk ({}): starting from"
+                    + " disk", h, d);
+            }
+        }
+        current = initial;
         // the schema compiles (Jing: 1 to 3 s on a loaded machine) while the group is joined and synced, not on the
         // CIB's thread at the first configuration change after a start or a swap
         String with = current.root().attribute("validate-with");
@@ -142,7 +158,7 @@ public final class CibService implements CibBackend {
         }
         CpgGroup[] joined = new CpgGroup[1];
         CibEngine.Member self = new CibEngine.Member(node.nodeId(), 0);   // replaced by the real member below
-        engine = new CibEngine(memberOf(cpg, joined, self), node.name(), loaded.snapshot(), validator, new Out());
+        engine = new CibEngine(memberOf(cpg, joined, self), node.name(), initial, fromDisk, validator, new Out());
         group = joined[0];
         publish();
         ready.countDown();
@@ -219,8 +235,28 @@ public final class CibService implements CibBackend {
         }
     }
 
+    /**
+     * Stops; when this bundle is being replaced (not the node stopping), the live copy is left for the next revision
+     * ({@link org.vigil.crm.api.cib.CibHandover}).
+     */
     @Deactivate
-    void deactivate() {
+    void deactivate(org.osgi.framework.BundleContext context) {
+        boolean nodeStops;
+        try {
+            nodeStops = context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING;
+        } catch (IllegalStateException e) {
+            nodeStops = true;
+        }
+        stop(!nodeStops);
+    }
+
+    /** Stops (and leaves nothing for a next revision). */
+    void stop() {
+        stop(false);
+    }
+
+    /** Stops; {@code leaveCopy}: the live copy is left for the next revision. */
+    void stop(boolean leaveCopy) {
         // new updates are refused from here on (the holder keeps them for the next revision); the ones taken are
         // answered first: one that left for the ring and went unanswered would be applied without its client
         // knowing, and one sent again would be applied twice
@@ -246,6 +282,11 @@ public final class CibService implements CibBackend {
             LOG.debug("leaving {}: {}", GROUP, e.toString());
         }
         thread.shutdownNow();
+        try {
+            thread.awaitTermination(1, TimeUnit.SECONDS);   // the step running ends: current() is its last copy
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         writer.shutdown();
         try {
             writer.awaitTermination(10, TimeUnit.SECONDS);
@@ -262,7 +303,11 @@ public final class CibService implements CibBackend {
                 LOG.error("CIB: {} (version {} is not on disk)", e.getMessage(), unwritten.version());
             }
         }
-        LOG.info("CIB: stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        if (leaveCopy) {
+            org.vigil.crm.api.cib.CibHandover.leave(current);
+        }
+        LOG.info("CIB: stopped in {} ms{}", (System.nanoTime() - t0) / 1_000_000, leaveCopy
+            ? "; copy " + current.version() + " left for the next revision" : "");
         for (CompletableFuture<CibSnapshot> f : waiting.values()) {
             f.completeExceptionally(new CibError(CibError.NOT_CONNECTED, "Transport endpoint is not connected",
                 "the CIB service stopped"));
@@ -459,7 +504,7 @@ public final class CibService implements CibBackend {
         cmap.set("runtime.cib.syncing", CmapType.UINT8, syncing ? 1L : 0L);
     }
 
-    /** True once the disk writer has stopped (after {@link #deactivate()}; for the tests). */
+    /** True once the disk writer has stopped (after {@link #stop()}; for the tests). */
     boolean writerStopped() {
         return writer.isTerminated();
     }

@@ -155,7 +155,7 @@ class CibServiceStopTest {
         awaitSynced(cib);
         cib.update(create("before")).toCompletableFuture().get(60, TimeUnit.SECONDS);
         CompletableFuture<CibSnapshot> taken = cib.update(create("taken")).toCompletableFuture();
-        cib.deactivate();
+        cib.stop();
         // answered by this revision (not failed, not left to be sent again by the holder)
         CibSnapshot after = taken.get(1, TimeUnit.SECONDS);
         assertTrue(after.configuration().firstChild("crm_config").children().stream()
@@ -170,7 +170,30 @@ class CibServiceStopTest {
         List<String> ids = next.current().configuration().firstChild("crm_config").children().stream()
             .map(XmlNode::id).toList();
         assertEquals(List.of("before", "taken"), ids);
-        next.deactivate();
+        next.stop();
+    }
+
+    @Test
+    void aSwapHandsTheLiveCopyWithItsStatusToTheNextRevisionAndANodeStopDoesNot() throws Exception {
+        CibService cib = new CibService(node(), new CmapStore(), loopback());
+        awaitSynced(cib);
+        cib.update(create("w")).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        CibSnapshot live = cib.update(CibRequest.of(CibRequest.Op.CREATE, "status", XmlNode.of("node_state", "id",
+            "1", "uname", "node1"), "crmd")).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertEquals(1, live.version().numUpdates());
+        cib.stop(true);   // its bundle is being replaced
+
+        CibService next = new CibService(node(), new CmapStore(), loopback());
+        assertEquals(live.digest(), next.current().digest(), "the live copy, its status with it");
+        awaitSynced(next);
+        assertEquals(live.version(), next.current().version());
+        next.stop();   // the node stops: nothing left
+
+        CibService fromDisk = new CibService(node(), new CmapStore(), loopback());
+        awaitSynced(fromDisk);
+        assertEquals(0, fromDisk.current().version().numUpdates());
+        assertEquals(null, fromDisk.current().status().firstChild("node_state"), "the disk holds no status");
+        fromDisk.stop();
     }
 
     @Test
@@ -179,6 +202,6 @@ class CibServiceStopTest {
         CompletableFuture<String> ran = new CompletableFuture<>();
         cib.whenSynced(() -> ran.complete(Thread.currentThread().getName() + " syncing=" + cib.syncing()));
         assertEquals("vigil-cib syncing=false", ran.get(60, TimeUnit.SECONDS));
-        cib.deactivate();
+        cib.stop();
     }
 }

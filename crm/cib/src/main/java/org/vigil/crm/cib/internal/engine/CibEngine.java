@@ -122,6 +122,16 @@ public final class CibEngine {
      * @param out       where the engine's outputs go
      */
     public CibEngine(Member self, String selfName, CibSnapshot initial, CibValidator validator, Output out) {
+        this(self, selfName, initial, true, validator, out);
+    }
+
+    /**
+     * @param fromDisk false when {@code initial} is the live copy a previous revision of this bundle left (its status
+     *                 with it), not one read from disk: it does not lose a tie as a copy from disk does
+     */
+    public CibEngine(Member self, String selfName, CibSnapshot initial, boolean fromDisk, CibValidator validator,
+                     Output out) {
+        this.fresh = fromDisk;
         this.self = self;
         this.selfName = selfName;
         this.current = Objects.requireNonNull(initial);
