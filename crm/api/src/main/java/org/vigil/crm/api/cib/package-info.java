@@ -4,7 +4,7 @@
  * {@link org.vigil.crm.api.cib.CibVersion}), the requests that change it and the changes listeners see.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.vigil.crm.api.cib;
 
 import org.osgi.annotation.bundle.Export;

@@ -42,7 +42,9 @@ import org.vigil.crm.cib.internal.validate.CibValidator;
  * locally and, for a configuration change, once that copy is on disk.
  *
  * <p><b>Sync.</b> After every membership change each member multicasts its version and digest; once all members
- * have spoken, the highest version (admin_epoch, epoch, num_updates; ties to the lowest node id) wins, and if any
+ * have spoken, the highest version (admin_epoch, epoch, num_updates) wins; a tie goes to a member whose copy has been
+ * in the group (not one just read from disk, which has no status: a node, or its CIB bundle, started again while
+ * nothing changed the configuration), then to the lowest node id; and if any
  * digest differs the winner multicasts its whole copy, which every member installs (the others' differences are
  * logged as discarded). Updates delivered meanwhile are held and applied, in order, right after: the round ends at
  * the same point of the agreed order for every member.
@@ -104,6 +106,8 @@ public final class CibEngine {
     // sync round
     private List<Member> members = List.of();
     private boolean syncing = true;
+    /** This copy was read from disk (no status, num_updates 0) and has not been through a round with another member. */
+    private boolean fresh = true;
     private String round;
     private long rounds;
     private final Map<Member, XmlNode> hellos = new HashMap<>();
@@ -118,6 +122,16 @@ public final class CibEngine {
      * @param out       where the engine's outputs go
      */
     public CibEngine(Member self, String selfName, CibSnapshot initial, CibValidator validator, Output out) {
+        this(self, selfName, initial, true, validator, out);
+    }
+
+    /**
+     * @param fromDisk false when {@code initial} is the live copy a previous revision of this bundle left (its status
+     *                 with it), not one read from disk: it does not lose a tie as a copy from disk does
+     */
+    public CibEngine(Member self, String selfName, CibSnapshot initial, boolean fromDisk, CibValidator validator,
+                     Output out) {
+        this.fresh = fromDisk;
         this.self = self;
         this.selfName = selfName;
         this.current = Objects.requireNonNull(initial);
@@ -592,7 +606,8 @@ public final class CibEngine {
         winner = null;
         round = m.attribute("round");
         out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "hello", "round", round, "version",
-            current.version().toString(), "digest", current.digest(), "node", selfName)));
+            current.version().toString(), "digest", current.digest(), "node", selfName, "ties", TIES,
+            "fresh", Boolean.toString(fresh))));
     }
 
     private void hello(Member sender, XmlNode m) {
@@ -604,18 +619,7 @@ public final class CibEngine {
         if (hellos.size() < members.size()) {
             return;
         }
-        Member best = null;
-        CibVersion bestVersion = null;
-        for (Member mb : members) {
-            CibVersion v = parseVersion(hellos.get(mb).attribute("version"));
-            if (v == null) {
-                v = CibVersion.ZERO;
-            }
-            if (best == null || v.compareTo(bestVersion) > 0) {
-                best = mb;
-                bestVersion = v;
-            }
-        }
+        Member best = winner(members, hellos);
         String bestDigest = hellos.get(best).attribute("digest");
         boolean same = true;
         for (Member mb : members) {
@@ -634,6 +638,42 @@ public final class CibEngine {
             out.multicast(CibMessages.encode(XmlNode.of("vigil-cib", "op", "sync", "round", round, "version",
                 current.version().toString()).plusChild(current.root())));
         }
+    }
+
+    /** What a hello says of the tie rule this member follows ({@link #winner}); a release without it says nothing. */
+    static final String TIES = "in-group-first";
+
+    /**
+     * The member whose copy a round keeps: the highest version; among equal versions, when every member follows
+     * {@link #TIES} (a member of an earlier release does not, and every member must pick the same), one whose copy has
+     * been in the group before one just read from disk; then the lowest member. A copy read from disk has no status
+     * and num_updates 0, so after a restart of a node or of its CIB bundle, while no configuration change came, it
+     * ties with the group's copy, and as the lowest node it replaced the status on every node with nothing. As
+     * Pacemaker's DC keeps its own copy unless a joining node's generation is greater ({@code controld_join_dc.c}
+     * {@code do_dc_join_filter_offer()}: {@code max_generation_from} moves only to a greater one).
+     */
+    static Member winner(List<Member> members, Map<Member, XmlNode> hellos) {
+        boolean inGroupFirst = true;
+        for (Member mb : members) {
+            inGroupFirst &= TIES.equals(hellos.get(mb).attribute("ties"));
+        }
+        Member best = null;
+        CibVersion bestVersion = null;
+        boolean bestFresh = false;
+        for (Member mb : members) {
+            CibVersion v = parseVersion(hellos.get(mb).attribute("version"));
+            if (v == null) {
+                v = CibVersion.ZERO;
+            }
+            boolean fresh = inGroupFirst && "true".equals(hellos.get(mb).attribute("fresh"));
+            int c = best == null ? 1 : v.compareTo(bestVersion);
+            if (c > 0 || c == 0 && bestFresh && !fresh) {
+                best = mb;
+                bestVersion = v;
+                bestFresh = fresh;
+            }
+        }
+        return best;
     }
 
     private void syncCopy(Member sender, String senderName, XmlNode m) {
@@ -687,6 +727,9 @@ public final class CibEngine {
 
     private void finishRound() {
         syncing = false;
+        if (members.size() > 1) {
+            fresh = false;   // compared with another member's (a round alone, before the ring merges, is not that)
+        }
         round = null;
         winner = null;
         hellos.clear();

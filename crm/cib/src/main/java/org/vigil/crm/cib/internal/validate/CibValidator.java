@@ -131,6 +131,22 @@ public final class CibValidator {
             : " (" + with + ".rng is not installed in " + schemaDir + ")"));
     }
 
+    /**
+     * Compiles the schema {@code validateWith} names now (Jing: 1 to 3 s on a loaded machine), so that the first
+     * validation against it does not; false if there is none to compile (not installed, {@code none}, unusable).
+     */
+    public boolean prepare(String validateWith) {
+        if (!hasSchema(validateWith)) {
+            return false;
+        }
+        try {
+            schema(validateWith);
+            return true;
+        } catch (IOException | SAXException | IncorrectSchemaException | RuntimeException e) {
+            return false;   // validate() says why, when it is used
+        }
+    }
+
     private synchronized Schema schema(String name) throws IOException, SAXException, IncorrectSchemaException {
         Schema s = schemas.get(name);
         if (s == null) {
