@@ -415,7 +415,7 @@ class SeedClusterIT {
         });
         NetnsCluster.await("Galera stopped everywhere", 180_000, () -> {
             try {
-                return state(1).contains("clone_p_mysql=Stopped");
+                return state(1).contains("clone_p_mysql=Promoted:- ");
             } catch (Exception e) {
                 return false;
             }
@@ -427,7 +427,7 @@ class SeedClusterIT {
         assertTrue(mon[0].matches(failed), mon[0]);
         assertTrue(now.contains("clone_p_rabbitmq-server=Started:node1,node2,node3 ")
             && now.contains("clone_ping_vip__public=Started:node1,node2,node3 "), "the rest keeps running: " + now);
-        assertTrue(now.contains("clone_p_mysql=Stopped") && now.contains("clone_p_haproxy=Started:- "),
+        assertTrue(now.contains("clone_p_mysql=Promoted:- ") && now.contains("clone_p_haproxy=Started:- "),
             "Galera (and HAProxy after it) stopped: " + now);
         List<String> during = calls().subList(mark, calls().size());
         for (String l : during) {
