@@ -319,10 +319,12 @@ fi
     vcold=$(grep '^RESULT phase=cold' "$RAW" | kv all_ms | first)
     pcold=$(grep -o 'all_ms=[0-9]*' "$pc" 2>/dev/null | cut -d= -f2 | first)
     echo "side by side (this run): cold start all 14: vigil ${vcold:-NA} ms, pacemaker ${pcold:-NA} ms, ratio $(ratio "$vcold" "$pcold")"
-    for k in vip_ping_ms sql_ms; do
-      pk=$k; [ "$k" = vip_ping_ms ] && pk=ping_ms
+    # Pacemaker's rejoin (all_started_ms, its RESULT2 lines) counts from the victim's restart after the reboot
+    # (corosync, then pacemakerd), as Vigil's rejoin_all_ms counts from its node's start
+    for k in vip_ping_ms crm_mon_ms sql_ms rejoin_all_ms; do
+      pk=$k; [ "$k" = vip_ping_ms ] && pk=ping_ms; [ "$k" = rejoin_all_ms ] && pk=all_started_ms
       vv=$(grep '^RESULT phase=failover' "$RAW" | kv "$k" | grep -E '^[0-9]+$' | stats | awk '{print $1}')
-      pv=$(grep -o "$pk=[0-9]*" "$pf" 2>/dev/null | cut -d= -f2 | grep -E '^[0-9]+$' | stats | awk '{print $1}')
+      pv=$(grep -o " $pk=[0-9]*" "$pf" 2>/dev/null | cut -d= -f2 | grep -E '^[0-9]+$' | stats | awk '{print $1}')
       echo "side by side (this run): failover $k: vigil ${vv:-NA} ms, pacemaker ${pv:-NA} ms, ratio $(ratio "$vv" "$pv")"
     done
     vp=$(grep '^RESULT phase=idle' "$RAW" | kv idle_pss_kb | grep -E '^[0-9]+$' | sort -n | tail -1)

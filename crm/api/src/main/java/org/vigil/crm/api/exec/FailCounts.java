@@ -22,7 +22,8 @@ public final class FailCounts {
      * stop INFINITY; probes, migrations and the rest only when no transition ran them. With {@code on-fail=ignore}
      * only {@code last-failure} is set.
      *
-     * @param nodeUuid the node the operation ran on (the nvpair ids are {@code status-<uuid>-<name>})
+     * @param nodeUuid the node the operation ran on (the nvpair ids are {@code status-<uuid>-<name>}, with
+     *                 {@code :} and {@code #} made dots, as Pacemaker's attrd writes them: {@code crm_xml_sanitize_id()})
      * @param r the failed operation
      * @param startFailureIsFatal the cluster option of that name ({@link #startFailureIsFatal(CibSnapshot)})
      * @param nowMs the failure's time, epoch milliseconds
@@ -50,12 +51,25 @@ public final class FailCounts {
         List<XmlNode> out = new ArrayList<>();
         if (!"ignore".equals(r.meta("on_fail"))) {
             String name = "fail-count-" + suffix;
-            out.add(XmlNode.of("nvpair", "id", "status-" + nodeUuid + "-" + name, "name", name, "value", value));
+            out.add(XmlNode.of("nvpair", "id", nvpairId(nodeUuid, name), "name", name, "value", value));
         }
         String last = "last-failure-" + suffix;
-        out.add(XmlNode.of("nvpair", "id", "status-" + nodeUuid + "-" + last, "name", last, "value",
+        out.add(XmlNode.of("nvpair", "id", nvpairId(nodeUuid, last), "name", last, "value",
             Long.toString(nowMs / 1000)));
         return out;
+    }
+
+    /**
+     * The id attrd gives a node's transient attribute {@code name} ({@code status-<uuid>-<name>} through
+     * Pacemaker's {@code crm_xml_sanitize_id()}: {@code :} and {@code #} are not allowed in an XML id and become
+     * dots). A fail count written under another id is one attrd's deletion (a cleanup) would not find.
+     *
+     * @param nodeUuid the node's id
+     * @param name the attribute's name
+     * @return the nvpair id
+     */
+    public static String nvpairId(String nodeUuid, String name) {
+        return ("status-" + nodeUuid + "-" + name).replace(':', '.').replace('#', '.');
     }
 
     /**

@@ -92,6 +92,25 @@ final class CibForm {
         return false;
     }
 
+    /**
+     * The id of the node's nvpair {@code name} in set {@code setId}, or null: a value written by another writer
+     * under another id (a fail count of an executor before its ids lost their {@code #}) is changed or deleted
+     * where it is, not doubled by a second nvpair of the same name (which a deletion by the computed id missed:
+     * {@code crm_resource --cleanup} left the failure in place).
+     */
+    static String existingId(XmlNode root, Lifetime lifetime, String nodeId, String setId, String name) {
+        XmlNode h = root == null ? null : holder(root, lifetime, nodeId);
+        XmlNode set = h == null ? null : child(h, "instance_attributes", setId);
+        if (set != null) {
+            for (XmlNode nv : set.children("nvpair")) {
+                if (name.equals(nv.attribute("name")) && nv.id() != null) {
+                    return nv.id();
+                }
+            }
+        }
+        return null;
+    }
+
     /** Every node's transient attributes: node id to name to value (the first of a name across sets). */
     static Map<String, Map<String, String>> transientAttributes(XmlNode root) {
         Map<String, Map<String, String>> out = new TreeMap<>();
@@ -132,7 +151,9 @@ final class CibForm {
         Map<String, Map<String, List<XmlNode>>> byNode = new LinkedHashMap<>();
         Map<String, String> unames = new LinkedHashMap<>();
         for (Write w : writes) {
-            XmlNode nv = XmlNode.of("nvpair", "id", nvpairId(w.setId(), w.name()), "name", w.name(), "value",
+            String held = existingId(root, lifetime, w.nodeId(), w.setId(), w.name());
+            String id = held != null ? held : nvpairId(w.setId(), w.name());
+            XmlNode nv = XmlNode.of("nvpair", "id", id, "name", w.name(), "value",
                 w.value() == null ? "" : w.value());
             if (w.value() == null) {
                 nv = nv.with("__delete__", "value");

@@ -460,4 +460,39 @@ class AttrdEngineTest {
         assertNull(inCib("1", "fail-count-db#stop_0"));
         assertEquals("1", inCib("2", "pingd"));
     }
+
+    @Test
+    void clearingFailuresDeletesTheFailCountsTheExecutorWroteOnAnotherNode() throws Exception {
+        // a failed start on bravo: its executor wrote the fail count and last-failure time with the result, in the
+        // form the DC and executors share (FailCounts); an admin's cleanup through alpha's attrd deletes them
+        cib.apply(new CibRequest(CibRequest.Op.MODIFY, "status", null, org.vigil.crm.api.cib.XmlNode.of("node_state",
+            "id", "2", "uname", "bravo").plusChild(org.vigil.crm.api.cib.XmlNode.of("transient_attributes", "id", "2")
+            .plusChild(org.vigil.crm.api.cib.XmlNode.of("instance_attributes", "id", "status-2").withChildren(
+                org.vigil.crm.api.exec.FailCounts.attributes("2", new org.vigil.crm.api.exec.ExecRequest(3, "start",
+                    "vip_start_0", "bravo", "2", "vip", null, "ocf", "heartbeat", "IPaddr2",
+                    new java.util.TreeMap<>(java.util.Map.of("CRM_meta_timeout", "20000")), 0, "3:1:0:abc"), true,
+                    1_700_000_000_000L)))),
+            Set.of(CibRequest.Flag.CAN_CREATE), "crmd", "hacluster"));
+        assertEquals("INFINITY", inCib("2", "fail-count-vip#start_0"));
+        var cleared = attrd.clearFailures("vip", null, 0, "bravo");
+        clock.runDue();
+        assertTrue(cleared.getValue().isDone());
+        assertEquals(2, cleared.getKey().size());
+        assertNull(inCib("2", "fail-count-vip#start_0"), cib.status());
+        assertNull(inCib("2", "last-failure-vip#start_0"), cib.status());
+    }
+
+    @Test
+    void clearingFailuresDeletesAFailCountWhoseIdKeptItsHash() throws Exception {
+        // written by an older executor (nvpair id with '#'): the deletion goes by the id the CIB holds
+        cib.apply(new CibRequest(CibRequest.Op.MODIFY, "status", null, org.vigil.crm.api.cib.XmlNode.of("node_state",
+            "id", "2", "uname", "bravo").plusChild(org.vigil.crm.api.cib.XmlNode.of("transient_attributes", "id", "2")
+            .plusChild(org.vigil.crm.api.cib.XmlNode.of("instance_attributes", "id", "status-2").withChildren(List.of(
+                org.vigil.crm.api.cib.XmlNode.of("nvpair", "id", "status-2-fail-count-vip#start_0", "name",
+                    "fail-count-vip#start_0", "value", "INFINITY"))))),
+            Set.of(CibRequest.Flag.CAN_CREATE), "crmd", "hacluster"));
+        attrd.clearFailures("vip", null, 0, "bravo");
+        clock.runDue();
+        assertNull(inCib("2", "fail-count-vip#start_0"), cib.status());
+    }
 }

@@ -1347,7 +1347,9 @@ public final class CrmResourceCommand implements AdminCommand {
                     }
                 }
                 for (Resource r : primitives(ws.resources, new ArrayList<>())) {
-                    forget(ctl, r.id, nodes);
+                    if (done.add(historyId(r))) {
+                        forget(ctl, historyId(r), nodes);
+                    }
                 }
                 out.println("Cleaned up all resources on " + (hostName == null ? "all nodes" : hostName));
                 return 0;
@@ -1368,14 +1370,41 @@ public final class CrmResourceCommand implements AdminCommand {
                     if (node == null && !n.online) {
                         continue;
                     }
-                    String failName = r.isAnonClone() || r.parent != null && r.parent.isClone()
-                        && !r.is(Resource.UNIQUE) ? r.cloneName != null ? r.cloneName : r.id : r.id;
-                    clearFailures(a, failName, n.uname);
-                    forget(ctl, r.id, List.of(n.uname));
+                    if (done.add(historyId(r) + "@" + n.uname)) {
+                        clearFailures(a, failName(r), n.uname);
+                        forget(ctl, historyId(r), List.of(n.uname));
+                    }
                     out.println("Cleaned up " + r.id + " on " + n.uname);
                 }
             }
             return 0;
+        }
+
+        /** The (resource history, node) pairs cleaned up so far: the instances of an anonymous clone share one. */
+        private final Set<String> done = new java.util.HashSet<>();
+
+        /**
+         * The name attrd knows a resource's fail counts by: an anonymous clone instance's without its
+         * {@code :N}. Follows {@code rsc_fail_name()} in crm_resource_runtime.c.
+         */
+        private static String failName(Resource r) {
+            String name = r.cloneName != null ? r.cloneName : r.id;
+            return r.is(Resource.UNIQUE) ? name : WorkingSet.cloneStrip(name);
+        }
+
+        /**
+         * The id the node's controller knows the resource's history by ({@code lrm_resource}): an anonymous clone
+         * instance's is the primitive's id, not the instance's ({@code p:0} has none). Follows
+         * {@code send_lrm_rsc_op()} in crm_resource_runtime.c, which asks for the {@code clone_name}; an instance
+         * the scheduler did not find in any history (no {@code clone_name}) is asked for by the stripped id, the
+         * one its history on the node would have.
+         */
+        private static String historyId(Resource r) {
+            if (r.cloneName != null) {
+                return r.cloneName;
+            }
+            boolean anonInstance = r.parent != null && r.parent.isClone() && !r.is(Resource.UNIQUE);
+            return anonInstance ? WorkingSet.cloneStrip(r.id) : r.id;
         }
 
         private List<Resource> primitives(List<Resource> from, List<Resource> into) {
