@@ -85,15 +85,20 @@ class RingDriverLinkTest {
             }
             """;
 
-    @Test
-    void pingsBothRingsAnswersPingsAndDropsGarbage() throws Exception {
-        VigilConfig cfg = VigilConfig.fromText("t.conf", CONF);
+    /** What node 2 does with a link frame node 1 sent it on a ring (already unsealed). */
+    interface Node2 {
+        void got(int ring, int nodeId, byte[] payload);
+    }
+
+    static byte[] key() {
         byte[] key = new byte[128];
         new Random(3).nextBytes(key);
-        WireCodec peer = new WireCodec("links", 2, "aes256", "sha256", key);
-        CmapStore cmap = new CmapStore();
-        List<Sent> sent = new CopyOnWriteArrayList<>();
-        AtomicReference<DatagramReceiver> receiver = new AtomicReference<>();
+        return key;
+    }
+
+    /** Node 1's driver on two recorded rings: every link frame it sends goes to {@code node2}, unsealed. */
+    RingDriver driver(CmapStore cmap, WireCodec peer, AtomicReference<DatagramReceiver> receiver, Node2 node2)
+        throws Exception {
         Transport.Channel[] channels = new Transport.Channel[2];
         for (int r = 0; r < 2; r++) {
             int ring = r;
@@ -102,7 +107,7 @@ class RingDriverLinkTest {
                 public void send(int nodeId, ByteBuffer datagram) {
                     WireCodec.Decoded d = peer.decode(datagram);
                     if (d.ok() && LinkFrame.isLinkFrame(d.payload())) {
-                        sent.add(new Sent(ring, nodeId, d.payload()));
+                        node2.got(ring, nodeId, d.payload());
                     }
                 }
 
@@ -115,7 +120,7 @@ class RingDriverLinkTest {
                 }
             };
         }
-        RingDriver driver = new RingDriver(cfg, 1, dir, cmap, new RingDriver.Links() {
+        return new RingDriver(VigilConfig.fromText("t.conf", CONF), 1, dir, cmap, new RingDriver.Links() {
             @Override
             public Transport.Channel channel(int ring) {
                 return channels[ring];
@@ -125,7 +130,16 @@ class RingDriverLinkTest {
             public void setReceiver(DatagramReceiver r) {
                 receiver.set(r);
             }
-        }, key);
+        }, key());
+    }
+
+    @Test
+    void pingsBothRingsAnswersPingsAndDropsGarbage() throws Exception {
+        WireCodec peer = new WireCodec("links", 2, "aes256", "sha256", key());
+        CmapStore cmap = new CmapStore();
+        List<Sent> sent = new CopyOnWriteArrayList<>();
+        AtomicReference<DatagramReceiver> receiver = new AtomicReference<>();
+        RingDriver driver = driver(cmap, peer, receiver, (ring, nodeId, payload) -> sent.add(new Sent(ring, nodeId, payload)));
         InetSocketAddress[] from = {new InetSocketAddress("127.0.0.2", 47712), new InetSocketAddress("127.0.0.2", 47812)};
         try {
             driver.start();
@@ -212,52 +226,19 @@ class RingDriverLinkTest {
      */
     @Test
     void aSilentRingIsMarkedFaultyAndRecoversByItselfWhenItsLinkAnswers() throws Exception {
-        VigilConfig cfg = VigilConfig.fromText("t.conf", CONF);
-        byte[] key = new byte[128];
-        new Random(3).nextBytes(key);
-        WireCodec peer = new WireCodec("links", 2, "aes256", "sha256", key);
+        WireCodec peer = new WireCodec("links", 2, "aes256", "sha256", key());
         CmapStore cmap = new CmapStore();
         AtomicReference<DatagramReceiver> receiver = new AtomicReference<>();
         java.util.concurrent.atomic.AtomicIntegerArray answering = new java.util.concurrent.atomic.AtomicIntegerArray(new int[] {1, 0});
         InetSocketAddress[] from = {new InetSocketAddress("127.0.0.2", 47712), new InetSocketAddress("127.0.0.2", 47812)};
         java.util.concurrent.ExecutorService node2 = java.util.concurrent.Executors.newSingleThreadExecutor();
-        Transport.Channel[] channels = new Transport.Channel[2];
-        for (int r = 0; r < 2; r++) {
-            int ring = r;
-            channels[r] = new Transport.Channel() {
-                @Override
-                public void send(int nodeId, ByteBuffer datagram) {
-                    WireCodec.Decoded d = peer.decode(datagram);
-                    if (d.ok() && LinkFrame.isLinkFrame(d.payload()) && answering.get(ring) == 1) {
-                        LinkFrame f = LinkFrame.decode(d.payload());
-                        if (f != null && f.code() == LinkFrame.PING) {
-                            byte[] pong = f.pong(1).encode();
-                            node2.execute(() -> receiver.get().received(ring, from[ring],
-                                peer.encode(pong, 0, pong.length)));
-                        }
-                    }
-                }
-
-                @Override
-                public void multicast(ByteBuffer datagram) {
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
-        RingDriver driver = new RingDriver(cfg, 1, dir, cmap, new RingDriver.Links() {
-            @Override
-            public Transport.Channel channel(int ring) {
-                return channels[ring];
+        RingDriver driver = driver(cmap, peer, receiver, (ring, nodeId, payload) -> {
+            LinkFrame f = LinkFrame.decode(payload);
+            if (answering.get(ring) == 1 && f != null && f.code() == LinkFrame.PING) {
+                byte[] pong = f.pong(1).encode();
+                node2.execute(() -> receiver.get().received(ring, from[ring], peer.encode(pong, 0, pong.length)));
             }
-
-            @Override
-            public void setReceiver(DatagramReceiver r) {
-                receiver.set(r);
-            }
-        }, key);
+        });
         try {
             driver.start();
             await("ring 1 faulty, ring 0 connected", () -> stat(cmap, "runtime.totem.link.1.faulty") == 1
