@@ -93,11 +93,9 @@ class RingDriverRefusalTest {
         return cmap.get(key).map(e -> e.valueString()).orElse("");
     }
 
-    @Test
-    void refusedJoinsAndUnreadableFormatsAreAnsweredLoggedAndShown() throws Exception {
-        CmapStore cmap = new CmapStore();
-        AtomicReference<DatagramReceiver> receiver = new AtomicReference<>();
-        List<Sent> sent = new CopyOnWriteArrayList<>();
+    /** Node 1's driver on one ring whose every datagram sent is recorded in {@code sent}. */
+    RingDriver recordingDriver(CmapStore cmap, AtomicReference<DatagramReceiver> receiver, List<Sent> sent)
+        throws Exception {
         Transport.Channel channel = new Transport.Channel() {
             @Override
             public void send(int nodeId, ByteBuffer datagram) {
@@ -112,7 +110,7 @@ class RingDriverRefusalTest {
             public void close() {
             }
         };
-        RingDriver driver = new RingDriver(VigilConfig.fromText("t.conf", CFG), 1, dir, cmap, new RingDriver.Links() {
+        return new RingDriver(VigilConfig.fromText("t.conf", CFG), 1, dir, cmap, new RingDriver.Links() {
             @Override
             public Transport.Channel channel(int ring) {
                 return channel;
@@ -123,6 +121,14 @@ class RingDriverRefusalTest {
                 receiver.set(r);
             }
         }, null);
+    }
+
+    @Test
+    void refusedJoinsAndUnreadableFormatsAreAnsweredLoggedAndShown() throws Exception {
+        CmapStore cmap = new CmapStore();
+        AtomicReference<DatagramReceiver> receiver = new AtomicReference<>();
+        List<Sent> sent = new CopyOnWriteArrayList<>();
+        RingDriver driver = recordingDriver(cmap, receiver, sent);
         Release own = Release.current();
         Release next = new Release(own.major() + 1, own.minor(), own.features());
         WireCodec node2 = new WireCodec("refusal", 2, "none", "none", null);
@@ -203,31 +209,7 @@ class RingDriverRefusalTest {
         CmapStore cmap = new CmapStore();
         AtomicReference<DatagramReceiver> receiver = new AtomicReference<>();
         List<Sent> sent = new CopyOnWriteArrayList<>();
-        Transport.Channel channel = new Transport.Channel() {
-            @Override
-            public void send(int nodeId, ByteBuffer datagram) {
-                sent.add(new Sent(nodeId, datagram.duplicate()));
-            }
-
-            @Override
-            public void multicast(ByteBuffer datagram) {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        RingDriver driver = new RingDriver(VigilConfig.fromText("t.conf", CFG), 1, dir, cmap, new RingDriver.Links() {
-            @Override
-            public Transport.Channel channel(int ring) {
-                return channel;
-            }
-
-            @Override
-            public void setReceiver(DatagramReceiver r) {
-                receiver.set(r);
-            }
-        }, null);
+        RingDriver driver = recordingDriver(cmap, receiver, sent);
         Release own = Release.current();
         Release next = new Release(own.major() + 1, own.minor(), own.features());
         WireCodec node2 = new WireCodec("refusal", 2, "none", "none", null);
