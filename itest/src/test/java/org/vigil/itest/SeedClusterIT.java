@@ -320,7 +320,9 @@ class SeedClusterIT {
         try {
             ok(c.vigil(1, "crm_resource", "--refresh", "-r", "p_rabbitmq-server", "-N", "node" + x));
             String[] mon = {""};
-            String failed = "(?s).*\\nFailed Resource Actions:\\n  \\* p_rabbitmq-server start on node" + x
+            // (another failed action from an earlier scenario may be listed before it)
+            String failed = "(?s).*\\nFailed Resource Actions:\\n(  \\* [^\\n]*\\n)*  \\* p_rabbitmq-server start on"
+                + " node" + x
                 + " returned 'error' at [^\\n]*\\n.*";
             NetnsCluster.await("a failed start of RabbitMQ on node" + x + " in crm_mon", 180_000, () -> {
                 try {

@@ -385,6 +385,9 @@ final class ExecutorCore {
             return delete(r.resourceId(), r.transitionKey());
         }
         ResourceState rs = state(r);
+        if (changesState(r)) {
+            stopRecurring(rs, r);
+        }
         Recurring rec = null;
         if (r.intervalMs() > 0) {
             rec = new Recurring(r);
@@ -416,6 +419,39 @@ final class ExecutorCore {
         rs.queue.add(job);
         pump(rs);
         return done;
+    }
+
+    /**
+     * True for an operation that may change the resource's state: any one-shot operation but a monitor (probe),
+     * notify or meta-data; a migration of a remote connection keeps its monitor. Follows the {@code stop_recurring}
+     * choice of {@code do_lrm_rsc_op()} in controld_execd.c.
+     */
+    static boolean changesState(ExecRequest r) {
+        String op = r.operation();
+        if (r.intervalMs() > 0 || op.equals("monitor") || op.equals("notify") || op.equals("meta-data")) {
+            return false;
+        }
+        boolean remote = "ocf".equals(r.standard()) && "pacemaker".equals(r.provider()) && "remote".equals(r.type());
+        return !(remote && (op.equals("migrate_to") || op.equals("migrate_from")));
+    }
+
+    /**
+     * Stops the resource's recurring operations before {@code r} changes its state ("stop any previous monitor
+     * operations before changing the resource state": {@code stop_recurring_action_by_rsc()}, which cancels without
+     * erasing their history): a promoted monitor that ran on after a demote would report the resource running but
+     * not promoted, a failure. The DC schedules the monitors of the new role after the action.
+     */
+    private void stopRecurring(ResourceState rs, ExecRequest r) {
+        if (rs.recurring.isEmpty()) {
+            return;
+        }
+        List<String> keys = new ArrayList<>(rs.recurring.keySet());
+        for (String key : keys) {
+            stop(rs.recurring.remove(key));
+            forget(key);
+        }
+        LOG.debug("stopped {} recurring operation(s) of {} in preparation for {}", keys.size(), rs.id,
+            r.operationKey());
     }
 
     /**

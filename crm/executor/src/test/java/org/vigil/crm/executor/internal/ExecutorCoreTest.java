@@ -331,6 +331,28 @@ class ExecutorCoreTest {
     }
 
     @Test
+    void aDemoteOrAnyStateChangeStopsTheRecurringOperationsFirst() throws Exception {
+        // a promoted monitor still running after the demote answers "running, not promoted" (rc 0 where 8 is
+        // expected): seen as a failed action "p_mysql 10s-interval monitor returned 'ok'" after Galera's demote
+        run(op("vip", "start", 0));
+        run(op("vip", "promote", 0));
+        run(op("vip", "monitor", 100, 8, 0, Map.of()));
+        assertEquals(List.of("vip_monitor_100"), on(core::recurring));
+        run(op("vip", "demote", 0));
+        assertEquals(List.of(), on(core::recurring), "do_lrm_rsc_op(): stopped before the demote ran");
+        assertTrue(cmap.get(ExecutorCore.CMAP_RECURRING + "vip_monitor_100").isEmpty());
+        assertNotNull(entry("vip", "vip_monitor_100"), "cancelled without removing its entry");
+        long monitors = dummy.count("monitor");
+        Thread.sleep(350);
+        assertEquals(monitors, dummy.count("monitor"), "no monitor runs after the demote");
+        // a notify or a probe leaves them running
+        run(op("vip", "monitor", 100, 12, 0, Map.of()));
+        run(op("vip", "notify", 0, 13, 0, Map.of()));
+        run(op("vip", "monitor", 0, 14, 0, Map.of()));
+        assertEquals(List.of("vip_monitor_100"), on(core::recurring));
+    }
+
+    @Test
     void aCancelRemovesOneRecurringOperationAndIsNotRecorded() throws Exception {
         run(op("vip", "start", 0));
         run(op("vip", "monitor", 100, 8, 0, Map.of()));
