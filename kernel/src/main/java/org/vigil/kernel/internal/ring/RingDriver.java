@@ -680,10 +680,7 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
             reenableSeen = reenable;
             for (int r = 0; r < rings; r++) {
                 if (faulty[r]) {
-                    faulty[r] = false;
-                    Arrays.fill(lastRx[r], now);
-                    cmap.set("runtime.totem.link." + r + ".faulty", CmapType.UINT8, 0L);
-                    cmap.delete("runtime.totem.link." + r + ".fault_reason");
+                    reenable(r, now);
                     LOG.info("ring {} re-enabled (corosync-cfgtool -r)", r);
                 }
             }
@@ -816,13 +813,18 @@ public final class RingDriver implements ClusterMembership, AutoCloseable {
                 all &= up || !reachedElsewhere;
             }
             if (any && all) {
-                faulty[r] = false;
-                Arrays.fill(lastRx[r], now);
-                cmap.set("runtime.totem.link." + r + ".faulty", CmapType.UINT8, 0L);
-                cmap.delete("runtime.totem.link." + r + ".fault_reason");
+                reenable(r, now);
                 LOG.info("Automatically recovered ring {}", r);
             }
         }
+    }
+
+    /** Ring {@code r} is in use again: not faulty, heard from "now", its fault keys cleared. */
+    private void reenable(int r, long now) {
+        faulty[r] = false;
+        Arrays.fill(lastRx[r], now);
+        cmap.set("runtime.totem.link." + r + ".faulty", CmapType.UINT8, 0L);
+        cmap.delete("runtime.totem.link." + r + ".fault_reason");
     }
 
     // ---- sending -------------------------------------------------------------------------------------
